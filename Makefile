@@ -1,0 +1,37 @@
+# ugrad — top-level Makefile.
+#   make demo    the main job (see README.md)
+#   make test    everything that proves the library: host tests with g++ and clang++, the
+#                freestanding/no-heap/compile-fail checks, and the emulated targets
+# Each area of the project keeps its rules in mk/<area>.mk and adds its test goals to TEST_GOALS
+# and the Debian packages it needs to DEPS_PACKAGES.
+
+.DEFAULT_GOAL := test
+SHELL := /bin/bash
+
+BUILD    := build
+TARGET   ?= host
+STD      := -std=c++17
+WARN     := -Wall -Wextra -Wpedantic -Wconversion -Wdouble-promotion -Wshadow -Werror
+FPFLAGS  := -ffp-contract=off
+INCLUDES := -Iinclude
+HOST_OPT ?= -O2 -g
+# The host compilers every host test runs with.
+HOST_COMPILERS := g++ clang++
+
+TEST_GOALS    :=
+DEPS_PACKAGES :=
+
+include $(sort $(wildcard mk/*.mk))
+
+# Install (as root) or name the missing Debian packages, once per make run.
+.PHONY: deps
+deps:
+	@tools/ensure-deps.sh $(sort $(DEPS_PACKAGES))
+
+.PHONY: test
+test: $(TEST_GOALS)
+	@echo "make test: all test goals passed ($(TEST_GOALS))"
+
+.PHONY: clean
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,181 @@
+// ugrad/mlp.hpp — the network, its forward pass, its loss and its input gradient.
+//
+// Row-vector convention, shapes in brackets:
+//   r = x·W1 + b1        x [In], W1 [In][Hidden], r [Hidden]
+//   h = σ(r)             h [Hidden]
+//   θ = h·W2 + b2        W2 [Hidden][Out], θ [Out]  (the logits)
+//   log ŷ = θ − log Σ e^θ,  ŷ = softmax(θ)
+//   J = −Σ_k y_k log ŷ_k
+// and backwards (docs/derivation.md):
+//   dJ/dθ = ŷ − y                 [Out]
+//   dJ/dh = dJ/dθ · W2ᵀ           [Hidden]
+//   dJ/dr = dJ/dh ⊙ h ⊙ (1 − h)    [Hidden]   σ's Jacobian is diagonal: an element-wise product
+//   dJ/dx = dJ/dr · W1ᵀ           [In]
+#pragma once
+
+#include <stddef.h>
+
+#include <ugrad/kernels.hpp>
+#include <ugrad/math.hpp>
+#include <ugrad/softmax.hpp>
+#include <ugrad/status.hpp>
+
+namespace ugrad {
+
+// The parameters. A plain aggregate: a `const` instance with an initializer lives in flash.
+template <size_t In, size_t Hidden, size_t Out, typename T = float>
+struct Mlp {
+    static_assert(In >= 1 && Hidden >= 1 && Out >= 1, "every layer needs at least one unit");
+    T w1[In][Hidden];
+    T b1[Hidden];
+    T w2[Hidden][Out];
+    T b2[Out];
+};
+
+// What forward keeps for the loss and the gradient: (2·Hidden + 3·Out)·sizeof(T) bytes.
+template <size_t In, size_t Hidden, size_t Out, typename T = float>
+struct Activations {
+    T h[Hidden];          // σ(r)
+    T dh_dr[Hidden];      // σ'(r) = h ⊙ (1 − h), with 1 − h computed as σ(−r): exact for large |r|
+    T logits[Out];        // θ
+    T log_probs[Out];     // log ŷ
+    T probs[Out];         // ŷ
+};
+
+namespace detail {
+
+template <size_t N, typename T>
+constexpr bool all_finite(const T (&v)[N]) noexcept {
+    bool finite = true;
+    for (size_t i = 0; i < N; ++i) finite = finite && is_finite(v[i]);
+    return finite;
+}
+
+template <size_t N, typename T>
+constexpr void fill(T (&v)[N], T value) noexcept {
+    for (size_t i = 0; i < N; ++i) v[i] = value;
+}
+
+template <size_t In, size_t Hidden, size_t Out, typename T>
+constexpr void fill(Activations<In, Hidden, Out, T>& act, T value) noexcept {
+    fill(act.h, value);
+    fill(act.dh_dr, value);
+    fill(act.logits, value);
+    fill(act.log_probs, value);
+    fill(act.probs, value);
+}
+
+// A target is a probability vector: every entry finite and >= 0, Σ (k ascending) within 1e-3 of 1.
+template <size_t Out, typename T>
+constexpr bool valid_target(const T (&target)[Out]) noexcept {
+    T sum = T(0);
+    for (size_t k = 0; k < Out; ++k) {
+        if (!is_finite(target[k]) || target[k] < T(0)) return false;
+        sum = sum + target[k];
+    }
+    const T deviation = sum > T(1) ? sum - T(1) : T(1) - sum;
+    return deviation <= T(1e-3);
+}
+
+template <typename T, size_t N>
+constexpr Status fail(Status s, T (&out)[N]) noexcept {
+    fill(out, quiet_nan<T>());
+    return s;
+}
+
+}  // namespace detail
+
+// Forward pass: fills act.h, act.dh_dr, act.logits, act.log_probs and act.probs.
+// non_finite_input if x holds NaN/±inf; non_finite_result if a logit comes out NaN/±inf.
+// On either, every member of act is NaN.
+template <size_t In, size_t Hidden, size_t Out, typename T>
+Status forward(const Mlp<In, Hidden, Out, T>& net, const T (&x)[In], Activations<In, Hidden, Out, T>& act) noexcept {
+    if (!detail::all_finite(x)) {
+        detail::fill(act, quiet_nan<T>());
+        return Status::non_finite_input;
+    }
+    // r = x·W1 + b1, kept in act.h until σ replaces it; then h and σ'(r) = σ(r)·σ(−r) per unit.
+    affine(x, net.w1, net.b1, act.h);
+    for (size_t j = 0; j < Hidden; ++j) {
+        const SigmoidPair<T> s = sigmoid_pair(act.h[j]);
+        act.h[j] = s.value;
+        act.dh_dr[j] = s.value * s.complement;
+    }
+    // θ = h·W2 + b2
+    affine(act.h, net.w2, net.b2, act.logits);
+    if (!detail::all_finite(act.logits)) {
+        detail::fill(act, quiet_nan<T>());
+        return Status::non_finite_result;
+    }
+    log_softmax_and_softmax(act.logits, act.log_probs, act.probs);
+    return Status::ok;
+}
+
+// J = −log ŷ[label]. label_out_of_range if label >= Out; non_finite_input if act holds NaN
+// (it came from a failed forward). On either, loss is NaN.
+template <size_t In, size_t Hidden, size_t Out, typename T>
+Status cross_entropy(const Activations<In, Hidden, Out, T>& act, size_t label, T& loss) noexcept {
+    if (label >= Out) {
+        loss = quiet_nan<T>();
+        return Status::label_out_of_range;
+    }
+    loss = -act.log_probs[label];
+    return is_nan(loss) ? Status::non_finite_input : Status::ok;
+}
+
+// J = −Σ_k y_k log ŷ_k, k ascending; terms with y_k = 0 are skipped (so 0·log 0 counts as 0).
+// bad_target if y is not a probability vector; non_finite_input if act holds NaN. On either, loss is NaN.
+template <size_t In, size_t Hidden, size_t Out, typename T>
+Status cross_entropy(const Activations<In, Hidden, Out, T>& act, const T (&target)[Out], T& loss) noexcept {
+    if (!detail::valid_target(target)) {
+        loss = quiet_nan<T>();
+        return Status::bad_target;
+    }
+    T sum = T(0);
+    for (size_t k = 0; k < Out; ++k)
+        if (target[k] != T(0)) sum = sum + target[k] * act.log_probs[k];
+    loss = -sum;
+    return is_nan(loss) ? Status::non_finite_input : Status::ok;
+}
+
+// Back-propagate any upstream gradient dJ/dθ to the input:
+//   dx = ((dlogits·W2ᵀ) ⊙ dh_dr)·W1ᵀ.   dlogits [Out], dx [In].
+// non_finite_input if dlogits holds NaN/±inf; non_finite_result if dx comes out NaN/±inf (a
+// non-finite weight, an overflow, or act from a failed forward). On either, dx is NaN.
+template <size_t In, size_t Hidden, size_t Out, typename T>
+Status backward(const Mlp<In, Hidden, Out, T>& net, const Activations<In, Hidden, Out, T>& act,
+                const T (&dlogits)[Out], T (&dx)[In]) noexcept {
+    if (!detail::all_finite(dlogits)) return detail::fail(Status::non_finite_input, dx);
+    // dJ/dr = (dJ/dθ·W2ᵀ) ⊙ σ'(r)    [Hidden]
+    T dr[Hidden];
+    affine_t(dlogits, net.w2, dr);
+    for (size_t j = 0; j < Hidden; ++j) dr[j] = dr[j] * act.dh_dr[j];
+    // dJ/dx = dJ/dr·W1ᵀ    [In]
+    affine_t(dr, net.w1, dx);
+    if (!detail::all_finite(dx)) return detail::fail(Status::non_finite_result, dx);
+    return Status::ok;
+}
+
+// dJ/dx for J = −log ŷ[label]: dJ/dθ = ŷ − onehot(label), then backward.
+// label_out_of_range if label >= Out (dx is NaN); otherwise as backward.
+template <size_t In, size_t Hidden, size_t Out, typename T>
+Status input_gradient(const Mlp<In, Hidden, Out, T>& net, const Activations<In, Hidden, Out, T>& act,
+                      size_t label, T (&dx)[In]) noexcept {
+    if (label >= Out) return detail::fail(Status::label_out_of_range, dx);
+    T dlogits[Out];
+    for (size_t k = 0; k < Out; ++k) dlogits[k] = k == label ? act.probs[k] - T(1) : act.probs[k];
+    return backward(net, act, dlogits, dx);
+}
+
+// dJ/dx for J = −Σ y log ŷ: dJ/dθ = ŷ − y, then backward.
+// bad_target if y is not a probability vector (dx is NaN); otherwise as backward.
+template <size_t In, size_t Hidden, size_t Out, typename T>
+Status input_gradient(const Mlp<In, Hidden, Out, T>& net, const Activations<In, Hidden, Out, T>& act,
+                      const T (&target)[Out], T (&dx)[In]) noexcept {
+    if (!detail::valid_target(target)) return detail::fail(Status::bad_target, dx);
+    T dlogits[Out];
+    for (size_t k = 0; k < Out; ++k) dlogits[k] = act.probs[k] - target[k];
+    return backward(net, act, dlogits, dx);
+}
+
+}  // namespace ugrad

@@ -1,0 +1,12 @@
+// ugrad/ugrad.hpp — the one header a user includes.
+//
+// A freestanding C++17 library: a two-layer perceptron (sigmoid hidden layer, softmax output) with
+// compile-time sizes, its cross-entropy loss and the gradient of that loss with respect to the
+// input, dJ/dx. No heap, exceptions, RTTI, libm or mutable static state. See README.md.
+#pragma once
+
+#include <ugrad/status.hpp>
+#include <ugrad/math.hpp>
+#include <ugrad/kernels.hpp>
+#include <ugrad/softmax.hpp>
+#include <ugrad/mlp.hpp>

@@ -1,0 +1,26 @@
+# mk/host.mk — the doctest suite in tests/*.cpp, built and run with each host compiler.
+
+DEPS_PACKAGES += doctest-dev clang g++ make binutils
+
+HOST_TEST_SRCS := $(wildcard tests/*.cpp)
+
+# $(1) = compiler command, $(2) = build tag
+define HOST_TEST_RULES
+$(BUILD)/host-$(2)/tests/%.o: tests/%.cpp | deps
+	@mkdir -p $$(@D)
+	$(1) $(STD) $(WARN) $(FPFLAGS) $(HOST_OPT) $(HOST_SAN) $(INCLUDES) -Itests -MMD -MP -c $$< -o $$@
+$(BUILD)/host-$(2)/unit-tests: $(patsubst tests/%.cpp,$(BUILD)/host-$(2)/tests/%.o,$(HOST_TEST_SRCS))
+	$(1) $(HOST_SAN) $$^ -o $$@
+.PHONY: test-host-$(2)
+test-host-$(2): $(BUILD)/host-$(2)/unit-tests
+	@echo "== host tests, $(1)"
+	$(BUILD)/host-$(2)/unit-tests
+-include $(patsubst tests/%.cpp,$(BUILD)/host-$(2)/tests/%.d,$(HOST_TEST_SRCS))
+endef
+
+$(eval $(call HOST_TEST_RULES,g++,gcc))
+$(eval $(call HOST_TEST_RULES,clang++,clang))
+
+.PHONY: test-host
+test-host: test-host-gcc test-host-clang
+TEST_GOALS += test-host
