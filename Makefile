@@ -18,10 +18,16 @@ HOST_OPT ?= -O2 -g
 # The host compilers every host test runs with.
 HOST_COMPILERS := g++ clang++
 
-TEST_GOALS    :=
-DEPS_PACKAGES :=
+TEST_GOALS        :=
+TARGET_TEST_GOALS :=
+DEPS_PACKAGES     :=
 
 include $(sort $(wildcard mk/*.mk))
+
+# `make TARGET=<t> test` runs only that target's goals (mk/targets.mk and platform/<t>/target.mk).
+ifneq ($(TARGET),host)
+TEST_GOALS := $(TARGET_TEST_GOALS)
+endif
 
 # Install (as root) or name the missing Debian packages, once per make run.
 .PHONY: deps
