@@ -83,6 +83,16 @@ constexpr Status fail(Status s, T (&out)[N]) noexcept {
     return s;
 }
 
+// The step from the logits back to the hidden pre-activation, shared by backward and the weight
+// gradients (include/ugrad/gradients.hpp):
+// dJ/dr = (dJ/dθ·W2ᵀ) ⊙ σ'(r).   dlogits [Out], dr [Hidden].
+template <size_t In, size_t Hidden, size_t Out, typename T>
+inline void hidden_gradient(const Mlp<In, Hidden, Out, T>& net, const Activations<In, Hidden, Out, T>& act,
+                            const T (&dlogits)[Out], T (&dr)[Hidden]) noexcept {
+    affine_t(dlogits, net.w2, dr);
+    for (size_t j = 0; j < Hidden; ++j) dr[j] = dr[j] * act.dh_dr[j];
+}
+
 }  // namespace detail
 
 // Forward pass: fills act.h, act.dh_dr, act.logits, act.log_probs and act.probs.
@@ -146,10 +156,8 @@ template <size_t In, size_t Hidden, size_t Out, typename T>
 Status backward(const Mlp<In, Hidden, Out, T>& net, const Activations<In, Hidden, Out, T>& act,
                 const T (&dlogits)[Out], T (&dx)[In]) noexcept {
     if (!detail::all_finite(dlogits)) return detail::fail(Status::non_finite_input, dx);
-    // dJ/dr = (dJ/dθ·W2ᵀ) ⊙ σ'(r)    [Hidden]
     T dr[Hidden];
-    affine_t(dlogits, net.w2, dr);
-    for (size_t j = 0; j < Hidden; ++j) dr[j] = dr[j] * act.dh_dr[j];
+    detail::hidden_gradient(net, act, dlogits, dr);
     // dJ/dx = dJ/dr·W1ᵀ    [In]
     affine_t(dr, net.w1, dx);
     if (!detail::all_finite(dx)) return detail::fail(Status::non_finite_result, dx);

@@ -10,3 +10,5 @@
 #include <ugrad/kernels.hpp>
 #include <ugrad/softmax.hpp>
 #include <ugrad/mlp.hpp>
+#include <ugrad/gradients.hpp>
+#include <ugrad/jacobian.hpp>

@@ -1,0 +1,176 @@
+// ugrad/gradients.hpp — the gradients of the loss with respect to the weights, and one step of
+// stochastic gradient descent on a model held in RAM.
+//
+// From one sample's forward pass (x, and act = forward(net, x)) and the upstream gradient
+// dθ = dJ/dθ [Out] (ŷ − y for the cross-entropy), with dr = dJ/dr = (dθ·W2ᵀ) ⊙ σ'(r) [Hidden]
+// (the step that backward shares, detail::hidden_gradient in mlp.hpp):
+//   dJ/dW2 = hᵀ·dθ     [Hidden][Out]   an outer product: dJ/dW2[j][k] = h[j]·dθ[k]
+//   dJ/db2 = dθ        [Out]
+//   dJ/dW1 = xᵀ·dr     [In][Hidden]    dJ/dW1[i][j] = x[i]·dr[j]
+//   dJ/db1 = dr        [Hidden]
+// accumulate_gradients (and backward_to_weights, for any upstream dθ) adds these into a Gradients,
+// so a batch's gradient is the sum of its samples'.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ugrad/math.hpp>
+#include <ugrad/mlp.hpp>
+#include <ugrad/status.hpp>
+
+namespace ugrad {
+
+// dJ/d(every parameter), shaped like Mlp: w1[In][Hidden], b1[Hidden], w2[Hidden][Out], b2[Out].
+// A plain aggregate; `Gradients<...> g = {};` is all zeros. sgd_step also keeps the momentum in it.
+template <size_t In, size_t Hidden, size_t Out, typename T = float>
+struct Gradients {
+    static_assert(In >= 1 && Hidden >= 1 && Out >= 1, "every layer needs at least one unit");
+    T w1[In][Hidden];
+    T b1[Hidden];
+    T w2[Hidden][Out];
+    T b2[Out];
+};
+
+namespace detail {
+
+// Every value of an [N][M] array finite.
+template <size_t N, size_t M, typename T>
+constexpr bool all_finite(const T (&v)[N][M]) noexcept {
+    bool finite = true;
+    for (size_t i = 0; i < N; ++i) finite = finite && all_finite(v[i]);
+    return finite;
+}
+
+template <size_t N, size_t M, typename T>
+constexpr void fill(T (&v)[N][M], T value) noexcept {
+    for (size_t i = 0; i < N; ++i) fill(v[i], value);
+}
+
+template <size_t In, size_t Hidden, size_t Out, typename T>
+constexpr void fill(Gradients<In, Hidden, Out, T>& g, T value) noexcept {
+    fill(g.w1, value);
+    fill(g.b1, value);
+    fill(g.w2, value);
+    fill(g.b2, value);
+}
+
+template <size_t In, size_t Hidden, size_t Out, typename T>
+constexpr bool all_finite(const Gradients<In, Hidden, Out, T>& g) noexcept {
+    return all_finite(g.w1) && all_finite(g.b1) && all_finite(g.w2) && all_finite(g.b2);
+}
+
+// G += aᵀ·b, the outer product of two row vectors.   a [N], b [M], G [N][M]:
+// G[i][j] = G[i][j] + a[i]·b[j], i then j ascending. A row with a[i] = 0 adds only zeros and is
+// skipped (the digits' blank pixels); this can differ from adding them only in the sign of a zero.
+template <size_t N, size_t M, typename T>
+inline void add_outer(const T (&a)[N], const T (&b)[M], T (&g)[N][M]) noexcept {
+    for (size_t i = 0; i < N; ++i) {
+        const T ai = a[i];
+        if (ai == T(0)) continue;
+        for (size_t j = 0; j < M; ++j) g[i][j] = g[i][j] + ai * b[j];
+    }
+}
+
+// v += d.   d, v [N].
+template <size_t N, typename T>
+inline void add(const T (&d)[N], T (&v)[N]) noexcept {
+    for (size_t i = 0; i < N; ++i) v[i] = v[i] + d[i];
+}
+
+// p ← p − η·v, then v ← μ·v.   p, v [N].
+template <size_t N, typename T>
+inline void descend(T (&p)[N], T (&v)[N], T learning_rate, T momentum) noexcept {
+    for (size_t i = 0; i < N; ++i) {
+        p[i] = p[i] - learning_rate * v[i];
+        v[i] = momentum * v[i];
+    }
+}
+template <size_t N, size_t M, typename T>
+inline void descend(T (&p)[N][M], T (&v)[N][M], T learning_rate, T momentum) noexcept {
+    for (size_t i = 0; i < N; ++i) descend(p[i], v[i], learning_rate, momentum);
+}
+
+}  // namespace detail
+
+// Add the weight gradients for any upstream gradient dJ/dθ = dlogits [Out] into grads (formulas at
+// the top of this file). x and act are the sample and its forward pass.
+// non_finite_input if x or dlogits holds NaN/±inf; non_finite_result if h or dr is NaN/±inf (act
+// from a failed forward, a non-finite W2). On either, all of grads is NaN: the batch is spoiled,
+// and sgd_step refuses it, leaving the model unchanged. (A sum that overflows to ±inf in grads is
+// refused by sgd_step in the same way.)
+template <size_t In, size_t Hidden, size_t Out, typename T>
+Status backward_to_weights(const Mlp<In, Hidden, Out, T>& net, const T (&x)[In],
+                            const Activations<In, Hidden, Out, T>& act, const T (&dlogits)[Out],
+                            Gradients<In, Hidden, Out, T>& grads) noexcept {
+    if (!detail::all_finite(x) || !detail::all_finite(dlogits)) {
+        detail::fill(grads, quiet_nan<T>());
+        return Status::non_finite_input;
+    }
+    // dr = (dθ·W2ᵀ) ⊙ σ'(r)    [Hidden]
+    T dr[Hidden];
+    detail::hidden_gradient(net, act, dlogits, dr);
+    if (!detail::all_finite(dr) || !detail::all_finite(act.h)) {
+        detail::fill(grads, quiet_nan<T>());
+        return Status::non_finite_result;
+    }
+    // dW2 += hᵀ·dθ, db2 += dθ, dW1 += xᵀ·dr, db1 += dr
+    detail::add_outer(act.h, dlogits, grads.w2);
+    detail::add(dlogits, grads.b2);
+    detail::add_outer(x, dr, grads.w1);
+    detail::add(dr, grads.b1);
+    return Status::ok;
+}
+
+// The weight gradients of J = −log ŷ[label]: dJ/dθ = ŷ − onehot(label), then as above.
+// label_out_of_range if label >= Out (grads all NaN); otherwise as above (act from a failed forward
+// makes dJ/dθ NaN: non_finite_input).
+template <size_t In, size_t Hidden, size_t Out, typename T>
+Status accumulate_gradients(const Mlp<In, Hidden, Out, T>& net, const T (&x)[In],
+                            const Activations<In, Hidden, Out, T>& act, size_t label,
+                            Gradients<In, Hidden, Out, T>& grads) noexcept {
+    if (label >= Out) {
+        detail::fill(grads, quiet_nan<T>());
+        return Status::label_out_of_range;
+    }
+    T dlogits[Out];
+    for (size_t k = 0; k < Out; ++k) dlogits[k] = k == label ? act.probs[k] - T(1) : act.probs[k];
+    return backward_to_weights(net, x, act, dlogits, grads);
+}
+
+// The weight gradients of J = −Σ y log ŷ for a soft target y: dJ/dθ = ŷ − y, then as above.
+// bad_target if y is not a probability vector (grads all NaN); otherwise as above.
+template <size_t In, size_t Hidden, size_t Out, typename T>
+Status accumulate_gradients(const Mlp<In, Hidden, Out, T>& net, const T (&x)[In],
+                            const Activations<In, Hidden, Out, T>& act, const T (&target)[Out],
+                            Gradients<In, Hidden, Out, T>& grads) noexcept {
+    if (!detail::valid_target(target)) {
+        detail::fill(grads, quiet_nan<T>());
+        return Status::bad_target;
+    }
+    T dlogits[Out];
+    for (size_t k = 0; k < Out; ++k) dlogits[k] = act.probs[k] - target[k];
+    return backward_to_weights(net, x, act, dlogits, grads);
+}
+
+// One step of gradient descent with heavy-ball momentum μ, the velocity kept in grads itself:
+//   every parameter p ← p − η·g, then g ← μ·g.
+// grads holds v = μ·v_prev + Σ(batch gradients) when it is called (accumulate_gradients adds the
+// batch into what the last step left), so with μ = 0 this is plain SGD and leaves grads zeroed,
+// ready for the next batch. η multiplies the sum: for the mean over a batch of B, pass η/B.
+// non_finite_input if η, μ or any entry of grads is NaN/±inf (a spoiled batch); then neither net
+// nor grads is written. Needs no memory besides net and grads. (A parameter can overflow to ±inf
+// only if |p| + |η·g| exceeds the float range; that is not checked.)
+template <size_t In, size_t Hidden, size_t Out, typename T>
+Status sgd_step(Mlp<In, Hidden, Out, T>& net, Gradients<In, Hidden, Out, T>& grads, T learning_rate,
+                T momentum = T(0)) noexcept {
+    if (!is_finite(learning_rate) || !is_finite(momentum) || !detail::all_finite(grads))
+        return Status::non_finite_input;
+    detail::descend(net.w1, grads.w1, learning_rate, momentum);
+    detail::descend(net.b1, grads.b1, learning_rate, momentum);
+    detail::descend(net.w2, grads.w2, learning_rate, momentum);
+    detail::descend(net.b2, grads.b2, learning_rate, momentum);
+    return Status::ok;
+}
+
+}  // namespace ugrad
