@@ -73,7 +73,7 @@ def check_name(name: str) -> None:
 def to_float32(value: Decimal) -> float:
     """The float32 nearest to the exact decimal value (ties to even), as a Python float (exact)."""
     negative = value.is_signed()
-    magnitude = abs(value)
+    magnitude = value.copy_abs()  # exact (abs() would round to the context precision)
     # Decide the far ends on the decimal exponent first, so that 1e-999999 costs nothing.
     if magnitude != 0 and magnitude.adjusted() > 40:
         raise OverflowError

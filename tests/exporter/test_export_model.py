@@ -1,0 +1,167 @@
+"""tools/export_model.py: the header it writes, its rounding, and every documented error case —
+one line on standard error naming the problem, exit status 1 (2 for a bad command line), no file."""
+import os
+import struct
+import subprocess
+import sys
+import unittest
+from decimal import Decimal
+
+from common import ROOT, export_model, read, run_exporter, scratch_dir
+
+VALID = '{"w1": [[0.5, -1.0, 0.25], [1.5, 0.75, -0.5]], "b1": [0.1, -0.2, 0], ' \
+        '"w2": [[1.0, -1.0], [-0.5, 0.5], [2.0, 0.0]], "b2": [0.0, 0.1], "source": "ignored"}'
+
+
+def float32_via_double(text: str) -> float:
+    """decimal -> double -> float32 by the C library: the same as direct rounding except in rare
+    double-rounding cases, which the values below avoid."""
+    return struct.unpack("<f", struct.pack("<f", float(text)))[0]
+
+
+class Rounding(unittest.TestCase):
+    def test_agrees_with_the_c_library_on_ordinary_values(self):
+        for text in ["0.1", "-0.2", "1e-3", "3.14159265358979", "123456789", "-7.5e-40", "1e-45", "3.4028235e38", "0.333333343267"]:
+            self.assertEqual(export_model.to_float32(Decimal(text)), float32_via_double(text), text)
+
+    def test_ties_go_to_even_and_a_hair_above_goes_up(self):
+        one_plus_half_ulp = "1.000000059604644775390625"  # 1 + 2^-24, exactly halfway
+        self.assertEqual(export_model.to_float32(Decimal(one_plus_half_ulp)), 1.0)
+        self.assertEqual(export_model.to_float32(Decimal(one_plus_half_ulp + "01")), 1.0 + 2.0**-23)
+
+    def test_signed_zero_and_underflow(self):
+        self.assertEqual(str(export_model.to_float32(Decimal("-0.0"))), "-0.0")
+        self.assertEqual(export_model.to_float32(Decimal("1e-46")), 0.0)
+        self.assertEqual(export_model.to_float32(Decimal("-1e-999999")), 0.0)
+
+    def test_overflow_is_refused_at_the_rounding_boundary(self):
+        flt_max = (2 - 2.0**-23) * 2.0**127
+        self.assertEqual(export_model.to_float32(Decimal(2**128 - 2**103 - 1)), flt_max)
+        for too_big in [Decimal(2**128 - 2**103), Decimal("3.5e38"), Decimal("-1e39"), Decimal("1e999999")]:
+            with self.assertRaises(OverflowError):
+                export_model.to_float32(too_big)
+
+    def test_hex_literals_are_exact(self):
+        for v in [0.1, -1.5, 2.0**-149, -0.0, 0.0, (2 - 2.0**-23) * 2.0**127]:
+            f = export_model.to_float32(Decimal(repr(v)))
+            literal = export_model.hex_literal(f)
+            self.assertTrue(literal.endswith("f"))
+            self.assertEqual(float.fromhex(literal[:-1]), f)
+
+
+class Output(unittest.TestCase):
+    def test_header_defines_the_constexpr_model(self):
+        work = scratch_dir(self, "output_")
+        src, out = os.path.join(work, "m.json"), os.path.join(work, "m.hpp")
+        with open(src, "w") as f:
+            f.write(VALID)
+        status, err, said = run_exporter([src, "--name", "tiny_net", "--out", out, "--note", "from a test"])
+        self.assertEqual(status, 0, err)
+        self.assertIn("ugrad::Mlp<2, 3, 2> tiny_net", said)
+        text = read(out)
+        self.assertIn("inline constexpr ugrad::Mlp<2, 3, 2> tiny_net = {", text)
+        self.assertIn("// from a test", text)
+        self.assertIn("0x1.99999ap-4f", text)  # 0.1 rounded to float32
+        self.assertEqual(sorted(os.listdir(work)), ["m.hpp", "m.json"])
+
+    def test_c_api_writes_the_declarations_and_the_definitions(self):
+        work = scratch_dir(self, "output_c_")
+        src, out = os.path.join(work, "m.json"), os.path.join(work, "m.hpp")
+        with open(src, "w") as f:
+            f.write(VALID)
+        status, err, _ = run_exporter([src, "--name", "tiny_net", "--out", out, "--c-api"])
+        self.assertEqual(status, 0, err)
+        self.assertIn("UGRAD_C_DECLARE(tiny_net, 2, 3, 2)", read(os.path.join(work, "m.h")))
+        self.assertIn("UGRAD_C_DEFINE(tiny_net)", read(os.path.join(work, "m_c_api.cpp")))
+
+
+class Errors(unittest.TestCase):
+    """Each malformed input: exit status, one line naming the problem, and no file written."""
+
+    def assert_refused(self, text, fragment, name="model", extra=(), status=1, raw=None):
+        work = scratch_dir(self, "error_")
+        src, out = os.path.join(work, "in.json"), os.path.join(work, "out.hpp")
+        with open(src, "wb") as f:
+            f.write(raw if raw is not None else text.encode())
+        got, err, _ = run_exporter([src, "--name", name, "--out", out, *extra])
+        self.assertEqual(got, status, err)
+        self.assertEqual(len(err.splitlines()), 1, err)
+        self.assertTrue(err.startswith("export_model: error: "), err)
+        self.assertIn(fragment, err)
+        self.assertEqual(os.listdir(work), ["in.json"], "a file was written")
+
+    def test_not_json(self):
+        self.assert_refused('{"w1": [[1, 2]', "not valid JSON")
+        self.assert_refused("", "not valid JSON")
+        self.assert_refused("", "not UTF-8", raw=b'{"w1": "\xff"}')
+
+    def test_top_level_not_an_object(self):
+        self.assert_refused("[1, 2, 3]", "expected an object")
+
+    def test_missing_keys(self):
+        for key in ("w1", "b1", "w2", "b2"):
+            self.assert_refused(VALID.replace(f'"{key}"', '"other"'), f"missing key '{key}'")
+
+    def test_ragged_and_mismatched_shapes(self):
+        self.assert_refused(VALID.replace("[1.5, 0.75, -0.5]", "[1.5, 0.75]"), "ragged")
+        self.assert_refused(VALID.replace("[0.1, -0.2, 0]", "[0.1, -0.2]"), "'b1' has 2 entries, expected 3")
+        self.assert_refused(VALID.replace("[2.0, 0.0]]", "[2.0, 0.0], [1, 1]]"), "'w2' has 4 rows, expected 3")
+        self.assert_refused(VALID.replace("[2.0, 0.0]]", "[2.0]]"), "ragged")
+        self.assert_refused(VALID.replace('"b2": [0.0, 0.1]', '"b2": [0.0]'), "'b2' has 1 entries, expected 2")
+        self.assert_refused(VALID.replace('"w1": [[0.5, -1.0, 0.25], [1.5, 0.75, -0.5]]', '"w1": []'), "'w1' has no rows")
+        self.assert_refused(VALID.replace('[[0.5, -1.0, 0.25], [1.5, 0.75, -0.5]]', '[[], []]'), "w1[0] is empty")
+        self.assert_refused(VALID.replace('[[0.5, -1.0, 0.25], [1.5, 0.75, -0.5]]', '[0.5, 1.5]'), "expected a row")
+        self.assert_refused(VALID.replace('[0.1, -0.2, 0]', '0.1'), "expected a list")
+
+    def test_non_numbers(self):
+        self.assert_refused(VALID.replace("0.25", '"0.25"'), "w1[0][2] is a string")
+        self.assert_refused(VALID.replace("0.25", "null"), "w1[0][2] is null")
+        self.assert_refused(VALID.replace("0.25", "true"), "w1[0][2] is a boolean")
+        self.assert_refused(VALID.replace("0.25", "[0.25]"), "w1[0][2] is a list")
+
+    def test_nan_and_infinity(self):
+        for token in ("NaN", "Infinity", "-Infinity"):
+            self.assert_refused(VALID.replace("-0.2", token), token)
+
+    def test_outside_the_float_range(self):
+        self.assert_refused(VALID.replace("-0.2", "3.5e38"), "b1[1] = 3.5E+38 is outside the float range")
+        self.assert_refused(VALID.replace("0.1]", "-1e400]"), "b2[1] = -1E+400 is outside the float range")
+
+    def test_invalid_names(self):
+        for name, fragment in [("1net", "not a C++ identifier"), ("my-net", "not a C++ identifier"),
+                               ("", "not a C++ identifier"), ("ns::net", "not a C++ identifier"),
+                               ("class", "keyword"), ("restrict", "keyword"), ("a__b", "reserved"),
+                               ("_Net", "reserved"), ("ugrad", "collides")]:
+            self.assert_refused(VALID, fragment, name=name)
+
+    def test_c_api_writes_none_of_its_files_on_error(self):
+        self.assert_refused(VALID.replace("0.25", "NaN"), "NaN", extra=("--c-api",))
+
+    def test_unreadable_input_and_missing_output_directory(self):
+        status, err, _ = run_exporter(["/nonexistent/model.json", "--name", "m", "--out", os.path.join(scratch_dir(self, "io_"), "m.hpp")])
+        self.assertEqual((status, len(err.splitlines())), (1, 1))
+        self.assertIn("cannot read", err)
+        status, err, _ = run_exporter([__file__, "--name", "m", "--out", "/nonexistent/dir/m.hpp"])
+        self.assertEqual((status, len(err.splitlines())), (1, 1))
+        self.assertIn("does not exist", err)
+
+    def test_bad_command_line_is_one_line_too(self):
+        status, err, _ = run_exporter(["model.json", "--out", "x.hpp"])
+        self.assertEqual((status, len(err.splitlines())), (2, 1))
+        self.assertIn("--name", err)
+
+    def test_the_command_itself(self):
+        """The script run as a program: the same one line and status."""
+        work = scratch_dir(self, "cli_")
+        src, out = os.path.join(work, "in.json"), os.path.join(work, "out.hpp")
+        with open(src, "w") as f:
+            f.write(VALID.replace('"b2"', '"b3"'))
+        run = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "export_model.py"), src, "--name", "m", "--out", out],
+                             capture_output=True, text=True)
+        self.assertEqual(run.returncode, 1)
+        self.assertEqual(run.stderr, f"export_model: error: {src}: missing key 'b2'\n")
+        self.assertFalse(os.path.exists(out))
+
+
+if __name__ == "__main__":
+    unittest.main()
