@@ -11,3 +11,47 @@ test-exporter: | deps
 	@if python3 -m unittest discover -s tests/exporter -p 'test_*.py'; then \
 	    echo "exporter tests: PASS"; else echo "exporter tests: FAIL"; exit 1; fi
 TEST_GOALS += test-exporter
+
+# ---- The C API: a C11 program using a model exported with --c-api, compared bit for bit with the
+# C++ API. The model is a seeded random one (tests/exporter/random_model.py), exported at build time.
+C_API_BUILD := $(BUILD)/c_api
+C_API_CFLAGS := -std=c11 -Wall -Wextra -Werror -Wpedantic -Wconversion -Wdouble-promotion -Wshadow $(FPFLAGS) -O2 \
+                $(INCLUDES) -I$(C_API_BUILD)
+C_API_CXXFLAGS := $(STD) $(WARN) $(FPFLAGS) -O2 -fno-exceptions -fno-rtti $(INCLUDES) -I$(C_API_BUILD)
+
+$(C_API_BUILD)/c_model.json: tests/exporter/random_model.py | deps
+	@mkdir -p $(@D)
+	python3 $< 7 6 5 3 > $@
+$(C_API_BUILD)/c_model.hpp $(C_API_BUILD)/c_model.h $(C_API_BUILD)/c_model_c_api.cpp &: $(C_API_BUILD)/c_model.json tools/export_model.py
+	python3 tools/export_model.py $< --name c_model --out $(C_API_BUILD)/c_model.hpp --c-api
+
+$(C_API_BUILD)/host/test_c_api.o: tests/c_api/test_c_api.c $(C_API_BUILD)/c_model.h include/ugrad/ugrad.h
+	@mkdir -p $(@D)
+	gcc $(C_API_CFLAGS) -c $< -o $@
+$(C_API_BUILD)/host/%.o: $(C_API_BUILD)/%.cpp $(C_API_BUILD)/c_model.hpp include/ugrad/ugrad.h
+	@mkdir -p $(@D)
+	g++ $(C_API_CXXFLAGS) -c $< -o $@
+$(C_API_BUILD)/host/reference.o: tests/c_api/reference.cpp $(C_API_BUILD)/c_model.hpp
+	@mkdir -p $(@D)
+	g++ $(C_API_CXXFLAGS) -c $< -o $@
+# Linked by the C compiler driver, without the C++ runtime: the model's C++ file needs none.
+$(C_API_BUILD)/host/test_c_api: $(addprefix $(C_API_BUILD)/host/,test_c_api.o c_model_c_api.o reference.o)
+	gcc $^ -o $@
+
+.PHONY: test-c-api
+test-c-api: $(C_API_BUILD)/host/test_c_api
+	@echo "== C API test (gcc -std=c11, host)"
+	$<
+TEST_GOALS += test-c-api
+
+# The same program on the emulated Arm targets (newlib's printf).
+$(call target_program,c_api,tests/c_api/test_c_api.c tests/c_api/reference.cpp $(C_API_BUILD)/c_model_c_api.cpp,-I$(C_API_BUILD))
+$(TARGET_BUILD)/c_api/tests/c_api/test_c_api.c.o $(TARGET_BUILD)/c_api/tests/c_api/reference.cpp.o: $(C_API_BUILD)/c_model.hpp
+
+.PHONY: test-c-api-target
+test-c-api-target: $(TARGET_BUILD)/c_api.elf
+	@echo "== C API test on $(TARGET)"
+	$(TARGET_RUN) $<
+ifeq ($(TARGET_HOSTED)$(if $(TARGET_QEMU),emulated),yesemulated)
+TARGET_TEST_GOALS += test-c-api-target
+endif
