@@ -165,7 +165,8 @@ Status backward(const Mlp<In, Hidden, Out, T>& net, const Activations<In, Hidden
 }
 
 // dJ/dx for J = −log ŷ[label]: dJ/dθ = ŷ − onehot(label), then backward.
-// label_out_of_range if label >= Out (dx is NaN); otherwise as backward.
+// label_out_of_range if label >= Out; non_finite_input if act came from a failed forward (its ŷ
+// is NaN); otherwise as backward. On any of these, dx is NaN.
 template <size_t In, size_t Hidden, size_t Out, typename T>
 Status input_gradient(const Mlp<In, Hidden, Out, T>& net, const Activations<In, Hidden, Out, T>& act,
                       size_t label, T (&dx)[In]) noexcept {
@@ -176,7 +177,8 @@ Status input_gradient(const Mlp<In, Hidden, Out, T>& net, const Activations<In, 
 }
 
 // dJ/dx for J = −Σ y log ŷ: dJ/dθ = ŷ − y, then backward.
-// bad_target if y is not a probability vector (dx is NaN); otherwise as backward.
+// bad_target if y is not a probability vector; non_finite_input if act came from a failed
+// forward; otherwise as backward. On any of these, dx is NaN.
 template <size_t In, size_t Hidden, size_t Out, typename T>
 Status input_gradient(const Mlp<In, Hidden, Out, T>& net, const Activations<In, Hidden, Out, T>& act,
                       const T (&target)[Out], T (&dx)[In]) noexcept {

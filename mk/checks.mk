@@ -1,0 +1,68 @@
+# mk/checks.mk — properties of the library as a whole, checked by building it:
+#   check-freestanding  every header compiles alone with riscv64-unknown-elf-g++ -ffreestanding
+#                       -nostdlib (a toolchain with no C or C++ library at all), and includes only
+#                       <stdint.h>, <stddef.h>, <float.h> and ugrad's own headers
+#   check-no-heap       the entry points' object file needs no malloc/free/new/delete, no __cxa_*
+#                       (exceptions, guards), no libm and no __stack_chk_fail; memcpy and memset,
+#                       which any C++ compiler may emit for a struct copy or `= {}` even in
+#                       freestanding code, are allowed
+#   check-compile-fail  an input array of the wrong size is rejected at compile time
+#   check-readme        README.md's usage example compiles (g++ and clang++) and runs
+
+DEPS_PACKAGES += gcc-riscv64-unknown-elf python3
+
+CHECKS := $(BUILD)/checks
+LIBRARY_HEADERS := $(wildcard include/ugrad/*.hpp)
+FREESTANDING_CXX := riscv64-unknown-elf-g++ -march=rv32imac -mabi=ilp32
+
+.PHONY: check-freestanding
+check-freestanding: | deps
+	@echo "== freestanding: each header alone, $(FREESTANDING_CXX) -ffreestanding -nostdlib"
+	@bad=$$(grep -hE '^\s*#\s*include' $(LIBRARY_HEADERS) | grep -vE '<(stdint|stddef|float)\.h>|<ugrad/[a-z_]+\.hpp>'); \
+	  if [ -n "$$bad" ]; then echo "library headers include something not freestanding:"; echo "$$bad"; exit 1; fi
+	@for h in $(LIBRARY_HEADERS); do \
+	  echo "#include <ugrad/$$(basename $$h)>" | \
+	    $(FREESTANDING_CXX) $(STD) $(WARN) $(FPFLAGS) -ffreestanding -nostdlib $(INCLUDES) -x c++ -fsyntax-only - \
+	    || { echo "not freestanding: $$h"; exit 1; }; \
+	done
+	@echo "$(words $(LIBRARY_HEADERS)) headers compile freestanding"
+
+$(CHECKS)/entry_points-%.o: tests/checks/entry_points.cpp $(LIBRARY_HEADERS) | deps
+	@mkdir -p $(@D)
+	$(word 1,$(subst -, ,$*))++ $(STD) $(WARN) $(FPFLAGS) $(INCLUDES) -O$(word 2,$(subst -, ,$*)) -c $< -o $@
+
+# The object's undefined symbols, for each compiler at -O0 and -O2, must all be absent from this list.
+FORBIDDEN_SYMBOLS := malloc|calloc|realloc|free|_Znw|_Zna|_Zdl|_Zda|__cxa_|__gxx_personality|_Unwind|exp|expf|log|logf|__stack_chk
+.PHONY: check-no-heap
+check-no-heap: $(CHECKS)/entry_points-g-0.o $(CHECKS)/entry_points-g-2.o $(CHECKS)/entry_points-clang-0.o $(CHECKS)/entry_points-clang-2.o
+	@echo "== no heap, no exceptions, no libm: undefined symbols of the entry points"
+	@for o in $^; do \
+	  undefined=$$(nm -u $$o | awk '{print $$2}'); \
+	  bad=$$(echo "$$undefined" | grep -E '^($(FORBIDDEN_SYMBOLS))' || true); \
+	  if [ -n "$$bad" ]; then echo "$$o needs: $$bad"; exit 1; fi; \
+	  echo "$$o: undefined: [$$(echo $$undefined)], none forbidden"; \
+	done
+
+.PHONY: check-compile-fail
+check-compile-fail: | deps
+	@echo "== compile-fail: a wrong-sized input array must not compile"
+	@g++ $(STD) $(WARN) $(INCLUDES) -fsyntax-only tests/checks/wrong_size.cpp
+	@if g++ $(STD) $(WARN) $(INCLUDES) -fsyntax-only -DUGRAD_WRONG_SIZE tests/checks/wrong_size.cpp 2>$(BUILD)/wrong_size.log; then \
+	  echo "a float[5] was accepted where float[4] is required"; exit 1; fi
+	@grep -q "forward" $(BUILD)/wrong_size.log && echo "rejected, as it must be: no matching function for forward"
+
+$(CHECKS)/readme_example.cpp: README.md tools/extract_readme_example.py
+	@mkdir -p $(@D)
+	python3 tools/extract_readme_example.py $< $@
+
+.PHONY: check-readme
+check-readme: $(CHECKS)/readme_example.cpp | deps
+	@echo "== README usage example"
+	@for cxx in $(HOST_COMPILERS); do \
+	  $$cxx $(STD) $(WARN) $(FPFLAGS) $(INCLUDES) $< -o $(CHECKS)/readme_example-$$cxx || exit 1; \
+	  $(CHECKS)/readme_example-$$cxx || { echo "README example failed with $$cxx"; exit 1; }; \
+	done
+
+.PHONY: checks
+checks: check-freestanding check-no-heap check-compile-fail check-readme
+TEST_GOALS += checks

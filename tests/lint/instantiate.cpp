@@ -1,0 +1,57 @@
+// tests/lint/instantiate.cpp — the translation unit the static analysers (cppcheck, clang-tidy)
+// read: it includes the public header and instantiates every template, in float and in double,
+// at a size with several units per layer and at the smallest one, so that every line of
+// include/ugrad/ is analysed as compiled code, not only as a template definition.
+#include <stddef.h>
+
+#include <ugrad/ugrad.hpp>
+
+namespace lint {
+
+template <size_t In, size_t Hidden, size_t Out, typename T>
+int exercise(const ugrad::Mlp<In, Hidden, Out, T>& net, const T (&x)[In], const T (&target)[Out], size_t label) {
+    ugrad::Activations<In, Hidden, Out, T> act{};
+    T loss_label, loss_target, dx[In], dlogits[Out];
+    int failures = 0;
+    failures += ugrad::forward(net, x, act) != ugrad::Status::ok;
+    failures += ugrad::cross_entropy(act, label, loss_label) != ugrad::Status::ok;
+    failures += ugrad::cross_entropy(act, target, loss_target) != ugrad::Status::ok;
+    failures += ugrad::input_gradient(net, act, label, dx) != ugrad::Status::ok;
+    failures += ugrad::input_gradient(net, act, target, dx) != ugrad::Status::ok;
+    for (size_t k = 0; k < Out; ++k) dlogits[k] = act.probs[k] - target[k];
+    failures += ugrad::backward(net, act, dlogits, dx) != ugrad::Status::ok;
+    T log_p[Out], p[Out];
+    ugrad::log_softmax(act.logits, log_p);
+    ugrad::softmax(act.logits, p);
+    failures += !ugrad::is_finite(ugrad::log_sum_exp(act.logits));
+    failures += !ugrad::is_finite(ugrad::dot(x, x));
+    failures += ugrad::is_nan(ugrad::sigmoid(x[0]));
+    failures += ugrad::is_nan(ugrad::exp(x[0])) || ugrad::is_nan(ugrad::log(target[0]));
+    failures += ugrad::status_name(ugrad::Status::bad_target)[0] == '\0';
+    failures += !ugrad::is_finite(loss_label) || !ugrad::is_finite(loss_target) || !ugrad::is_finite(dx[0]);
+    return failures;
+}
+
+template <typename T>
+int exercise_type() {
+    static const ugrad::Mlp<3, 9, 4, T> net = {
+        {{T(0.5), T(-1), T(0.25), T(1), T(0.5), T(-0.5), T(2), T(-2), T(0.125)},
+         {T(1.5), T(0.75), T(-0.5), T(0), T(1), T(-1), T(0.5), T(0.25), T(-0.25)},
+         {T(-1), T(1), T(0.5), T(0.5), T(-0.5), T(1), T(-1), T(0.75), T(0.375)}},
+        {T(0.1), T(-0.2), T(0), T(0.3), T(-0.3), T(0.05), T(0), T(0.2), T(-0.1)},
+        {{T(1), T(-1), T(0.5), T(0)}, {T(-0.5), T(0.5), T(0), T(1)}, {T(2), T(0), T(-1), T(0.5)},
+         {T(1), T(1), T(-1), T(-1)}, {T(0.5), T(-0.5), T(0.25), T(-0.25)}, {T(0), T(0), T(1), T(-1)},
+         {T(-2), T(1), T(0.5), T(0.5)}, {T(0.25), T(0.75), T(-0.75), T(0)}, {T(1), T(0), T(0), T(-1)}},
+        {T(0), T(0.1), T(-0.1), T(0.2)},
+    };
+    static const ugrad::Mlp<1, 1, 1, T> tiny = {{{T(1)}}, {T(0)}, {{T(1)}}, {T(0)}};
+    const T x[3] = {T(0.3), T(-0.7), T(1.1)};
+    const T target[4] = {T(0.25), T(0.25), T(0.5), T(0)};
+    const T x1[1] = {T(0.5)};
+    const T target1[1] = {T(1)};
+    return exercise(net, x, target, 2) + exercise(tiny, x1, target1, 0);
+}
+
+}  // namespace lint
+
+int main() { return lint::exercise_type<float>() + lint::exercise_type<double>(); }
