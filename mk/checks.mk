@@ -66,3 +66,20 @@ check-readme: $(CHECKS)/readme_example.cpp | deps
 .PHONY: checks
 checks: check-freestanding check-no-heap check-compile-fail check-readme
 TEST_GOALS += checks
+
+# README.md's memory table, from sizeof; check-readme-memory fails if README.md has gone stale.
+$(CHECKS)/memory_table: tools/memory_table.cpp $(LIBRARY_HEADERS) | deps
+	@mkdir -p $(@D)
+	g++ $(STD) $(WARN) $(FPFLAGS) $(INCLUDES) $< -o $@
+
+.PHONY: readme-memory check-readme-memory
+readme-memory: $(CHECKS)/memory_table
+	$< > $(CHECKS)/memory_table.md
+	tools/readme_section.py memory $(CHECKS)/memory_table.md
+
+check-readme-memory: $(CHECKS)/memory_table
+	@$< > $(CHECKS)/memory_table.md
+	@sed -n '/<!-- BEGIN memory/,/<!-- END memory/p' README.md | sed '1d;$$d' | diff - $(CHECKS)/memory_table.md \
+	  || { echo "README.md's memory table is stale: run make readme-memory"; exit 1; }
+	@echo "README.md's memory table matches sizeof"
+checks: check-readme-memory
