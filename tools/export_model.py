@@ -273,11 +273,14 @@ def c_source_text(name: str, source: str, hpp: str, h: str) -> str:
 def write_all(files: dict) -> None:
     """Write every file or none: each goes to a temporary file first, then all are renamed."""
     staged = []
+    umask = os.umask(0)
+    os.umask(umask)
     try:
         for path, text in files.items():
             directory = os.path.dirname(os.path.abspath(path))
             fd, tmp = tempfile.mkstemp(dir=directory, prefix=".export_model.", suffix=".tmp")
             staged.append((tmp, path))
+            os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the usual mode of a new file
             with os.fdopen(fd, "w") as f:
                 f.write(text)
         for tmp, path in staged:

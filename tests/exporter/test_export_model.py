@@ -63,6 +63,9 @@ class Output(unittest.TestCase):
         self.assertIn("// from a test", text)
         self.assertIn("0x1.99999ap-4f", text)  # 0.1 rounded to float32
         self.assertEqual(sorted(os.listdir(work)), ["m.hpp", "m.json"])
+        umask = os.umask(0)
+        os.umask(umask)
+        self.assertEqual(os.stat(out).st_mode & 0o777, 0o666 & ~umask, "the header has the mode of an ordinary new file")
 
     def test_c_api_writes_the_declarations_and_the_definitions(self):
         work = scratch_dir(self, "output_c_")
