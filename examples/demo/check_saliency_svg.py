@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""check_saliency_svg.py SVG DEMO_OUTPUT — the demo's picture agrees with what it printed.
+
+Checks that SVG is well-formed, has one labelled panel per digit the demo printed, with the same
+true and predicted classes in the same order, and that every gradient cell is coloured red where
+the printed dJ/dx is positive and blue where it is negative (cells printed as 0 are not judged).
+Prints one line; exit status 1 on the first disagreement.
+"""
+import re
+import sys
+import xml.etree.ElementTree as ET
+
+NS = "{http://www.w3.org/2000/svg}"
+
+
+def fail(message: str) -> int:
+    print(f"check_saliency_svg: FAIL: {message}")
+    return 1
+
+
+def main() -> int:
+    svg_path, text_path = sys.argv[1], sys.argv[2]
+    try:
+        root = ET.parse(svg_path).getroot()
+    except ET.ParseError as err:
+        return fail(f"{svg_path} is not well-formed XML: {err}")
+    if root.tag != NS + "svg":
+        return fail(f"{svg_path}: the root element is {root.tag}, not svg")
+
+    # What the demo printed: per digit, true/predicted and the 8×8 integer map of dJ/dx.
+    printed = []
+    lines = open(text_path).read().splitlines()
+    for i, line in enumerate(lines):
+        m = re.match(r"--- digit \d+ of \d+: .*true (\d), predicted (\d)", line)
+        if m:
+            grid = [int(v) for row in lines[i + 4:i + 12] for v in row.split()[-8:]]
+            printed.append((int(m.group(1)), int(m.group(2)), grid))
+    if not printed:
+        return fail(f"{text_path}: no digits printed")
+
+    titles = [t.text for t in root.iter(NS + "text") if t.text and t.text.startswith("true ")]
+    labels = [tuple(int(v) for v in re.match(r"true (\d), predicted (\d)", t).groups()) for t in titles]
+    if labels != [(t, p) for t, p, _ in printed]:
+        return fail(f"panel labels {labels} differ from the printed classifications")
+
+    # Cells: 64 per map, a digit map then a gradient map per panel, in order.
+    cells = [r for r in root.iter(NS + "rect") if r.get("width") == r.get("height") and r.get("fill", "").startswith("rgb(")
+             and r.get("width") == "16"]
+    if len(cells) != 128 * len(printed):
+        return fail(f"{len(cells)} map cells, expected {128 * len(printed)} (two 8x8 maps per digit)")
+    judged = 0
+    for d, (_, _, grid) in enumerate(printed):
+        gradient_cells = cells[128 * d + 64:128 * d + 128]
+        for i, (cell, value) in enumerate(zip(gradient_cells, grid)):
+            r, g, b = (int(v) for v in re.findall(r"\d+", cell.get("fill")))
+            if value > 0 and not r > b:
+                return fail(f"digit {d + 1}, pixel {i}: dJ/dx printed {value:+d} but the cell is not red ({r},{g},{b})")
+            if value < 0 and not b > r:
+                return fail(f"digit {d + 1}, pixel {i}: dJ/dx printed {value:+d} but the cell is not blue ({r},{g},{b})")
+            judged += value != 0
+    print(f"check_saliency_svg: {svg_path}: {len(printed)} labelled panels as printed, {judged} gradient cells coloured by the sign printed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

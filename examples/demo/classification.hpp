@@ -1,0 +1,76 @@
+// classification.hpp — one digit through the network: what the demo reports about it.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ugrad/ugrad.hpp>
+
+namespace demo {
+
+constexpr size_t pixels = 64;  // 8×8, row-major
+constexpr size_t classes = 10;
+
+struct Classification {
+    size_t sample;          // index in the test split
+    unsigned csv_line;      // 1-based line of data/digits.csv
+    size_t label;           // the true class
+    size_t predicted;       // argmax ŷ
+    float x[pixels];        // the input: pixels / 16
+    float probs[classes];   // ŷ
+    float loss;             // J = −log ŷ[label]
+    float dx[pixels];       // dJ/dx for the true label
+    ugrad::Status status;   // the first non-ok status of forward, cross_entropy, input_gradient
+};
+
+// Run forward, the loss for the true label and dJ/dx. Pixels are 0..16; x = pixels / 16 is exact.
+template <size_t Hidden>
+Classification classify(const ugrad::Mlp<pixels, Hidden, classes>& net, const uint8_t (&image)[pixels], size_t label,
+                        size_t sample, unsigned csv_line) {
+    Classification c{};
+    c.sample = sample;
+    c.csv_line = csv_line;
+    c.label = label;
+    for (size_t i = 0; i < pixels; ++i) c.x[i] = static_cast<float>(image[i]) / 16.0f;
+    ugrad::Activations<pixels, Hidden, classes> act;
+    c.status = ugrad::forward(net, c.x, act);
+    const ugrad::Status loss_status = ugrad::cross_entropy(act, label, c.loss);
+    const ugrad::Status gradient_status = ugrad::input_gradient(net, act, label, c.dx);
+    if (c.status == ugrad::Status::ok) c.status = loss_status;
+    if (c.status == ugrad::Status::ok) c.status = gradient_status;
+    c.predicted = 0;
+    for (size_t k = 0; k < classes; ++k) {
+        c.probs[k] = act.probs[k];
+        if (act.probs[k] > act.probs[c.predicted]) c.predicted = k;
+    }
+    return c;
+}
+
+// The largest |dJ/dx_i|: the scale of the saliency map.
+inline float max_abs_gradient(const Classification& c) {
+    float m = 0.0f;
+    for (size_t i = 0; i < pixels; ++i) {
+        const float a = c.dx[i] < 0.0f ? -c.dx[i] : c.dx[i];
+        if (a > m) m = a;
+    }
+    return m;
+}
+
+// FNV-1a over the bits of ŷ, J and dJ/dx: one number that two machines agree on only if every bit
+// of every result agrees.
+inline uint32_t result_bits_digest(const Classification& c) {
+    uint32_t hash = 2166136261u;
+    auto mix = [&hash](float v) {
+        const uint32_t bits = ugrad::bit_cast<uint32_t>(v);
+        for (int shift = 0; shift < 32; shift += 8) {
+            hash ^= (bits >> shift) & 0xffu;
+            hash *= 16777619u;
+        }
+    };
+    for (size_t k = 0; k < classes; ++k) mix(c.probs[k]);
+    mix(c.loss);
+    for (size_t i = 0; i < pixels; ++i) mix(c.dx[i]);
+    return hash;
+}
+
+}  // namespace demo

@@ -1,0 +1,45 @@
+# mk/demo.mk — `make demo`: the bundled digits model (examples/demo/digits_model.hpp) classifies
+# test digits and prints, for each, the classes, the probabilities, the loss and dJ/dx as an 8×8
+# map; on the host it also draws build/demo/saliency.svg. `make demo TARGET=mps2-an386` runs the
+# same program on the emulated Cortex-M4F and prints the same text.
+
+DEMO_BUILD := $(BUILD)/demo
+DEMO_HEADERS := $(wildcard examples/demo/*.hpp)
+
+# The test digits, compiled in (a microcontroller has no file system); generated, not committed.
+$(DEMO_BUILD)/test_digits.hpp: examples/demo/make_test_digits.py data/digits.csv | deps
+	@mkdir -p $(@D)
+	python3 $< data/digits.csv $@
+
+$(DEMO_BUILD)/demo: examples/demo/demo.cpp $(DEMO_HEADERS) $(DEMO_BUILD)/test_digits.hpp $(wildcard include/ugrad/*.hpp) | deps
+	g++ $(STD) $(WARN) $(FPFLAGS) -O2 $(INCLUDES) -I$(DEMO_BUILD) $< -o $@
+
+$(call target_program,demo,examples/demo/demo.cpp,-I$(DEMO_BUILD))
+$(TARGET_BUILD)/demo/examples/demo/demo.cpp.o: $(DEMO_BUILD)/test_digits.hpp
+
+.PHONY: demo
+ifeq ($(TARGET),host)
+demo: $(DEMO_BUILD)/demo
+	@$< $(DEMO_BUILD)/saliency.svg
+else
+demo: $(TARGET_BUILD)/demo.elf
+	@$(TARGET_RUN) $<
+endif
+
+# The demo as a test: it runs, its picture is well-formed SVG with every panel, and the emulated
+# Cortex-M4F prints exactly the host's text (every probability, loss and dJ/dx digit, and a digest
+# of every result bit).
+DEMO_TEST := $(DEMO_BUILD)/test
+.PHONY: test-demo
+test-demo: $(DEMO_BUILD)/demo | deps
+	@echo "== demo: host run, saliency SVG check, host vs emulated Cortex-M4F"
+	@mkdir -p $(DEMO_TEST)
+	$(DEMO_BUILD)/demo $(DEMO_TEST)/saliency.svg > $(DEMO_TEST)/host.txt
+	python3 examples/demo/check_saliency_svg.py $(DEMO_TEST)/saliency.svg $(DEMO_TEST)/host.txt
+	$(MAKE) --no-print-directory TARGET=mps2-an386 $(BUILD)/mps2-an386/demo.elf
+	tools/run-on-target.sh mps2-an386 $(BUILD)/mps2-an386/demo.elf > $(DEMO_TEST)/mps2-an386.txt
+	@grep -v '^saliency picture:' $(DEMO_TEST)/host.txt | diff - $(DEMO_TEST)/mps2-an386.txt \
+	    && echo "demo: host and mps2-an386 (Cortex-M4F) printed the same $$(wc -l < $(DEMO_TEST)/mps2-an386.txt) lines, result bits included" \
+	    || { echo "demo: FAIL: host and mps2-an386 outputs differ (diff above)"; exit 1; }
+TEST_GOALS += test-demo
+DEPS_PACKAGES += qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib
