@@ -55,3 +55,11 @@ test-c-api-target: $(TARGET_BUILD)/c_api.elf
 ifeq ($(TARGET_HOSTED)$(if $(TARGET_QEMU),emulated),yesemulated)
 TARGET_TEST_GOALS += test-c-api-target
 endif
+
+# ---- Use from other builds: a CMake project consuming ugrad::ugrad (add_subdirectory and an
+# installed find_package), and a plain g++ build with pkg-config's flags; all must print the same bits.
+.PHONY: test-cmake-consumer
+test-cmake-consumer: | deps
+	@echo "== CMake consumer (tests/cmake_consumer): add_subdirectory, find_package, pkg-config"
+	tests/cmake_consumer/check.sh $(BUILD)/cmake_consumer
+TEST_GOALS += test-cmake-consumer
