@@ -63,3 +63,24 @@ test-cmake-consumer: | deps
 	@echo "== CMake consumer (tests/cmake_consumer): add_subdirectory, find_package, pkg-config"
 	tests/cmake_consumer/check.sh $(BUILD)/cmake_consumer
 TEST_GOALS += test-cmake-consumer
+
+# ---- Arduino and PlatformIO: library.properties / library.json at the root. Arduino puts only
+# src/ on the include path, so src/ forwards to include/ugrad/; check that, then compile the example
+# sketch as arduino-cli would (as C++17 for a Cortex-M4F, only src/ and a stub Arduino.h).
+ARDUINO_BUILD := $(BUILD)/arduino
+.PHONY: test-arduino-layout
+test-arduino-layout: | deps
+	@echo "== Arduino layout: src/ forwarders, example sketch compiled with only src/ on the path"
+	python3 tests/arduino/arduino_layout.py
+	@mkdir -p $(ARDUINO_BUILD)
+	arm-none-eabi-g++ -std=gnu++17 $(WARN) -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -O2 \
+	    -Isrc -Itests/arduino/stub -x c++ -c examples/arduino_gradient/arduino_gradient.ino -o $(ARDUINO_BUILD)/arduino_gradient.o
+	@python3 -c "import json, re; \
+	    pio = json.load(open('library.json')); \
+	    ard = dict(l.split('=', 1) for l in open('library.properties').read().splitlines() if '=' in l); \
+	    cmake = re.search(r'project\(ugrad VERSION ([0-9.]+)', open('CMakeLists.txt').read()).group(1); \
+	    assert pio['build']['includeDir'] == 'include' and ard['includes'] == 'ugrad.hpp'; \
+	    assert pio['version'] == ard['version'] == cmake, ('versions differ', pio['version'], ard['version'], cmake); \
+	    print('manifests: library.json, library.properties and CMakeLists.txt agree on version', cmake)"
+	@echo "arduino layout: PASS"
+TEST_GOALS += test-arduino-layout
