@@ -21,3 +21,49 @@ train: $(TRAIN_BUILD)/train
 	python3 tools/export_model.py $(TRAIN_BUILD)/digits_model.json --name digits_model --out $(TRAIN_MODEL_HEADER) \
 	    --note "trained by \`make train\` (tools/train/): seed, epochs, batch, rate and momentum are train::digits_config"
 	python3 tools/readme_section.py training $(TRAIN_BUILD)/report.md
+
+# ---- On-device fine-tuning (examples/finetune/): the same run on the host and on a target. ----
+#   make TARGET=<t> finetune    run it on the emulated target, compare its report with the host's
+#                               line for line (the test goal, in make TARGET=<t> test)
+#   make TARGET=mps2-an386 finetune-report   also write README.md's "finetune" section (the
+#                               Cortex-M4F's RAM and instructions per training step)
+FINETUNE_BUILD := $(BUILD)/finetune
+FINETUNE_DATA  := $(FINETUNE_BUILD)/finetune_data.hpp
+FINETUNE_FLAGS := -Itools/train -I$(FINETUNE_BUILD) -Iexamples
+FINETUNE_DEPS  := examples/finetune/finetune.hpp $(wildcard tools/train/*.hpp) $(wildcard include/ugrad/*.hpp) \
+                  $(TRAIN_MODEL_HEADER) $(FINETUNE_DATA)
+
+$(FINETUNE_DATA): data/digits.csv tools/train/digits_subset.py | deps
+	@mkdir -p $(@D)
+	python3 tools/train/digits_subset.py data/digits.csv $@ --train 300 --shift-right 1
+
+$(FINETUNE_BUILD)/finetune-host: examples/finetune/host_main.cpp $(FINETUNE_DEPS) | deps
+	g++ $(STD) $(WARN) $(FPFLAGS) -O2 $(INCLUDES) $(FINETUNE_FLAGS) $< -o $@
+
+$(FINETUNE_BUILD)/host.out: $(FINETUNE_BUILD)/finetune-host
+	$< > $@
+
+$(call target_program,finetune,examples/finetune/target_main.cpp,$(FINETUNE_FLAGS))
+$(TARGET_BUILD)/finetune/examples/finetune/target_main.cpp.o: $(FINETUNE_DATA)
+
+.PHONY: finetune
+finetune: $(TARGET_BUILD)/finetune.elf $(FINETUNE_BUILD)/host.out
+	$(TARGET_RUN) $< > $(TARGET_BUILD)/finetune.out
+	@cat $(TARGET_BUILD)/finetune.out
+	@if diff <(grep -E '^(fine-tuning|before|epoch|weights)' $(FINETUNE_BUILD)/host.out) \
+	         <(grep -E '^(fine-tuning|before|epoch|weights)' $(TARGET_BUILD)/finetune.out); then \
+	    echo "finetune: $(TARGET) printed the host's report bit for bit (weights hash $$(sed -n 's/^weights FNV-1a 64: //p' $(FINETUNE_BUILD)/host.out))"; \
+	else echo "finetune: $(TARGET) and the host differ (above: < host, > $(TARGET))"; exit 1; fi
+
+# README.md's "finetune" section: the Cortex-M4F's report with its RAM and instruction figures.
+.PHONY: finetune-report
+finetune-report: finetune
+ifneq ($(TARGET),mps2-an386)
+	@echo "finetune-report: the README figures are the Cortex-M4F's: make TARGET=mps2-an386 finetune-report"; exit 1
+else
+	@{ echo 'On the emulated Cortex-M4F (`mps2-an386`, arm-none-eabi-g++ $(TARGET_OPT), instructions counted by `platform/hal.h`), the run prints, bit for bit as the host does:'; \
+	   echo; echo '```text'; cat $(TARGET_BUILD)/finetune.out; echo '```'; } > $(FINETUNE_BUILD)/readme.md
+	python3 tools/readme_section.py finetune $(FINETUNE_BUILD)/readme.md
+endif
+
+TARGET_TEST_GOALS += finetune

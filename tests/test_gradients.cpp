@@ -395,3 +395,67 @@ TEST_CASE("the Jacobians after a failed forward: status and every entry NaN") {
         CHECK(test::all_nan(jac[k]));
     }
 }
+
+TEST_CASE("the batch-1 sgd_step without a buffer equals accumulate_gradients into zeros, then sgd_step") {
+    for (int pass = 0; pass < 2; ++pass) {
+        const bool soft = pass == 1;
+        CAPTURE(soft);
+        const auto net0 = test::convert<float>(test::random_model<64, 32, 10>(201 + static_cast<uint64_t>(pass)));
+        test::Rng rng{203};
+        double xd[64], yd[10];
+        test::fill_uniform(xd, rng, 0.0, 1.0);
+        for (size_t i = 0; i < 64; i += 3) xd[i] = 0.0;  // blank pixels
+        test::random_target(yd, rng);
+        float x[64], y[10];
+        test::convert(xd, x);
+        test::convert(yd, y);
+        ugrad::Activations<64, 32, 10, float> act;
+        REQUIRE(ugrad::forward(net0, x, act) == ugrad::Status::ok);
+        auto buffered = net0, direct = net0;
+        ugrad::Gradients<64, 32, 10, float> g = {};
+        const float eta = 0.375f;
+        if (soft) {
+            REQUIRE(ugrad::accumulate_gradients(buffered, x, act, y, g) == ugrad::Status::ok);
+            REQUIRE(ugrad::sgd_step(direct, x, act, y, eta) == ugrad::Status::ok);
+        } else {
+            REQUIRE(ugrad::accumulate_gradients(buffered, x, act, size_t{4}, g) == ugrad::Status::ok);
+            REQUIRE(ugrad::sgd_step(direct, x, act, size_t{4}, eta) == ugrad::Status::ok);
+        }
+        REQUIRE(ugrad::sgd_step(buffered, g, eta) == ugrad::Status::ok);
+        size_t changed = 0, differ = 0;
+        for (size_t i = 0; i < 64; ++i)
+            for (size_t j = 0; j < 32; ++j) {
+                differ += buffered.w1[i][j] != direct.w1[i][j];
+                changed += direct.w1[i][j] != net0.w1[i][j];
+            }
+        for (size_t j = 0; j < 32; ++j) {
+            differ += buffered.b1[j] != direct.b1[j];
+            for (size_t k = 0; k < 10; ++k) differ += buffered.w2[j][k] != direct.w2[j][k];
+        }
+        for (size_t k = 0; k < 10; ++k) differ += buffered.b2[k] != direct.b2[k];
+        CHECK(differ == 0);
+        CHECK(changed > 1000);  // the step did move W1 (all but the blank rows)
+    }
+}
+
+TEST_CASE("the batch-1 sgd_step on bad input: a status, and the model unchanged") {
+    const auto net0 = test::random_model<6, 4, 3>(211);
+    test::Rng rng{212};
+    double x[6];
+    test::fill_uniform(x, rng, -1.0, 1.0);
+    ugrad::Activations<6, 4, 3, double> act;
+    REQUIRE(ugrad::forward(net0, x, act) == ugrad::Status::ok);
+    auto net = net0;
+    CHECK(ugrad::sgd_step(net, x, act, size_t{3}, 0.1) == ugrad::Status::label_out_of_range);
+    const double bad_target[3] = {0.2, -0.1, 0.9};
+    CHECK(ugrad::sgd_step(net, x, act, bad_target, 0.1) == ugrad::Status::bad_target);
+    CHECK(ugrad::sgd_step(net, x, act, size_t{1}, ugrad::infinity<double>()) == ugrad::Status::non_finite_input);
+    double bad_x[6];
+    memcpy(bad_x, x, sizeof x);
+    bad_x[5] = ugrad::quiet_nan<double>();
+    CHECK(ugrad::sgd_step(net, bad_x, act, size_t{1}, 0.1) == ugrad::Status::non_finite_input);
+    ugrad::Activations<6, 4, 3, double> failed;
+    REQUIRE(ugrad::forward(net0, bad_x, failed) == ugrad::Status::non_finite_input);
+    CHECK(ugrad::sgd_step(net, x, failed, size_t{1}, 0.1) == ugrad::Status::non_finite_input);
+    CHECK(memcmp(&net, &net0, sizeof net) == 0);
+}

@@ -55,9 +55,51 @@ constexpr void fill(Gradients<In, Hidden, Out, T>& g, T value) noexcept {
     fill(g.b2, value);
 }
 
+// Whether some value is NaN or ±inf, without a branch per value: the exponent field plus one unit
+// of it carries into the sign bit exactly when the field is all ones; OR those sums together.
+template <size_t N>
+constexpr uint32_t non_finite_bits(const float (&v)[N], uint32_t acc) noexcept {
+    for (size_t i = 0; i < N; ++i) acc |= (bit_cast<uint32_t>(v[i]) & 0x7f800000u) + 0x00800000u;
+    return acc;
+}
+template <size_t N>
+constexpr uint32_t non_finite_bits(const double (&v)[N], uint32_t acc) noexcept {
+    uint64_t wide = 0;
+    for (size_t i = 0; i < N; ++i) wide |= (bit_cast<uint64_t>(v[i]) & 0x7ff0000000000000ull) + 0x0010000000000000ull;
+    return acc | static_cast<uint32_t>(wide >> 32);
+}
+template <size_t N, size_t M, typename T>
+constexpr uint32_t non_finite_bits(const T (&v)[N][M], uint32_t acc) noexcept {
+    for (size_t i = 0; i < N; ++i) acc = non_finite_bits(v[i], acc);
+    return acc;
+}
+
+// Σ v in any order: NaN or ±inf whenever some v[i] is (and, rarely, when the sum overflows).
+template <size_t N, typename T>
+constexpr T sum_for_check(const T (&v)[N], T acc) noexcept {
+    for (size_t i = 0; i < N; ++i) acc = acc + v[i];
+    return acc;
+}
+template <size_t N, size_t M, typename T>
+constexpr T sum_for_check(const T (&v)[N][M], T acc) noexcept {
+    for (size_t i = 0; i < N; ++i) acc = sum_for_check(v[i], acc);
+    return acc;
+}
+
+// Every gradient finite. The sum of all of them is finite exactly when they all are, unless it
+// overflows: two cheap instructions per value, and the exact bit test only when the sum is not finite.
 template <size_t In, size_t Hidden, size_t Out, typename T>
 constexpr bool all_finite(const Gradients<In, Hidden, Out, T>& g) noexcept {
-    return all_finite(g.w1) && all_finite(g.b1) && all_finite(g.w2) && all_finite(g.b2);
+    T sum = sum_for_check(g.w1, T(0));
+    sum = sum_for_check(g.b1, sum);
+    sum = sum_for_check(g.w2, sum);
+    sum = sum_for_check(g.b2, sum);
+    if (is_finite(sum)) return true;
+    uint32_t acc = non_finite_bits(g.w1, 0u);
+    acc = non_finite_bits(g.b1, acc);
+    acc = non_finite_bits(g.w2, acc);
+    acc = non_finite_bits(g.b2, acc);
+    return (acc & 0x80000000u) == 0;
 }
 
 // G += aᵀ·b, the outer product of two row vectors.   a [N], b [M], G [N][M]:
@@ -78,9 +120,16 @@ inline void add(const T (&d)[N], T (&v)[N]) noexcept {
     for (size_t i = 0; i < N; ++i) v[i] = v[i] + d[i];
 }
 
-// p ← p − η·v, then v ← μ·v.   p, v [N].
+// p ← p − η·v, then v ← μ·v (v ← 0 when μ = 0).   p, v [N].
 template <size_t N, typename T>
 inline void descend(T (&p)[N], T (&v)[N], T learning_rate, T momentum) noexcept {
+    if (momentum == T(0)) {
+        for (size_t i = 0; i < N; ++i) {
+            p[i] = p[i] - learning_rate * v[i];
+            v[i] = T(0);
+        }
+        return;
+    }
     for (size_t i = 0; i < N; ++i) {
         p[i] = p[i] - learning_rate * v[i];
         v[i] = momentum * v[i];
@@ -89,6 +138,24 @@ inline void descend(T (&p)[N], T (&v)[N], T learning_rate, T momentum) noexcept 
 template <size_t N, size_t M, typename T>
 inline void descend(T (&p)[N][M], T (&v)[N][M], T learning_rate, T momentum) noexcept {
     for (size_t i = 0; i < N; ++i) descend(p[i], v[i], learning_rate, momentum);
+}
+
+// P ← P − η·(aᵀ·b), the batch-1 update without a gradient buffer.   a [N], b [M], P [N][M]:
+// P[i][j] = P[i][j] − η·(a[i]·b[j]) — the same roundings as add_outer into zeros, then descend.
+// Rows with a[i] = 0 are left as they are (add_outer skips them too).
+template <size_t N, size_t M, typename T>
+inline void descend_outer(T (&p)[N][M], const T (&a)[N], const T (&b)[M], T learning_rate) noexcept {
+    for (size_t i = 0; i < N; ++i) {
+        const T ai = a[i];
+        if (ai == T(0)) continue;
+        for (size_t j = 0; j < M; ++j) p[i][j] = p[i][j] - learning_rate * (ai * b[j]);
+    }
+}
+
+// p ← p − η·d.   p, d [N].
+template <size_t N, typename T>
+inline void descend(T (&p)[N], const T (&d)[N], T learning_rate) noexcept {
+    for (size_t i = 0; i < N; ++i) p[i] = p[i] - learning_rate * d[i];
 }
 
 }  // namespace detail
@@ -171,6 +238,51 @@ Status sgd_step(Mlp<In, Hidden, Out, T>& net, Gradients<In, Hidden, Out, T>& gra
     detail::descend(net.w2, grads.w2, learning_rate, momentum);
     detail::descend(net.b2, grads.b2, learning_rate, momentum);
     return Status::ok;
+}
+
+// One step of plain SGD on one sample (batch 1) with no Gradients buffer at all: from the sample's
+// forward pass and dJ/dθ, every parameter p ← p − η·dJ/dp directly (formulas at the top of this
+// file; dr is computed before W2 changes). It rounds as accumulate_gradients into a zeroed buffer
+// followed by sgd_step(η, 0) does, so the two give equal parameters.
+// non_finite_input if x, dJ/dθ (act from a failed forward) or η is NaN/±inf; non_finite_result if
+// h or dr is. On either, net is left unchanged.
+template <size_t In, size_t Hidden, size_t Out, typename T>
+Status sgd_step_from_logits(Mlp<In, Hidden, Out, T>& net, const T (&x)[In], const Activations<In, Hidden, Out, T>& act,
+                            const T (&dlogits)[Out], T learning_rate) noexcept {
+    if (!detail::all_finite(x) || !detail::all_finite(dlogits) || !is_finite(learning_rate))
+        return Status::non_finite_input;
+    // dr = (dθ·W2ᵀ) ⊙ σ'(r)    [Hidden]
+    T dr[Hidden];
+    detail::hidden_gradient(net, act, dlogits, dr);
+    if (!detail::all_finite(dr) || !detail::all_finite(act.h)) return Status::non_finite_result;
+    // W2 ← W2 − η·hᵀ·dθ, b2 ← b2 − η·dθ, W1 ← W1 − η·xᵀ·dr, b1 ← b1 − η·dr
+    detail::descend_outer(net.w2, act.h, dlogits, learning_rate);
+    detail::descend(net.b2, dlogits, learning_rate);
+    detail::descend_outer(net.w1, x, dr, learning_rate);
+    detail::descend(net.b1, dr, learning_rate);
+    return Status::ok;
+}
+
+// The batch-1 step for J = −log ŷ[label]. label_out_of_range if label >= Out; otherwise as above.
+// On any status but ok, net is unchanged.
+template <size_t In, size_t Hidden, size_t Out, typename T>
+Status sgd_step(Mlp<In, Hidden, Out, T>& net, const T (&x)[In], const Activations<In, Hidden, Out, T>& act,
+                size_t label, T learning_rate) noexcept {
+    if (label >= Out) return Status::label_out_of_range;
+    T dlogits[Out];
+    for (size_t k = 0; k < Out; ++k) dlogits[k] = k == label ? act.probs[k] - T(1) : act.probs[k];
+    return sgd_step_from_logits(net, x, act, dlogits, learning_rate);
+}
+
+// The batch-1 step for J = −Σ y log ŷ. bad_target if y is not a probability vector; otherwise as
+// above. On any status but ok, net is unchanged.
+template <size_t In, size_t Hidden, size_t Out, typename T>
+Status sgd_step(Mlp<In, Hidden, Out, T>& net, const T (&x)[In], const Activations<In, Hidden, Out, T>& act,
+                const T (&target)[Out], T learning_rate) noexcept {
+    if (!detail::valid_target(target)) return Status::bad_target;
+    T dlogits[Out];
+    for (size_t k = 0; k < Out; ++k) dlogits[k] = act.probs[k] - target[k];
+    return sgd_step_from_logits(net, x, act, dlogits, learning_rate);
 }
 
 }  // namespace ugrad

@@ -236,14 +236,19 @@ struct Text {
     }
 };
 
+// "352/360 = 97.78%": the percentage rounded half up to hundredths.
+inline void put_score(Text& t, uint32_t correct, uint32_t tested) noexcept {
+    t.put_uint(correct).put("/").put_uint(tested).put(" = ");
+    const uint64_t hundredths = tested ? (uint64_t{correct} * 10000u + tested / 2) / tested : 0;
+    t.put_uint(hundredths / 100).put(".");
+    t.put_uint((hundredths / 10) % 10).put_uint(hundredths % 10).put("%");
+}
+
 // "epoch  3  loss 0.123456 (3dfcd6e9)  test 352/360 = 97.78%"
 inline void format_epoch(Text& t, uint32_t epoch, const EpochResult& r, uint32_t tested) noexcept {
     t.put("epoch ").put_uint(epoch, 2).put("  loss ").put_fixed6(r.mean_loss).put(" (");
     t.put_hex(ugrad::bit_cast<uint32_t>(r.mean_loss), 8).put(")  test ");
-    t.put_uint(r.correct).put("/").put_uint(tested).put(" = ");
-    const uint64_t hundredths = tested ? (uint64_t{r.correct} * 10000u + tested / 2) / tested : 0;
-    t.put_uint(hundredths / 100).put(".");
-    t.put_uint((hundredths / 10) % 10).put_uint(hundredths % 10).put("%");
+    put_score(t, r.correct, tested);
 }
 
 }  // namespace train
