@@ -43,3 +43,10 @@ test-demo: $(DEMO_BUILD)/demo | deps
 	    || { echo "demo: FAIL: host and mps2-an386 outputs differ (diff above)"; exit 1; }
 TEST_GOALS += test-demo
 DEPS_PACKAGES += qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib
+
+# README.md's demo excerpt, written from a real run.
+.PHONY: readme-demo
+readme-demo: $(DEMO_BUILD)/demo
+	$(DEMO_BUILD)/demo $(DEMO_BUILD)/saliency.svg > $(DEMO_BUILD)/output.txt
+	python3 examples/demo/readme_excerpt.py $(DEMO_BUILD)/output.txt > $(DEMO_BUILD)/readme_excerpt.md
+	python3 tools/readme_section.py demo $(DEMO_BUILD)/readme_excerpt.md

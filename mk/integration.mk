@@ -55,6 +55,11 @@ test-c-api-target: $(TARGET_BUILD)/c_api.elf
 ifeq ($(TARGET_HOSTED)$(if $(TARGET_QEMU),emulated),yesemulated)
 TARGET_TEST_GOALS += test-c-api-target
 endif
+# The host's `make test` runs it on one emulated target too: the Cortex-M4F.
+.PHONY: test-c-api-m4f
+test-c-api-m4f: | deps
+	@$(MAKE) --no-print-directory TARGET=mps2-an386 test-c-api-target
+TEST_GOALS += test-c-api-m4f
 
 # ---- Use from other builds: a CMake project consuming ugrad::ugrad (add_subdirectory and an
 # installed find_package), and a plain g++ build with pkg-config's flags; all must print the same bits.
