@@ -33,7 +33,7 @@ struct FloatErrorBound {
         for (size_t j = 0; j < Hidden; ++j) {
             double mag = std::fabs(net.b1[j]);
             for (size_t i = 0; i < In; ++i) mag += std::fabs(x[i] * net.w1[i][j]);
-            r[j] = gamma(In + 1) * mag;
+            r[j] = gamma(In + 1) * mag + In * eta;  // each product may underflow: η apiece
         }
         // h = σ(r): |σ'| <= dh_dr; σ'(r) = σ(r)σ(−r): |σ''| = |σ'(1 − 2σ)| <= σ'.
         for (size_t j = 0; j < Hidden; ++j) {
@@ -48,7 +48,7 @@ struct FloatErrorBound {
                 mag += std::fabs(act.h[j] * net.w2[j][k]);
                 inherited += std::fabs(net.w2[j][k]) * h[j];
             }
-            logits[k] = gamma(Hidden + 1) * mag + inherited;
+            logits[k] = gamma(Hidden + 1) * mag + Hidden * eta + inherited;
             max_logit_error = std::fmax(max_logit_error, logits[k]);
         }
         // log ŷ_k = (θ_k − m) − log s, s = Σ e^{θ_j − m} in [1, Out]: the subtraction of m can
