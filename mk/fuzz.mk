@@ -1,0 +1,49 @@
+# mk/fuzz.mk — libFuzzer targets in tests/fuzz/ (clang++ with -fsanitize=fuzzer,address,undefined).
+#
+#   make fuzz         each target for FUZZ_SECONDS (default 60) from the committed seed corpus plus
+#                     what earlier runs found (build/fuzz/corpus/<target>/); prints executions and
+#                     coverage per target; a finding stops make, its input in build/fuzz/
+#   make fuzz-short   each target for FUZZ_SHORT_SECONDS (default 15) from the committed seeds only,
+#                     into a fresh scratch corpus: what `make test` (CI) runs
+#   make fuzz-seeds   replace tests/fuzz/corpus/<target>/ by the coverage-minimal subset (libFuzzer
+#                     -merge=1) of itself and build/fuzz/corpus/<target>/, to commit after `make fuzz`
+#
+# Each target checks the library's documented invariants itself (see the comment at the top of
+# each file), so "nothing found" means no crash, no sanitizer report and no broken invariant.
+
+# The libFuzzer and sanitizer runtimes of the machine's clang (Debian's default clang; the
+# unversioned libclang-rt-dev pulls in the matching libclang-rt-<version>-dev).
+DEPS_PACKAGES += clang libclang-rt-dev
+
+FUZZ_CXX           := clang++
+FUZZ_FLAGS         := -g -O1 -fsanitize=fuzzer,address,undefined,float-cast-overflow -fno-sanitize-recover=all
+FUZZ_TARGETS       := $(patsubst tests/fuzz/fuzz_%.cpp,%,$(wildcard tests/fuzz/fuzz_*.cpp))
+FUZZ_SECONDS       ?= 60
+FUZZ_SHORT_SECONDS ?= 15
+FUZZ_BUILD         := $(BUILD)/fuzz
+FUZZ_BINARIES      := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_TARGETS))
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.cpp | deps
+	@mkdir -p $(@D)
+	$(FUZZ_CXX) $(STD) $(WARN) $(FPFLAGS) $(FUZZ_FLAGS) $(INCLUDES) -Itests -MMD -MP $< -o $@
+-include $(patsubst %,$(FUZZ_BUILD)/fuzz_%.d,$(FUZZ_TARGETS))
+
+# One target after the other (tests/fuzz/run.sh runs one and prints its figures).
+.PHONY: fuzz fuzz-short fuzz-seeds
+fuzz: $(FUZZ_BINARIES)
+	@for t in $(FUZZ_TARGETS); do tests/fuzz/run.sh $(FUZZ_BUILD) $$t $(FUZZ_SECONDS) $(FUZZ_BUILD)/corpus/$$t || exit 1; done
+
+fuzz-short: $(FUZZ_BINARIES)
+	@rm -rf $(FUZZ_BUILD)/short
+	@for t in $(FUZZ_TARGETS); do tests/fuzz/run.sh $(FUZZ_BUILD) $$t $(FUZZ_SHORT_SECONDS) $(FUZZ_BUILD)/short/$$t || exit 1; done
+
+fuzz-seeds: $(FUZZ_BINARIES)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	    rm -rf $(FUZZ_BUILD)/merged/$$t; mkdir -p $(FUZZ_BUILD)/merged/$$t $(FUZZ_BUILD)/corpus/$$t; \
+	    $(FUZZ_BUILD)/fuzz_$$t -merge=1 $(FUZZ_BUILD)/merged/$$t tests/fuzz/corpus/$$t $(FUZZ_BUILD)/corpus/$$t \
+	        > $(FUZZ_BUILD)/merge-$$t.log 2>&1; \
+	    rm -rf tests/fuzz/corpus/$$t; mv $(FUZZ_BUILD)/merged/$$t tests/fuzz/corpus/$$t; \
+	    echo "fuzz-seeds $$t: $$(ls tests/fuzz/corpus/$$t | wc -l) inputs"; \
+	done
+
+TEST_GOALS += fuzz-short

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# tests/fuzz/run.sh BUILD_DIR TARGET SECONDS CORPUS_DIR — run one libFuzzer target for SECONDS,
+# growing CORPUS_DIR from itself and the committed seeds tests/fuzz/corpus/TARGET/. Prints the
+# final status line (executions, coverage, features, corpus size) and the number of executions;
+# on a finding prints the report's tail and where the input was saved, and fails.
+set -euo pipefail
+build=$1 target=$2 seconds=$3 corpus=$4
+log=$build/$target.log
+mkdir -p "$corpus" "$build/artifacts"
+echo "== fuzz $target: $seconds s"
+# One input takes microseconds: -timeout catches a hang, -rss_limit_mb a leak.
+if ! "$build/fuzz_$target" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -max_total_time="$seconds" \
+        -artifact_prefix="$build/artifacts/$target-" "$corpus" "tests/fuzz/corpus/$target" >"$log" 2>&1; then
+    tail -n 40 "$log"
+    echo "fuzz $target: FOUND SOMETHING; the input is in $build/artifacts/ (rerun: $build/fuzz_$target <file>)"
+    exit 1
+fi
+grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -n 1
+runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+echo "fuzz $target: $runs executions in $seconds s, nothing found"
