@@ -18,6 +18,9 @@
 extern "C" {
 #endif
 
+/* Every program on a target is compiled with HAL_TARGET_NAME, the target's name as a string
+ * literal ("mps2-an386", "rv32", ...). */
+
 /* The exit code a target reports when the processor faulted. */
 #define HAL_EXIT_FAULT 3
 

@@ -25,8 +25,10 @@ fi
 timeout_s=${RUN_TIMEOUT:-60}
 status=0
 # shellcheck disable=SC2086  # $machine is a command line
-timeout --kill-after=5 "$timeout_s" $machine -nographic -monitor none -serial null \
-    -semihosting-config enable=on,target=native -icount shift=0 -kernel "$elf" </dev/null || status=$?
+# The program's console (semihosting) is this script's stdout; QEMU's own messages go to stderr.
+timeout --kill-after=5 "$timeout_s" $machine -display none -monitor none -serial null \
+    -chardev stdio,id=semihost -semihosting-config enable=on,target=native,chardev=semihost \
+    -icount shift=0 -kernel "$elf" </dev/null || status=$?
 if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
     echo "run-on-target: $elf on $target did not finish within ${timeout_s} s (hung?)" >&2
     exit 124

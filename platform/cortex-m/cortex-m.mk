@@ -9,7 +9,7 @@ TARGET_SIZE    := arm-none-eabi-size
 TARGET_NM      := arm-none-eabi-nm
 TARGET_OBJDUMP := arm-none-eabi-objdump
 TARGET_HOSTED  := yes
-TARGET_ARCH    := $(TARGET_CPU) -mthumb -ffunction-sections -fdata-sections
+TARGET_ARCH    := $(TARGET_CPU) -mthumb -ffunction-sections -fdata-sections -Wno-psabi
 TARGET_CPPFLAGS := -DHAL_CLOCK_HZ=$(TARGET_CLOCK_HZ)
 TARGET_PLATFORM_SRCS := platform/cortex-m/startup.c platform/cortex-m/hal.c \
                         platform/common/hal_format.c platform/common/stack_paint.c

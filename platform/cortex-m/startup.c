@@ -17,6 +17,10 @@ extern init_function __preinit_array_start[], __preinit_array_end[];
 extern init_function __init_array_start[], __init_array_end[];
 
 int main(int argc, char** argv);
+
+/* What crtbegin.o would define (it is not linked: -nostartfiles): the handle C++ registers static
+ * destructors against. */
+void* __dso_handle = 0;
 void hal_counter_start(void);     /* hal.c */
 void hal_counter_tick(void);      /* hal.c: the SysTick handler's work */
 void hal_console_init(void);      /* hal.c: what the C library needs before stdio works */
