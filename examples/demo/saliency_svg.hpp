@@ -75,7 +75,7 @@ inline void write_saliency_svg(FILE* f, const Classification* shown, size_t n, u
         const bool right = c.predicted == c.label;
         fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"16\" font-weight=\"bold\" fill=\"%s\">true %u, predicted %u%s</text>\n",
                 x0, y0 + 16, right ? "#111" : "#b2182b", unsigned(c.label), unsigned(c.predicted), right ? "" : "  (wrong)");
-        fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"13\" fill=\"#333\">p[true] = %.3f, J = %.3f, line %u</text>\n",
+        fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"13\" fill=\"#333\">p(true) = %.3f, J = %.2g, digits.csv:%u</text>\n",
                 x0, y0 + 34, static_cast<double>(c.probs[c.label]), static_cast<double>(c.loss), c.csv_line);
         const float scale = max_abs_gradient(c);
         svg_cells(f, x0, y0 + 42, c.x, false, 0.0f);
