@@ -1,5 +1,6 @@
 // tests/lint/instantiate.cpp — the translation unit the static analysers (cppcheck, clang-tidy)
-// read: it includes the public header and instantiates every template, in float and in double,
+// read: it includes the public header and instantiates every template (inference, losses, input
+// and weight gradients, SGD, Jacobians, the math), in float and in double,
 // at a size with several units per layer and at the smallest one, so that every line of
 // include/ugrad/ is analysed as compiled code, not only as a template definition.
 #include <stddef.h>
@@ -20,6 +21,15 @@ int exercise(const ugrad::Mlp<In, Hidden, Out, T>& net, const T (&x)[In], const 
     failures += ugrad::input_gradient(net, act, target, dx) != ugrad::Status::ok;
     for (size_t k = 0; k < Out; ++k) dlogits[k] = act.probs[k] - target[k];
     failures += ugrad::backward(net, act, dlogits, dx) != ugrad::Status::ok;
+    ugrad::Gradients<In, Hidden, Out, T> grads = {};
+    failures += ugrad::accumulate_gradients(net, x, act, label, grads) != ugrad::Status::ok;
+    failures += ugrad::accumulate_gradients(net, x, act, target, grads) != ugrad::Status::ok;
+    failures += ugrad::backward_to_weights(net, x, act, dlogits, grads) != ugrad::Status::ok;
+    ugrad::Mlp<In, Hidden, Out, T> trained = net;
+    failures += ugrad::sgd_step(trained, grads, T(0.01), T(0.9)) != ugrad::Status::ok;
+    T jac[Out][In];
+    failures += ugrad::log_prob_jacobian(net, act, jac) != ugrad::Status::ok;
+    failures += ugrad::prob_jacobian(net, act, jac) != ugrad::Status::ok;
     T log_p[Out], p[Out];
     ugrad::log_softmax(act.logits, log_p);
     ugrad::softmax(act.logits, p);
