@@ -27,6 +27,8 @@ golden-update: $(GOLDEN_BUILD)/g++.txt $(GOLDEN_BUILD)/clang++.txt
 	@diff $(GOLDEN_BUILD)/g++.txt $(GOLDEN_BUILD)/clang++.txt >/dev/null || \
 	  { echo "golden-update: g++ and clang++ disagree; not writing golden.hash" >&2; exit 1; }
 	cp $(GOLDEN_BUILD)/g++.txt tests/golden/golden.hash
+	@{ echo '```'; cat tests/golden/golden.hash; echo '```'; } > $(GOLDEN_BUILD)/readme.md
+	tools/readme_section.py golden $(GOLDEN_BUILD)/readme.md
 	@echo "golden-update: tests/golden/golden.hash rewritten; run make target-test to check the targets agree"
 TEST_GOALS += golden
 
@@ -57,6 +59,24 @@ $(TARGET_BUILD)/doctest-include/doctest: | deps
 TARGET_SUITE_ELFS := $(TARGET_BUILD)/doctest-suite.elf
 endif
 
+# ---- examples/firmware: ugrad linked into a minimal firmware (Arm targets, newlib's printf) ----
+ifeq ($(TARGET_HOSTED),yes)
+$(call target_program,firmware,examples/firmware/main.cpp,-Os -fno-exceptions)
+.PHONY: example
+# Runs it, and checks that the model landed in a flash section (sections.ld puts .rodata in .text).
+example: $(TARGET_BUILD)/firmware.elf
+	@echo "== $(TARGET): examples/firmware"
+	@$(TARGET_RUN) $<
+	@section=$$($(TARGET_OBJDUMP) -t $< | awk '/L5modelE$$/ {print $$4}'); \
+	  case "$$section" in .text|.rodata) echo "$(TARGET): the model is in $$section, flash";; \
+	  *) echo "example: the model is in '$$section', not flash"; exit 1;; esac
+TARGET_EXAMPLE := example
+else
+.PHONY: example
+example:
+	@echo "example: examples/firmware uses printf; build it for an Arm target (make TARGET=mps2-an386 example)"; exit 1
+endif
+
 # ---- make TARGET=<t> test ----
 .PHONY: target-suite target-build target-hello
 ifneq ($(TARGET_QEMU),)
@@ -76,7 +96,7 @@ target-suite: $(TARGET_BUILD)/freestanding-runner.elf $(TARGET_SUITE_ELFS) $(TAR
 	@status=0; RUN_TIMEOUT=3 $(TARGET_RUN) $(TARGET_BUILD)/hang.elf > /dev/null 2>&1 || status=$$?; \
 	  [ $$status -eq 124 ] || { echo "hang.elf ended with $$status, not 124 (timeout)"; exit 1; }
 	@echo "$(TARGET): fault reported (exit 3), hang stopped by the timeout (exit 124)"
-TARGET_TEST_GOALS += target-suite
+TARGET_TEST_GOALS += target-suite $(TARGET_EXAMPLE)
 else
 # Compile, link and size only.
 target-suite: target-build
@@ -99,4 +119,40 @@ ifeq ($(TARGET),host)
 TEST_GOALS += target-test
 DEPS_PACKAGES += gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib \
                  gcc-riscv64-unknown-elf qemu-system-arm qemu-system-misc
+endif
+
+# ---- make size: flash, RAM and stack of forward + cross_entropy + input_gradient, 64-32-10 ----
+# tools/size/measured.cpp holds the three calls and no weights (the model comes by reference).
+SIZE_BUILD := $(TARGET_BUILD)/size
+SIZE_FLAGS := -Os -fno-exceptions
+SIZE_ROWS  := $(foreach t,$(ALL_TARGETS),$(BUILD)/$(t)/size/row.json)
+
+$(SIZE_BUILD)/measured.o: tools/size/measured.cpp tools/size/measured.hpp $(wildcard include/ugrad/*.hpp) | deps
+	@mkdir -p $(@D)
+	$(TARGET_CXX) $(TARGET_CXXFLAGS) $(SIZE_FLAGS) -fstack-usage -fcallgraph-info=su -c $< -o $@
+# The same object linked with nothing but the runtime helpers it calls (soft float, memset).
+$(SIZE_BUILD)/runtime/%.o: % | deps
+	@mkdir -p $(@D)
+	$(TARGET_CC) $(TARGET_CFLAGS) $(SIZE_FLAGS) -c $< -o $@
+$(SIZE_BUILD)/linked.elf: $(SIZE_BUILD)/measured.o $(patsubst %,$(SIZE_BUILD)/runtime/%.o,$(TARGET_RUNTIME_SRCS))
+	$(TARGET_CXX) $(TARGET_ARCH) -nostdlib -nostartfiles -Wl,--gc-sections -Wl,-e,ugrad_size_forward \
+	  -Wl,-u,ugrad_size_cross_entropy -Wl,-u,ugrad_size_input_gradient $^ $(TARGET_RUNTIME_LIBS) -o $@
+$(call target_program,size-stack,tools/size/stack_main.cpp tools/size/measured.cpp,$(SIZE_FLAGS) -Itools/size)
+$(SIZE_BUILD)/stack.out: $(TARGET_BUILD)/size-stack.elf
+	@mkdir -p $(@D)
+	$(TARGET_RUN) $< > $@
+$(SIZE_BUILD)/row.json: $(SIZE_BUILD)/measured.o $(SIZE_BUILD)/linked.elf $(if $(TARGET_QEMU),$(SIZE_BUILD)/stack.out) \
+                        tools/size/report.py
+	tools/size/report.py row $(TARGET) $(TARGET_SIZE) $(SIZE_BUILD)/measured.o $(SIZE_BUILD)/linked.elf \
+	  $(SIZE_BUILD)/measured.ci $(if $(TARGET_QEMU),$(SIZE_BUILD)/stack.out) > $@
+
+.PHONY: size size-row
+size-row: $(SIZE_BUILD)/row.json
+ifeq ($(TARGET),host)
+size: | deps
+	@for t in $(ALL_TARGETS); do $(MAKE) --no-print-directory -s TARGET=$$t size-row || exit 1; done
+	@mkdir -p $(BUILD)/size
+	tools/size/report.py table $(SIZE_ROWS) > $(BUILD)/size/table.md
+	@cat $(BUILD)/size/table.md
+	tools/readme_section.py size $(BUILD)/size/table.md
 endif

@@ -10,7 +10,8 @@
 # Each platform/<target>/target.mk provides TARGET_CC, TARGET_CXX, TARGET_SIZE, TARGET_NM,
 # TARGET_ARCH (machine flags), TARGET_CPPFLAGS, TARGET_CXX_ONLY, TARGET_PLATFORM_SRCS,
 # TARGET_LINK_DEPS, TARGET_LDFLAGS, TARGET_LDLIBS, TARGET_HOSTED (yes: newlib and libstdc++;
-# no: no standard library) and TARGET_QEMU (empty: compile, link and size only).
+# no: no standard library), TARGET_QEMU (empty: compile, link and size only), and for `make size`
+# TARGET_RUNTIME_LIBS / TARGET_RUNTIME_SRCS (where memset and the soft-float helpers come from).
 
 EMULATED_TARGETS     := mps2-an386 mps2-an385 rv32
 COMPILE_ONLY_TARGETS := cortex-m0plus cortex-m7 cortex-m33

@@ -19,3 +19,4 @@ TARGET_LDFLAGS := --specs=rdimon.specs -nostartfiles -Wl,--gc-sections \
 TARGET_LDLIBS  :=
 
 DEPS_PACKAGES += gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib
+TARGET_RUNTIME_LIBS := -lc -lgcc

@@ -16,6 +16,8 @@ TARGET_PLATFORM_SRCS := platform/rv32/startup.S platform/rv32/hal.c platform/rv3
 TARGET_LINK_DEPS := platform/rv32/link.ld
 TARGET_LDFLAGS := -nostdlib -nostartfiles -Wl,--gc-sections -Wl,--no-warn-rwx-segments -Tplatform/rv32/link.ld
 TARGET_LDLIBS  := -lgcc
+TARGET_RUNTIME_LIBS := -lgcc
+TARGET_RUNTIME_SRCS := platform/rv32/memory.c
 TARGET_QEMU    := qemu-system-riscv32 -M virt -bios none
 
 DEPS_PACKAGES += gcc-riscv64-unknown-elf qemu-system-misc

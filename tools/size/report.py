@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""report.py — the figures of `make size` (mk/targets.mk).
+
+  report.py row TARGET SIZE_TOOL OBJECT LINKED_ELF CALLGRAPH [PAINTED] > row.json
+      one target: flash and RAM of the measured object (tools/size/measured.cpp, weights
+      excluded), the same once linked with the runtime helpers it calls (libgcc's software
+      floating point, memset), the worst-case stack of each entry point from GCC's call graph
+      with -fstack-usage figures (-fcallgraph-info=su), and the stack painted in QEMU.
+  report.py table ROW.json... > table.md
+      the README table, and the goals checked against the M4F row.
+"""
+import json
+import re
+import subprocess
+import sys
+
+ENTRIES = ["forward", "cross_entropy", "input_gradient"]
+GOAL_CODE = 1536   # bytes of code on the M4F at -Os
+GOAL_STACK = 256   # bytes of stack beyond Activations
+
+
+def sections(size_tool, path):
+    """{section name: size} from `size -A`."""
+    out = subprocess.run([size_tool, "-A", path], check=True, capture_output=True, text=True).stdout
+    result = {}
+    for line in out.splitlines():
+        m = re.match(r"^(\S+)\s+(\d+)\s+\d+\s*$", line)
+        if m:
+            result[m.group(1)] = result.get(m.group(1), 0) + int(m.group(2))
+    return result
+
+
+def classify(secs):
+    """text, rodata, data, bss totals; .ARM.exidx/extab count as flash with rodata."""
+    total = {"text": 0, "rodata": 0, "data": 0, "bss": 0}
+    for name, size in secs.items():
+        if name.startswith(".text"):
+            total["text"] += size
+        elif name.startswith((".rodata", ".srodata", ".ARM.exidx", ".ARM.extab")):
+            total["rodata"] += size
+        elif name.startswith((".data", ".sdata")):
+            total["data"] += size
+        elif name.startswith((".bss", ".sbss")):
+            total["bss"] += size
+    return total
+
+
+def worst_stack(callgraph_path):
+    """Worst-case stack of each entry point: its own frame plus the deepest callee chain, from the
+    VCG graph GCC writes with -fcallgraph-info=su. Callees outside the object (no frame size in
+    the graph) are listed; they count 0 here, which is what the painted figure checks."""
+    text = open(callgraph_path).read()
+    frame, callees, external = {}, {}, set()
+    for m in re.finditer(r'node: \{ title: "([^"]+)" label: "([^"]*)"', text):
+        title, label = m.group(1), m.group(2)
+        s = re.search(r"(\d+) bytes \((static|dynamic[^)]*)\)", label)
+        if s:
+            frame[title] = int(s.group(1))
+            if s.group(2) != "static":
+                external.add(title + " (" + s.group(2) + ")")
+        else:
+            frame[title] = 0
+            external.add(title)
+    for m in re.finditer(r'edge: \{ sourcename: "([^"]+)" targetname: "([^"]+)"', text):
+        callees.setdefault(m.group(1), set()).add(m.group(2))
+
+    memo = {}
+
+    def depth(node, seen=()):
+        if node in seen:
+            raise SystemExit(f"report.py: recursion through {node}: no static bound")
+        if node not in memo:
+            memo[node] = frame.get(node, 0) + max(
+                (depth(c, seen + (node,)) for c in callees.get(node, ())), default=0)
+        return memo[node]
+
+    return {e: depth("ugrad_size_" + e) for e in ENTRIES}, sorted(external)
+
+
+def row(argv):
+    target, size_tool, obj, linked, callgraph = argv[:5]
+    painted = {}
+    if len(argv) > 5:
+        for line in open(argv[5]):
+            m = re.match(r"^stack (\S+) (\d+)$", line.strip())
+            if m:
+                painted[m.group(1)] = int(m.group(2))
+        if sorted(painted) != sorted(ENTRIES):
+            raise SystemExit(f"report.py: {argv[5]} lacks stack lines for {ENTRIES}")
+    own = classify(sections(size_tool, obj))
+    total = classify(sections(size_tool, linked))
+    static, external = worst_stack(callgraph)
+    nm = subprocess.run([size_tool.replace("size", "nm"), "--defined-only", linked],
+                        check=True, capture_output=True, text=True).stdout
+    own_symbols = subprocess.run([size_tool.replace("size", "nm"), "--defined-only", obj],
+                                 check=True, capture_output=True, text=True).stdout
+    mine = {l.split()[-1] for l in own_symbols.splitlines() if l.strip()}
+    helpers = sorted({l.split()[-1] for l in nm.splitlines()
+                      if re.match(r"^[0-9a-f]+ [TtW] ", l) and l.split()[-1] not in mine
+                      and not l.split()[-1].startswith("$")})
+    json.dump({"target": target, "own": own, "linked": total, "static": static, "painted": painted,
+               "external": external, "helpers": helpers}, sys.stdout, indent=1)
+    print()
+    return 0
+
+
+def table(paths):
+    rows = [json.load(open(p)) for p in paths]
+    out = []
+    out.append("| target | code (.text) | rodata | flash | RAM (.data + .bss) | flash with runtime helpers | "
+               "stack, worst path (-fstack-usage) | stack, painted in QEMU |")
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        own, linked = r["own"], r["linked"]
+        flash = own["text"] + own["rodata"]
+        linked_flash = linked["text"] + linked["rodata"]
+        static = max(r["static"].values())
+        painted = max(r["painted"].values()) if r["painted"] else None
+        out.append(f"| `{r['target']}` | {own['text']:,} B | {own['rodata']:,} B | {flash:,} B | "
+                   f"{own['data'] + own['bss']} B | {linked_flash:,} B | {static} B | "
+                   + (f"{painted} B |" if painted is not None else "(not emulated) |"))
+    out.append("")
+    out.append("Per call (worst path / painted), bytes of stack beyond `Activations`:")
+    out.append("")
+    out.append("| target | " + " | ".join(f"`{e}`" for e in ENTRIES) + " | runtime helpers linked |")
+    out.append("|---|" + "---:|" * len(ENTRIES) + "---|")
+    for r in rows:
+        cells = []
+        for e in ENTRIES:
+            p = r["painted"].get(e)
+            cells.append(f"{r['static'][e]} / {p}" if p is not None else f"{r['static'][e]} / –")
+        soft = [h for h in r["helpers"] if h.startswith("__")]
+        libc = [h for h in r["helpers"] if not h.startswith("__")]
+        helpers = ", ".join(([f"{len(soft)} soft-float symbols (libgcc)"] if soft else [])
+                            + [f"`{h}`" for h in libc]) or "none"
+        out.append(f"| `{r['target']}` | " + " | ".join(cells) + f" | {helpers} |")
+    m4 = next((r for r in rows if r["target"] == "mps2-an386"), None)
+    if m4:
+        code = m4["own"]["text"] + m4["own"]["rodata"]
+        ram = m4["own"]["data"] + m4["own"]["bss"]
+        stack = max(max(m4["static"].values()), max(m4["painted"].values(), default=0))
+        out.append("")
+        out.append("Goals on the M4F: code ≤ 1,536 B: **%s** (%s B); no `.data`/`.bss`: **%s** (%d B); "
+                   "stack ≤ 256 B beyond `Activations`: **%s** (%d B)." % (
+                       "met" if code <= GOAL_CODE else "missed", f"{code:,}",
+                       "met" if ram == 0 else "missed", ram,
+                       "met" if stack <= GOAL_STACK else "missed", stack))
+    print("\n".join(out))
+    return 0
+
+
+def main():
+    if len(sys.argv) >= 7 and sys.argv[1] == "row":
+        return row(sys.argv[2:])
+    if len(sys.argv) >= 3 and sys.argv[1] == "table":
+        return table(sys.argv[2:])
+    print(__doc__.strip(), file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
