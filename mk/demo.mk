@@ -14,6 +14,9 @@ $(DEMO_BUILD)/test_digits.hpp: examples/demo/make_test_digits.py data/digits.csv
 $(DEMO_BUILD)/demo: examples/demo/demo.cpp $(DEMO_HEADERS) $(DEMO_BUILD)/test_digits.hpp $(wildcard include/ugrad/*.hpp) | deps
 	g++ $(STD) $(WARN) $(FPFLAGS) -O2 $(INCLUDES) -I$(DEMO_BUILD) $< -o $@
 
+$(DEMO_BUILD)/demo-clang: examples/demo/demo.cpp $(DEMO_HEADERS) $(DEMO_BUILD)/test_digits.hpp $(wildcard include/ugrad/*.hpp) | deps
+	clang++ $(STD) $(WARN) $(FPFLAGS) -O2 $(INCLUDES) -I$(DEMO_BUILD) $< -o $@
+
 $(call target_program,demo,examples/demo/demo.cpp,-I$(DEMO_BUILD))
 $(TARGET_BUILD)/demo/examples/demo/demo.cpp.o: $(DEMO_BUILD)/test_digits.hpp
 
@@ -26,16 +29,20 @@ demo: $(TARGET_BUILD)/demo.elf
 	@$(TARGET_RUN) $<
 endif
 
-# The demo as a test: it runs, its picture is well-formed SVG with every panel, and the emulated
-# Cortex-M4F prints exactly the host's text (every probability, loss and dJ/dx digit, and a digest
-# of every result bit).
+# The demo as a test: it runs, its picture is well-formed SVG with every panel, and the clang++
+# build and the emulated Cortex-M4F print exactly the g++ build's text (every probability, loss and
+# dJ/dx digit, and a digest of every result bit).
 DEMO_TEST := $(DEMO_BUILD)/test
 .PHONY: test-demo
-test-demo: $(DEMO_BUILD)/demo | deps
+test-demo: $(DEMO_BUILD)/demo $(DEMO_BUILD)/demo-clang | deps
 	@echo "== demo: host run, saliency SVG check, host vs emulated Cortex-M4F"
 	@mkdir -p $(DEMO_TEST)
 	$(DEMO_BUILD)/demo $(DEMO_TEST)/saliency.svg > $(DEMO_TEST)/host.txt
 	python3 examples/demo/check_saliency_svg.py $(DEMO_TEST)/saliency.svg $(DEMO_TEST)/host.txt
+	$(DEMO_BUILD)/demo-clang > $(DEMO_TEST)/host-clang.txt
+	@grep -v '^saliency picture:' $(DEMO_TEST)/host.txt | diff - $(DEMO_TEST)/host-clang.txt \
+	    && echo "demo: the g++ and clang++ builds printed the same text" \
+	    || { echo "demo: FAIL: g++ and clang++ builds differ (diff above)"; exit 1; }
 	$(MAKE) --no-print-directory TARGET=mps2-an386 $(BUILD)/mps2-an386/demo.elf
 	tools/run-on-target.sh mps2-an386 $(BUILD)/mps2-an386/demo.elf > $(DEMO_TEST)/mps2-an386.txt
 	@grep -v '^saliency picture:' $(DEMO_TEST)/host.txt | diff - $(DEMO_TEST)/mps2-an386.txt \

@@ -25,23 +25,29 @@ $(C_API_BUILD)/c_model.json: tests/exporter/random_model.py | deps
 $(C_API_BUILD)/c_model.hpp $(C_API_BUILD)/c_model.h $(C_API_BUILD)/c_model_c_api.cpp &: $(C_API_BUILD)/c_model.json tools/export_model.py
 	python3 tools/export_model.py $< --name c_model --out $(C_API_BUILD)/c_model.hpp --c-api
 
-$(C_API_BUILD)/host/test_c_api.o: tests/c_api/test_c_api.c $(C_API_BUILD)/c_model.h include/ugrad/ugrad.h
-	@mkdir -p $(@D)
-	gcc $(C_API_CFLAGS) -c $< -o $@
-$(C_API_BUILD)/host/%.o: $(C_API_BUILD)/%.cpp $(C_API_BUILD)/c_model.hpp include/ugrad/ugrad.h
-	@mkdir -p $(@D)
-	g++ $(C_API_CXXFLAGS) -c $< -o $@
-$(C_API_BUILD)/host/reference.o: tests/c_api/reference.cpp $(C_API_BUILD)/c_model.hpp
-	@mkdir -p $(@D)
-	g++ $(C_API_CXXFLAGS) -c $< -o $@
+# $(1) = C compiler, $(2) = C++ compiler, $(3) = build folder
+define C_API_HOST_RULES
+$(C_API_BUILD)/$(3)/test_c_api.o: tests/c_api/test_c_api.c $(C_API_BUILD)/c_model.h include/ugrad/ugrad.h | deps
+	@mkdir -p $$(@D)
+	$(1) $(C_API_CFLAGS) -c $$< -o $$@
+$(C_API_BUILD)/$(3)/c_model_c_api.o: $(C_API_BUILD)/c_model_c_api.cpp $(C_API_BUILD)/c_model.hpp include/ugrad/ugrad.h | deps
+	@mkdir -p $$(@D)
+	$(2) $(C_API_CXXFLAGS) -c $$< -o $$@
+$(C_API_BUILD)/$(3)/reference.o: tests/c_api/reference.cpp $(C_API_BUILD)/c_model.hpp | deps
+	@mkdir -p $$(@D)
+	$(2) $(C_API_CXXFLAGS) -c $$< -o $$@
 # Linked by the C compiler driver, without the C++ runtime: the model's C++ file needs none.
-$(C_API_BUILD)/host/test_c_api: $(addprefix $(C_API_BUILD)/host/,test_c_api.o c_model_c_api.o reference.o)
-	gcc $^ -o $@
+$(C_API_BUILD)/$(3)/test_c_api: $(addprefix $(C_API_BUILD)/$(3)/,test_c_api.o c_model_c_api.o reference.o)
+	$(1) $$^ -o $$@
+endef
+$(eval $(call C_API_HOST_RULES,gcc,g++,host-gcc))
+$(eval $(call C_API_HOST_RULES,clang,clang++,host-clang))
 
 .PHONY: test-c-api
-test-c-api: $(C_API_BUILD)/host/test_c_api
-	@echo "== C API test (gcc -std=c11, host)"
-	$<
+test-c-api: $(C_API_BUILD)/host-gcc/test_c_api $(C_API_BUILD)/host-clang/test_c_api
+	@echo "== C API test (C11), host: gcc + g++, clang + clang++"
+	$(C_API_BUILD)/host-gcc/test_c_api
+	$(C_API_BUILD)/host-clang/test_c_api
 TEST_GOALS += test-c-api
 
 # The same program on the emulated Arm targets (newlib's printf).
