@@ -24,9 +24,12 @@ $(TARGET_BUILD)/demo/examples/demo/demo.cpp.o: $(DEMO_BUILD)/test_digits.hpp
 ifeq ($(TARGET),host)
 demo: $(DEMO_BUILD)/demo
 	@$< $(DEMO_BUILD)/saliency.svg
-else
+else ifeq ($(TARGET_HOSTED)$(if $(TARGET_QEMU),emulated),yesemulated)
 demo: $(TARGET_BUILD)/demo.elf
 	@$(TARGET_RUN) $<
+else
+demo:
+	@echo "make demo: $(TARGET) has no emulator or no C library (the demo prints with printf); try TARGET=mps2-an386"; exit 2
 endif
 
 # The demo as a test: it runs, its picture is well-formed SVG with every panel, and the clang++
