@@ -8,7 +8,7 @@ import unittest
 
 from common import random_model, run_exporter, scratch_dir
 
-CASES = 400  # seeded: the same files on every run
+CASES = 440  # seeded: the same files on every run
 
 
 def valid_doc(rng):
@@ -92,8 +92,18 @@ def garbage(rng, doc):
     return text[:i] + rng.choice(["}", "]", ",", ":", "#", "'", "\\", "{{"]) + text[i:], ""
 
 
+def random_bytes(rng, doc):
+    # Arbitrary bytes, mostly not UTF-8 at all; a leading '{' so some get past the first character.
+    return "{" + bytes(rng.randrange(256) for _ in range(rng.randrange(1, 200))).decode("latin-1"), "not valid JSON"
+
+
+def absurdly_deep(rng, doc):
+    depth = rng.randrange(50_000, 200_000)
+    return '{"w1": ' + "[" * depth + "]" * depth + "}", "not valid JSON"
+
+
 MUTATIONS = [drop_key, wrong_length, wrong_row_count, bad_value, nested_too_deep, empty_part, wrong_top_level,
-             truncated, garbage]
+             truncated, garbage, random_bytes, absurdly_deep]
 
 
 class MalformedFuzz(unittest.TestCase):
@@ -112,8 +122,8 @@ class MalformedFuzz(unittest.TestCase):
                     continue  # the inserted character happened to land inside a string: still valid
                 except ValueError:
                     fragment = "not valid JSON"
-            with open(src, "w") as f:
-                f.write(text)
+            with open(src, "wb") as f:
+                f.write(text.encode("latin-1") if mutate is random_bytes else text.encode())
             with self.subTest(case=case, mutation=mutate.__name__):
                 status, err, _ = run_exporter([src, "--name", "fuzzed", "--out", out, "--c-api"])
                 self.assertEqual(status, 1, f"{text!r}: {err}")
