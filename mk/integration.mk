@@ -8,7 +8,7 @@ DEPS_PACKAGES += python3 gcc cmake pkgconf
 test-exporter: | deps
 	@echo "== exporter tests (python3 -m unittest, tests/exporter)"
 	@mkdir -p $(BUILD)/exporter
-	@if python3 -m unittest discover -s tests/exporter -p 'test_*.py'; then \
+	@if UGRAD_EXPORTER_BUILD=$(BUILD)/exporter python3 -m unittest discover -s tests/exporter -p 'test_*.py'; then \
 	    echo "exporter tests: PASS"; else echo "exporter tests: FAIL"; exit 1; fi
 TEST_GOALS += test-exporter
 
