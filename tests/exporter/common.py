@@ -14,7 +14,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import export_model  # noqa: E402
 import random_model  # noqa: E402
 
-BUILD = os.environ.get("UGRAD_EXPORTER_BUILD", os.path.join(ROOT, "build", "exporter"))
+BUILD = os.path.abspath(os.environ.get("UGRAD_EXPORTER_BUILD", os.path.join(ROOT, "build", "exporter")))
 
 
 def scratch_dir(test, prefix: str) -> str:
