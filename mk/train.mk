@@ -48,7 +48,7 @@ $(TARGET_BUILD)/finetune/examples/finetune/target_main.cpp.o: $(FINETUNE_DATA)
 
 .PHONY: finetune
 finetune: $(TARGET_BUILD)/finetune.elf $(FINETUNE_BUILD)/host.out
-	$(TARGET_RUN) $< > $(TARGET_BUILD)/finetune.out
+	RUN_TIMEOUT=240 $(TARGET_RUN) $< > $(TARGET_BUILD)/finetune.out
 	@cat $(TARGET_BUILD)/finetune.out
 	@if diff <(grep -E '^(fine-tuning|before|epoch|weights)' $(FINETUNE_BUILD)/host.out) \
 	         <(grep -E '^(fine-tuning|before|epoch|weights)' $(TARGET_BUILD)/finetune.out); then \

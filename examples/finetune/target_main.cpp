@@ -92,7 +92,7 @@ int main() {
         if (direct_step(state.net, finetune_train[i], eta) != ugrad::Status::ok) return 1;
     const uint64_t direct_step_sum = hal_instructions() - s0;
 
-    hal_write("instructions per training step (64-32-10, batch 1), mean over the digits:\n");
+    hal_write("instructions per training step (64-32-10, batch 1), mean over the 300 digits:\n");
     write_line("  forward                                   ", forward_sum / n, "");
     write_line("  accumulate_gradients                      ", gradient_sum / n, "");
     write_line("  sgd_step(net, grads, lr)                  ", update_sum / n, "");
