@@ -1,7 +1,8 @@
 // tests/fuzz/fuzz_network.cpp — libFuzzer target: arbitrary bytes become a small network's weights,
 // an input, a label, a soft target, an upstream gradient and a learning rate, which go through
-// forward, cross_entropy (label and target), input_gradient (label and target), backward, and the
-// weight gradients (accumulate_gradients, sgd_step).
+// forward, cross_entropy (label and target), input_gradient (label and target), backward, the
+// Jacobians (log_prob_jacobian, prob_jacobian) and the weight gradients (accumulate_gradients,
+// sgd_step).
 //
 // Input layout (missing bytes read as 0):
 //   byte 0   which network: 1-1-1, 2-3-2, 4-9-3 or 3-2-10 (In-Hidden-Out; 9 and 10 fill all eight
@@ -25,6 +26,7 @@
 //                 below 2^-10, so that the neglected second-order terms are below 2^-10 of the
 //                 first-order ones: h, σ'(r), θ, log ŷ, ŷ, the loss and dx lie within
 //                 test::FloatErrorBound of the double instantiation on the same (float-exact) numbers
+//   Jacobians     row k of d log ŷ/dx equals −(input_gradient for label k); d ŷ/dx = ŷ_k·that row
 //   weight grads  b2 += dθ and W2 += hᵀ·dθ bit for bit; W1 += xᵀ·db1 and db1·W1ᵀ gives
 //                 input_gradient's dx, equal as numbers (so db1 = dJ/dr is the dr that dx was checked
 //                 through); sgd_step refuses NaN grads or a non-finite rate and then leaves the
@@ -397,6 +399,32 @@ void run(Bytes& in, uint8_t enc1, uint8_t enc2, uint8_t label_byte) {
     }
     if (s == Status::ok) EXPECT(all_finite(dx), s);
     if (s != Status::ok) EXPECT(all_nan(dx), s);
+
+    // The Jacobians of log ŷ and ŷ. Row k of d log ŷ/dx is backward of e_k − ŷ, the exact
+    // negation of input_gradient's dθ for label k, so it is −dx(label k) number for number.
+    float log_jac[Out][In], jac[Out][In];
+    s = ugrad::log_prob_jacobian(net, act, log_jac);
+    const Status s_jac = ugrad::prob_jacobian(net, act, jac);
+    EXPECT(s_jac == s, s_jac);
+    if (!forward_ok) {
+        EXPECT(s == Status::non_finite_input, s);
+    } else {
+        EXPECT(s == Status::ok || s == Status::non_finite_result, s);
+        if (w1_only.inf) EXPECT(s == Status::non_finite_result, s);
+        if (is_bounded) EXPECT(s == Status::ok, s);
+    }
+    if (s != Status::ok) EXPECT(all_nan(log_jac) && all_nan(jac), s);
+    if (s == Status::ok) {
+        EXPECT(all_finite(log_jac), s);
+        for (size_t k = 0; k < Out; ++k) {
+            float dx_k[In];
+            EXPECT(ugrad::input_gradient(net, act, k, dx_k) == Status::ok, s);
+            for (size_t i = 0; i < In; ++i) {
+                EXPECT(log_jac[k][i] == -dx_k[i], s);
+                EXPECT(same_bits(jac[k][i], act.probs[k] * log_jac[k][i]), s);
+            }
+        }
+    }
 
     // The weight gradients for the label, into zeroed grads.
     ugrad::Gradients<In, Hidden, Out, float> grads = {};
