@@ -67,3 +67,33 @@ else
 endif
 
 TARGET_TEST_GOALS += finetune
+
+# ---- The whole training run on a target (tools/train/train_on_target.cpp): same weights? ----
+#   make TARGET=<t> train-on-target   train::digits_config on the target; its epoch lines and weights
+#                                     hash must be the host trainer's, bit for bit. In
+#                                     make TARGET=mps2-an386 test (hard float: seconds; the soft-float
+#                                     targets take minutes and run the fine-tuning check instead).
+TRAIN_TARGET_DATA := $(TRAIN_BUILD)/digits_data.hpp
+
+$(TRAIN_TARGET_DATA): data/digits.csv tools/train/digits_subset.py | deps
+	@mkdir -p $(@D)
+	python3 tools/train/digits_subset.py data/digits.csv $@ --prefix digits
+
+$(TRAIN_BUILD)/host.out: $(TRAIN_BUILD)/train
+	$< --data data/digits.csv > $@
+
+$(call target_program,train-on-target,tools/train/train_on_target.cpp,-Itools/train -I$(TRAIN_BUILD))
+$(TARGET_BUILD)/train-on-target/tools/train/train_on_target.cpp.o: $(TRAIN_TARGET_DATA)
+
+.PHONY: train-on-target
+train-on-target: $(TARGET_BUILD)/train-on-target.elf $(TRAIN_BUILD)/host.out
+	RUN_TIMEOUT=600 $(TARGET_RUN) $< > $(TARGET_BUILD)/train-on-target.out
+	@cat $(TARGET_BUILD)/train-on-target.out
+	@if diff <(grep -E '^(epoch|weights)' $(TRAIN_BUILD)/host.out) \
+	         <(grep -E '^(epoch|weights)' $(TARGET_BUILD)/train-on-target.out); then \
+	    echo "train-on-target: $(TARGET) trained the host's weights bit for bit (hash $$(sed -n 's/^weights FNV-1a 64: //p' $(TRAIN_BUILD)/host.out))"; \
+	else echo "train-on-target: $(TARGET) and the host differ (above: < host, > $(TARGET))"; exit 1; fi
+
+ifeq ($(TARGET),mps2-an386)
+TARGET_TEST_GOALS += train-on-target
+endif

@@ -459,3 +459,23 @@ TEST_CASE("the batch-1 sgd_step on bad input: a status, and the model unchanged"
     CHECK(ugrad::sgd_step(net, x, failed, size_t{1}, 0.1) == ugrad::Status::non_finite_input);
     CHECK(memcmp(&net, &net0, sizeof net) == 0);
 }
+
+TEST_CASE("sgd_step's finiteness check: a sum that overflows is not mistaken for a non-finite gradient") {
+    // Two finite gradients of 3e38 sum to +inf in float; the step must still be taken.
+    ugrad::Mlp<2, 2, 2> net = {};
+    ugrad::Gradients<2, 2, 2> g = {};
+    g.w1[0][0] = 3e38f;
+    g.w1[1][1] = 3e38f;
+    g.b2[1] = -3e38f;
+    REQUIRE(ugrad::sgd_step(net, g, 1e-38f) == ugrad::Status::ok);
+    CHECK(net.w1[0][0] == -1e-38f * 3e38f);
+    CHECK(net.b2[1] == 1e-38f * 3e38f);
+    // and a single infinity or NaN among them is caught, leaving the model alone
+    const auto before = net;
+    g.w1[0][0] = 3e38f;
+    g.w2[1][0] = ugrad::infinity<float>();
+    CHECK(ugrad::sgd_step(net, g, 1e-38f) == ugrad::Status::non_finite_input);
+    g.w2[1][0] = ugrad::quiet_nan<float>();
+    CHECK(ugrad::sgd_step(net, g, 1e-38f) == ugrad::Status::non_finite_input);
+    CHECK(memcmp(&net, &before, sizeof net) == 0);
+}

@@ -82,14 +82,12 @@ TEST_CASE("re-training from the fixed seed reproduces the bundled model bit for 
     const train::Config& c = train::digits_config;
     static Net net;
     static Grads grads;
-    train::initialize(net, c.seed);
-    grads = Grads{};
     std::vector<uint16_t> order(d.train_set.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<uint16_t>(i);
-    train::SplitMix64 rng{c.seed + 1};
-    for (uint32_t epoch = 1; epoch <= c.epochs; ++epoch)
-        REQUIRE(train::train_epoch(net, grads, d.train_set.data(), order.data(), order.size(), rng, c).status ==
-                ugrad::Status::ok);
+    uint32_t epochs_seen = 0;
+    REQUIRE(train::train_model(net, grads, d.train_set.data(), order.data(), order.size(), d.test_set.data(),
+                               d.test_set.size(), c, [&](uint32_t, const train::EpochResult&) { ++epochs_seen; }) ==
+            ugrad::Status::ok);
+    CHECK(epochs_seen == c.epochs);
     const uint64_t got = train::weights_hash(net), bundled = train::weights_hash(digits_model);
     char hashes[80];
     snprintf(hashes, sizeof hashes, "re-trained weights FNV-1a 64 %016llx, bundled %016llx",

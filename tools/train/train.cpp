@@ -104,28 +104,24 @@ int main(int argc, char** argv) {
 
     static Net net;
     static Grads grads;
-    train::initialize(net, config.seed);
-    grads = Grads{};
     std::vector<uint16_t> order(train_set.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<uint16_t>(i);
-    train::SplitMix64 rng{config.seed + 1};
-
     const auto t0 = std::chrono::steady_clock::now();
     uint32_t correct = 0;
-    for (uint32_t epoch = 1; epoch <= config.epochs; ++epoch) {
-        train::EpochResult r = train::train_epoch(net, grads, train_set.data(), order.data(), order.size(), rng, config);
-        if (r.status != ugrad::Status::ok) {
-            std::fprintf(stderr, "train: epoch %u stopped: %s\n", epoch, ugrad::status_name(r.status));
-            return 1;
-        }
-        r.correct = correct = train::count_correct(net, test_set.data(), test_set.size());
-        char buf[128];
-        train::Text line{buf, sizeof buf, 0};
-        train::format_epoch(line, epoch, r, static_cast<uint32_t>(test_set.size()));
-        std::printf("%s\n", buf);
-        std::fflush(stdout);
-        lines += buf;
-        lines += '\n';
+    const ugrad::Status status =
+        train::train_model(net, grads, train_set.data(), order.data(), order.size(), test_set.data(), test_set.size(),
+                           config, [&](uint32_t epoch, const train::EpochResult& r) {
+                               char buf[128];
+                               train::Text line{buf, sizeof buf, 0};
+                               train::format_epoch(line, epoch, r, static_cast<uint32_t>(test_set.size()));
+                               std::printf("%s\n", buf);
+                               std::fflush(stdout);
+                               lines += buf;
+                               lines += '\n';
+                               correct = r.correct;
+                           });
+    if (status != ugrad::Status::ok) {
+        std::fprintf(stderr, "train: stopped: %s\n", ugrad::status_name(status));
+        return 1;
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const uint64_t hash = train::weights_hash(net);

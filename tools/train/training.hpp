@@ -146,6 +146,27 @@ EpochResult train_epoch(ugrad::Mlp<pixels, Hidden, classes>& net, ugrad::Gradien
     return result;
 }
 
+// A whole training run from the seed: initialize(net, seed), grads zeroed, order = 0..n−1, the
+// shuffles drawn from SplitMix64(seed + 1); then config.epochs times train_epoch and a test, each
+// epoch's result (with its test score) handed to on_epoch(epoch, result). Returns the first
+// failure's status, or ok.
+template <size_t Hidden, typename OnEpoch>
+ugrad::Status train_model(ugrad::Mlp<pixels, Hidden, classes>& net, ugrad::Gradients<pixels, Hidden, classes>& grads,
+                          const Sample* train_data, uint16_t* order, size_t n, const Sample* test_data, size_t tested,
+                          const Config& config, OnEpoch on_epoch) noexcept {
+    initialize(net, config.seed);
+    grads = ugrad::Gradients<pixels, Hidden, classes>{};
+    for (size_t i = 0; i < n; ++i) order[i] = static_cast<uint16_t>(i);
+    SplitMix64 rng{config.seed + 1};
+    for (uint32_t epoch = 1; epoch <= config.epochs; ++epoch) {
+        EpochResult r = train_epoch(net, grads, train_data, order, n, rng, config);
+        if (r.status != ugrad::Status::ok) return r.status;
+        r.correct = count_correct(net, test_data, tested);
+        on_epoch(epoch, r);
+    }
+    return ugrad::Status::ok;
+}
+
 // FNV-1a 64 over the parameters' bits, w1, b1, w2, b2 in memory order, each float's 4 bytes
 // least significant first: equal hashes mean bit-identical weights.
 template <size_t N>
