@@ -110,10 +110,21 @@ constexpr bool all_finite(const Gradients<In, Hidden, Out, T>& g) noexcept {
 // skipped (the digits' blank pixels); this can differ from adding them only in the sign of a zero.
 template <size_t N, size_t M, typename T>
 inline void add_outer(const T (&a)[N], const T (&b)[M], T (&g)[N][M]) noexcept {
+    T bj[M];  // a local copy: the compiler then knows that writing G cannot change b
+    for (size_t j = 0; j < M; ++j) bj[j] = b[j];
     for (size_t i = 0; i < N; ++i) {
         const T ai = a[i];
         if (ai == T(0)) continue;
-        for (size_t j = 0; j < M; ++j) g[i][j] = g[i][j] + ai * b[j];
+        T* row = g[i];
+        size_t j = 0;
+        for (; j + 4 <= M; j += 4) {  // four per pass of the loop: fewer loop instructions
+            const T r0 = row[j], r1 = row[j + 1], r2 = row[j + 2], r3 = row[j + 3];
+            row[j] = r0 + ai * bj[j];
+            row[j + 1] = r1 + ai * bj[j + 1];
+            row[j + 2] = r2 + ai * bj[j + 2];
+            row[j + 3] = r3 + ai * bj[j + 3];
+        }
+        for (; j < M; ++j) row[j] = row[j] + ai * bj[j];
     }
 }
 
@@ -158,10 +169,21 @@ inline void descend(T (&p)[N][M], T (&v)[N][M], T learning_rate, T momentum) noe
 // Rows with a[i] = 0 are left as they are (add_outer skips them too).
 template <size_t N, size_t M, typename T>
 inline void descend_outer(T (&p)[N][M], const T (&a)[N], const T (&b)[M], T learning_rate) noexcept {
+    T bj[M];  // a local copy: the compiler then knows that writing P cannot change b
+    for (size_t j = 0; j < M; ++j) bj[j] = b[j];
     for (size_t i = 0; i < N; ++i) {
         const T ai = a[i];
         if (ai == T(0)) continue;
-        for (size_t j = 0; j < M; ++j) p[i][j] = p[i][j] - learning_rate * (ai * b[j]);
+        T* row = p[i];
+        size_t j = 0;
+        for (; j + 4 <= M; j += 4) {  // four per pass of the loop: fewer loop instructions
+            const T r0 = row[j], r1 = row[j + 1], r2 = row[j + 2], r3 = row[j + 3];
+            row[j] = r0 - learning_rate * (ai * bj[j]);
+            row[j + 1] = r1 - learning_rate * (ai * bj[j + 1]);
+            row[j + 2] = r2 - learning_rate * (ai * bj[j + 2]);
+            row[j + 3] = r3 - learning_rate * (ai * bj[j + 3]);
+        }
+        for (; j < M; ++j) row[j] = row[j] - learning_rate * (ai * bj[j]);
     }
 }
 
