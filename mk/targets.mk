@@ -103,7 +103,10 @@ else
 target-suite: target-build
 TARGET_TEST_GOALS += target-suite
 endif
-target-build: $(TARGET_BUILD)/freestanding-runner.elf $(TARGET_SUITE_ELFS) $(TARGET_BUILD)/hello.elf
+# What a compile-only target proves: the runner, the firmware example and the measured object
+# compile and link with its flags (the doctest suite is left to the emulated targets).
+target-build: $(TARGET_BUILD)/freestanding-runner.elf $(TARGET_BUILD)/hello.elf $(TARGET_BUILD)/size/linked.elf \
+              $(if $(filter yes,$(TARGET_HOSTED)),$(TARGET_BUILD)/firmware.elf)
 	@echo "$(TARGET): built $(notdir $^)"
 target-hello: $(TARGET_BUILD)/hello.elf
 	$(TARGET_RUN) $<
