@@ -88,7 +88,7 @@ target-suite: $(TARGET_BUILD)/freestanding-runner.elf $(TARGET_SUITE_ELFS) $(TAR
 	@$(TARGET_RUN) $(TARGET_BUILD)/freestanding-runner.elf | tee $(TARGET_BUILD)/freestanding-runner.out
 	@tests/golden/check.sh $(TARGET) $(TARGET_BUILD)/freestanding-runner.out $(GOLDEN_BUILD)/g++.txt
 	@$(if $(TARGET_SUITE_ELFS),echo "== $(TARGET): doctest suite ($(notdir $(TARGET_DOCTEST_SRCS)))" && \
-	  RUN_TIMEOUT=120 $(TARGET_RUN) $(TARGET_BUILD)/doctest-suite.elf > $(TARGET_BUILD)/doctest-suite.out || \
+	  $(TARGET_RUN) $(TARGET_BUILD)/doctest-suite.elf > $(TARGET_BUILD)/doctest-suite.out || \
 	  { cat $(TARGET_BUILD)/doctest-suite.out; exit 1; }; grep ' doctest: ' $(TARGET_BUILD)/doctest-suite.out)
 	@echo "== $(TARGET): a fault and a hang must end the run with a failure"
 	@status=0; $(TARGET_RUN) $(TARGET_BUILD)/crash.elf > $(TARGET_BUILD)/crash.out || status=$$?; \
