@@ -26,7 +26,10 @@ else
 .PHONY: test-san
 test-san: | deps
 	@echo "== host tests under AddressSanitizer and UndefinedBehaviorSanitizer (build/san)"
-	@$(MAKE) --no-print-directory SAN=1 test-host
+	@# Mostly compiling: two jobs (CI's two cores), unless make runs with -j already (then the
+	@# sub-make shares its jobserver).
+	@case " $$MAKEFLAGS" in *jobserver*|*" -j"*) jobs= ;; *) jobs=-j2 ;; esac; \
+	  $(MAKE) --no-print-directory $$jobs SAN=1 test-host
 TEST_GOALS += test-san lint
 endif
 
