@@ -2,7 +2,8 @@
 #
 #   make fuzz         each target for FUZZ_SECONDS (default 60) from the committed seed corpus plus
 #                     what earlier runs found (build/fuzz/corpus/<target>/); prints executions and
-#                     coverage per target; a finding stops make, its input in build/fuzz/
+#                     coverage per target and writes them into README.md (section `fuzz`); a
+#                     finding stops make, its input in build/fuzz/artifacts/
 #   make fuzz-short   each target for FUZZ_SHORT_SECONDS (default 15) from the committed seeds only,
 #                     into a fresh scratch corpus: what `make test` (CI) runs
 #   make fuzz-seeds   replace tests/fuzz/corpus/<target>/ by the coverage-minimal subset (libFuzzer
@@ -28,12 +29,25 @@ $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.cpp | deps
 	$(FUZZ_CXX) $(STD) $(WARN) $(FPFLAGS) $(FUZZ_FLAGS) $(INCLUDES) -Itests -MMD -MP $< -o $@
 -include $(patsubst %,$(FUZZ_BUILD)/fuzz_%.d,$(FUZZ_TARGETS))
 
+# libFuzzer is clang's; g++ still compiles every fuzz source with the warning set (rule: g++ and
+# clang++ both), as does it the lint translation unit.
+$(FUZZ_BUILD)/gcc-warnings.ok: $(wildcard tests/fuzz/*.cpp) tests/lint/instantiate.cpp $(wildcard include/ugrad/*.hpp) tests/error_bound.hpp tests/support.hpp | deps
+	@mkdir -p $(@D)
+	for f in $(filter %.cpp,$^); do g++ $(STD) $(WARN) $(FPFLAGS) $(INCLUDES) -Itests -O2 -c $$f -o /dev/null || exit 1; done
+	@touch $@
+
 # One target after the other (tests/fuzz/run.sh runs one and prints its figures).
 .PHONY: fuzz fuzz-short fuzz-seeds
+# The full run writes its figures into README.md's `fuzz` section.
 fuzz: $(FUZZ_BINARIES)
-	@for t in $(FUZZ_TARGETS); do tests/fuzz/run.sh $(FUZZ_BUILD) $$t $(FUZZ_SECONDS) $(FUZZ_BUILD)/corpus/$$t || exit 1; done
+	@printf '%s\n' "Last \`make fuzz\` on $$(uname -m), $$(clang++ --version | head -n 1):" "" \
+	  '| target | time | executions | per second | coverage (edges) | features | corpus | found |' \
+	  '|---|---|---|---|---|---|---|---|' > $(FUZZ_BUILD)/fuzz.md
+	@for t in $(FUZZ_TARGETS); do \
+	  tests/fuzz/run.sh $(FUZZ_BUILD) $$t $(FUZZ_SECONDS) $(FUZZ_BUILD)/corpus/$$t $(FUZZ_BUILD)/fuzz.md || exit 1; done
+	tools/readme_section.py fuzz $(FUZZ_BUILD)/fuzz.md
 
-fuzz-short: $(FUZZ_BINARIES)
+fuzz-short: $(FUZZ_BINARIES) $(FUZZ_BUILD)/gcc-warnings.ok
 	@rm -rf $(FUZZ_BUILD)/short
 	@for t in $(FUZZ_TARGETS); do tests/fuzz/run.sh $(FUZZ_BUILD) $$t $(FUZZ_SHORT_SECONDS) $(FUZZ_BUILD)/short/$$t || exit 1; done
 

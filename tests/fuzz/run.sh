@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# tests/fuzz/run.sh BUILD_DIR TARGET SECONDS CORPUS_DIR — run one libFuzzer target for SECONDS,
-# growing CORPUS_DIR from itself and the committed seeds tests/fuzz/corpus/TARGET/. Prints the
-# final status line (executions, coverage, features, corpus size) and the number of executions;
-# on a finding prints the report's tail and where the input was saved, and fails.
+# tests/fuzz/run.sh BUILD_DIR TARGET SECONDS CORPUS_DIR [TABLE] — run one libFuzzer target for
+# SECONDS, growing CORPUS_DIR from itself and the committed seeds tests/fuzz/corpus/TARGET/. Prints
+# the final status line (executions, coverage, features, corpus size) and the number of
+# executions, and appends them as a Markdown row to TABLE if given; on a finding prints the
+# report's tail and where the input was saved, and fails.
 set -euo pipefail
-build=$1 target=$2 seconds=$3 corpus=$4
+build=$1 target=$2 seconds=$3 corpus=$4 table=${5:-}
 log=$build/$target.log
 mkdir -p "$corpus" "$build/artifacts"
 echo "== fuzz $target: $seconds s"
@@ -18,3 +19,11 @@ fi
 grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -n 1
 runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 echo "fuzz $target: $runs executions in $seconds s, nothing found"
+if [ -n "$table" ]; then
+    done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -n 1)
+    cov=$(sed -E 's/.* cov: ([0-9]+).*/\1/' <<<"$done_line")
+    ft=$(sed -E 's/.* ft: ([0-9]+).*/\1/' <<<"$done_line")
+    corp=$(sed -E 's/.* corp: ([0-9]+)\/.*/\1/' <<<"$done_line")
+    rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
+    printf '| `%s` | %s s | %s | %s | %s | %s | %s | none |\n' "$target" "$seconds" "$runs" "$rate" "$cov" "$ft" "$corp" >>"$table"
+fi
