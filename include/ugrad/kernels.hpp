@@ -79,7 +79,9 @@ inline T dot(const T (&a)[M], const T (&b)[M]) noexcept {
     T lane[dot_lanes] = {};
     constexpr size_t full = M - M % dot_lanes;
     for (size_t j = 0; j < full; j += dot_lanes)
+#pragma GCC unroll 8
         for (size_t k = 0; k < dot_lanes; ++k) lane[k] = lane[k] + a[j + k] * b[j + k];
+#pragma GCC unroll 8
     for (size_t k = 0; k < M % dot_lanes; ++k) lane[k] = lane[k] + a[full + k] * b[full + k];
     return fold_lanes(lane);
 }

@@ -1,0 +1,106 @@
+// bench/target_bench.cpp — executed instructions per call on an emulated microcontroller.
+//
+// One call = forward + cross_entropy + input_gradient for one sample (bench/ugrad_call.hpp), and
+// the same call as textbook loops with newlib's expf/logf (bench/textbook_call.hpp), built with the
+// same flags. The counter is platform/hal.h's hal_instructions(): QEMU's -icount shift=0 makes it
+// count executed instructions in steps of 40, so each figure is the count for `repeat` calls
+// divided by `repeat` (±40/repeat). The stack figure is painted-stack measurement of one ugrad
+// call (platform/common/stack_paint.c); Activations is the caller's, on top of it.
+//
+// Prints Markdown rows; mk/bench.mk puts them into README.md.
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <hal.h>
+
+#include "textbook_call.hpp"
+#include "ugrad_call.hpp"
+
+namespace {
+
+constexpr uint32_t repeat = 64;
+
+// SplitMix64-driven uniform floats: the same numbers on every target.
+struct Rng {
+    uint64_t state;
+    float uniform(float lo, float hi) {
+        uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+        z ^= z >> 31;
+        return lo + (hi - lo) * static_cast<float>(z >> 40) * (1.0f / 16777216.0f);
+    }
+};
+
+template <size_t In, size_t Hidden, size_t Out>
+struct Problem {
+    static constexpr size_t samples = 4;
+    ugrad::Mlp<In, Hidden, Out> net;
+    float x[samples][In];
+    float dx[In];
+
+    void fill(uint64_t seed) {
+        Rng rng{seed};
+        const float s1 = 2.0f / static_cast<float>(In), s2 = 2.0f / static_cast<float>(Hidden);
+        for (auto& row : net.w1)
+            for (float& w : row) w = rng.uniform(-s1, s1) * 4.0f;
+        for (float& b : net.b1) b = rng.uniform(-0.5f, 0.5f);
+        for (auto& row : net.w2)
+            for (float& w : row) w = rng.uniform(-s2, s2) * 4.0f;
+        for (float& b : net.b2) b = rng.uniform(-0.5f, 0.5f);
+        for (auto& s : x)
+            for (float& v : s) v = rng.uniform(0.0f, 1.0f);
+    }
+};
+
+volatile float sink;
+
+template <typename Call>
+uint32_t instructions_per_call(Call call) {
+    float acc = 0;
+    acc += call(0);  // warm-up: the same path as the measured calls
+    const uint64_t t0 = hal_instructions();
+    for (uint32_t c = 0; c < repeat; ++c) acc += call(c);
+    const uint64_t t1 = hal_instructions();
+    sink = acc;
+    return static_cast<uint32_t>((t1 - t0 + repeat / 2) / repeat);
+}
+
+template <size_t In, size_t Hidden, size_t Out>
+void row(Problem<In, Hidden, Out>& p) {
+    p.fill(In * 131u + Hidden);
+    constexpr size_t samples = Problem<In, Hidden, Out>::samples;
+    const uint32_t ugrad_count = instructions_per_call(
+        [&](uint32_t c) { return bench::call_ugrad(p.net, p.x[c % samples], c % Out, p.dx); });
+    const uint32_t textbook_count = instructions_per_call(
+        [&](uint32_t c) { return bench::call_textbook(p.net, p.x[c % samples], c % Out, p.dx); });
+    hal_stack_paint(hal_stack_pointer());
+    sink = bench::call_ugrad(p.net, p.x[0], 0, p.dx);
+    const uint32_t stack = hal_stack_peak();
+    const double macs = 2.0 * (static_cast<double>(In) * Hidden + static_cast<double>(Hidden) * Out);
+    printf("| %u-%u-%u | %.0f | %lu | %.2f | %lu | %.2f× | %u B | %u B |\n", static_cast<unsigned>(In),
+           static_cast<unsigned>(Hidden), static_cast<unsigned>(Out), macs, static_cast<unsigned long>(ugrad_count),
+           static_cast<double>(ugrad_count) / macs, static_cast<unsigned long>(textbook_count),
+           static_cast<double>(textbook_count) / static_cast<double>(ugrad_count),
+           static_cast<unsigned>(sizeof(ugrad::Activations<In, Hidden, Out>)), static_cast<unsigned>(stack));
+}
+
+// Static, so the largest network does not need the stack.
+Problem<16, 8, 3> p16;
+Problem<64, 32, 10> p64;
+Problem<256, 64, 10> p256;
+Problem<784, 128, 10> p784;
+
+}  // namespace
+
+int main() {
+    printf("| In-Hidden-Out | MACs/call | ugrad instructions | per MAC | textbook instructions | textbook/ugrad | "
+           "Activations | stack of the call |\n");
+    printf("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    row(p16);
+    row(p64);
+    row(p256);
+    row(p784);
+    return 0;
+}

@@ -1,0 +1,22 @@
+// bench/ugrad_call.hpp — the call every benchmark times, done by the library: forward +
+// cross_entropy + input_gradient for one sample with a class label; returns the loss, writes dJ/dx.
+#pragma once
+
+#include <stddef.h>
+
+#include <ugrad/mlp.hpp>
+
+namespace bench {
+
+template <size_t In, size_t Hidden, size_t Out>
+__attribute__((noinline)) float call_ugrad(const ugrad::Mlp<In, Hidden, Out>& net, const float (&x)[In], size_t label,
+                                           float (&dx)[In]) {
+    ugrad::Activations<In, Hidden, Out> act;
+    float loss = 0;
+    if (ugrad::forward(net, x, act) != ugrad::Status::ok) return -1;
+    if (ugrad::cross_entropy(act, label, loss) != ugrad::Status::ok) return -1;
+    if (ugrad::input_gradient(net, act, label, dx) != ugrad::Status::ok) return -1;
+    return loss;
+}
+
+}  // namespace bench

@@ -1,0 +1,55 @@
+# mk/bench.mk — how fast one call is: forward + cross_entropy + input_gradient for one sample.
+#
+#   make bench                     host: ugrad vs Eigen 3.4 vs textbook loops at 16-8-3, 64-32-10,
+#                                  256-64-10, 784-128-10 with -O2 and with -O3 -march=native (g++),
+#                                  the growth sweep, then the two emulated Arm targets below; writes
+#                                  README.md's "bench-host", "bench-mps2-an386", "bench-mps2-an385"
+#   make bench TARGET=mps2-an386   executed instructions per call under QEMU (-icount shift=0), ugrad
+#                                  vs textbook loops with newlib's expf/logf (also mps2-an385)
+#   make bench-build               the bench sources compile (part of `make test`; no timing)
+# Timings are printed, never asserted. bench/math_bench*.cpp belong to mk/math.mk.
+
+BENCH_BUILD := $(BUILD)/bench
+BENCH_HOST_SRC := bench/host_bench.cpp
+BENCH_HOST_DEPS := $(BENCH_HOST_SRC) bench/ugrad_call.hpp bench/eigen_call.hpp bench/textbook_call.hpp \
+                   $(wildcard include/ugrad/*.hpp)
+# Eigen's headers are system headers: our warnings are not its business.
+BENCH_HOST_FLAGS := $(STD) $(WARN) $(FPFLAGS) $(INCLUDES) -isystem /usr/include/eigen3 -DUGRAD_VECTOR_KERNELS=1
+BENCH_FLAGSETS := O2 native
+BENCH_FLAGS_O2 := -O2
+BENCH_FLAGS_native := -O3 -march=native
+BENCH_TARGETS := mps2-an386 mps2-an385
+
+DEPS_PACKAGES += libeigen3-dev
+
+$(BENCH_BUILD)/host-%: $(BENCH_HOST_DEPS) | deps
+	@mkdir -p $(@D)
+	g++ $(BENCH_HOST_FLAGS) $(BENCH_FLAGS_$*) -DBENCH_FLAGS='"g++ $(BENCH_FLAGS_$*) -ffp-contract=off"' $< -o $@
+
+# The target program: same flags as everything else on the target ($(TARGET_OPT), default -O2).
+$(call target_program,target-bench,bench/target_bench.cpp)
+
+.PHONY: bench bench-build bench-host
+ifeq ($(TARGET),host)
+bench: bench-host
+	@for t in $(BENCH_TARGETS); do $(MAKE) --no-print-directory TARGET=$$t bench || exit 1; done
+
+bench-host: $(foreach f,$(BENCH_FLAGSETS),$(BENCH_BUILD)/host-$(f))
+	@tools/bench/machine.sh > $(BENCH_BUILD)/host.md
+	@for f in $(BENCH_FLAGSETS); do echo; $(BENCH_BUILD)/host-$$f main 201 || exit 1; done | tee -a $(BENCH_BUILD)/host.md
+	@{ echo; echo "How time and RAM grow (ugrad; Eigen/ugrad for scale):"; \
+	  for f in $(BENCH_FLAGSETS); do echo; $(BENCH_BUILD)/host-$$f sweep 101 || exit 1; done; } | tee -a $(BENCH_BUILD)/host.md
+	tools/readme_section.py bench-host $(BENCH_BUILD)/host.md
+else
+bench: $(TARGET_BUILD)/target-bench.elf
+	@{ echo "$(TARGET) under QEMU with -icount shift=0, built with \`$(TARGET_CXX) $(TARGET_OPT) $(strip $(TARGET_ARCH)) $(FPFLAGS)\`;"; \
+	  echo "instructions per call, averaged over 64 calls (the counter steps by 40)."; echo; \
+	  $(TARGET_RUN) $< || exit 1; } | tee $(TARGET_BUILD)/bench.md
+	tools/readme_section.py bench-$(TARGET) $(TARGET_BUILD)/bench.md
+endif
+
+# Cheap: a syntax check of the host bench (Eigen included) with both compilers.
+bench-build: | deps
+	g++ $(BENCH_HOST_FLAGS) -fsyntax-only $(BENCH_HOST_SRC)
+	clang++ $(BENCH_HOST_FLAGS) -fsyntax-only $(BENCH_HOST_SRC)
+TEST_GOALS += bench-build
