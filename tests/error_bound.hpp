@@ -24,7 +24,7 @@ inline double gamma(double n) { return n * u / (1.0 - n * u); }
 
 template <size_t In, size_t Hidden, size_t Out>
 struct FloatErrorBound {
-    double r[Hidden], h[Hidden], dh_dr[Hidden], logits[Out], log_probs[Out], probs[Out], dx[In];
+    double r[Hidden], h[Hidden], dh_dr[Hidden], logits[Out], log_probs[Out], probs[Out], dr[Hidden], dx[In];
 
     // net, x, act: the double instantiation's model, input and activations; dlogits: ŷ − y in double.
     FloatErrorBound(const ugrad::Mlp<In, Hidden, Out, double>& net, const double (&x)[In],
@@ -69,7 +69,7 @@ struct FloatErrorBound {
         double dtheta[Out];
         for (size_t k = 0; k < Out; ++k) dtheta[k] = probs[k] + u * std::fabs(dlogits[k]);
         // dh = dθ·W2ᵀ; dr = dh ⊙ σ'(r).
-        double dr[Hidden], dr_value[Hidden];
+        double dr_value[Hidden];
         for (size_t j = 0; j < Hidden; ++j) {
             double dh = 0, mag = 0, inherited = 0;
             for (size_t k = 0; k < Out; ++k) {
