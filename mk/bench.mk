@@ -53,3 +53,14 @@ bench-build: | deps
 	g++ $(BENCH_HOST_FLAGS) -fsyntax-only $(BENCH_HOST_SRC)
 	clang++ $(BENCH_HOST_FLAGS) -fsyntax-only $(BENCH_HOST_SRC)
 TEST_GOALS += bench-build
+
+# A target whose target.mk selects its own kernels (-DUGRAD_TARGET_KERNELS=..., e.g. mps2-an386 with
+# platform/cortex-m4f/ugrad_kernels.hpp) checks them against the scalar kernels, bit for bit, on
+# the target: part of `make TARGET=<t> test`.
+ifneq ($(findstring UGRAD_TARGET_KERNELS,$(TARGET_CPPFLAGS)),)
+$(call target_program,target-kernels,tests/target_kernels.cpp)
+.PHONY: target-kernels-test
+target-kernels-test: $(TARGET_BUILD)/target-kernels.elf
+	$(TARGET_RUN) $<
+TARGET_TEST_GOALS += target-kernels-test
+endif

@@ -14,7 +14,12 @@
 //            -DUGRAD_VECTOR_KERNELS=1 (float only; T = double always runs scalar). Worth it where
 //            the target has SIMD registers (x86-64); on a Cortex-M the compiler would spill such
 //            vectors to memory, so leave it off there.
-// tests/test_kernels.cpp checks that the two schedules give identical bits.
+//   target   a target's own kernels, in a header under platform/ named by
+//            -DUGRAD_TARGET_KERNELS='<core/ugrad_kernels.hpp>' (with -Iplatform), defining
+//            ugrad::target::affine and ugrad::target::affine_t for float: the one place where a
+//            target may use assembly (platform/cortex-m4f/ugrad_kernels.hpp: VLDM and VMLA).
+// tests/test_kernels.cpp checks the scalar and vector schedules bit for bit against the documented
+// order; a target's kernels are checked against the scalar ones on that target.
 #pragma once
 
 #include <stddef.h>
@@ -178,25 +183,43 @@ inline void affine_t(const float (&d)[M], const float (&w)[N][M], float (&y)[N])
 
 }  // namespace vector
 
+}  // namespace ugrad
+
+#ifdef UGRAD_TARGET_KERNELS
+#include UGRAD_TARGET_KERNELS
+#define UGRAD_HAS_TARGET_KERNELS 1
+#else
+#define UGRAD_HAS_TARGET_KERNELS 0
+#endif
+
+namespace ugrad {
+
 // ---------------------------------------------------------------------------------------------
-// The kernels the library calls: the vector schedule for float when UGRAD_VECTOR_KERNELS is set,
-// the scalar one otherwise. Same bits either way.
+// The kernels the library calls, for float: the target's if UGRAD_TARGET_KERNELS names them, else
+// the vector schedule if UGRAD_VECTOR_KERNELS is set, else the scalar one. T = double always runs
+// scalar. Same bits whichever runs.
+
+enum class Schedule { scalar, vector, target };
 
 template <typename T>
-struct uses_vector_kernels {
-    static constexpr bool value = false;
+struct schedule_for {
+    static constexpr Schedule value = Schedule::scalar;
 };
 template <>
-struct uses_vector_kernels<float> {
-    static constexpr bool value = UGRAD_VECTOR_KERNELS != 0;
+struct schedule_for<float> {
+    static constexpr Schedule value = UGRAD_HAS_TARGET_KERNELS ? Schedule::target
+                                      : UGRAD_VECTOR_KERNELS   ? Schedule::vector
+                                                               : Schedule::scalar;
 };
 
 template <size_t N, size_t M, typename T>
 inline void affine(const T (&x)[N], const T (&w)[N][M], const T (&b)[M], T (&y)[M]) noexcept {
-    if constexpr (uses_vector_kernels<T>::value)
-        vector::affine(x, w, b, y);
-    else
-        scalar::affine(x, w, b, y);
+    constexpr Schedule schedule = schedule_for<T>::value;
+    if constexpr (schedule == Schedule::vector) vector::affine(x, w, b, y);
+#if UGRAD_HAS_TARGET_KERNELS
+    else if constexpr (schedule == Schedule::target) target::affine(x, w, b, y);
+#endif
+    else scalar::affine(x, w, b, y);
 }
 
 template <size_t M, typename T>
@@ -206,10 +229,12 @@ inline T dot(const T (&a)[M], const T (&b)[M]) noexcept {
 
 template <size_t N, size_t M, typename T>
 inline void affine_t(const T (&d)[M], const T (&w)[N][M], T (&y)[N]) noexcept {
-    if constexpr (uses_vector_kernels<T>::value)
-        vector::affine_t(d, w, y);
-    else
-        scalar::affine_t(d, w, y);
+    constexpr Schedule schedule = schedule_for<T>::value;
+    if constexpr (schedule == Schedule::vector) vector::affine_t(d, w, y);
+#if UGRAD_HAS_TARGET_KERNELS
+    else if constexpr (schedule == Schedule::target) target::affine_t(d, w, y);
+#endif
+    else scalar::affine_t(d, w, y);
 }
 
 }  // namespace ugrad

@@ -1,0 +1,156 @@
+// platform/cortex-m4f/ugrad_kernels.hpp — ugrad's two kernels for a Cortex-M4F (FPv4-SP, and any
+// Armv7-M/Armv8-M core with single-precision VFP registers s0-s31), in inline assembly.
+//
+// Selected with  -DUGRAD_TARGET_KERNELS='<cortex-m4f/ugrad_kernels.hpp>' -Iplatform  (see
+// include/ugrad/kernels.hpp). Same bits as ugrad::scalar, by construction and by test
+// (tests/target/kernels_vs_scalar.cpp, run on mps2-an386 by `make TARGET=mps2-an386 test`):
+//   - the sums are formed in the fixed order of include/ugrad/kernels.hpp, term for term;
+//   - VMLA.F32 Sd, Sn, Sm is Sd + (Sn·Sm) with the product rounded first: two roundings, the
+//     same as the C expression acc + x·w with -ffp-contract=off (VFMA would be the fused one).
+// What makes it cheaper than GCC's code for the portable loops (which at -O2 emits a separate
+// vmul and vadd per term, and one vldr per operand): VLDM loads eight consecutive floats in one
+// instruction, and VMLA does a term in one.
+//
+// Registers: s0-s7 hold eight partial sums (eight output columns, or the eight dot lanes),
+// s8-s15 operands, s16-s31 weight rows. All are declared clobbered, so the compiler saves the
+// callee-saved s16-s31 around each call.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace ugrad {
+namespace target {
+
+// Eight +0.0f, loaded in one VLDM to start the dot lanes at +0 exactly as the scalar code does.
+alignas(8) inline constexpr float zero_lanes[8] = {};
+
+#define UGRAD_VFP_CLOBBERS                                                                          \
+    "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "s12", "s13", "s14",  \
+        "s15", "s16", "s17", "s18", "s19", "s20", "s21", "s22", "s23", "s24", "s25", "s26", "s27", \
+        "s28", "s29", "s30", "s31", "cc", "memory"
+
+// Eight output columns of y = x·W + b: y[k] = b[k] + x[0]·w[0][k] + ... (i ascending), k = 0..7.
+// w points at W[0][j0]; consecutive rows are row_bytes apart. Two rows per loop pass:
+//   s8, s9 = x[i], x[i+1];  s16-s23 = W[i][j0..j0+7];  s24-s31 = W[i+1][j0..j0+7];
+//   s_k = (s_k + s8·s(16+k)) + s9·s(24+k).
+inline void affine_8_columns(const float* x, const float* w, size_t row_bytes, size_t rows, const float* b,
+                             float* y) noexcept {
+    uint32_t pairs = static_cast<uint32_t>(rows / 2);
+    __asm__ volatile(
+        "vldm      %[b], {s0-s7}\n\t"
+        "cmp       %[pairs], #0\n\t"
+        "beq       2f\n"
+        "1:\n\t"
+        "vldmia    %[x]!, {s8-s9}\n\t"
+        "vldm      %[w], {s16-s23}\n\t"
+        "add       %[w], %[w], %[row_bytes]\n\t"
+        "vldm      %[w], {s24-s31}\n\t"
+        "add       %[w], %[w], %[row_bytes]\n\t"
+        "vmla.f32  s0, s8, s16\n\t"
+        "vmla.f32  s1, s8, s17\n\t"
+        "vmla.f32  s2, s8, s18\n\t"
+        "vmla.f32  s3, s8, s19\n\t"
+        "vmla.f32  s4, s8, s20\n\t"
+        "vmla.f32  s5, s8, s21\n\t"
+        "vmla.f32  s6, s8, s22\n\t"
+        "vmla.f32  s7, s8, s23\n\t"
+        "vmla.f32  s0, s9, s24\n\t"
+        "vmla.f32  s1, s9, s25\n\t"
+        "vmla.f32  s2, s9, s26\n\t"
+        "vmla.f32  s3, s9, s27\n\t"
+        "vmla.f32  s4, s9, s28\n\t"
+        "vmla.f32  s5, s9, s29\n\t"
+        "vmla.f32  s6, s9, s30\n\t"
+        "vmla.f32  s7, s9, s31\n\t"
+        "subs      %[pairs], %[pairs], #1\n\t"
+        "bne       1b\n"
+        "2:\n\t"
+        "cmp       %[odd], #0\n\t"
+        "beq       3f\n\t"
+        "vldmia    %[x]!, {s8}\n\t"
+        "vldm      %[w], {s16-s23}\n\t"
+        "vmla.f32  s0, s8, s16\n\t"
+        "vmla.f32  s1, s8, s17\n\t"
+        "vmla.f32  s2, s8, s18\n\t"
+        "vmla.f32  s3, s8, s19\n\t"
+        "vmla.f32  s4, s8, s20\n\t"
+        "vmla.f32  s5, s8, s21\n\t"
+        "vmla.f32  s6, s8, s22\n\t"
+        "vmla.f32  s7, s8, s23\n"
+        "3:\n\t"
+        "vstm      %[y], {s0-s7}\n\t"
+        : [x] "+r"(x), [w] "+r"(w), [pairs] "+r"(pairs)
+        : [row_bytes] "r"(row_bytes), [odd] "r"(rows % 2), [b] "r"(b), [y] "r"(y)
+        : UGRAD_VFP_CLOBBERS);
+}
+
+// Dot products y[i] = dot(W[i], d) for `rows` consecutive rows of length M = 8·Blocks + Tail,
+// in the fixed order: lanes s0-s7 start at +0 (zero_lanes); per block of eight terms
+//   s8-s15 = d[j..j+7], s16-s23 = W[i][j..j+7], s_k = s_k + s(8+k)·s(16+k);
+// then the Tail terms j = 8·Blocks + k go to lane k; then ((s0+s1)+(s2+s3)) + ((s4+s5)+(s6+s7)).
+// The blocks are unrolled (.rept), the rows loop.
+template <size_t Blocks, size_t Tail>
+inline void dot_rows(const float* d, const float* w, float* y, size_t rows) noexcept {
+    static_assert(Tail < 8, "a tail is shorter than a block");
+    const float* dp = d;
+    uint32_t n = static_cast<uint32_t>(rows);
+    __asm__ volatile(
+        "1:\n\t"
+        "vldm      %[zero], {s0-s7}\n\t"
+        "mov       %[dp], %[d]\n\t"
+        ".rept %c[blocks]\n\t"
+        "vldmia    %[dp]!, {s8-s15}\n\t"
+        "vldmia    %[w]!, {s16-s23}\n\t"
+        "vmla.f32  s0, s8, s16\n\t"
+        "vmla.f32  s1, s9, s17\n\t"
+        "vmla.f32  s2, s10, s18\n\t"
+        "vmla.f32  s3, s11, s19\n\t"
+        "vmla.f32  s4, s12, s20\n\t"
+        "vmla.f32  s5, s13, s21\n\t"
+        "vmla.f32  s6, s14, s22\n\t"
+        "vmla.f32  s7, s15, s23\n\t"
+        ".endr\n\t"
+        ".irp k, 0, 1, 2, 3, 4, 5, 6\n\t"
+        ".if \\k < %c[tail]\n\t"
+        "vldr      s8, [%[dp], #4*\\k]\n\t"
+        "vldr      s16, [%[w], #4*\\k]\n\t"
+        "vmla.f32  s\\k, s8, s16\n\t"
+        ".endif\n\t"
+        ".endr\n\t"
+        ".if %c[tail] > 0\n\t"
+        "add       %[w], %[w], #4*%c[tail]\n\t"
+        ".endif\n\t"
+        "vadd.f32  s0, s0, s1\n\t"
+        "vadd.f32  s2, s2, s3\n\t"
+        "vadd.f32  s4, s4, s5\n\t"
+        "vadd.f32  s6, s6, s7\n\t"
+        "vadd.f32  s0, s0, s2\n\t"
+        "vadd.f32  s4, s4, s6\n\t"
+        "vadd.f32  s0, s0, s4\n\t"
+        "vstmia    %[y]!, {s0}\n\t"
+        "subs      %[n], %[n], #1\n\t"
+        "bne       1b\n\t"
+        : [w] "+r"(w), [y] "+r"(y), [n] "+r"(n), [dp] "=&r"(dp)
+        : [d] "r"(d), [zero] "r"(zero_lanes), [blocks] "i"(Blocks), [tail] "i"(Tail)
+        : UGRAD_VFP_CLOBBERS);
+}
+
+#undef UGRAD_VFP_CLOBBERS
+
+// y = x·W + b (float): blocks of eight columns here, the last M mod 8 columns by the scalar code.
+template <size_t N, size_t M>
+inline void affine(const float (&x)[N], const float (&w)[N][M], const float (&b)[M], float (&y)[M]) noexcept {
+    constexpr size_t full = M - M % 8;
+    for (size_t j0 = 0; j0 < full; j0 += 8) affine_8_columns(x, &w[0][j0], M * sizeof(float), N, &b[j0], &y[j0]);
+    if constexpr (M % 8 != 0) scalar::affine_columns<M % 8>(x, w, b, y, full);
+}
+
+// y = d·Wᵀ (float): every row here.
+template <size_t N, size_t M>
+inline void affine_t(const float (&d)[M], const float (&w)[N][M], float (&y)[N]) noexcept {
+    dot_rows<M / 8, M % 8>(d, &w[0][0], y, N);
+}
+
+}  // namespace target
+}  // namespace ugrad
