@@ -17,6 +17,9 @@ SANITIZE := -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recov
 ifeq ($(SAN),1)
 # This file sorts before every other fragment, so all of them see the sanitized build directory.
 BUILD    := $(BUILD)/san
+# `make test SAN=1` is the host suite and nothing else: `override` makes the other fragments'
+# plain `TEST_GOALS +=` no-ops.
+override TEST_GOALS := test-host
 HOST_SAN := $(SANITIZE)
 # -O1 compiles the instrumented suite in about half the time of -O2 and keeps the reports readable.
 HOST_OPT := -O1 -g
