@@ -58,7 +58,7 @@ TEST_GOALS += bench-build
 # platform/cortex-m4f/ugrad_kernels.hpp) checks them against the scalar kernels, bit for bit, on
 # the target: part of `make TARGET=<t> test`.
 ifneq ($(findstring UGRAD_TARGET_KERNELS,$(TARGET_CPPFLAGS)),)
-$(call target_program,target-kernels,tests/target_kernels.cpp)
+$(call target_program,target-kernels,tests/target/kernels_vs_scalar.cpp)
 .PHONY: target-kernels-test
 target-kernels-test: $(TARGET_BUILD)/target-kernels.elf
 	$(TARGET_RUN) $<

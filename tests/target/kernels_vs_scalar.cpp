@@ -1,4 +1,4 @@
-// tests/target_kernels.cpp — a target's own kernels (UGRAD_TARGET_KERNELS, e.g.
+// tests/target/kernels_vs_scalar.cpp — a target's own kernels (UGRAD_TARGET_KERNELS, e.g.
 // platform/cortex-m4f/ugrad_kernels.hpp) give the scalar kernels' bits, on the target itself.
 //
 // Built for the target by mk/bench.mk with the target's kernels selected and run under QEMU by
