@@ -1,9 +1,14 @@
 // ugrad/math.hpp — the library's own elementary functions: no libm, no double in the float path.
 //
-// Float path (what the network uses for T = float): only binary32 + - * /, comparisons and
-// integer bit operations, so with -ffp-contract=off the same bits come out on every IEEE target.
-// Double path (the host reference, T = double): the same algorithms carried out in binary64 with
-// longer polynomials; it also uses no libm, so every header compiles freestanding.
+// Float path (what the network uses for T = float): exp, log and sigmoid_pair<float> use only
+// binary32 + − × ÷, comparisons and integer bit operations (no conversion between float and int, no
+// FMA, one 16-entry table), so with -ffp-contract=off the same bits come out on every IEEE target.
+// Proven on all 2^32 inputs against libm in double (tools/math/exhaustive.cpp, `make
+// test-exhaustive`): exp and log within 1 ULP, both members of sigmoid_pair within 2 ULP, every
+// special value exact. The error analysis and the measured figures: docs/math.md.
+// Double path (the host reference, T = double): another algorithm — a degree-13 Taylor polynomial
+// for exp and the atanh series for log, in binary64, with the generic sigmoid_pair — accurate to a
+// few double ULPs; it also uses no libm, so every header compiles freestanding.
 #pragma once
 
 #include <stdint.h>
@@ -38,71 +43,125 @@ template <> constexpr float infinity<float>() noexcept { return bit_cast<float>(
 template <> constexpr double infinity<double>() noexcept { return bit_cast<double>(0x7ff0000000000000ull); }
 
 namespace detail {
-// 2^k as a float, for k in [-126, 127] (normal range).
-constexpr float pow2f(int32_t k) noexcept { return bit_cast<float>(static_cast<uint32_t>(k + 127) << 23); }
+// 2^k as a double, for k in [-1022, 1023] (normal range).
 constexpr double pow2d(int64_t k) noexcept { return bit_cast<double>(static_cast<uint64_t>(k + 1023) << 52); }
 }  // namespace detail
 
-// e^x. x = k·ln2 + r with |r| <= ln2/2 (Cody–Waite split of ln2), e^r by polynomial, then 2^k
-// applied in two exact steps so that subnormal results round once.
-// Special values: exp(NaN) = NaN, exp(+inf) = +inf, exp(-inf) = +0, overflow -> +inf, underflow -> 0.
-inline float exp(float x) noexcept {
-    if (is_nan(x)) return x;
-    if (x > 88.72284f) return infinity<float>();
-    if (x < -103.97909f) return 0.0f;
-    const float log2e = 1.44269504f;
-    const float t = x * log2e;
-    const int32_t k = static_cast<int32_t>(t < 0.0f ? t - 0.5f : t + 0.5f);
-    const float kf = static_cast<float>(k);
-    const float r = (x - kf * 0.693145751953125f) - kf * 1.428606765330187e-06f;
-    // Taylor polynomial of e^r to degree 7, Horner form.
-    float p = 1.0f / 5040.0f;
-    p = p * r + 1.0f / 720.0f;
-    p = p * r + 1.0f / 120.0f;
-    p = p * r + 1.0f / 24.0f;
-    p = p * r + 1.0f / 6.0f;
-    p = p * r + 0.5f;
-    p = p * r + 1.0f;
-    p = p * r + 1.0f;
-    if (k > 127) return (p * 2.0f) * detail::pow2f(k - 1);
-    if (k < -126) return (p * detail::pow2f(k + 64)) * detail::pow2f(-64);
-    return p * detail::pow2f(k);
+namespace detail {
+// 2^(j/16) = hi + lo for j = 0..15: hi is the binary32 nearest, lo the binary32 nearest the rest
+// (|2^(j/16) − hi − lo| < 2^−49). Printed by tools/math/minimax.py.
+struct ExpTableEntry {
+    float hi, lo;
+};
+constexpr ExpTableEntry exp_table[16] = {
+    {1.0f, 0.0f},
+    {1.0442737340927124f, 4.8334701574503924e-08f},
+    {1.0905077457427979f, -1.3077539939843064e-08f},
+    {1.1387885808944702f, 5.386222312608879e-08f},
+    {1.1892070770263672f, 3.797635272917432e-08f},
+    {1.2418577671051025f, 4.496838101886169e-08f},
+    {1.2968395948410034f, -4.018999533172973e-08f},
+    {1.3542555570602417f, -1.0123349269974824e-08f},
+    {1.4142135381698608f, 2.4203234971764687e-08f},
+    {1.4768261909484863f, -4.500898853621038e-08f},
+    {1.5422108173370361f, 8.070904833346049e-09f},
+    {1.610490322113037f, 9.836217174097328e-09f},
+    {1.6817928552627563f, -2.4755326677450284e-08f},
+    {1.7562521696090698f, -9.235770370707996e-09f},
+    {1.8340080976486206f, -1.1239277952768134e-08f},
+    {1.9152065515518188f, 9.845328108326612e-09f},
+};
+
+// 1.5·2^23: for |t| < 2^22, t + round_shift lies in [2^23, 2^24), where the spacing of floats is
+// 1, so the addition rounds t to the nearest integer k and the low bits of the sum hold k:
+// bits(t + round_shift) = 0x4b400000 + k.
+constexpr float round_shift = 12582912.0f;
+
+// e^x = 2^(k/16)·e^r for |x| <= 104, in pieces: 2^(j/16)·e^r = hi + tail (j = k mod 16; hi + tail
+// in [0.98, 1.96], |tail| < 0.09·hi, not yet added so that sigmoid_pair can keep what the addition
+// rounds off) and the bits u = 0x4b400000 + k, from which j = u & 15 and (u >> 4) << 23 is
+// floor(k/16)·2^23 mod 2^32 (0x4b400000 is a multiple of 16, and 0x4b40000·2^23 ≡ 0 mod 2^32).
+struct ExpParts {
+    float hi, tail;
+    uint32_t u;
+};
+inline ExpParts exp_parts(float x) noexcept {
+    // k = round(x·16/ln2); r = x − k·ln2/16 with ln2/16 = step_hi + step_lo, step_hi of 12 bits
+    // so k·step_hi and x − k·step_hi are exact (|k| <= 2401); |r| <= ln2/32 + 2^-30.
+    const float shifted = x * 23.083120346069336f + round_shift;
+    const float kf = shifted - round_shift;
+    const float r = (x - kf * 0.0433197021484375f) - kf * 1.9966364561696537e-06f;
+    // e^r − 1 = r + r²(c2 + c3·r): minimax on |r| <= ln2/32, relative error < 2^-28.6.
+    const float p = r + (r * r) * (0.5000196099281311f + r * 0.16667057573795319f);
+    const uint32_t u = bit_cast<uint32_t>(shifted);
+    const ExpTableEntry& t = exp_table[u & 15u];
+    // 2^(j/16)·(1 + p) = hi + (lo + hi·p)
+    return {t.hi, t.lo + t.hi * p, u};
 }
 
-// Natural logarithm. x = 2^e·m with m in [sqrt(1/2), sqrt(2)), s = (m-1)/(m+1),
-// log m = 2·atanh(s) = 2(s + s^3/3 + s^5/5 + ...), log x = e·ln2 + log m.
-// Special values: log(±0) = -inf, log(x < 0) = NaN, log(+inf) = +inf, log(NaN) = NaN; subnormals exact-scaled.
+// e^x for |x| >= 87, ±inf and NaN: results that may overflow, be subnormal or underflow to 0.
+// The scaling by 2^floor(k/16) is split in two so that the first step stays exact and the second
+// (×2, or ×2^-64 into the subnormal range) is the only rounding.
+inline float exp_outside(float x) noexcept {
+    if (is_nan(x)) return x + x;
+    if (x > 89.0f) return infinity<float>();  // e^89 > FLT_MAX: +inf, as for every larger x
+    if (x < -104.0f) return 0.0f;             // e^-104 < 2^-150: rounds to +0, as for -inf
+    const ExpParts e = exp_parts(x);
+    const uint32_t y = bit_cast<uint32_t>(e.hi + e.tail);
+    if (x > 0.0f) return bit_cast<float>(y + (((e.u >> 4) - 1u) << 23)) * 2.0f;
+    return bit_cast<float>(y + (((e.u >> 4) + 64u) << 23)) * 5.42101086242752217e-20f;  // 2^-64
+}
+}  // namespace detail
+
+// e^x in binary32 arithmetic (Tang's method with a 16-entry table). x = (16m + j)·ln2/16 + r,
+// |r| <= ln2/32; e^x = 2^m·2^(j/16)·e^r, with 2^(j/16) from a table held as hi + lo and e^r − 1 a
+// cubic. Within 0.51 ULP of e^x on every float input (docs/math.md; tools/math/exhaustive.cpp).
+// Special values: exp(NaN) = NaN, exp(+inf) = +inf, exp(−inf) = +0, overflow → +inf, results
+// below FLT_MIN are the subnormal nearest (within 1 ULP) or +0.
+inline float exp(float x) noexcept {
+    // |x| < 87: e^x is a normal float, so 2^m goes straight into the exponent field of y.
+    if ((bit_cast<uint32_t>(x) & 0x7fffffffu) >= 0x42ae0000u) return detail::exp_outside(x);  // 87.0f
+    const detail::ExpParts e = detail::exp_parts(x);
+    return bit_cast<float>(bit_cast<uint32_t>(e.hi + e.tail) + ((e.u >> 4) << 23));
+}
+
+// Natural logarithm in binary32 arithmetic (the fdlibm scheme). x = 2^k·m, m in [sqrt(1/2), sqrt 2),
+// f = m − 1 (exact), s = f/(2 + f), log m = 2 atanh(s) = 2s + s·R(s²) and, since 2s = f − s·f,
+// log m = f − f²/2 + s·(f²/2 + R): the large terms f and f²/2 carry no error from s.
+// log x = k·ln2_hi + (log m + k·ln2_lo), ln2_hi of 16 bits so k·ln2_hi is exact.
+// Special values: log(±0) = −inf, log(x < 0) = NaN, log(+inf) = +inf, log(NaN) = NaN;
+// subnormal x are scaled by 2^23 first.
 inline float log(float x) noexcept {
     uint32_t bits = bit_cast<uint32_t>(x);
-    if (is_nan(x)) return x;
-    if ((bits & 0x7fffffffu) == 0) return -infinity<float>();
-    if (bits >> 31) return quiet_nan<float>();
-    if (bits == 0x7f800000u) return x;
-    int32_t e = 0;
-    if (bits < 0x00800000u) {  // subnormal: scale by 2^25 exactly
-        bits = bit_cast<uint32_t>(x * 33554432.0f);
-        e = -25;
+    uint32_t scaled = 0;  // 23 when a subnormal x was scaled by 2^23
+    if (bits - 0x00800000u >= 0x7f000000u) {  // not a positive normal float
+        if ((bits & 0x7fffffffu) == 0) return -infinity<float>();
+        if (bits == 0x7f800000u) return x;
+        if (is_nan(x)) return x + x;
+        if (bits >> 31) return quiet_nan<float>();
+        bits = bit_cast<uint32_t>(x * 8388608.0f);  // 2^23
+        scaled = 23;
     }
-    e += static_cast<int32_t>(bits >> 23) - 127;
-    uint32_t mbits = (bits & 0x007fffffu) | 0x3f800000u;  // m in [1, 2)
-    if (mbits > 0x3fb504f3u) {                             // m > sqrt(2): halve it
-        mbits -= 0x00800000u;
-        e += 1;
-    }
-    const float m = bit_cast<float>(mbits);
-    const float s = (m - 1.0f) / (m + 1.0f);
-    const float s2 = s * s;
-    float p = 1.0f / 11.0f;
-    p = p * s2 + 1.0f / 9.0f;
-    p = p * s2 + 1.0f / 7.0f;
-    p = p * s2 + 1.0f / 5.0f;
-    p = p * s2 + 1.0f / 3.0f;
-    const float log_m = 2.0f * s + 2.0f * s * s2 * p;
-    const float ef = static_cast<float>(e);
-    return ef * 0.693145751953125f + (ef * 1.428606765330187e-06f + log_m);
+    // Mantissa bits at least those of sqrt 2 (0x3504f3) carry 1 into bit 23: then m = mantissa/2.
+    const uint32_t mantissa = bits & 0x007fffffu;
+    const uint32_t halve = (mantissa + 0x004afb0du) & 0x00800000u;
+    const float m = bit_cast<float>(mantissa | (halve ^ 0x3f800000u));
+    // k = biased exponent − 127 (+1 when halved, −23 when scaled), made a float without a
+    // conversion: bits 0x4b400000 + n are the float 1.5·2^23 + n.
+    const float k = bit_cast<float>(0x4b400000u + (bits >> 23) + (halve >> 23) - scaled) - 12583039.0f;
+    const float f = m - 1.0f;
+    const float s = f / (2.0f + f);
+    const float z = s * s;
+    const float w = z * z;
+    // R = z·(c1 + c2 z + c3 z² + c4 z³), minimax on z <= 0.0295, |error| < 2^-30.7
+    const float R = z * (0.6666666865348816f + w * 0.2854679524898529f) +
+                    w * (0.40000152587890625f + w * 0.23428520560264587f);
+    const float half_f2 = 0.5f * f * f;
+    return k * 0.693145751953125f - ((half_f2 - (s * (half_f2 + R) + k * 1.428606765330187e-06f)) - f);
 }
 
-// Double versions: the host reference path (T = double). Same shape, longer polynomials.
+// Double versions: the host reference path (T = double). exp: k = round(x/ln2), Cody–Waite r,
+// Taylor polynomial of degree 13; log: the atanh series in s = (m−1)/(m+1) to s^25.
 inline double exp(double x) noexcept {
     if (is_nan(x)) return x;
     if (x > 709.782712893384) return infinity<double>();
@@ -152,12 +211,14 @@ inline double log(double x) noexcept {
 
 // Logistic sigmoid σ(r) = 1/(1+e^{-r}) together with its complement 1-σ(r) = σ(-r), both from one
 // exp of -|r| so that neither overflows and neither loses precision for large |r|:
-// with e = e^{-|r|} and d = 1/(1+e), σ(|r|) = d and σ(-|r|) = e·d.
+// with e = e^{-|r|}, σ(-|r|) = e/(1+e) and σ(|r|) = 1 - σ(-|r|).
 template <typename T>
 struct SigmoidPair {
     T value;       // σ(r)
     T complement;  // 1 - σ(r), computed as σ(-r)
 };
+
+// The double instantiation (the host reference): d = 1/(1+e), σ(-|r|) = e·d, in binary64.
 template <typename T>
 inline SigmoidPair<T> sigmoid_pair(T r) noexcept {
     const bool negative = r < T(0);
@@ -166,6 +227,36 @@ inline SigmoidPair<T> sigmoid_pair(T r) noexcept {
     const T small = e * d;
     return negative ? SigmoidPair<T>{small, d} : SigmoidPair<T>{d, small};
 }
+
+// The float path: within 2 ULP for both members on every input (docs/math.md). Rounding e^{-|r|}
+// and 1 + e each cost up to half an ULP that the quotient e/(1+e) would inherit, so both are kept:
+// e + e_lo = e^{-|r|} and d + d_lo = 1 + e + e_lo exactly (two Fast2Sums), and
+// σ(-|r|) = (e + e_lo)/(d + d_lo) ≈ q + (e_lo − q·d_lo)/d with q = e/d and 1/d ≈ 1 − q.
+template <>
+inline SigmoidPair<float> sigmoid_pair<float>(float r) noexcept {
+    const uint32_t bits = bit_cast<uint32_t>(r);
+    const float minus_abs = bit_cast<float>(bits | 0x80000000u);  // −|r|
+    float small, big;
+    if ((bits & 0x7fffffffu) >= 0x42ae0000u) {  // |r| >= 87 or NaN: e < 2^-125, so 1 + e rounds to 1
+        const float e = ugrad::exp(minus_abs);
+        const float d = 1.0f + e;
+        small = e / d;
+        big = 1.0f / d;
+    } else {
+        const detail::ExpParts p = detail::exp_parts(minus_abs);
+        const float scale = bit_cast<float>(((p.u >> 4) << 23) + 0x3f800000u);  // 2^floor(k/16), normal
+        const float y = p.hi + p.tail;
+        const float e = y * scale;                         // e^{-|r|} rounded, as exp returns it
+        const float e_lo = (p.tail - (y - p.hi)) * scale;  // what that rounding dropped
+        const float d = 1.0f + e;
+        const float d_lo = (e - (d - 1.0f)) + e_lo;        // 1 + e^{-|r|} = d + d_lo
+        const float q = e / d;
+        small = q + (e_lo - q * d_lo) * (1.0f - q);
+        big = 1.0f - small;
+    }
+    return (bits >> 31) ? SigmoidPair<float>{small, big} : SigmoidPair<float>{big, small};
+}
+
 template <typename T>
 inline T sigmoid(T r) noexcept { return sigmoid_pair(r).value; }
 

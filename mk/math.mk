@@ -1,0 +1,39 @@
+# mk/math.mk — float exp, log and sigmoid (include/ugrad/math.hpp): the exhaustive proof and the
+# math benchmark. The sampled accuracy specs (tests/test_math.cpp: boundaries and special values,
+# also on the Arm targets; tests/test_math_sampled.cpp: a million random inputs, host only) run in
+# `make test` with the rest of the doctest suite.
+#
+#   make test-exhaustive   all 2^32 float inputs of exp, log and sigmoid_pair against the host libm
+#                          in double (2 threads, several minutes; not part of `make test`); writes
+#                          README.md's "math-accuracy" section
+#   make bench-math        host: ns per call of ugrad::exp/log/sigmoid_pair next to libm's expf/logf
+#   make bench-math TARGET=mps2-an386
+#                          instructions per call under QEMU next to newlib's expf/logf
+
+MATH_BUILD := $(BUILD)/math
+MATH_HOST_FLAGS := $(STD) $(WARN) $(FPFLAGS) -O2 $(INCLUDES) -Itests
+
+$(MATH_BUILD)/exhaustive: tools/math/exhaustive.cpp include/ugrad/math.hpp tests/math_accuracy.hpp \
+                          tests/math_special_values.hpp | deps
+	@mkdir -p $(@D)
+	g++ $(MATH_HOST_FLAGS) -pthread $< -o $@
+
+.PHONY: test-exhaustive
+test-exhaustive: $(MATH_BUILD)/exhaustive
+	$(MATH_BUILD)/exhaustive --threads 2 --markdown $(MATH_BUILD)/exhaustive.md
+	tools/readme_section.py math-accuracy $(MATH_BUILD)/exhaustive.md
+
+$(MATH_BUILD)/math_bench: bench/math_bench.cpp include/ugrad/math.hpp | deps
+	@mkdir -p $(@D)
+	g++ $(MATH_HOST_FLAGS) $< -o $@
+
+$(call target_program,math_bench,bench/math_bench_target.cpp)
+
+.PHONY: bench-math
+ifeq ($(TARGET),host)
+bench-math: $(MATH_BUILD)/math_bench
+	$(MATH_BUILD)/math_bench
+else
+bench-math: $(TARGET_BUILD)/math_bench.elf
+	$(TARGET_RUN) $<
+endif
