@@ -14,6 +14,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <ugrad/kernels.hpp>
 #include <ugrad/math.hpp>
@@ -44,11 +45,22 @@ struct Activations {
 
 namespace detail {
 
-template <size_t N, typename T>
-constexpr bool all_finite(const T (&v)[N]) noexcept {
-    bool finite = true;
-    for (size_t i = 0; i < N; ++i) finite = finite && is_finite(v[i]);
-    return finite;
+// Every entry finite? One pass without a branch per entry (it vectorizes on x86 and costs four
+// instructions an entry on a Cortex-M): an entry is NaN or ±inf exactly when its exponent field
+// is all ones, that is when adding 1 at the field's lowest bit carries out of the field into the
+// sign position; OR-ing those sums flags any such entry.
+template <size_t N>
+constexpr bool all_finite(const float (&v)[N]) noexcept {
+    uint32_t carries = 0;
+    for (size_t i = 0; i < N; ++i) carries |= (bit_cast<uint32_t>(v[i]) & 0x7f800000u) + 0x00800000u;
+    return (carries >> 31) == 0;
+}
+template <size_t N>
+constexpr bool all_finite(const double (&v)[N]) noexcept {
+    uint64_t carries = 0;
+    for (size_t i = 0; i < N; ++i)
+        carries |= (bit_cast<uint64_t>(v[i]) & 0x7ff0000000000000ull) + 0x0010000000000000ull;
+    return (carries >> 63) == 0;
 }
 
 template <size_t N, typename T>
