@@ -2,7 +2,8 @@
 // (platform/hal.h): paint the free stack, make one call, see how deep the pattern was overwritten.
 // The Activations, input and gradient live in static storage, outside the measured stack, so the
 // figures are the stack beyond Activations. Prints "stack <call> <bytes>" lines for
-// tools/size/report.py, and fails if a call does not return ok.
+// tools/size/report.py (and "stack baseline", the reading with no call in between), and fails if
+// a call does not return ok.
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,6 +46,10 @@ int main() {
     fill_model();
     int failures = 0;
     float loss = 0;
+
+    // No call at all: what painting itself leaves behind (its own frame), subtracted by report.py.
+    hal_stack_paint(hal_stack_pointer());
+    report("baseline", hal_stack_peak());
 
     hal_stack_paint(hal_stack_pointer());
     failures += ugrad_size_forward(net, x, act) != ugrad::Status::ok;
