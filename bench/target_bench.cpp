@@ -4,8 +4,9 @@
 // the same call as textbook loops with newlib's expf/logf (bench/textbook_call.hpp), built with the
 // same flags. The counter is platform/hal.h's hal_instructions(): QEMU's -icount shift=0 makes it
 // count executed instructions in steps of 40, so each figure is the count for `repeat` calls
-// divided by `repeat` (±40/repeat). The stack figure is painted-stack measurement of one ugrad
-// call (platform/common/stack_paint.c); Activations is the caller's, on top of it.
+// divided by `repeat`: 64 calls for the small networks, 4 for the largest (±10 on over a million).
+// The stack figure is the painted-stack measurement of one ugrad call
+// (platform/common/stack_paint.c); Activations is the caller's, on top of it.
 //
 // Prints Markdown rows; mk/bench.mk puts them into README.md.
 #include <stddef.h>
@@ -19,7 +20,6 @@
 
 namespace {
 
-constexpr uint32_t repeat = 64;
 
 // SplitMix64-driven uniform floats: the same numbers on every target.
 struct Rng {
@@ -57,7 +57,7 @@ struct Problem {
 volatile float sink;
 
 template <typename Call>
-uint32_t instructions_per_call(Call call) {
+uint32_t instructions_per_call(uint32_t repeat, Call call) {
     float acc = 0;
     acc += call(0);  // warm-up: the same path as the measured calls
     const uint64_t t0 = hal_instructions();
@@ -71,14 +71,15 @@ template <size_t In, size_t Hidden, size_t Out>
 void row(Problem<In, Hidden, Out>& p) {
     p.fill(In * 131u + Hidden);
     constexpr size_t samples = Problem<In, Hidden, Out>::samples;
-    const uint32_t ugrad_count = instructions_per_call(
+    const double macs = 2.0 * (static_cast<double>(In) * Hidden + static_cast<double>(Hidden) * Out);
+    const uint32_t repeat = macs < 50000 ? 64 : 4;
+    const uint32_t ugrad_count = instructions_per_call(repeat,
         [&](uint32_t c) { return bench::call_ugrad(p.net, p.x[c % samples], c % Out, p.dx); });
-    const uint32_t textbook_count = instructions_per_call(
+    const uint32_t textbook_count = instructions_per_call(repeat,
         [&](uint32_t c) { return bench::call_textbook(p.net, p.x[c % samples], c % Out, p.dx); });
     hal_stack_paint(hal_stack_pointer());
     sink = bench::call_ugrad(p.net, p.x[0], 0, p.dx);
     const uint32_t stack = hal_stack_peak();
-    const double macs = 2.0 * (static_cast<double>(In) * Hidden + static_cast<double>(Hidden) * Out);
     printf("| %u-%u-%u | %.0f | %lu | %.2f | %lu | %.2f× | %u B | %u B |\n", static_cast<unsigned>(In),
            static_cast<unsigned>(Hidden), static_cast<unsigned>(Out), macs, static_cast<unsigned long>(ugrad_count),
            static_cast<double>(ugrad_count) / macs, static_cast<unsigned long>(textbook_count),
