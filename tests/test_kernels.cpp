@@ -67,19 +67,23 @@ void check_shape() {
         fill(b, rng);
         fill(d, rng);
         // affine: scalar and vector schedules against the documented order
-        float y_doc[M], y_scalar[M], y_vector[M];
+        float y_doc[M], y_scalar[M], y_vector4[M], y_vector8[M];
         documented_affine(x, w, b, y_doc);
         ugrad::scalar::affine(x, w, b, y_scalar);
-        ugrad::vector::affine(x, w, b, y_vector);
+        ugrad::vector::affine<4>(x, w, b, y_vector4);
+        ugrad::vector::affine<8>(x, w, b, y_vector8);
         CHECK(same_bits(y_scalar, y_doc));
-        CHECK(same_bits(y_vector, y_doc));
+        CHECK(same_bits(y_vector4, y_doc));
+        CHECK(same_bits(y_vector8, y_doc));
         // affine_t: y[i] = dot(W[i], d)
-        float t_doc[N], t_scalar[N], t_vector[N];
+        float t_doc[N], t_scalar[N], t_vector4[N], t_vector8[N];
         for (size_t i = 0; i < N; ++i) t_doc[i] = documented_dot(w[i], d);
         ugrad::scalar::affine_t(d, w, t_scalar);
-        ugrad::vector::affine_t(d, w, t_vector);
+        ugrad::vector::affine_t<4>(d, w, t_vector4);
+        ugrad::vector::affine_t<8>(d, w, t_vector8);
         CHECK(same_bits(t_scalar, t_doc));
-        CHECK(same_bits(t_vector, t_doc));
+        CHECK(same_bits(t_vector4, t_doc));
+        CHECK(same_bits(t_vector8, t_doc));
         // The dispatching kernels the library calls give the same bits too.
         float y_lib[M], t_lib[N];
         ugrad::affine(x, w, b, y_lib);
@@ -91,7 +95,7 @@ void check_shape() {
 
 }  // namespace
 
-TEST_CASE("kernels: scalar and vector schedules give the documented order's bits, every block and tail") {
+TEST_CASE("kernels: scalar and vector schedules (4 and 8 floats wide) give the documented order's bits, every block and tail") {
     check_shape<1, 1>();
     check_shape<3, 2>();
     check_shape<5, 7>();
@@ -106,6 +110,8 @@ TEST_CASE("kernels: scalar and vector schedules give the documented order's bits
     check_shape<256, 64>();
     check_shape<784, 128>();
     check_shape<128, 10>();
+    check_shape<300, 40>();
+    check_shape<130, 70>();
 }
 
 TEST_CASE("kernels: a reordered sum would be caught (the data is sensitive to the order)") {

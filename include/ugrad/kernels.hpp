@@ -9,11 +9,11 @@
 //   scalar   portable C++ (the default): partial sums kept in local arrays that the compiler can
 //            hold in registers.
 //   vector   the compiler's generic vector types (GCC/Clang `vector_size`, no intrinsics and no
-//            header): 4-float vectors hold four output columns, or four of the eight dot-product
-//            lanes, so x86 gets SIMD without depending on the auto-vectorizer. Selected with
-//            -DUGRAD_VECTOR_KERNELS=1 (float only; T = double always runs scalar). Worth it where
-//            the target has SIMD registers (x86-64); on a Cortex-M the compiler would spill such
-//            vectors to memory, so leave it off there.
+//            header): vectors of 4 (SSE) or 8 (AVX) floats hold output columns, or the eight
+//            dot-product lanes, so x86 gets SIMD without depending on the auto-vectorizer.
+//            Selected with -DUGRAD_VECTOR_KERNELS=4 (=8 where AVX is on); float only, T = double
+//            always runs scalar. Worth it where the target has SIMD registers (x86-64); on a
+//            Cortex-M the compiler would spill such vectors to memory, so leave it off there.
 //   target   a target's own kernels, in a header under platform/ named by
 //            -DUGRAD_TARGET_KERNELS='<core/ugrad_kernels.hpp>' (with -Iplatform), defining
 //            ugrad::target::affine and ugrad::target::affine_t for float: the one place where a
@@ -100,8 +100,13 @@ inline void affine_t(const T (&d)[M], const T (&w)[N][M], T (&y)[N]) noexcept {
 
 namespace vector {
 
-// Four floats: one SSE register (a quarter of an AVX-512, half of an AVX register).
+// Four floats: one SSE (or NEON) register; eight: one AVX register. UGRAD_VECTOR_KERNELS=4 (or 1)
+// uses the first, UGRAD_VECTOR_KERNELS=8 the second as well (for builds with AVX, e.g.
+// -march=native on a recent x86-64: without AVX the compiler would split and spill them).
+// Eight-float vectors are never passed or returned by value, so no ABI question arises.
 typedef float f32x4 __attribute__((vector_size(4 * sizeof(float))));
+typedef float f32x8 __attribute__((vector_size(8 * sizeof(float))));
+constexpr size_t width = UGRAD_VECTOR_KERNELS >= 8 ? 8 : 4;
 
 template <typename T>
 inline f32x4 load4(const T* p) noexcept {
@@ -117,15 +122,23 @@ inline void store4(T* p, f32x4 v) noexcept {
 // Output columns affine carries at once, in vectors of four: 32 columns in eight registers.
 constexpr size_t affine_vectors = 8;
 
-// Columns j0 .. j0+4V-1 of y = x·W + b: the sums of scalar::affine_columns, four columns per
-// vector operation.   acc[v] = b[j0+4v .. +3];   acc[v] = acc[v] + x[i]·W[i][j0+4v .. +3], i ascending.
+// Rows of W one pass of affine covers when W is wider than one block of columns: about 16 KiB of
+// W, so that the passes over the blocks of columns find those rows in the L1 cache.
+template <size_t M>
+constexpr size_t affine_chunk_rows() noexcept {
+    return 16384 / (M * sizeof(float)) > 4 ? 16384 / (M * sizeof(float)) : 4;
+}
+
+// Columns j0 .. j0+4V-1 of y over rows i0 .. i0+rows-1: the sums of scalar::affine_columns, four
+// columns per vector operation.  acc[v] = y[j0+4v .. +3] (b[...] on the first rows);
+// acc[v] = acc[v] + x[i]·W[i][j0+4v .. +3], i ascending.
 template <size_t V, size_t N, size_t M>
-inline void affine_columns(const float (&x)[N], const float (&w)[N][M], const float (&b)[M], float (&y)[M],
-                           size_t j0) noexcept {
+inline void affine_columns(const float (&x)[N], const float (&w)[N][M], const float* start, float (&y)[M], size_t j0,
+                           size_t i0, size_t rows) noexcept {
     f32x4 acc[V];
 #pragma GCC unroll 8
-    for (size_t v = 0; v < V; ++v) acc[v] = load4(&b[j0 + 4 * v]);
-    for (size_t i = 0; i < N; ++i) {
+    for (size_t v = 0; v < V; ++v) acc[v] = load4(&start[j0 + 4 * v]);
+    for (size_t i = i0; i < i0 + rows; ++i) {
         const float xi = x[i];
         const float* wi = &w[i][j0];
 #pragma GCC unroll 8
@@ -135,24 +148,70 @@ inline void affine_columns(const float (&x)[N], const float (&w)[N][M], const fl
     for (size_t v = 0; v < V; ++v) store4(&y[j0 + 4 * v], acc[v]);
 }
 
-template <size_t N, size_t M>
-inline void affine(const float (&x)[N], const float (&w)[N][M], const float (&b)[M], float (&y)[M]) noexcept {
+// The same with V vectors of eight columns.
+template <size_t V, size_t N, size_t M>
+inline void affine_columns_8(const float (&x)[N], const float (&w)[N][M], const float* start, float (&y)[M],
+                             size_t j0, size_t i0, size_t rows) noexcept {
+    // One 32-byte copy per vector (a copy of the whole array would go through the stack in halves).
+    f32x8 acc[V];
+#pragma GCC unroll 8
+    for (size_t v = 0; v < V; ++v) __builtin_memcpy(&acc[v], &start[j0 + 8 * v], sizeof acc[v]);
+    for (size_t i = i0; i < i0 + rows; ++i) {
+        const float xi = x[i];
+#pragma GCC unroll 8
+        for (size_t v = 0; v < V; ++v) {
+            f32x8 wiv;
+            __builtin_memcpy(&wiv, &w[i][j0 + 8 * v], sizeof wiv);
+            acc[v] = acc[v] + xi * wiv;
+        }
+    }
+#pragma GCC unroll 8
+    for (size_t v = 0; v < V; ++v) __builtin_memcpy(&y[j0 + 8 * v], &acc[v], sizeof acc[v]);
+}
+
+// All columns of y over rows i0 .. i0+rows-1, continuing the sums held in `start` (b, or y).
+template <size_t W, size_t N, size_t M>
+inline void affine_rows(const float (&x)[N], const float (&w)[N][M], const float* start, float (&y)[M], size_t i0,
+                        size_t rows) noexcept {
     constexpr size_t block = 4 * affine_vectors;
     constexpr size_t full = M - M % block;
-    for (size_t j0 = 0; j0 < full; j0 += block) affine_columns<affine_vectors>(x, w, b, y, j0);
-    constexpr size_t fours = (M % block) / 4;
-    if constexpr (fours != 0) affine_columns<fours>(x, w, b, y, full);
-    if constexpr (M % 4 != 0) scalar::affine_columns<M % 4>(x, w, b, y, full + 4 * fours);
+    constexpr size_t eights = W == 8 ? (M % block) / 8 : 0;
+    constexpr size_t fours = (M % block - 8 * eights) / 4;
+    if constexpr (W == 8) {
+        for (size_t j0 = 0; j0 < full; j0 += block) affine_columns_8<block / 8>(x, w, start, y, j0, i0, rows);
+        if constexpr (eights != 0) affine_columns_8<eights>(x, w, start, y, full, i0, rows);
+    } else {
+        for (size_t j0 = 0; j0 < full; j0 += block) affine_columns<affine_vectors>(x, w, start, y, j0, i0, rows);
+    }
+    if constexpr (fours != 0) affine_columns<fours>(x, w, start, y, full + 8 * eights, i0, rows);
+    for (size_t j = full + 8 * eights + 4 * fours; j < M; ++j) {
+        float acc = start[j];
+        for (size_t i = i0; i < i0 + rows; ++i) acc = acc + x[i] * w[i][j];
+        y[j] = acc;
+    }
+}
+
+// W = vector width in floats, 4 or 8 (default: as UGRAD_VECTOR_KERNELS says); same bits either way.
+template <size_t W = width, size_t N, size_t M>
+inline void affine(const float (&x)[N], const float (&w)[N][M], const float (&b)[M], float (&y)[M]) noexcept {
+    static_assert(W == 4 || W == 8, "vectors of four or eight floats");
+    if constexpr (M <= 4 * affine_vectors) {
+        affine_rows<W>(x, w, b, y, 0, N);  // one block of columns: one pass over W
+    } else {
+        constexpr size_t chunk = affine_chunk_rows<M>();
+        affine_rows<W>(x, w, b, y, 0, N < chunk ? N : chunk);
+        for (size_t i0 = chunk; i0 < N; i0 += chunk) affine_rows<W>(x, w, y, y, i0, N - i0 < chunk ? N - i0 : chunk);
+    }
 }
 
 // Rows of W whose dot products affine_t forms together: independent chains sharing each load of d.
 constexpr size_t dot_rows = 4;
 
-// y[r] = dot(W[r], d), r = 0..R-1, for the R rows starting at w. Row r's eight lanes are two
-// vectors, lo[r] (lanes 0-3) and hi[r] (lanes 4-7): exactly scalar::dot's sums and tree.
+// The lanes of the first R rows of a block, with the tail terms j = full .. M-1 added to lanes
+// 0 .. M mod 8 - 1: row r's eight lanes are two vectors, lo[r] (lanes 0-3) and hi[r] (lanes 4-7),
+// each lane summed exactly as in scalar::dot.
 template <size_t R, size_t M>
-inline void dot_rows_block(const float (&d)[M], const float (*w)[M], float* y) noexcept {
-    f32x4 lo[R], hi[R];
+inline void dot_lanes_block(const float (&d)[M], const float (*w)[M], f32x4 (&lo)[R], f32x4 (&hi)[R]) noexcept {
 #pragma GCC unroll 4
     for (size_t r = 0; r < R; ++r) lo[r] = hi[r] = f32x4{};
     constexpr size_t full = M - M % dot_lanes;
@@ -164,20 +223,83 @@ inline void dot_rows_block(const float (&d)[M], const float (*w)[M], float* y) n
             hi[r] = hi[r] + load4(&w[r][j + 4]) * d_hi;
         }
     }
+    for (size_t r = 0; r < R; ++r)
+        for (size_t k = 0; k < M % dot_lanes; ++k) {
+            const float term = w[r][full + k] * d[full + k];
+            if (k < 4)
+                lo[r][k] = lo[r][k] + term;
+            else
+                hi[r][k - 4] = hi[r][k - 4] + term;
+        }
+}
+
+// Pairwise sums of neighbours: (a0+a1, a2+a3, b0+b1, b2+b3).
+inline f32x4 add_neighbours(f32x4 a, f32x4 b) noexcept {
+    return __builtin_shufflevector(a, b, 0, 2, 4, 6) + __builtin_shufflevector(a, b, 1, 3, 5, 7);
+}
+
+// Four dot products y[0..3] = dot(W[r], d): the lanes, then scalar::dot's tree for four rows at
+// once. With lo = (l0 l1 l2 l3), hi = (l4 l5 l6 l7) per row:
+//   a_r = add_neighbours(lo_r, hi_r) = (l0+l1, l2+l3, l4+l5, l6+l7)
+//   b01 = add_neighbours(a_0, a_1)   = ((l0+l1)+(l2+l3), (l4+l5)+(l6+l7)) of rows 0 and 1; b23 alike
+//   y   = add_neighbours(b01, b23)   = the four trees.
+template <size_t M>
+inline void dot_four_rows(const float (&d)[M], const float (*w)[M], float* y) noexcept {
+    f32x4 lo[4], hi[4];
+    dot_lanes_block<4>(d, w, lo, hi);
+    const f32x4 b01 = add_neighbours(add_neighbours(lo[0], hi[0]), add_neighbours(lo[1], hi[1]));
+    const f32x4 b23 = add_neighbours(add_neighbours(lo[2], hi[2]), add_neighbours(lo[3], hi[3]));
+    store4(y, add_neighbours(b01, b23));
+}
+
+// The same four dot products with each row's eight lanes in one eight-float vector l_r:
+//   a_r = (l0+l1, l2+l3, l4+l5, l6+l7), then as above.
+template <size_t M>
+inline void dot_four_rows_8(const float (&d)[M], const float (*w)[M], float* y) noexcept {
+    f32x8 lane[4] = {};
+    constexpr size_t full = M - M % dot_lanes;
+    for (size_t j = 0; j < full; j += dot_lanes) {
+        f32x8 dj;
+        __builtin_memcpy(&dj, &d[j], sizeof dj);
 #pragma GCC unroll 4
+        for (size_t r = 0; r < 4; ++r) {
+            f32x8 wrj;
+            __builtin_memcpy(&wrj, &w[r][j], sizeof wrj);
+            lane[r] = lane[r] + wrj * dj;
+        }
+    }
+    for (size_t r = 0; r < 4; ++r)
+        for (size_t k = 0; k < M % dot_lanes; ++k) lane[r][k] = lane[r][k] + w[r][full + k] * d[full + k];
+    f32x4 a[4];
+#pragma GCC unroll 4
+    for (size_t r = 0; r < 4; ++r)
+        a[r] = __builtin_shufflevector(lane[r], lane[r], 0, 2, 4, 6) + __builtin_shufflevector(lane[r], lane[r], 1, 3, 5, 7);
+    store4(y, add_neighbours(add_neighbours(a[0], a[1]), add_neighbours(a[2], a[3])));
+}
+
+// The last N mod 4 rows: the same lanes, folded one row at a time.
+template <size_t R, size_t M>
+inline void dot_rows_block(const float (&d)[M], const float (*w)[M], float* y) noexcept {
+    f32x4 lo[R], hi[R];
+    dot_lanes_block<R>(d, w, lo, hi);
     for (size_t r = 0; r < R; ++r) {
         float lane[dot_lanes];
         store4(&lane[0], lo[r]);
         store4(&lane[4], hi[r]);
-        for (size_t k = 0; k < M % dot_lanes; ++k) lane[k] = lane[k] + w[r][full + k] * d[full + k];
         y[r] = scalar::fold_lanes(lane);
     }
 }
 
-template <size_t N, size_t M>
+template <size_t W = width, size_t N, size_t M>
 inline void affine_t(const float (&d)[M], const float (&w)[N][M], float (&y)[N]) noexcept {
+    static_assert(W == 4 || W == 8, "vectors of four or eight floats");
     constexpr size_t full = N - N % dot_rows;
-    for (size_t i = 0; i < full; i += dot_rows) dot_rows_block<dot_rows>(d, &w[i], &y[i]);
+    for (size_t i = 0; i < full; i += dot_rows) {
+        if constexpr (W == 8)
+            dot_four_rows_8(d, &w[i], &y[i]);
+        else
+            dot_four_rows(d, &w[i], &y[i]);
+    }
     if constexpr (N % dot_rows != 0) dot_rows_block<N % dot_rows>(d, &w[full], &y[full]);
 }
 
