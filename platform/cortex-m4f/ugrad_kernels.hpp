@@ -12,8 +12,8 @@
 // instruction, and VMLA does a term in one.
 //
 // Registers: s0-s7 hold eight partial sums (eight output columns, or the eight dot lanes),
-// s8-s15 operands, s16-s31 weight rows. All are declared clobbered, so the compiler saves the
-// callee-saved s16-s31 around each call.
+// s8-s15 x or d, s16-s23 a piece of a weight row. All are declared clobbered, so the compiler
+// saves the callee-saved s16-s23 around each call.
 #pragma once
 
 #include <stddef.h>
@@ -25,99 +25,111 @@ namespace target {
 // Eight +0.0f, loaded in one VLDM to start the dot lanes at +0 exactly as the scalar code does.
 alignas(8) inline constexpr float zero_lanes[8] = {};
 
-#define UGRAD_VFP_CLOBBERS                                                                          \
-    "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "s12", "s13", "s14",  \
-        "s15", "s16", "s17", "s18", "s19", "s20", "s21", "s22", "s23", "s24", "s25", "s26", "s27", \
-        "s28", "s29", "s30", "s31", "cc", "memory"
+#define UGRAD_VFP_CLOBBERS                                                                         \
+    "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "s12", "s13", "s14", \
+        "s15", "s16", "s17", "s18", "s19", "s20", "s21", "s22", "s23", "cc", "memory"
+
+// Every instruction below is written out (no .rept or .irp): GCC sizes an asm statement by its
+// lines, and an under-estimate can put its literal pools out of reach.
+
+// One row of affine: s16-s23 = the row's eight weights, then s_k = s_k + x·s(16+k), x in s<X>.
+#define UGRAD_VFP_AFFINE_ROW(X)                \
+    "vldm      %[w], {s16-s23}\n\t"            \
+    "add       %[w], %[w], %[row_bytes]\n\t"   \
+    "vmla.f32  s0, s" #X ", s16\n\t"           \
+    "vmla.f32  s1, s" #X ", s17\n\t"           \
+    "vmla.f32  s2, s" #X ", s18\n\t"           \
+    "vmla.f32  s3, s" #X ", s19\n\t"           \
+    "vmla.f32  s4, s" #X ", s20\n\t"           \
+    "vmla.f32  s5, s" #X ", s21\n\t"           \
+    "vmla.f32  s6, s" #X ", s22\n\t"           \
+    "vmla.f32  s7, s" #X ", s23\n\t"
 
 // Eight output columns of y = x·W + b: y[k] = b[k] + x[0]·w[0][k] + ... (i ascending), k = 0..7.
-// w points at W[0][j0]; consecutive rows are row_bytes apart. Two rows per loop pass:
-//   s8, s9 = x[i], x[i+1];  s16-s23 = W[i][j0..j0+7];  s24-s31 = W[i+1][j0..j0+7];
-//   s_k = (s_k + s8·s(16+k)) + s9·s(24+k).
+// w points at W[0][j0]; consecutive rows are row_bytes apart. Eight rows per loop pass:
+//   s8-s15 = x[i..i+7];  then for each of those rows r, s16-s23 = W[i+r][j0..j0+7] and
+//   s_k = s_k + s(8+r)·s(16+k);  the last rows mod 8 one at a time (s8 = x[i]).
 inline void affine_8_columns(const float* x, const float* w, size_t row_bytes, size_t rows, const float* b,
                              float* y) noexcept {
-    uint32_t pairs = static_cast<uint32_t>(rows / 2);
+    uint32_t eights = static_cast<uint32_t>(rows / 8);
+    uint32_t rest = static_cast<uint32_t>(rows % 8);
     __asm__ volatile(
         "vldm      %[b], {s0-s7}\n\t"
-        "cmp       %[pairs], #0\n\t"
+        "cmp       %[eights], #0\n\t"
         "beq       2f\n"
         "1:\n\t"
-        "vldmia    %[x]!, {s8-s9}\n\t"
-        "vldm      %[w], {s16-s23}\n\t"
-        "add       %[w], %[w], %[row_bytes]\n\t"
-        "vldm      %[w], {s24-s31}\n\t"
-        "add       %[w], %[w], %[row_bytes]\n\t"
-        "vmla.f32  s0, s8, s16\n\t"
-        "vmla.f32  s1, s8, s17\n\t"
-        "vmla.f32  s2, s8, s18\n\t"
-        "vmla.f32  s3, s8, s19\n\t"
-        "vmla.f32  s4, s8, s20\n\t"
-        "vmla.f32  s5, s8, s21\n\t"
-        "vmla.f32  s6, s8, s22\n\t"
-        "vmla.f32  s7, s8, s23\n\t"
-        "vmla.f32  s0, s9, s24\n\t"
-        "vmla.f32  s1, s9, s25\n\t"
-        "vmla.f32  s2, s9, s26\n\t"
-        "vmla.f32  s3, s9, s27\n\t"
-        "vmla.f32  s4, s9, s28\n\t"
-        "vmla.f32  s5, s9, s29\n\t"
-        "vmla.f32  s6, s9, s30\n\t"
-        "vmla.f32  s7, s9, s31\n\t"
-        "subs      %[pairs], %[pairs], #1\n\t"
+        "vldmia    %[x]!, {s8-s15}\n\t"
+        UGRAD_VFP_AFFINE_ROW(8) UGRAD_VFP_AFFINE_ROW(9) UGRAD_VFP_AFFINE_ROW(10) UGRAD_VFP_AFFINE_ROW(11)
+        UGRAD_VFP_AFFINE_ROW(12) UGRAD_VFP_AFFINE_ROW(13) UGRAD_VFP_AFFINE_ROW(14) UGRAD_VFP_AFFINE_ROW(15)
+        "subs      %[eights], %[eights], #1\n\t"
         "bne       1b\n"
         "2:\n\t"
-        "cmp       %[odd], #0\n\t"
-        "beq       3f\n\t"
-        "vldmia    %[x]!, {s8}\n\t"
-        "vldm      %[w], {s16-s23}\n\t"
-        "vmla.f32  s0, s8, s16\n\t"
-        "vmla.f32  s1, s8, s17\n\t"
-        "vmla.f32  s2, s8, s18\n\t"
-        "vmla.f32  s3, s8, s19\n\t"
-        "vmla.f32  s4, s8, s20\n\t"
-        "vmla.f32  s5, s8, s21\n\t"
-        "vmla.f32  s6, s8, s22\n\t"
-        "vmla.f32  s7, s8, s23\n"
+        "cmp       %[rest], #0\n\t"
+        "beq       4f\n"
         "3:\n\t"
+        "vldmia    %[x]!, {s8}\n\t"
+        UGRAD_VFP_AFFINE_ROW(8)
+        "subs      %[rest], %[rest], #1\n\t"
+        "bne       3b\n"
+        "4:\n\t"
         "vstm      %[y], {s0-s7}\n\t"
-        : [x] "+r"(x), [w] "+r"(w), [pairs] "+r"(pairs)
-        : [row_bytes] "r"(row_bytes), [odd] "r"(rows % 2), [b] "r"(b), [y] "r"(y)
+        : [x] "+r"(x), [w] "+r"(w), [eights] "+r"(eights), [rest] "+r"(rest)
+        : [row_bytes] "r"(row_bytes), [b] "r"(b), [y] "r"(y)
         : UGRAD_VFP_CLOBBERS);
 }
 
+#undef UGRAD_VFP_AFFINE_ROW
+
+// One block of eight dot terms: s8-s15 = d[j..j+7], s16-s23 = W[i][j..j+7], s_k = s_k + s(8+k)·s(16+k).
+#define UGRAD_VFP_DOT_BLOCK              \
+    "vldmia    %[dp]!, {s8-s15}\n\t"     \
+    "vldmia    %[w]!, {s16-s23}\n\t"     \
+    "vmla.f32  s0, s8, s16\n\t"          \
+    "vmla.f32  s1, s9, s17\n\t"          \
+    "vmla.f32  s2, s10, s18\n\t"         \
+    "vmla.f32  s3, s11, s19\n\t"         \
+    "vmla.f32  s4, s12, s20\n\t"         \
+    "vmla.f32  s5, s13, s21\n\t"         \
+    "vmla.f32  s6, s14, s22\n\t"         \
+    "vmla.f32  s7, s15, s23\n\t"
+
+// Tail term k (j = 8·Blocks + k) into lane k, if the tail is that long.
+#define UGRAD_VFP_DOT_TAIL(K)                      \
+    ".if " #K " < %c[tail]\n\t"                    \
+    "vldr      s8, [%[dp], #4*" #K "]\n\t"         \
+    "vldr      s16, [%[w], #4*" #K "]\n\t"         \
+    "vmla.f32  s" #K ", s8, s16\n\t"               \
+    ".endif\n\t"
+
 // Dot products y[i] = dot(W[i], d) for `rows` consecutive rows of length M = 8·Blocks + Tail,
-// in the fixed order: lanes s0-s7 start at +0 (zero_lanes); per block of eight terms
-//   s8-s15 = d[j..j+7], s16-s23 = W[i][j..j+7], s_k = s_k + s(8+k)·s(16+k);
-// then the Tail terms j = 8·Blocks + k go to lane k; then ((s0+s1)+(s2+s3)) + ((s4+s5)+(s6+s7)).
-// The blocks are unrolled (.rept), the rows loop.
+// in the fixed order: lanes s0-s7 start at +0 (zero_lanes); then the blocks of eight terms in
+// order (four per pass of an inner loop if there are eight or more, then the last Blocks mod 4);
+// then the Tail terms j = 8·Blocks + k into lane k; then ((s0+s1)+(s2+s3)) + ((s4+s5)+(s6+s7)).
+// The rows loop.
 template <size_t Blocks, size_t Tail>
 inline void dot_rows(const float* d, const float* w, float* y, size_t rows) noexcept {
     static_assert(Tail < 8, "a tail is shorter than a block");
     const float* dp = d;
+    uint32_t quads = 0;
     uint32_t n = static_cast<uint32_t>(rows);
     __asm__ volatile(
         "1:\n\t"
         "vldm      %[zero], {s0-s7}\n\t"
         "mov       %[dp], %[d]\n\t"
-        ".rept %c[blocks]\n\t"
-        "vldmia    %[dp]!, {s8-s15}\n\t"
-        "vldmia    %[w]!, {s16-s23}\n\t"
-        "vmla.f32  s0, s8, s16\n\t"
-        "vmla.f32  s1, s9, s17\n\t"
-        "vmla.f32  s2, s10, s18\n\t"
-        "vmla.f32  s3, s11, s19\n\t"
-        "vmla.f32  s4, s12, s20\n\t"
-        "vmla.f32  s5, s13, s21\n\t"
-        "vmla.f32  s6, s14, s22\n\t"
-        "vmla.f32  s7, s15, s23\n\t"
-        ".endr\n\t"
-        ".irp k, 0, 1, 2, 3, 4, 5, 6\n\t"
-        ".if \\k < %c[tail]\n\t"
-        "vldr      s8, [%[dp], #4*\\k]\n\t"
-        "vldr      s16, [%[w], #4*\\k]\n\t"
-        "vmla.f32  s\\k, s8, s16\n\t"
+        ".if %c[quad_count] == 1\n\t"
+        UGRAD_VFP_DOT_BLOCK UGRAD_VFP_DOT_BLOCK UGRAD_VFP_DOT_BLOCK UGRAD_VFP_DOT_BLOCK
+        ".elseif %c[quad_count] > 1\n\t"
+        "mov       %[quads], %[quad_count]\n"
+        "2:\n\t"
+        UGRAD_VFP_DOT_BLOCK UGRAD_VFP_DOT_BLOCK UGRAD_VFP_DOT_BLOCK UGRAD_VFP_DOT_BLOCK
+        "subs      %[quads], %[quads], #1\n\t"
+        "bne       2b\n\t"
         ".endif\n\t"
-        ".endr\n\t"
+        ".if %c[rest] > 0\n\t" UGRAD_VFP_DOT_BLOCK ".endif\n\t"
+        ".if %c[rest] > 1\n\t" UGRAD_VFP_DOT_BLOCK ".endif\n\t"
+        ".if %c[rest] > 2\n\t" UGRAD_VFP_DOT_BLOCK ".endif\n\t"
+        UGRAD_VFP_DOT_TAIL(0) UGRAD_VFP_DOT_TAIL(1) UGRAD_VFP_DOT_TAIL(2) UGRAD_VFP_DOT_TAIL(3)
+        UGRAD_VFP_DOT_TAIL(4) UGRAD_VFP_DOT_TAIL(5) UGRAD_VFP_DOT_TAIL(6)
         ".if %c[tail] > 0\n\t"
         "add       %[w], %[w], #4*%c[tail]\n\t"
         ".endif\n\t"
@@ -131,11 +143,14 @@ inline void dot_rows(const float* d, const float* w, float* y, size_t rows) noex
         "vstmia    %[y]!, {s0}\n\t"
         "subs      %[n], %[n], #1\n\t"
         "bne       1b\n\t"
-        : [w] "+r"(w), [y] "+r"(y), [n] "+r"(n), [dp] "=&r"(dp)
-        : [d] "r"(d), [zero] "r"(zero_lanes), [blocks] "i"(Blocks), [tail] "i"(Tail)
+        : [w] "+r"(w), [y] "+r"(y), [n] "+r"(n), [dp] "=&r"(dp), [quads] "+r"(quads)
+        : [d] "r"(d), [zero] "r"(zero_lanes), [quad_count] "i"(Blocks / 4), [rest] "i"(Blocks % 4),
+          [tail] "i"(Tail)
         : UGRAD_VFP_CLOBBERS);
 }
 
+#undef UGRAD_VFP_DOT_BLOCK
+#undef UGRAD_VFP_DOT_TAIL
 #undef UGRAD_VFP_CLOBBERS
 
 // y = x·W + b (float): blocks of eight columns here, the last M mod 8 columns by the scalar code.

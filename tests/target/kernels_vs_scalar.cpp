@@ -81,6 +81,8 @@ int main() {
     check_shape<13, 45>();
     check_shape<256, 64>();
     check_shape<128, 10>();
+    check_shape<5, 90>();
+    check_shape<11, 100>();
     check_shape<784, 128>();
     hal_write("target_kernels: ");
     hal_write_uint(static_cast<uint64_t>(checks));
