@@ -27,7 +27,9 @@ check-freestanding: | deps
 	    $(FREESTANDING_CXX) $(STD) $(WARN) $(FPFLAGS) -ffreestanding -nostdlib $(INCLUDES) -x c++ -fsyntax-only - \
 	    || { echo "not freestanding: $$h"; exit 1; }; \
 	done
-	@echo "$(words $(LIBRARY_HEADERS)) headers compile freestanding"
+	@echo '#include <ugrad/ugrad.h>' | riscv64-unknown-elf-gcc -march=rv32imac -mabi=ilp32 -std=c11 -Wall -Wextra \
+	    -Wpedantic -Werror -ffreestanding -nostdlib $(INCLUDES) -x c -fsyntax-only - || { echo "ugrad.h is not freestanding C"; exit 1; }
+	@echo "$(words $(LIBRARY_HEADERS)) C++ headers and the C header ugrad.h compile freestanding"
 
 $(CHECKS)/entry_points-%.o: tests/checks/entry_points.cpp $(LIBRARY_HEADERS) | deps
 	@mkdir -p $(@D)
