@@ -5,8 +5,9 @@
 // sgd_step).
 //
 // Input layout (missing bytes read as 0):
-//   byte 0   which network: 1-1-1, 2-3-2, 4-9-3 or 3-2-10 (In-Hidden-Out; 9 and 10 fill all eight
-//            lanes of the transposed products, 1-1-1 is the degenerate softmax of one class)
+//   byte 0   which network: 1-1-1, 2-3-2, 4-9-3, 3-2-10 or 5-37-11 (In-Hidden-Out; 9 and 10 fill
+//            all eight lanes of the transposed products, 37 and 11 take the SIMD kernels through
+//            whole blocks and a remainder, 1-1-1 is the degenerate softmax of one class)
 //   byte 1   encodings (2 bits each, see Encoding): W1 and b1 | W2 and b2 | x | target
 //   byte 2   encodings: dlogits | learning rate; then label = byte 3 % (Out + 1) (Out is out of
 //            range), or SIZE_MAX when byte 3 is 255
@@ -472,11 +473,12 @@ void run(Bytes& in, uint8_t enc1, uint8_t enc2, uint8_t label_byte) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Bytes in{data, size};
     const uint8_t which = in.byte(), enc1 = in.byte(), enc2 = in.byte(), label = in.byte();
-    switch (which % 4) {
+    switch (which % 5) {
         case 0: run<1, 1, 1>(in, enc1, enc2, label); break;
         case 1: run<2, 3, 2>(in, enc1, enc2, label); break;
         case 2: run<4, 9, 3>(in, enc1, enc2, label); break;
         case 3: run<3, 2, 10>(in, enc1, enc2, label); break;
+        case 4: run<5, 37, 11>(in, enc1, enc2, label); break;
     }
     return 0;
 }

@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # tests/fuzz/run.sh BUILD_DIR TARGET SECONDS CORPUS_DIR [TABLE] — run one libFuzzer target for
-# SECONDS, growing CORPUS_DIR from itself and the committed seeds tests/fuzz/corpus/TARGET/. Prints
+# SECONDS, growing CORPUS_DIR from itself and the committed seeds tests/fuzz/corpus/TARGET/ (for
+# TARGET_simd, those of TARGET). Prints
 # the final status line (executions, coverage, features, corpus size) and the number of
 # executions, and appends them as a Markdown row to TABLE if given; on a finding prints the
 # report's tail and where the input was saved, and fails.
 set -euo pipefail
 build=$1 target=$2 seconds=$3 corpus=$4 table=${5:-}
+seeds=tests/fuzz/corpus/${target%_simd}  # a _simd variant shares its target's seeds
 log=$build/$target.log
 mkdir -p "$corpus" "$build/artifacts"
 echo "== fuzz $target: $seconds s"
 # One input takes microseconds: -timeout catches a hang, -rss_limit_mb a leak.
 if ! "$build/fuzz_$target" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -max_total_time="$seconds" \
-        -artifact_prefix="$build/artifacts/$target-" "$corpus" "tests/fuzz/corpus/$target" >"$log" 2>&1; then
+        -artifact_prefix="$build/artifacts/$target-" "$corpus" "$seeds" >"$log" 2>&1; then
     tail -n 40 "$log"
     echo "fuzz $target: FOUND SOMETHING; the input is in $build/artifacts/ (rerun: $build/fuzz_$target <file>)"
     exit 1
