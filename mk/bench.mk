@@ -41,16 +41,29 @@ bench: bench-host
 
 bench-host: $(foreach f,$(BENCH_FLAGSETS),$(BENCH_BUILD)/host-$(f))
 	@tools/bench/machine.sh > $(BENCH_BUILD)/host.md
-	@for f in $(BENCH_FLAGSETS); do echo; $(BENCH_BUILD)/host-$$f main 201 || exit 1; done | tee -a $(BENCH_BUILD)/host.md
+	@for f in $(BENCH_FLAGSETS); do echo; $(BENCH_BUILD)/host-$$f main 1001 || exit 1; done | tee -a $(BENCH_BUILD)/host.md
 	@{ echo; echo "How time and RAM grow (ugrad; Eigen/ugrad for scale):"; \
-	  for f in $(BENCH_FLAGSETS); do echo; $(BENCH_BUILD)/host-$$f sweep 101 || exit 1; done; } | tee -a $(BENCH_BUILD)/host.md
+	  for f in $(BENCH_FLAGSETS); do echo; $(BENCH_BUILD)/host-$$f sweep 301 || exit 1; done; } | tee -a $(BENCH_BUILD)/host.md
 	tools/readme_section.py bench-host $(BENCH_BUILD)/host.md
 else
 bench: $(TARGET_BUILD)/target-bench.elf
 	@{ echo "$(TARGET) under QEMU with -icount shift=0, built with \`$(TARGET_CXX) $(TARGET_OPT) $(strip $(TARGET_ARCH)) $(FPFLAGS)\`;"; \
 	  echo "instructions per call, averaged over 64 calls (4 for 784-128-10; the counter steps by 40). Activations and the stack are RAM besides the weights."; echo; \
 	  $(TARGET_RUN) $< || exit 1; } | tee $(TARGET_BUILD)/bench.md
+	@$(if $(findstring UGRAD_TARGET_KERNELS,$(TARGET_CPPFLAGS)),$(MAKE) --no-print-directory bench-code-size | tee -a $(TARGET_BUILD)/bench.md)
 	tools/readme_section.py bench-$(TARGET) $(TARGET_BUILD)/bench.md
+
+# Flash of one 64-32-10 call at -Os (bench/call_size.cpp: .text of the object), with the target's
+# own kernels and with the portable ones: what the speed costs, or saves, in code.
+.PHONY: bench-code-size
+bench-code-size: | deps
+	@mkdir -p $(TARGET_BUILD)/bench-size
+	@$(TARGET_CXX) $(TARGET_CXXFLAGS) -Os -Ibench -c bench/call_size.cpp -o $(TARGET_BUILD)/bench-size/target.o
+	@$(TARGET_CXX) $(TARGET_CXXFLAGS) -Os -UUGRAD_TARGET_KERNELS -Ibench -c bench/call_size.cpp -o $(TARGET_BUILD)/bench-size/scalar.o
+	@t=$$($(TARGET_SIZE) -A $(TARGET_BUILD)/bench-size/target.o | awk '/^\.text/ {s += $$2} END {print s}'); \
+	 p=$$($(TARGET_SIZE) -A $(TARGET_BUILD)/bench-size/scalar.o | awk '/^\.text/ {s += $$2} END {print s}'); \
+	 echo; echo "Code of one 64-32-10 call at -Os (bench/call_size.cpp): $$t bytes with this target's assembly kernels, $$p bytes with the portable ones."
+
 endif
 
 # Cheap: a syntax check of the host bench (Eigen included) with both compilers.
