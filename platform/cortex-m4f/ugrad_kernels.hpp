@@ -80,6 +80,63 @@ inline void affine_8_columns(const float* x, const float* w, size_t row_bytes, s
 
 #undef UGRAD_VFP_AFFINE_ROW
 
+// One term of the last C < 8 columns (column K of the block, if C > K): s_K = s_K + x·w[K], x in s<X>.
+#define UGRAD_VFP_TAIL_TERM(X, K)          \
+    ".if " #K " < %c[columns]\n\t"         \
+    "vldr      s16, [%[w], #4*" #K "]\n\t" \
+    "vmla.f32  s" #K ", s" #X ", s16\n\t"  \
+    ".endif\n\t"
+#define UGRAD_VFP_TAIL_ROW(X)                                                                     \
+    UGRAD_VFP_TAIL_TERM(X, 0) UGRAD_VFP_TAIL_TERM(X, 1) UGRAD_VFP_TAIL_TERM(X, 2)                 \
+    UGRAD_VFP_TAIL_TERM(X, 3) UGRAD_VFP_TAIL_TERM(X, 4) UGRAD_VFP_TAIL_TERM(X, 5)                 \
+    UGRAD_VFP_TAIL_TERM(X, 6) "add       %[w], %[w], %[row_bytes]\n\t"
+#define UGRAD_VFP_TAIL_MOVE(INSN, K) ".if " #K " < %c[columns]\n\t" INSN " s" #K ", [%[v], #4*" #K "]\n\t.endif\n\t"
+#define UGRAD_VFP_TAIL_MOVES(INSN)                                                                 \
+    UGRAD_VFP_TAIL_MOVE(INSN, 0) UGRAD_VFP_TAIL_MOVE(INSN, 1) UGRAD_VFP_TAIL_MOVE(INSN, 2)         \
+    UGRAD_VFP_TAIL_MOVE(INSN, 3) UGRAD_VFP_TAIL_MOVE(INSN, 4) UGRAD_VFP_TAIL_MOVE(INSN, 5)         \
+    UGRAD_VFP_TAIL_MOVE(INSN, 6)
+
+// The last C = 1..7 output columns, the same sums as affine_8_columns with one VLDR per weight:
+//   s0..s(C-1) = b;  eight rows per pass: s8-s15 = x[i..i+7], s_k = s_k + s(8+r)·W[i+r][j0+k];
+//   the last rows mod 8 one at a time.
+template <size_t C>
+inline void affine_tail_columns(const float* x, const float* w, size_t row_bytes, size_t rows, const float* b,
+                                float* y) noexcept {
+    static_assert(C >= 1 && C < 8, "one to seven columns");
+    uint32_t eights = static_cast<uint32_t>(rows / 8);
+    uint32_t rest = static_cast<uint32_t>(rows % 8);
+    const float* v = b;
+    __asm__ volatile(
+        UGRAD_VFP_TAIL_MOVES("vldr     ")
+        "cmp       %[eights], #0\n\t"
+        "beq       2f\n"
+        "1:\n\t"
+        "vldmia    %[x]!, {s8-s15}\n\t"
+        UGRAD_VFP_TAIL_ROW(8) UGRAD_VFP_TAIL_ROW(9) UGRAD_VFP_TAIL_ROW(10) UGRAD_VFP_TAIL_ROW(11)
+        UGRAD_VFP_TAIL_ROW(12) UGRAD_VFP_TAIL_ROW(13) UGRAD_VFP_TAIL_ROW(14) UGRAD_VFP_TAIL_ROW(15)
+        "subs      %[eights], %[eights], #1\n\t"
+        "bne       1b\n"
+        "2:\n\t"
+        "cmp       %[rest], #0\n\t"
+        "beq       4f\n"
+        "3:\n\t"
+        "vldmia    %[x]!, {s8}\n\t"
+        UGRAD_VFP_TAIL_ROW(8)
+        "subs      %[rest], %[rest], #1\n\t"
+        "bne       3b\n"
+        "4:\n\t"
+        "mov       %[v], %[y]\n\t"
+        UGRAD_VFP_TAIL_MOVES("vstr     ")
+        : [x] "+r"(x), [w] "+r"(w), [eights] "+r"(eights), [rest] "+r"(rest), [v] "+r"(v)
+        : [row_bytes] "r"(row_bytes), [y] "r"(y), [columns] "i"(C)
+        : UGRAD_VFP_CLOBBERS);
+}
+
+#undef UGRAD_VFP_TAIL_TERM
+#undef UGRAD_VFP_TAIL_ROW
+#undef UGRAD_VFP_TAIL_MOVE
+#undef UGRAD_VFP_TAIL_MOVES
+
 // One block of eight dot terms: s8-s15 = d[j..j+7], s16-s23 = W[i][j..j+7], s_k = s_k + s(8+k)·s(16+k).
 #define UGRAD_VFP_DOT_BLOCK              \
     "vldmia    %[dp]!, {s8-s15}\n\t"     \
@@ -153,12 +210,12 @@ inline void dot_rows(const float* d, const float* w, float* y, size_t rows) noex
 #undef UGRAD_VFP_DOT_TAIL
 #undef UGRAD_VFP_CLOBBERS
 
-// y = x·W + b (float): blocks of eight columns here, the last M mod 8 columns by the scalar code.
+// y = x·W + b (float): blocks of eight columns, then the last M mod 8.
 template <size_t N, size_t M>
 inline void affine(const float (&x)[N], const float (&w)[N][M], const float (&b)[M], float (&y)[M]) noexcept {
     constexpr size_t full = M - M % 8;
     for (size_t j0 = 0; j0 < full; j0 += 8) affine_8_columns(x, &w[0][j0], M * sizeof(float), N, &b[j0], &y[j0]);
-    if constexpr (M % 8 != 0) scalar::affine_columns<M % 8>(x, w, b, y, full);
+    if constexpr (M % 8 != 0) affine_tail_columns<M % 8>(x, &w[0][full], M * sizeof(float), N, &b[full], &y[full]);
 }
 
 // y = d·Wᵀ (float): every row here.

@@ -82,6 +82,7 @@ int main() {
     check_shape<256, 64>();
     check_shape<128, 10>();
     check_shape<5, 90>();
+    check_shape<19, 14>();
     check_shape<11, 100>();
     check_shape<784, 128>();
     hal_write("target_kernels: ");
