@@ -38,7 +38,7 @@ endif
 
 LINT_TU      := tests/lint/instantiate.cpp
 LINT_SOURCES := $(LINT_TU) $(wildcard src/*.cpp)
-LINT_HEADERS := $(wildcard include/ugrad/*.hpp)
+LINT_HEADERS := $(wildcard include/ugrad/*.hpp src/*.hpp src/*/*.hpp)
 
 .PHONY: lint lint-cppcheck lint-clang-tidy
 lint: lint-cppcheck lint-clang-tidy
