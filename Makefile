@@ -37,6 +37,7 @@ deps:
 .PHONY: test
 test: $(TEST_GOALS)
 	@echo "make test: all test goals passed ($(TEST_GOALS))"
+	@echo "goals: $(words $(TEST_GOALS)) passed, 0 failed"
 
 .PHONY: clean
 clean:
