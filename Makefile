@@ -7,6 +7,8 @@
 
 .DEFAULT_GOAL := test
 SHELL := /bin/bash
+# Keep intermediate files (make would delete them after the last line of output).
+.SECONDARY:
 
 BUILD    := build
 TARGET   ?= host

@@ -55,25 +55,6 @@ constexpr void fill(Gradients<In, Hidden, Out, T>& g, T value) noexcept {
     fill(g.b2, value);
 }
 
-// Whether some value is NaN or ±inf, without a branch per value: the exponent field plus one unit
-// of it carries into the sign bit exactly when the field is all ones; OR those sums together.
-template <size_t N>
-constexpr uint32_t non_finite_bits(const float (&v)[N], uint32_t acc) noexcept {
-    for (size_t i = 0; i < N; ++i) acc |= (bit_cast<uint32_t>(v[i]) & 0x7f800000u) + 0x00800000u;
-    return acc;
-}
-template <size_t N>
-constexpr uint32_t non_finite_bits(const double (&v)[N], uint32_t acc) noexcept {
-    uint64_t wide = 0;
-    for (size_t i = 0; i < N; ++i) wide |= (bit_cast<uint64_t>(v[i]) & 0x7ff0000000000000ull) + 0x0010000000000000ull;
-    return acc | static_cast<uint32_t>(wide >> 32);
-}
-template <size_t N, size_t M, typename T>
-constexpr uint32_t non_finite_bits(const T (&v)[N][M], uint32_t acc) noexcept {
-    for (size_t i = 0; i < N; ++i) acc = non_finite_bits(v[i], acc);
-    return acc;
-}
-
 // Σ v in any order: NaN or ±inf whenever some v[i] is (and, rarely, when the sum overflows).
 // Four values per pass of the loop, for fewer loop instructions per value on a microcontroller.
 template <size_t N, typename T>
@@ -98,11 +79,7 @@ constexpr bool all_finite(const Gradients<In, Hidden, Out, T>& g) noexcept {
     sum = sum_for_check(g.w2, sum);
     sum = sum_for_check(g.b2, sum);
     if (is_finite(sum)) return true;
-    uint32_t acc = non_finite_bits(g.w1, 0u);
-    acc = non_finite_bits(g.b1, acc);
-    acc = non_finite_bits(g.w2, acc);
-    acc = non_finite_bits(g.b2, acc);
-    return (acc & 0x80000000u) == 0;
+    return all_finite(g.w1) && all_finite(g.b1) && all_finite(g.w2) && all_finite(g.b2);
 }
 
 // G += aᵀ·b, the outer product of two row vectors.   a [N], b [M], G [N][M]:
