@@ -62,7 +62,7 @@ bench-code-size: | deps
 	@$(TARGET_CXX) $(TARGET_CXXFLAGS) -Os -UUGRAD_TARGET_KERNELS -Ibench -c bench/call_size.cpp -o $(TARGET_BUILD)/bench-size/scalar.o
 	@t=$$($(TARGET_SIZE) -A $(TARGET_BUILD)/bench-size/target.o | awk '/^\.text/ {s += $$2} END {print s}'); \
 	 p=$$($(TARGET_SIZE) -A $(TARGET_BUILD)/bench-size/scalar.o | awk '/^\.text/ {s += $$2} END {print s}'); \
-	 echo; echo "Code of one 64-32-10 call at -Os (bench/call_size.cpp): $$t bytes with this target's assembly kernels, $$p bytes with the portable ones."
+	 echo; echo "Code of one 64-32-10 call at -Os (bench/call_size.cpp): $$t bytes with this target's assembly kernels (their compact variant), $$p bytes with the portable compact ones."
 
 endif
 
@@ -77,8 +77,11 @@ TEST_GOALS += bench-build
 # the target: part of `make TARGET=<t> test`.
 ifneq ($(findstring UGRAD_TARGET_KERNELS,$(TARGET_CPPFLAGS)),)
 $(call target_program,target-kernels,tests/target/kernels_vs_scalar.cpp)
+# Again with the target's compact variant (what -Os selects: UGRAD_COMPACT_KERNELS).
+$(call target_program,target-kernels-compact,tests/target/kernels_vs_scalar.cpp,-DUGRAD_COMPACT_KERNELS=1)
 .PHONY: target-kernels-test
-target-kernels-test: $(TARGET_BUILD)/target-kernels.elf
-	$(TARGET_RUN) $<
+target-kernels-test: $(TARGET_BUILD)/target-kernels.elf $(TARGET_BUILD)/target-kernels-compact.elf
+	$(TARGET_RUN) $(TARGET_BUILD)/target-kernels.elf
+	$(TARGET_RUN) $(TARGET_BUILD)/target-kernels-compact.elf
 TARGET_TEST_GOALS += target-kernels-test
 endif

@@ -19,10 +19,24 @@ $(GOLDEN_BUILD)/golden-%: $(GOLDEN_DEPS) | deps
 $(GOLDEN_BUILD)/%.txt: $(GOLDEN_BUILD)/golden-%
 	$< > $@
 
+# The same vectors from the other kernel schedules (include/ugrad/kernels.hpp): compact (what -Os
+# selects) and vector (SSE, and AVX where this machine has it).
+GOLDEN_SCHEDULES := compact vector4 $(if $(shell grep -qw avx /proc/cpuinfo 2>/dev/null && echo y),vector8)
+GOLDEN_FLAGS_compact := -Os
+GOLDEN_FLAGS_vector4 := -DUGRAD_VECTOR_KERNELS=4
+GOLDEN_FLAGS_vector8 := -DUGRAD_VECTOR_KERNELS=8 -mavx
+$(GOLDEN_BUILD)/schedule/%.exe: $(GOLDEN_DEPS) | deps
+	@mkdir -p $(@D)
+	g++ $(STD) $(WARN) $(FPFLAGS) $(HOST_OPT) $(GOLDEN_FLAGS_$*) $(INCLUDES) $(GOLDEN_SRCS) -o $@
+$(GOLDEN_BUILD)/schedule/%.txt: $(GOLDEN_BUILD)/schedule/%.exe
+	$< > $@
+
 .PHONY: golden golden-update
-golden: $(GOLDEN_BUILD)/g++.txt $(GOLDEN_BUILD)/clang++.txt
+golden: $(GOLDEN_BUILD)/g++.txt $(GOLDEN_BUILD)/clang++.txt $(GOLDEN_SCHEDULES:%=$(GOLDEN_BUILD)/schedule/%.txt)
 	@tests/golden/check.sh "host g++" $(GOLDEN_BUILD)/g++.txt $(GOLDEN_BUILD)/g++.txt
 	@tests/golden/check.sh "host clang++" $(GOLDEN_BUILD)/clang++.txt $(GOLDEN_BUILD)/g++.txt
+	@for s in $(GOLDEN_SCHEDULES); do \
+	  tests/golden/check.sh "host g++, $$s kernels" $(GOLDEN_BUILD)/schedule/$$s.txt $(GOLDEN_BUILD)/g++.txt || exit 1; done
 golden-update: $(GOLDEN_BUILD)/g++.txt $(GOLDEN_BUILD)/clang++.txt
 	@diff $(GOLDEN_BUILD)/g++.txt $(GOLDEN_BUILD)/clang++.txt >/dev/null || \
 	  { echo "golden-update: g++ and clang++ disagree; not writing golden.hash" >&2; exit 1; }
@@ -34,6 +48,8 @@ TEST_GOALS += golden
 
 # ---- programs every target builds ----
 $(call target_program,freestanding-runner,tests/target/freestanding_runner.cpp tests/golden/golden_vectors.cpp)
+# The same runner built for size: -Os selects the compact kernels (or a target's compact variant).
+$(call target_program,freestanding-runner-os,tests/target/freestanding_runner.cpp tests/golden/golden_vectors.cpp,-Os)
 $(call target_program,crash,tests/target/crash.c)
 $(call target_program,hang,tests/target/hang.c)
 $(call target_program,hello,tests/target/hello.c)
@@ -85,11 +101,14 @@ endif
 .PHONY: target-suite target-build target-hello
 ifneq ($(TARGET_QEMU),)
 # The verdict is each program's exit status in QEMU; the golden lines must match the host's.
-target-suite: $(TARGET_BUILD)/freestanding-runner.elf $(TARGET_SUITE_ELFS) $(TARGET_BUILD)/crash.elf \
-              $(TARGET_BUILD)/hang.elf $(GOLDEN_BUILD)/g++.txt
+target-suite: $(TARGET_BUILD)/freestanding-runner.elf $(TARGET_BUILD)/freestanding-runner-os.elf $(TARGET_SUITE_ELFS) \
+              $(TARGET_BUILD)/crash.elf $(TARGET_BUILD)/hang.elf $(GOLDEN_BUILD)/g++.txt
 	@echo "== $(TARGET): freestanding runner (golden vectors, gradient checks, error policy)"
 	@$(TARGET_RUN) $(TARGET_BUILD)/freestanding-runner.elf | tee $(TARGET_BUILD)/freestanding-runner.out
 	@tests/golden/check.sh $(TARGET) $(TARGET_BUILD)/freestanding-runner.out $(GOLDEN_BUILD)/g++.txt
+	@echo "== $(TARGET): the same runner built with -Os (compact kernels)"
+	@$(TARGET_RUN) $(TARGET_BUILD)/freestanding-runner-os.elf | tee $(TARGET_BUILD)/freestanding-runner-os.out | tail -2
+	@tests/golden/check.sh "$(TARGET) -Os" $(TARGET_BUILD)/freestanding-runner-os.out $(GOLDEN_BUILD)/g++.txt
 	@$(if $(TARGET_SUITE_ELFS),echo "== $(TARGET): doctest suite ($(notdir $(TARGET_DOCTEST_SRCS)))" && \
 	  $(TARGET_RUN) $(TARGET_BUILD)/doctest-suite.elf > $(TARGET_BUILD)/doctest-suite.out || \
 	  { cat $(TARGET_BUILD)/doctest-suite.out; exit 1; }; grep ' doctest: ' $(TARGET_BUILD)/doctest-suite.out)

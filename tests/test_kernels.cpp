@@ -2,7 +2,7 @@
 //
 // Each kernel is checked bit for bit against the order written in the comment of
 // include/ugrad/kernels.hpp, spelled out here term by term, and the vector schedule (GCC/Clang
-// vector types) against the scalar one, on shapes that exercise every block and tail.
+// vector types) and the compact one (-Os) against it, on shapes that exercise every block and tail.
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -72,6 +72,9 @@ void check_shape() {
         ugrad::scalar::affine(x, w, b, y_scalar);
         ugrad::vector::affine<4>(x, w, b, y_vector4);
         ugrad::vector::affine<8>(x, w, b, y_vector8);
+        float y_compact[M];
+        ugrad::compact::affine(&x[0], &w[0][0], &b[0], &y_compact[0], N, M);
+        CHECK(same_bits(y_compact, y_doc));
         CHECK(same_bits(y_scalar, y_doc));
         CHECK(same_bits(y_vector4, y_doc));
         CHECK(same_bits(y_vector8, y_doc));
@@ -81,6 +84,9 @@ void check_shape() {
         ugrad::scalar::affine_t(d, w, t_scalar);
         ugrad::vector::affine_t<4>(d, w, t_vector4);
         ugrad::vector::affine_t<8>(d, w, t_vector8);
+        float t_compact[N];
+        ugrad::compact::affine_t(&d[0], &w[0][0], &t_compact[0], N, M);
+        CHECK(same_bits(t_compact, t_doc));
         CHECK(same_bits(t_scalar, t_doc));
         CHECK(same_bits(t_vector4, t_doc));
         CHECK(same_bits(t_vector8, t_doc));
@@ -95,7 +101,7 @@ void check_shape() {
 
 }  // namespace
 
-TEST_CASE("kernels: scalar and vector schedules (4 and 8 floats wide) give the documented order's bits, every block and tail") {
+TEST_CASE("kernels: scalar, vector (4 and 8 floats wide) and compact schedules give the documented order's bits, every block and tail") {
     check_shape<1, 1>();
     check_shape<3, 2>();
     check_shape<5, 7>();

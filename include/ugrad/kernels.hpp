@@ -27,6 +27,13 @@
 #ifndef UGRAD_VECTOR_KERNELS
 #define UGRAD_VECTOR_KERNELS 0
 #endif
+#ifndef UGRAD_COMPACT_KERNELS
+#ifdef __OPTIMIZE_SIZE__
+#define UGRAD_COMPACT_KERNELS 1
+#else
+#define UGRAD_COMPACT_KERNELS 0
+#endif
+#endif
 
 namespace ugrad {
 
@@ -97,6 +104,58 @@ inline void affine_t(const T (&d)[M], const T (&w)[N][M], T (&y)[N]) noexcept {
 }
 
 }  // namespace scalar
+
+// The compact schedule: the same sums in runtime-sized loops over plain pointers, so that one
+// out-of-line copy of each kernel serves every layer and every network size in the program and
+// nothing is unrolled past four columns or eight lanes. Chosen by default when the compiler
+// optimizes for size (-Os, -Oz: GCC and Clang define __OPTIMIZE_SIZE__); -DUGRAD_COMPACT_KERNELS=0
+// keeps the faster kernels at -Os, =1 picks these at any level.
+namespace compact {
+
+// y = x·W + b, x [n], W [n][m] row-major, b and y [m]: four columns at a time (four running sums
+// in registers over i ascending), then the last m mod 4 columns one at a time.
+template <typename T>
+__attribute__((noinline)) void affine(const T* x, const T* w, const T* b, T* y, size_t n, size_t m) noexcept {
+    size_t j = 0;
+    for (; j + 4 <= m; j += 4) {
+        T a0 = b[j], a1 = b[j + 1], a2 = b[j + 2], a3 = b[j + 3];
+        const T* wi = w + j;
+        for (size_t i = 0; i < n; ++i, wi += m) {
+            const T xi = x[i];
+            a0 = a0 + xi * wi[0];
+            a1 = a1 + xi * wi[1];
+            a2 = a2 + xi * wi[2];
+            a3 = a3 + xi * wi[3];
+        }
+        y[j] = a0;
+        y[j + 1] = a1;
+        y[j + 2] = a2;
+        y[j + 3] = a3;
+    }
+    for (; j < m; ++j) {
+        T a = b[j];
+        const T* wi = w + j;
+        for (size_t i = 0; i < n; ++i, wi += m) a = a + x[i] * wi[0];
+        y[j] = a;
+    }
+}
+
+// y[i] = dot(W[i], d), W [n][m], d [m], y [n]: the eight lanes in registers over whole groups of
+// eight terms, then the last m mod 8 terms into lanes 0, 1, ... (each lane's terms stay in
+// ascending j), then scalar::fold_lanes' tree.
+template <typename T>
+__attribute__((noinline)) void affine_t(const T* d, const T* w, T* y, size_t n, size_t m) noexcept {
+    for (size_t i = 0; i < n; ++i, w += m) {
+        T lane[dot_lanes] = {};
+        size_t j = 0;
+        for (; j + dot_lanes <= m; j += dot_lanes)
+            for (size_t k = 0; k < dot_lanes; ++k) lane[k] = lane[k] + w[j + k] * d[j + k];
+        for (size_t k = 0; j + k < m; ++k) lane[k] = lane[k] + w[j + k] * d[j + k];
+        y[i] = scalar::fold_lanes(lane);
+    }
+}
+
+}  // namespace compact
 
 namespace vector {
 
@@ -321,23 +380,25 @@ namespace ugrad {
 // the vector schedule if UGRAD_VECTOR_KERNELS is set, else the scalar one. T = double always runs
 // scalar. Same bits whichever runs.
 
-enum class Schedule { scalar, vector, target };
+enum class Schedule { scalar, vector, target, compact };
 
 template <typename T>
 struct schedule_for {
-    static constexpr Schedule value = Schedule::scalar;
+    static constexpr Schedule value = UGRAD_COMPACT_KERNELS ? Schedule::compact : Schedule::scalar;
 };
 template <>
 struct schedule_for<float> {
     static constexpr Schedule value = UGRAD_HAS_TARGET_KERNELS ? Schedule::target
-                                      : UGRAD_VECTOR_KERNELS   ? Schedule::vector
-                                                               : Schedule::scalar;
+                                      : UGRAD_COMPACT_KERNELS    ? Schedule::compact
+                                      : UGRAD_VECTOR_KERNELS     ? Schedule::vector
+                                                                 : Schedule::scalar;
 };
 
 template <size_t N, size_t M, typename T>
 inline void affine(const T (&x)[N], const T (&w)[N][M], const T (&b)[M], T (&y)[M]) noexcept {
     constexpr Schedule schedule = schedule_for<T>::value;
-    if constexpr (schedule == Schedule::vector) vector::affine(x, w, b, y);
+    if constexpr (schedule == Schedule::compact) compact::affine(&x[0], &w[0][0], &b[0], &y[0], N, M);
+    else if constexpr (schedule == Schedule::vector) vector::affine(x, w, b, y);
 #if UGRAD_HAS_TARGET_KERNELS
     else if constexpr (schedule == Schedule::target) target::affine(x, w, b, y);
 #endif
@@ -352,7 +413,8 @@ inline T dot(const T (&a)[M], const T (&b)[M]) noexcept {
 template <size_t N, size_t M, typename T>
 inline void affine_t(const T (&d)[M], const T (&w)[N][M], T (&y)[N]) noexcept {
     constexpr Schedule schedule = schedule_for<T>::value;
-    if constexpr (schedule == Schedule::vector) vector::affine_t(d, w, y);
+    if constexpr (schedule == Schedule::compact) compact::affine_t(&d[0], &w[0][0], &y[0], N, M);
+    else if constexpr (schedule == Schedule::vector) vector::affine_t(d, w, y);
 #if UGRAD_HAS_TARGET_KERNELS
     else if constexpr (schedule == Schedule::target) target::affine_t(d, w, y);
 #endif

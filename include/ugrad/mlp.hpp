@@ -49,18 +49,22 @@ namespace detail {
 // instructions an entry on a Cortex-M): an entry is NaN or ±inf exactly when its exponent field
 // is all ones, that is when adding 1 at the field's lowest bit carries out of the field into the
 // sign position; OR-ing those sums flags any such entry.
-template <size_t N>
-constexpr bool all_finite(const float (&v)[N]) noexcept {
+constexpr bool all_finite(const float* v, size_t n) noexcept {
     uint32_t carries = 0;
-    for (size_t i = 0; i < N; ++i) carries |= (bit_cast<uint32_t>(v[i]) & 0x7f800000u) + 0x00800000u;
+    for (size_t i = 0; i < n; ++i) carries |= (bit_cast<uint32_t>(v[i]) & 0x7f800000u) + 0x00800000u;
     return (carries >> 31) == 0;
 }
-template <size_t N>
-constexpr bool all_finite(const double (&v)[N]) noexcept {
+constexpr bool all_finite(const double* v, size_t n) noexcept {
     uint64_t carries = 0;
-    for (size_t i = 0; i < N; ++i)
+    for (size_t i = 0; i < n; ++i)
         carries |= (bit_cast<uint64_t>(v[i]) & 0x7ff0000000000000ull) + 0x0010000000000000ull;
     return (carries >> 63) == 0;
+}
+// The array form hands the work to the loop above: one copy per type, shared by every size in
+// the program (what an -Os build keeps out of line).
+template <size_t N, typename T>
+constexpr bool all_finite(const T (&v)[N]) noexcept {
+    return all_finite(&v[0], N);
 }
 
 template <size_t N, typename T>

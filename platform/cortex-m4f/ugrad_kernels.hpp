@@ -22,6 +22,11 @@
 namespace ugrad {
 namespace target {
 
+// Built for size (-Os: UGRAD_COMPACT_KERNELS, include/ugrad/kernels.hpp), the loops below take
+// one row, or one block of eight terms, per pass instead of eight rows or four blocks: the same
+// instructions in the same order, about a third of the code, a few more branches.
+constexpr uint32_t unroll = UGRAD_COMPACT_KERNELS ? 0 : 1;
+
 // Eight +0.0f, loaded in one VLDM to start the dot lanes at +0 exactly as the scalar code does.
 alignas(8) inline constexpr float zero_lanes[8] = {};
 
@@ -51,10 +56,11 @@ alignas(8) inline constexpr float zero_lanes[8] = {};
 //   s_k = s_k + s(8+r)·s(16+k);  the last rows mod 8 one at a time (s8 = x[i]).
 inline void affine_8_columns(const float* x, const float* w, size_t row_bytes, size_t rows, const float* b,
                              float* y) noexcept {
-    uint32_t eights = static_cast<uint32_t>(rows / 8);
-    uint32_t rest = static_cast<uint32_t>(rows % 8);
+    uint32_t eights = unroll ? static_cast<uint32_t>(rows / 8) : 0;
+    uint32_t rest = unroll ? static_cast<uint32_t>(rows % 8) : static_cast<uint32_t>(rows);
     __asm__ volatile(
         "vldm      %[b], {s0-s7}\n\t"
+        ".if %c[unroll]\n\t"
         "cmp       %[eights], #0\n\t"
         "beq       2f\n"
         "1:\n\t"
@@ -64,6 +70,7 @@ inline void affine_8_columns(const float* x, const float* w, size_t row_bytes, s
         "subs      %[eights], %[eights], #1\n\t"
         "bne       1b\n"
         "2:\n\t"
+        ".endif\n\t"
         "cmp       %[rest], #0\n\t"
         "beq       4f\n"
         "3:\n\t"
@@ -74,7 +81,7 @@ inline void affine_8_columns(const float* x, const float* w, size_t row_bytes, s
         "4:\n\t"
         "vstm      %[y], {s0-s7}\n\t"
         : [x] "+r"(x), [w] "+r"(w), [eights] "+r"(eights), [rest] "+r"(rest)
-        : [row_bytes] "r"(row_bytes), [b] "r"(b), [y] "r"(y)
+        : [row_bytes] "r"(row_bytes), [b] "r"(b), [y] "r"(y), [unroll] "i"(unroll)
         : UGRAD_VFP_CLOBBERS);
 }
 
@@ -103,11 +110,12 @@ template <size_t C>
 inline void affine_tail_columns(const float* x, const float* w, size_t row_bytes, size_t rows, const float* b,
                                 float* y) noexcept {
     static_assert(C >= 1 && C < 8, "one to seven columns");
-    uint32_t eights = static_cast<uint32_t>(rows / 8);
-    uint32_t rest = static_cast<uint32_t>(rows % 8);
+    uint32_t eights = unroll ? static_cast<uint32_t>(rows / 8) : 0;
+    uint32_t rest = unroll ? static_cast<uint32_t>(rows % 8) : static_cast<uint32_t>(rows);
     const float* v = b;
     __asm__ volatile(
         UGRAD_VFP_TAIL_MOVES("vldr     ")
+        ".if %c[unroll]\n\t"
         "cmp       %[eights], #0\n\t"
         "beq       2f\n"
         "1:\n\t"
@@ -117,6 +125,7 @@ inline void affine_tail_columns(const float* x, const float* w, size_t row_bytes
         "subs      %[eights], %[eights], #1\n\t"
         "bne       1b\n"
         "2:\n\t"
+        ".endif\n\t"
         "cmp       %[rest], #0\n\t"
         "beq       4f\n"
         "3:\n\t"
@@ -128,7 +137,7 @@ inline void affine_tail_columns(const float* x, const float* w, size_t row_bytes
         "mov       %[v], %[y]\n\t"
         UGRAD_VFP_TAIL_MOVES("vstr     ")
         : [x] "+r"(x), [w] "+r"(w), [eights] "+r"(eights), [rest] "+r"(rest), [v] "+r"(v)
-        : [row_bytes] "r"(row_bytes), [y] "r"(y), [columns] "i"(C)
+        : [row_bytes] "r"(row_bytes), [y] "r"(y), [columns] "i"(C), [unroll] "i"(unroll)
         : UGRAD_VFP_CLOBBERS);
 }
 
@@ -173,7 +182,14 @@ inline void dot_rows(const float* d, const float* w, float* y, size_t rows) noex
         "1:\n\t"
         "vldm      %[zero], {s0-s7}\n\t"
         "mov       %[dp], %[d]\n\t"
-        ".if %c[quad_count] == 1\n\t"
+        ".if %c[unroll] == 0 && %c[blocks] > 0\n\t"
+        "mov       %[quads], %[blocks]\n"
+        "2:\n\t"
+        UGRAD_VFP_DOT_BLOCK
+        "subs      %[quads], %[quads], #1\n\t"
+        "bne       2b\n\t"
+        ".elseif %c[unroll] == 0\n\t"
+        ".elseif %c[quad_count] == 1\n\t"
         UGRAD_VFP_DOT_BLOCK UGRAD_VFP_DOT_BLOCK UGRAD_VFP_DOT_BLOCK UGRAD_VFP_DOT_BLOCK
         ".elseif %c[quad_count] > 1\n\t"
         "mov       %[quads], %[quad_count]\n"
@@ -182,9 +198,9 @@ inline void dot_rows(const float* d, const float* w, float* y, size_t rows) noex
         "subs      %[quads], %[quads], #1\n\t"
         "bne       2b\n\t"
         ".endif\n\t"
-        ".if %c[rest] > 0\n\t" UGRAD_VFP_DOT_BLOCK ".endif\n\t"
-        ".if %c[rest] > 1\n\t" UGRAD_VFP_DOT_BLOCK ".endif\n\t"
-        ".if %c[rest] > 2\n\t" UGRAD_VFP_DOT_BLOCK ".endif\n\t"
+        ".if %c[unroll] && %c[rest] > 0\n\t" UGRAD_VFP_DOT_BLOCK ".endif\n\t"
+        ".if %c[unroll] && %c[rest] > 1\n\t" UGRAD_VFP_DOT_BLOCK ".endif\n\t"
+        ".if %c[unroll] && %c[rest] > 2\n\t" UGRAD_VFP_DOT_BLOCK ".endif\n\t"
         UGRAD_VFP_DOT_TAIL(0) UGRAD_VFP_DOT_TAIL(1) UGRAD_VFP_DOT_TAIL(2) UGRAD_VFP_DOT_TAIL(3)
         UGRAD_VFP_DOT_TAIL(4) UGRAD_VFP_DOT_TAIL(5) UGRAD_VFP_DOT_TAIL(6)
         ".if %c[tail] > 0\n\t"
@@ -202,7 +218,7 @@ inline void dot_rows(const float* d, const float* w, float* y, size_t rows) noex
         "bne       1b\n\t"
         : [w] "+r"(w), [y] "+r"(y), [n] "+r"(n), [dp] "=&r"(dp), [quads] "+r"(quads)
         : [d] "r"(d), [zero] "r"(zero_lanes), [quad_count] "i"(Blocks / 4), [rest] "i"(Blocks % 4),
-          [tail] "i"(Tail)
+          [tail] "i"(Tail), [blocks] "i"(Blocks), [unroll] "i"(unroll)
         : UGRAD_VFP_CLOBBERS);
 }
 

@@ -101,8 +101,15 @@ def row(argv):
     helpers = sorted({l.split()[-1] for l in nm.splitlines()
                       if re.match(r"^[0-9a-f]+ [TtW] ", l) and l.split()[-1] not in mine
                       and not l.split()[-1].startswith("$")})
+    sized = subprocess.run([size_tool.replace("size", "nm"), "-S", "-C", "--defined-only", obj],
+                           check=True, capture_output=True, text=True).stdout
+    symbols = {}
+    for line in sized.splitlines():
+        m = re.match(r"^[0-9a-f]+ ([0-9a-f]+) [TtWVRr] (.*)$", line)
+        if m:
+            symbols[m.group(2)] = symbols.get(m.group(2), 0) + int(m.group(1), 16)
     json.dump({"target": target, "own": own, "linked": total, "static": static, "painted": painted,
-               "external": external, "helpers": helpers}, sys.stdout, indent=1)
+               "external": external, "helpers": helpers, "symbols": symbols}, sys.stdout, indent=1)
     print()
     return 0
 
@@ -149,6 +156,18 @@ def table(paths):
         code = m4["own"]["text"] + m4["own"]["rodata"]
         ram = m4["own"]["data"] + m4["own"]["bss"]
         stack = max(max(m4["static"].values()), max(m4["painted"].values(), default=0))
+        groups = {"exp, log, sigmoid and the exp table": 0, "kernels": 0,
+                  "forward, cross_entropy, input_gradient and their checks": 0}
+        for name, n in m4.get("symbols", {}).items():
+            if re.search(r"ugrad::(exp|log|sigmoid_pair|detail::exp_)", name):
+                groups["exp, log, sigmoid and the exp table"] += n
+            elif re.search(r"ugrad::(target|compact|scalar|vector)::", name):
+                groups["kernels"] += n
+            else:
+                groups["forward, cross_entropy, input_gradient and their checks"] += n
+        out.append("")
+        out.append("Where the M4F's bytes go (symbol sizes; literal pools included): "
+                   + "; ".join(f"{k} {v:,} B" for k, v in groups.items()) + ".")
         out.append("")
         out.append("Goals on the M4F: code ≤ 1,536 B: **%s** (%s B); no `.data`/`.bss`: **%s** (%d B); "
                    "stack ≤ 256 B beyond `Activations`: **%s** (%d B)." % (
