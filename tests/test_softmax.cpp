@@ -111,3 +111,18 @@ TEST_CASE("the sigmoid neither overflows nor loses its complement for large argu
         }
     }
 }
+
+TEST_CASE("softmax's logarithm of its sum is log itself on every sum it can meet: [1, 2^24) and NaN") {
+    // detail::log_of_sum skips log's special cases: the sum is >= 1 (its largest term is e^0) or
+    // NaN. A stride through the floats of [1, 2^24) (every 1021st, an odd step so every mantissa
+    // pattern class is met) must give log's bits.
+    auto same = [](float s) {
+        return ugrad::bit_cast<uint32_t>(ugrad::detail::log_of_sum(s)) == ugrad::bit_cast<uint32_t>(ugrad::log(s));
+    };
+    size_t differ = 0;
+    for (uint32_t bits = 0x3f800000u; bits < 0x4b800000u; bits += 1021u) differ += !same(ugrad::bit_cast<float>(bits));
+    CHECK(differ == 0);
+    CHECK(ugrad::is_nan(ugrad::detail::log_of_sum(ugrad::quiet_nan<float>())));
+    CHECK(ugrad::detail::log_of_sum(1.0) == 0.0);
+    CHECK(ugrad::detail::log_of_sum(10.0) == ugrad::log(10.0));
+}

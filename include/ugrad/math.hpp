@@ -124,23 +124,10 @@ inline float exp(float x) noexcept {
     return bit_cast<float>(bit_cast<uint32_t>(e.hi + e.tail) + (((e.u >> 4) + m_offset) << 23)) * factor;
 }
 
-// Natural logarithm in binary32 arithmetic (the fdlibm scheme). x = 2^k·m, m in [sqrt(1/2), sqrt 2),
-// f = m − 1 (exact), s = f/(2 + f), log m = 2 atanh(s) = 2s + s·R(s²) and, since 2s = f − s·f,
-// log m = f − f²/2 + s·(f²/2 + R): the large terms f and f²/2 carry no error from s.
-// log x = k·ln2_hi + (log m + k·ln2_lo), ln2_hi of 16 bits so k·ln2_hi is exact.
-// Special values: log(±0) = −inf, log(x < 0) = NaN, log(+inf) = +inf, log(NaN) = NaN;
-// subnormal x are scaled by 2^23 first.
-inline float log(float x) noexcept {
-    uint32_t bits = bit_cast<uint32_t>(x);
-    uint32_t scaled = 0;  // 23 when a subnormal x was scaled by 2^23
-    if (bits - 0x00800000u >= 0x7f000000u) {  // not a positive normal float
-        if ((bits & 0x7fffffffu) == 0) return -infinity<float>();
-        if (bits == 0x7f800000u) return x;
-        if (is_nan(x)) return x + x;
-        if (bits >> 31) return quiet_nan<float>();
-        bits = bit_cast<uint32_t>(x * 8388608.0f);  // 2^23
-        scaled = 23;
-    }
+namespace detail {
+// The logarithm's main path: log of the positive normal float with these bits, times 2^-scaled
+// (scaled = 23 when a subnormal x was scaled by 2^23 first). The scheme is described at log below.
+inline float log_main(uint32_t bits, uint32_t scaled) noexcept {
     // Mantissa bits at least those of sqrt 2 (0x3504f3) carry 1 into bit 23: then m = mantissa/2.
     const uint32_t mantissa = bits & 0x007fffffu;
     const uint32_t halve = (mantissa + 0x004afb0du) & 0x00800000u;
@@ -157,6 +144,25 @@ inline float log(float x) noexcept {
                     w * (0.40000152587890625f + w * 0.23428520560264587f);
     const float half_f2 = 0.5f * f * f;
     return k * 0.693145751953125f - ((half_f2 - (s * (half_f2 + R) + k * 1.428606765330187e-06f)) - f);
+}
+}  // namespace detail
+
+// Natural logarithm in binary32 arithmetic (the fdlibm scheme). x = 2^k·m, m in [sqrt(1/2), sqrt 2),
+// f = m − 1 (exact), s = f/(2 + f), log m = 2 atanh(s) = 2s + s·R(s²) and, since 2s = f − s·f,
+// log m = f − f²/2 + s·(f²/2 + R): the large terms f and f²/2 carry no error from s.
+// log x = k·ln2_hi + (log m + k·ln2_lo), ln2_hi of 16 bits so k·ln2_hi is exact.
+// Special values: log(±0) = −inf, log(x < 0) = NaN, log(+inf) = +inf, log(NaN) = NaN;
+// subnormal x are scaled by 2^23 first.
+inline float log(float x) noexcept {
+    const uint32_t bits = bit_cast<uint32_t>(x);
+    if (bits - 0x00800000u >= 0x7f000000u) {  // not a positive normal float
+        if ((bits & 0x7fffffffu) == 0) return -infinity<float>();
+        if (bits == 0x7f800000u) return x;
+        if (is_nan(x)) return x + x;
+        if (bits >> 31) return quiet_nan<float>();
+        return detail::log_main(bit_cast<uint32_t>(x * 8388608.0f), 23);  // 2^23
+    }
+    return detail::log_main(bits, 0);
 }
 
 // Double versions: the host reference path (T = double). exp: k = round(x/ln2), Cody–Waite r,
@@ -207,6 +213,14 @@ inline double log(double x) noexcept {
     const double ed = static_cast<double>(e);
     return ed * 6.93147180369123816490e-01 + (ed * 1.90821492927058770002e-10 + log_m);
 }
+
+namespace detail {
+// log s for softmax's sum s = Σ_k e^(θ_k − m), which is at least 1 (its largest term is e^0 = 1)
+// unless θ held NaN or ±inf, when it is NaN: for float the main path of log alone, the same bits
+// as log(s) on every s >= 1 and on NaN, without the code for the cases that cannot occur.
+inline float log_of_sum(float s) noexcept { return s >= 1.0f ? log_main(bit_cast<uint32_t>(s), 0) : s + s; }
+inline double log_of_sum(double s) noexcept { return ugrad::log(s); }
+}  // namespace detail
 
 // Logistic sigmoid σ(r) = 1/(1+e^{-r}) together with its complement 1-σ(r) = σ(-r), both from one
 // exp of -|r| so that neither overflows and neither loses precision for large |r|:

@@ -26,7 +26,7 @@ inline T log_sum_exp(const T (&theta)[K]) noexcept {
     const T m = max_element(theta);
     T s = T(0);
     for (size_t k = 0; k < K; ++k) s = s + ugrad::exp(theta[k] - m);
-    return m + ugrad::log(s);
+    return m + detail::log_of_sum(s);
 }
 
 // Log-probabilities and probabilities together (they share the exps). θ, log_p, p: [K], θ finite.
@@ -38,7 +38,7 @@ inline void log_softmax_and_softmax(const T (&theta)[K], T (&log_p)[K], T (&p)[K
         p[k] = ugrad::exp(theta[k] - m);
         s = s + p[k];
     }
-    const T log_s = ugrad::log(s);
+    const T log_s = detail::log_of_sum(s);
     for (size_t k = 0; k < K; ++k) {
         log_p[k] = (theta[k] - m) - log_s;
         p[k] = p[k] / s;

@@ -166,7 +166,7 @@ def table(paths):
             else:
                 groups["forward, cross_entropy, input_gradient and their checks"] += n
         out.append("")
-        out.append("Where the M4F's bytes go (symbol sizes; literal pools included): "
+        out.append("Where the M4F's bytes go (symbol sizes with their literal pools; a function the compiler inlined counts where it landed, as log's main path in `forward`): "
                    + "; ".join(f"{k} {v:,} B" for k, v in groups.items()) + ".")
         out.append("")
         out.append("Goals on the M4F: code ≤ 1,536 B: **%s** (%s B); no `.data`/`.bss`: **%s** (%d B); "
