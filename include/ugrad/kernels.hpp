@@ -5,21 +5,26 @@
 // sequence of binary32 roundings, which is what makes the bits the same everywhere (with
 // -ffp-contract=off, so that no compiler fuses a multiply and an add into one rounding).
 //
-// Two schedules compute these same sums, rounding for rounding:
+// Four schedules compute these same sums, rounding for rounding:
 //   scalar   portable C++ (the default): partial sums kept in local arrays that the compiler can
 //            hold in registers.
 //   vector   the compiler's generic vector types (GCC/Clang `vector_size`, no intrinsics and no
 //            header): vectors of 4 (SSE) or 8 (AVX) floats hold output columns, or the eight
 //            dot-product lanes, so x86 gets SIMD without depending on the auto-vectorizer.
 //            Selected with -DUGRAD_VECTOR_KERNELS=4 (=8 where AVX is on); float only, T = double
-//            always runs scalar. Worth it where the target has SIMD registers (x86-64); on a
+//            runs scalar (or compact). Worth it where the target has SIMD registers (x86-64); on a
 //            Cortex-M the compiler would spill such vectors to memory, so leave it off there.
+//   compact  runtime-sized loops over pointers (namespace compact below):
+//            one out-of-line copy serves every layer and every size, four columns or eight lanes
+//            at a time and nothing unrolled further. Chosen by -Os/-Oz (__OPTIMIZE_SIZE__) unless
+//            -DUGRAD_COMPACT_KERNELS=0; =1 picks it at any level. A target's kernels, if named,
+//            still run, in their own compact form (UGRAD_COMPACT_KERNELS is visible to them).
 //   target   a target's own kernels, in a header under platform/ named by
 //            -DUGRAD_TARGET_KERNELS='<core/ugrad_kernels.hpp>' (with -Iplatform), defining
 //            ugrad::target::affine and ugrad::target::affine_t for float: the one place where a
 //            target may use assembly (platform/cortex-m4f/ugrad_kernels.hpp: VLDM and VMLA).
-// tests/test_kernels.cpp checks the scalar and vector schedules bit for bit against the documented
-// order; a target's kernels are checked against the scalar ones on that target.
+// tests/test_kernels.cpp checks the scalar, vector and compact schedules bit for bit against the
+// documented order; a target's kernels are checked against the scalar ones on that target.
 #pragma once
 
 #include <stddef.h>
@@ -377,8 +382,9 @@ namespace ugrad {
 
 // ---------------------------------------------------------------------------------------------
 // The kernels the library calls, for float: the target's if UGRAD_TARGET_KERNELS names them, else
-// the vector schedule if UGRAD_VECTOR_KERNELS is set, else the scalar one. T = double always runs
-// scalar. Same bits whichever runs.
+// the compact schedule if UGRAD_COMPACT_KERNELS is set (-Os), else the vector schedule if
+// UGRAD_VECTOR_KERNELS is set, else the scalar one. T = double runs compact or scalar. Same bits
+// whichever runs.
 
 enum class Schedule { scalar, vector, target, compact };
 
