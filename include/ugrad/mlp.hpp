@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ugrad/elementwise.hpp>
 #include <ugrad/kernels.hpp>
 #include <ugrad/math.hpp>
 #include <ugrad/softmax.hpp>
@@ -122,11 +123,7 @@ Status forward(const Mlp<In, Hidden, Out, T>& net, const T (&x)[In], Activations
     }
     // r = x·W1 + b1, kept in act.h until σ replaces it; then h and σ'(r) = σ(r)·σ(−r) per unit.
     affine(x, net.w1, net.b1, act.h);
-    for (size_t j = 0; j < Hidden; ++j) {
-        const SigmoidPair<T> s = sigmoid_pair(act.h[j]);
-        act.h[j] = s.value;
-        act.dh_dr[j] = s.value * s.complement;
-    }
+    sigmoid_layer(act.h, act.h, act.dh_dr);
     // θ = h·W2 + b2
     affine(act.h, net.w2, net.b2, act.logits);
     if (!detail::all_finite(act.logits)) {

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include <ugrad/elementwise.hpp>
 #include <ugrad/math.hpp>
 
 namespace ugrad {
@@ -33,11 +34,7 @@ inline T log_sum_exp(const T (&theta)[K]) noexcept {
 template <size_t K, typename T>
 inline void log_softmax_and_softmax(const T (&theta)[K], T (&log_p)[K], T (&p)[K]) noexcept {
     const T m = max_element(theta);
-    T s = T(0);
-    for (size_t k = 0; k < K; ++k) {
-        p[k] = ugrad::exp(theta[k] - m);
-        s = s + p[k];
-    }
+    const T s = exp_shifted(theta, m, p);  // p[k] = e^{θ_k − m}, s = Σ_k p[k] (k ascending)
     const T log_s = detail::log_of_sum(s);
     for (size_t k = 0; k < K; ++k) {
         log_p[k] = (theta[k] - m) - log_s;

@@ -8,6 +8,7 @@
 #include <ugrad/status.hpp>
 #include <ugrad/math.hpp>
 #include <ugrad/kernels.hpp>
+#include <ugrad/elementwise.hpp>
 #include <ugrad/softmax.hpp>
 #include <ugrad/mlp.hpp>
 #include <ugrad/gradients.hpp>
