@@ -187,10 +187,11 @@ void check_lengths(std::index_sequence<Ns...>) {
 // exp(float)'s main path written out (math.hpp), with the table's parts added as written, or
 // regrouped as (hi + lo) + hi·p: the one change the last spec shows the sweep would catch.
 float exp_main_path(float x, bool regroup) {
-    const float shifted = x * 23.083120346069336f + ugrad::detail::round_shift;
-    const float kf = shifted - ugrad::detail::round_shift;
-    const float r = (x - kf * 0.0433197021484375f) - kf * 1.9966364561696537e-06f;
-    const float p = r + (r * r) * (0.5000196099281311f + r * 0.16667057573795319f);
+    using namespace ugrad::detail;
+    const float shifted = x * exp_inv_step + round_shift;
+    const float kf = shifted - round_shift;
+    const float r = (x - kf * exp_step_hi) - kf * exp_step_lo;
+    const float p = r + (r * r) * (exp_c2 + r * exp_c3);
     const uint32_t u = bits(shifted);
     const ugrad::detail::ExpTableEntry& t = ugrad::detail::exp_table[u & 15u];
     const float y = regroup ? (t.hi + t.lo) + t.hi * p : t.hi + (t.lo + t.hi * p);

@@ -65,11 +65,15 @@ inline T sum(const T (&p)[K]) noexcept {
     return s;
 }
 
-// p[k] = exp(θ[k] − m);  returns Σ p[k], k ascending.   θ, p: [K].
+// p[k] = exp(θ[k] − m);  returns Σ p[k], k ascending (one loop: the smallest code).   θ, p: [K].
 template <size_t K, typename T>
 inline T exp_shifted(const T (&theta)[K], T m, T (&p)[K]) noexcept {
-    exp_entries(&theta[0], m, &p[0], K);
-    return sum(p);
+    T s = T(0);
+    for (size_t k = 0; k < K; ++k) {
+        p[k] = ugrad::exp(theta[k] - m);
+        s = s + p[k];
+    }
+    return s;
 }
 
 }  // namespace scalar
@@ -122,10 +126,10 @@ template <size_t W>
 inline void exp_parts(const typename Lanes<W>::f32& x, ExpParts<W>& e) noexcept {
     typedef typename Lanes<W>::f32 F;
     typedef typename Lanes<W>::u32 U;
-    const F shifted = x * 23.083120346069336f + detail::round_shift;
+    const F shifted = x * detail::exp_inv_step + detail::round_shift;
     const F kf = shifted - detail::round_shift;
-    const F r = (x - kf * 0.0433197021484375f) - kf * 1.9966364561696537e-06f;
-    const F p = r + (r * r) * (0.5000196099281311f + r * 0.16667057573795319f);
+    const F r = (x - kf * detail::exp_step_hi) - kf * detail::exp_step_lo;
+    const F p = r + (r * r) * (detail::exp_c2 + r * detail::exp_c3);
     e.u = __builtin_bit_cast(U, shifted);
     const U j = e.u & 15u;
     const detail::ExpTableEntry* t[W];

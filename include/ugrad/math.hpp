@@ -83,15 +83,23 @@ struct ExpParts {
     float hi, tail;
     uint32_t u;
 };
+// exp_parts' constants: 16/ln2 rounded; ln2/16 = exp_step_hi + exp_step_lo, exp_step_hi of 12
+// bits; the cubic's coefficients (tools/math/minimax.py). include/ugrad/elementwise.hpp uses them too.
+constexpr float exp_inv_step = 23.083120346069336f;
+constexpr float exp_step_hi = 0.0433197021484375f;
+constexpr float exp_step_lo = 1.9966364561696537e-06f;
+constexpr float exp_c2 = 0.5000196099281311f;
+constexpr float exp_c3 = 0.16667057573795319f;
+
 inline ExpParts exp_parts(float x) noexcept {
     // k = round(x·16/ln2); r = x − k·ln2/16 with ln2/16 = step_hi + step_lo, step_hi of 12 bits
     // so k·step_hi and x − k·step_hi are exact (|k| <= 2401); |r| <= 1.0005·ln2/32 (x·16/ln2 is
     // rounded before k is).
-    const float shifted = x * 23.083120346069336f + round_shift;
+    const float shifted = x * exp_inv_step + round_shift;
     const float kf = shifted - round_shift;
-    const float r = (x - kf * 0.0433197021484375f) - kf * 1.9966364561696537e-06f;
+    const float r = (x - kf * exp_step_hi) - kf * exp_step_lo;
     // e^r − 1 = r + r²(c2 + c3·r): minimax on |r| <= ln2/32, relative error < 2^-28.6.
-    const float p = r + (r * r) * (0.5000196099281311f + r * 0.16667057573795319f);
+    const float p = r + (r * r) * (exp_c2 + r * exp_c3);
     const uint32_t u = bit_cast<uint32_t>(shifted);
     const ExpTableEntry& t = exp_table[u & 15u];
     // 2^(j/16)·(1 + p) = hi + (lo + hi·p)
