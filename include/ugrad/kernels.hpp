@@ -183,7 +183,7 @@ inline void store4(T* p, f32x4 v) noexcept {
     __builtin_memcpy(p, &v, sizeof v);
 }
 
-// Output columns affine carries at once, in vectors of four: 32 columns in eight registers.
+// Vectors of output columns affine carries at once: 32 columns in eight SSE registers, 64 in eight AVX ones.
 constexpr size_t affine_vectors = 8;
 
 // Rows of W one pass of affine covers when W is wider than one block of columns: about 16 KiB of
@@ -234,10 +234,12 @@ inline void affine_columns_8(const float (&x)[N], const float (&w)[N][M], const 
 }
 
 // All columns of y over rows i0 .. i0+rows-1, continuing the sums held in `start` (b, or y).
+// A block of columns is affine_vectors vectors (32 columns in SSE registers, 64 in AVX ones):
+// eight independent chains of additions, enough to cover the adder's latency on both ports.
 template <size_t W, size_t N, size_t M>
 inline void affine_rows(const float (&x)[N], const float (&w)[N][M], const float* start, float (&y)[M], size_t i0,
                         size_t rows) noexcept {
-    constexpr size_t block = 4 * affine_vectors;
+    constexpr size_t block = W * affine_vectors;
     constexpr size_t full = M - M % block;
     constexpr size_t eights = W == 8 ? (M % block) / 8 : 0;
     constexpr size_t fours = (M % block - 8 * eights) / 4;
@@ -248,10 +250,18 @@ inline void affine_rows(const float (&x)[N], const float (&w)[N][M], const float
         for (size_t j0 = 0; j0 < full; j0 += block) affine_columns<affine_vectors>(x, w, start, y, j0, i0, rows);
     }
     if constexpr (fours != 0) affine_columns<fours>(x, w, start, y, full + 8 * eights, i0, rows);
-    for (size_t j = full + 8 * eights + 4 * fours; j < M; ++j) {
-        float acc = start[j];
-        for (size_t i = i0; i < i0 + rows; ++i) acc = acc + x[i] * w[i][j];
-        y[j] = acc;
+    // The last M mod 4 columns, side by side in one pass over the rows (independent chains).
+    constexpr size_t tail = M - (full + 8 * eights + 4 * fours);
+    if constexpr (tail != 0) {
+        constexpr size_t j0 = M - tail;
+        float acc[tail];
+        for (size_t k = 0; k < tail; ++k) acc[k] = start[j0 + k];
+        for (size_t i = i0; i < i0 + rows; ++i) {
+            const float xi = x[i];
+#pragma GCC unroll 4
+            for (size_t k = 0; k < tail; ++k) acc[k] = acc[k] + xi * w[i][j0 + k];
+        }
+        for (size_t k = 0; k < tail; ++k) y[j0 + k] = acc[k];
     }
 }
 
@@ -259,7 +269,7 @@ inline void affine_rows(const float (&x)[N], const float (&w)[N][M], const float
 template <size_t W = width, size_t N, size_t M>
 inline void affine(const float (&x)[N], const float (&w)[N][M], const float (&b)[M], float (&y)[M]) noexcept {
     static_assert(W == 4 || W == 8, "vectors of four or eight floats");
-    if constexpr (M <= 4 * affine_vectors) {
+    if constexpr (M <= W * affine_vectors) {
         affine_rows<W>(x, w, b, y, 0, N);  // one block of columns: one pass over W
     } else {
         constexpr size_t chunk = affine_chunk_rows<M>();
@@ -316,29 +326,33 @@ inline void dot_four_rows(const float (&d)[M], const float (*w)[M], float* y) no
     store4(y, add_neighbours(b01, b23));
 }
 
-// The same four dot products with each row's eight lanes in one eight-float vector l_r:
+// R = 4 or 8 dot products with each row's eight lanes in one eight-float vector l_r (R chains of
+// additions: eight cover the adder's latency on both ports), then per four rows:
 //   a_r = (l0+l1, l2+l3, l4+l5, l6+l7), then as above.
-template <size_t M>
-inline void dot_four_rows_8(const float (&d)[M], const float (*w)[M], float* y) noexcept {
-    f32x8 lane[4] = {};
+template <size_t R, size_t M>
+inline void dot_rows_8(const float (&d)[M], const float (*w)[M], float* y) noexcept {
+    static_assert(R == 4 || R == 8, "four or eight rows");
+    f32x8 lane[R] = {};
     constexpr size_t full = M - M % dot_lanes;
     for (size_t j = 0; j < full; j += dot_lanes) {
         f32x8 dj;
         __builtin_memcpy(&dj, &d[j], sizeof dj);
-#pragma GCC unroll 4
-        for (size_t r = 0; r < 4; ++r) {
+#pragma GCC unroll 8
+        for (size_t r = 0; r < R; ++r) {
             f32x8 wrj;
             __builtin_memcpy(&wrj, &w[r][j], sizeof wrj);
             lane[r] = lane[r] + wrj * dj;
         }
     }
-    for (size_t r = 0; r < 4; ++r)
+    for (size_t r = 0; r < R; ++r)
         for (size_t k = 0; k < M % dot_lanes; ++k) lane[r][k] = lane[r][k] + w[r][full + k] * d[full + k];
-    f32x4 a[4];
-#pragma GCC unroll 4
-    for (size_t r = 0; r < 4; ++r)
+    f32x4 a[R];
+#pragma GCC unroll 8
+    for (size_t r = 0; r < R; ++r)
         a[r] = __builtin_shufflevector(lane[r], lane[r], 0, 2, 4, 6) + __builtin_shufflevector(lane[r], lane[r], 1, 3, 5, 7);
-    store4(y, add_neighbours(add_neighbours(a[0], a[1]), add_neighbours(a[2], a[3])));
+#pragma GCC unroll 2
+    for (size_t q = 0; q < R; q += 4)
+        store4(y + q, add_neighbours(add_neighbours(a[q], a[q + 1]), add_neighbours(a[q + 2], a[q + 3])));
 }
 
 // The last N mod 4 rows: the same lanes, folded one row at a time.
@@ -354,17 +368,27 @@ inline void dot_rows_block(const float (&d)[M], const float (*w)[M], float* y) n
     }
 }
 
+// Rows in groups of four (SSE: two vectors of lanes per row, eight chains) or eight (AVX: one
+// vector per row, eight chains; then one group of four if four or more rows remain), then the
+// last N mod 4 rows.
 template <size_t W = width, size_t N, size_t M>
 inline void affine_t(const float (&d)[M], const float (&w)[N][M], float (&y)[N]) noexcept {
     static_assert(W == 4 || W == 8, "vectors of four or eight floats");
-    constexpr size_t full = N - N % dot_rows;
-    for (size_t i = 0; i < full; i += dot_rows) {
+    if constexpr (M < dot_lanes) {
+        scalar::affine_t(d, w, y);  // rows shorter than the lanes: nothing for vectors to hold
+        return;
+    }
+    constexpr size_t group = W == 8 ? 2 * dot_rows : dot_rows;
+    constexpr size_t full = N - N % group;
+    for (size_t i = 0; i < full; i += group) {
         if constexpr (W == 8)
-            dot_four_rows_8(d, &w[i], &y[i]);
+            dot_rows_8<2 * dot_rows>(d, &w[i], &y[i]);
         else
             dot_four_rows(d, &w[i], &y[i]);
     }
-    if constexpr (N % dot_rows != 0) dot_rows_block<N % dot_rows>(d, &w[full], &y[full]);
+    constexpr size_t fours = N % group >= dot_rows ? dot_rows : 0;
+    if constexpr (fours != 0) dot_rows_8<dot_rows>(d, &w[full], &y[full]);
+    if constexpr (N % dot_rows != 0) dot_rows_block<N % dot_rows>(d, &w[full + fours], &y[full + fours]);
 }
 
 }  // namespace vector

@@ -52,6 +52,7 @@ namespace detail {
 // sign position; OR-ing those sums flags any such entry.
 constexpr bool all_finite(const float* v, size_t n) noexcept {
     uint32_t carries = 0;
+#pragma GCC unroll 8
     for (size_t i = 0; i < n; ++i) carries |= (bit_cast<uint32_t>(v[i]) & 0x7f800000u) + 0x00800000u;
     return (carries >> 31) == 0;
 }
