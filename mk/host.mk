@@ -21,6 +21,12 @@ endef
 $(eval $(call HOST_TEST_RULES,g++,gcc))
 $(eval $(call HOST_TEST_RULES,clang++,clang))
 
-.PHONY: test-host
+# The same suite on the vector schedule (include/ugrad/kernels.hpp, elementwise.hpp): SSE with g++
+# at the portable -O2, and with clang++ as wide as this machine goes (AVX where it has it).
+$(eval $(call HOST_TEST_RULES,g++ -DUGRAD_VECTOR_KERNELS=4,gcc-vector4))
+$(eval $(call HOST_TEST_RULES,clang++ -march=native -DUGRAD_VECTOR_KERNELS=8,clang-vector8))
+
+.PHONY: test-host test-host-vector
 test-host: test-host-gcc test-host-clang
-TEST_GOALS += test-host
+test-host-vector: test-host-gcc-vector4 test-host-clang-vector8
+TEST_GOALS += test-host test-host-vector
