@@ -9,16 +9,15 @@
 
 #include <ugrad/ugrad.hpp>
 
+#include "splitmix64.hpp"
+
 namespace test {
 
-// SplitMix64: a small, fully specified generator, so every platform draws the same numbers.
+// SplitMix64 (tests/splitmix64.hpp) and uniform values drawn from it.
 struct Rng {
     uint64_t state;
     uint64_t next() {
-        uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-        return z ^ (z >> 31);
+        return test::splitmix64(state);
     }
     // Uniform in [lo, hi), from 24 random bits so the value is exact in float too.
     double uniform(double lo, double hi) {

@@ -9,6 +9,7 @@
 // and inputs that fail (NaN, an overflowing logit). A sweep of exp, log and sigmoid_pair covers
 // the elementary functions directly.
 #include "golden_vectors.hpp"
+#include "../splitmix64.hpp"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -36,14 +37,11 @@ struct Hash {
     }
 };
 
-// SplitMix64, the same generator as tests/support.hpp, written out again to stay freestanding.
+// SplitMix64 (tests/splitmix64.hpp) and values drawn from it.
 struct Generator {
     uint64_t state;
     uint64_t next() {
-        uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-        return z ^ (z >> 31);
+        return test::splitmix64(state);
     }
     // Uniform in [-scale, scale): a 24-bit integer times an exact power-of-two step, so the value
     // is the same float everywhere (scale is a power of two).

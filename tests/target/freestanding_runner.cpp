@@ -16,6 +16,7 @@
 #include <ugrad/ugrad.hpp>
 
 #include "../golden/golden_vectors.hpp"
+#include "../splitmix64.hpp"
 #include "hal.h"
 
 namespace {
@@ -39,14 +40,11 @@ void check(bool ok, const char* what, uint64_t detail) {
 double magnitude(double v) { return v < 0 ? -v : v; }
 double larger(double a, double b) { return a > b ? a : b; }
 
-// SplitMix64 and exact uniform values in [lo, hi), as in tests/support.hpp.
+// SplitMix64 (tests/splitmix64.hpp) and exact uniform values in [lo, hi), as in tests/support.hpp.
 struct Generator {
     uint64_t state;
     uint64_t next() {
-        uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-        return z ^ (z >> 31);
+        return test::splitmix64(state);
     }
     double uniform(double lo, double hi) {
         return lo + (hi - lo) * static_cast<double>(next() >> 40) / 16777216.0;

@@ -12,6 +12,8 @@
 #include <hal.h>
 #include <ugrad/kernels.hpp>
 
+#include "../splitmix64.hpp"
+
 #if !UGRAD_HAS_TARGET_KERNELS
 #error "build with -DUGRAD_TARGET_KERNELS=<core/ugrad_kernels.hpp>"
 #endif
@@ -20,10 +22,7 @@ namespace {
 
 uint64_t state = 0x2545f4914f6cdd1dull;
 float random_float() {
-    uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    z ^= z >> 31;
+    const uint64_t z = test::splitmix64(state);
     const float mantissa = static_cast<float>(z >> 40) * (1.0f / 16777216.0f);  // [0, 1)
     const int exponent = static_cast<int>((z >> 8) % 17) - 8;                   // 2^-8 .. 2^8
     float scale = 1.0f;
