@@ -257,9 +257,10 @@ template <>
 inline SigmoidPair<float> sigmoid_pair<float>(float r) noexcept {
     const uint32_t bits = bit_cast<uint32_t>(r);
     const float minus_abs = bit_cast<float>(bits | 0x80000000u);  // −|r|
-    float small;
-    if ((bits & 0x7fffffffu) >= 0x42ae0000u) {  // |r| >= 87 or NaN: e < 2^-125, so e/(1+e) = e
-        small = ugrad::exp(minus_abs);            // and 1 − e rounds to 1 (NaN stays NaN)
+    float small, big;
+    if ((bits & 0x7fffffffu) >= 0x42ae0000u) {  // |r| >= 87 or NaN: e < 2^-125, so 1 + e rounds to 1
+        small = ugrad::exp(minus_abs);            // and e/(1+e) = e.  (1/(1+e), not 1 − e: a
+        big = 1.0f / (1.0f + small);              // software-float 1 − NaN may flip the NaN's sign)
     } else {
         const detail::ExpParts p = detail::exp_parts(minus_abs);
         const float scale = bit_cast<float>(((p.u >> 4) << 23) + 0x3f800000u);  // 2^floor(k/16), normal
@@ -270,8 +271,8 @@ inline SigmoidPair<float> sigmoid_pair<float>(float r) noexcept {
         const float d_lo = (e - (d - 1.0f)) + e_lo;        // 1 + e^{-|r|} = d + d_lo
         const float q = e / d;
         small = q + (e_lo - q * d_lo) * (1.0f - q);
+        big = 1.0f - small;
     }
-    const float big = 1.0f - small;
     return (bits >> 31) ? SigmoidPair<float>{small, big} : SigmoidPair<float>{big, small};
 }
 
