@@ -31,8 +31,10 @@ $(BENCH_BUILD)/host-%: $(BENCH_HOST_DEPS) | deps
 	g++ $(BENCH_HOST_FLAGS) $(BENCH_FLAGS_$*) $(BENCH_UGRAD_$*) \
 	  -DBENCH_FLAGS='"g++ $(BENCH_FLAGS_$*) -ffp-contract=off, ugrad with $(BENCH_UGRAD_$*)"' $< -o $@
 
-# The target program: same flags as everything else on the target ($(TARGET_OPT), default -O2).
+# The target program: same flags as everything else on the target ($(TARGET_OPT), default -O2);
+# and the same built for size (-Os: the compact kernels), for the trade between the two.
 $(call target_program,target-bench,bench/target_bench.cpp)
+$(call target_program,target-bench-os,bench/target_bench.cpp,-Os)
 
 .PHONY: bench bench-build bench-host
 ifeq ($(TARGET),host)
@@ -46,10 +48,14 @@ bench-host: $(foreach f,$(BENCH_FLAGSETS),$(BENCH_BUILD)/host-$(f))
 	  for f in $(BENCH_FLAGSETS); do echo; $(BENCH_BUILD)/host-$$f sweep 301 || exit 1; done; } | tee -a $(BENCH_BUILD)/host.md
 	tools/readme_section.py bench-host $(BENCH_BUILD)/host.md
 else
-bench: $(TARGET_BUILD)/target-bench.elf
+bench: $(TARGET_BUILD)/target-bench.elf $(TARGET_BUILD)/target-bench-os.elf
 	@{ echo "$(TARGET) under QEMU with -icount shift=0, built with \`$(TARGET_CXX) $(TARGET_OPT) $(strip $(TARGET_ARCH)) $(FPFLAGS)\`;"; \
 	  echo "instructions per call, averaged over 64 calls (4 for 784-128-10; the counter steps by 40). Activations and the stack are RAM besides the weights."; echo; \
 	  $(TARGET_RUN) $< || exit 1; } | tee $(TARGET_BUILD)/bench.md
+	@$(TARGET_RUN) $(TARGET_BUILD)/target-bench-os.elf > $(TARGET_BUILD)/bench-os.md || exit 1; \
+	  { echo; echo "Built with -Os instead (compact kernels, what \`make size\` measures), ugrad / textbook instructions per call:" \
+	    $$(awk -F'|' '/^\| [0-9]+-[0-9]+-[0-9]+ / {gsub(/ /, "", $$2); gsub(/ /, "", $$4); gsub(/ /, "", $$6); printf "%s%s %s / %s", sep, $$2, $$4, $$6; sep=";"}' $(TARGET_BUILD)/bench-os.md)"."; } \
+	  | tee -a $(TARGET_BUILD)/bench.md
 	@$(if $(findstring UGRAD_TARGET_KERNELS,$(TARGET_CPPFLAGS)),$(MAKE) --no-print-directory bench-code-size | tee -a $(TARGET_BUILD)/bench.md)
 	tools/readme_section.py bench-$(TARGET) $(TARGET_BUILD)/bench.md
 
