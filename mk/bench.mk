@@ -54,7 +54,7 @@ bench: $(TARGET_BUILD)/target-bench.elf $(TARGET_BUILD)/target-bench-os.elf
 	  $(TARGET_RUN) $< || exit 1; } | tee $(TARGET_BUILD)/bench.md
 	@$(TARGET_RUN) $(TARGET_BUILD)/target-bench-os.elf > $(TARGET_BUILD)/bench-os.md || exit 1; \
 	  { echo; echo "Built with -Os instead (compact kernels, what \`make size\` measures), ugrad / textbook instructions per call:" \
-	    $$(awk -F'|' '/^\| [0-9]+-[0-9]+-[0-9]+ / {gsub(/ /, "", $$2); gsub(/ /, "", $$4); gsub(/ /, "", $$6); printf "%s%s %s / %s", sep, $$2, $$4, $$6; sep=";"}' $(TARGET_BUILD)/bench-os.md)"."; } \
+	    $$(awk -F'|' '/^\| [0-9]+-[0-9]+-[0-9]+ / {gsub(/ /, "", $$2); gsub(/ /, "", $$4); gsub(/ /, "", $$6); printf "%s%s: %s / %s", sep, $$2, $$4, $$6; sep="; "}' $(TARGET_BUILD)/bench-os.md)"."; } \
 	  | tee -a $(TARGET_BUILD)/bench.md
 	@$(if $(findstring UGRAD_TARGET_KERNELS,$(TARGET_CPPFLAGS)),$(MAKE) --no-print-directory bench-code-size | tee -a $(TARGET_BUILD)/bench.md)
 	tools/readme_section.py bench-$(TARGET) $(TARGET_BUILD)/bench.md
