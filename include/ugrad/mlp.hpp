@@ -101,6 +101,14 @@ constexpr Status fail(Status s, T (&out)[N]) noexcept {
     return s;
 }
 
+// a[i] = a[i]·b[i], i < n: unrolled by eight for speed (GCC keeps it one short loop at -Os, as
+// make size shows).
+template <typename T>
+inline void multiply_in_place(T* a, const T* b, size_t n) noexcept {
+#pragma GCC unroll 8
+    for (size_t i = 0; i < n; ++i) a[i] = a[i] * b[i];
+}
+
 // The step from the logits back to the hidden pre-activation, shared by backward and the weight
 // gradients (include/ugrad/gradients.hpp):
 // dJ/dr = (dJ/dθ·W2ᵀ) ⊙ σ'(r).   dlogits [Out], dr [Hidden].
@@ -108,7 +116,7 @@ template <size_t In, size_t Hidden, size_t Out, typename T>
 inline void hidden_gradient(const Mlp<In, Hidden, Out, T>& net, const Activations<In, Hidden, Out, T>& act,
                             const T (&dlogits)[Out], T (&dr)[Hidden]) noexcept {
     affine_t(dlogits, net.w2, dr);
-    for (size_t j = 0; j < Hidden; ++j) dr[j] = dr[j] * act.dh_dr[j];
+    multiply_in_place(&dr[0], &act.dh_dr[0], Hidden);
 }
 
 }  // namespace detail
