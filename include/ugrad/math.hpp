@@ -106,6 +106,18 @@ inline ExpParts exp_parts(float x) noexcept {
     return {t.hi, t.lo + t.hi * p, u};
 }
 
+// e^x for |x| >= 87, ±inf and NaN: results that may overflow, be subnormal or underflow to 0.
+// The scaling by 2^floor(k/16) is split in two so that the first step stays exact and the second
+// (×2, or ×2^-64 into the subnormal range) is the only rounding.
+inline float exp_outside(float x) noexcept {
+    if (is_nan(x)) return x + x;
+    if (x > 89.0f) return infinity<float>();  // e^89 > FLT_MAX: +inf, as for every larger x
+    if (x < -104.0f) return 0.0f;             // e^-104 < 2^-150: rounds to +0, as for -inf
+    const ExpParts e = exp_parts(x);
+    const uint32_t y = bit_cast<uint32_t>(e.hi + e.tail);
+    if (x > 0.0f) return bit_cast<float>(y + (((e.u >> 4) - 1u) << 23)) * 2.0f;
+    return bit_cast<float>(y + (((e.u >> 4) + 64u) << 23)) * 5.42101086242752217e-20f;  // 2^-64
+}
 }  // namespace detail
 
 // e^x in binary32 arithmetic (Tang's method with a 16-entry table). x = (16m + j)·ln2/16 + r,
@@ -115,21 +127,10 @@ inline ExpParts exp_parts(float x) noexcept {
 // Special values: exp(NaN) = NaN, exp(+inf) = +inf, exp(−inf) = +0, overflow → +inf, results
 // below FLT_MIN are the subnormal nearest (within 1 ULP) or +0.
 inline float exp(float x) noexcept {
-    // |x| < 87: e^x is a normal float, so 2^m goes straight into the exponent field of y (the
-    // final ×1 is exact). Results that may overflow or be subnormal split the scaling in two, so
-    // that the first step stays exact and the second (×2, or ×2^-64 into the subnormal range) is
-    // the only rounding.
-    uint32_t m_offset = 0;
-    float factor = 1.0f;
-    if ((bit_cast<uint32_t>(x) & 0x7fffffffu) >= 0x42ae0000u) {  // |x| >= 87.0f, ±inf or NaN
-        if (is_nan(x)) return x + x;
-        if (x > 89.0f) return infinity<float>();  // e^89 > FLT_MAX: +inf, as for every larger x
-        if (x < -104.0f) return 0.0f;             // e^-104 < 2^-150: rounds to +0, as for -inf
-        m_offset = x > 0.0f ? 0xffffffffu : 64u;
-        factor = x > 0.0f ? 2.0f : 5.42101086242752217e-20f;  // 2^-64
-    }
+    // |x| < 87: e^x is a normal float, so 2^m goes straight into the exponent field of y.
+    if ((bit_cast<uint32_t>(x) & 0x7fffffffu) >= 0x42ae0000u) return detail::exp_outside(x);  // 87.0f
     const detail::ExpParts e = detail::exp_parts(x);
-    return bit_cast<float>(bit_cast<uint32_t>(e.hi + e.tail) + (((e.u >> 4) + m_offset) << 23)) * factor;
+    return bit_cast<float>(bit_cast<uint32_t>(e.hi + e.tail) + ((e.u >> 4) << 23));
 }
 
 namespace detail {

@@ -25,9 +25,8 @@ inline T max_element(const T (&theta)[K]) noexcept {
 template <size_t K, typename T>
 inline T log_sum_exp(const T (&theta)[K]) noexcept {
     const T m = max_element(theta);
-    T s = T(0);
-    for (size_t k = 0; k < K; ++k) s = s + ugrad::exp(theta[k] - m);
-    return m + detail::log_of_sum(s);
+    T p[K];
+    return m + detail::log_of_sum(exp_shifted(theta, m, p));
 }
 
 // Log-probabilities and probabilities together (they share the exps). θ, log_p, p: [K], θ finite.

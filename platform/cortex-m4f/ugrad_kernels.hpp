@@ -37,6 +37,29 @@ alignas(8) inline constexpr float zero_lanes[8] = {};
 // Every instruction below is written out (no .rept or .irp): GCC sizes an asm statement by its
 // lines, and an under-estimate can put its literal pools out of reach.
 
+// The rows loops of both affine kernels, around ROW(X) = one row's terms with x[i] in s<X>: eight
+// rows per pass (s8-s15 = x[i..i+7]) while `eights` lasts, unless built for size; then one row per
+// pass (s8 = x[i]) for the `rest`.
+#define UGRAD_VFP_ROW_LOOPS(ROW)                                  \
+    ".if %c[unroll]\n\t"                                          \
+    "cmp       %[eights], #0\n\t"                                 \
+    "beq       2f\n"                                               \
+    "1:\n\t"                                                      \
+    "vldmia    %[x]!, {s8-s15}\n\t"                               \
+    ROW(8) ROW(9) ROW(10) ROW(11) ROW(12) ROW(13) ROW(14) ROW(15) \
+    "subs      %[eights], %[eights], #1\n\t"                      \
+    "bne       1b\n"                                               \
+    "2:\n\t"                                                      \
+    ".endif\n\t"                                                  \
+    "cmp       %[rest], #0\n\t"                                   \
+    "beq       4f\n"                                               \
+    "3:\n\t"                                                      \
+    "vldmia    %[x]!, {s8}\n\t"                                   \
+    ROW(8)                                                        \
+    "subs      %[rest], %[rest], #1\n\t"                          \
+    "bne       3b\n"                                               \
+    "4:\n\t"
+
 // One row of affine: s16-s23 = the row's eight weights, then s_k = s_k + x·s(16+k), x in s<X>.
 #define UGRAD_VFP_AFFINE_ROW(X)                \
     "vldm      %[w], {s16-s23}\n\t"            \
@@ -60,25 +83,7 @@ inline void affine_8_columns(const float* x, const float* w, size_t row_bytes, s
     uint32_t rest = unroll ? static_cast<uint32_t>(rows % 8) : static_cast<uint32_t>(rows);
     __asm__ volatile(
         "vldm      %[b], {s0-s7}\n\t"
-        ".if %c[unroll]\n\t"
-        "cmp       %[eights], #0\n\t"
-        "beq       2f\n"
-        "1:\n\t"
-        "vldmia    %[x]!, {s8-s15}\n\t"
-        UGRAD_VFP_AFFINE_ROW(8) UGRAD_VFP_AFFINE_ROW(9) UGRAD_VFP_AFFINE_ROW(10) UGRAD_VFP_AFFINE_ROW(11)
-        UGRAD_VFP_AFFINE_ROW(12) UGRAD_VFP_AFFINE_ROW(13) UGRAD_VFP_AFFINE_ROW(14) UGRAD_VFP_AFFINE_ROW(15)
-        "subs      %[eights], %[eights], #1\n\t"
-        "bne       1b\n"
-        "2:\n\t"
-        ".endif\n\t"
-        "cmp       %[rest], #0\n\t"
-        "beq       4f\n"
-        "3:\n\t"
-        "vldmia    %[x]!, {s8}\n\t"
-        UGRAD_VFP_AFFINE_ROW(8)
-        "subs      %[rest], %[rest], #1\n\t"
-        "bne       3b\n"
-        "4:\n\t"
+        UGRAD_VFP_ROW_LOOPS(UGRAD_VFP_AFFINE_ROW)
         "vstm      %[y], {s0-s7}\n\t"
         : [x] "+r"(x), [w] "+r"(w), [eights] "+r"(eights), [rest] "+r"(rest)
         : [row_bytes] "r"(row_bytes), [b] "r"(b), [y] "r"(y), [unroll] "i"(unroll)
@@ -115,25 +120,7 @@ inline void affine_tail_columns(const float* x, const float* w, size_t row_bytes
     const float* v = b;
     __asm__ volatile(
         UGRAD_VFP_TAIL_MOVES("vldr     ")
-        ".if %c[unroll]\n\t"
-        "cmp       %[eights], #0\n\t"
-        "beq       2f\n"
-        "1:\n\t"
-        "vldmia    %[x]!, {s8-s15}\n\t"
-        UGRAD_VFP_TAIL_ROW(8) UGRAD_VFP_TAIL_ROW(9) UGRAD_VFP_TAIL_ROW(10) UGRAD_VFP_TAIL_ROW(11)
-        UGRAD_VFP_TAIL_ROW(12) UGRAD_VFP_TAIL_ROW(13) UGRAD_VFP_TAIL_ROW(14) UGRAD_VFP_TAIL_ROW(15)
-        "subs      %[eights], %[eights], #1\n\t"
-        "bne       1b\n"
-        "2:\n\t"
-        ".endif\n\t"
-        "cmp       %[rest], #0\n\t"
-        "beq       4f\n"
-        "3:\n\t"
-        "vldmia    %[x]!, {s8}\n\t"
-        UGRAD_VFP_TAIL_ROW(8)
-        "subs      %[rest], %[rest], #1\n\t"
-        "bne       3b\n"
-        "4:\n\t"
+        UGRAD_VFP_ROW_LOOPS(UGRAD_VFP_TAIL_ROW)
         "mov       %[v], %[y]\n\t"
         UGRAD_VFP_TAIL_MOVES("vstr     ")
         : [x] "+r"(x), [w] "+r"(w), [eights] "+r"(eights), [rest] "+r"(rest), [v] "+r"(v)
@@ -145,6 +132,7 @@ inline void affine_tail_columns(const float* x, const float* w, size_t row_bytes
 #undef UGRAD_VFP_TAIL_ROW
 #undef UGRAD_VFP_TAIL_MOVE
 #undef UGRAD_VFP_TAIL_MOVES
+#undef UGRAD_VFP_ROW_LOOPS
 
 // One block of eight dot terms: s8-s15 = d[j..j+7], s16-s23 = W[i][j..j+7], s_k = s_k + s(8+k)·s(16+k).
 #define UGRAD_VFP_DOT_BLOCK              \
