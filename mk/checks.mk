@@ -55,17 +55,19 @@ check-compile-fail: | deps
 	  echo "a float[5] was accepted where float[4] is required"; exit 1; fi
 	@grep -q "forward" $(BUILD)/wrong_size.log && echo "rejected, as it must be: no matching function for forward"
 
-$(CHECKS)/readme_example.cpp: README.md tools/extract_readme_example.py
+# README's C++ examples, each marked `<!-- example:NAME ... -->` above its code block.
+README_EXAMPLES := quickstart network
+$(CHECKS)/readme_example_%.cpp: README.md tools/extract_readme_example.py
 	@mkdir -p $(@D)
-	python3 tools/extract_readme_example.py $< $@
+	python3 tools/extract_readme_example.py $< $@ $*
 
 .PHONY: check-readme
-check-readme: $(CHECKS)/readme_example.cpp | deps
-	@echo "== README usage example"
-	@for cxx in $(HOST_COMPILERS); do \
-	  $$cxx $(STD) $(WARN) $(FPFLAGS) $(INCLUDES) $< -o $(CHECKS)/readme_example-$$cxx || exit 1; \
-	  $(CHECKS)/readme_example-$$cxx || { echo "README example failed with $$cxx"; exit 1; }; \
-	done
+check-readme: $(README_EXAMPLES:%=$(CHECKS)/readme_example_%.cpp) | deps
+	@echo "== README usage examples: $(README_EXAMPLES)"
+	@for example in $(README_EXAMPLES); do for cxx in $(HOST_COMPILERS); do \
+	  $$cxx $(STD) $(WARN) $(FPFLAGS) $(INCLUDES) $(CHECKS)/readme_example_$$example.cpp -o $(CHECKS)/readme_example_$$example-$$cxx || exit 1; \
+	  $(CHECKS)/readme_example_$$example-$$cxx || { echo "README example $$example failed with $$cxx"; exit 1; }; \
+	done; done
 
 .PHONY: checks
 checks: check-freestanding check-no-heap check-compile-fail check-readme
