@@ -158,7 +158,7 @@ struct NetworkErrorBound {
                 inherited += std::fabs(dense.w[i][j]) * e[i];
             }
             const double er = gamma(double(Layer::inputs + 1)) * mag + double(Layer::inputs) * eta + inherited;
-            const double yj = out.y[j], sj = ugrad::slope(out, j);
+            const double yj = out.y[j], sj = ugrad::slope_at(out, j);
             slope_value[I][j] = sj;
             if constexpr (test::is_same_act<Act, ugrad::Identity>) {
                 ey[j] = er;

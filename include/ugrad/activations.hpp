@@ -53,7 +53,7 @@ inline void multiply_in_place(T* a, const T* b, size_t n) noexcept {
 
 // y ← act(y): out.y holds the pre-activation r on entry (forward writes x·W + b there first).
 template <size_t N, typename T>
-inline void activate(LayerOutput<Identity, N, T>&) noexcept {}
+inline void activate(LayerOutput<Identity, N, T>& /*out*/) noexcept {}
 template <size_t N, typename T>
 inline void activate(LayerOutput<Sigmoid, N, T>& out) noexcept {
     sigmoid_layer(out.y, out.y, out.slope);
@@ -73,7 +73,7 @@ inline void activate(LayerOutput<Relu, N, T>& out) noexcept {
 
 // d ← d ⊙ act′(r): the activation's Jacobian is diagonal.   d, out: [N].
 template <size_t N, typename T>
-inline void multiply_by_slope(const LayerOutput<Identity, N, T>&, T (&)[N]) noexcept {}
+inline void multiply_by_slope(const LayerOutput<Identity, N, T>& /*out*/, T (& /*d*/)[N]) noexcept {}
 template <size_t N, typename T>
 inline void multiply_by_slope(const LayerOutput<Sigmoid, N, T>& out, T (&d)[N]) noexcept {
     detail::multiply_in_place(&d[0], &out.slope[0], N);
@@ -89,21 +89,23 @@ template <size_t N, typename T>
 inline void multiply_by_slope(const LayerOutput<Relu, N, T>& out, T (&d)[N]) noexcept {
     for (size_t j = 0; j < N; ++j) {
         const T y = out.y[j];
+        // d was written whole by affine_t; the analyzer loses that write through the walk's buffers.
+        // NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult)
         d[j] = d[j] * (y > T(0) ? T(1) : (y <= T(0) ? T(0) : y));
     }
 }
 
-// The slope itself, one unit at a time (for the Jacobians): act′(r_j).
+// The slope itself, one unit at a time: act′(r_j).
 template <size_t N, typename T>
-constexpr T slope(const LayerOutput<Identity, N, T>&, size_t) noexcept { return T(1); }
+constexpr T slope_at(const LayerOutput<Identity, N, T>& /*out*/, size_t /*j*/) noexcept { return T(1); }
 template <size_t N, typename T>
-constexpr T slope(const LayerOutput<Sigmoid, N, T>& out, size_t j) noexcept { return out.slope[j]; }
+constexpr T slope_at(const LayerOutput<Sigmoid, N, T>& out, size_t j) noexcept { return out.slope[j]; }
 template <size_t N, typename T>
-constexpr T slope(const LayerOutput<Tanh, N, T>& out, size_t j) noexcept {
+constexpr T slope_at(const LayerOutput<Tanh, N, T>& out, size_t j) noexcept {
     return (T(1) - out.y[j]) * (T(1) + out.y[j]);
 }
 template <size_t N, typename T>
-constexpr T slope(const LayerOutput<Relu, N, T>& out, size_t j) noexcept {
+constexpr T slope_at(const LayerOutput<Relu, N, T>& out, size_t j) noexcept {
     return out.y[j] > T(0) ? T(1) : (out.y[j] <= T(0) ? T(0) : out.y[j]);
 }
 

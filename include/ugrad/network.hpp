@@ -80,6 +80,16 @@ template <class Head>
 constexpr bool is_head = same_type<Head, Softmax>::value || same_type<Head, Logistic>::value ||
                          same_type<Head, Linear>::value;
 
+// Every layer's In equals the previous layer's Out.
+template <class L0>
+constexpr bool chained() noexcept {
+    return true;
+}
+template <class L0, class L1, class... Ls>
+constexpr bool chained() noexcept {
+    return L0::outputs == L1::inputs && chained<L1, Ls...>();
+}
+
 // The facts every Network states and checks: depth, sizes (chained: a layer's In is the previous
 // layer's Out), one value type, a known head.
 template <class Head, class... Layers>
@@ -91,14 +101,7 @@ struct NetworkShape {
     using value_type = typename first::value_type;
     static constexpr size_t inputs = first::inputs;
     static constexpr size_t outputs = last::outputs;
-    static constexpr bool chained() noexcept {
-        const size_t in[] = {Layers::inputs...};
-        const size_t out[] = {Layers::outputs...};
-        for (size_t l = 1; l < depth; ++l)
-            if (in[l] != out[l - 1]) return false;
-        return true;
-    }
-    static_assert(chained(), "each layer's In must equal the previous layer's Out");
+    static_assert(chained<Layers...>(), "each layer's In must equal the previous layer's Out");
     static_assert((same_type<value_type, typename Layers::value_type>::value && ...),
                   "every layer of a Network has the same value type T");
     static_assert(is_head<Head>, "the head is ugrad::Softmax, ugrad::Logistic or ugrad::Linear");
@@ -252,14 +255,15 @@ constexpr const T (&outputs(const Activations<In, Hidden, Out, T>& act) noexcept
 
 namespace detail {
 
-// A run of T seen as an array of N (the backward walk's two buffers hold vectors of several widths).
+// A run of T seen as an array of N (the backward walk's two buffers hold vectors of several widths,
+// and the kernels take arrays by reference so that their sizes are template parameters).
 template <size_t N, typename T>
 inline T (&as_array(T* p) noexcept)[N] {
-    return *reinterpret_cast<T(*)[N]>(p);
+    return *reinterpret_cast<T(*)[N]>(p);  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast): see above
 }
 template <size_t N, typename T>
 inline const T (&as_array(const T* p) noexcept)[N] {
-    return *reinterpret_cast<const T(*)[N]>(p);
+    return *reinterpret_cast<const T(*)[N]>(p);  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast): see above
 }
 
 // Apply f to every layer of a network (or of its Gradients), first to last.
@@ -319,7 +323,7 @@ inline void head_forward(const T (&theta)[Out], HeadOutput<Logistic, Out, T>& ou
     }
 }
 template <size_t Out, typename T>
-inline void head_forward(const T (&)[Out], HeadOutput<Linear, Out, T>&) noexcept {}
+inline void head_forward(const T (& /*theta*/)[Out], HeadOutput<Linear, Out, T>& /*out*/) noexcept {}
 
 // The forward walk: layer I maps its input x [In_I] to act(x·W_I + b_I), kept in act, which is
 // layer I + 1's input.
@@ -381,11 +385,11 @@ inline void upstream_from_target(const NetworkActivations<Head, Layers...>& act,
 // exists — before any layer is visited when L <= 2 — and may stop the walk.
 struct VisitNothing {
     template <class A, typename T, size_t N>
-    constexpr bool accept(const A&, const T (&)[N]) const noexcept {
+    [[nodiscard]] constexpr bool accept(const A& /*act*/, const T (& /*dr0*/)[N]) const noexcept {
         return true;
     }
     template <size_t I, class L, typename T, size_t N, size_t M>
-    constexpr void visit(L&, const T (&)[N], const T (&)[M]) const noexcept {}
+    constexpr void visit(L& /*dense*/, const T (& /*input*/)[N], const T (& /*dr*/)[M]) const noexcept {}
 };
 
 // The walk's memory: two buffers that the vectors dJ/dr_l take in turn, top first, so that no call
@@ -419,9 +423,12 @@ struct BackwardScratch {
     using T = typename Net::value_type;
     T buffer1[Layout::size(1)];
     T buffer2[Layout::size(2)];
-    // Where an OwnTop caller writes dθ [Out].
-    T (&top() noexcept)[Net::outputs] { return as_array<Net::outputs>(&buffer1[0]); }
 };
+// Where an OwnTop caller writes dθ [Out].
+template <class Net, bool OwnTop>
+inline typename Net::value_type (&scratch_top(BackwardScratch<Net, OwnTop>& scratch) noexcept)[Net::outputs] {
+    return as_array<Net::outputs>(&scratch.buffer1[0]);
+}
 
 // The backward walk, layer I down to 0. dr [Out_I] is dJ/dr_I. For I > 0 it forms
 //   dJ/dr_{I−1} = (dJ/dr_I · W_Iᵀ) ⊙ act_{I−1}′        [In_I]
@@ -453,7 +460,7 @@ inline bool backward_layers(NetRef& net, const Act& act, const T (&dr)[M], Scrat
     }
 }
 
-// The whole walk from dθ [Out] (the caller's array, or scratch.top()): dJ/dr_{L−1} = dθ ⊙ act_{L−1}′,
+// The whole walk from dθ [Out] (the caller's array, or scratch_top(scratch)): dJ/dr_{L−1} = dθ ⊙ act_{L−1}′,
 // then backward_layers.
 template <class NetRef, class Act, class Scratch, typename T, size_t Out, class Visit>
 inline bool backward_walk(NetRef& net, const Act& act, Scratch& scratch, const T (&dtheta)[Out], const T* x, T* dx,
@@ -461,7 +468,7 @@ inline bool backward_walk(NetRef& net, const Act& act, Scratch& scratch, const T
     using Net = typename remove_const<NetRef>::type;
     constexpr size_t top = Net::depth - 1;
     if constexpr (Scratch::Layout::top_in_buffer) {
-        T(&dr)[Out] = scratch.top();
+        T(&dr)[Out] = scratch_top(scratch);
         if (&dr[0] != &dtheta[0])
             for (size_t k = 0; k < Out; ++k) dr[k] = dtheta[k];
         multiply_by_slope(get<top>(act.layers), dr);
@@ -576,7 +583,7 @@ template <class Head, class... Layers>
 Status backward(const Network<Head, Layers...>& net, const typename Network<Head, Layers...>::Activations& act,
                 const typename Network<Head, Layers...>::value_type (&dlogits)[Network<Head, Layers...>::outputs],
                 typename Network<Head, Layers...>::value_type (&dx)[Network<Head, Layers...>::inputs]) noexcept {
-    detail::BackwardScratch<Network<Head, Layers...>, false> scratch;
+    detail::BackwardScratch<Network<Head, Layers...>, false> scratch;  // NOLINT(cppcoreguidelines-pro-type-member-init,hicpp-member-init): the walk writes before it reads
     return detail::input_gradient_from(net, act, scratch, dlogits, dx);
 }
 
@@ -589,9 +596,9 @@ Status input_gradient(const Network<Head, Layers...>& net, const typename Networ
                       typename Network<Head, Layers...>::value_type (&dx)[Network<Head, Layers...>::inputs]) noexcept {
     using Net = Network<Head, Layers...>;
     if (!detail::valid_label<Head, Net::outputs>(label)) return detail::fail(Status::label_out_of_range, dx);
-    detail::BackwardScratch<Net, true> scratch;
-    detail::upstream_from_label(act, label, scratch.top());
-    return detail::input_gradient_from(net, act, scratch, scratch.top(), dx);
+    detail::BackwardScratch<Net, true> scratch;  // NOLINT(cppcoreguidelines-pro-type-member-init,hicpp-member-init): the walk writes before it reads
+    detail::upstream_from_label(act, label, scratch_top(scratch));
+    return detail::input_gradient_from(net, act, scratch, scratch_top(scratch), dx);
 }
 
 // dJ/dx for a target y [Out]: dJ/dθ = ŷ − y, then backward. bad_target if y is not what the head
@@ -602,9 +609,9 @@ Status input_gradient(const Network<Head, Layers...>& net, const typename Networ
                       typename Network<Head, Layers...>::value_type (&dx)[Network<Head, Layers...>::inputs]) noexcept {
     using Net = Network<Head, Layers...>;
     if (!detail::valid_target_for<Head>(target)) return detail::fail(Status::bad_target, dx);
-    detail::BackwardScratch<Net, true> scratch;
-    detail::upstream_from_target(act, target, scratch.top());
-    return detail::input_gradient_from(net, act, scratch, scratch.top(), dx);
+    detail::BackwardScratch<Net, true> scratch;  // NOLINT(cppcoreguidelines-pro-type-member-init,hicpp-member-init): the walk writes before it reads
+    detail::upstream_from_target(act, target, scratch_top(scratch));
+    return detail::input_gradient_from(net, act, scratch, scratch_top(scratch), dx);
 }
 
 }  // namespace ugrad

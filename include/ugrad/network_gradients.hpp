@@ -56,11 +56,11 @@ inline void descend_layers(Net& net, Net& grads, T learning_rate, T momentum) no
 // Accepts the walk when dJ/dr_0 and every hidden layer's output are finite; visits nothing.
 struct CheckFinite {
     template <class A, typename T, size_t N>
-    constexpr bool accept(const A& act, const T (&dr0)[N]) const noexcept {
+    [[nodiscard]] constexpr bool accept(const A& act, const T (&dr0)[N]) const noexcept {
         return all_finite(dr0) && hidden_finite(act);
     }
     template <size_t I, class L, typename T, size_t N, size_t M>
-    constexpr void visit(L&, const T (&)[N], const T (&)[M]) const noexcept {}
+    constexpr void visit(L& /*dense*/, const T (& /*input*/)[N], const T (& /*dr*/)[M]) const noexcept {}
 };
 
 // Layer l of grads: W_l += x_lᵀ·dJ/dr_l, b_l += dJ/dr_l (Mlp's add_outer and add).
@@ -68,7 +68,7 @@ template <class Net>
 struct AddToGradients : CheckFinite {
     Net& grads;
     template <size_t I, class L, typename T, size_t N, size_t M>
-    void visit(const L&, const T (&input)[N], const T (&dr)[M]) const noexcept {
+    void visit(const L& /*dense*/, const T (&input)[N], const T (&dr)[M]) const noexcept {
         auto& g = layer<I>(grads);
         add_outer(input, dr, g.w);
         add(dr, g.b);
@@ -87,7 +87,7 @@ struct Descend : CheckFinite {
     }
 };
 
-// The weight gradients from dθ [Out] (the caller's, or scratch.top()): the checks and the walk that
+// The weight gradients from dθ [Out] (the caller's, or scratch_top(scratch)): the checks and the walk that
 // backward_to_weights and accumulate_gradients share.
 template <class Net, class Scratch, typename T, size_t In, size_t Out>
 inline Status weights_from(const Net& net, const T (&x)[In], const typename Net::Activations& act, Scratch& scratch,
@@ -96,28 +96,61 @@ inline Status weights_from(const Net& net, const T (&x)[In], const typename Net:
         fill(grads, quiet_nan<T>());
         return Status::non_finite_input;
     }
-    AddToGradients<Net> add{{}, grads};
-    if (!backward_walk(net, act, scratch, dtheta, &x[0], static_cast<T*>(nullptr), add)) {
+    AddToGradients<Net> adder{{}, grads};
+    if (!backward_walk(net, act, scratch, dtheta, &x[0], static_cast<T*>(nullptr), adder)) {
         fill(grads, quiet_nan<T>());
         return Status::non_finite_result;
     }
     return Status::ok;
 }
 
-// The batch-1 step from dθ, which upstream() returns (the caller's array, or scratch.top() filled
-// anew: a deep network's checking walk overwrites the buffers).
-template <class Net, class Scratch, typename T, size_t In, class Upstream>
+// dθ for the batch-1 step, each time it is asked for (upstream(...)): the caller's array, or formed
+// anew in the walk's scratch from a label or a target.
+template <class Net>
+struct GivenUpstream {
+    const typename Net::value_type (&dtheta)[Net::outputs];
+};
+template <class Net>
+struct LabelUpstream {
+    const typename Net::Activations& act;
+    size_t label;
+    BackwardScratch<Net, true>& scratch;
+};
+template <class Net>
+struct TargetUpstream {
+    const typename Net::Activations& act;
+    const typename Net::value_type (&target)[Net::outputs];
+    BackwardScratch<Net, true>& scratch;
+};
+template <class Net>
+inline const typename Net::value_type (&upstream(const GivenUpstream<Net>& given) noexcept)[Net::outputs] {
+    return given.dtheta;
+}
+template <class Net>
+inline const typename Net::value_type (&upstream(const LabelUpstream<Net>& from) noexcept)[Net::outputs] {
+    upstream_from_label(from.act, from.label, scratch_top(from.scratch));
+    return scratch_top(from.scratch);
+}
+template <class Net>
+inline const typename Net::value_type (&upstream(const TargetUpstream<Net>& from) noexcept)[Net::outputs] {
+    upstream_from_target(from.act, from.target, scratch_top(from.scratch));
+    return scratch_top(from.scratch);
+}
+
+// The batch-1 step from dθ = upstream(from) (the caller's array, or scratch_top(scratch) formed anew each
+// time: a deep network's checking walk overwrites the buffers).
+template <class Net, class Scratch, typename T, size_t In, class From>
 inline Status descend_from(Net& net, const T (&x)[In], const typename Net::Activations& act, Scratch& scratch,
-                           Upstream upstream, T learning_rate) noexcept {
-    if (!all_finite(x) || !all_finite(upstream()) || !is_finite(learning_rate)) return Status::non_finite_input;
+                           const From& from, T learning_rate) noexcept {
+    if (!all_finite(x) || !all_finite(upstream(from)) || !is_finite(learning_rate)) return Status::non_finite_input;
     if constexpr (Net::depth > 2) {
         CheckFinite check;
-        if (!backward_walk(static_cast<const Net&>(net), act, scratch, upstream(), static_cast<const T*>(nullptr),
+        if (!backward_walk(static_cast<const Net&>(net), act, scratch, upstream(from), static_cast<const T*>(nullptr),
                            static_cast<T*>(nullptr), check))
             return Status::non_finite_result;
     }
-    Descend<T> descend{{}, learning_rate};
-    if (!backward_walk(net, act, scratch, upstream(), &x[0], static_cast<T*>(nullptr), descend))
+    Descend<T> descender{{}, learning_rate};
+    if (!backward_walk(net, act, scratch, upstream(from), &x[0], static_cast<T*>(nullptr), descender))
         return Status::non_finite_result;
     return Status::ok;
 }
@@ -135,7 +168,7 @@ Status backward_to_weights(const Network<Head, Layers...>& net,
                            const typename Network<Head, Layers...>::Activations& act,
                            const typename Network<Head, Layers...>::value_type (&dlogits)[Network<Head, Layers...>::outputs],
                            Network<Head, Layers...>& grads) noexcept {
-    detail::BackwardScratch<Network<Head, Layers...>, false> scratch;
+    detail::BackwardScratch<Network<Head, Layers...>, false> scratch;  // NOLINT(cppcoreguidelines-pro-type-member-init,hicpp-member-init): the walk writes before it reads
     return detail::weights_from(net, x, act, scratch, dlogits, grads);
 }
 
@@ -151,9 +184,9 @@ Status accumulate_gradients(const Network<Head, Layers...>& net,
         detail::fill(grads, quiet_nan<typename Net::value_type>());
         return Status::label_out_of_range;
     }
-    detail::BackwardScratch<Net, true> scratch;
-    detail::upstream_from_label(act, label, scratch.top());
-    return detail::weights_from(net, x, act, scratch, scratch.top(), grads);
+    detail::BackwardScratch<Net, true> scratch;  // NOLINT(cppcoreguidelines-pro-type-member-init,hicpp-member-init): the walk writes before it reads
+    detail::upstream_from_label(act, label, scratch_top(scratch));
+    return detail::weights_from(net, x, act, scratch, scratch_top(scratch), grads);
 }
 
 // The weight gradients for a target y [Out]: dJ/dθ = ŷ − y, then as above. bad_target if the head
@@ -169,9 +202,9 @@ Status accumulate_gradients(const Network<Head, Layers...>& net,
         detail::fill(grads, quiet_nan<typename Net::value_type>());
         return Status::bad_target;
     }
-    detail::BackwardScratch<Net, true> scratch;
-    detail::upstream_from_target(act, target, scratch.top());
-    return detail::weights_from(net, x, act, scratch, scratch.top(), grads);
+    detail::BackwardScratch<Net, true> scratch;  // NOLINT(cppcoreguidelines-pro-type-member-init,hicpp-member-init): the walk writes before it reads
+    detail::upstream_from_target(act, target, scratch_top(scratch));
+    return detail::weights_from(net, x, act, scratch, scratch_top(scratch), grads);
 }
 
 // One step of gradient descent with heavy-ball momentum μ, the velocity kept in grads itself:
@@ -198,8 +231,9 @@ Status sgd_step_from_logits(Network<Head, Layers...>& net,
                             const typename Network<Head, Layers...>::Activations& act,
                             const typename Network<Head, Layers...>::value_type (&dlogits)[Network<Head, Layers...>::outputs],
                             typename Network<Head, Layers...>::value_type learning_rate) noexcept {
-    detail::BackwardScratch<Network<Head, Layers...>, false> scratch;
-    return detail::descend_from(net, x, act, scratch, [&dlogits]() -> decltype(dlogits) { return dlogits; }, learning_rate);
+    detail::BackwardScratch<Network<Head, Layers...>, false> scratch;  // NOLINT(cppcoreguidelines-pro-type-member-init,hicpp-member-init): the walk writes before it reads
+    return detail::descend_from(net, x, act, scratch, detail::GivenUpstream<Network<Head, Layers...>>{dlogits},
+                                learning_rate);
 }
 
 // The batch-1 step for a label. label_out_of_range if the head does not take it; otherwise as above.
@@ -211,12 +245,8 @@ Status sgd_step(Network<Head, Layers...>& net,
                 typename Network<Head, Layers...>::value_type learning_rate) noexcept {
     using Net = Network<Head, Layers...>;
     if (!detail::valid_label<Head, Net::outputs>(label)) return Status::label_out_of_range;
-    detail::BackwardScratch<Net, true> scratch;
-    auto upstream = [&]() -> decltype(scratch.top()) {
-        detail::upstream_from_label(act, label, scratch.top());
-        return scratch.top();
-    };
-    return detail::descend_from(net, x, act, scratch, upstream, learning_rate);
+    detail::BackwardScratch<Net, true> scratch;  // NOLINT(cppcoreguidelines-pro-type-member-init,hicpp-member-init): the walk writes before it reads
+    return detail::descend_from(net, x, act, scratch, detail::LabelUpstream<Net>{act, label, scratch}, learning_rate);
 }
 
 // The batch-1 step for a target y [Out]. bad_target if the head does not take y; otherwise as
@@ -229,12 +259,8 @@ Status sgd_step(Network<Head, Layers...>& net,
                 typename Network<Head, Layers...>::value_type learning_rate) noexcept {
     using Net = Network<Head, Layers...>;
     if (!detail::valid_target_for<Head>(target)) return Status::bad_target;
-    detail::BackwardScratch<Net, true> scratch;
-    auto upstream = [&]() -> decltype(scratch.top()) {
-        detail::upstream_from_target(act, target, scratch.top());
-        return scratch.top();
-    };
-    return detail::descend_from(net, x, act, scratch, upstream, learning_rate);
+    detail::BackwardScratch<Net, true> scratch;  // NOLINT(cppcoreguidelines-pro-type-member-init,hicpp-member-init): the walk writes before it reads
+    return detail::descend_from(net, x, act, scratch, detail::TargetUpstream<Net>{act, target, scratch}, learning_rate);
 }
 
 }  // namespace ugrad
