@@ -48,6 +48,7 @@ import os
 import re
 import sys
 import tempfile
+import warnings
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
@@ -402,10 +403,11 @@ def convert(model, head=None) -> dict:
     nn.Sequential (head: 'softmax', 'logistic' or 'linear', unless a trailing nn.Softmax or
     nn.Sigmoid names it). Raises ModelError with one line naming what cannot be exported."""
     check_head_argument(head)
-    module = type(model).__module__ or ""
-    if module.startswith("sklearn."):
+    # Only a framework already imported can have made `model`: look for it, import nothing.
+    sklearn_base, torch = sys.modules.get("sklearn.base"), sys.modules.get("torch")
+    if sklearn_base is not None and isinstance(model, sklearn_base.BaseEstimator):
         return convert_sklearn(model, head)
-    if module.startswith("torch."):
+    if torch is not None and isinstance(model, torch.nn.Module):
         return convert_torch(model, head)
     raise ModelError(f"convert: {type(model).__name__} is not a fitted scikit-learn MLPClassifier/MLPRegressor or a "
                      f"torch nn.Sequential")
@@ -426,8 +428,10 @@ def load_onnx(raw: bytes, path: str, head) -> dict:
         raise ModelError(f"{path}: reading ONNX needs the onnx and numpy packages ({err.name} is missing; Debian: python3-onnx)")
     model = onnx.ModelProto()
     try:
-        model.ParseFromString(raw)
-    except Exception as err:  # protobuf's DecodeError, or a RecursionError on absurd nesting
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # protobuf warns of some malformed input rather than failing
+            model.ParseFromString(raw)
+    except Exception as err:  # protobuf's DecodeError, its warning, or a RecursionError on absurd nesting
         raise ModelError(f"{path}: not an ONNX model (the protobuf reader says {type(err).__name__})")
     if model.ir_version <= 0 or not model.HasField("graph") or not model.graph.node:
         raise ModelError(f"{path}: not an ONNX model (no IR version or no graph nodes)")
@@ -815,7 +819,7 @@ def write_header(model_or_dict, name: str, out: str, head=None, c_api: bool = Fa
         source = "a Python dict"
     else:
         model = load_doc(convert(model_or_dict, head), f"the converted {type(model_or_dict).__name__}")
-        source = f"a {type(model_or_dict).__module__.split('.')[0]} {type(model_or_dict).__name__}"
+        source = f"a {type(model_or_dict).__name__} (convert)"
     write_all(header_files(model, name, out, source, note, c_api))
     return type_name(model)
 
