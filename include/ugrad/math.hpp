@@ -280,4 +280,14 @@ inline SigmoidPair<float> sigmoid_pair<float>(float r) noexcept {
 template <typename T>
 inline T sigmoid(T r) noexcept { return sigmoid_pair(r).value; }
 
+// PLACEHOLDER (replaced by the tanh branch): tanh r = (1 − e)/(1 + e), e = e^{−2|r|}.
+template <typename T>
+inline T tanh(T r) noexcept {
+    if (is_nan(r)) return r + r;
+    const T a = r < T(0) ? -r : r;
+    const T e = ugrad::exp(T(-2) * a);
+    const T t = (T(1) - e) / (T(1) + e);
+    return r < T(0) ? -t : t;
+}
+
 }  // namespace ugrad

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ugrad/activations.hpp>
 #include <ugrad/elementwise.hpp>
 #include <ugrad/kernels.hpp>
 #include <ugrad/math.hpp>
@@ -99,14 +100,6 @@ template <typename T, size_t N>
 constexpr Status fail(Status s, T (&out)[N]) noexcept {
     fill(out, quiet_nan<T>());
     return s;
-}
-
-// a[i] = a[i]·b[i], i < n: unrolled by eight for speed (GCC keeps it one short loop at -Os, as
-// make size shows).
-template <typename T>
-inline void multiply_in_place(T* a, const T* b, size_t n) noexcept {
-#pragma GCC unroll 8
-    for (size_t i = 0; i < n; ++i) a[i] = a[i] * b[i];
 }
 
 // The step from the logits back to the hidden pre-activation, shared by backward and the weight

@@ -13,3 +13,8 @@
 #include <ugrad/mlp.hpp>
 #include <ugrad/gradients.hpp>
 #include <ugrad/jacobian.hpp>
+#include <ugrad/layers.hpp>
+#include <ugrad/activations.hpp>
+#include <ugrad/network.hpp>
+#include <ugrad/network_gradients.hpp>
+#include <ugrad/network_jacobian.hpp>

@@ -1,0 +1,110 @@
+// ugrad/activations.hpp — the element-wise activations over one layer, forward and back.
+//
+// A layer's output after its activation, y = act(r) [N], is what forward keeps, and each slope
+// act′(r) [N] is recovered from it where that is exact: tanh′ = (1 − y)(1 + y), ReLU′ = [y > 0].
+// The sigmoid also keeps its slope σ(r)·σ(−r), since 1 − y loses the small σ(−r) of a saturated unit.
+//
+//   activation   y_j               act′(r_j)              kept [N]
+//   Identity     r_j               1                      y
+//   Sigmoid      σ(r_j)            σ(r_j)·σ(−r_j)         y, slope
+//   Tanh         tanh r_j          (1 − y_j)(1 + y_j)     y
+//   Relu         max(r_j, 0)       1 if y_j > 0, else 0   y
+// A NaN stays NaN through every activation and every slope (ReLU(NaN) = NaN, ReLU′ of a NaN output
+// is NaN), so a NaN weight always ends in non_finite_result, whatever the activation.
+#pragma once
+
+#include <stddef.h>
+
+#include <ugrad/elementwise.hpp>
+#include <ugrad/layers.hpp>
+#include <ugrad/math.hpp>
+
+namespace ugrad {
+
+// What forward keeps of one layer with activation Act and N units.
+template <class Act, size_t N, typename T>
+struct LayerOutput {
+    T y[N];  // act(r)
+};
+template <size_t N, typename T>
+struct LayerOutput<Sigmoid, N, T> {
+    T y[N];      // σ(r)
+    T slope[N];  // σ′(r) = σ(r)·σ(−r), with σ(−r) computed directly: exact for large |r|
+};
+
+namespace detail {
+
+template <class Act, size_t N, typename T>
+constexpr void fill(LayerOutput<Act, N, T>& out, T value) noexcept {
+    for (size_t j = 0; j < N; ++j) out.y[j] = value;
+    if constexpr (sizeof(out) > sizeof(out.y))
+        for (size_t j = 0; j < N; ++j) out.slope[j] = value;
+}
+
+// a[i] = a[i]·b[i], i < n: unrolled by eight for speed (GCC keeps it one short loop at -Os, as
+// make size shows).
+template <typename T>
+inline void multiply_in_place(T* a, const T* b, size_t n) noexcept {
+#pragma GCC unroll 8
+    for (size_t i = 0; i < n; ++i) a[i] = a[i] * b[i];
+}
+
+}  // namespace detail
+
+// y ← act(y): out.y holds the pre-activation r on entry (forward writes x·W + b there first).
+template <size_t N, typename T>
+inline void activate(LayerOutput<Identity, N, T>&) noexcept {}
+template <size_t N, typename T>
+inline void activate(LayerOutput<Sigmoid, N, T>& out) noexcept {
+    sigmoid_layer(out.y, out.y, out.slope);
+}
+template <size_t N, typename T>
+inline void activate(LayerOutput<Tanh, N, T>& out) noexcept {
+    for (size_t j = 0; j < N; ++j) out.y[j] = ugrad::tanh(out.y[j]);
+}
+// max(r, 0) with NaN kept: r > 0 gives r, r <= 0 gives +0, and a NaN fails both tests.
+template <size_t N, typename T>
+inline void activate(LayerOutput<Relu, N, T>& out) noexcept {
+    for (size_t j = 0; j < N; ++j) {
+        const T r = out.y[j];
+        out.y[j] = r > T(0) ? r : (r <= T(0) ? T(0) : r);
+    }
+}
+
+// d ← d ⊙ act′(r): the activation's Jacobian is diagonal.   d, out: [N].
+template <size_t N, typename T>
+inline void multiply_by_slope(const LayerOutput<Identity, N, T>&, T (&)[N]) noexcept {}
+template <size_t N, typename T>
+inline void multiply_by_slope(const LayerOutput<Sigmoid, N, T>& out, T (&d)[N]) noexcept {
+    detail::multiply_in_place(&d[0], &out.slope[0], N);
+}
+// d_j·((1 − y_j)(1 + y_j)): both factors exact for |y| >= 1/2, and no cancellation near |y| = 1.
+template <size_t N, typename T>
+inline void multiply_by_slope(const LayerOutput<Tanh, N, T>& out, T (&d)[N]) noexcept {
+    for (size_t j = 0; j < N; ++j) d[j] = d[j] * ((T(1) - out.y[j]) * (T(1) + out.y[j]));
+}
+// d_j·s_j with s_j = 1 for y_j > 0, 0 for y_j <= 0, NaN for a NaN y_j. A product, not a select,
+// so that a non-finite d_j still ends non-finite (∞·0 = NaN) and the caller's check sees it.
+template <size_t N, typename T>
+inline void multiply_by_slope(const LayerOutput<Relu, N, T>& out, T (&d)[N]) noexcept {
+    for (size_t j = 0; j < N; ++j) {
+        const T y = out.y[j];
+        d[j] = d[j] * (y > T(0) ? T(1) : (y <= T(0) ? T(0) : y));
+    }
+}
+
+// The slope itself, one unit at a time (for the Jacobians): act′(r_j).
+template <size_t N, typename T>
+constexpr T slope(const LayerOutput<Identity, N, T>&, size_t) noexcept { return T(1); }
+template <size_t N, typename T>
+constexpr T slope(const LayerOutput<Sigmoid, N, T>& out, size_t j) noexcept { return out.slope[j]; }
+template <size_t N, typename T>
+constexpr T slope(const LayerOutput<Tanh, N, T>& out, size_t j) noexcept {
+    return (T(1) - out.y[j]) * (T(1) + out.y[j]);
+}
+template <size_t N, typename T>
+constexpr T slope(const LayerOutput<Relu, N, T>& out, size_t j) noexcept {
+    return out.y[j] > T(0) ? T(1) : (out.y[j] <= T(0) ? T(0) : out.y[j]);
+}
+
+}  // namespace ugrad

@@ -1,0 +1,591 @@
+// ugrad/network.hpp — any stack of dense layers with element-wise activations and an output head:
+// the forward pass, the loss and the input gradient dJ/dx, with the seed network's guarantees.
+//
+// Row-vector convention, layers l = 0 .. L−1, shapes in brackets (x_0 = x, x_{l+1} = y_l):
+//   r_l = x_l·W_l + b_l      W_l [In_l][Out_l], r_l [Out_l]
+//   y_l = act_l(r_l)         element-wise                       θ = y_{L−1}  [Out]
+//   ŷ, J from θ by the head  (include/ugrad/layers.hpp)
+// and backwards (docs/derivation.md), each head giving dJ/dθ = ŷ − y:
+//   dJ/dr_l = dJ/dy_l ⊙ act_l′(r_l)     the activation's Jacobian is diagonal
+//   dJ/dy_{l−1} = dJ/dr_l · W_lᵀ        a matrix product; at l = 0 this is dJ/dx
+//   dJ/dW_l = x_lᵀ · dJ/dr_l,  dJ/db_l = dJ/dr_l   (include/ugrad/network_gradients.hpp)
+// One walk forward (detail::forward_layers) and one walk back (detail::backward_layers) serve every
+// depth and every call; the two loop kernels are Mlp's (include/ugrad/kernels.hpp), so a Network
+// with Mlp's shape gives Mlp's bits.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ugrad/activations.hpp>
+#include <ugrad/kernels.hpp>
+#include <ugrad/layers.hpp>
+#include <ugrad/math.hpp>
+#include <ugrad/mlp.hpp>
+#include <ugrad/softmax.hpp>
+#include <ugrad/status.hpp>
+
+namespace ugrad {
+
+template <class Head, class... Layers>
+struct Network;
+
+namespace detail {
+
+template <class A, class B>
+struct same_type {
+    static constexpr bool value = false;
+};
+template <class A>
+struct same_type<A, A> {
+    static constexpr bool value = true;
+};
+
+// The I-th type of a pack.
+template <size_t I, class L0, class... Ls>
+struct nth_type {
+    using type = typename nth_type<I - 1, Ls...>::type;
+};
+template <class L0, class... Ls>
+struct nth_type<0, L0, Ls...> {
+    using type = L0;
+};
+
+// Storage for one value of each type, in order (what forward keeps of every layer).
+template <class O0, class... Os>
+struct Chain {
+    O0 first;
+    Chain<Os...> rest;
+};
+template <class O0>
+struct Chain<O0> {
+    O0 first;
+};
+template <size_t I, class C>
+constexpr auto& get(C& chain) noexcept {
+    if constexpr (I == 0) return chain.first;
+    else return get<I - 1>(chain.rest);
+}
+
+template <class A>
+struct remove_const {
+    using type = A;
+};
+template <class A>
+struct remove_const<const A> {
+    using type = A;
+};
+
+template <class Head>
+constexpr bool is_head = same_type<Head, Softmax>::value || same_type<Head, Logistic>::value ||
+                         same_type<Head, Linear>::value;
+
+// The facts every Network states and checks: depth, sizes (chained: a layer's In is the previous
+// layer's Out), one value type, a known head.
+template <class Head, class... Layers>
+struct NetworkShape {
+    static constexpr size_t depth = sizeof...(Layers);
+    static_assert(depth >= 1 && depth <= 8, "a Network has 1 to 8 layers");
+    using first = typename nth_type<0, Layers...>::type;
+    using last = typename nth_type<depth - 1, Layers...>::type;
+    using value_type = typename first::value_type;
+    static constexpr size_t inputs = first::inputs;
+    static constexpr size_t outputs = last::outputs;
+    static constexpr bool chained() noexcept {
+        const size_t in[] = {Layers::inputs...};
+        const size_t out[] = {Layers::outputs...};
+        for (size_t l = 1; l < depth; ++l)
+            if (in[l] != out[l - 1]) return false;
+        return true;
+    }
+    static_assert(chained(), "each layer's In must equal the previous layer's Out");
+    static_assert((same_type<value_type, typename Layers::value_type>::value && ...),
+                  "every layer of a Network has the same value type T");
+    static_assert(is_head<Head>, "the head is ugrad::Softmax, ugrad::Logistic or ugrad::Linear");
+};
+
+}  // namespace detail
+
+// What the head keeps besides θ: Softmax log ŷ and ŷ; Logistic log ŷ, log(1 − ŷ) and ŷ; Linear
+// nothing (ŷ = θ).
+template <class Head, size_t Out, typename T>
+struct HeadOutput {};
+template <size_t Out, typename T>
+struct HeadOutput<Softmax, Out, T> {
+    T log_probs[Out];  // log ŷ = θ − log Σ e^θ
+    T probs[Out];      // ŷ = softmax(θ)
+};
+template <size_t Out, typename T>
+struct HeadOutput<Logistic, Out, T> {
+    T log_probs[Out];        // log ŷ_k = −softplus(−θ_k)
+    T log_complements[Out];  // log(1 − ŷ_k) = −softplus(θ_k)
+    T probs[Out];            // ŷ_k = σ(θ_k)
+};
+
+// What forward keeps: every layer's output (and a sigmoid layer's slope), then the head's values.
+// Σ_l Out_l (2·Out_l for a sigmoid layer) + (2·Out Softmax, 3·Out Logistic, 0 Linear) values of T.
+template <class Head, class... Layers>
+struct NetworkActivations : HeadOutput<Head, detail::NetworkShape<Head, Layers...>::outputs,
+                                       typename detail::NetworkShape<Head, Layers...>::value_type> {
+    using head_type = Head;
+    using value_type = typename detail::NetworkShape<Head, Layers...>::value_type;
+    static constexpr size_t depth = sizeof...(Layers);
+    detail::Chain<LayerOutput<typename Layers::activation, Layers::outputs, value_type>...> layers;
+};
+
+// The layers as named members, so that a Network is a plain aggregate written
+// `const Net net = {{w0, b0}, {w1, b1}, ...};` (one specialization per depth: storage only, the
+// loops are written once, below). Net::Gradients, shaped like Net, holds dJ/d(every parameter).
+#define UGRAD_NETWORK_NAMES(...)                                                   \
+    using shape = detail::NetworkShape<Head, __VA_ARGS__>;                         \
+    using head_type = Head;                                                        \
+    using value_type = typename shape::value_type;                                 \
+    static constexpr size_t inputs = shape::inputs;                                \
+    static constexpr size_t outputs = shape::outputs;                              \
+    static constexpr size_t depth = shape::depth;                                  \
+    template <size_t I>                                                            \
+    using layer_type = typename detail::nth_type<I, __VA_ARGS__>::type;            \
+    using Activations = NetworkActivations<Head, __VA_ARGS__>;                     \
+    using Gradients = Network
+
+template <class Head, class L0>
+struct Network<Head, L0> {
+    UGRAD_NETWORK_NAMES(L0);
+    L0 layer0;
+};
+template <class Head, class L0, class L1>
+struct Network<Head, L0, L1> {
+    UGRAD_NETWORK_NAMES(L0, L1);
+    L0 layer0;
+    L1 layer1;
+};
+template <class Head, class L0, class L1, class L2>
+struct Network<Head, L0, L1, L2> {
+    UGRAD_NETWORK_NAMES(L0, L1, L2);
+    L0 layer0;
+    L1 layer1;
+    L2 layer2;
+};
+template <class Head, class L0, class L1, class L2, class L3>
+struct Network<Head, L0, L1, L2, L3> {
+    UGRAD_NETWORK_NAMES(L0, L1, L2, L3);
+    L0 layer0;
+    L1 layer1;
+    L2 layer2;
+    L3 layer3;
+};
+template <class Head, class L0, class L1, class L2, class L3, class L4>
+struct Network<Head, L0, L1, L2, L3, L4> {
+    UGRAD_NETWORK_NAMES(L0, L1, L2, L3, L4);
+    L0 layer0;
+    L1 layer1;
+    L2 layer2;
+    L3 layer3;
+    L4 layer4;
+};
+template <class Head, class L0, class L1, class L2, class L3, class L4, class L5>
+struct Network<Head, L0, L1, L2, L3, L4, L5> {
+    UGRAD_NETWORK_NAMES(L0, L1, L2, L3, L4, L5);
+    L0 layer0;
+    L1 layer1;
+    L2 layer2;
+    L3 layer3;
+    L4 layer4;
+    L5 layer5;
+};
+template <class Head, class L0, class L1, class L2, class L3, class L4, class L5, class L6>
+struct Network<Head, L0, L1, L2, L3, L4, L5, L6> {
+    UGRAD_NETWORK_NAMES(L0, L1, L2, L3, L4, L5, L6);
+    L0 layer0;
+    L1 layer1;
+    L2 layer2;
+    L3 layer3;
+    L4 layer4;
+    L5 layer5;
+    L6 layer6;
+};
+template <class Head, class L0, class L1, class L2, class L3, class L4, class L5, class L6, class L7>
+struct Network<Head, L0, L1, L2, L3, L4, L5, L6, L7> {
+    UGRAD_NETWORK_NAMES(L0, L1, L2, L3, L4, L5, L6, L7);
+    L0 layer0;
+    L1 layer1;
+    L2 layer2;
+    L3 layer3;
+    L4 layer4;
+    L5 layer5;
+    L6 layer6;
+    L7 layer7;
+};
+#undef UGRAD_NETWORK_NAMES
+
+// Layer I of a network (or of its Gradients), and what forward kept of it.
+template <size_t I, class Net>
+constexpr auto& layer(Net& net) noexcept {
+    if constexpr (I == 0) return net.layer0;
+    else if constexpr (I == 1) return net.layer1;
+    else if constexpr (I == 2) return net.layer2;
+    else if constexpr (I == 3) return net.layer3;
+    else if constexpr (I == 4) return net.layer4;
+    else if constexpr (I == 5) return net.layer5;
+    else if constexpr (I == 6) return net.layer6;
+    else return net.layer7;
+}
+template <size_t I, class Head, class... Layers>
+constexpr const auto& layer_output(const NetworkActivations<Head, Layers...>& act) noexcept {
+    return detail::get<I>(act.layers);
+}
+
+// θ, the last layer's output [Out], and ŷ [Out] (θ itself for a Linear head; Mlp's probabilities).
+template <class Head, class... Layers>
+constexpr const auto& logits(const NetworkActivations<Head, Layers...>& act) noexcept {
+    return detail::get<sizeof...(Layers) - 1>(act.layers).y;
+}
+template <class Head, class... Layers>
+constexpr const auto& outputs(const NetworkActivations<Head, Layers...>& act) noexcept {
+    if constexpr (detail::same_type<Head, Linear>::value) return logits(act);
+    else return act.probs;
+}
+template <size_t In, size_t Hidden, size_t Out, typename T>
+constexpr const T (&outputs(const Activations<In, Hidden, Out, T>& act) noexcept)[Out] {
+    return act.probs;
+}
+
+namespace detail {
+
+// A run of T seen as an array of N (the backward walk's two buffers hold vectors of several widths).
+template <size_t N, typename T>
+inline T (&as_array(T* p) noexcept)[N] {
+    return *reinterpret_cast<T(*)[N]>(p);
+}
+template <size_t N, typename T>
+inline const T (&as_array(const T* p) noexcept)[N] {
+    return *reinterpret_cast<const T(*)[N]>(p);
+}
+
+// Apply f to every layer of a network (or of its Gradients), first to last.
+template <size_t I = 0, class Net, class F>
+constexpr void for_each_layer(Net& net, F&& f) noexcept {
+    f(layer<I>(net));
+    if constexpr (I + 1 < Net::depth) for_each_layer<I + 1>(net, f);
+}
+
+template <size_t I, class Head, class... Layers, typename T>
+constexpr void fill_layers(NetworkActivations<Head, Layers...>& act, T value) noexcept {
+    fill(get<I>(act.layers), value);
+    if constexpr (I + 1 < sizeof...(Layers)) fill_layers<I + 1>(act, value);
+}
+template <class Head, class... Layers, typename T>
+constexpr void fill(NetworkActivations<Head, Layers...>& act, T value) noexcept {
+    if constexpr (!same_type<Head, Linear>::value) {
+        fill(act.log_probs, value);
+        fill(act.probs, value);
+    }
+    if constexpr (same_type<Head, Logistic>::value) fill(act.log_complements, value);
+    fill_layers<0>(act, value);
+}
+
+// Every hidden layer's output finite (the inputs of layers 1 .. L−1).
+template <size_t I = 0, class Head, class... Layers>
+constexpr bool hidden_finite(const NetworkActivations<Head, Layers...>& act) noexcept {
+    if constexpr (I + 1 >= sizeof...(Layers)) return true;
+    else return all_finite(get<I>(act.layers).y) && hidden_finite<I + 1>(act);
+}
+
+// log(1 + e) for e in [0, 1] (e = e^−|θ|): u = 1 + e rounded; log(u)·(e/(u − 1)) corrects for that
+// rounding (Goldberg's trick), and u = 1 means e < ulp(1)/2, where log(1 + e) = e to within e²/2.
+template <typename T>
+inline T log1p_small(T e) noexcept {
+    const T u = T(1) + e;
+    return u == T(1) ? e : ugrad::log(u) * (e / (u - T(1)));
+}
+
+// The heads' forward step, from finite θ [Out].
+//   Softmax:   log ŷ = θ − log Σ e^θ, ŷ = e^(θ − m)/Σ e^(θ − m)  (include/ugrad/softmax.hpp)
+//   Logistic:  ŷ_k = σ(θ_k); log ŷ_k = −softplus(−θ_k) = min(θ_k, 0) − log(1 + e^−|θ_k|),
+//              log(1 − ŷ_k) = −softplus(θ_k) = −max(θ_k, 0) − log(1 + e^−|θ_k|): finite for every finite θ_k.
+template <size_t Out, typename T>
+inline void head_forward(const T (&theta)[Out], HeadOutput<Softmax, Out, T>& out) noexcept {
+    log_softmax_and_softmax(theta, out.log_probs, out.probs);
+}
+template <size_t Out, typename T>
+inline void head_forward(const T (&theta)[Out], HeadOutput<Logistic, Out, T>& out) noexcept {
+    for (size_t k = 0; k < Out; ++k) {
+        const T t = theta[k];
+        const T minus_abs = t < T(0) ? t : -t;
+        const T softplus_tail = log1p_small(ugrad::exp(minus_abs));
+        out.probs[k] = sigmoid(t);
+        out.log_probs[k] = (t < T(0) ? t : T(0)) - softplus_tail;
+        out.log_complements[k] = (t > T(0) ? -t : T(0)) - softplus_tail;
+    }
+}
+template <size_t Out, typename T>
+inline void head_forward(const T (&)[Out], HeadOutput<Linear, Out, T>&) noexcept {}
+
+// The forward walk: layer I maps its input x [In_I] to act(x·W_I + b_I), kept in act, which is
+// layer I + 1's input.
+template <size_t I, class Net, size_t N, typename T>
+inline void forward_layers(const Net& net, const T (&x)[N], typename Net::Activations& act) noexcept {
+    const auto& dense = layer<I>(net);
+    auto& out = get<I>(act.layers);
+    affine(x, dense.w, dense.b, out.y);  // r = x·W + b, kept in y until the activation replaces it
+    activate(out);                       // y = act(r) (and the sigmoid's slope)
+    if constexpr (I + 1 < Net::depth) forward_layers<I + 1>(net, out.y, act);
+}
+
+// A label's validity for a head: Softmax and Logistic label < Out (a one-unit Logistic: 0 or 1).
+template <class Head, size_t Out>
+constexpr bool valid_label(size_t label) noexcept {
+    static_assert(!same_type<Head, Linear>::value, "a Linear head takes a target, not a label");
+    if constexpr (same_type<Head, Logistic>::value && Out == 1) return label <= 1;
+    else return label < Out;
+}
+// A target's validity: Softmax a probability vector; Logistic every y_k finite in [0, 1]; Linear
+// every y_k finite.
+template <class Head, size_t Out, typename T>
+constexpr bool valid_target_for(const T (&target)[Out]) noexcept {
+    if constexpr (same_type<Head, Softmax>::value) {
+        return valid_target(target);
+    } else {
+        for (size_t k = 0; k < Out; ++k) {
+            if (!is_finite(target[k])) return false;
+            if (same_type<Head, Logistic>::value && (target[k] < T(0) || target[k] > T(1))) return false;
+        }
+        return true;
+    }
+}
+// y_k of a label: onehot(label), or for a one-unit Logistic the label itself.
+template <class Head, size_t Out, typename T>
+constexpr T label_value(size_t label, size_t k) noexcept {
+    if constexpr (same_type<Head, Logistic>::value && Out == 1) return label == 1 ? T(1) : T(0);
+    else return k == label ? T(1) : T(0);
+}
+
+// dJ/dθ = ŷ − y.   ŷ, y, dθ: [Out]
+template <class Head, class... Layers, typename T, size_t Out>
+inline void upstream_from_label(const NetworkActivations<Head, Layers...>& act, size_t label, T (&dtheta)[Out]) noexcept {
+    const auto& y_hat = outputs(act);
+    for (size_t k = 0; k < Out; ++k) {
+        const T y = label_value<Head, Out, T>(label, k);
+        dtheta[k] = y == T(1) ? y_hat[k] - T(1) : y_hat[k];
+    }
+}
+template <class Head, class... Layers, typename T, size_t Out>
+inline void upstream_from_target(const NetworkActivations<Head, Layers...>& act, const T (&target)[Out],
+                                 T (&dtheta)[Out]) noexcept {
+    const auto& y_hat = outputs(act);
+    for (size_t k = 0; k < Out; ++k) dtheta[k] = y_hat[k] - target[k];
+}
+
+// What the backward walk does at each layer besides computing dJ/dr (network_gradients.hpp adds
+// the weight gradients or descends; backward does nothing more). accept() sees dJ/dr_0 as soon as it
+// exists — before any layer is visited when L <= 2 — and may stop the walk.
+struct VisitNothing {
+    template <class A, typename T, size_t N>
+    constexpr bool accept(const A&, const T (&)[N]) const noexcept {
+        return true;
+    }
+    template <size_t I, class L, typename T, size_t N, size_t M>
+    constexpr void visit(L&, const T (&)[N], const T (&)[M]) const noexcept {}
+};
+
+// Where the walk keeps each dJ/dr: in the caller's dθ (0) or in one of two buffers (1, 2), taken in
+// turn. Buffer 1 holds dθ ⊙ act′ if the last layer has a slope, then the walk's vectors alternate:
+// buffer_size(b) is the widest vector buffer b ever holds (at least 1).
+template <class Net>
+struct BackwardBuffers {
+    static constexpr bool top_in_buffer =
+        !same_type<typename Net::template layer_type<Net::depth - 1>::activation, Identity>::value;
+    template <size_t I>
+    static constexpr int where() noexcept {  // where dJ/dr_I lives
+        if constexpr (I == Net::depth - 1) return top_in_buffer ? 1 : 0;
+        else return where<I + 1>() == 1 ? 2 : 1;
+    }
+    template <size_t I = 0>
+    static constexpr size_t size(int buffer) noexcept {
+        const size_t here = where<I>() == buffer ? Net::template layer_type<I>::outputs : 1;
+        if constexpr (I + 1 < Net::depth) {
+            const size_t above = size<I + 1>(buffer);
+            return here > above ? here : above;
+        } else {
+            return here;
+        }
+    }
+};
+
+// The backward walk, layer I down to 0. dr [Out_I] is dJ/dr_I. For I > 0 it forms
+//   dJ/dr_{I−1} = (dJ/dr_I · W_Iᵀ) ⊙ act_{I−1}′        [In_I]
+// in the buffer dr does not occupy, hands dJ/dr_0 to visit.accept as soon as it exists, then calls
+// visit.visit<I>(layer I, its input x_I, dJ/dr_I) — after W_I was last read, so visit may change W_I — and
+// goes down. At I = 0, with dx, it forms dJ/dx = dJ/dr_0 · W_0ᵀ. x may be null when visit ignores
+// inputs. Returns false if visit.accept refused.
+template <size_t I, class NetRef, class Act, typename T, size_t M, class Visit>
+inline bool backward_layers(NetRef& net, const Act& act, const T (&dr)[M], T* buffer1, T* buffer2, const T* x,
+                            T* dx, Visit& visit) noexcept {
+    using Net = typename remove_const<NetRef>::type;
+    auto& dense = layer<I>(net);
+    constexpr size_t In = Net::template layer_type<I>::inputs;
+    if constexpr (I > 0) {
+        T* next_buffer = BackwardBuffers<Net>::template where<I - 1>() == 1 ? buffer1 : buffer2;
+        T(&next)[In] = as_array<In>(next_buffer);
+        affine_t(dr, dense.w, next);
+        multiply_by_slope(get<I - 1>(act.layers), next);
+        if constexpr (I == 1)
+            if (!visit.accept(act, next)) return false;
+        visit.template visit<I>(dense, get<I - 1>(act.layers).y, dr);
+        return backward_layers<I - 1>(net, act, next, buffer1, buffer2, x, dx, visit);
+    } else {
+        if constexpr (Net::depth == 1)
+            if (!visit.accept(act, dr)) return false;
+        if (dx != nullptr) affine_t(dr, dense.w, as_array<In>(dx));
+        if (x != nullptr) visit.template visit<0>(dense, as_array<In>(x), dr);
+        return true;
+    }
+}
+
+// The whole walk from dθ [Out]: dJ/dr_{L−1} = dθ ⊙ act_{L−1}′, then backward_layers.
+template <class NetRef, class Act, typename T, size_t Out, class Visit>
+inline bool backward_walk(NetRef& net, const Act& act, const T (&dtheta)[Out], const T* x, T* dx, Visit& visit) noexcept {
+    using Net = typename remove_const<NetRef>::type;
+    using Buffers = BackwardBuffers<Net>;
+    T buffer1[Buffers::size(1)];
+    T buffer2[Buffers::size(2)];
+    constexpr size_t top = Net::depth - 1;
+    if constexpr (Buffers::top_in_buffer) {
+        T(&dr)[Out] = as_array<Out>(&buffer1[0]);
+        for (size_t k = 0; k < Out; ++k) dr[k] = dtheta[k];
+        multiply_by_slope(get<top>(act.layers), dr);
+        return backward_layers<top>(net, act, dr, &buffer1[0], &buffer2[0], x, dx, visit);
+    } else {
+        return backward_layers<top>(net, act, dtheta, &buffer1[0], &buffer2[0], x, dx, visit);
+    }
+}
+
+}  // namespace detail
+
+// Forward pass: fills act (every layer's output, the logits θ and the head's ŷ).
+// non_finite_input if x holds NaN/±inf; non_finite_result if θ comes out NaN/±inf (a non-finite
+// weight, an overflow). On either, every value in act is NaN.
+template <class Head, class... Layers>
+Status forward(const Network<Head, Layers...>& net,
+               const typename Network<Head, Layers...>::value_type (&x)[Network<Head, Layers...>::inputs],
+               typename Network<Head, Layers...>::Activations& act) noexcept {
+    using T = typename Network<Head, Layers...>::value_type;
+    if (!detail::all_finite(x)) {
+        detail::fill(act, quiet_nan<T>());
+        return Status::non_finite_input;
+    }
+    detail::forward_layers<0>(net, x, act);
+    if (!detail::all_finite(logits(act))) {
+        detail::fill(act, quiet_nan<T>());
+        return Status::non_finite_result;
+    }
+    detail::head_forward(logits(act), static_cast<HeadOutput<Head, Network<Head, Layers...>::outputs, T>&>(act));
+    return Status::ok;
+}
+
+// The head's loss for a label (Softmax: J = −log ŷ[label]; Logistic: y = onehot(label), or y =
+// label for one unit). label_out_of_range if the label is not one the head takes; non_finite_input
+// if act came from a failed forward. On either, J is NaN.
+template <class Head, class... Layers, typename T>
+Status loss(const NetworkActivations<Head, Layers...>& act, size_t label, T& J) noexcept {
+    constexpr size_t Out = detail::NetworkShape<Head, Layers...>::outputs;
+    if (!detail::valid_label<Head, Out>(label)) {
+        J = quiet_nan<T>();
+        return Status::label_out_of_range;
+    }
+    if constexpr (detail::same_type<Head, Softmax>::value) {
+        J = -act.log_probs[label];
+    } else {
+        // −Σ_k (y_k = 1 ? log ŷ_k : log(1 − ŷ_k)), k ascending
+        T sum = T(0);
+        for (size_t k = 0; k < Out; ++k)
+            sum = sum + (detail::label_value<Head, Out, T>(label, k) == T(1) ? act.log_probs[k] : act.log_complements[k]);
+        J = -sum;
+    }
+    return is_nan(J) ? Status::non_finite_input : Status::ok;
+}
+
+// The head's loss for a target y [Out]:
+//   Softmax  J = −Σ_k y_k log ŷ_k (terms with y_k = 0 skipped)          y a probability vector
+//   Logistic J = −Σ_k (y_k log ŷ_k + (1 − y_k) log(1 − ŷ_k))          every y_k in [0, 1]
+//   Linear   J = ½ Σ_k (ŷ_k − y_k)²                                     every y_k finite
+// each sum k ascending. bad_target if y is not what the head takes; non_finite_input if act came
+// from a failed forward. On either, J is NaN.
+template <class Head, class... Layers, typename T, size_t Out>
+Status loss(const NetworkActivations<Head, Layers...>& act, const T (&target)[Out], T& J) noexcept {
+    static_assert(Out == detail::NetworkShape<Head, Layers...>::outputs, "the target has one entry per output");
+    if (!detail::valid_target_for<Head>(target)) {
+        J = quiet_nan<T>();
+        return Status::bad_target;
+    }
+    T sum = T(0);
+    if constexpr (detail::same_type<Head, Softmax>::value) {
+        for (size_t k = 0; k < Out; ++k)
+            if (target[k] != T(0)) sum = sum + target[k] * act.log_probs[k];
+        J = -sum;
+    } else if constexpr (detail::same_type<Head, Logistic>::value) {
+        for (size_t k = 0; k < Out; ++k)
+            sum = sum + (target[k] * act.log_probs[k] + (T(1) - target[k]) * act.log_complements[k]);
+        J = -sum;
+    } else {
+        const auto& theta = logits(act);
+        for (size_t k = 0; k < Out; ++k) sum = sum + (theta[k] - target[k]) * (theta[k] - target[k]);
+        J = T(0.5) * sum;
+    }
+    return is_nan(J) ? Status::non_finite_input : Status::ok;
+}
+
+// The cross-entropy of a Softmax or Logistic network: its loss (Mlp's cross_entropy keeps working).
+template <class Head, class... Layers, typename T>
+Status cross_entropy(const NetworkActivations<Head, Layers...>& act, size_t label, T& J) noexcept {
+    static_assert(!detail::same_type<Head, Linear>::value, "a Linear head's loss is the squared error: loss()");
+    return loss(act, label, J);
+}
+template <class Head, class... Layers, typename T, size_t Out>
+Status cross_entropy(const NetworkActivations<Head, Layers...>& act, const T (&target)[Out], T& J) noexcept {
+    static_assert(!detail::same_type<Head, Linear>::value, "a Linear head's loss is the squared error: loss()");
+    return loss(act, target, J);
+}
+
+// Back-propagate any upstream gradient dJ/dθ [Out] to the input: dx [In] (the walk at the top of
+// this file). non_finite_input if dlogits holds NaN/±inf; non_finite_result if dx comes out
+// NaN/±inf (a non-finite weight, an overflow, or act from a failed forward). On either, dx is NaN.
+template <class Head, class... Layers>
+Status backward(const Network<Head, Layers...>& net, const typename Network<Head, Layers...>::Activations& act,
+                const typename Network<Head, Layers...>::value_type (&dlogits)[Network<Head, Layers...>::outputs],
+                typename Network<Head, Layers...>::value_type (&dx)[Network<Head, Layers...>::inputs]) noexcept {
+    if (!detail::all_finite(dlogits)) return detail::fail(Status::non_finite_input, dx);
+    detail::VisitNothing visit;
+    detail::backward_walk(net, act, dlogits, static_cast<const typename Network<Head, Layers...>::value_type*>(nullptr), &dx[0], visit);
+    if (!detail::all_finite(dx)) return detail::fail(Status::non_finite_result, dx);
+    return Status::ok;
+}
+
+// dJ/dx for a label: dJ/dθ = ŷ − y, then backward. label_out_of_range if the head does not take
+// the label; non_finite_input if act came from a failed forward; otherwise as backward. On any of
+// these, dx is NaN.
+template <class Head, class... Layers>
+Status input_gradient(const Network<Head, Layers...>& net, const typename Network<Head, Layers...>::Activations& act,
+                      size_t label,
+                      typename Network<Head, Layers...>::value_type (&dx)[Network<Head, Layers...>::inputs]) noexcept {
+    using Net = Network<Head, Layers...>;
+    if (!detail::valid_label<Head, Net::outputs>(label)) return detail::fail(Status::label_out_of_range, dx);
+    typename Net::value_type dtheta[Net::outputs];
+    detail::upstream_from_label(act, label, dtheta);
+    return backward(net, act, dtheta, dx);
+}
+
+// dJ/dx for a target y [Out]: dJ/dθ = ŷ − y, then backward. bad_target if y is not what the head
+// takes; otherwise as above. On any status but ok, dx is NaN.
+template <class Head, class... Layers>
+Status input_gradient(const Network<Head, Layers...>& net, const typename Network<Head, Layers...>::Activations& act,
+                      const typename Network<Head, Layers...>::value_type (&target)[Network<Head, Layers...>::outputs],
+                      typename Network<Head, Layers...>::value_type (&dx)[Network<Head, Layers...>::inputs]) noexcept {
+    using Net = Network<Head, Layers...>;
+    if (!detail::valid_target_for<Head>(target)) return detail::fail(Status::bad_target, dx);
+    typename Net::value_type dtheta[Net::outputs];
+    detail::upstream_from_target(act, target, dtheta);
+    return backward(net, act, dtheta, dx);
+}
+
+}  // namespace ugrad

@@ -1,0 +1,217 @@
+// ugrad/network_gradients.hpp — a Network's weight gradients and one step of gradient descent on a
+// Network held in RAM: Mlp's calls (include/ugrad/gradients.hpp) for any stack of layers.
+//
+// The backward walk of include/ugrad/network.hpp gives every layer's dJ/dr_l [Out_l]; with the
+// layer's input x_l [In_l] (x, or the previous layer's output):
+//   dJ/dW_l = x_lᵀ · dJ/dr_l   [In_l][Out_l]   an outer product: dJ/dW_l[i][j] = x_l[i]·dJ/dr_l[j]
+//   dJ/db_l = dJ/dr_l          [Out_l]
+// Gradients are held in Net::Gradients, which is Net itself: `Net::Gradients g = {};` is zeros.
+//
+// Whether every dJ/dr_l is finite is read off dJ/dr_0 alone: each step down multiplies by Wᵀ and a
+// slope, and NaN or ±∞ survive both (∞·0 = NaN; ReLU's slope is a product for this reason), so a
+// non-finite dJ/dr_l makes every dJ/dr below it non-finite.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ugrad/gradients.hpp>
+#include <ugrad/math.hpp>
+#include <ugrad/network.hpp>
+#include <ugrad/status.hpp>
+
+namespace ugrad {
+
+namespace detail {
+
+template <class Head, class... Layers, typename T>
+constexpr void fill(Network<Head, Layers...>& net, T value) noexcept {
+    for_each_layer(net, [value](auto& dense) {
+        fill(dense.w, value);
+        fill(dense.b, value);
+    });
+}
+
+// Every parameter finite: one sum over all of them (two cheap instructions per value), and the exact
+// bit test only when the sum is not finite (as for Mlp's Gradients).
+template <class Head, class... Layers>
+constexpr bool all_finite(const Network<Head, Layers...>& net) noexcept {
+    using T = typename Network<Head, Layers...>::value_type;
+    T sum = T(0);
+    for_each_layer(net, [&sum](const auto& dense) { sum = sum_for_check(dense.b, sum_for_check(dense.w, sum)); });
+    if (is_finite(sum)) return true;
+    bool finite = true;
+    for_each_layer(net, [&finite](const auto& dense) { finite = finite && all_finite(dense.w) && all_finite(dense.b); });
+    return finite;
+}
+
+// p ← p − η·g, g ← μ·g over every layer (Mlp's descend).
+template <size_t I, class Net, typename T>
+inline void descend_layers(Net& net, Net& grads, T learning_rate, T momentum) noexcept {
+    descend(layer<I>(net).w, layer<I>(grads).w, learning_rate, momentum);
+    descend(layer<I>(net).b, layer<I>(grads).b, learning_rate, momentum);
+    if constexpr (I + 1 < Net::depth) descend_layers<I + 1>(net, grads, learning_rate, momentum);
+}
+
+// Accepts the walk when dJ/dr_0 and every hidden layer's output are finite; visits nothing.
+struct CheckFinite {
+    template <class A, typename T, size_t N>
+    constexpr bool accept(const A& act, const T (&dr0)[N]) const noexcept {
+        return all_finite(dr0) && hidden_finite(act);
+    }
+    template <size_t I, class L, typename T, size_t N, size_t M>
+    constexpr void visit(L&, const T (&)[N], const T (&)[M]) const noexcept {}
+};
+
+// Layer l of grads: W_l += x_lᵀ·dJ/dr_l, b_l += dJ/dr_l (Mlp's add_outer and add).
+template <class Net>
+struct AddToGradients : CheckFinite {
+    Net& grads;
+    template <size_t I, class L, typename T, size_t N, size_t M>
+    void visit(const L&, const T (&input)[N], const T (&dr)[M]) const noexcept {
+        auto& g = layer<I>(grads);
+        add_outer(input, dr, g.w);
+        add(dr, g.b);
+    }
+};
+
+// Layer l of the network itself: W_l ← W_l − η·x_lᵀ·dJ/dr_l, b_l ← b_l − η·dJ/dr_l (Mlp's
+// descend_outer and descend). The walk visits a layer after its last read of W_l.
+template <typename T>
+struct Descend : CheckFinite {
+    T learning_rate;
+    template <size_t I, class L, size_t N, size_t M>
+    void visit(L& dense, const T (&input)[N], const T (&dr)[M]) const noexcept {
+        descend_outer(dense.w, input, dr, learning_rate);
+        descend(dense.b, dr, learning_rate);
+    }
+};
+
+}  // namespace detail
+
+// Add the weight gradients for any upstream gradient dJ/dθ = dlogits [Out] into grads (formulas at
+// the top of this file). x and act are the sample and its forward pass.
+// non_finite_input if x or dlogits holds NaN/±inf; non_finite_result if a hidden output or a dJ/dr
+// is NaN/±inf (act from a failed forward, a non-finite weight). On either, all of grads is NaN: the
+// batch is spoiled, and sgd_step refuses it, leaving the model unchanged.
+template <class Head, class... Layers>
+Status backward_to_weights(const Network<Head, Layers...>& net,
+                           const typename Network<Head, Layers...>::value_type (&x)[Network<Head, Layers...>::inputs],
+                           const typename Network<Head, Layers...>::Activations& act,
+                           const typename Network<Head, Layers...>::value_type (&dlogits)[Network<Head, Layers...>::outputs],
+                           Network<Head, Layers...>& grads) noexcept {
+    using T = typename Network<Head, Layers...>::value_type;
+    if (!detail::all_finite(x) || !detail::all_finite(dlogits)) {
+        detail::fill(grads, quiet_nan<T>());
+        return Status::non_finite_input;
+    }
+    detail::AddToGradients<Network<Head, Layers...>> add{{}, grads};
+    if (!detail::backward_walk(net, act, dlogits, &x[0], static_cast<T*>(nullptr), add)) {
+        detail::fill(grads, quiet_nan<T>());
+        return Status::non_finite_result;
+    }
+    return Status::ok;
+}
+
+// The weight gradients for a label: dJ/dθ = ŷ − y, then as above. label_out_of_range if the head
+// does not take the label (grads all NaN); otherwise as above.
+template <class Head, class... Layers>
+Status accumulate_gradients(const Network<Head, Layers...>& net,
+                            const typename Network<Head, Layers...>::value_type (&x)[Network<Head, Layers...>::inputs],
+                            const typename Network<Head, Layers...>::Activations& act, size_t label,
+                            Network<Head, Layers...>& grads) noexcept {
+    using Net = Network<Head, Layers...>;
+    if (!detail::valid_label<Head, Net::outputs>(label)) {
+        detail::fill(grads, quiet_nan<typename Net::value_type>());
+        return Status::label_out_of_range;
+    }
+    typename Net::value_type dtheta[Net::outputs];
+    detail::upstream_from_label(act, label, dtheta);
+    return backward_to_weights(net, x, act, dtheta, grads);
+}
+
+// The weight gradients for a target y [Out]: dJ/dθ = ŷ − y, then as above. bad_target if the head
+// does not take y (grads all NaN); otherwise as above.
+template <class Head, class... Layers>
+Status accumulate_gradients(const Network<Head, Layers...>& net,
+                            const typename Network<Head, Layers...>::value_type (&x)[Network<Head, Layers...>::inputs],
+                            const typename Network<Head, Layers...>::Activations& act,
+                            const typename Network<Head, Layers...>::value_type (&target)[Network<Head, Layers...>::outputs],
+                            Network<Head, Layers...>& grads) noexcept {
+    using Net = Network<Head, Layers...>;
+    if (!detail::valid_target_for<Head>(target)) {
+        detail::fill(grads, quiet_nan<typename Net::value_type>());
+        return Status::bad_target;
+    }
+    typename Net::value_type dtheta[Net::outputs];
+    detail::upstream_from_target(act, target, dtheta);
+    return backward_to_weights(net, x, act, dtheta, grads);
+}
+
+// One step of gradient descent with heavy-ball momentum μ, the velocity kept in grads itself:
+// every parameter p ← p − η·g, then g ← μ·g (Mlp's sgd_step: with μ = 0 plain SGD, grads left zeroed).
+// non_finite_input if η, μ or any entry of grads is NaN/±inf; then neither net nor grads is written.
+template <class Head, class... Layers>
+Status sgd_step(Network<Head, Layers...>& net, Network<Head, Layers...>& grads,
+                typename Network<Head, Layers...>::value_type learning_rate,
+                typename Network<Head, Layers...>::value_type momentum = 0) noexcept {
+    if (!is_finite(learning_rate) || !is_finite(momentum) || !detail::all_finite(grads)) return Status::non_finite_input;
+    detail::descend_layers<0>(net, grads, learning_rate, momentum);
+    return Status::ok;
+}
+
+// One step of plain SGD on one sample (batch 1) with no Gradients buffer: every parameter
+// p ← p − η·dJ/dp directly, each layer after the walk has last read it. It rounds as
+// accumulate_gradients into a zeroed buffer followed by sgd_step(η, 0) does.
+// non_finite_input if x, dJ/dθ (act from a failed forward) or η is NaN/±inf; non_finite_result if
+// a hidden output or a dJ/dr is. On either, net is left unchanged: with up to two layers the walk
+// knows dJ/dr_0 before it changes a layer; deeper networks walk once to check first.
+template <class Head, class... Layers>
+Status sgd_step_from_logits(Network<Head, Layers...>& net,
+                            const typename Network<Head, Layers...>::value_type (&x)[Network<Head, Layers...>::inputs],
+                            const typename Network<Head, Layers...>::Activations& act,
+                            const typename Network<Head, Layers...>::value_type (&dlogits)[Network<Head, Layers...>::outputs],
+                            typename Network<Head, Layers...>::value_type learning_rate) noexcept {
+    using T = typename Network<Head, Layers...>::value_type;
+    if (!detail::all_finite(x) || !detail::all_finite(dlogits) || !is_finite(learning_rate))
+        return Status::non_finite_input;
+    if constexpr (sizeof...(Layers) > 2) {
+        detail::CheckFinite check;
+        if (!detail::backward_walk(static_cast<const Network<Head, Layers...>&>(net), act, dlogits, static_cast<const T*>(nullptr), static_cast<T*>(nullptr), check))
+            return Status::non_finite_result;
+    }
+    detail::Descend<T> descend{{}, learning_rate};
+    if (!detail::backward_walk(net, act, dlogits, &x[0], static_cast<T*>(nullptr), descend)) return Status::non_finite_result;
+    return Status::ok;
+}
+
+// The batch-1 step for a label. label_out_of_range if the head does not take it; otherwise as above.
+// On any status but ok, net is unchanged.
+template <class Head, class... Layers>
+Status sgd_step(Network<Head, Layers...>& net,
+                const typename Network<Head, Layers...>::value_type (&x)[Network<Head, Layers...>::inputs],
+                const typename Network<Head, Layers...>::Activations& act, size_t label,
+                typename Network<Head, Layers...>::value_type learning_rate) noexcept {
+    using Net = Network<Head, Layers...>;
+    if (!detail::valid_label<Head, Net::outputs>(label)) return Status::label_out_of_range;
+    typename Net::value_type dtheta[Net::outputs];
+    detail::upstream_from_label(act, label, dtheta);
+    return sgd_step_from_logits(net, x, act, dtheta, learning_rate);
+}
+
+// The batch-1 step for a target y [Out]. bad_target if the head does not take y; otherwise as
+// above. On any status but ok, net is unchanged.
+template <class Head, class... Layers>
+Status sgd_step(Network<Head, Layers...>& net,
+                const typename Network<Head, Layers...>::value_type (&x)[Network<Head, Layers...>::inputs],
+                const typename Network<Head, Layers...>::Activations& act,
+                const typename Network<Head, Layers...>::value_type (&target)[Network<Head, Layers...>::outputs],
+                typename Network<Head, Layers...>::value_type learning_rate) noexcept {
+    using Net = Network<Head, Layers...>;
+    if (!detail::valid_target_for<Head>(target)) return Status::bad_target;
+    typename Net::value_type dtheta[Net::outputs];
+    detail::upstream_from_target(act, target, dtheta);
+    return sgd_step_from_logits(net, x, act, dtheta, learning_rate);
+}
+
+}  // namespace ugrad

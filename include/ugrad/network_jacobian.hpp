@@ -1,0 +1,79 @@
+// ugrad/network_jacobian.hpp — the full Jacobian of a Network's outputs with respect to its input,
+// ∂ŷ/∂x [Out][In] (row k is the gradient of ŷ_k), and for a Softmax head ∂log ŷ/∂x.
+//
+// Row k is the upstream gradient ∂ŷ_k/∂θ [Out] carried back to the input by backward:
+//   Softmax   ∂log ŷ_k/∂θ = e_k − ŷ, and ∂ŷ_k/∂x = ŷ_k·∂log ŷ_k/∂x   (as Mlp's prob_jacobian)
+//   Logistic  ∂ŷ_k/∂θ = σ′(θ_k)·e_k, σ′(θ_k) = σ(θ_k)·σ(−θ_k)
+//   Linear    ∂ŷ_k/∂θ = e_k
+// (e_k the k-th unit vector). Cost: Out backward passes.
+#pragma once
+
+#include <stddef.h>
+
+#include <ugrad/math.hpp>
+#include <ugrad/network.hpp>
+#include <ugrad/status.hpp>
+
+namespace ugrad {
+
+namespace detail {
+template <size_t Out, size_t In, typename T>
+constexpr Status fail_rows(Status s, T (&jac)[Out][In]) noexcept {
+    for (size_t k = 0; k < Out; ++k) fill(jac[k], quiet_nan<T>());
+    return s;
+}
+}  // namespace detail
+
+// jac[k][i] = ∂log ŷ_k/∂x_i, Softmax head.   act from forward(net, x); jac [Out][In].
+// non_finite_input if act holds NaN (a failed forward); non_finite_result if an entry comes out
+// NaN/±inf. On either, all of jac is NaN.
+template <class... Layers>
+Status log_prob_jacobian(const Network<Softmax, Layers...>& net, const typename Network<Softmax, Layers...>::Activations& act,
+                         typename Network<Softmax, Layers...>::value_type (&jac)[Network<Softmax, Layers...>::outputs]
+                                                                                [Network<Softmax, Layers...>::inputs]) noexcept {
+    using Net = Network<Softmax, Layers...>;
+    using T = typename Net::value_type;
+    for (size_t k = 0; k < Net::outputs; ++k) {
+        // upstream gradient of log ŷ_k: e_k − ŷ    [Out]
+        T dtheta[Net::outputs];
+        for (size_t m = 0; m < Net::outputs; ++m) dtheta[m] = m == k ? T(1) - act.probs[m] : -act.probs[m];
+        const Status s = backward(net, act, dtheta, jac[k]);
+        if (s != Status::ok) return detail::fail_rows(s, jac);
+    }
+    return Status::ok;
+}
+
+// jac[k][i] = ∂ŷ_k/∂x_i, any head.   act from forward(net, x); jac [Out][In].
+// Statuses as log_prob_jacobian; on any but ok all of jac is NaN.
+template <class Head, class... Layers>
+Status output_jacobian(const Network<Head, Layers...>& net, const typename Network<Head, Layers...>::Activations& act,
+                       typename Network<Head, Layers...>::value_type (&jac)[Network<Head, Layers...>::outputs]
+                                                                          [Network<Head, Layers...>::inputs]) noexcept {
+    using Net = Network<Head, Layers...>;
+    using T = typename Net::value_type;
+    if constexpr (detail::same_type<Head, Softmax>::value) {
+        const Status s = log_prob_jacobian(net, act, jac);
+        if (s != Status::ok) return s;
+        // row k scaled by ŷ_k    [Out][In]
+        for (size_t k = 0; k < Net::outputs; ++k)
+            for (size_t i = 0; i < Net::inputs; ++i) jac[k][i] = act.probs[k] * jac[k][i];
+        return Status::ok;
+    } else {
+        const auto& theta = logits(act);
+        for (size_t k = 0; k < Net::outputs; ++k) {
+            T dtheta[Net::outputs];
+            for (size_t m = 0; m < Net::outputs; ++m) dtheta[m] = T(0);
+            if constexpr (detail::same_type<Head, Logistic>::value) {
+                const SigmoidPair<T> p = sigmoid_pair(theta[k]);
+                dtheta[k] = p.value * p.complement;
+            } else {
+                dtheta[k] = T(1);
+            }
+            const Status s = backward(net, act, dtheta, jac[k]);
+            if (s != Status::ok) return detail::fail_rows(s, jac);
+        }
+        return Status::ok;
+    }
+}
+
+}  // namespace ugrad
