@@ -43,21 +43,54 @@ endef
 $(eval $(call C_API_HOST_RULES,gcc,g++,host-gcc))
 $(eval $(call C_API_HOST_RULES,clang,clang++,host-clang))
 
+# Networks through UGRAD_C_DECLARE_NETWORK: seeded random models covering every activation and head
+# (random_model.py SEED HEAD IN ACT:N ...), each exported with --c-api and tested by the same C program.
+C_API_NETWORKS := c_net_softmax c_net_logistic c_net_linear
+c_net_softmax_SPEC  := 11 softmax 7 relu:6 sigmoid:5 tanh:4 identity:3
+c_net_logistic_SPEC := 12 logistic 5 tanh:4 identity:1
+c_net_linear_SPEC   := 13 linear 4 sigmoid:3 relu:3 identity:2
+$(C_API_BUILD)/c_net_%.json: tests/exporter/random_model.py | deps
+	@mkdir -p $(@D)
+	python3 $< $(c_net_$*_SPEC) > $@
+$(C_API_BUILD)/c_net_%.hpp $(C_API_BUILD)/c_net_%.h $(C_API_BUILD)/c_net_%_c_api.cpp &: $(C_API_BUILD)/c_net_%.json tools/export_model.py
+	python3 tools/export_model.py $< --name c_net_$* --out $(C_API_BUILD)/c_net_$*.hpp --c-api
+# $(1) = C compiler, $(2) = C++ compiler, $(3) = build folder, $(4) = model
+define C_API_NETWORK_RULES
+$(C_API_BUILD)/$(3)/$(4)/test.o: tests/c_api/test_c_api_network.c $(C_API_BUILD)/$(4).h include/ugrad/ugrad.h | deps
+	@mkdir -p $$(@D)
+	$(1) $(C_API_CFLAGS) -DMODEL=$(4) -DMODEL_H='"$(4).h"' -c $$< -o $$@
+$(C_API_BUILD)/$(3)/$(4)/c_api.o: $(C_API_BUILD)/$(4)_c_api.cpp $(C_API_BUILD)/$(4).hpp include/ugrad/ugrad.h | deps
+	@mkdir -p $$(@D)
+	$(2) $(C_API_CXXFLAGS) -c $$< -o $$@
+$(C_API_BUILD)/$(3)/$(4)/reference.o: tests/c_api/reference_network.cpp $(C_API_BUILD)/$(4).hpp | deps
+	@mkdir -p $$(@D)
+	$(2) $(C_API_CXXFLAGS) -DMODEL=$(4) -DMODEL_HPP='"$(4).hpp"' -c $$< -o $$@
+$(C_API_BUILD)/$(3)/test_$(4): $(addprefix $(C_API_BUILD)/$(3)/$(4)/,test.o c_api.o reference.o)
+	$(1) $$^ -o $$@
+endef
+$(foreach m,$(C_API_NETWORKS),$(eval $(call C_API_NETWORK_RULES,gcc,g++,host-gcc,$(m))))
+$(foreach m,$(C_API_NETWORKS),$(eval $(call C_API_NETWORK_RULES,clang,clang++,host-clang,$(m))))
+C_API_HOST_PROGRAMS := $(foreach c,host-gcc host-clang,$(C_API_BUILD)/$(c)/test_c_api $(C_API_NETWORKS:%=$(C_API_BUILD)/$(c)/test_%))
+
 .PHONY: test-c-api
-test-c-api: $(C_API_BUILD)/host-gcc/test_c_api $(C_API_BUILD)/host-clang/test_c_api
-	@echo "== C API test (C11), host: gcc + g++, clang + clang++"
-	$(C_API_BUILD)/host-gcc/test_c_api
-	$(C_API_BUILD)/host-clang/test_c_api
+test-c-api: $(C_API_HOST_PROGRAMS)
+	@echo "== C API test (C11), host: gcc + g++, clang + clang++; Mlp and three Networks"
+	@for p in $(C_API_HOST_PROGRAMS); do $$p || exit 1; done
 TEST_GOALS += test-c-api
 
 # The same program on the emulated Arm targets (newlib's printf).
 $(call target_program,c_api,tests/c_api/test_c_api.c tests/c_api/reference.cpp $(C_API_BUILD)/c_model_c_api.cpp,-I$(C_API_BUILD))
 $(TARGET_BUILD)/c_api/tests/c_api/test_c_api.c.o $(TARGET_BUILD)/c_api/tests/c_api/reference.cpp.o: $(C_API_BUILD)/c_model.hpp
+define C_API_NETWORK_TARGET
+$(call target_program,c_api_$(1),tests/c_api/test_c_api_network.c tests/c_api/reference_network.cpp $(C_API_BUILD)/$(1)_c_api.cpp,-I$(C_API_BUILD) -DMODEL=$(1) -DMODEL_H='"$(1).h"' -DMODEL_HPP='"$(1).hpp"')
+$(TARGET_BUILD)/c_api_$(1)/tests/c_api/test_c_api_network.c.o $(TARGET_BUILD)/c_api_$(1)/tests/c_api/reference_network.cpp.o: $(C_API_BUILD)/$(1).hpp $(C_API_BUILD)/$(1).h
+endef
+$(foreach m,$(C_API_NETWORKS),$(eval $(call C_API_NETWORK_TARGET,$(m))))
 
 .PHONY: test-c-api-target
-test-c-api-target: $(TARGET_BUILD)/c_api.elf
+test-c-api-target: $(TARGET_BUILD)/c_api.elf $(C_API_NETWORKS:%=$(TARGET_BUILD)/c_api_%.elf)
 	@echo "== C API test on $(TARGET)"
-	$(TARGET_RUN) $<
+	@for p in $^; do $(TARGET_RUN) $$p || exit 1; done
 ifeq ($(TARGET_HOSTED)$(if $(TARGET_QEMU),emulated),yesemulated)
 TARGET_TEST_GOALS += test-c-api-target
 endif

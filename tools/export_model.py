@@ -706,8 +706,9 @@ def header_text(model: dict, name: str, source: str, note: str) -> str:
 def activation_floats(model: dict) -> int:
     """How many floats Network::Activations holds: for each layer its output y and the slope
     act′(r) that backward multiplies by, and for the head ŷ (and log ŷ for Softmax)."""
-    # Filled in from include/ugrad/network.hpp's Activations; checked by a static_assert in the C++ file.
-    raise NotImplementedError
+    # include/ugrad/network.hpp's NetworkActivations; a wrong count stops the C++ file compiling.
+    per_layer = sum(len(l["b"]) * (2 if l["activation"] == "sigmoid" else 1) for l in model["layers"])
+    return per_layer + model["shape"][-1] * {"softmax": 2, "logistic": 3, "linear": 0}[model["output"]]
 
 
 def c_header_text(model: dict, name: str, source: str) -> str:

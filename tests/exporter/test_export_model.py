@@ -77,6 +77,17 @@ class Output(unittest.TestCase):
             self.assertEqual(status, 0, err)
             self.assertIn(f"ugrad::Network<ugrad::{tag},", read(out))
 
+    def test_c_api_for_a_network(self):
+        work = scratch_dir(self, "output_layers_c_")
+        src, out = os.path.join(work, "m.json"), os.path.join(work, "m.hpp")
+        with open(src, "w") as f:
+            f.write(LAYERS)
+        status, err, _ = run_exporter([src, "--name", "deep_net", "--out", out, "--c-api"])
+        self.assertEqual(status, 0, err)
+        # Activations: y of each layer (3 + 1 + 2 floats), then log ŷ and ŷ of the softmax (2 + 2).
+        self.assertIn("UGRAD_C_DECLARE_NETWORK(deep_net, 2, 2, 10)", read(os.path.join(work, "m.h")))
+        self.assertIn("UGRAD_C_DEFINE_NETWORK(deep_net)", read(os.path.join(work, "m_c_api.cpp")))
+
     def test_a_python_dict_writes_the_same_header(self):
         import json
         work = scratch_dir(self, "output_dict_")
