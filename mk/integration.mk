@@ -12,6 +12,41 @@ test-exporter: | deps
 	    echo "exporter tests: PASS"; else echo "exporter tests: FAIL"; exit 1; fi
 TEST_GOALS += test-exporter
 
+# ---- Models from scikit-learn, PyTorch and ONNX (tests/exporter/frameworks, one /usr/bin/python3
+# process: Debian's packages are importable only by that interpreter): every unsupported input
+# refused case by case; models trained in the test, exported, compiled and run, against the
+# frameworks' own ŷ, losses and autograd within a derived bound; README's "Models from elsewhere"
+# scripts run as written. Then the same exported models on the emulated Cortex-M4F, bit for bit.
+DEPS_PACKAGES += python3-sklearn python3-torch python3-onnx python3-numpy
+FRAMEWORKS_BUILD := $(BUILD)/frameworks
+.PHONY: test-exporter-frameworks
+test-exporter-frameworks: | deps
+	@echo "== exporter against scikit-learn, PyTorch and ONNX (/usr/bin/python3, tests/exporter/frameworks)"
+	@mkdir -p $(BUILD)/exporter
+	@if UGRAD_EXPORTER_BUILD=$(BUILD)/exporter /usr/bin/python3 -W ignore::UserWarning -m unittest discover \
+	        -s tests/exporter/frameworks -p 'test_*.py'; then \
+	    echo "exporter framework tests: PASS"; else echo "exporter framework tests: FAIL"; exit 1; fi
+	@$(MAKE) --no-print-directory test-frameworks-m4f
+TEST_GOALS += test-exporter-frameworks
+
+# Three exported framework models (one per head; every activation) run on fixed inputs: the host
+# (g++) and the emulated Cortex-M4F must print the same hex digits.
+$(FRAMEWORKS_BUILD)/target_models.hpp: tests/exporter/frameworks/target_models.py tools/export_model.py | deps
+	@mkdir -p $(@D)
+	/usr/bin/python3 $< $@
+$(FRAMEWORKS_BUILD)/target_runner: tests/exporter/frameworks/target_runner.cpp $(FRAMEWORKS_BUILD)/target_models.hpp $(wildcard include/ugrad/*.hpp) | deps
+	g++ $(STD) $(WARN) $(FPFLAGS) -O2 $(INCLUDES) -I$(FRAMEWORKS_BUILD) -Itests $< -o $@
+$(call target_program,frameworks,tests/exporter/frameworks/target_runner.cpp,-I$(FRAMEWORKS_BUILD) -Itests)
+$(TARGET_BUILD)/frameworks/tests/exporter/frameworks/target_runner.cpp.o: $(FRAMEWORKS_BUILD)/target_models.hpp
+.PHONY: test-frameworks-m4f
+test-frameworks-m4f: $(FRAMEWORKS_BUILD)/target_runner | deps
+	@$(MAKE) --no-print-directory TARGET=mps2-an386 $(BUILD)/mps2-an386/frameworks.elf
+	$(FRAMEWORKS_BUILD)/target_runner > $(FRAMEWORKS_BUILD)/host.txt
+	tools/run-on-target.sh mps2-an386 $(BUILD)/mps2-an386/frameworks.elf > $(FRAMEWORKS_BUILD)/mps2-an386.txt
+	@diff $(FRAMEWORKS_BUILD)/host.txt $(FRAMEWORKS_BUILD)/mps2-an386.txt \
+	    && echo "frameworks: host and mps2-an386 (Cortex-M4F) printed the same $$(wc -l < $(FRAMEWORKS_BUILD)/host.txt) lines of hex" \
+	    || { echo "frameworks: FAIL: host and mps2-an386 differ (diff above)"; exit 1; }
+
 # ---- The C API: a C11 program using a model exported with --c-api, compared bit for bit with the
 # C++ API. The model is a seeded random one (tests/exporter/random_model.py), exported at build time.
 C_API_BUILD := $(BUILD)/c_api
@@ -125,6 +160,7 @@ test-arduino-layout: | deps
 	    cmake = re.search(r'project\(ugrad VERSION ([0-9.]+)', open('CMakeLists.txt').read()).group(1); \
 	    assert pio['build']['includeDir'] == 'include' and ard['includes'] == 'ugrad.hpp'; \
 	    assert pio['version'] == ard['version'] == cmake, ('versions differ', pio['version'], ard['version'], cmake); \
+	    assert pio['license'] == ard['license'] == 'Apache-2.0' and 'Apache License' in open('LICENSE').read(), 'licence fields'; \
 	    print('manifests: library.json, library.properties and CMakeLists.txt agree on version', cmake)"
 	@echo "arduino layout: PASS"
 TEST_GOALS += test-arduino-layout
