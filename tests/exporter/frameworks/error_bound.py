@@ -81,12 +81,15 @@ def bound(layers, head, X, labels=None, targets=None, *, u, eta, math_ulps, sigm
         terms = Y * log_p  # J = −Σ y log ŷ (one term for a label)
         e_J = (Y * e_log_p).sum(axis=1) + gamma(out) * np.abs(terms).sum(axis=1)
     elif head == "logistic":
-        # ŷ = σ(θ); log ŷ = min(θ, 0) − T, log(1 − ŷ) = −max(θ, 0) − T, T = log(1 + e^−|θ|) from an exp,
-        # a log and Goldberg's correction: (2·math_ulps + 4)·u·T; d log ŷ/dθ = 1 − ŷ, d log(1 − ŷ)/dθ = −ŷ.
+        # ŷ = σ(θ); log ŷ = min(θ, 0) − T, log(1 − ŷ) = −max(θ, 0) − T, T = log(1 + e) with e = e^−|θ|
+        # (network.hpp's log1p_small): e's error moves T by at most as much relatively (log(1 + e) >=
+        # e/(1 + e)), log(1 + e rounded)·e/((1 + e rounded) − 1) is within 5u of log(1 + e) with a
+        # half-ULP log (Goldberg 1991, theorem 4) plus the log's own error: (2·math_ulps + 6)·u·T.
+        # d log ŷ/dθ = 1 − ŷ, d log(1 − ŷ)/dθ = −ŷ.
         p = sigmoid(theta)
         T = np.log1p(np.exp(-np.abs(theta)))
         log_p, log_q = np.minimum(theta, 0) - T, -np.maximum(theta, 0) - T
-        e_T = (2 * math_ulps + 4) * u * T + 2 * eta
+        e_T = (2 * math_ulps + 6) * u * T + 2 * eta
         e_log_p = (1 - p) * etheta + e_T + u * np.abs(log_p)
         e_log_q = p * etheta + e_T + u * np.abs(log_q)
         y_hat = p
