@@ -47,25 +47,33 @@ check-no-heap: $(CHECKS)/entry_points-g-0.o $(CHECKS)/entry_points-g-2.o $(CHECK
 	  echo "$$o: undefined: [$$(echo $$undefined)], none forbidden"; \
 	done
 
+# Each case: the macro, then a word the compiler's message must hold (tests/checks/wrong_size.cpp).
+COMPILE_FAIL_CASES := UGRAD_WRONG_SIZE:forward UGRAD_WRONG_INPUT:forward UGRAD_WRONG_CHAIN:previous \
+                      UGRAD_LINEAR_LABEL:target
 .PHONY: check-compile-fail
 check-compile-fail: | deps
-	@echo "== compile-fail: a wrong-sized input array must not compile"
+	@echo "== compile-fail: shapes that do not fit must not compile"
+	@mkdir -p $(BUILD)
 	@g++ $(STD) $(WARN) $(INCLUDES) -fsyntax-only tests/checks/wrong_size.cpp
-	@if g++ $(STD) $(WARN) $(INCLUDES) -fsyntax-only -DUGRAD_WRONG_SIZE tests/checks/wrong_size.cpp 2>$(BUILD)/wrong_size.log; then \
-	  echo "a float[5] was accepted where float[4] is required"; exit 1; fi
-	@grep -q "forward" $(BUILD)/wrong_size.log && echo "rejected, as it must be: no matching function for forward"
+	@for c in $(COMPILE_FAIL_CASES); do macro=$${c%%:*}; word=$${c##*:}; \
+	  if g++ $(STD) $(WARN) $(INCLUDES) -fsyntax-only -D$$macro tests/checks/wrong_size.cpp 2>$(BUILD)/wrong_size.log; then \
+	    echo "$$macro: compiled, but must not"; exit 1; fi; \
+	  grep -q "$$word" $(BUILD)/wrong_size.log || { echo "$$macro: rejected without '$$word' in the message"; exit 1; }; \
+	  echo "$$macro: rejected, as it must be ('$$word' in the message)"; done
 
-$(CHECKS)/readme_example.cpp: README.md tools/extract_readme_example.py
+# README's C++ examples, each marked `<!-- example:NAME ... -->` above its code block.
+README_EXAMPLES := quickstart network
+$(CHECKS)/readme_example_%.cpp: README.md tools/extract_readme_example.py
 	@mkdir -p $(@D)
-	python3 tools/extract_readme_example.py $< $@
+	python3 tools/extract_readme_example.py $< $@ $*
 
 .PHONY: check-readme
-check-readme: $(CHECKS)/readme_example.cpp | deps
-	@echo "== README usage example"
-	@for cxx in $(HOST_COMPILERS); do \
-	  $$cxx $(STD) $(WARN) $(FPFLAGS) $(INCLUDES) $< -o $(CHECKS)/readme_example-$$cxx || exit 1; \
-	  $(CHECKS)/readme_example-$$cxx || { echo "README example failed with $$cxx"; exit 1; }; \
-	done
+check-readme: $(README_EXAMPLES:%=$(CHECKS)/readme_example_%.cpp) | deps
+	@echo "== README usage examples: $(README_EXAMPLES)"
+	@for example in $(README_EXAMPLES); do for cxx in $(HOST_COMPILERS); do \
+	  $$cxx $(STD) $(WARN) $(FPFLAGS) $(INCLUDES) $(CHECKS)/readme_example_$$example.cpp -o $(CHECKS)/readme_example_$$example-$$cxx || exit 1; \
+	  $(CHECKS)/readme_example_$$example-$$cxx || { echo "README example $$example failed with $$cxx"; exit 1; }; \
+	done; done
 
 .PHONY: checks
 checks: check-freestanding check-no-heap check-compile-fail check-readme

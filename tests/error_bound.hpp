@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cmath>
+#include <vector>
 
 #include <ugrad/ugrad.hpp>
 
@@ -21,6 +22,8 @@ constexpr double eta = 1.0 / 1427247692705959881058285969449495136382746624.0;  
 constexpr double math_ulps = 2.0;
 constexpr double sigmoid_ulps = 4.0;
 inline double gamma(double n) { return n * u / (1.0 - n * u); }
+template <class A, class B>
+constexpr bool is_same_act = ugrad::detail::same_type<A, B>::value;
 
 template <size_t In, size_t Hidden, size_t Out>
 struct FloatErrorBound {
@@ -90,6 +93,175 @@ struct FloatErrorBound {
             }
             dx[i] = gamma(Hidden) * mag + inherited + (Hidden + 1) * 2 * eta;
         }
+    }
+};
+
+// ---------------------------------------------------------------------------------------------
+// The same analysis for any Network, layer by layer (tests/test_network_float.cpp). Per stage:
+//   r = x·W + b        γ(In + 1)·Σ|terms| + In·η, plus Σ_i |W_ij|·(x_i's inherited error)
+//   y = act(r)         |act′|·(r's error) + the function's own rounding:
+//                      Identity none; Sigmoid sigmoid_ulps·u·y (and its kept slope as for Mlp);
+//                      Tanh tanh_ulps·u·|y| (2 ULP proven, make test-exhaustive); ReLU none, and
+//                      ReLU is 1-Lipschitz: |y error| <= |r error|
+//   slope              Sigmoid as Mlp's dh_dr; Tanh (1 − y)(1 + y): 2|y|·(y's error) + 3 roundings;
+//                      ReLU exact, except on a unit whose r is within its error of 0, where float
+//                      and double may disagree on the slope: the whole |dJ/dy| of that unit is then
+//                      added to dJ/dr's error
+//   heads              Softmax as Mlp's; Logistic ŷ = σ(θ): σ′·(θ's error) + sigmoid_ulps·u·ŷ,
+//                      log ŷ = min(θ, 0) − L and log(1 − ŷ) = −max(θ, 0) − L with L = log(1 + e^−|θ|):
+//                      (θ's error)·1 (|d log σ/dθ| <= 1) + log1p_ulps·u·L + u·|result|; Linear ŷ = θ
+//   dr = dy ⊙ slope    (dy's error)·|slope| + |dy|·(slope's error) + u·|dr| + 2η
+//   dy = dr·Wᵀ         γ(Out)·Σ|terms| + Out·2η + Σ_j |W_ij|·(dr_j's error)
+constexpr double tanh_ulps = 4.0;
+// log(1 + e) by Goldberg's u·log(u)/(u − 1): e's own error (one exp, math_ulps), the rounding of
+// 1 + e and of the quotient, log's ULP: a handful of units, bounded by 8.
+constexpr double log1p_ulps = 8.0;
+
+template <class Net>
+struct NetworkErrorBound {
+    static constexpr size_t depth = Net::depth, In = Net::inputs, Out = Net::outputs;
+    using Head = typename Net::head_type;
+    std::vector<std::vector<double>> y, slope;  // per layer: outputs, slopes (errors)
+    std::vector<std::vector<double>> y_value, slope_value, dr_value;
+    std::vector<std::vector<bool>> slope_ambiguous;
+    std::vector<double> probs, log_probs, log_complements, dx;
+    double loss = 0;
+
+    template <class A>
+    NetworkErrorBound(const Net& net, const double (&x)[In], const A& act, const double (&dtheta)[Out],
+                      const double (&target)[Out])
+        : y(depth), slope(depth), y_value(depth), slope_value(depth), dr_value(depth), slope_ambiguous(depth),
+          probs(Out), log_probs(Out), log_complements(Out), dx(In) {
+        std::vector<double> v(x, x + In), e(In, 0.0);
+        forward_layers<0>(net, act, v, e);
+        head(act, target);
+        backward(net, act, dtheta);
+    }
+
+    template <size_t I, class A>
+    void forward_layers(const Net& net, const A& act, const std::vector<double>& v, const std::vector<double>& e) {
+        using Layer = typename Net::template layer_type<I>;
+        using Act = typename Layer::activation;
+        const auto& dense = ugrad::layer<I>(net);
+        const auto& out = ugrad::layer_output<I>(act);
+        std::vector<double>& ey = y[I];
+        ey.assign(Layer::outputs, 0.0);
+        slope[I].assign(Layer::outputs, 0.0);
+        y_value[I].assign(out.y, out.y + Layer::outputs);
+        slope_value[I].assign(Layer::outputs, 0.0);
+        slope_ambiguous[I].assign(Layer::outputs, false);
+        for (size_t j = 0; j < Layer::outputs; ++j) {
+            double r = dense.b[j], mag = std::fabs(dense.b[j]), inherited = 0;
+            for (size_t i = 0; i < Layer::inputs; ++i) {
+                r += v[i] * dense.w[i][j];
+                mag += std::fabs(v[i] * dense.w[i][j]);
+                inherited += std::fabs(dense.w[i][j]) * e[i];
+            }
+            const double er = gamma(double(Layer::inputs + 1)) * mag + double(Layer::inputs) * eta + inherited;
+            const double yj = out.y[j], sj = ugrad::slope(out, j);
+            slope_value[I][j] = sj;
+            if constexpr (test::is_same_act<Act, ugrad::Identity>) {
+                ey[j] = er;
+            } else if constexpr (test::is_same_act<Act, ugrad::Sigmoid>) {
+                ey[j] = sj * er + sigmoid_ulps * (u * yj + 2 * eta);
+                slope[I][j] = sj * er + (2 * sigmoid_ulps + 1) * (u * sj + 2 * eta);
+            } else if constexpr (test::is_same_act<Act, ugrad::Tanh>) {
+                ey[j] = sj * er + tanh_ulps * (u * std::fabs(yj) + 2 * eta);
+                slope[I][j] = 2 * std::fabs(yj) * ey[j] + 3 * u * sj + 2 * eta;
+            } else {
+                ey[j] = er;
+                slope_ambiguous[I][j] = std::fabs(r) <= er;
+            }
+        }
+        if constexpr (I + 1 < depth) forward_layers<I + 1>(net, act, y_value[I], ey);
+    }
+
+    template <class A>
+    void head(const A& act, const double (&target)[Out]) {
+        const std::vector<double>& theta = y_value[depth - 1];
+        const std::vector<double>& et = y[depth - 1];
+        if constexpr (test::is_same_act<Head, ugrad::Softmax>) {
+            // As FloatErrorBound's softmax step.
+            double max_logit_error = 0, s = 0, m = theta[0];
+            for (size_t k = 0; k < Out; ++k) max_logit_error = std::fmax(max_logit_error, et[k]), m = std::fmax(m, theta[k]);
+            for (size_t k = 0; k < Out; ++k) s += std::exp(theta[k] - m);
+            const double s_rel = gamma(double(Out)) + (math_ulps + 1) * u + 2 * max_logit_error;
+            const double log_s_error = s_rel + math_ulps * u * std::fabs(std::log(s));
+            for (size_t k = 0; k < Out; ++k) {
+                const double shifted = std::fabs(theta[k] - m);
+                log_probs[k] = et[k] + max_logit_error + 2 * u * shifted + log_s_error + 2 * u * std::fabs(act.log_probs[k]);
+                probs[k] = act.probs[k] * (et[k] + max_logit_error + s_rel + (math_ulps + 3) * u * (1 + shifted)) +
+                           (math_ulps + 2) * 2 * eta;
+                loss += target[k] * log_probs[k] + u * std::fabs(target[k] * act.log_probs[k]) * double(Out + 1);
+            }
+        } else if constexpr (test::is_same_act<Head, ugrad::Logistic>) {
+            for (size_t k = 0; k < Out; ++k) {
+                const double t = theta[k], L = std::log1p(std::exp(-std::fabs(t)));
+                const double p = act.probs[k], dp = p * (1 - p);
+                probs[k] = dp * et[k] + sigmoid_ulps * (u * p + 2 * eta);
+                log_probs[k] = et[k] + log1p_ulps * u * L + u * std::fabs(act.log_probs[k]) + 2 * eta;
+                log_complements[k] = et[k] + log1p_ulps * u * L + u * std::fabs(act.log_complements[k]) + 2 * eta;
+                const double term = target[k] * act.log_probs[k] + (1 - target[k]) * act.log_complements[k];
+                loss += target[k] * log_probs[k] + (1 - target[k]) * log_complements[k] +
+                        4 * u * (std::fabs(target[k] * act.log_probs[k]) + std::fabs((1 - target[k]) * act.log_complements[k])) +
+                        gamma(double(Out)) * std::fabs(term);
+            }
+        } else {
+            double half_sum = 0;
+            for (size_t k = 0; k < Out; ++k) {
+                probs[k] = et[k];
+                const double d = theta[k] - target[k];
+                const double ed = et[k] + u * std::fabs(d);
+                loss += std::fabs(d) * ed + u * d * d;
+                half_sum += 0.5 * d * d;
+            }
+            loss += gamma(double(Out + 1)) * half_sum;
+        }
+    }
+
+    template <size_t I, class A>
+    void multiply_by_slope(const A&, std::vector<double>& dr, std::vector<double>& edr, const std::vector<double>& dy,
+                           const std::vector<double>& edy) {
+        using Act = typename Net::template layer_type<I>::activation;
+        for (size_t j = 0; j < dy.size(); ++j) {
+            const double s = slope_value[I][j];
+            dr[j] = dy[j] * s;
+            if constexpr (test::is_same_act<Act, ugrad::Identity>) {
+                edr[j] = edy[j];
+            } else {
+                edr[j] = edy[j] * std::fabs(s) + std::fabs(dy[j]) * slope[I][j] + u * std::fabs(dr[j]) + 2 * eta;
+                if (slope_ambiguous[I][j]) edr[j] += std::fabs(dy[j]) + edy[j];
+            }
+        }
+    }
+
+    template <class A>
+    void backward(const Net& net, const A& act, const double (&dtheta)[Out]) {
+        std::vector<double> dy(dtheta, dtheta + Out), edy(Out);
+        for (size_t k = 0; k < Out; ++k) edy[k] = probs[k] + u * std::fabs(dtheta[k]);
+        backward_layers<depth - 1>(net, act, dy, edy);
+    }
+
+    template <size_t I, class A>
+    void backward_layers(const Net& net, const A& act, const std::vector<double>& dy, const std::vector<double>& edy) {
+        using Layer = typename Net::template layer_type<I>;
+        const auto& dense = ugrad::layer<I>(net);
+        std::vector<double> dr(Layer::outputs), edr(Layer::outputs);
+        multiply_by_slope<I>(act, dr, edr, dy, edy);
+        dr_value[I] = dr;
+        std::vector<double> below(Layer::inputs), ebelow(Layer::inputs);
+        for (size_t i = 0; i < Layer::inputs; ++i) {
+            double sum = 0, mag = 0, inherited = 0;
+            for (size_t j = 0; j < Layer::outputs; ++j) {
+                sum += dr[j] * dense.w[i][j];
+                mag += std::fabs(dr[j] * dense.w[i][j]);
+                inherited += std::fabs(dense.w[i][j]) * edr[j];
+            }
+            below[i] = sum;
+            ebelow[i] = gamma(double(Layer::outputs)) * mag + double(Layer::outputs) * 2 * eta + inherited;
+        }
+        if constexpr (I > 0) backward_layers<I - 1>(net, act, below, ebelow);
+        else dx = ebelow;
     }
 };
 

@@ -127,3 +127,43 @@ TEST_CASE("softmax's logarithm of its sum is log itself on every sum it can meet
     CHECK(ugrad::detail::log_of_sum(1.0) == 0.0);
     CHECK(ugrad::detail::log_of_sum(10.0) == ugrad::log(10.0));
 }
+
+// log_softmax and softmax on their own, against θ_k − log Σ e^θ in double (outputs pre-filled with
+// NaN, so an entry left unwritten fails). Float's bound, first order: θ_k − m is one rounding
+// (u·|θ_k − m|); s = Σ e^(θ_j − m) in [1, K] carries K roundings of the sum and one ULP of each exp
+// and inherits each exp argument's error weighted by e^(θ_j − m)/s (Σ_j u·|θ_j − m|·e^(θ_j − m) <= K·u/e):
+// ε_s <= (K + 1)·u + K·u/e relative (one ULP is at most 2u). log s adds one ULP of log (2u·|log s|)
+// and inherits ε_s absolutely; the final subtraction is one more rounding (u·|log ŷ_k|).
+// ŷ_k = e^(θ_k − m)/s: exp's ULP, ε_s and the division, plus θ_k − m's error through e^(·).
+TEST_CASE("log_softmax is theta minus log-sum-exp and softmax its exponential, float and double") {
+    test::Rng rng{4242};
+    for (int trial = 0; trial < 200; ++trial) {
+        constexpr size_t K = 7;
+        double theta_d[K];
+        float theta_f[K];
+        test::fill_uniform(theta_f, rng, -20.0, 20.0);
+        test::convert(theta_f, theta_d);  // the same numbers in both precisions
+        double m = theta_d[0], s = 0;
+        for (double t : theta_d) m = std::fmax(m, t);
+        for (double t : theta_d) s += std::exp(t - m);
+        const double lse = m + std::log(s);
+        float log_p_f[K], p_f[K];
+        double log_p_d[K], p_d[K];
+        for (size_t k = 0; k < K; ++k) log_p_f[k] = p_f[k] = std::nanf(""), log_p_d[k] = p_d[k] = std::nan("");
+        ugrad::log_softmax(theta_f, log_p_f);
+        ugrad::softmax(theta_f, p_f);
+        ugrad::log_softmax(theta_d, log_p_d);
+        ugrad::softmax(theta_d, p_d);
+        constexpr double u = 1.0 / 16777216.0;
+        for (size_t k = 0; k < K; ++k) {
+            const double exact_log = theta_d[k] - lse, exact_p = std::exp(exact_log);
+            const double shifted = std::fabs(theta_d[k] - m);
+            const double eps_s = (K + 1) * u + K * u / 2.718281828459045;
+            CHECK(std::fabs(static_cast<double>(log_p_f[k]) - exact_log) <=
+                  u * shifted + eps_s + 2 * u * std::fabs(std::log(s)) + u * std::fabs(exact_log));
+            CHECK(std::fabs(static_cast<double>(p_f[k]) - exact_p) <= exact_p * (3 * u + eps_s + u * shifted) + 1e-45);
+            CHECK(log_p_d[k] == doctest::Approx(exact_log).epsilon(1e-13).scale(1.0));
+            CHECK(p_d[k] == doctest::Approx(exact_p).epsilon(1e-13));
+        }
+    }
+}
