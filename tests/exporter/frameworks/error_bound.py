@@ -1,24 +1,22 @@
 """How far an exported Network's answers may be from the exact ones: a first-order forward error
-analysis of every step, evaluated in double — tests/error_bound.hpp's model, for any stack of
-Dense layers (Identity, Sigmoid, Tanh, Relu) and each head (Softmax, Logistic, Linear).
+analysis of every step, evaluated in double — tests/error_bound.hpp's model (NetworkErrorBound) in
+numpy, with the arithmetic as a parameter: the framework tests use it for binary64 (ugrad's double
+instantiation and the frameworks' float64), the C++ one for float.
 
-Model of the arithmetic (binary32: u = 2^-24, η = 2^-150; binary64: u = 2^-53, η = 2^-1075):
+Model of the arithmetic (binary64: u = 2^-53, η = 2^-1075; the C++ bound has binary32's):
 fl(a ∘ b) = (a ∘ b)(1 + δ) + η', |δ| <= u, |η'| <= η. A sum of n terms in any fixed order errs by at
 most γ(n)·Σ|terms|, γ(n) = n·u/(1 − n·u). An elementary function f (exp, log, σ, tanh) errs by at
-most `ulps`·u·|f| + 2η. For the float path: exp and log <= 1 ULP and tanh <= 2 ULP are proven
-(docs/math.md), and 1 ULP <= 2u·|f|: math_ulps = 2, tanh_ulps = 4; the sigmoid pair, 4 (as
-tests/error_bound.hpp). For binary64 (ugrad's double instantiation, whose exp/log/tanh are
-"accurate to a few ULPs", and the frameworks' libm, <= 1 ULP): 16 for each, which covers the
-8·2^-52 the library's fuzz target measures. Each bound is a stage's own rounding plus the error it
-inherits, carried through the stage's derivative; the values it is evaluated at are the exact
-answers as closely as we have them (double). A ReLU unit whose pre-activation r lies within its
-error bound of 0 may take the other branch: its slope is then uncertain by 1.
+most `ulps`·u·|f| + 2η: 16 for each in binary64 (ugrad's double exp/log/tanh are "accurate to a few
+ULPs", the frameworks' libm <= 1 ULP; 16 covers the 8·2^-52 the library's fuzz target measures).
+Each bound is a stage's own rounding plus the error it inherits, carried through the stage's
+derivative; the values it is evaluated at are the exact answers as closely as we have them
+(double). A ReLU unit whose pre-activation r lies within its error bound of 0 may take the other
+branch: its slope is then uncertain by 1.
 
 bound(...) returns (ŷ [N, Out], J [N], dJ/dx [N, In]) bounds for N samples at once.
 """
 import numpy as np
 
-FLOAT = dict(u=2.0 ** -24, eta=2.0 ** -150, math_ulps=2.0, sigmoid_ulps=4.0, tanh_ulps=4.0)
 DOUBLE = dict(u=2.0 ** -53, eta=2.0 ** -1075, math_ulps=16.0, sigmoid_ulps=16.0, tanh_ulps=16.0)
 
 

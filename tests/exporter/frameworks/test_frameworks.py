@@ -10,8 +10,10 @@ it on held-out inputs (float32 values). How the tolerance is derived, not tuned:
   D  the same header instantiated with double (every literal the same float32 value, T = double);
   R  the framework in float64 on the same float32 weights (scikit-learn: the estimator with its
      coefs_/intercepts_ replaced by the rounded values the header holds; torch: the module .double()).
-error_bound.py bounds |answer − exact| for float (B_f) and for double arithmetic (B_d) per sample
-and per value, from a first-order error analysis. Asserted, per sample and value:
+B_f, the bound on |float answer − exact| per sample and value, is the library's own first-order
+error analysis (tests/error_bound.hpp, NetworkErrorBound), which the runner evaluates at the double
+answers; B_d is the same analysis for binary64 arithmetic (error_bound.py, numpy), which bounds both
+ugrad's double instantiation and the framework's float64 computation. Asserted, per sample and value:
   |F − D| <= B_f + B_d   and   |D − R| <= 2·B_d   (ugrad's double path and the framework's each
                                                     within B_d of the exact answer),
 so |F − R| <= B_f + 3·B_d. Each case prints its largest |F − R| for ŷ and dJ/dx and the largest
@@ -123,7 +125,7 @@ class AgainstFrameworks(unittest.TestCase):
         with open(os.path.join(work, "model_double.hpp"), "w") as f:
             f.write(double_header(text, "model"))
         exe = os.path.join(work, "runner")
-        subprocess.run(CXX + [f'-DMODEL_HEADER="{hpp}"', f'-DMODEL_DOUBLE_HEADER="{os.path.join(work, "model_double.hpp")}"',
+        subprocess.run(CXX + ["-I" + os.path.join(ROOT, "tests"), f'-DMODEL_HEADER="{hpp}"', f'-DMODEL_DOUBLE_HEADER="{os.path.join(work, "model_double.hpp")}"',
                               RUNNER, "-o", exe], check=True)
         n, n_in = X.shape
         n_out = model["shape"][-1]
@@ -134,22 +136,22 @@ class AgainstFrameworks(unittest.TestCase):
             lines.append(" ".join(float(v).hex() for v in X[s]) + f" {label} " + " ".join(float(v).hex() for v in target))
         run = subprocess.run([exe], input="\n".join(lines) + "\n", capture_output=True, text=True)
         self.assertEqual(run.returncode, 0, run.stderr)
-        rows = [[float.fromhex(v) for v in line.split()] for line in run.stdout.splitlines()]
-        self.assertEqual(len(rows), 2 * n)
-        a = np.array(rows)
+        lines = run.stdout.splitlines()
+        self.assertEqual(len(lines), 3 * n)
+        a = np.array([[float.fromhex(v) for v in line.split()] for i, line in enumerate(lines) if i % 3 != 2])
+        b = np.array([[float.fromhex(v) for v in line.split()] for line in lines[2::3]])
 
         def split(part):
             return part[:, :3], part[:, 3:3 + n_out], part[:, 3 + n_out], part[:, 4 + n_out:]
-        return split(a[0::2]), split(a[1::2])
+        return split(a[0::2]), split(a[1::2]), (b[:, :n_out], b[:, n_out], b[:, n_out + 1:])
 
     def compare(self, case, model, hpp, X, reference, labels=None, targets=None, extra_J=0.0):
         """The assertions of the module docstring; reference = (ŷ, J, dx) from the framework, float64."""
-        (fs, fy, fJ, fdx), (ds, dy, dJ, ddx) = self.run_header(hpp, model, X, labels, targets)
+        (fs, fy, fJ, fdx), (ds, dy, dJ, ddx), bf = self.run_header(hpp, model, X, labels, targets)
         self.assertTrue((fs == 0).all() and (ds == 0).all(), f"{case}: a call did not return ok")
         self.assertGreater(np.count_nonzero(fdx), fdx.size // 4, f"{case}: dJ/dx mostly zero: a weak comparison")
         layers = [(np.array(l["w"]), np.array(l["b"]), l["activation"]) for l in model["layers"]]
         head = model["output"]
-        bf = error_bound.bound(layers, head, X, labels, targets, **error_bound.FLOAT)
         bd = error_bound.bound(layers, head, X, labels, targets, **error_bound.DOUBLE)
         ry, rJ, rdx = reference
         ry = ry.reshape(fy.shape)
