@@ -58,12 +58,15 @@ $(call target_program,hello,tests/target/hello.c)
 # that need the host (a file marks itself with a line `// ugrad: host-only`) and those listed here:
 #   test_gradients.cpp  weight gradients against finite differences in software double: two
 #                       thirds of the on-target time, and the training path, not inference
+#   test_network_gradient.cpp  every Network call against finite differences in double: the
+#                       double path, which the host checks; the float bits are the targets' concern
+#                       (test_network_mlp.cpp and the golden vectors run there)
 #   test_training.cpp   re-training on the target: the training area's `finetune` goal already
 #                       runs training on every emulated target
 #   test_flush_to_zero.cpp  sets x86's MXCSR (pmmintrin.h)
 #   test_math_sampled.cpp   a million random inputs per function in a std::vector: more than the
 #                           4 MB of RAM, and over a minute of software double on the M3
-TARGET_DOCTEST_EXCLUDE := tests/test_gradients.cpp tests/test_training.cpp tests/test_flush_to_zero.cpp \
+TARGET_DOCTEST_EXCLUDE := tests/test_gradients.cpp tests/test_network_gradient.cpp tests/test_training.cpp tests/test_flush_to_zero.cpp \
                           tests/test_math_sampled.cpp
 TARGET_DOCTEST_SRCS := $(filter-out $(TARGET_DOCTEST_EXCLUDE) $(shell grep -l '^// ugrad: host-only' tests/test_*.cpp 2>/dev/null),\
                          $(wildcard tests/test_*.cpp))

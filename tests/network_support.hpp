@@ -47,6 +47,13 @@ template <> inline const char* name_of<ugrad::Linear>() { return "linear"; }
 
 // ---- Values ----
 
+// NaN in every entry: an output a call leaves unwritten then fails the checks (and GCC 12 -O2 does
+// not warn maybe-uninitialized where the call writes on every path).
+template <size_t N>
+void fill_nan(double (&v)[N]) {
+    for (double& e : v) e = std::nan("");
+}
+
 // A random network with weights and biases uniform in ±scale (float-exact values).
 template <class Net>
 Net random_network(uint64_t seed, double scale = 1.0) {

@@ -3,6 +3,8 @@
 // every head, odd sizes and one-unit layers included.
 #include <doctest/doctest.h>
 
+#include <string.h>
+
 #include "network_support.hpp"
 
 namespace {
@@ -50,6 +52,7 @@ void check_input_gradient(uint64_t seed) {
         REQUIRE(loss(c.act, c.label, J) == Status::ok);
         CHECK(J == doctest::Approx(test::ref_head_loss<Head>(theta, c.label_y)).epsilon(1e-12));
         double dx[Net::inputs], fd[Net::inputs];
+        test::fill_nan(dx);
         REQUIRE(input_gradient(c.net, c.act, c.label, dx) == Status::ok);
         test::central_difference([&](const double(&v)[Net::inputs]) { return c.ref_loss(v, c.label_y); }, c.x, fd);
         CHECK(test::record_network_fd_error<Net>(test::relative_error(dx, fd)) < fd_tolerance);
@@ -57,6 +60,7 @@ void check_input_gradient(uint64_t seed) {
     REQUIRE(loss(c.act, c.target, J) == Status::ok);
     CHECK(J == doctest::Approx(test::ref_head_loss<Head>(theta, c.target)).epsilon(1e-12));
     double dx[Net::inputs], fd[Net::inputs];
+    test::fill_nan(dx);
     REQUIRE(input_gradient(c.net, c.act, c.target, dx) == Status::ok);
     test::central_difference([&](const double(&v)[Net::inputs]) { return c.ref_loss(v, c.target); }, c.x, fd);
     CHECK(test::record_network_fd_error<Net>(test::relative_error(dx, fd)) < fd_tolerance);
@@ -69,6 +73,7 @@ void check_backward(uint64_t seed) {
     test::Rng rng{seed + 77};
     double u[Net::outputs], dx[Net::inputs], fd[Net::inputs];
     test::fill_uniform(u, rng, -1.0, 1.0);
+    test::fill_nan(dx);
     REQUIRE(backward(c.net, c.act, u, dx) == Status::ok);
     test::central_difference(
         [&](const double(&v)[Net::inputs]) {
@@ -222,4 +227,35 @@ TEST_CASE("dJ/dtheta is y-hat minus y for every head") {
     check(Softmax{});
     check(Logistic{});
     check(Linear{});
+}
+
+// The batch-1 step rounds as accumulate_gradients into a zeroed buffer followed by sgd_step(η, 0):
+// equal parameters, bit for bit, at every depth (float).
+template <class NetD>
+void check_batch1_step(uint64_t seed) {
+    using Net = typename test::network_with_type<float, NetD>::type;
+    const Net net = test::convert_network<float>(test::random_network<NetD>(seed));
+    test::Rng rng{seed + 5};
+    float x[Net::inputs], target[Net::outputs];
+    double target_d[Net::outputs];
+    test::fill_uniform(x, rng, -1.0, 1.0);
+    test::random_head_target<typename Net::head_type>(target_d, rng);
+    test::convert(target_d, target);
+    typename Net::Activations act;
+    REQUIRE(forward(net, x, act) == Status::ok);
+    Net stepped = net, buffered = net, grads = {};
+    REQUIRE(sgd_step(stepped, x, act, target, 0.375f) == Status::ok);
+    REQUIRE(accumulate_gradients(net, x, act, target, grads) == Status::ok);
+    REQUIRE(sgd_step(buffered, grads, 0.375f) == Status::ok);
+    CHECK(memcmp(&stepped, &buffered, sizeof stepped) == 0);
+    CHECK(memcmp(&stepped, &net, sizeof net) != 0);
+}
+
+TEST_CASE("the batch-1 sgd_step equals accumulate_gradients then sgd_step, at every depth") {
+    check_batch1_step<D1_sigmoid_logistic>(1);
+    check_batch1_step<D2_relu_logistic>(2);
+    check_batch1_step<D3_mixed_softmax>(3);
+    check_batch1_step<D3_mixed_linear>(4);
+    check_batch1_step<D4_softmax>(5);
+    check_batch1_step<D4_logistic>(6);
 }

@@ -388,15 +388,17 @@ struct VisitNothing {
     constexpr void visit(L&, const T (&)[N], const T (&)[M]) const noexcept {}
 };
 
-// Where the walk keeps each dJ/dr: in the caller's dθ (0) or in one of two buffers (1, 2), taken in
-// turn. Buffer 1 holds dθ ⊙ act′ if the last layer has a slope, then the walk's vectors alternate:
-// buffer_size(b) is the widest vector buffer b ever holds (at least 1).
-template <class Net>
-struct BackwardBuffers {
+// The walk's memory: two buffers that the vectors dJ/dr_l take in turn, top first, so that no call
+// keeps more than two layer-wide vectors. dJ/dr of the top layer lives in buffer 1 when the call
+// computes dθ itself (OwnTop: input_gradient, accumulate_gradients, the sgd steps write it there
+// through top()) or when the last layer has a slope (dθ ⊙ act′ is formed there); otherwise it stays
+// in the caller's dθ (0). Each buffer is as wide as the widest vector it ever holds (at least 1).
+template <class Net, bool OwnTop>
+struct BackwardLayout {
     static constexpr bool top_in_buffer =
-        !same_type<typename Net::template layer_type<Net::depth - 1>::activation, Identity>::value;
+        OwnTop || !same_type<typename Net::template layer_type<Net::depth - 1>::activation, Identity>::value;
     template <size_t I>
-    static constexpr int where() noexcept {  // where dJ/dr_I lives
+    static constexpr int where() noexcept {  // where dJ/dr_I lives: 0 the caller's, 1 or 2 a buffer
         if constexpr (I == Net::depth - 1) return top_in_buffer ? 1 : 0;
         else return where<I + 1>() == 1 ? 2 : 1;
     }
@@ -411,28 +413,37 @@ struct BackwardBuffers {
         }
     }
 };
+template <class Net, bool OwnTop>
+struct BackwardScratch {
+    using Layout = BackwardLayout<Net, OwnTop>;
+    using T = typename Net::value_type;
+    T buffer1[Layout::size(1)];
+    T buffer2[Layout::size(2)];
+    // Where an OwnTop caller writes dθ [Out].
+    T (&top() noexcept)[Net::outputs] { return as_array<Net::outputs>(&buffer1[0]); }
+};
 
 // The backward walk, layer I down to 0. dr [Out_I] is dJ/dr_I. For I > 0 it forms
 //   dJ/dr_{I−1} = (dJ/dr_I · W_Iᵀ) ⊙ act_{I−1}′        [In_I]
 // in the buffer dr does not occupy, hands dJ/dr_0 to visit.accept as soon as it exists, then calls
-// visit.visit<I>(layer I, its input x_I, dJ/dr_I) — after W_I was last read, so visit may change W_I — and
-// goes down. At I = 0, with dx, it forms dJ/dx = dJ/dr_0 · W_0ᵀ. x may be null when visit ignores
-// inputs. Returns false if visit.accept refused.
-template <size_t I, class NetRef, class Act, typename T, size_t M, class Visit>
-inline bool backward_layers(NetRef& net, const Act& act, const T (&dr)[M], T* buffer1, T* buffer2, const T* x,
-                            T* dx, Visit& visit) noexcept {
+// visit.visit<I>(layer I, its input x_I, dJ/dr_I) — after W_I was last read, so visit may change
+// W_I — and goes down. At I = 0, with dx, it forms dJ/dx = dJ/dr_0 · W_0ᵀ. x may be null when visit
+// ignores inputs. Returns false if visit.accept refused.
+template <size_t I, class NetRef, class Act, class Scratch, typename T, size_t M, class Visit>
+inline bool backward_layers(NetRef& net, const Act& act, const T (&dr)[M], Scratch& scratch, const T* x, T* dx,
+                            Visit& visit) noexcept {
     using Net = typename remove_const<NetRef>::type;
     auto& dense = layer<I>(net);
     constexpr size_t In = Net::template layer_type<I>::inputs;
     if constexpr (I > 0) {
-        T* next_buffer = BackwardBuffers<Net>::template where<I - 1>() == 1 ? buffer1 : buffer2;
+        T* next_buffer = Scratch::Layout::template where<I - 1>() == 1 ? &scratch.buffer1[0] : &scratch.buffer2[0];
         T(&next)[In] = as_array<In>(next_buffer);
         affine_t(dr, dense.w, next);
         multiply_by_slope(get<I - 1>(act.layers), next);
         if constexpr (I == 1)
             if (!visit.accept(act, next)) return false;
         visit.template visit<I>(dense, get<I - 1>(act.layers).y, dr);
-        return backward_layers<I - 1>(net, act, next, buffer1, buffer2, x, dx, visit);
+        return backward_layers<I - 1>(net, act, next, scratch, x, dx, visit);
     } else {
         if constexpr (Net::depth == 1)
             if (!visit.accept(act, dr)) return false;
@@ -442,22 +453,33 @@ inline bool backward_layers(NetRef& net, const Act& act, const T (&dr)[M], T* bu
     }
 }
 
-// The whole walk from dθ [Out]: dJ/dr_{L−1} = dθ ⊙ act_{L−1}′, then backward_layers.
-template <class NetRef, class Act, typename T, size_t Out, class Visit>
-inline bool backward_walk(NetRef& net, const Act& act, const T (&dtheta)[Out], const T* x, T* dx, Visit& visit) noexcept {
+// The whole walk from dθ [Out] (the caller's array, or scratch.top()): dJ/dr_{L−1} = dθ ⊙ act_{L−1}′,
+// then backward_layers.
+template <class NetRef, class Act, class Scratch, typename T, size_t Out, class Visit>
+inline bool backward_walk(NetRef& net, const Act& act, Scratch& scratch, const T (&dtheta)[Out], const T* x, T* dx,
+                          Visit& visit) noexcept {
     using Net = typename remove_const<NetRef>::type;
-    using Buffers = BackwardBuffers<Net>;
-    T buffer1[Buffers::size(1)];
-    T buffer2[Buffers::size(2)];
     constexpr size_t top = Net::depth - 1;
-    if constexpr (Buffers::top_in_buffer) {
-        T(&dr)[Out] = as_array<Out>(&buffer1[0]);
-        for (size_t k = 0; k < Out; ++k) dr[k] = dtheta[k];
+    if constexpr (Scratch::Layout::top_in_buffer) {
+        T(&dr)[Out] = scratch.top();
+        if (&dr[0] != &dtheta[0])
+            for (size_t k = 0; k < Out; ++k) dr[k] = dtheta[k];
         multiply_by_slope(get<top>(act.layers), dr);
-        return backward_layers<top>(net, act, dr, &buffer1[0], &buffer2[0], x, dx, visit);
+        return backward_layers<top>(net, act, dr, scratch, x, dx, visit);
     } else {
-        return backward_layers<top>(net, act, dtheta, &buffer1[0], &buffer2[0], x, dx, visit);
+        return backward_layers<top>(net, act, dtheta, scratch, x, dx, visit);
     }
+}
+
+// dx from dθ [Out] (finite-checked here): backward, and input_gradient once it has formed dθ.
+template <class Net, class Scratch, typename T, size_t Out, size_t In>
+inline Status input_gradient_from(const Net& net, const typename Net::Activations& act, Scratch& scratch,
+                                  const T (&dtheta)[Out], T (&dx)[In]) noexcept {
+    if (!all_finite(dtheta)) return fail(Status::non_finite_input, dx);
+    VisitNothing visit;
+    backward_walk(net, act, scratch, dtheta, static_cast<const T*>(nullptr), &dx[0], visit);
+    if (!all_finite(dx)) return fail(Status::non_finite_result, dx);
+    return Status::ok;
 }
 
 }  // namespace detail
@@ -554,11 +576,8 @@ template <class Head, class... Layers>
 Status backward(const Network<Head, Layers...>& net, const typename Network<Head, Layers...>::Activations& act,
                 const typename Network<Head, Layers...>::value_type (&dlogits)[Network<Head, Layers...>::outputs],
                 typename Network<Head, Layers...>::value_type (&dx)[Network<Head, Layers...>::inputs]) noexcept {
-    if (!detail::all_finite(dlogits)) return detail::fail(Status::non_finite_input, dx);
-    detail::VisitNothing visit;
-    detail::backward_walk(net, act, dlogits, static_cast<const typename Network<Head, Layers...>::value_type*>(nullptr), &dx[0], visit);
-    if (!detail::all_finite(dx)) return detail::fail(Status::non_finite_result, dx);
-    return Status::ok;
+    detail::BackwardScratch<Network<Head, Layers...>, false> scratch;
+    return detail::input_gradient_from(net, act, scratch, dlogits, dx);
 }
 
 // dJ/dx for a label: dJ/dθ = ŷ − y, then backward. label_out_of_range if the head does not take
@@ -570,9 +589,9 @@ Status input_gradient(const Network<Head, Layers...>& net, const typename Networ
                       typename Network<Head, Layers...>::value_type (&dx)[Network<Head, Layers...>::inputs]) noexcept {
     using Net = Network<Head, Layers...>;
     if (!detail::valid_label<Head, Net::outputs>(label)) return detail::fail(Status::label_out_of_range, dx);
-    typename Net::value_type dtheta[Net::outputs];
-    detail::upstream_from_label(act, label, dtheta);
-    return backward(net, act, dtheta, dx);
+    detail::BackwardScratch<Net, true> scratch;
+    detail::upstream_from_label(act, label, scratch.top());
+    return detail::input_gradient_from(net, act, scratch, scratch.top(), dx);
 }
 
 // dJ/dx for a target y [Out]: dJ/dθ = ŷ − y, then backward. bad_target if y is not what the head
@@ -583,9 +602,9 @@ Status input_gradient(const Network<Head, Layers...>& net, const typename Networ
                       typename Network<Head, Layers...>::value_type (&dx)[Network<Head, Layers...>::inputs]) noexcept {
     using Net = Network<Head, Layers...>;
     if (!detail::valid_target_for<Head>(target)) return detail::fail(Status::bad_target, dx);
-    typename Net::value_type dtheta[Net::outputs];
-    detail::upstream_from_target(act, target, dtheta);
-    return backward(net, act, dtheta, dx);
+    detail::BackwardScratch<Net, true> scratch;
+    detail::upstream_from_target(act, target, scratch.top());
+    return detail::input_gradient_from(net, act, scratch, scratch.top(), dx);
 }
 
 }  // namespace ugrad

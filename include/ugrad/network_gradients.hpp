@@ -87,6 +87,41 @@ struct Descend : CheckFinite {
     }
 };
 
+// The weight gradients from dθ [Out] (the caller's, or scratch.top()): the checks and the walk that
+// backward_to_weights and accumulate_gradients share.
+template <class Net, class Scratch, typename T, size_t In, size_t Out>
+inline Status weights_from(const Net& net, const T (&x)[In], const typename Net::Activations& act, Scratch& scratch,
+                           const T (&dtheta)[Out], Net& grads) noexcept {
+    if (!all_finite(x) || !all_finite(dtheta)) {
+        fill(grads, quiet_nan<T>());
+        return Status::non_finite_input;
+    }
+    AddToGradients<Net> add{{}, grads};
+    if (!backward_walk(net, act, scratch, dtheta, &x[0], static_cast<T*>(nullptr), add)) {
+        fill(grads, quiet_nan<T>());
+        return Status::non_finite_result;
+    }
+    return Status::ok;
+}
+
+// The batch-1 step from dθ, which upstream() returns (the caller's array, or scratch.top() filled
+// anew: a deep network's checking walk overwrites the buffers).
+template <class Net, class Scratch, typename T, size_t In, class Upstream>
+inline Status descend_from(Net& net, const T (&x)[In], const typename Net::Activations& act, Scratch& scratch,
+                           Upstream upstream, T learning_rate) noexcept {
+    if (!all_finite(x) || !all_finite(upstream()) || !is_finite(learning_rate)) return Status::non_finite_input;
+    if constexpr (Net::depth > 2) {
+        CheckFinite check;
+        if (!backward_walk(static_cast<const Net&>(net), act, scratch, upstream(), static_cast<const T*>(nullptr),
+                           static_cast<T*>(nullptr), check))
+            return Status::non_finite_result;
+    }
+    Descend<T> descend{{}, learning_rate};
+    if (!backward_walk(net, act, scratch, upstream(), &x[0], static_cast<T*>(nullptr), descend))
+        return Status::non_finite_result;
+    return Status::ok;
+}
+
 }  // namespace detail
 
 // Add the weight gradients for any upstream gradient dJ/dθ = dlogits [Out] into grads (formulas at
@@ -100,17 +135,8 @@ Status backward_to_weights(const Network<Head, Layers...>& net,
                            const typename Network<Head, Layers...>::Activations& act,
                            const typename Network<Head, Layers...>::value_type (&dlogits)[Network<Head, Layers...>::outputs],
                            Network<Head, Layers...>& grads) noexcept {
-    using T = typename Network<Head, Layers...>::value_type;
-    if (!detail::all_finite(x) || !detail::all_finite(dlogits)) {
-        detail::fill(grads, quiet_nan<T>());
-        return Status::non_finite_input;
-    }
-    detail::AddToGradients<Network<Head, Layers...>> add{{}, grads};
-    if (!detail::backward_walk(net, act, dlogits, &x[0], static_cast<T*>(nullptr), add)) {
-        detail::fill(grads, quiet_nan<T>());
-        return Status::non_finite_result;
-    }
-    return Status::ok;
+    detail::BackwardScratch<Network<Head, Layers...>, false> scratch;
+    return detail::weights_from(net, x, act, scratch, dlogits, grads);
 }
 
 // The weight gradients for a label: dJ/dθ = ŷ − y, then as above. label_out_of_range if the head
@@ -125,9 +151,9 @@ Status accumulate_gradients(const Network<Head, Layers...>& net,
         detail::fill(grads, quiet_nan<typename Net::value_type>());
         return Status::label_out_of_range;
     }
-    typename Net::value_type dtheta[Net::outputs];
-    detail::upstream_from_label(act, label, dtheta);
-    return backward_to_weights(net, x, act, dtheta, grads);
+    detail::BackwardScratch<Net, true> scratch;
+    detail::upstream_from_label(act, label, scratch.top());
+    return detail::weights_from(net, x, act, scratch, scratch.top(), grads);
 }
 
 // The weight gradients for a target y [Out]: dJ/dθ = ŷ − y, then as above. bad_target if the head
@@ -143,9 +169,9 @@ Status accumulate_gradients(const Network<Head, Layers...>& net,
         detail::fill(grads, quiet_nan<typename Net::value_type>());
         return Status::bad_target;
     }
-    typename Net::value_type dtheta[Net::outputs];
-    detail::upstream_from_target(act, target, dtheta);
-    return backward_to_weights(net, x, act, dtheta, grads);
+    detail::BackwardScratch<Net, true> scratch;
+    detail::upstream_from_target(act, target, scratch.top());
+    return detail::weights_from(net, x, act, scratch, scratch.top(), grads);
 }
 
 // One step of gradient descent with heavy-ball momentum μ, the velocity kept in grads itself:
@@ -165,24 +191,15 @@ Status sgd_step(Network<Head, Layers...>& net, Network<Head, Layers...>& grads,
 // accumulate_gradients into a zeroed buffer followed by sgd_step(η, 0) does.
 // non_finite_input if x, dJ/dθ (act from a failed forward) or η is NaN/±inf; non_finite_result if
 // a hidden output or a dJ/dr is. On either, net is left unchanged: with up to two layers the walk
-// knows dJ/dr_0 before it changes a layer; deeper networks walk once to check first.
+// knows dJ/dr_0 before it changes a layer; deeper networks are walked once to check first.
 template <class Head, class... Layers>
 Status sgd_step_from_logits(Network<Head, Layers...>& net,
                             const typename Network<Head, Layers...>::value_type (&x)[Network<Head, Layers...>::inputs],
                             const typename Network<Head, Layers...>::Activations& act,
                             const typename Network<Head, Layers...>::value_type (&dlogits)[Network<Head, Layers...>::outputs],
                             typename Network<Head, Layers...>::value_type learning_rate) noexcept {
-    using T = typename Network<Head, Layers...>::value_type;
-    if (!detail::all_finite(x) || !detail::all_finite(dlogits) || !is_finite(learning_rate))
-        return Status::non_finite_input;
-    if constexpr (sizeof...(Layers) > 2) {
-        detail::CheckFinite check;
-        if (!detail::backward_walk(static_cast<const Network<Head, Layers...>&>(net), act, dlogits, static_cast<const T*>(nullptr), static_cast<T*>(nullptr), check))
-            return Status::non_finite_result;
-    }
-    detail::Descend<T> descend{{}, learning_rate};
-    if (!detail::backward_walk(net, act, dlogits, &x[0], static_cast<T*>(nullptr), descend)) return Status::non_finite_result;
-    return Status::ok;
+    detail::BackwardScratch<Network<Head, Layers...>, false> scratch;
+    return detail::descend_from(net, x, act, scratch, [&dlogits]() -> decltype(dlogits) { return dlogits; }, learning_rate);
 }
 
 // The batch-1 step for a label. label_out_of_range if the head does not take it; otherwise as above.
@@ -194,9 +211,12 @@ Status sgd_step(Network<Head, Layers...>& net,
                 typename Network<Head, Layers...>::value_type learning_rate) noexcept {
     using Net = Network<Head, Layers...>;
     if (!detail::valid_label<Head, Net::outputs>(label)) return Status::label_out_of_range;
-    typename Net::value_type dtheta[Net::outputs];
-    detail::upstream_from_label(act, label, dtheta);
-    return sgd_step_from_logits(net, x, act, dtheta, learning_rate);
+    detail::BackwardScratch<Net, true> scratch;
+    auto upstream = [&]() -> decltype(scratch.top()) {
+        detail::upstream_from_label(act, label, scratch.top());
+        return scratch.top();
+    };
+    return detail::descend_from(net, x, act, scratch, upstream, learning_rate);
 }
 
 // The batch-1 step for a target y [Out]. bad_target if the head does not take y; otherwise as
@@ -209,9 +229,12 @@ Status sgd_step(Network<Head, Layers...>& net,
                 typename Network<Head, Layers...>::value_type learning_rate) noexcept {
     using Net = Network<Head, Layers...>;
     if (!detail::valid_target_for<Head>(target)) return Status::bad_target;
-    typename Net::value_type dtheta[Net::outputs];
-    detail::upstream_from_target(act, target, dtheta);
-    return sgd_step_from_logits(net, x, act, dtheta, learning_rate);
+    detail::BackwardScratch<Net, true> scratch;
+    auto upstream = [&]() -> decltype(scratch.top()) {
+        detail::upstream_from_target(act, target, scratch.top());
+        return scratch.top();
+    };
+    return detail::descend_from(net, x, act, scratch, upstream, learning_rate);
 }
 
 }  // namespace ugrad
