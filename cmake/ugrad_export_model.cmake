@@ -1,7 +1,8 @@
 # ugrad_export_model(TARGET <target> NAME <name> JSON <model.json> [C_API])
 #
 # At build time, runs tools/export_model.py on JSON and adds to TARGET (which links ugrad::ugrad):
-#   <name>.hpp          inline constexpr ugrad::Mlp<In, Hidden, Out> <name>   (#include "<name>.hpp")
+#   <name>.hpp          inline constexpr ugrad::Network<...> <name> (layers format) or ugrad::Mlp<In, Hidden, Out>
+#                       <name> (seed format)   (#include "<name>.hpp"); an .onnx file works too, given a Python with onnx
 #   with C_API also <name>.h (for C: <name>_forward, <name>_input_gradient, ...) and
 #   <name>_c_api.cpp (their definitions, compiled into TARGET; the project must enable CXX).
 # The files go to ${CMAKE_CURRENT_BINARY_DIR}/ugrad_models/<target>, which is added to TARGET's include path.

@@ -1,28 +1,45 @@
 #!/usr/bin/env python3
-"""export_model.py — turn a trained model in JSON into a C++ header that ugrad compiles into flash.
+"""export_model.py — turn a trained model into a C++ header that ugrad compiles into flash.
 
     python3 tools/export_model.py MODEL.json --name NAME --out FILE.hpp [--c-api] [--note TEXT]
+    python3 tools/export_model.py MODEL.onnx --name NAME --out FILE.hpp [--head HEAD] [--c-api] [--note TEXT]
 
-MODEL.json holds {"w1": [[...], ...], "b1": [...], "w2": [[...], ...], "b2": [...]} in the
-row-vector convention of ugrad (r = x·W1 + b1, θ = σ(r)·W2 + b2):
-    w1 [In][Hidden], b1 [Hidden], w2 [Hidden][Out], b2 [Out].
-Other keys are ignored. FILE.hpp defines
+MODEL.json in the layers format (row-vector convention: each layer maps x [In] to act(x·W + b)):
+    {"layers": [{"w": [[...], ...], "b": [...], "activation": "relu"}, ...], "output": "softmax"}
+    w [In][Out], b [Out], activation one of identity, sigmoid, tanh, relu; each layer's In is the
+    previous layer's Out; output (the head) one of softmax, logistic, linear.
+FILE.hpp then defines
+    inline constexpr ugrad::Network<ugrad::Softmax, ugrad::Dense<In, Out, ugrad::Relu>, ...> NAME = {...};
+MODEL.json in the seed format {"w1": [[...]], "b1": [...], "w2": [[...]], "b2": [...]} (w1 [In][Hidden],
+w2 [Hidden][Out]) still gives `inline constexpr ugrad::Mlp<In, Hidden, Out> NAME`. Other keys are ignored.
 
-    inline constexpr ugrad::Mlp<In, Hidden, Out> NAME = {...};
+MODEL.onnx (a file name ending in .onnx): a chain of Gemm (or MatMul + Add) layers, each followed
+by at most one of Sigmoid, Tanh, Relu; Identity, Flatten and Dropout pass through; a final Softmax
+or Sigmoid is the head, or --head softmax|logistic|linear names it for a graph that ends in logits.
+The file is read as data by the onnx package's protobuf parser (needs python3-onnx and numpy).
 
-Every number is rounded once, from its exact decimal value, to the nearest float32 (ties to even —
-what a C compiler does with a decimal float literal), and written as an exact hex-float literal, so
-the compiled model holds exactly those float32 values and computes bit for bit what they compute.
+From Python (numpy, and the framework in question, imported only on these paths):
+    import export_model
+    doc = export_model.convert(model, head=None)   # a fitted sklearn MLPClassifier / MLPRegressor,
+                                                   # or a torch nn.Sequential -> the layers format
+    export_model.write_header(model_or_doc, "NAME", "FILE.hpp", head=None, c_api=False)
 
---c-api also writes FILE.h (C declarations of NAME_forward, NAME_cross_entropy and
-NAME_input_gradient, through UGRAD_C_DECLARE in <ugrad/ugrad.h>) and FILE_c_api.cpp (the one C++
-file that defines them, through UGRAD_C_DEFINE); compile that file with a C++17 compiler and link it
-with the C program.
+Every number is rounded once, from its exact value (the decimal text of the JSON, or the binary
+value of a float array), to the nearest float32 (ties to even — what a C compiler does with a
+decimal float literal), and written as an exact hex-float literal, so the compiled model holds
+exactly those float32 values and computes bit for bit what they compute.
 
-Malformed input — not JSON, a missing key, ragged or mismatched shapes, a non-number, NaN or
-infinity, a value outside the float range, a NAME that is not a usable C++ identifier — is reported
-on one line on standard error, the exit status is 1 and no file is written.
-Python standard library only.
+--c-api also writes FILE.h (C declarations of NAME_forward, NAME_input_gradient, ... through
+UGRAD_C_DECLARE or UGRAD_C_DECLARE_NETWORK in <ugrad/ugrad.h>) and FILE_c_api.cpp (the one C++ file
+that defines them, through UGRAD_C_DEFINE or UGRAD_C_DEFINE_NETWORK); compile that file with a
+C++17 compiler and link it with the C program.
+
+Anything that cannot be exported — not JSON or not ONNX, a missing key, ragged or mismatched
+shapes, layer sizes that do not chain, a non-number, NaN or infinity, a value outside the float
+range, an unsupported layer or operator (named), a layer order ugrad cannot express, an unfitted
+estimator, a wrong dtype, a cycle in the graph, a NAME that is not a usable C++ identifier — is
+reported on one line on standard error (write_header and convert raise ModelError with that line),
+the exit status is 1 and no file is written. The JSON path needs the Python standard library only.
 """
 import argparse
 import json
@@ -31,6 +48,7 @@ import os
 import re
 import sys
 import tempfile
+import warnings
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
@@ -122,9 +140,17 @@ def parse_json(text: str, path: str):
         raise ModelError(f"{path}: not valid JSON: {type(err).__name__}")
 
 
+# ---- Validation: numbers, vectors and matrices, with the place of each value in the message.
+
 def number(value, where: str) -> float:
-    if not isinstance(value, Decimal):
+    if isinstance(value, bool) or not isinstance(value, (Decimal, float, int)):
         raise ModelError(f"{where} is {describe(value)}, expected a number")
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ModelError(f"{where} is {value} (the model must hold finite numbers)")
+        value = Decimal(value)  # exact: every binary double is a finite decimal
+    elif isinstance(value, int):
+        value = Decimal(value)
     try:
         return to_float32(value)
     except OverflowError:
@@ -142,15 +168,22 @@ def describe(value) -> str:
         return "a boolean"
     if value is None:
         return "null"
-    return "a number"
+    if isinstance(value, (Decimal, float, int)):
+        return "a number"
+    return f"a {type(value).__name__}"
 
 
 def truncate(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
-def vector(doc: dict, key: str, length: int, length_name: str) -> list:
-    v = doc[key]
+def as_list(value):
+    """A numpy array (or anything with .tolist()) as nested lists; other values unchanged."""
+    return value.tolist() if hasattr(value, "tolist") and not isinstance(value, (Decimal, float, int)) else value
+
+
+def vector(v, key: str, length: int, length_name: str) -> list:
+    v = as_list(v)
     if not isinstance(v, list):
         raise ModelError(f"'{key}' is {describe(v)}, expected a list of {length} numbers")
     if len(v) != length:
@@ -158,8 +191,8 @@ def vector(doc: dict, key: str, length: int, length_name: str) -> list:
     return [number(x, f"{key}[{i}]") for i, x in enumerate(v)]
 
 
-def matrix(doc: dict, key: str, rows: int = None, rows_name: str = "") -> list:
-    m = doc[key]
+def matrix(m, key: str, rows: int = None, rows_name: str = "") -> list:
+    m = as_list(m)
     if not isinstance(m, list):
         raise ModelError(f"'{key}' is {describe(m)}, expected a list of rows")
     if not m:
@@ -178,25 +211,434 @@ def matrix(doc: dict, key: str, rows: int = None, rows_name: str = "") -> list:
     return [[number(x, f"{key}[{i}][{j}]") for j, x in enumerate(row)] for i, row in enumerate(m)]
 
 
-def load_model(text: str, path: str) -> dict:
-    """Validate the JSON text; return {'w1','b1','w2','b2'} as lists of float32 values."""
-    doc = parse_json(text, path)
-    if not isinstance(doc, dict):
-        raise ModelError(f"{path}: the top level is {describe(doc)}, expected an object with w1, b1, w2, b2")
+# ---- The two model formats, validated into one shape:
+#   {"kind": "mlp", "w1", "b1", "w2", "b2", "shape": (In, Hidden, Out)}
+#   {"kind": "network", "layers": [{"w", "b", "activation"}, ...], "output": head, "shape": (In, n1, ..., Out)}
+# with every number a float32 value (held in a Python float).
+
+ACTIVATIONS = {"identity": "Identity", "sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu"}
+HEADS = {"softmax": "Softmax", "logistic": "Logistic", "linear": "Linear"}
+
+
+def load_mlp(doc: dict) -> dict:
     for key in ("w1", "b1", "w2", "b2"):
         if key not in doc:
-            raise ModelError(f"{path}: missing key '{key}'")
+            raise ModelError(f"missing key '{key}'")
+    w1 = matrix(doc["w1"], "w1")
+    n_in, hidden = len(w1), len(w1[0])
+    b1 = vector(doc["b1"], "b1", hidden, "Hidden: the columns of w1")
+    w2 = matrix(doc["w2"], "w2", hidden, "Hidden: the columns of w1")
+    out = len(w2[0])
+    b2 = vector(doc["b2"], "b2", out, "Out: the columns of w2")
+    return {"kind": "mlp", "w1": w1, "b1": b1, "w2": w2, "b2": b2, "shape": (n_in, hidden, out)}
+
+
+def load_layers(doc: dict) -> dict:
+    layers = as_list(doc["layers"])
+    if not isinstance(layers, list):
+        raise ModelError(f"'layers' is {describe(layers)}, expected a list of layers")
+    if not layers:
+        raise ModelError("'layers' is empty: a network needs at least one layer")
+    if "output" not in doc:
+        raise ModelError("missing key 'output' (the head: softmax, logistic or linear)")
+    head = doc["output"]
+    if head not in HEADS:
+        shown = repr(head) if isinstance(head, str) else describe(head)
+        raise ModelError(f"'output' is {truncate(shown)}, expected one of softmax, logistic, linear")
+    result, shape = [], []
+    for i, layer in enumerate(layers):
+        where = f"layers[{i}]"
+        if not isinstance(layer, dict):
+            raise ModelError(f"'{where}' is {describe(layer)}, expected an object with w, b, activation")
+        for key in ("w", "b", "activation"):
+            if key not in layer:
+                raise ModelError(f"{where}: missing key '{key}'")
+        previous = f"the outputs of layers[{i - 1}]: layer sizes must chain"
+        w = matrix(layer["w"], f"{where}.w", shape[-1] if shape else None, previous)
+        b = vector(layer["b"], f"{where}.b", len(w[0]), f"Out: the columns of {where}.w")
+        act = layer["activation"]
+        if act not in ACTIVATIONS:
+            shown = repr(act) if isinstance(act, str) else describe(act)
+            raise ModelError(f"{where}.activation is {truncate(shown)}, expected one of identity, sigmoid, tanh, relu")
+        if not shape:
+            shape.append(len(w))
+        shape.append(len(w[0]))
+        result.append({"w": w, "b": b, "activation": act})
+    return {"kind": "network", "layers": result, "output": head, "shape": tuple(shape)}
+
+
+def load_doc(doc, path: str) -> dict:
+    """Validate a parsed JSON document or a Python dict (either format); errors name `path`."""
+    if not isinstance(doc, dict):
+        raise ModelError(f"{path}: the top level is {describe(doc)}, expected an object with layers and output "
+                         f"(or w1, b1, w2, b2)")
     try:
-        w1 = matrix(doc, "w1")
-        n_in, hidden = len(w1), len(w1[0])
-        b1 = vector(doc, "b1", hidden, "Hidden: the columns of w1")
-        w2 = matrix(doc, "w2", hidden, "Hidden: the columns of w1")
-        out = len(w2[0])
-        b2 = vector(doc, "b2", out, "Out: the columns of w2")
+        return load_layers(doc) if "layers" in doc else load_mlp(doc)
     except ModelError as err:
         raise ModelError(f"{path}: {err}")
-    return {"w1": w1, "b1": b1, "w2": w2, "b2": b2, "shape": (n_in, hidden, out)}
 
+
+def load_model(text: str, path: str) -> dict:
+    """Validate the JSON text; return the model as float32 values (see load_doc)."""
+    return load_doc(parse_json(text, path), path)
+
+
+# ---- From scikit-learn and PyTorch objects (imported only when such an object is given).
+
+SKLEARN_ACTIVATIONS = {"identity": "identity", "logistic": "sigmoid", "tanh": "tanh", "relu": "relu"}
+SKLEARN_HEADS = {"softmax": "softmax", "logistic": "logistic", "identity": "linear"}
+
+
+def check_head_argument(head):
+    if head is not None and head not in HEADS:
+        raise ModelError(f"head={head!r}: expected 'softmax', 'logistic' or 'linear'")
+
+
+def convert_sklearn(model, head) -> dict:
+    import numpy as np
+    cls = type(model).__name__
+    if cls not in ("MLPClassifier", "MLPRegressor"):
+        raise ModelError(f"scikit-learn {cls}: not supported (MLPClassifier and MLPRegressor are)")
+    if not hasattr(model, "coefs_") or not hasattr(model, "out_activation_"):
+        raise ModelError(f"scikit-learn {cls} is not fitted: call fit() first")
+    if model.activation not in SKLEARN_ACTIVATIONS:
+        raise ModelError(f"scikit-learn {cls}: activation {model.activation!r} is not supported")
+    if model.out_activation_ not in SKLEARN_HEADS:
+        raise ModelError(f"scikit-learn {cls}: output activation {model.out_activation_!r} is not supported")
+    output = SKLEARN_HEADS[model.out_activation_]
+    if head is not None and head != output:
+        raise ModelError(f"scikit-learn {cls}: its output is {output}, but head={head!r}")
+    if len(model.coefs_) != len(model.intercepts_):
+        raise ModelError(f"scikit-learn {cls}: {len(model.coefs_)} coefs_ but {len(model.intercepts_)} intercepts_")
+    layers = []
+    for i, (w, b) in enumerate(zip(model.coefs_, model.intercepts_)):
+        for what, a, ndim in ((f"coefs_[{i}]", w, 2), (f"intercepts_[{i}]", b, 1)):
+            if not isinstance(a, np.ndarray) or a.dtype not in (np.float32, np.float64):
+                kind = f"dtype {a.dtype}" if isinstance(a, np.ndarray) else f"type {type(a).__name__}"
+                raise ModelError(f"scikit-learn {cls}: {what} has {kind}, expected a float32 or float64 array")
+            if a.ndim != ndim:
+                raise ModelError(f"scikit-learn {cls}: {what} has {a.ndim} dimensions, expected {ndim}")
+        last = i == len(model.coefs_) - 1
+        layers.append({"w": w.tolist(), "b": b.tolist(), "activation": "identity" if last else SKLEARN_ACTIVATIONS[model.activation]})
+    return {"layers": layers, "output": output}
+
+
+TORCH_SUPPORTED = ("ugrad takes Linear; Sigmoid, Tanh, ReLU after a Linear; Identity, Dropout, Flatten "
+                   "as identities; a final Softmax or Sigmoid as the head")
+
+
+def torch_modules(seq, prefix=""):
+    """(name, module) of a Sequential in order, nested Sequentials flattened."""
+    import torch.nn as nn
+    for name, m in seq.named_children():
+        if isinstance(m, nn.Sequential):
+            yield from torch_modules(m, f"{prefix}{name}.")
+        else:
+            yield f"{prefix}{name}", m
+
+
+def convert_torch(model, head) -> dict:
+    import torch
+    import torch.nn as nn
+    if not isinstance(model, nn.Sequential):
+        raise ModelError(f"torch {type(model).__name__}: only nn.Sequential is supported (or export the model to ONNX)")
+    modules = list(torch_modules(model))
+    passthrough = (nn.Identity, nn.Dropout, nn.Flatten)
+    activations = {nn.Sigmoid: "sigmoid", nn.Tanh: "tanh", nn.ReLU: "relu"}
+    # A trailing Softmax or Sigmoid (past any pass-through modules) names the head.
+    last = max((i for i, (_, m) in enumerate(modules) if not isinstance(m, passthrough)), default=None)
+    if last is not None:
+        name, m = modules[last]
+        if type(m) is nn.Softmax:
+            if m.dim not in (None, 1, -1):
+                raise ModelError(f"torch layer {name} (Softmax): dim={m.dim}; the head is a softmax over the features (dim=1 or -1)")
+            if head not in (None, "softmax"):
+                raise ModelError(f"torch layer {name} (Softmax) ends the model, but head={head!r}")
+            head = "softmax"
+            del modules[last]
+        elif type(m) is nn.Sigmoid and head in (None, "logistic"):
+            head = "logistic"
+            del modules[last]
+        elif type(m) is nn.Sigmoid and head == "softmax":
+            raise ModelError(f"torch layer {name} (Sigmoid) ends the model, but head='softmax'")
+    if head is None:
+        raise ModelError("torch Sequential: name the head: head='softmax' (trained with CrossEntropyLoss), 'logistic' "
+                         "(BCEWithLogitsLoss) or 'linear' (MSELoss), or end the Sequential with nn.Softmax or nn.Sigmoid")
+    layers = []
+    for name, m in modules:
+        kind = type(m).__name__
+        if type(m) is nn.Linear:
+            tensors = [("weight", m.weight)] + ([("bias", m.bias)] if m.bias is not None else [])
+            for what, t in tensors:
+                if t.dtype not in (torch.float32, torch.float64):
+                    raise ModelError(f"torch layer {name} (Linear): {what} has dtype {t.dtype}, expected torch.float32 or torch.float64")
+            w = m.weight.detach().cpu().to(torch.float64).T
+            b = m.bias.detach().cpu().to(torch.float64) if m.bias is not None else torch.zeros(w.shape[1], dtype=torch.float64)
+            layers.append({"w": w.tolist(), "b": b.tolist(), "activation": None, "name": name})
+        elif type(m) in activations:
+            if not layers:
+                raise ModelError(f"torch layer {name} ({kind}): an activation before any Linear layer; {TORCH_SUPPORTED}")
+            if layers[-1]["activation"] is not None:
+                raise ModelError(f"torch layer {name} ({kind}): a second activation after layer {layers[-1]['act_name']}; "
+                                 f"ugrad applies one activation after each Linear")
+            layers[-1]["activation"], layers[-1]["act_name"] = activations[type(m)], f"{name} ({type(m).__name__})"
+        elif type(m) is nn.Flatten:
+            if (m.start_dim, m.end_dim) != (1, -1):
+                raise ModelError(f"torch layer {name} (Flatten): start_dim={m.start_dim}, end_dim={m.end_dim}; only the "
+                                 f"default (1, -1) keeps one sample a row")
+        elif type(m) in (nn.Identity, nn.Dropout):
+            pass
+        elif type(m) is nn.Softmax:
+            raise ModelError(f"torch layer {name} (Softmax): a softmax only as the last module (the head)")
+        else:
+            raise ModelError(f"torch layer {name} ({kind}): not supported; {TORCH_SUPPORTED}")
+    if not layers:
+        raise ModelError("torch Sequential: no Linear layer")
+    return {"layers": [{"w": l["w"], "b": l["b"], "activation": l["activation"] or "identity"} for l in layers],
+            "output": head}
+
+
+def convert(model, head=None) -> dict:
+    """The layers-format dict of a fitted scikit-learn MLPClassifier / MLPRegressor or a torch
+    nn.Sequential (head: 'softmax', 'logistic' or 'linear', unless a trailing nn.Softmax or
+    nn.Sigmoid names it). Raises ModelError with one line naming what cannot be exported."""
+    check_head_argument(head)
+    # Only a framework already imported can have made `model`: look for it, import nothing.
+    sklearn_base, torch = sys.modules.get("sklearn.base"), sys.modules.get("torch")
+    if sklearn_base is not None and isinstance(model, sklearn_base.BaseEstimator):
+        return convert_sklearn(model, head)
+    if torch is not None and isinstance(model, torch.nn.Module):
+        return convert_torch(model, head)
+    raise ModelError(f"convert: {type(model).__name__} is not a fitted scikit-learn MLPClassifier/MLPRegressor or a "
+                     f"torch nn.Sequential")
+
+
+# ---- From an ONNX file: a chain of layers read from the graph, as data.
+
+ONNX_SUPPORTED = ("ugrad takes Gemm or MatMul+Add; Sigmoid, Tanh, Relu after one; Identity, Flatten, Dropout "
+                  "as identities; a final Softmax or Sigmoid as the head")
+
+
+def load_onnx(raw: bytes, path: str, head) -> dict:
+    try:
+        import numpy as np
+        import onnx
+        from onnx import numpy_helper
+    except ImportError as err:
+        raise ModelError(f"{path}: reading ONNX needs the onnx and numpy packages ({err.name} is missing; Debian: python3-onnx)")
+    model = onnx.ModelProto()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # protobuf warns of some malformed input rather than failing
+            model.ParseFromString(raw)
+    except Exception as err:  # protobuf's DecodeError, its warning, or a RecursionError on absurd nesting
+        raise ModelError(f"{path}: not an ONNX model (the protobuf reader says {type(err).__name__})")
+    if model.ir_version <= 0 or not model.HasField("graph") or not model.graph.node:
+        raise ModelError(f"{path}: not an ONNX model (no IR version or no graph nodes)")
+    g = model.graph
+    float_types = {onnx.TensorProto.FLOAT: "float", onnx.TensorProto.DOUBLE: "double"}
+
+    def type_name(t):
+        return onnx.TensorProto.DataType.Name(t) if t in onnx.TensorProto.DataType.values() else str(t)
+
+    def label(node):
+        return f"node '{node.name}' ({node.op_type})" if node.name else f"node #{list(g.node).index(node)} ({node.op_type})"
+
+    def tensor_array(t, where):
+        if t.data_location == onnx.TensorProto.EXTERNAL:
+            raise ModelError(f"{path}: {where} keeps its data in an external file; ugrad reads one self-contained file")
+        if t.data_type not in float_types:
+            raise ModelError(f"{path}: {where} has element type {type_name(t.data_type)}, expected FLOAT or DOUBLE")
+        try:
+            return numpy_helper.to_array(t).astype(np.float64)
+        except Exception as err:
+            raise ModelError(f"{path}: {where} is malformed ({type(err).__name__})")
+
+    constants = {t.name: ("initializer", t) for t in g.initializer}
+    nodes = []
+    for node in g.node:
+        if node.domain not in ("", "ai.onnx"):
+            raise ModelError(f"{path}: {label(node)}: operator of domain {node.domain!r} is not supported; {ONNX_SUPPORTED}")
+        if node.op_type == "Constant":
+            attrs = {a.name: a for a in node.attribute}
+            if "value" not in attrs or len(node.output) != 1:
+                raise ModelError(f"{path}: {label(node)}: only a Constant with a tensor 'value' is supported")
+            constants[node.output[0]] = (label(node), attrs["value"].t)
+        else:
+            nodes.append(node)
+
+    # Every value produced once; then Kahn's algorithm: whatever is never freed lies on a cycle.
+    producer = {}
+    for i, node in enumerate(nodes):
+        for out in node.output:
+            if out in producer or out in constants:
+                raise ModelError(f"{path}: {label(node)}: value '{out}' is produced twice")
+            if out:
+                producer[out] = i
+    waiting = [sum(1 for v in node.input if v in producer) for node in nodes]
+    ready = [i for i, n in enumerate(waiting) if n == 0]
+    done = 0
+    while ready:
+        i = ready.pop()
+        done += 1
+        for j, node in enumerate(nodes):
+            for v in node.input:
+                if producer.get(v) == i:
+                    waiting[j] -= 1
+                    if waiting[j] == 0:
+                        ready.append(j)
+    if done != len(nodes):
+        stuck = next(node for j, node in enumerate(nodes) if waiting[j] > 0)
+        raise ModelError(f"{path}: the graph has a cycle through {label(stuck)}")
+
+    inputs = [v for v in g.input if v.name not in constants]
+    if len(inputs) != 1:
+        raise ModelError(f"{path}: the graph has {len(inputs)} inputs ({', '.join(v.name for v in inputs)}), ugrad takes one")
+    if len(g.output) != 1:
+        raise ModelError(f"{path}: the graph has {len(g.output)} outputs, ugrad gives one")
+    x = inputs[0]
+    elem = x.type.tensor_type.elem_type
+    if elem not in float_types:
+        raise ModelError(f"{path}: graph input '{x.name}' has element type {type_name(elem)}, expected FLOAT or DOUBLE")
+    final = g.output[0].name
+
+    consumers = {}
+    for i, node in enumerate(nodes):
+        for v in node.input:
+            if v and v not in constants:
+                consumers.setdefault(v, []).append(i)
+
+    def constant(node, k):
+        """The node's k-th input as an array; it must be an initializer or a Constant."""
+        if k >= len(node.input) or not node.input[k]:
+            return None
+        name = node.input[k]
+        if name not in constants:
+            raise ModelError(f"{path}: {label(node)}: input '{name}' is computed in the graph; ugrad needs it constant "
+                             f"(an initializer)")
+        where, t = constants[name]
+        return tensor_array(t, f"{where} '{name}'" if where == "initializer" else f"the tensor of {where}")
+
+    def attribute(node, name, default):
+        for a in node.attribute:
+            if a.name == name:
+                return onnx.helper.get_attribute_value(a)
+        return default
+
+    layers, visited = [], set()
+    current, head_from_graph = x.name, None
+    while current != final:
+        users = consumers.get(current, [])
+        if not users:
+            raise ModelError(f"{path}: value '{current}' is used by no node and is not the graph output")
+        if len(users) > 1:
+            names = ", ".join(label(nodes[i]) for i in users)
+            raise ModelError(f"{path}: value '{current}' feeds {len(users)} nodes ({names}); ugrad needs a chain of layers")
+        i = users[0]
+        node, op = nodes[i], nodes[i].op_type
+        visited.add(i)
+        if not node.input or node.input[0] != current:
+            raise ModelError(f"{path}: {label(node)}: the data must be its first input")
+        used_outputs = [o for o in node.output[1:] if o and (o in consumers or o == final)]
+        if used_outputs:
+            raise ModelError(f"{path}: {label(node)}: its output '{used_outputs[0]}' is used; ugrad keeps one value per layer")
+        out = node.output[0]
+        if op == "Gemm":
+            alpha, beta = attribute(node, "alpha", 1.0), attribute(node, "beta", 1.0)
+            if attribute(node, "transA", 0) != 0:
+                raise ModelError(f"{path}: {label(node)}: transA=1 is not supported")
+            if alpha != 1.0 or beta != 1.0:
+                raise ModelError(f"{path}: {label(node)}: alpha={alpha}, beta={beta}; only 1 and 1 are supported")
+            w = constant(node, 1)
+            if w is None or w.ndim != 2:
+                raise ModelError(f"{path}: {label(node)}: the weight must be a 2-D constant")
+            if attribute(node, "transB", 0):
+                w = w.T
+            b = constant(node, 2)
+            layers.append({"w": w, "b": b, "activation": None, "node": label(node)})
+        elif op == "MatMul":
+            w = constant(node, 1)
+            if w is None or w.ndim != 2:
+                raise ModelError(f"{path}: {label(node)}: the weight must be a 2-D constant")
+            layers.append({"w": w, "b": None, "activation": None, "node": label(node), "matmul": True})
+        elif op == "Add":
+            if not layers or layers[-1]["b"] is not None or layers[-1]["activation"] is not None:
+                raise ModelError(f"{path}: {label(node)}: an Add is supported only as the bias right after a MatMul "
+                                 f"(or a Gemm without one)")
+            b = constant(node, 1)
+            if b is None:
+                raise ModelError(f"{path}: {label(node)}: the bias must be a constant")
+            layers[-1]["b"] = b
+        elif op in ("Sigmoid", "Tanh", "Relu"):
+            is_last = out == final
+            if is_last and op == "Sigmoid" and head in (None, "logistic"):
+                head_from_graph = "logistic"
+            elif is_last and op == "Sigmoid" and head == "softmax":
+                raise ModelError(f"{path}: {label(node)} ends the graph, but --head softmax")
+            else:
+                if not layers:
+                    raise ModelError(f"{path}: {label(node)}: an activation before any Gemm/MatMul; {ONNX_SUPPORTED}")
+                if layers[-1]["activation"] is not None:
+                    raise ModelError(f"{path}: {label(node)}: a second activation after {layers[-1]['activation'][1]}; "
+                                     f"ugrad applies one activation after each layer")
+                layers[-1]["activation"] = ({"Sigmoid": "sigmoid", "Tanh": "tanh", "Relu": "relu"}[op], label(node))
+        elif op in ("Identity", "Dropout"):
+            if op == "Dropout" and len(node.input) > 2 and node.input[2]:
+                mode = constant(node, 2)
+                if mode is not None and mode.size == 1 and bool(mode.reshape(-1)[0]):
+                    raise ModelError(f"{path}: {label(node)}: training_mode is true; export the model for inference")
+        elif op == "Flatten":
+            if attribute(node, "axis", 1) != 1:
+                raise ModelError(f"{path}: {label(node)}: axis={attribute(node, 'axis', 1)}; only axis=1 keeps one sample a row")
+        elif op == "Softmax":
+            opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 13)
+            axis = attribute(node, "axis", -1 if opset >= 13 else 1)
+            if out != final:
+                raise ModelError(f"{path}: {label(node)}: a Softmax only as the last node (the head)")
+            if axis not in (1, -1):
+                raise ModelError(f"{path}: {label(node)}: axis={axis}; the head is a softmax over the features (axis 1 or -1)")
+            if head not in (None, "softmax"):
+                raise ModelError(f"{path}: {label(node)} ends the graph, but --head {head}")
+            head_from_graph = "softmax"
+        else:
+            raise ModelError(f"{path}: {label(node)}: operator {op} is not supported; {ONNX_SUPPORTED}")
+        current = out
+    unused = [nodes[i] for i in range(len(nodes)) if i not in visited]
+    if unused:
+        raise ModelError(f"{path}: {label(unused[0])}: not on the path from the graph input to its output")
+    if not layers:
+        raise ModelError(f"{path}: the graph has no Gemm or MatMul layer")
+    head = head_from_graph or head
+    if head is None:
+        raise ModelError(f"{path}: the graph ends in logits (no final Softmax or Sigmoid): name the head with "
+                         f"--head softmax|logistic|linear")
+    doc_layers = []
+    for layer in layers:
+        w = layer["w"]
+        n_out = w.shape[1]
+        b = layer["b"] if layer["b"] is not None else np.zeros(n_out)
+        if b.size == 1 and n_out != 1:
+            b = np.full(n_out, b.reshape(-1)[0])
+        if b.shape not in ((n_out,), (1, n_out)):
+            raise ModelError(f"{path}: {layer['node']}: the bias has shape {list(b.shape)}, expected [{n_out}]")
+        act = layer["activation"][0] if layer["activation"] else "identity"
+        doc_layers.append({"w": w.tolist(), "b": b.reshape(-1).tolist(), "activation": act})
+    dims = x.type.tensor_type.shape.dim
+    n_in = len(doc_layers[0]["w"])
+    if len(dims) >= 2 and all(d.HasField("dim_value") for d in dims[1:]):
+        features = 1
+        for d in dims[1:]:
+            features *= d.dim_value
+        if features != n_in:
+            raise ModelError(f"{path}: graph input '{x.name}' has {features} features per sample, the first layer takes {n_in}")
+    try:
+        return load_doc({"layers": doc_layers, "output": head}, path)
+    except ModelError as err:
+        # A shape that does not chain: name the nodes rather than the layer index.
+        raise ModelError(f"{err} (layers in graph order: {', '.join(l['node'] for l in layers)})")
+
+
+# ---- The header (and, for C programs, the C declarations and their C++ definitions).
 
 def c_list(values: list, indent: str, per_line: int = 6) -> str:
     lines = []
@@ -205,68 +647,121 @@ def c_list(values: list, indent: str, per_line: int = 6) -> str:
     return "\n".join(lines)
 
 
-def header_text(model: dict, name: str, source: str, note: str) -> str:
+def type_name(model: dict) -> str:
+    """The C++ type the header defines, e.g. ugrad::Network<ugrad::Softmax, ugrad::Dense<4, 3, ugrad::Relu>, ...>."""
+    if model["kind"] == "mlp":
+        n_in, hidden, out = model["shape"]
+        return f"ugrad::Mlp<{n_in}, {hidden}, {out}>"
+    dense = [f"ugrad::Dense<{len(l['w'])}, {len(l['b'])}, ugrad::{ACTIVATIONS[l['activation']]}>" for l in model["layers"]]
+    return f"ugrad::Network<ugrad::{HEADS[model['output']]}, {', '.join(dense)}>"
+
+
+def mlp_body(model: dict) -> list:
     n_in, hidden, out = model["shape"]
-    lines = [
-        f"// Generated by tools/export_model.py from {source}; do not edit by hand.",
-        f"// ugrad::Mlp<{n_in}, {hidden}, {out}>: w1 [{n_in}][{hidden}], b1 [{hidden}], w2 [{hidden}][{out}], b2 [{out}];",
-        "// every value an exact float32, written as a hex-float literal.",
-    ]
-    if note:
-        lines.append(f"// {note}")
-    lines += ["#pragma once", "", "#include <ugrad/ugrad.hpp>", "",
-              f"inline constexpr ugrad::Mlp<{n_in}, {hidden}, {out}> {name} = {{"]
-    lines.append(f"    {{  // w1 [{n_in}][{hidden}]")
+    lines = [f"    {{  // w1 [{n_in}][{hidden}]"]
     for i, row in enumerate(model["w1"]):
-        lines.append(f"        {{  // w1[{i}]")
-        lines.append(c_list(row, " " * 12))
-        lines.append("        },")
-    lines.append("    },")
-    lines.append(f"    {{  // b1 [{hidden}]")
-    lines.append(c_list(model["b1"], " " * 8))
-    lines.append("    },")
+        lines += [f"        {{  // w1[{i}]", c_list(row, " " * 12), "        },"]
+    lines += ["    },", f"    {{  // b1 [{hidden}]", c_list(model["b1"], " " * 8), "    },"]
     lines.append(f"    {{  // w2 [{hidden}][{out}]")
     for j, row in enumerate(model["w2"]):
-        lines.append(f"        {{  // w2[{j}]")
-        lines.append(c_list(row, " " * 12))
-        lines.append("        },")
-    lines.append("    },")
-    lines.append(f"    {{  // b2 [{out}]")
-    lines.append(c_list(model["b2"], " " * 8))
-    lines.append("    },")
-    lines.append("};")
+        lines += [f"        {{  // w2[{j}]", c_list(row, " " * 12), "        },"]
+    lines += ["    },", f"    {{  // b2 [{out}]", c_list(model["b2"], " " * 8), "    },"]
+    return lines
+
+
+def network_body(model: dict) -> list:
+    lines = []
+    for k, layer in enumerate(model["layers"]):
+        n_in, n_out = len(layer["w"]), len(layer["b"])
+        lines.append(f"    {{  // layer {k}: Dense<{n_in}, {n_out}, {ACTIVATIONS[layer['activation']]}>")
+        lines.append(f"        {{  // w [{n_in}][{n_out}]")
+        for i, row in enumerate(layer["w"]):
+            lines += [f"            {{  // w[{i}]", c_list(row, " " * 16), "            },"]
+        lines += ["        },", f"        {{  // b [{n_out}]", c_list(layer["b"], " " * 12), "        },", "    },"]
+    return lines
+
+
+def header_text(model: dict, name: str, source: str, note: str) -> str:
+    if model["kind"] == "mlp":
+        n_in, hidden, out = model["shape"]
+        shapes = f"// {type_name(model)}: w1 [{n_in}][{hidden}], b1 [{hidden}], w2 [{hidden}][{out}], b2 [{out}];"
+        body = mlp_body(model)
+        declaration = f"inline constexpr {type_name(model)} {name} = {{"
+    else:
+        shapes = (f"// ugrad::Network, {'-'.join(str(n) for n in model['shape'])}: "
+                  + ", ".join(f"{l['activation']}" for l in model["layers"]) + f"; {model['output']} head;")
+        body = network_body(model)
+        dense = [f"ugrad::Dense<{len(l['w'])}, {len(l['b'])}, ugrad::{ACTIVATIONS[l['activation']]}>" for l in model["layers"]]
+        indent = " " * len("inline constexpr ugrad::Network<")
+        declaration = (f"inline constexpr ugrad::Network<ugrad::{HEADS[model['output']]},\n"
+                       + ",\n".join(indent + d for d in dense) + f"> {name} = {{")
+    lines = [f"// Generated by tools/export_model.py from {source}; do not edit by hand.", shapes,
+             "// every value an exact float32, written as a hex-float literal."]
+    if note:
+        lines.append(f"// {note}")
+    lines += ["#pragma once", "", "#include <ugrad/ugrad.hpp>", "", declaration] + body + ["};"]
     return "\n".join(lines) + "\n"
 
 
+def activation_floats(model: dict) -> int:
+    """How many floats Network::Activations holds: for each layer its output y and the slope
+    act′(r) that backward multiplies by, and for the head ŷ (and log ŷ for Softmax)."""
+    # include/ugrad/network.hpp's NetworkActivations; a wrong count stops the C++ file compiling.
+    per_layer = sum(len(l["b"]) * (2 if l["activation"] == "sigmoid" else 1) for l in model["layers"])
+    return per_layer + model["shape"][-1] * {"softmax": 2, "logistic": 3, "linear": 0}[model["output"]]
+
+
 def c_header_text(model: dict, name: str, source: str) -> str:
-    n_in, hidden, out = model["shape"]
     guard = f"UGRAD_MODEL_{name.upper()}_H"
+    if model["kind"] == "mlp":
+        n_in, hidden, out = model["shape"]
+        return "\n".join([
+            f"/* Generated by tools/export_model.py from {source}; do not edit by hand.",
+            f" * The C interface of the model {name} (In {n_in}, Hidden {hidden}, Out {out}):",
+            f" *   ugrad_status {name}_forward(const float x[{n_in}], {name}_activations *act);",
+            f" *   ugrad_status {name}_cross_entropy(const {name}_activations *act, size_t label, float *loss);",
+            f" *   ugrad_status {name}_input_gradient(const {name}_activations *act, size_t label, float dx[{n_in}]);",
+            f" * defined in the C++ file exported next to this one. */",
+            f"#ifndef {guard}",
+            f"#define {guard}",
+            "",
+            "#include <ugrad/ugrad.h>",
+            "",
+            f"UGRAD_C_DECLARE({name}, {n_in}, {hidden}, {out})",
+            "",
+            f"#endif /* {guard} */",
+        ]) + "\n"
+    n_in, out = model["shape"][0], model["shape"][-1]
+    label = "" if model["output"] == "linear" else f"\n *   ugrad_status {name}_input_gradient(const {name}_activations *act, size_t label, float dx[{n_in}]);"
     return "\n".join([
         f"/* Generated by tools/export_model.py from {source}; do not edit by hand.",
-        f" * The C interface of the model {name} (In {n_in}, Hidden {hidden}, Out {out}):",
+        f" * The C interface of the model {name} ({'-'.join(str(n) for n in model['shape'])}, {model['output']} head):",
         f" *   ugrad_status {name}_forward(const float x[{n_in}], {name}_activations *act);",
-        f" *   ugrad_status {name}_cross_entropy(const {name}_activations *act, size_t label, float *loss);",
-        f" *   ugrad_status {name}_input_gradient(const {name}_activations *act, size_t label, float dx[{n_in}]);",
-        f" * defined in the C++ file exported next to this one. */",
+        f" *   void {name}_outputs(const {name}_activations *act, float y[{out}]);",
+        f" *   ugrad_status {name}_loss_target(const {name}_activations *act, const float target[{out}], float *loss);"
+        f"{label}",
+        f" * and the others of UGRAD_C_DECLARE_NETWORK in <ugrad/ugrad.h>, defined in the C++ file exported",
+        f" * next to this one. */",
         f"#ifndef {guard}",
         f"#define {guard}",
         "",
         "#include <ugrad/ugrad.h>",
         "",
-        f"UGRAD_C_DECLARE({name}, {n_in}, {hidden}, {out})",
+        f"UGRAD_C_DECLARE_NETWORK({name}, {n_in}, {out}, {activation_floats(model)})",
         "",
         f"#endif /* {guard} */",
     ]) + "\n"
 
 
-def c_source_text(name: str, source: str, hpp: str, h: str) -> str:
+def c_source_text(model: dict, name: str, source: str, hpp: str, h: str) -> str:
+    define = "UGRAD_C_DEFINE" if model["kind"] == "mlp" else "UGRAD_C_DEFINE_NETWORK"
     return "\n".join([
         f"// Generated by tools/export_model.py from {source}; do not edit by hand.",
         f"// Defines the C interface declared in {h}: compile with a C++17 compiler, link with the C program.",
         f'#include "{hpp}"',
         f'#include "{h}"',
         "",
-        f"UGRAD_C_DEFINE({name})",
+        f"{define}({name})",
     ]) + "\n"
 
 
@@ -291,50 +786,85 @@ def write_all(files: dict) -> None:
                 os.unlink(tmp)
 
 
+def check_destination(name: str, out: str, note: str) -> None:
+    check_name(name)
+    if "\n" in note or "\r" in note:
+        raise ModelError("--note must be one line")
+    out_dir = os.path.dirname(os.path.abspath(out))
+    if not os.path.isdir(out_dir):
+        raise ModelError(f"--out {out}: directory {out_dir} does not exist")
+
+
+def header_files(model: dict, name: str, out: str, source: str, note: str, c_api: bool) -> dict:
+    """{path: text} of everything to write for `model`, checked before anything is written."""
+    check_destination(name, out, note)
+    files = {out: header_text(model, name, source, note)}
+    if c_api:
+        stem = out[:-4] if out.endswith(".hpp") else out
+        h, cpp = stem + ".h", stem + "_c_api.cpp"
+        files[h] = c_header_text(model, name, source)
+        files[cpp] = c_source_text(model, name, source, os.path.basename(out), os.path.basename(h))
+    return files
+
+
+def write_header(model_or_dict, name: str, out: str, head=None, c_api: bool = False, note: str = "") -> str:
+    """Write the header `out` (and with c_api the C files beside it) for a layers-format dict (or
+    a seed-format one), a fitted scikit-learn MLP or a torch nn.Sequential (`head` as for
+    convert). Returns the C++ type written. Raises ModelError (one line) and writes nothing if
+    anything cannot be exported."""
+    check_head_argument(head)
+    if isinstance(model_or_dict, dict):
+        if head is not None:
+            raise ModelError("head= is for a torch model; a dict names its head in 'output'")
+        model = load_doc(model_or_dict, "the model dict")
+        source = "a Python dict"
+    else:
+        model = load_doc(convert(model_or_dict, head), f"the converted {type(model_or_dict).__name__}")
+        source = f"a {type(model_or_dict).__name__} (convert)"
+    write_all(header_files(model, name, out, source, note, c_api))
+    return type_name(model)
+
+
 class OneLineParser(argparse.ArgumentParser):
     def error(self, message):
-        print(f"{PROG}: error: {message} (usage: export_model.py MODEL.json --name NAME --out FILE.hpp)", file=sys.stderr)
+        print(f"{PROG}: error: {message} (usage: export_model.py MODEL.json|MODEL.onnx --name NAME --out FILE.hpp)",
+              file=sys.stderr)
         sys.exit(2)
 
 
 def main(argv=None) -> int:
     parser = OneLineParser(prog="export_model.py", description=__doc__.strip().splitlines()[0])
-    parser.add_argument("model", metavar="MODEL.json")
+    parser.add_argument("model", metavar="MODEL.json|MODEL.onnx")
     parser.add_argument("--name", required=True, help="the C++ name of the model (an identifier)")
     parser.add_argument("--out", required=True, metavar="FILE.hpp", help="the header to write")
     parser.add_argument("--c-api", action="store_true", help="also write FILE.h and FILE_c_api.cpp for C programs")
     parser.add_argument("--note", default="", help="one line to put in the header's comment (where the model came from)")
+    parser.add_argument("--head", choices=sorted(HEADS), help="ONNX only: the head of a graph that ends in logits")
     args = parser.parse_args(argv)
     try:
-        check_name(args.name)
-        if "\n" in args.note or "\r" in args.note:
-            raise ModelError("--note must be one line")
-        out_dir = os.path.dirname(os.path.abspath(args.out))
-        if not os.path.isdir(out_dir):
-            raise ModelError(f"--out {args.out}: directory {out_dir} does not exist")
+        check_destination(args.name, args.out, args.note)
+        onnx_file = args.model.lower().endswith(".onnx")
+        if args.head and not onnx_file:
+            raise ModelError("--head is for an ONNX model; the JSON names its head in 'output'")
         try:
             with open(args.model, "rb") as f:
                 raw = f.read()
         except OSError as err:
             raise ModelError(f"{args.model}: cannot read: {err.strerror}")
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ModelError(f"{args.model}: not valid JSON: not UTF-8 text")
-        model = load_model(text, args.model)
-        source = os.path.basename(args.model)
-        files = {args.out: header_text(model, args.name, source, args.note)}
-        if args.c_api:
-            stem = args.out[:-4] if args.out.endswith(".hpp") else args.out
-            h, cpp = stem + ".h", stem + "_c_api.cpp"
-            files[h] = c_header_text(model, args.name, source)
-            files[cpp] = c_source_text(args.name, source, os.path.basename(args.out), os.path.basename(h))
+        if onnx_file:
+            model = load_onnx(raw, args.model, args.head)
+        else:
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise ModelError(f"{args.model}: not valid JSON: not UTF-8 text (an ONNX model's file name ends in .onnx)")
+            model = load_model(text, args.model)
+        files = header_files(model, args.name, args.out, os.path.basename(args.model), args.note, args.c_api)
         write_all(files)
     except ModelError as err:
         print(f"{PROG}: error: {err}", file=sys.stderr)
         return 1
-    n_in, hidden, out = model["shape"]
-    print(f"{PROG}: wrote {', '.join(files)}: ugrad::Mlp<{n_in}, {hidden}, {out}> {args.name}")
+    print(f"{PROG}: wrote {', '.join(files)}: {type_name(model)} {args.name}")
     return 0
 
 

@@ -1,17 +1,24 @@
 #!/usr/bin/env python3
-"""extract_readme_example.py README.md OUT.cpp [NAME] — write one of the README's examples to OUT.cpp.
+"""extract_readme_example.py README.md OUT [NAME [LANG]] — write one of the README's examples to OUT.
 
-The example is the first ```cpp block after the line `<!-- example:NAME ...` (NAME is quickstart
-unless given), so the code a reader copies from README.md is exactly the code `make test` compiles
-and runs.
+The example is the first ```LANG block (default cpp) after the line `<!-- example:NAME ...`
+(default quickstart), so the code a reader copies from README.md is exactly the code `make test`
+compiles and runs. Importable: block(lines, name, lang) returns the block's text.
 """
 import sys
 from pathlib import Path
 
-readme, out = sys.argv[1], sys.argv[2]
-name = sys.argv[3] if len(sys.argv) > 3 else "quickstart"
-lines = Path(readme).read_text().splitlines()
-start = next(i for i, line in enumerate(lines) if line.startswith(f"<!-- example:{name} "))
-begin = next(i for i in range(start, len(lines)) if lines[i].strip() == "```cpp") + 1
-end = next(i for i in range(begin, len(lines)) if lines[i].strip() == "```")
-Path(out).write_text("\n".join(lines[begin:end]) + "\n")
+
+def block(lines, name: str = "quickstart", lang: str = "cpp") -> str:
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"<!-- example:{name} ") or
+                 line.startswith(f"<!-- example:{name}-->"))
+    begin = next(i for i in range(start, len(lines)) if lines[i].strip() == "```" + lang) + 1
+    end = next(i for i in range(begin, len(lines)) if lines[i].strip() == "```")
+    return "\n".join(lines[begin:end]) + "\n"
+
+
+if __name__ == "__main__":
+    readme, out = sys.argv[1], sys.argv[2]
+    name = sys.argv[3] if len(sys.argv) > 3 else "quickstart"
+    lang = sys.argv[4] if len(sys.argv) > 4 else "cpp"
+    Path(out).write_text(block(Path(readme).read_text().splitlines(), name, lang))

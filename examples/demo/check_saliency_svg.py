@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """check_saliency_svg.py SVG DEMO_OUTPUT — the demo's picture agrees with what it printed.
 
-Checks that SVG is well-formed, has one labelled panel per digit the demo printed, with the same
+Checks that SVG is well-formed, that every line of text fits inside the picture, has one labelled panel per digit the demo printed, with the same
 true and predicted classes in the same order, and that every gradient cell is coloured red where
 the printed dJ/dx is positive and blue where it is negative (cells printed as 0 are not judged).
 Prints one line; exit status 1 on the first disagreement.
@@ -37,6 +37,18 @@ def main() -> int:
             printed.append((int(m.group(1)), int(m.group(2)), grid))
     if not printed:
         return fail(f"{text_path}: no digits printed")
+
+    # Every line of text inside the picture: its extent estimated at 0.5 em per character (rsvg-convert
+    # renders this picture's lines at about 0.48 em; an estimate, not a font's metrics), placed from
+    # x by its text-anchor. The one-line legend this replaced ended at about 1,410 of 1,184.
+    width = float(root.get("width"))
+    for t in root.iter(NS + "text"):
+        size, x, text = float(t.get("font-size", "16")), float(t.get("x")), "".join(t.itertext())
+        text = re.sub(r"&#\d+;", "x", text)
+        length = 0.5 * size * len(text)
+        start = {"middle": x - length / 2, "end": x - length}.get(t.get("text-anchor"), x)
+        if start < 0 or start + length > width:
+            return fail(f"the text {text[:40]!r}... runs past the picture's edge (x {start:.0f} to {start + length:.0f}, width {width:.0f})")
 
     titles = [t.text for t in root.iter(NS + "text") if t.text and t.text.startswith("true ")]
     labels = [tuple(int(v) for v in re.match(r"true (\d), predicted (\d)", t).groups()) for t in titles]

@@ -95,9 +95,13 @@ inline void write_saliency_svg(FILE* f, const Classification* shown, size_t n, u
     fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"12\">-scale</text>\n", margin, ly + 32);
     fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\">0</text>\n", margin + steps * step_w / 2, ly + 32);
     fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"12\" text-anchor=\"end\">+scale</text>\n", margin + steps * step_w, ly + 32);
+    // The explanation in two lines beside the bar, so that it ends well inside the picture.
     fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"13\" fill=\"#333\">red: more ink on this pixel would raise the loss "
-               "(it argues against the true class); blue: more ink would lower it (it argues for the true class).</text>\n",
+               "(it argues against the true class);</text>\n",
             margin + steps * step_w + 20, ly + 13);
+    fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"13\" fill=\"#333\">blue: more ink would lower it "
+               "(it argues for the true class).</text>\n",
+            margin + steps * step_w + 20, ly + 31);
     fprintf(f, "</svg>\n");
 }
 

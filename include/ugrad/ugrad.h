@@ -23,6 +23,23 @@
  * status other than UGRAD_OK every output the call writes holds quiet NaN. Pointers must be valid.
  * Write UGRAD_C_DECLARE and UGRAD_C_DEFINE without a trailing semicolon.
  *
+ * Any ugrad::Network (any depth, activations and head) through the sibling pair
+ *       UGRAD_C_DECLARE_NETWORK(NAME, IN, OUT, ACT_FLOATS)      in the shared header
+ *       UGRAD_C_DEFINE_NETWORK(NAME)                            in one C++ file, after the model
+ * where ACT_FLOATS is the number of floats NAME's Activations holds (the exporter writes it; a
+ * wrong value stops the C++ file from compiling, with the right one in the message's formula:
+ * Σ over layers of Out (2·Out for a sigmoid layer), plus 2·OUT for Softmax, 3·OUT for Logistic):
+ *   NAME_activations                      struct holding what forward keeps (values: opaque)
+ *   NAME_forward(x [IN], act)             ugrad::forward
+ *   NAME_outputs(act, y [OUT])            ŷ (softmax probabilities, sigmoids, or θ for Linear)
+ *   NAME_loss(act, label, &loss)          the head's J for a class label (Softmax, Logistic)
+ *   NAME_loss_target(act, target [OUT], &loss)   the head's J for a target
+ *   NAME_input_gradient(act, label, dx [IN]), NAME_input_gradient_target(act, target, dx)   dJ/dx
+ *   NAME_backward(act, dlogits [OUT], dx [IN])  dx for any upstream dJ/dθ
+ *   NAME_in, NAME_out                     the sizes, as enum constants
+ * A Linear head takes no label: NAME_loss and NAME_input_gradient then return
+ * UGRAD_LABEL_OUT_OF_RANGE (outputs NaN) for every label.
+ *
  * Valid C (C99 and later) and C++; includes only <stddef.h> (and, in C++, <ugrad/ugrad.hpp>). */
 #ifndef UGRAD_UGRAD_H
 #define UGRAD_UGRAD_H
@@ -70,6 +87,23 @@ static inline const char *ugrad_status_name(ugrad_status s) {
                                                       float *loss);                                     \
     UGRAD_C_LINKAGE ugrad_status NAME##_cross_entropy_target(const NAME##_activations *act,             \
                                                              const float target[OUT], float *loss);     \
+    UGRAD_C_LINKAGE ugrad_status NAME##_input_gradient(const NAME##_activations *act, size_t label,     \
+                                                       float dx[IN]);                                   \
+    UGRAD_C_LINKAGE ugrad_status NAME##_input_gradient_target(const NAME##_activations *act,            \
+                                                              const float target[OUT], float dx[IN]);   \
+    UGRAD_C_LINKAGE ugrad_status NAME##_backward(const NAME##_activations *act, const float dlogits[OUT], \
+                                                 float dx[IN]);
+
+#define UGRAD_C_DECLARE_NETWORK(NAME, IN, OUT, ACT_FLOATS)                                              \
+    enum { NAME##_in = (IN), NAME##_out = (OUT) };                                                      \
+    typedef struct NAME##_activations {                                                                 \
+        float values[ACT_FLOATS];                                                                       \
+    } NAME##_activations;                                                                               \
+    UGRAD_C_LINKAGE ugrad_status NAME##_forward(const float x[IN], NAME##_activations *act);           \
+    UGRAD_C_LINKAGE void NAME##_outputs(const NAME##_activations *act, float y[OUT]);                  \
+    UGRAD_C_LINKAGE ugrad_status NAME##_loss(const NAME##_activations *act, size_t label, float *loss); \
+    UGRAD_C_LINKAGE ugrad_status NAME##_loss_target(const NAME##_activations *act, const float target[OUT], \
+                                                    float *loss);                                       \
     UGRAD_C_LINKAGE ugrad_status NAME##_input_gradient(const NAME##_activations *act, size_t label,     \
                                                        float dx[IN]);                                   \
     UGRAD_C_LINKAGE ugrad_status NAME##_input_gradient_target(const NAME##_activations *act,            \
@@ -188,8 +222,145 @@ ugrad_status backward(const Mlp<In, Hidden, Out>& net, const CActivations* c, co
     return static_cast<ugrad_status>(s);
 }
 
+// ---- Any Network. The C struct holds the bytes of Net::Activations (all floats, trivially
+// copyable); they are copied across byte by byte (unsigned char may alias anything).
+template <class Net, typename CActivations>
+constexpr void check_network_shape() noexcept {
+    static_assert(sizeof(typename Net::value_type) == sizeof(float) && static_cast<typename Net::value_type>(0.5f) == 0.5f,
+                  "the C interface serves float networks");
+    static_assert(sizeof(CActivations::values) == sizeof(typename Net::Activations),
+                  "UGRAD_C_DECLARE_NETWORK's ACT_FLOATS must be the number of floats in the network's Activations: "
+                  "the sum over layers of Out (2*Out for a sigmoid layer), plus 2*OUT for Softmax, 3*OUT for Logistic");
+}
+
+template <class Net, typename CActivations>
+void store(const typename Net::Activations& act, CActivations* c) noexcept {
+    check_network_shape<Net, CActivations>();
+    const unsigned char* from = reinterpret_cast<const unsigned char*>(&act);
+    unsigned char* to = reinterpret_cast<unsigned char*>(c->values);
+    for (size_t i = 0; i < sizeof act; ++i) to[i] = from[i];
+}
+
+template <class Net, typename CActivations>
+void load(const CActivations* c, typename Net::Activations& act) noexcept {
+    check_network_shape<Net, CActivations>();
+    const unsigned char* from = reinterpret_cast<const unsigned char*>(c->values);
+    unsigned char* to = reinterpret_cast<unsigned char*>(&act);
+    for (size_t i = 0; i < sizeof act; ++i) to[i] = from[i];
+}
+
+template <class Net>
+constexpr bool takes_labels() noexcept {
+    return !detail::same_type<typename Net::head_type, Linear>::value;
+}
+
+template <class Net, typename CActivations>
+ugrad_status network_forward(const Net& net, const float* x, CActivations* c) noexcept {
+    float xs[Net::inputs];
+    copy_in(x, xs);
+    typename Net::Activations act;
+    const Status s = ugrad::forward(net, xs, act);
+    store<Net>(act, c);
+    return static_cast<ugrad_status>(s);
+}
+
+template <class Net, typename CActivations>
+void network_outputs(const Net&, const CActivations* c, float* y) noexcept {
+    typename Net::Activations act;
+    load<Net>(c, act);
+    copy_out(ugrad::outputs(act), y);
+}
+
+template <class Net, typename CActivations>
+ugrad_status network_loss(const Net&, const CActivations* c, size_t label, float* loss) noexcept {
+    if constexpr (takes_labels<Net>()) {
+        typename Net::Activations act;
+        load<Net>(c, act);
+        return static_cast<ugrad_status>(ugrad::loss(act, label, *loss));
+    } else {
+        (void)c;
+        (void)label;
+        *loss = quiet_nan<float>();
+        return UGRAD_LABEL_OUT_OF_RANGE;
+    }
+}
+
+template <class Net, typename CActivations>
+ugrad_status network_loss_target(const Net&, const CActivations* c, const float* target, float* loss) noexcept {
+    typename Net::Activations act;
+    load<Net>(c, act);
+    float y[Net::outputs];
+    copy_in(target, y);
+    return static_cast<ugrad_status>(ugrad::loss(act, y, *loss));
+}
+
+template <class Net, typename CActivations>
+ugrad_status network_input_gradient(const Net& net, const CActivations* c, size_t label, float* dx) noexcept {
+    float g[Net::inputs];
+    Status s = Status::label_out_of_range;
+    if constexpr (takes_labels<Net>()) {
+        typename Net::Activations act;
+        load<Net>(c, act);
+        s = ugrad::input_gradient(net, act, label, g);
+    } else {
+        (void)net;
+        (void)c;
+        (void)label;
+        for (float& v : g) v = quiet_nan<float>();
+    }
+    copy_out(g, dx);
+    return static_cast<ugrad_status>(s);
+}
+
+template <class Net, typename CActivations>
+ugrad_status network_input_gradient_target(const Net& net, const CActivations* c, const float* target,
+                                           float* dx) noexcept {
+    typename Net::Activations act;
+    load<Net>(c, act);
+    float y[Net::outputs], g[Net::inputs];
+    copy_in(target, y);
+    const Status s = ugrad::input_gradient(net, act, y, g);
+    copy_out(g, dx);
+    return static_cast<ugrad_status>(s);
+}
+
+template <class Net, typename CActivations>
+ugrad_status network_backward(const Net& net, const CActivations* c, const float* dlogits, float* dx) noexcept {
+    typename Net::Activations act;
+    load<Net>(c, act);
+    float d[Net::outputs], g[Net::inputs];
+    copy_in(dlogits, d);
+    const Status s = ugrad::backward(net, act, d, g);
+    copy_out(g, dx);
+    return static_cast<ugrad_status>(s);
+}
+
 }  // namespace c_api
 }  // namespace ugrad
+
+#define UGRAD_C_DEFINE_NETWORK(NAME)                                                                    \
+    extern "C" ugrad_status NAME##_forward(const float* x, NAME##_activations* act) {                  \
+        return ::ugrad::c_api::network_forward(NAME, x, act);                                           \
+    }                                                                                                   \
+    extern "C" void NAME##_outputs(const NAME##_activations* act, float* y) {                          \
+        ::ugrad::c_api::network_outputs(NAME, act, y);                                                  \
+    }                                                                                                   \
+    extern "C" ugrad_status NAME##_loss(const NAME##_activations* act, size_t label, float* loss) {    \
+        return ::ugrad::c_api::network_loss(NAME, act, label, loss);                                    \
+    }                                                                                                   \
+    extern "C" ugrad_status NAME##_loss_target(const NAME##_activations* act, const float* target, float* loss) { \
+        return ::ugrad::c_api::network_loss_target(NAME, act, target, loss);                            \
+    }                                                                                                   \
+    extern "C" ugrad_status NAME##_input_gradient(const NAME##_activations* act, size_t label, float* dx) { \
+        return ::ugrad::c_api::network_input_gradient(NAME, act, label, dx);                            \
+    }                                                                                                   \
+    extern "C" ugrad_status NAME##_input_gradient_target(const NAME##_activations* act, const float* target, \
+                                                         float* dx) {                                   \
+        return ::ugrad::c_api::network_input_gradient_target(NAME, act, target, dx);                    \
+    }                                                                                                   \
+    extern "C" ugrad_status NAME##_backward(const NAME##_activations* act, const float* dlogits, float* dx) { \
+        return ::ugrad::c_api::network_backward(NAME, act, dlogits, dx);                                \
+    }
 
 #define UGRAD_C_DEFINE(NAME)                                                                            \
     extern "C" ugrad_status NAME##_forward(const float* x, NAME##_activations* act) {                  \

@@ -16,6 +16,7 @@ quiet cmake --build "$build/subdirectory"
 
 quiet cmake -S "$root" -B "$build/ugrad" -DCMAKE_INSTALL_PREFIX="$build/prefix"
 quiet cmake --install "$build/ugrad"
+grep -q "Apache License" "$build/prefix/share/doc/ugrad/LICENSE" || { echo "cmake consumer: FAIL: the install has no share/doc/ugrad/LICENSE"; exit 1; }
 quiet cmake -S "$here" -B "$build/package" -DUGRAD_FROM=package -DCMAKE_PREFIX_PATH="$build/prefix"
 quiet cmake --build "$build/package"
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """random_model.py SEED IN HIDDEN OUT — print a model JSON with seeded random weights.
+random_model.py SEED HEAD IN ACT:N ... — the same in the layers format, e.g. 7 softmax 6 relu:5 tanh:4 identity:3.
 
 The values are decimal text of random doubles in ±2 (so most of them are not float32 values and
 the exporter has to round them), mixed with edge cases: ±0, subnormal floats, integers, exponent
@@ -48,6 +49,30 @@ def model(seed: int, n_in: int, hidden: int, out: int) -> str:
     return text
 
 
+
+
+def layers_model(seed: int, sizes, activations, head: str) -> str:
+    """A layers-format model: len(sizes) - 1 layers, sizes[0] inputs, seeded values as in model()."""
+    rng = random.Random(seed)
+
+    def value() -> str:
+        return rng.choice(TRICKY) if rng.random() < 0.05 else repr(rng.uniform(-1.5, 1.5))
+
+    layers = []
+    for n_in, n_out, act in zip(sizes, sizes[1:], activations):
+        w = "[" + ", ".join("[" + ", ".join(value() for _ in range(n_out)) + "]" for _ in range(n_in)) + "]"
+        b = "[" + ", ".join(value() for _ in range(n_out)) + "]"
+        layers.append('{"w": %s, "b": %s, "activation": "%s"}' % (w, b, act))
+    text = '{"layers": [\n  %s],\n "output": "%s"}\n' % (",\n  ".join(layers), head)
+    json.loads(text)
+    return text
+
+
 if __name__ == "__main__":
-    seed, n_in, hidden, out = (int(a) for a in sys.argv[1:5])
-    sys.stdout.write(model(seed, n_in, hidden, out))
+    if sys.argv[2].isdigit():
+        seed, n_in, hidden, out = (int(a) for a in sys.argv[1:5])
+        sys.stdout.write(model(seed, n_in, hidden, out))
+    else:
+        specs = [a.split(":") for a in sys.argv[4:]]
+        sizes = [int(sys.argv[3])] + [int(n) for _, n in specs]
+        sys.stdout.write(layers_model(int(sys.argv[1]), sizes, [a for a, _ in specs], sys.argv[2]))

@@ -49,7 +49,57 @@ class Rounding(unittest.TestCase):
             self.assertEqual(float.fromhex(literal[:-1]), f)
 
 
+LAYERS = '{"layers": [{"w": [[0.5, -1.0, 0.25], [1.5, 0.75, -0.5]], "b": [0.1, -0.2, 0], "activation": "relu"}, ' \
+         '{"w": [[1.0], [-0.5], [2.0]], "b": [0.1], "activation": "tanh"}, ' \
+         '{"w": [[1.0, -1.0]], "b": [0.0, 0.1], "activation": "identity"}], "output": "softmax", "source": "ignored"}'
+
+
 class Output(unittest.TestCase):
+    def test_layers_format_defines_the_constexpr_network(self):
+        work = scratch_dir(self, "output_layers_")
+        src, out = os.path.join(work, "m.json"), os.path.join(work, "m.hpp")
+        with open(src, "w") as f:
+            f.write(LAYERS)
+        status, err, said = run_exporter([src, "--name", "deep_net", "--out", out])
+        self.assertEqual(status, 0, err)
+        network = ("ugrad::Network<ugrad::Softmax, ugrad::Dense<2, 3, ugrad::Relu>, ugrad::Dense<3, 1, ugrad::Tanh>, "
+                   "ugrad::Dense<1, 2, ugrad::Identity>> deep_net")
+        self.assertIn(network, said)
+        text = read(out)
+        self.assertIn("inline constexpr ugrad::Network<ugrad::Softmax,\n", text)
+        self.assertIn("ugrad::Dense<1, 2, ugrad::Identity>> deep_net = {", text)
+        self.assertIn("0x1.99999ap-4f", text)  # 0.1 rounded to float32
+        self.assertEqual(text.count("// layer "), 3)
+        for head, tag in (("logistic", "Logistic"), ("linear", "Linear")):
+            with open(src, "w") as f:
+                f.write(LAYERS.replace('"softmax"', f'"{head}"'))
+            status, err, _ = run_exporter([src, "--name", "deep_net", "--out", out])
+            self.assertEqual(status, 0, err)
+            self.assertIn(f"ugrad::Network<ugrad::{tag},", read(out))
+
+    def test_c_api_for_a_network(self):
+        work = scratch_dir(self, "output_layers_c_")
+        src, out = os.path.join(work, "m.json"), os.path.join(work, "m.hpp")
+        with open(src, "w") as f:
+            f.write(LAYERS)
+        status, err, _ = run_exporter([src, "--name", "deep_net", "--out", out, "--c-api"])
+        self.assertEqual(status, 0, err)
+        # Activations: y of each layer (3 + 1 + 2 floats), then log ŷ and ŷ of the softmax (2 + 2).
+        self.assertIn("UGRAD_C_DECLARE_NETWORK(deep_net, 2, 2, 10)", read(os.path.join(work, "m.h")))
+        self.assertIn("UGRAD_C_DEFINE_NETWORK(deep_net)", read(os.path.join(work, "m_c_api.cpp")))
+
+    def test_a_python_dict_writes_the_same_header(self):
+        import json
+        work = scratch_dir(self, "output_dict_")
+        src, from_json, from_dict = (os.path.join(work, n) for n in ("m.json", "a.hpp", "b.hpp"))
+        with open(src, "w") as f:
+            f.write(LAYERS)
+        self.assertEqual(run_exporter([src, "--name", "net", "--out", from_json])[0], 0)
+        doc = json.loads(LAYERS)  # Python floats now: the same exact values, rounded the same way
+        self.assertEqual(export_model.write_header(doc, "net", from_dict).split("<")[0], "ugrad::Network")
+        self.assertEqual(read(from_json).split("\n")[1:], read(from_dict).split("\n")[1:])
+
+
     def test_header_defines_the_constexpr_model(self):
         work = scratch_dir(self, "output_")
         src, out = os.path.join(work, "m.json"), os.path.join(work, "m.hpp")
@@ -92,6 +142,26 @@ class Errors(unittest.TestCase):
         self.assertTrue(err.startswith("export_model: error: "), err)
         self.assertIn(fragment, err)
         self.assertEqual(os.listdir(work), ["in.json"], "a file was written")
+
+    def test_layers_that_do_not_chain(self):
+        self.assert_refused(LAYERS.replace('[[1.0], [-0.5], [2.0]]', '[[1.0], [-0.5]]'),
+                            "'layers[1].w' has 2 rows, expected 3 (the outputs of layers[0]: layer sizes must chain)")
+        self.assert_refused(LAYERS.replace('"b": [0.1], "activation": "tanh"', '"b": [0.1, 0.2], "activation": "tanh"'),
+                            "'layers[1].b' has 2 entries, expected 1")
+
+    def test_layers_format_errors(self):
+        self.assert_refused(LAYERS.replace('"tanh"', '"leaky_relu"'),
+                            "layers[1].activation is 'leaky_relu', expected one of identity, sigmoid, tanh, relu")
+        self.assert_refused(LAYERS.replace('"tanh"', '3'), "layers[1].activation is a number")
+        self.assert_refused(LAYERS.replace('"softmax"', '"log_softmax"'), "'output' is 'log_softmax', expected one of softmax")
+        self.assert_refused(LAYERS.replace('"output"', '"outputs"'), "missing key 'output'")
+        self.assert_refused(LAYERS.replace('"activation": "relu"', '"act": "relu"'), "layers[0]: missing key 'activation'")
+        self.assert_refused('{"layers": [], "output": "linear"}', "'layers' is empty")
+        self.assert_refused('{"layers": {"w": []}, "output": "linear"}', "'layers' is an object, expected a list of layers")
+        self.assert_refused('{"layers": [[1]], "output": "linear"}', "'layers[0]' is a list, expected an object")
+        self.assert_refused(LAYERS.replace("0.25", '"x"'), "layers[0].w[0][2] is a string")
+        self.assert_refused(LAYERS.replace("-0.2", "NaN"), "NaN is not allowed")
+        self.assert_refused(LAYERS.replace("-0.2", "1e39"), "layers[0].b[1] = 1E+39 is outside the float range")
 
     def test_not_json(self):
         self.assert_refused('{"w1": [[1, 2]', "not valid JSON")
