@@ -292,11 +292,11 @@ constexpr float tanh_c5 = -0.006438038777559996f;
 
 // Hyperbolic tangent in binary32 arithmetic, odd bit for bit: computed for a = |x|, then given x's
 // sign. a < 0.55 (tanh a < 0.5): the odd polynomial above, which returns x itself for tiny x.
-// 0.55 <= a < 9.5: with e = e^{-2a}, tanh a = (1 − e)/(1 + e), where e comes from exp's pieces with
-// what its rounding dropped (e + e_lo = e^{-2a}), and 1 − e and 1 + e are each kept exactly as a
-// pair (Fast2Sum): (n + n_lo)/(d + d_lo) ≈ q + (n_lo − q·d_lo)/d with q = n/d and
-// 1/d = (1 + tanh a)/2 ≈ (1 + q)/2 — one exp-like evaluation, one division. a >= 9.5: tanh a rounds
-// to 1 (1 − tanh a < 2^-25 from a = 9.011). Within 2 ULP on every input (docs/math.md).
+// 0.55 <= a < 9.5: with E = e^{-2a}, tanh a = (½ − E/2)/(½ + E/2), where E/2 comes from exp's pieces
+// with what its rounding dropped (e + e_lo = E/2), and ½ − E/2 and ½ + E/2 are each kept exactly as
+// a pair (Fast2Sum): (n + n_lo)/(d + d_lo) ≈ q + (n_lo − q·d_lo)/d with q = n/d and
+// 1/d = 1 + tanh a ≈ 1 + q — one exp-like evaluation, one division. a >= 9.5: tanh a rounds to 1
+// (1 − tanh a < 2^-25 from a = 9.011). Within 2 ULP on every input (docs/math.md).
 // Special values: tanh(±0) = ±0, tanh(±inf) = ±1, tanh(NaN) = NaN.
 inline float tanh(float x) noexcept {
     const uint32_t bits = bit_cast<uint32_t>(x);
@@ -311,19 +311,24 @@ inline float tanh(float x) noexcept {
         return x + x * (z * p);
     }
     if (abs_bits >= 0x41180000u) return is_nan(x) ? x + x : bit_cast<float>(sign | 0x3f800000u);  // 9.5f: ±1
-    // e + e_lo = e^{-2a} exactly (2a is exact; e^{-2a} >= e^-19 is a normal float)
+    // e + e_lo = e^{-2a}/2 exactly (2a is exact; e^{-2a} >= e^-19 is a normal float)
     const detail::ExpParts p = detail::exp_parts(bit_cast<float>(abs_bits | 0x80000000u) * 2.0f);
-    const float scale = bit_cast<float>(((p.u >> 4) << 23) + 0x3f800000u);  // 2^floor(k/16), normal
+    const float half_scale = bit_cast<float>(((p.u >> 4) << 23) + 0x3f000000u);  // 2^floor(k/16)/2, normal
     const float y = p.hi + p.tail;
-    const float e = y * scale;
-    const float e_lo = (p.tail - (y - p.hi)) * scale;
-    // n + n_lo = 1 − e − e_lo and d + d_lo = 1 + e + e_lo, e <= e^-1.1 < 1/3 (Fast2Sums, then e_lo)
-    const float n = 1.0f - e;
-    const float n_lo = ((1.0f - n) - e) - e_lo;
-    const float d = 1.0f + e;
-    const float d_lo = (e - (d - 1.0f)) + e_lo;
+    const float e = y * half_scale;
+    const float e_lo = (p.tail - (y - p.hi)) * half_scale;
+    // tanh a = (n + n_lo)/(d + d_lo), n + n_lo = ½ − e − e_lo, d + d_lo = ½ + e + e_lo, e < 1/6:
+    // d − ½ and ½ − n are exact, so d_lo is one rounding and n_lo + d_lo = (½ − n) − (d − ½) exact
+    const float n = 0.5f - e;
+    const float d = 0.5f + e;
+    const float d_part = d - 0.5f;
+    const float d_lo = (e - d_part) + e_lo;
+    const float sum_lo = (0.5f - n) - d_part;
+    // q = n/d; then (n + n_lo)/(d + d_lo) ≈ q + (n_lo − q·d_lo)/d, n_lo − q·d_lo = sum_lo − d_lo·(1 + q),
+    // and 1/d = 1 + tanh a ≈ 1 + q
     const float q = n / d;
-    const float t = q + (n_lo - q * d_lo) * ((1.0f + q) * 0.5f);
+    const float h = 1.0f + q;
+    const float t = q + (sum_lo - d_lo * h) * h;
     return bit_cast<float>(bit_cast<uint32_t>(t) | sign);
 }
 
