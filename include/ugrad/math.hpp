@@ -282,7 +282,7 @@ inline T sigmoid(T r) noexcept { return sigmoid_pair(r).value; }
 
 namespace detail {
 // tanh x ≈ x + x·z·(c1 + c2 z + c3 z² + c4 z³ + c5 z⁴), z = x², for |x| < 0.55: minimax for the
-// relative error on z <= 1.001·0.55², 2^-27.9 with these float coefficients (tools/math/minimax.py).
+// relative error on |x| <= 1.001·0.55, 2^-27.9 with these float coefficients (tools/math/minimax.py).
 constexpr float tanh_c1 = -0.3333333432674408f;
 constexpr float tanh_c2 = 0.13333016633987427f;
 constexpr float tanh_c3 = -0.0538899265229702f;
