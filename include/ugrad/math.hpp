@@ -1,14 +1,15 @@
 // ugrad/math.hpp — the library's own elementary functions: no libm, no double in the float path.
 //
-// Float path (what the network uses for T = float): exp, log and sigmoid_pair<float> use only
+// Float path (what the network uses for T = float): exp, log, sigmoid_pair<float> and tanh use only
 // binary32 + − × ÷, comparisons and integer bit operations (no conversion between float and int, no
 // FMA, one 16-entry table), so with -ffp-contract=off the same bits come out on every IEEE target.
 // Proven on all 2^32 inputs against libm in double (tools/math/exhaustive.cpp, `make
-// test-exhaustive`): exp and log within 1 ULP, both members of sigmoid_pair within 2 ULP, every
-// special value exact. The error analysis and the measured figures: docs/math.md.
+// test-exhaustive`): exp and log within 1 ULP, both members of sigmoid_pair and tanh within 2 ULP,
+// every special value exact. The error analysis and the measured figures: docs/math.md.
 // Double path (the host reference, T = double): another algorithm — a degree-13 Taylor polynomial
-// for exp and the atanh series for log, in binary64, with the generic sigmoid_pair — accurate to a
-// few double ULPs; it also uses no libm, so every header compiles freestanding.
+// for exp and the atanh series for log, in binary64, with the generic sigmoid_pair, and tanh from
+// the sinh and cosh series and that exp — accurate to a few double ULPs; it also uses no libm, so
+// every header compiles freestanding.
 #pragma once
 
 #include <stdint.h>
