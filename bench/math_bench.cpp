@@ -1,5 +1,5 @@
 // bench/math_bench.cpp — `make bench-math` on the host: nanoseconds per call of ugrad's float exp,
-// log and sigmoid_pair next to the host libm's expf and logf, measured in the same run.
+// log, sigmoid_pair and tanh next to the host libm's expf, logf and tanhf, measured in the same run.
 //
 // Each function runs over the same 4096 inputs (a range the network gives it), summing its
 // outputs so that no call is dropped; the functions take turns, 41 rounds, and the median round
@@ -51,6 +51,7 @@ float sum_over(const std::vector<float>& v, F f) {
 const std::vector<float> exp_in = spread(-20.0f, 5.0f, false);    // softmax: θ − max θ <= 0, and a little above
 const std::vector<float> log_in = spread(1e-3f, 1e3f, true);      // log-sum-exp: Σ e^(θ−m) in [1, Out]; wider here
 const std::vector<float> sig_in = spread(-12.0f, 12.0f, false);   // hidden pre-activations
+const std::vector<float> tanh_in = spread(-4.0f, 4.0f, false);    // tanh units' pre-activations: mostly its exp path
 
 float ugrad_exp(const std::vector<float>& v) { return sum_over(v, [](float x) { return ugrad::exp(x); }); }
 float libm_expf(const std::vector<float>& v) { return sum_over(v, [](float x) { return ::expf(x); }); }
@@ -67,6 +68,9 @@ float libm_sigmoid(const std::vector<float>& v) {
     return sum_over(v, [](float r) { return 1.0f / (1.0f + ::expf(-r)) + 1.0f / (1.0f + ::expf(r)); });
 }
 
+float ugrad_tanh(const std::vector<float>& v) { return sum_over(v, [](float x) { return ugrad::tanh(x); }); }
+float libm_tanhf(const std::vector<float>& v) { return sum_over(v, [](float x) { return ::tanhf(x); }); }
+
 }  // namespace
 
 int main() {
@@ -77,6 +81,8 @@ int main() {
         {"libm logf", "[1e-3, 1e3]", &log_in, libm_logf, {}},
         {"ugrad::sigmoid_pair", "[-12, 12]", &sig_in, ugrad_sigmoid, {}},
         {"libm 1/(1+expf(-r)), 1/(1+expf(r))", "[-12, 12]", &sig_in, libm_sigmoid, {}},
+        {"ugrad::tanh", "[-4, 4]", &tanh_in, ugrad_tanh, {}},
+        {"libm tanhf", "[-4, 4]", &tanh_in, libm_tanhf, {}},
     };
     volatile float sink = 0.0f;
     for (int r = 0; r < rounds; ++r) {

@@ -1,5 +1,5 @@
 // bench/math_bench_target.cpp — `make bench-math TARGET=mps2-an386`: executed instructions per call
-// of ugrad's float exp, log and sigmoid_pair next to newlib's expf and logf, under QEMU's
+// of ugrad's float exp, log, sigmoid_pair and tanh next to newlib's expf, logf and tanhf, under QEMU's
 // instruction counter (platform/hal.h). Same inputs and ranges as bench/math_bench.cpp.
 //
 // Each function runs over 512 inputs, summing its outputs; a loop that only sums its inputs is
@@ -16,7 +16,7 @@
 namespace {
 
 constexpr int inputs = 512;
-float exp_in[inputs], log_in[inputs], sig_in[inputs];
+float exp_in[inputs], log_in[inputs], sig_in[inputs], tanh_in[inputs];
 volatile float sink;
 
 void spread(float (&v)[inputs], float lo, float hi, bool logarithmic) {
@@ -49,6 +49,7 @@ int main() {
     spread(exp_in, -20.0f, 5.0f, false);
     spread(log_in, 1e-3f, 1e3f, true);
     spread(sig_in, -12.0f, 12.0f, false);
+    spread(tanh_in, -4.0f, 4.0f, false);
     const uint64_t base = count(exp_in, [](float x) { return x; });
     printf("%s, arm-none-eabi-g++ -O2 -ffp-contract=off, newlib's libm; instructions per call over %d inputs, "
            "minus the loop (%.1f per input)\n\n",
@@ -64,5 +65,7 @@ int main() {
         }), base);
     row("newlib 1/(1+expf(-r)), 1/(1+expf(r))", "[-12, 12]",
         count(sig_in, [](float r) { return 1.0f / (1.0f + expf(-r)) + 1.0f / (1.0f + expf(r)); }), base);
+    row("ugrad::tanh", "[-4, 4]", count(tanh_in, [](float x) { return ugrad::tanh(x); }), base);
+    row("newlib tanhf", "[-4, 4]", count(tanh_in, [](float x) { return tanhf(x); }), base);
     return 0;
 }

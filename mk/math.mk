@@ -1,14 +1,15 @@
-# mk/math.mk — float exp, log and sigmoid (include/ugrad/math.hpp): the exhaustive proof and the
-# math benchmark. The sampled accuracy specs (tests/test_math.cpp: boundaries and special values,
-# also on the Arm targets; tests/test_math_sampled.cpp: a million random inputs, host only) run in
-# `make test` with the rest of the doctest suite.
+# mk/math.mk — float exp, log, sigmoid and tanh (include/ugrad/math.hpp): the exhaustive proof and
+# the math benchmark. The sampled accuracy specs (tests/test_math.cpp: boundaries and special
+# values, and tests/test_tanh.cpp, also on the Arm targets; tests/test_math_sampled.cpp: a million
+# random inputs, host only) run in `make test` with the rest of the doctest suite.
 #
-#   make test-exhaustive   all 2^32 float inputs of exp, log and sigmoid_pair against the host libm
-#                          in double (2 threads, several minutes; not part of `make test`); writes
-#                          README.md's "math-accuracy" section
-#   make bench-math        host: ns per call of ugrad::exp/log/sigmoid_pair next to libm's expf/logf
+#   make test-exhaustive   all 2^32 float inputs of exp, log, sigmoid_pair and tanh against the host
+#                          libm in double, and tanh's odd symmetry (2 threads, 12 minutes on an idle
+#                          machine; not part of `make test`); writes README.md's "math-accuracy" section
+#   make bench-math        host: ns per call of ugrad::exp/log/sigmoid_pair/tanh next to libm's
+#                          expf/logf/tanhf
 #   make bench-math TARGET=mps2-an386
-#                          instructions per call under QEMU next to newlib's expf/logf
+#                          instructions per call under QEMU next to newlib's expf/logf/tanhf
 
 MATH_BUILD := $(BUILD)/math
 MATH_HOST_FLAGS := $(STD) $(WARN) $(FPFLAGS) -O2 $(INCLUDES) -Itests

@@ -1,6 +1,6 @@
 // tests/math_accuracy.hpp — the error of a float result in units in the last place, as issue 3 and
-// docs/math.md define it, the double-precision references, and the boundary inputs of exp, log and
-// the sigmoid; shared by tests/test_math*.cpp and tools/math/exhaustive.cpp.
+// docs/math.md define it, the double-precision references, and the boundary inputs of exp, log,
+// the sigmoid and tanh; shared by tests/test_math*.cpp, tests/test_tanh.cpp and tools/math/exhaustive.cpp.
 #pragma once
 
 #include <stdint.h>
@@ -41,6 +41,7 @@ inline double ref_exp(float x) { return std::exp(static_cast<double>(x)); }
 inline double ref_log(float x) { return std::log(static_cast<double>(x)); }
 inline double ref_sigmoid(float r) { return 1.0 / (1.0 + std::exp(-static_cast<double>(r))); }
 inline double ref_sigmoid_complement(float r) { return 1.0 / (1.0 + std::exp(static_cast<double>(r))); }
+inline double ref_tanh(float x) { return std::tanh(static_cast<double>(x)); }
 
 // The largest error seen, and the first input where it was seen.
 struct Worst {
@@ -66,10 +67,15 @@ inline std::vector<float> math_boundary_inputs() {
         103.97207641601562f,       // −ln(2^−150): e^−x rounds to 0 above
         1.4142135381698608f, 0.7071067690849304f,  // log: where m is halved
         0.6931471824645996f, 16.0f, 1e-8f, 3e-5f,
+        0.55f, 9.5f,               // tanh: the edges of its polynomial and of its saturation to ±1
+        0.5493061542510986f,       // atanh(1/2): tanh x crosses 1/2
+        9.010912895202637f,        // 13·ln2: tanh x rounds to 1 above
     };
     for (int e = -149; e <= 127; ++e) centres.push_back(std::ldexp(1.0f, e));  // every power of two
     // exp: the multiples of ln2/32, where k = round(x·16/ln2) steps and r changes sign.
     for (int j = 1; j < 64; ++j) centres.push_back(static_cast<float>(j * std::log(2.0) / 32));
+    // tanh: where exp_parts(−2|x|) steps k, |x| = (2j + 1)·ln2/64, from 0.55 to 0.9.
+    for (int j = 25; j < 42; ++j) centres.push_back(static_cast<float>((2 * j + 1) * std::log(2.0) / 64));
     std::vector<float> out;
     for (const float c : centres) {
         const int64_t b = ugrad::bit_cast<uint32_t>(c);

@@ -1,5 +1,5 @@
-// tests/math_special_values.hpp — issue 3's special values of exp, log and the sigmoid pair, each
-// with the exact result it must give (bit for bit; any NaN matches a NaN). Checked by
+// tests/math_special_values.hpp — issue 3's special values of exp, log and the sigmoid pair, and
+// issue 12's of tanh, each with the exact result it must give (bit for bit; any NaN matches a NaN). Checked by
 // tests/test_math.cpp and by tools/math/exhaustive.cpp.
 #pragma once
 
@@ -22,7 +22,7 @@ struct SpecialValue {
     }
 };
 
-constexpr size_t special_value_count = 30;
+constexpr size_t special_value_count = 46;
 
 inline void math_special_values(SpecialValue (&out)[special_value_count]) {
     const float inf = HUGE_VALF, nan = std::nanf(""), flt_max = ugrad::bit_cast<float>(0x7f7fffffu);
@@ -58,6 +58,22 @@ inline void math_special_values(SpecialValue (&out)[special_value_count]) {
         {"1-sigmoid(-inf) = 1", ugrad::sigmoid_pair(-inf).complement, 1.0f},
         {"sigmoid(0) = 0.5", ugrad::sigmoid_pair(0.0f).value, 0.5f},
         {"1-sigmoid(-0) = 0.5", ugrad::sigmoid_pair(-0.0f).complement, 0.5f},
+        {"tanh(+0) = +0", ugrad::tanh(0.0f), 0.0f},
+        {"tanh(-0) = -0", ugrad::tanh(-0.0f), -0.0f},
+        {"tanh(+inf) = 1", ugrad::tanh(inf), 1.0f},
+        {"tanh(-inf) = -1", ugrad::tanh(-inf), -1.0f},
+        {"tanh(NaN) = NaN", ugrad::tanh(nan), nan},
+        {"tanh(-NaN) = NaN", ugrad::tanh(-nan), nan},
+        {"tanh(FLT_MAX) = 1", ugrad::tanh(flt_max), 1.0f},
+        {"tanh(-FLT_MAX) = -1", ugrad::tanh(-flt_max), -1.0f},
+        {"tanh(9.5) = 1 (saturated)", ugrad::tanh(9.5f), 1.0f},
+        {"tanh(-9.5) = -1 (saturated)", ugrad::tanh(-9.5f), -1.0f},
+        {"tanh(9.02) = 1 (1 - tanh < 2^-25)", ugrad::tanh(9.02f), 1.0f},
+        {"tanh(9) = 1 - 2^-24", ugrad::tanh(9.0f), 0x1.fffffep-1f},
+        {"tanh(denorm_min) = denorm_min", ugrad::tanh(denorm_min), denorm_min},
+        {"tanh(-denorm_min) = -denorm_min", ugrad::tanh(-denorm_min), -denorm_min},
+        {"tanh(FLT_MIN) = FLT_MIN", ugrad::tanh(0x1p-126f), 0x1p-126f},
+        {"tanh(-2^-12) = -2^-12", ugrad::tanh(-0x1p-12f), -0x1p-12f},
     };
     for (size_t i = 0; i < special_value_count; ++i) out[i] = list[i];
 }

@@ -1,5 +1,5 @@
-// Specs: ugrad::exp, ugrad::log and ugrad::sigmoid_pair in float at every boundary of their
-// algorithms and at every special value, against libm in double. Small enough to run on the
+// Specs: ugrad::exp, ugrad::log, ugrad::sigmoid_pair and ugrad::tanh in float at every boundary of
+// their algorithms and at every special value, against libm in double. Small enough to run on the
 // emulated targets too; the million random inputs are in test_math_sampled.cpp, and the proof of
 // record is the exhaustive run over all 2^32 inputs (`make test-exhaustive`).
 #include <doctest/doctest.h>
@@ -14,9 +14,10 @@
 namespace {
 constexpr double exp_log_bound = 1.0;  // ULP, issue 3
 constexpr double sigmoid_bound = 2.0;  // ULP, issue 3, for σ(r) and for σ(−r) alike
+constexpr double tanh_bound = 2.0;     // ULP, issue 12
 }  // namespace
 
-TEST_CASE("the special values of exp, log and the sigmoid are exact") {
+TEST_CASE("the special values of exp, log, the sigmoid and tanh are exact") {
     test::SpecialValue list[test::special_value_count];
     test::math_special_values(list);
     for (const test::SpecialValue& s : list) {
@@ -45,4 +46,17 @@ TEST_CASE("exp and log are within 1 ULP, both sigmoid outputs within 2, at every
     CHECK(value.err <= sigmoid_bound);
     CHECK(complement.err <= sigmoid_bound);
     CHECK(sigmoid_differs == 0);
+}
+
+TEST_CASE("tanh is within 2 ULP at every boundary, and odd bit for bit there") {
+    test::Worst w;
+    size_t not_odd = 0;  // inputs where tanh(−x) is not −tanh(x) bit for bit
+    for (const float x : test::math_boundary_inputs()) {
+        const float t = ugrad::tanh(x);
+        w.see(x, test::ulp_error(t, test::ref_tanh(x)));
+        not_odd += ugrad::bit_cast<uint32_t>(ugrad::tanh(-x)) != (ugrad::bit_cast<uint32_t>(t) ^ 0x80000000u);
+    }
+    INFO("tanh: worst input ", static_cast<double>(w.at), ", error ", w.err, " ULP");
+    CHECK(w.err <= tanh_bound);
+    CHECK(not_odd == 0);
 }

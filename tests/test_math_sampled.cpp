@@ -1,5 +1,5 @@
 // ugrad: host-only
-// Specs: ugrad::exp, ugrad::log and ugrad::sigmoid_pair in float on a million random bit patterns,
+// Specs: ugrad::exp, ugrad::log, ugrad::sigmoid_pair and ugrad::tanh in float on a million random bit patterns,
 // on every input whose e^x is subnormal and on the subnormal inputs of log, against the host libm in
 // double; and the double versions (the host reference path) against libm. Host only: a million
 // software-double references are too slow for the emulated targets.
@@ -18,6 +18,7 @@ namespace {
 
 constexpr double exp_log_bound = 1.0;  // ULP, issue 3
 constexpr double sigmoid_bound = 2.0;  // ULP, issue 3, for σ(r) and for σ(−r) alike
+constexpr double tanh_bound = 2.0;     // ULP, issue 12
 
 float float_of(uint32_t u) { return ugrad::bit_cast<float>(u); }
 
@@ -60,6 +61,18 @@ TEST_CASE("float sigmoid_pair: both members within 2 ULP on a million random inp
     CHECK(complement.err <= sigmoid_bound);
 }
 
+TEST_CASE("float tanh is within 2 ULP of tanh x on a million random inputs and on every x in [0.5, 1]") {
+    // [0.5, 1]: where the polynomial hands over to (1 − e)/(1 + e), and where the latter's error peaks
+    test::Worst w;
+    for (const float x : random_inputs()) w.see(x, test::ulp_error(ugrad::tanh(x), test::ref_tanh(x)));
+    for (uint32_t b = ugrad::bit_cast<uint32_t>(0.5f); b <= ugrad::bit_cast<uint32_t>(1.0f); ++b) {
+        const float x = float_of(b);
+        w.see(x, test::ulp_error(ugrad::tanh(x), test::ref_tanh(x)));
+    }
+    INFO("worst input ", static_cast<double>(w.at), ", error ", w.err, " ULP");
+    CHECK(w.err <= tanh_bound);
+}
+
 TEST_CASE("exp's subnormal results and log of subnormals are within 1 ULP") {
     // Every x in [−104, −87] (e^x from subnormal to 0, and the edge of the fast path), and every
     // 7th subnormal x for log.
@@ -90,4 +103,18 @@ TEST_CASE("the double exp and log (the host reference path) agree with libm to a
     INFO("relative errors: exp ", worst_exp, ", log ", worst_log);
     CHECK(worst_exp < 8 * DBL_EPSILON);
     CHECK(worst_log < 8 * DBL_EPSILON);
+}
+
+TEST_CASE("the double tanh (the host reference path) agrees with libm to a few double ULPs") {
+    // Uniform on [−20, 20], and |x| = 2^-30..2^0 on a logarithmic scale for the series path.
+    test::Rng rng{78};
+    double worst = 0;
+    for (int i = 0; i < 100000; ++i) {
+        const double x = rng.uniform(-20.0, 20.0);
+        const double small = std::ldexp(rng.uniform(-1.0, 1.0), -static_cast<int>(rng.next() % 30));
+        for (const double v : {x, small})
+            if (v != 0.0) worst = std::fmax(worst, std::fabs(ugrad::tanh(v) - std::tanh(v)) / std::fabs(std::tanh(v)));
+    }
+    INFO("relative error ", worst);
+    CHECK(worst < 8 * DBL_EPSILON);
 }

@@ -1,14 +1,15 @@
 // ugrad/math.hpp — the library's own elementary functions: no libm, no double in the float path.
 //
-// Float path (what the network uses for T = float): exp, log and sigmoid_pair<float> use only
+// Float path (what the network uses for T = float): exp, log, sigmoid_pair<float> and tanh use only
 // binary32 + − × ÷, comparisons and integer bit operations (no conversion between float and int, no
 // FMA, one 16-entry table), so with -ffp-contract=off the same bits come out on every IEEE target.
 // Proven on all 2^32 inputs against libm in double (tools/math/exhaustive.cpp, `make
-// test-exhaustive`): exp and log within 1 ULP, both members of sigmoid_pair within 2 ULP, every
-// special value exact. The error analysis and the measured figures: docs/math.md.
+// test-exhaustive`): exp and log within 1 ULP, both members of sigmoid_pair and tanh within 2 ULP,
+// every special value exact. The error analysis and the measured figures: docs/math.md.
 // Double path (the host reference, T = double): another algorithm — a degree-13 Taylor polynomial
-// for exp and the atanh series for log, in binary64, with the generic sigmoid_pair — accurate to a
-// few double ULPs; it also uses no libm, so every header compiles freestanding.
+// for exp and the atanh series for log, in binary64, with the generic sigmoid_pair, and tanh from
+// the sinh and cosh series and that exp — accurate to a few double ULPs; it also uses no libm, so
+// every header compiles freestanding.
 #pragma once
 
 #include <stdint.h>
@@ -280,14 +281,80 @@ inline SigmoidPair<float> sigmoid_pair<float>(float r) noexcept {
 template <typename T>
 inline T sigmoid(T r) noexcept { return sigmoid_pair(r).value; }
 
-// PLACEHOLDER (replaced by the tanh branch): tanh r = (1 − e)/(1 + e), e = e^{−2|r|}.
-template <typename T>
-inline T tanh(T r) noexcept {
-    if (is_nan(r)) return r + r;
-    const T a = r < T(0) ? -r : r;
-    const T e = ugrad::exp(T(-2) * a);
-    const T t = (T(1) - e) / (T(1) + e);
-    return r < T(0) ? -t : t;
+namespace detail {
+// tanh x ≈ x + x·z·(c1 + c2 z + c3 z² + c4 z³ + c5 z⁴), z = x², for |x| < 0.55: minimax for the
+// relative error on |x| <= 1.001·0.55, 2^-27.9 with these float coefficients (tools/math/minimax.py).
+constexpr float tanh_c1 = -0.3333333432674408f;
+constexpr float tanh_c2 = 0.13333016633987427f;
+constexpr float tanh_c3 = -0.0538899265229702f;
+constexpr float tanh_c4 = 0.021204311400651932f;
+constexpr float tanh_c5 = -0.006438038777559996f;
+}  // namespace detail
+
+// Hyperbolic tangent in binary32 arithmetic, odd bit for bit: computed for a = |x|, then given x's
+// sign. a < 0.55 (tanh a < 0.5): the odd polynomial above, which returns x itself for tiny x.
+// 0.55 <= a < 9.5: with E = e^{-2a}, tanh a = (½ − E/2)/(½ + E/2), where E/2 comes from exp's pieces
+// with what its rounding dropped (e + e_lo = E/2), and ½ − E/2 and ½ + E/2 are each kept exactly as
+// a pair (Fast2Sum): (n + n_lo)/(d + d_lo) ≈ q + (n_lo − q·d_lo)/d with q = n/d and
+// 1/d = 1 + tanh a ≈ 1 + q — one exp-like evaluation, one division. a >= 9.5: tanh a rounds to 1
+// (1 − tanh a < 2^-25 from a = 9.011). Within 2 ULP on every input (docs/math.md).
+// Special values: tanh(±0) = ±0, tanh(±inf) = ±1, tanh(NaN) = NaN.
+inline float tanh(float x) noexcept {
+    const uint32_t bits = bit_cast<uint32_t>(x);
+    const uint32_t abs_bits = bits & 0x7fffffffu;
+    const uint32_t sign = bits & 0x80000000u;
+    if (abs_bits < 0x3f0ccccdu) {  // |x| < 0.55: x + x·z·P(z), symmetric in the sign of x as it stands
+        // |x| < 2^-12 (±0 and the subnormals too): tanh x = x(1 − x²/3 + …) rounds to x itself
+        if (abs_bits < 0x39800000u) return x;
+        const float z = x * x;
+        const float p = detail::tanh_c1 +
+                        z * (detail::tanh_c2 + z * (detail::tanh_c3 + z * (detail::tanh_c4 + z * detail::tanh_c5)));
+        return x + x * (z * p);
+    }
+    if (abs_bits >= 0x41180000u) return is_nan(x) ? x + x : bit_cast<float>(sign | 0x3f800000u);  // 9.5f: ±1
+    // e + e_lo = e^{-2a}/2 exactly (2a is exact; e^{-2a} >= e^-19 is a normal float)
+    const detail::ExpParts p = detail::exp_parts(bit_cast<float>(abs_bits | 0x80000000u) * 2.0f);
+    const float half_scale = bit_cast<float>(((p.u >> 4) << 23) + 0x3f000000u);  // 2^floor(k/16)/2, normal
+    const float y = p.hi + p.tail;
+    const float e = y * half_scale;
+    const float e_lo = (p.tail - (y - p.hi)) * half_scale;
+    // tanh a = (n + n_lo)/(d + d_lo), n + n_lo = ½ − e − e_lo, d + d_lo = ½ + e + e_lo, e < 1/6:
+    // d − ½ and ½ − n are exact, so d_lo is one rounding and n_lo + d_lo = (½ − n) − (d − ½) exact
+    const float n = 0.5f - e;
+    const float d = 0.5f + e;
+    const float d_part = d - 0.5f;
+    const float d_lo = (e - d_part) + e_lo;
+    const float sum_lo = (0.5f - n) - d_part;
+    // q = n/d; then (n + n_lo)/(d + d_lo) ≈ q + (n_lo − q·d_lo)/d, n_lo − q·d_lo = sum_lo − d_lo·(1 + q),
+    // and 1/d = 1 + tanh a ≈ 1 + q
+    const float q = n / d;
+    const float h = 1.0f + q;
+    const float t = q + (sum_lo - d_lo * h) * h;
+    return bit_cast<float>(bit_cast<uint32_t>(t) | sign);
+}
+
+// The double version (the host reference path): |x| < 0.55, sinh and cosh from their Taylor
+// series to x^19 and x^18 (terms below 2^-70 of the sum left out) and tanh = sinh/cosh; above,
+// (1 − e)/(1 + e) with e = exp(−2|x|) in double. A few double ULPs.
+inline double tanh(double x) noexcept {
+    if (is_nan(x)) return x + x;
+    const uint64_t sign = bit_cast<uint64_t>(x) & 0x8000000000000000ull;
+    const double a = bit_cast<double>(bit_cast<uint64_t>(x) ^ sign);
+    double t;
+    if (a < 0.55) {
+        // sinh a = a·(1 + z/(2·3)·(1 + z/(4·5)·(…))), cosh a = 1 + z/(1·2)·(1 + z/(3·4)·(…)), z = a²
+        const double z = a * a;
+        double s = 1.0, c = 1.0;
+        for (int k = 9; k >= 1; --k) {
+            s = 1.0 + s * z / static_cast<double>((2 * k) * (2 * k + 1));
+            c = 1.0 + c * z / static_cast<double>((2 * k - 1) * (2 * k));
+        }
+        t = a * s / c;
+    } else {
+        const double e = ugrad::exp(-2.0 * a);  // +0 for a > 372.6, and then t = 1
+        t = (1.0 - e) / (1.0 + e);
+    }
+    return bit_cast<double>(bit_cast<uint64_t>(t) | sign);
 }
 
 }  // namespace ugrad

@@ -1,15 +1,16 @@
-// tools/math/exhaustive.cpp — ugrad::exp, ugrad::log and ugrad::sigmoid_pair (float) on every one
-// of the 2^32 binary32 inputs, against the host's double-precision libm.
+// tools/math/exhaustive.cpp — ugrad::exp, ugrad::log, ugrad::sigmoid_pair and ugrad::tanh (float) on
+// every one of the 2^32 binary32 inputs, against the host's double-precision libm.
 //
 // Error of one output, in ULPs (docs/math.md, tests/math_accuracy.hpp): |got − ref| / ulp(RN32(ref)),
-// measured in double, where ref is the double result (exp(x), log(x), 1/(1+exp(−r)) for σ(r) and
-// 1/(1+exp(r)) for its complement σ(−r)) and RN32 rounds it to binary32. Where RN32(ref) is NaN or
+// measured in double, where ref is the double result (exp(x), log(x), 1/(1+exp(−r)) for σ(r),
+// 1/(1+exp(r)) for its complement σ(−r), tanh(x)) and RN32 rounds it to binary32. Where RN32(ref) is NaN or
 // ±inf the output must be that value exactly.
 //
 // Per function it prints the largest error, the input where it first occurs, how many inputs are
 // not correctly rounded (error > 0.5 ULP), a checksum of all outputs in input order, and the
-// special values checked (issue 3's list, bit for bit). Exit status 0 only when exp and log are
-// within 1 ULP, both sigmoid outputs within 2 ULP, and every special value is exact.
+// special values checked (issues 3 and 12, bit for bit). Exit status 0 only when exp and log are
+// within 1 ULP, both sigmoid outputs and tanh within 2 ULP, tanh is odd bit for bit (tanh(−x) =
+// −tanh(x) for every non-NaN x), and every special value is exact.
 //
 // The checksum is Σ_x mix(x·2^32 + bits(f(x))) mod 2^64 (mix = SplitMix64's finaliser): it binds
 // each output to its input, and being a sum it does not depend on how the range is split over threads.
@@ -48,6 +49,7 @@ struct Stats {
     uint64_t not_correctly_rounded = 0;  // error > 0.5 ULP
     uint64_t checksum = 0;
     uint64_t failures_exact = 0;  // NaN/inf outputs that are not exactly the reference's
+    uint64_t not_odd = 0;         // tanh only: non-NaN x with f(−x) not −f(x) bit for bit
     void add(uint32_t x, double err, uint32_t out_bits) {
         if (err > max_err || (err == max_err && x < max_at && err > 0)) {
             max_err = err;
@@ -65,12 +67,13 @@ struct Stats {
         not_correctly_rounded += o.not_correctly_rounded;
         checksum += o.checksum;
         failures_exact += o.failures_exact;
+        not_odd += o.not_odd;
     }
 };
 
-enum { EXP, LOG, SIG_VALUE, SIG_COMPLEMENT, NFUNC };
-const char* const names[NFUNC] = {"exp", "log", "sigmoid (value)", "sigmoid (complement)"};
-const double bounds[NFUNC] = {1.0, 1.0, 2.0, 2.0};
+enum { EXP, LOG, SIG_VALUE, SIG_COMPLEMENT, TANH, NFUNC };
+const char* const names[NFUNC] = {"exp", "log", "sigmoid (value)", "sigmoid (complement)", "tanh"};
+const double bounds[NFUNC] = {1.0, 1.0, 2.0, 2.0, 2.0};
 
 // Inputs [from, to); `report` prints how far it has got to stderr (one thread does).
 void sweep(uint64_t from, uint64_t to, Stats (&st)[NFUNC], bool report) {
@@ -87,10 +90,14 @@ void sweep(uint64_t from, uint64_t to, Stats (&st)[NFUNC], bool report) {
         st[SIG_VALUE].add(xb, test::ulp_error(s.value, test::ref_sigmoid(x)), to_bits(s.value));
         st[SIG_COMPLEMENT].add(xb, test::ulp_error(s.complement, test::ref_sigmoid_complement(x)),
                                to_bits(s.complement));
+        const float t = ugrad::tanh(x);
+        st[TANH].add(xb, test::ulp_error(t, test::ref_tanh(x)), to_bits(t));
+        // odd symmetry: x's partner −x is swept too, so each input checks its own sign's counterpart
+        if (!ugrad::is_nan(x) && to_bits(ugrad::tanh(-x)) != (to_bits(t) ^ 0x80000000u)) ++st[TANH].not_odd;
     }
 }
 
-// Issue 3's special values, bit for bit (tests/math_special_values.hpp).
+// Issues 3 and 12's special values, bit for bit (tests/math_special_values.hpp).
 int check_specials(std::string& report) {
     test::SpecialValue list[test::special_value_count];
     test::math_special_values(list);
@@ -167,6 +174,10 @@ int main(int argc, char** argv) {
                  static_cast<unsigned long long>(s.checksum));
         table += line;
     }
+    snprintf(line, sizeof line, "\ntanh(−x) = −tanh(x) bit for bit: %llu non-NaN inputs where it is not\n",
+             static_cast<unsigned long long>(total[TANH].not_odd));
+    table += line;
+    ok = ok && total[TANH].not_odd == 0;
     table += "\n" + report;
     table += ok ? "result: PASS\n" : "result: FAIL\n";
     fputs(table.c_str(), stdout);

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""minimax.py — derive the constants of include/ugrad/math.hpp (float exp and log).
+"""minimax.py — derive the constants of include/ugrad/math.hpp (float exp, log and tanh).
 
 Standard library only: the functions are summed from their Taylor series in exact rational
 arithmetic (fractions.Fraction), the best polynomial is found by the Remez exchange algorithm,
@@ -68,6 +68,30 @@ def horner(coeffs, x):
 EXP_G = [F(1, factorial(k)) for k in range(2, SERIES_TERMS)]
 EXP = [F(1, factorial(k)) for k in range(SERIES_TERMS)]
 LOG_LG = [F(2, 2 * k + 1) for k in range(1, SERIES_TERMS)]
+
+
+def bernoulli(n):
+    """B_0..B_n (B_1 = -1/2), from sum_{k<=m} C(m+1, k) B_k = 0."""
+    from math import comb
+    b = [F(1)]
+    for m in range(1, n + 1):
+        b.append(-sum(comb(m + 1, k) * b[k] for k in range(m)) / (m + 1))
+    return b
+
+
+# tanh x / x = sum_{n>=1} 2^(2n) (2^(2n) - 1) B_2n / (2n)! z^(n-1), z = x^2; converges for |x| < pi/2,
+# and 50 terms leave a tail below 1e-45 at |x| = 0.55.
+_B = bernoulli(100)
+TANH_OVER_X = [F(2 ** (2 * n) * (2 ** (2 * n) - 1)) * _B[2 * n] / factorial(2 * n) for n in range(1, 51)]
+
+
+def tanh_over_x(z):
+    return horner(TANH_OVER_X, z)
+
+
+def tanh_g(z):
+    """(tanh(x)/x - 1)/z, z = x^2: what tanh's polynomial P approximates."""
+    return horner(TANH_OVER_X[1:], z)
 
 
 def exp_g(r):
@@ -216,6 +240,19 @@ def main():
     print("constexpr float ln2_hi = %sf;  // 16 bits: %s" % (repr(float(hi)), hexf(hi)))
     print("constexpr float ln2_lo = %sf;  // %s; |ln2 - hi - lo| = 2^%.1f"
           % (repr(float(lo)), hexf(lo), log2f(abs(L2 - hi - lo))))
+
+    # ---- tanh: tanh x ~ x + x z P(z), P of degree 4, on |x| <= 1.001 * 0.55 (z = x^2); the weight
+    # z / (tanh(x)/x) makes it the error relative to tanh x.
+    zmax = (F(0.55) * F(1001, 1000)) ** 2
+    c, e = remez(tanh_g, lambda z: z / tanh_over_x(z), 5, F(0), zmax, grid=800)
+    c32 = [f32_exact(x) for x in c]
+    worst = max(abs(z * (tanh_g(z) - sum(ci * z**i for i, ci in enumerate(c32))) / tanh_over_x(z))
+                for z in [zmax * F(i, 3000) for i in range(3001)])
+    print("// tanh: tanh x ~ x + x z (c1 + c2 z + c3 z^2 + c4 z^3 + c5 z^4), z = x^2 <= %.6g" % float(zmax))
+    print("//   minimax relative error %.3e = 2^%.2f; with float coefficients 2^%.2f"
+          % (float(e), log2f(e), log2f(worst)))
+    for i, ci in enumerate(c32):
+        print("constexpr float tanh_c%d = %sf;  // %s" % (i + 1, repr(float(ci)), hexf(ci)))
 
 
 if __name__ == "__main__":
