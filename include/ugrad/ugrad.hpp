@@ -1,8 +1,10 @@
 // ugrad/ugrad.hpp — the one header a user includes.
 //
-// A freestanding C++17 library: a two-layer perceptron (sigmoid hidden layer, softmax output) with
-// compile-time sizes, its cross-entropy loss and the gradient of that loss with respect to the
-// input, dJ/dx. No heap, exceptions, RTTI, libm or mutable static state. See README.md.
+// A freestanding C++17 library: neural networks with compile-time sizes — the seed two-layer
+// perceptron Mlp (sigmoid hidden layer, softmax output) and any stack of dense layers, Network
+// (Identity, Sigmoid, Tanh, ReLU; Softmax, Logistic, Linear heads) — their losses and the gradient
+// of the loss with respect to the input, dJ/dx. No heap, exceptions, RTTI, libm or mutable static
+// state. See README.md.
 #pragma once
 
 #include <ugrad/status.hpp>
