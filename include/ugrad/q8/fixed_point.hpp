@@ -1,0 +1,58 @@
+// ugrad/q8/fixed_point.hpp — the integer arithmetic every int8 layer shares: requantization by a
+// 32-bit multiplier and a shift, rounding shifts, and the block exponent of a gradient vector.
+//
+// A real factor f > 0 is held as f = m·2^−n, m ∈ [2^30, 2^31) (31 significant bits), n ∈ [1, 62].
+// requantize(acc, m, n) = round(acc·m / 2^n), one rounding, ties toward +∞ (floor(x + ½)), from the
+// exact 64-bit product: the result is the exact rational acc·m/2^n rounded once (TFLite rounds
+// twice, SaturatingRoundingDoublingHighMul then RoundingDivideByPOT; one rounding is never worse).
+// Right shifts of negative integers are arithmetic (floor): what g++ and clang++ define.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace ugrad {
+namespace q8 {
+
+// Every requantized value is saturated to ±2^30: two of them subtract without overflow, and a
+// code of 2^30 (Q12: 262,144) is far beyond any table or head.
+constexpr int32_t requantize_limit = int32_t(1) << 30;
+
+// round(acc·m/2^n), ties toward +∞, saturated to [−2^30, 2^30].  |acc·m| < 2^62, so adding
+// 2^(n−1) ≤ 2^61 cannot overflow.
+inline int32_t requantize(int32_t acc, int32_t m, uint8_t n) noexcept {
+    const int64_t product = int64_t(acc) * m;
+    const int64_t rounded = (product + (int64_t(1) << (n - 1))) >> n;
+    if (rounded > requantize_limit) return requantize_limit;
+    if (rounded < -requantize_limit) return -requantize_limit;
+    return int32_t(rounded);
+}
+
+// round(v/2^s) for s >= 1, ties toward +∞, without forming v + 2^(s−1) (no overflow for any v).
+inline int32_t rounding_shift_right(int32_t v, uint32_t s) noexcept {
+    return (v >> s) + ((v >> (s - 1)) & 1);
+}
+
+// A block exponent: the vector v [n] stands for v·2^e. normalize15 rescales it by a power of two
+// so that max |v| lies in [2^14, 2^15] (right shifts round half up; left shifts are exact) and
+// adds the shift to e; an all-zero vector is left as it is. 15 significant bits then go into the
+// next product, and |v| <= 2^15 is what the int32 bounds of q8::Dense are proved with.
+inline void normalize15(int32_t* v, size_t n, int32_t& e) noexcept {
+    uint32_t bits = 0;  // OR of |v_i|: the same bit length as max |v_i|
+    for (size_t i = 0; i < n; ++i) bits |= v[i] < 0 ? 0u - uint32_t(v[i]) : uint32_t(v[i]);
+    if (bits == 0) return;
+    uint32_t right = 0;
+    while ((bits >> right) >= 0x8000u) ++right;
+    if (right > 0) {
+        for (size_t i = 0; i < n; ++i) v[i] = rounding_shift_right(v[i], right);
+        e += int32_t(right);
+        return;
+    }
+    uint32_t left = 0;
+    while ((bits << left) < 0x4000u) ++left;
+    for (size_t i = 0; i < n; ++i) v[i] = int32_t(uint32_t(v[i]) << left);
+    e -= int32_t(left);
+}
+
+}  // namespace q8
+}  // namespace ugrad
