@@ -18,11 +18,22 @@ namespace q8 {
 // code of 2^30 (Q12: 262,144) is far beyond any table or head.
 constexpr int32_t requantize_limit = int32_t(1) << 30;
 
-// round(acc·m/2^n), ties toward +∞, saturated to [−2^30, 2^30].  |acc·m| < 2^62, so adding
-// 2^(n−1) ≤ 2^61 cannot overflow.
+// floor(v/2^s) for 0 <= s <= 63, from 32-bit shifts of v's two words (a variable 64-bit shift is
+// a libgcc call on ARMv6-M; shifts by 32 are word moves).
+inline int64_t shift_right_floor(int64_t v, uint32_t s) noexcept {
+    const int32_t hi = int32_t(uint32_t(uint64_t(v) >> 32));
+    const uint32_t lo = uint32_t(uint64_t(v));
+    if (s >= 32) return hi >> (s - 32);
+    if (s == 0) return v;
+    const uint32_t low = (lo >> s) | (uint32_t(hi) << (32 - s));
+    return int64_t((uint64_t(uint32_t(hi >> s)) << 32) | low);
+}
+
+// round(acc·m/2^n), ties toward +∞, saturated to [−2^30, 2^30]: floor(acc·m/2^(n−1)) = 2q or
+// 2q + 1 gives q + its last bit, i.e. floor(acc·m/2^n + ½). |acc·m| < 2^62.
 inline int32_t requantize(int32_t acc, int32_t m, uint8_t n) noexcept {
-    const int64_t product = int64_t(acc) * m;
-    const int64_t rounded = (product + (int64_t(1) << (n - 1))) >> n;
+    const int64_t twice = shift_right_floor(int64_t(acc) * m, uint32_t(n) - 1);
+    const int64_t rounded = (twice + 1) >> 1;
     if (rounded > requantize_limit) return requantize_limit;
     if (rounded < -requantize_limit) return -requantize_limit;
     return int32_t(rounded);

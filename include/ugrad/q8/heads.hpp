@@ -23,7 +23,7 @@ constexpr int32_t one_q15 = 32768;
 //   e^(d/4096) = 2^−k · 2^(−i/32) · 2^−g,  2^−g = 1 − u + u²/2 (u = g·ln 2 < 0.0217, error < 1.7e−6)
 // tables::exp2_neg holds 2^(−i/32) in Q30. Fixed point: t in Q27 (log2 e in Q15 = 47274),
 // g in Q21 times ln 2 in Q16 (45426), u and 2^−g in Q21; the product with the table entry is
-// Q51 in 64 bits, rounded once to Q16.
+// Q51 in 64 bits, cut to Q31, then rounded once to Q16.
 inline uint32_t exp_q16(int32_t d) noexcept {
     if (d < -65536) return 0;
     const uint32_t t = uint32_t(-d) * 47274u;  // < 2^16·47274 < 2^32
@@ -32,9 +32,12 @@ inline uint32_t exp_q16(int32_t d) noexcept {
     const uint32_t g21 = (t & 0x3fffffu) >> 6;  // < 2^16
     const uint32_t u = (g21 * 45426u) >> 16;    // < 45426
     const uint32_t two_to_minus_g = (1u << 21) - u + ((u * u) >> 22);
-    const uint64_t product = uint64_t(tables::exp2_neg[i]) * two_to_minus_g;  // Q51, < 2^51
-    const uint32_t shift = 35 + k;
-    return uint32_t((product + (uint64_t(1) << (shift - 1))) >> shift);
+    // Q51 product <= 2^51, to Q31 by a constant shift (the dropped bits are < 2^−15 of a Q16 step),
+    // then rounded to Q16·2^−k: 15 + k <= 38 bits to the right, all of them for k > 16.
+    const uint32_t q31 = uint32_t((uint64_t(tables::exp2_neg[i]) * two_to_minus_g) >> 20);
+    const uint32_t shift = 15 + k;
+    if (shift > 31) return 0;  // < 2^31/2^32: rounds to 0
+    return (q31 >> shift) + ((q31 >> (shift - 1)) & 1u);
 }
 
 // ŷ = softmax(θ) in Q15: e_k = exp_q16(θ_k − max θ), S = Σ e_k (k ascending), ŷ_k = round(2^15·e_k/S).

@@ -327,12 +327,9 @@ Status input_gradient(const Network<Head, Layers...>& net, const detail::Codes<L
     const bool single_logistic = detail::is_same_head<Head, Logistic>::value && Out == 1;
     if (single_logistic ? label > 1 : label >= Out) return detail::fail(Status::label_out_of_range, dx);
     const int32_t* y_hat = outputs(act);
+    const size_t hot = single_logistic ? (label == 1 ? 0 : Out) : label;  // the entry where y = 1, if any
     int32_t d[Out];  // ŷ − y, Q15: exact
-    for (size_t k = 0; k < Out; ++k) d[k] = y_hat[k];
-    if (single_logistic)
-        d[0] -= label == 1 ? one_q15 : 0;
-    else
-        d[label] -= one_q15;
+    for (size_t k = 0; k < Out; ++k) d[k] = y_hat[k] - (k == hot ? one_q15 : 0);
     return detail::backward_from_logits(net, act, d, HeadScale<Head>::output_exponent - 12, dx);
 }
 
