@@ -149,22 +149,70 @@ inline auto& last_codes(Codes<Layer, Next, Rest...>& c) noexcept {
 }
 
 // acc[j] = b[j] + Σ_i (x[i] − z)·w[i][j], i ascending.   x [in], w [in][out], b, acc [out].
-// Row by row (w is read in memory order); a row whose input equals its zero point adds nothing
-// and is skipped.
+// Integer sums are exact, so the two schedules below give the same bits:
+//   -Os (__OPTIMIZE_SIZE__): row by row, acc[] in memory (w read in memory order): the least code;
+//   otherwise: the inputs less their zero point go once into xz [in], then four output units at a
+//   time keep their sums in registers down the rows (w read with a stride of out), the last
+//   out % 4 one by one.
 inline void affine(const int8_t* x, int32_t z, const int8_t* w, const int32_t* b, size_t in, size_t out,
-                   int32_t* acc) noexcept {
+                   int32_t* acc, int32_t* xz) noexcept {
+#if defined(__OPTIMIZE_SIZE__)
+    (void)xz;
     for (size_t j = 0; j < out; ++j) acc[j] = b[j];
     for (size_t i = 0; i < in; ++i, w += out) {
         const int32_t xi = int32_t(x[i]) - z;
-        if (xi == 0) continue;
         for (size_t j = 0; j < out; ++j) acc[j] += xi * int32_t(w[j]);
     }
+#else
+    for (size_t i = 0; i < in; ++i) xz[i] = int32_t(x[i]) - z;
+    const size_t blocked = out - out % 4;
+    for (size_t j = 0; j < blocked; j += 4) {
+        int32_t a0 = b[j], a1 = b[j + 1], a2 = b[j + 2], a3 = b[j + 3];
+        const int8_t* column = w + j;
+        for (size_t i = 0; i < in; ++i, column += out) {
+            const int32_t v = xz[i];
+            a0 += v * column[0];
+            a1 += v * column[1];
+            a2 += v * column[2];
+            a3 += v * column[3];
+        }
+        acc[j] = a0;
+        acc[j + 1] = a1;
+        acc[j + 2] = a2;
+        acc[j + 3] = a3;
+    }
+    for (size_t j = blocked; j < out; ++j) {
+        int32_t a = b[j];
+        for (size_t i = 0; i < in; ++i) a += xz[i] * w[i * out + j];
+        acc[j] = a;
+    }
+#endif
 }
 
 // v[i] = Σ_j w[i][j]·g[j], j ascending.   g [out], w [in][out], v [in].
+// Except at -Os, four rows at a time share each load of g[j] (the sums stay in registers).
 inline void affine_t(const int32_t* g, const int8_t* w, size_t in, size_t out, int32_t* v) noexcept {
-    for (size_t i = 0; i < in; ++i, w += out) {
+    size_t i = 0;
+#if !defined(__OPTIMIZE_SIZE__)
+    const size_t blocked = in - in % 4;
+    for (; i < blocked; i += 4, w += 4 * out) {
+        int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (size_t j = 0; j < out; ++j) {
+            const int32_t gj = g[j];
+            s0 += int32_t(w[j]) * gj;
+            s1 += int32_t(w[out + j]) * gj;
+            s2 += int32_t(w[2 * out + j]) * gj;
+            s3 += int32_t(w[3 * out + j]) * gj;
+        }
+        v[i] = s0;
+        v[i + 1] = s1;
+        v[i + 2] = s2;
+        v[i + 3] = s3;
+    }
+#endif
+    for (; i < in; ++i, w += out) {
         int32_t sum = 0;
+#pragma GCC unroll 8
         for (size_t j = 0; j < out; ++j) sum += int32_t(w[j]) * g[j];
         v[i] = sum;
     }
@@ -195,8 +243,8 @@ inline void forward_layers(const Stack<Layer, Next, Rest...>& s, const int8_t (&
                            Codes<Layer, Next, Rest...>& c) noexcept {
     constexpr size_t In = Layer::inputs, Out = Layer::outputs;
     const Layer& l = s.layer;
-    int32_t acc[Out];
-    affine(x, z, &l.w[0][0], l.b, In, Out, acc);
+    int32_t acc[Out], xz[In];
+    affine(x, z, &l.w[0][0], l.b, In, Out, acc, xz);
     for (size_t j = 0; j < Out; ++j)
         c.y[j] = activation_code(typename Layer::activation{}, acc[j], l.multiplier[j], l.shift[j], l.output_zero_point);
     forward_layers(s.rest, c.y, Slope<typename Layer::activation>::zero_point(l.output_zero_point), c.rest);
@@ -207,7 +255,8 @@ inline void forward_layers(const Stack<Last>& s, const int8_t (&x)[Last::inputs]
                   "the last layer gives the logits: its activation is Identity (the head follows)");
     constexpr size_t In = Last::inputs, Out = Last::outputs;
     const Last& l = s.layer;
-    affine(x, z, &l.w[0][0], l.b, In, Out, c.logits);
+    int32_t xz[In];
+    affine(x, z, &l.w[0][0], l.b, In, Out, c.logits, xz);
     for (size_t j = 0; j < Out; ++j) c.logits[j] = requantize(c.logits[j], l.multiplier[j], l.shift[j]);
 }
 
