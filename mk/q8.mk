@@ -96,3 +96,22 @@ else
 q8-bench: $(TARGET_BUILD)/q8-bench.elf $(TARGET_BUILD)/q8-bench-os.elf $(Q8_BENCH_EXTRA)
 	@for e in $^; do $(TARGET_RUN) $$e || exit 1; done
 endif
+
+# ---- tools/quantize.py (the exporter's int8 step) agrees with the specs' quantizer ----
+$(Q8_BUILD)/calibration.csv: data/digits.csv
+	@mkdir -p $(@D)
+	python3 -c "import sys; [print(','.join(str(int(v) / 16) for v in l.split(',')[:64])) for i, l in enumerate(open(sys.argv[1])) if i % 5]" $< > $@
+$(Q8_BUILD)/digits_q8.hpp: tools/quantize.py examples/demo/digits_model.hpp $(Q8_BUILD)/calibration.csv
+	python3 tools/quantize.py examples/demo/digits_model.hpp $(Q8_BUILD)/calibration.csv digits_q8 > $@.tmp && mv $@.tmp $@
+$(Q8_BUILD)/quantize-check: tests/q8/quantize_py_check.cpp tests/q8_quantize.hpp $(Q8_BUILD)/digits_q8.hpp $(Q8_HEADERS) | deps
+	g++ $(STD) $(WARN) -O1 $(INCLUDES) -I$(Q8_BUILD) $< -o $@
+.PHONY: q8-quantize-check
+q8-quantize-check: $(Q8_BUILD)/quantize-check
+	@$<
+	@printf '' > $(Q8_BUILD)/empty.csv; status=0; python3 tools/quantize.py examples/demo/digits_model.hpp $(Q8_BUILD)/empty.csv x > $(Q8_BUILD)/empty.hpp 2> $(Q8_BUILD)/empty.err || status=$$?; \
+	  [ $$status -eq 1 ] && [ ! -s $(Q8_BUILD)/empty.hpp ] && [ $$(wc -l < $(Q8_BUILD)/empty.err) -eq 1 ] || { echo "q8-quantize-check: FAIL: empty calibration data"; exit 1; }
+	@python3 -c "print(','.join(['0.5'] * 63 + ['nan']))" > $(Q8_BUILD)/nan.csv; status=0; \
+	  python3 tools/quantize.py examples/demo/digits_model.hpp $(Q8_BUILD)/nan.csv x > $(Q8_BUILD)/nan.hpp 2> $(Q8_BUILD)/nan.err || status=$$?; \
+	  [ $$status -eq 1 ] && [ ! -s $(Q8_BUILD)/nan.hpp ] && [ $$(wc -l < $(Q8_BUILD)/nan.err) -eq 1 ] || { echo "q8-quantize-check: FAIL: NaN in calibration data"; exit 1; }
+	@echo "q8-quantize-check: empty and NaN calibration data: one line, exit 1, no header"
+TEST_GOALS += q8-quantize-check
