@@ -77,15 +77,26 @@ TEST_CASE("sigmoid and tanh codes are correctly rounded, round(256σ(r)) - 128 a
         closest_tie = std::fmin(closest_tie, std::fabs(t - std::floor(t) - 0.5L));
         const long double s_code = std::fmin(std::nearbyint(s) - 128, 127.0L);
         const long double t_code = std::fmax(std::fmin(std::nearbyint(t), 127.0L), -128.0L);
-        REQUIRE(q8::detail::symmetric_code(q8::tables::sigmoid_thresholds, r) == static_cast<int>(s_code));
-        REQUIRE(q8::detail::symmetric_code(q8::tables::tanh_thresholds, r) == static_cast<int>(t_code));
+        const int32_t a = r < 0 ? -r : r;
+        // Both searches: the binary one (-Os) and the buckets (otherwise).
+        const int32_t s_search = q8::detail::thresholds_at_or_below(q8::tables::sigmoid_thresholds, a);
+        const int32_t t_search = q8::detail::thresholds_at_or_below(q8::tables::tanh_thresholds, a);
+        REQUIRE(s_search == q8::detail::thresholds_at_or_below(q8::tables::sigmoid_thresholds, q8::tables::sigmoid_buckets,
+                                                               sizeof q8::tables::sigmoid_buckets, 6, a));
+        REQUIRE(t_search == q8::detail::thresholds_at_or_below(q8::tables::tanh_thresholds, q8::tables::tanh_buckets,
+                                                               sizeof q8::tables::tanh_buckets, 5, a));
+        REQUIRE(q8::detail::symmetric_code(r, s_search) == static_cast<int>(s_code));
+        REQUIRE(q8::detail::symmetric_code(r, t_search) == static_cast<int>(t_code));
+        REQUIRE(q8::detail::sigmoid_code(r) == static_cast<int>(s_code));
+        REQUIRE(q8::detail::tanh_code(r) == static_cast<int>(t_code));
     }
     // No code lies within long double's error of a rounding tie, so the references above are exact.
     CHECK(closest_tie > 1e-12L);
     // Beyond the Q12 int16 range the codes stay saturated.
-    CHECK(q8::detail::symmetric_code(q8::tables::sigmoid_thresholds, 1 << 30) == 127);
-    CHECK(q8::detail::symmetric_code(q8::tables::sigmoid_thresholds, -(1 << 30)) == -128);
-    CHECK(q8::detail::symmetric_code(q8::tables::tanh_thresholds, -(1 << 30)) == -128);
+    CHECK(q8::detail::sigmoid_code(1 << 30) == 127);
+    CHECK(q8::detail::sigmoid_code(-(1 << 30)) == -128);
+    CHECK(q8::detail::tanh_code(-(1 << 30)) == -128);
+    CHECK(q8::detail::tanh_code(1 << 30) == 127);
 }
 
 TEST_CASE("the slopes from the output codes are exactly σ' = h(1-h), 1 - t², and ReLU's step, for all 256 codes") {

@@ -5,7 +5,8 @@
       256·σ(r) ≥ 128.5 + k, i.e. r ≥ ln((128.5 + k)/(127.5 − k));
   tanh_thresholds[k],    k = 0..127: the smallest Q12 code a with 128·tanh(r) ≥ k + 0.5,
       i.e. r ≥ atanh((k + 0.5)/128);
-  exp2_neg[i],           i = 0..31:  round(2^30 · 2^(−i/32)).
+  exp2_neg[i],           i = 0..31:  round(2^30 · 2^(−i/32));
+  sigmoid_buckets[b], tanh_buckets[b]: how many thresholds are <= b·64 (sigmoid) or b·32 (tanh).
 A code a ≥ 0 then maps to the int8 output round(256σ(r)) − 128 (round(128·tanh r)) by counting
 the thresholds at or below a (include/ugrad/q8/activations.hpp). Each threshold is computed with
 Python's decimal module at 50 digits, far from any tie at this resolution; tests/test_q8_primitives.cpp
@@ -43,6 +44,13 @@ def exp2_neg():
     return [int((two ** 30 * two ** (D(-i) / 32)).to_integral_value(rounding=decimal.ROUND_HALF_EVEN)) for i in range(32)]
 
 
+def buckets(thresholds, width):
+    """buckets[b] = how many thresholds are <= b·width, for every b up to the last threshold's bucket.
+    With thresholds at least `width` apart, a code a has count(a) = buckets[a // width] + (t[that] <= a)."""
+    assert all(b - a >= width for a, b in zip(thresholds, thresholds[1:]))
+    return [sum(1 for t in thresholds if t <= b * width) for b in range(thresholds[-1] // width + 1)]
+
+
 def rows(values, per_line):
     return [" " * 4 + ", ".join(str(v) for v in values[i:i + per_line]) + "," for i in range(0, len(values), per_line)]
 
@@ -67,6 +75,15 @@ def text() -> str:
         "// tanh_thresholds[k]: the smallest Q12 code a with 128·tanh(a/4096) >= k + 0.5.",
         "inline constexpr int16_t tanh_thresholds[128] = {",
         *rows(tanh_thresholds(), 12),
+        "};",
+        "",
+        "// The thresholds at or below b·64 (sigmoid, thresholds >= 64 apart) and b·32 (tanh, >= 32",
+        "// apart), per bucket b: the search of the -O2 schedule (activations.hpp).",
+        f"inline constexpr uint8_t sigmoid_buckets[{len(buckets(sigmoid_thresholds(), 64))}] = {{",
+        *rows(buckets(sigmoid_thresholds(), 64), 24),
+        "};",
+        f"inline constexpr uint8_t tanh_buckets[{len(buckets(tanh_thresholds(), 32))}] = {{",
+        *rows(buckets(tanh_thresholds(), 32), 24),
         "};",
         "",
         "// exp2_neg[i] = round(2^30 · 2^(−i/32)), i < 32.",

@@ -31,8 +31,18 @@ inline int64_t shift_right_floor(int64_t v, uint32_t s) noexcept {
 
 // round(acc·m/2^n), ties toward +∞, saturated to [−2^30, 2^30]: floor(acc·m/2^(n−1)) = 2q or
 // 2q + 1 gives q + its last bit, i.e. floor(acc·m/2^n + ½). |acc·m| < 2^62.
+// Except at -Os: for n > 32 (factors below ½) the high word alone
+// holds floor(acc·m/2^(n−1)) after a 32-bit shift, and |acc·m/2^n| < 2^29 needs no saturation.
 inline int32_t requantize(int32_t acc, int32_t m, uint8_t n) noexcept {
-    const int64_t twice = shift_right_floor(int64_t(acc) * m, uint32_t(n) - 1);
+    const int64_t product = int64_t(acc) * m;
+#if !defined(__OPTIMIZE_SIZE__)
+    if (n > 32) {
+        const int32_t high = int32_t(uint32_t(uint64_t(product) >> 32));  // floor(product/2^32), |high| < 2^30
+        const int32_t twice = high >> (n - 33);
+        return (twice >> 1) + (twice & 1);
+    }
+#endif
+    const int64_t twice = shift_right_floor(product, uint32_t(n) - 1);
     const int64_t rounded = (twice + 1) >> 1;
     if (rounded > requantize_limit) return requantize_limit;
     if (rounded < -requantize_limit) return -requantize_limit;

@@ -152,8 +152,7 @@ inline auto& last_codes(Codes<Layer, Next, Rest...>& c) noexcept {
 // Integer sums are exact, so the two schedules below give the same bits:
 //   -Os (__OPTIMIZE_SIZE__): row by row, acc[] in memory (w read in memory order): the least code;
 //   otherwise: the inputs less their zero point go once into xz [in], then four output units at a
-//   time keep their sums in registers down the rows (w read with a stride of out), the last
-//   out % 4 one by one.
+//   time keep their sums in registers down the rows (w read with a stride of out), then two, then one.
 inline void affine(const int8_t* x, int32_t z, const int8_t* w, const int32_t* b, size_t in, size_t out,
                    int32_t* acc, int32_t* xz) noexcept {
 #if defined(__OPTIMIZE_SIZE__)
@@ -181,7 +180,19 @@ inline void affine(const int8_t* x, int32_t z, const int8_t* w, const int32_t* b
         acc[j + 2] = a2;
         acc[j + 3] = a3;
     }
-    for (size_t j = blocked; j < out; ++j) {
+    size_t j = blocked;
+    if (out - j >= 2) {
+        int32_t a0 = b[j], a1 = b[j + 1];
+        const int8_t* column = w + j;
+        for (size_t i = 0; i < in; ++i, column += out) {
+            a0 += xz[i] * column[0];
+            a1 += xz[i] * column[1];
+        }
+        acc[j] = a0;
+        acc[j + 1] = a1;
+        j += 2;
+    }
+    if (j < out) {
         int32_t a = b[j];
         for (size_t i = 0; i < in; ++i) a += xz[i] * w[i * out + j];
         acc[j] = a;
