@@ -55,16 +55,18 @@ inline int32_t rounding_shift_right(int32_t v, uint32_t s) noexcept {
 }
 
 // A block exponent: the vector v [n] stands for v·2^e. normalize15 rescales it by a power of two
-// so that max |v| lies in [2^14, 2^15] (right shifts round half up; left shifts are exact) and
-// adds the shift to e; an all-zero vector is left as it is. 15 significant bits then go into the
-// next product, and |v| <= 2^15 is what the int32 bounds of q8::Dense are proved with.
+// so that every |v_i| <= 2^15 − 1 (an int16: what the Armv7E-M kernels pack two to a register) and
+// max |v| >= 2^13, adding the shift to e: right shifts round half up, by the fewest bits that keep
+// the rounded OR of the |v_i| (an upper bound of every rounded |v_i|) below 2^15; left shifts are
+// exact, up to max |v| >= 2^14. An all-zero vector is left as it is.
 inline void normalize15(int32_t* v, size_t n, int32_t& e) noexcept {
     uint32_t bits = 0;  // OR of |v_i|: the same bit length as max |v_i|
     for (size_t i = 0; i < n; ++i) bits |= v[i] < 0 ? 0u - uint32_t(v[i]) : uint32_t(v[i]);
     if (bits == 0) return;
-    uint32_t right = 0;
-    while ((bits >> right) >= 0x8000u) ++right;
-    if (right > 0) {
+    if (bits >= 0x8000u) {
+        // round(bits/2^right) = ((bits >> (right − 1)) + 1) >> 1 <= 2^15 − 1
+        uint32_t right = 1;
+        while ((bits >> (right - 1)) > 65534u) ++right;
         for (size_t i = 0; i < n; ++i) v[i] = rounding_shift_right(v[i], right);
         e += int32_t(right);
         return;

@@ -21,8 +21,8 @@
 // The result: dJ/dc_x = dx.code·2^dx.exponent, and dJ/dx = dJ/dc_x / s_x (to_float.hpp, host).
 //
 // Bounds (static_asserts in Dense): |x − z| <= 255, |w| <= 127, |b| <= 2^30 (the quantizer clips),
-// so |acc| <= 2^30 + In·255·127 < 2^31 for In <= 33,155; backward |dJ/dacc| <= 2^15 after
-// normalize15, so |Σ_j w·dJ/dacc| <= Out·127·2^15 < 2^31 for Out <= 516; slope·v <= 2^14·2^15 and
+// so |acc| <= 2^30 + In·255·127 < 2^31 for In <= 33,155; backward |dJ/dacc| < 2^15 after
+// normalize15, so |Σ_j w·dJ/dacc| <= Out·127·(2^15 − 1) < 2^31 for Out <= 516; slope·v <= 2^14·2^15 and
 // (m >> 16)·v < 2^15·2^15 stay below 2^31.
 //
 // Errors: every int8 input is a valid input (there is no NaN or infinity to reject: what replaces
@@ -56,7 +56,7 @@ template <size_t In, size_t Out, class Act = Identity>
 struct Dense {
     static_assert(In >= 1 && Out >= 1, "every layer needs at least one unit");
     static_assert(In <= 33155, "forward: 2^30 + In·255·127 must stay below 2^31");
-    static_assert(Out <= 516, "backward: Out·127·2^15 must stay below 2^31");
+    static_assert(Out <= 516, "backward: Out·127·(2^15 − 1) must stay below 2^31");
     static constexpr size_t inputs = In;
     static constexpr size_t outputs = Out;
     using activation = Act;
@@ -230,7 +230,7 @@ inline void affine_t(const int32_t* g, const int8_t* w, size_t in, size_t out, i
 }
 
 // g_j = round(g_j·(m_j >> 16)·2^−(n_j − n_min)), e += 16 − n_min: the units' requantization
-// factors applied to |g_j| <= 2^15 (normalized), brought to the exponent of the largest factor.
+// factors applied to |g_j| < 2^15 (normalized), brought to the exponent of the largest factor.
 inline void apply_factors(int32_t* g, const int32_t* m, const uint8_t* n, size_t out, int32_t& e) noexcept {
     uint32_t n_min = n[0];
     for (size_t j = 1; j < out; ++j)
