@@ -12,5 +12,5 @@ extern "C" void ugrad_q8_kernels(const int8_t* x, const int8_t* w, const int32_t
     ugrad::q8::detail::affine(x, -128, w, b, 64, 32, acc, xz);
     ugrad::q8::normalize15(g, 32, e);
     ugrad::q8::detail::apply_factors(g, m, n, 32, e);
-    ugrad::q8::detail::affine_t(g, w, 64, 32, v);
+    ugrad::q8::detail::affine_t(g, w, 64, 32, v);  // g is overwritten
 }

@@ -42,6 +42,7 @@
 #include <ugrad/q8/activations.hpp>
 #include <ugrad/q8/fixed_point.hpp>
 #include <ugrad/q8/heads.hpp>
+#include <ugrad/q8/kernels.hpp>
 #include <ugrad/status.hpp>
 
 namespace ugrad {
@@ -146,87 +147,6 @@ inline const auto& last_codes(const Codes<Layer, Next, Rest...>& c) noexcept {
 template <class Layer, class Next, class... Rest>
 inline auto& last_codes(Codes<Layer, Next, Rest...>& c) noexcept {
     return last_codes(c.rest);
-}
-
-// acc[j] = b[j] + Σ_i (x[i] − z)·w[i][j], i ascending.   x [in], w [in][out], b, acc [out].
-// Integer sums are exact, so the two schedules below give the same bits:
-//   -Os (__OPTIMIZE_SIZE__): row by row, acc[] in memory (w read in memory order): the least code;
-//   otherwise: the inputs less their zero point go once into xz [in], then four output units at a
-//   time keep their sums in registers down the rows (w read with a stride of out), then two, then one.
-inline void affine(const int8_t* x, int32_t z, const int8_t* w, const int32_t* b, size_t in, size_t out,
-                   int32_t* acc, int32_t* xz) noexcept {
-#if defined(__OPTIMIZE_SIZE__)
-    (void)xz;
-    for (size_t j = 0; j < out; ++j) acc[j] = b[j];
-    for (size_t i = 0; i < in; ++i, w += out) {
-        const int32_t xi = int32_t(x[i]) - z;
-        for (size_t j = 0; j < out; ++j) acc[j] += xi * int32_t(w[j]);
-    }
-#else
-    for (size_t i = 0; i < in; ++i) xz[i] = int32_t(x[i]) - z;
-    const size_t blocked = out - out % 4;
-    for (size_t j = 0; j < blocked; j += 4) {
-        int32_t a0 = b[j], a1 = b[j + 1], a2 = b[j + 2], a3 = b[j + 3];
-        const int8_t* column = w + j;
-        for (size_t i = 0; i < in; ++i, column += out) {
-            const int32_t v = xz[i];
-            a0 += v * column[0];
-            a1 += v * column[1];
-            a2 += v * column[2];
-            a3 += v * column[3];
-        }
-        acc[j] = a0;
-        acc[j + 1] = a1;
-        acc[j + 2] = a2;
-        acc[j + 3] = a3;
-    }
-    size_t j = blocked;
-    if (out - j >= 2) {
-        int32_t a0 = b[j], a1 = b[j + 1];
-        const int8_t* column = w + j;
-        for (size_t i = 0; i < in; ++i, column += out) {
-            a0 += xz[i] * column[0];
-            a1 += xz[i] * column[1];
-        }
-        acc[j] = a0;
-        acc[j + 1] = a1;
-        j += 2;
-    }
-    if (j < out) {
-        int32_t a = b[j];
-        for (size_t i = 0; i < in; ++i) a += xz[i] * w[i * out + j];
-        acc[j] = a;
-    }
-#endif
-}
-
-// v[i] = Σ_j w[i][j]·g[j], j ascending.   g [out], w [in][out], v [in].
-// Except at -Os, four rows at a time share each load of g[j] (the sums stay in registers).
-inline void affine_t(const int32_t* g, const int8_t* w, size_t in, size_t out, int32_t* v) noexcept {
-    size_t i = 0;
-#if !defined(__OPTIMIZE_SIZE__)
-    const size_t blocked = in - in % 4;
-    for (; i < blocked; i += 4, w += 4 * out) {
-        int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (size_t j = 0; j < out; ++j) {
-            const int32_t gj = g[j];
-            s0 += int32_t(w[j]) * gj;
-            s1 += int32_t(w[out + j]) * gj;
-            s2 += int32_t(w[2 * out + j]) * gj;
-            s3 += int32_t(w[3 * out + j]) * gj;
-        }
-        v[i] = s0;
-        v[i + 1] = s1;
-        v[i + 2] = s2;
-        v[i + 3] = s3;
-    }
-#endif
-    for (; i < in; ++i, w += out) {
-        int32_t sum = 0;
-#pragma GCC unroll 8
-        for (size_t j = 0; j < out; ++j) sum += int32_t(w[j]) * g[j];
-        v[i] = sum;
-    }
 }
 
 // g_j = round(g_j·(m_j >> 16)·2^−(n_j − n_min)), e += 16 − n_min: the units' requantization
