@@ -115,3 +115,9 @@ q8-quantize-check: $(Q8_BUILD)/quantize-check
 	  [ $$status -eq 1 ] && [ ! -s $(Q8_BUILD)/nan.hpp ] && [ $$(wc -l < $(Q8_BUILD)/nan.err) -eq 1 ] || { echo "q8-quantize-check: FAIL: NaN in calibration data"; exit 1; }
 	@echo "q8-quantize-check: empty and NaN calibration data: one line, exit 1, no header"
 TEST_GOALS += q8-quantize-check
+
+# Where one call's instructions go, kernel by kernel (a tuning aid).
+$(call target_program,q8-bench-parts,bench/q8_parts.cpp)
+.PHONY: q8-bench-parts
+q8-bench-parts: $(TARGET_BUILD)/q8-bench-parts.elf
+	$(TARGET_RUN) $<
