@@ -76,14 +76,17 @@ endif
 
 # ---- make q8-bench ----
 Q8_BENCH_TARGETS := mps2-an386 mps2-an385 rv32
-$(call target_program,q8-bench,bench/q8_bench.cpp,-DQ8_BENCH_ROW='"$(TARGET) | -O2"')
-$(call target_program,q8-bench-os,bench/q8_bench.cpp,-Os -DQ8_BENCH_ROW='"$(TARGET) | -Os"')
+Q8_CORE_mps2-an386 := Cortex-M4F (mps2-an386)
+Q8_CORE_mps2-an385 := Cortex-M3 (mps2-an385)
+Q8_CORE_rv32       := RV32IMAC (rv32)
+$(call target_program,q8-bench,bench/q8_bench.cpp,-DQ8_BENCH_ROW='"$(Q8_CORE_$(TARGET)) | -O2"')
+$(call target_program,q8-bench-os,bench/q8_bench.cpp,-Os -DQ8_BENCH_ROW='"$(Q8_CORE_$(TARGET)) | -Os"')
 # Cortex-M0 code (ARMv6-M: a subset of the M3's ARMv7-M, with libgcc's v6-m helpers) runs on the
 # M3 emulator instruction for instruction: the count is the M0's.
 ifeq ($(TARGET),mps2-an385)
 Q8_M0_ARCH := -mcpu=cortex-m0 -mfloat-abi=soft -mthumb -ffunction-sections -fdata-sections -Wno-psabi
-$(call target_program,q8-bench-m0,bench/q8_bench.cpp,-DQ8_BENCH_ROW='"cortex-m0 (on mps2-an385) | -O2"')
-$(call target_program,q8-bench-m0-os,bench/q8_bench.cpp,-Os -DQ8_BENCH_ROW='"cortex-m0 (on mps2-an385) | -Os"')
+$(call target_program,q8-bench-m0,bench/q8_bench.cpp,-DQ8_BENCH_ROW='"Cortex-M0 (ARMv6-M code on mps2-an385) | -O2"')
+$(call target_program,q8-bench-m0-os,bench/q8_bench.cpp,-Os -DQ8_BENCH_ROW='"Cortex-M0 (ARMv6-M code on mps2-an385) | -Os"')
 $(TARGET_BUILD)/q8-bench-m0.elf $(TARGET_BUILD)/q8-bench-m0-os.elf: TARGET_ARCH := $(Q8_M0_ARCH)
 Q8_BENCH_EXTRA := $(TARGET_BUILD)/q8-bench-m0.elf $(TARGET_BUILD)/q8-bench-m0-os.elf
 endif
@@ -121,3 +124,22 @@ $(call target_program,q8-bench-parts,bench/q8_parts.cpp)
 .PHONY: q8-bench-parts
 q8-bench-parts: $(TARGET_BUILD)/q8-bench-parts.elf
 	$(TARGET_RUN) $<
+
+# ---- make q8-report: README.md's int8 section, from the runs above ----
+# The digits accuracy contract (tests/test_q8_digits.cpp's line), instructions per call (q8-bench),
+# the M0 code size (q8-no-float) and the golden hash.
+$(Q8_BUILD)/digits-report: tests/main.cpp tests/test_q8_digits.cpp tests/q8_quantize.hpp $(Q8_HEADERS) | deps
+	@mkdir -p $(@D)
+	g++ $(STD) $(WARN) $(FPFLAGS) -O2 $(INCLUDES) -Itests tests/main.cpp tests/test_q8_digits.cpp -o $@
+.PHONY: q8-report
+q8-report: $(Q8_BUILD)/digits-report q8-no-float q8-bench
+	@{ echo "On the 360 test digits, the bundled model quantized by tests/q8_quantize.hpp (the same codes as tools/quantize.py):"; \
+	  echo; $(Q8_BUILD)/digits-report | sed -n 's/^q8 digits: /    /p'; echo; \
+	  echo "Instructions per call, 64-32-10 (sigmoid hidden layer, softmax head), random weights, under QEMU (-icount shift=0; the"; \
+	  echo "Cortex-M0 row is ARMv6-M code run on the M3 emulator, instruction for instruction):"; echo; \
+	  cat $(Q8_BUILD)/bench.md; echo; \
+	  echo "Code of q8 forward + input_gradient at -Os on the Cortex-M0, with the libgcc helpers it calls: $$(arm-none-eabi-size -A $(Q8_BUILD)/m0/linked-Os.elf | awk '/^\.(text|rodata)/ {s += $$2} END {print s}') B."; \
+	  echo "q8 golden vectors (host g++, clang++, mps2-an386, mps2-an385, rv32; -O2 and -Os): \`$$(sed -n 's/^q8golden total //p' tests/q8/golden.hash)\`."; \
+	} > $(Q8_BUILD)/report.md
+	@cat $(Q8_BUILD)/report.md
+	tools/readme_section.py q8 $(Q8_BUILD)/report.md
