@@ -148,6 +148,28 @@ TEST_CASE("int8 input_gradient: label_out_of_range and bad_target fill dx with i
     REQUIRE(q8::input_gradient(q, act, 1, by_label) == ugrad::Status::ok);
     CHECK(dx.exponent == by_label.exponent);
     for (size_t i = 0; i < 16; ++i) CHECK(dx.code[i] == by_label.code[i]);
+
+    // A Linear head's target: |y| < 2^30, so that ŷ − y (|ŷ| <= 2^30) fits an int32.
+    using LinearNet = q8::Network<ugrad::Linear, q8::Dense<16, 8, ugrad::Relu>, q8::Dense<8, 2>>;
+    static LinearNet linear;
+    for (size_t j = 0; j < 8; ++j) {
+        linear.layers.layer.multiplier[j] = 1 << 30;
+        linear.layers.layer.shift[j] = 40;
+    }
+    for (size_t k = 0; k < 2; ++k) {
+        linear.layers.rest.layer.multiplier[k] = 1 << 30;
+        linear.layers.rest.layer.shift[k] = 1;  // logits saturate at ±2^30
+        linear.layers.rest.layer.b[k] = k == 0 ? (1 << 30) : -(1 << 30);
+    }
+    LinearNet::Activations lact;
+    REQUIRE(q8::forward(linear, x, lact) == ugrad::Status::ok);
+    CHECK(q8::outputs(lact)[0] == (1 << 30));
+    CHECK(q8::outputs(lact)[1] == -(1 << 30));
+    const int32_t edge[2] = {-(1 << 30) + 1, (1 << 30) - 1}, beyond[2] = {0, 1 << 30};
+    CHECK(q8::input_gradient(linear, lact, edge, dx) == ugrad::Status::ok);
+    for (int32_t c : dx.code) CHECK(c != q8::invalid_code);
+    CHECK(q8::input_gradient(linear, lact, beyond, dx) == ugrad::Status::bad_target);
+    for (int32_t c : dx.code) CHECK(c == q8::invalid_code);
 }
 
 namespace {

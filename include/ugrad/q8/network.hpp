@@ -30,7 +30,7 @@
 // returns Status::ok; saturation is defined (requantized codes clamp to ±2^30, outputs to int8).
 // input_gradient returns label_out_of_range (label >= Out; for Logistic with Out == 1, label > 1)
 // or bad_target (Softmax: an entry < 0 or > 2^15, or |Σ − 2^15| > 33, i.e. 1e−3; Logistic: an
-// entry outside [0, 2^15]; Linear: an entry outside ±2^30); on either every dx.code is
+// entry outside [0, 2^15]; Linear: an entry with |y| >= 2^30); on either every dx.code is
 // q8::invalid_code (INT32_MIN, which the bounds above make impossible as a result) and
 // dx.exponent is 0.
 #pragma once
@@ -291,7 +291,7 @@ inline bool valid_target(Logistic, const int32_t (&y)[Out]) noexcept {
 template <size_t Out>
 inline bool valid_target(Linear, const int32_t (&y)[Out]) noexcept {
     for (size_t k = 0; k < Out; ++k)
-        if (y[k] < -requantize_limit || y[k] > requantize_limit) return false;
+        if (y[k] <= -requantize_limit || y[k] >= requantize_limit) return false;
     return true;
 }
 
@@ -321,7 +321,7 @@ Status input_gradient(const Network<Head, Layers...>& net, const detail::Codes<L
     constexpr size_t Out = Network<Head, Layers...>::outputs;
     if (!detail::valid_target(Head{}, target)) return detail::fail(Status::bad_target, dx);
     const int32_t* y_hat = outputs(act);
-    int32_t d[Out];  // ŷ − y: |d| <= 2^31 − 1 (both within ±2^30)
+    int32_t d[Out];  // ŷ − y: |ŷ| <= 2^30 and |y| < 2^30 (Linear; <= 2^15 otherwise), so |d| <= 2^31 − 1
     for (size_t k = 0; k < Out; ++k) d[k] = y_hat[k] - target[k];
     return detail::backward_from_logits(net, act, d, HeadScale<Head>::output_exponent - 12, dx);
 }
