@@ -68,7 +68,7 @@ Comparison compare_on_test_digits(Q8& q8net, test::InputQuantization& input) {
         REQUIRE(ugrad::input_gradient(digits_model, act, s.label, dx) == ugrad::Status::ok);
 
         Q8::Activations qact;
-        ugrad::q8::InputGradient<64> qdx;
+        ugrad::q8::InputGradient<64> qdx{};
         REQUIRE(ugrad::q8::forward(q8net, xq, qact) == ugrad::Status::ok);
         REQUIRE(ugrad::q8::input_gradient(q8net, qact, s.label, qdx) == ugrad::Status::ok);
         double y[10], dxq[64];

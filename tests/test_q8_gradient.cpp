@@ -74,7 +74,7 @@ Tracked layer_back(const q8::Dense<In, Out, Act>& l, const int8_t* y, Tracked g)
 template <size_t In, size_t Hidden, size_t Out>
 void check_against_reference(const test::Q8Mlp<In, Hidden, Out>& net, const int8_t (&x)[In], size_t label, double& worst_ratio) {
     typename test::Q8Mlp<In, Hidden, Out>::Activations act;
-    q8::InputGradient<In> dx;
+    q8::InputGradient<In> dx{};
     REQUIRE(q8::forward(net, x, act) == ugrad::Status::ok);
     REQUIRE(q8::input_gradient(net, act, label, dx) == ugrad::Status::ok);
     const int32_t* p = q8::outputs(act);
@@ -128,7 +128,7 @@ TEST_CASE("int8 input_gradient: label_out_of_range and bad_target fill dx with i
     int8_t x[16] = {};
     test::Q8Mlp<16, 8, 3>::Activations act;
     REQUIRE(q8::forward(q, x, act) == ugrad::Status::ok);
-    q8::InputGradient<16> dx;
+    q8::InputGradient<16> dx{};
     CHECK(q8::input_gradient(q, act, 3, dx) == ugrad::Status::label_out_of_range);
     for (int32_t c : dx.code) CHECK(c == q8::invalid_code);
     CHECK(dx.exponent == 0);
@@ -143,7 +143,7 @@ TEST_CASE("int8 input_gradient: label_out_of_range and bad_target fill dx with i
     for (int32_t c : dx.code) CHECK(c != q8::invalid_code);
     // A one-hot target is the label.
     const int32_t onehot[3] = {0, 32768, 0};
-    q8::InputGradient<16> by_label;
+    q8::InputGradient<16> by_label{};
     REQUIRE(q8::input_gradient(q, act, onehot, dx) == ugrad::Status::ok);
     REQUIRE(q8::input_gradient(q, act, 1, by_label) == ugrad::Status::ok);
     CHECK(dx.exponent == by_label.exponent);
@@ -253,7 +253,7 @@ void compare_small(uint64_t seed, double& cosine, double& output_error) {
         grad[i] = (forward_real(xp, tmp) - forward_real(xm, tmp)) / 2e-6;
     }
     typename Net::Activations act;
-    q8::InputGradient<8> dx;
+    q8::InputGradient<8> dx{};
     REQUIRE(q8::forward(q, xq, act) == ugrad::Status::ok);
     REQUIRE(q8::input_gradient(q, act, target, dx) == ugrad::Status::ok);
     double yq[Out], dxq[8];

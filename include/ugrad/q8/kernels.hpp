@@ -42,8 +42,33 @@ inline void affine(const int8_t* x, int32_t z, const int8_t* w, const int32_t* b
     }
 #else
     for (size_t i = 0; i < in; ++i) xz[i] = int32_t(x[i]) - z;
+    const size_t eights = out - out % 8;
+    for (size_t j = 0; j < eights; j += 8) {
+        int32_t a0 = b[j], a1 = b[j + 1], a2 = b[j + 2], a3 = b[j + 3];
+        int32_t a4 = b[j + 4], a5 = b[j + 5], a6 = b[j + 6], a7 = b[j + 7];
+        const int8_t* column = w + j;
+        for (size_t i = 0; i < in; ++i, column += out) {
+            const int32_t v = xz[i];
+            a0 += v * column[0];
+            a1 += v * column[1];
+            a2 += v * column[2];
+            a3 += v * column[3];
+            a4 += v * column[4];
+            a5 += v * column[5];
+            a6 += v * column[6];
+            a7 += v * column[7];
+        }
+        acc[j] = a0;
+        acc[j + 1] = a1;
+        acc[j + 2] = a2;
+        acc[j + 3] = a3;
+        acc[j + 4] = a4;
+        acc[j + 5] = a5;
+        acc[j + 6] = a6;
+        acc[j + 7] = a7;
+    }
     const size_t blocked = out - out % 4;
-    for (size_t j = 0; j < blocked; j += 4) {
+    for (size_t j = eights; j < blocked; j += 4) {
         int32_t a0 = b[j], a1 = b[j + 1], a2 = b[j + 2], a3 = b[j + 3];
         const int8_t* column = w + j;
         for (size_t i = 0; i < in; ++i, column += out) {
@@ -87,6 +112,19 @@ inline void affine_t(int32_t* g, const int8_t* w, size_t in, size_t out, int32_t
 #else
     size_t i = 0;
 #if !defined(__OPTIMIZE_SIZE__)
+#if !defined(__ARM_ARCH_6M__)  // eight sums need more than ARMv6-M's eight low registers
+    const size_t eights = in - in % 8;
+    for (; i < eights; i += 8, w += 8 * out) {
+        int32_t s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        for (size_t j = 0; j < out; ++j) {
+            const int32_t gj = g[j];
+#pragma GCC unroll 8
+            for (size_t r = 0; r < 8; ++r) s[r] += int32_t(w[r * out + j]) * gj;
+        }
+#pragma GCC unroll 8
+        for (size_t r = 0; r < 8; ++r) v[i + r] = s[r];
+    }
+#endif
     const size_t blocked = in - in % 4;
     for (; i < blocked; i += 4, w += 4 * out) {
         int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
