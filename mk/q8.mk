@@ -17,9 +17,23 @@ Q8_HEADERS := $(wildcard include/ugrad/q8/*.hpp) include/ugrad/layers.hpp includ
 Q8_GOLDEN_SRCS := tests/q8/golden_q8.cpp
 Q8_GOLDEN_DEPS := $(Q8_GOLDEN_SRCS) tests/q8/golden_q8.hpp tests/q8/host_main.cpp tests/splitmix64.hpp $(Q8_HEADERS)
 
-.PHONY: q8-tables-check q8-golden q8-golden-update q8-no-float q8-target q8-bench
+.PHONY: q8-tables-check q8-golden q8-golden-update q8-no-float q8-target q8-bench q8-freestanding
 q8-tables-check:
 	@python3 tools/q8_tables.py --check
+
+# As check-freestanding (mk/checks.mk) for include/ugrad/q8/: each header alone with a toolchain
+# that has no C or C++ library, including only <stdint.h>, <stddef.h> and ugrad's own headers
+# (armv7em.hpp, the Armv7E-M DSP kernels, with the Cortex-M4 compiler).
+q8-freestanding: | deps
+	@bad=$$(grep -hE '^\s*#\s*include' $(wildcard include/ugrad/q8/*.hpp) | grep -vE '<(stdint|stddef)\.h>|<ugrad/(q8/)?[a-z0-9_]+\.hpp>'); \
+	  if [ -n "$$bad" ]; then echo "q8 headers include something not freestanding:"; echo "$$bad"; exit 1; fi
+	@for h in $(filter-out %/armv7em.hpp,$(wildcard include/ugrad/q8/*.hpp)); do \
+	  echo "#include <ugrad/q8/$$(basename $$h)>" | \
+	    $(FREESTANDING_CXX) $(STD) $(WARN) $(FPFLAGS) -ffreestanding -nostdlib $(INCLUDES) -x c++ -fsyntax-only - \
+	    || { echo "not freestanding: $$h"; exit 1; }; done
+	@echo "#include <ugrad/q8/armv7em.hpp>" | arm-none-eabi-g++ -mcpu=cortex-m4 -mthumb $(STD) $(WARN) -ffreestanding -nostdlib \
+	    $(INCLUDES) -x c++ -c - -o /dev/null || { echo "not freestanding: armv7em.hpp"; exit 1; }
+	@echo "q8-freestanding: $(words $(wildcard include/ugrad/q8/*.hpp)) headers of include/ugrad/q8/ compile freestanding"
 
 # ---- golden vectors ----
 $(Q8_BUILD)/golden/%.exe: $(Q8_GOLDEN_DEPS) | deps
@@ -60,7 +74,7 @@ q8-no-float: $(Q8_BUILD)/m0/measured-O2.o $(Q8_BUILD)/m0/measured-Os.o $(Q8_BUIL
 	  linked=$$(arm-none-eabi-size -A $(Q8_BUILD)/m0/linked-Os.elf | awk '/^\.(text|rodata)/ {s += $$2} END {print s}'); \
 	  echo "q8 code size, Cortex-M0 -Os, forward + input_gradient (64-32-10): $$own B of its own (code and tables), $$linked B linked with libgcc's helpers"; \
 	  [ $$linked -le 2048 ] || { echo "q8-no-float: FAIL: more than 2,048 B"; exit 1; }
-TEST_GOALS += q8-tables-check q8-golden q8-no-float
+TEST_GOALS += q8-tables-check q8-freestanding q8-golden q8-no-float
 
 # ---- on the emulated targets ----
 $(call target_program,q8-golden,$(Q8_GOLDEN_SRCS) tests/q8/target_main.cpp)
