@@ -24,11 +24,11 @@ namespace q8 {
 namespace detail {
 
 // acc[j] = b[j] + Σ_i (x[i] − z)·w[i][j], i ascending.   x [in], w [in][out], b, acc [out].
-// Integer sums are exact, so the two schedules below give the same bits:
+// Integer sums are exact, so the three schedules below give the same bits:
 //   with the Armv7E-M DSP instructions (not at -Os): armv7em.hpp's kernel, two rows per SMLAD;
 //   -Os (__OPTIMIZE_SIZE__): row by row, acc[] in memory (w read in memory order): the least code;
-//   otherwise: the inputs less their zero point go once into xz [in], then four output units at a
-//   time keep their sums in registers down the rows (w read with a stride of out), then two, then one.
+//   otherwise: the inputs less their zero point go once into xz [in], then eight output units at a
+//   time keep their sums in registers down the rows (w read with a stride of out), then four, two, one.
 inline void affine(const int8_t* x, int32_t z, const int8_t* w, const int32_t* b, size_t in, size_t out,
                    int32_t* acc, int32_t* xz) noexcept {
 #if UGRAD_Q8_DSP_KERNELS
@@ -104,8 +104,8 @@ inline void affine(const int8_t* x, int32_t z, const int8_t* w, const int32_t* b
 }
 
 // v[i] = Σ_j w[i][j]·g[j], j ascending.   g [out] (|g_j| < 2^15; the call may overwrite it),
-// w [in][out], v [in]. Except at -Os, four rows at a time share each load of g[j] (the sums stay in
-// registers); with the Armv7E-M DSP instructions, armv7em.hpp's kernel.
+// w [in][out], v [in]. Except at -Os, eight rows (four on ARMv6-M) at a time share each load of
+// g[j] (the sums stay in registers); with the Armv7E-M DSP instructions, armv7em.hpp's kernel.
 inline void affine_t(int32_t* g, const int8_t* w, size_t in, size_t out, int32_t* v) noexcept {
 #if UGRAD_Q8_DSP_KERNELS
     armv7em::affine_t(g, w, in, out, v);

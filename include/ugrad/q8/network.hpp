@@ -16,7 +16,8 @@
 //   dJ/dθ_code = (ŷ − y)·2^(e_ŷ − 12)                                  (Q15 or Q12 ŷ − y, exact)
 //   per layer, from the last:  dJ/dacc_j = dJ/dy_j · slope(y_j)·2^slope_e · m_j·2^−n_j
 //                              dJ/dx_i   = Σ_j w_ij · dJ/dacc_j
-//   with a normalize15 (15 significant bits) before each product, m_j taken as m_j >> 16 (15 bits),
+//   with a normalize15 (|v| < 2^15, at least 14 significant bits) before each product, m_j taken
+//   as m_j >> 16 (15 bits),
 //   and the units' different 2^−n_j brought to the largest one by rounding right shifts.
 // The result: dJ/dc_x = dx.code·2^dx.exponent, and dJ/dx = dJ/dc_x / s_x (to_float.hpp, host).
 //
