@@ -11,14 +11,21 @@ $(DEMO_BUILD)/test_digits.hpp: examples/demo/make_test_digits.py data/digits.csv
 	@mkdir -p $(@D)
 	python3 $< data/digits.csv $@
 
-$(DEMO_BUILD)/demo: examples/demo/demo.cpp $(DEMO_HEADERS) $(DEMO_BUILD)/test_digits.hpp $(wildcard include/ugrad/*.hpp) | deps
+# The int8 model: tools/quantize.py with the training digits (pixels/16) as calibration.
+$(DEMO_BUILD)/calibration.csv: data/digits.csv
+	@mkdir -p $(@D)
+	python3 -c "import sys; [print(','.join(str(int(v) / 16) for v in l.split(',')[:64])) for i, l in enumerate(open(sys.argv[1])) if i % 5]" $< > $@
+$(DEMO_BUILD)/digits_q8.hpp: tools/quantize.py examples/demo/digits_model.hpp $(DEMO_BUILD)/calibration.csv | deps
+	python3 tools/quantize.py examples/demo/digits_model.hpp $(DEMO_BUILD)/calibration.csv digits_q8 > $@.tmp && mv $@.tmp $@
+
+$(DEMO_BUILD)/demo: examples/demo/demo.cpp $(DEMO_HEADERS) $(DEMO_BUILD)/test_digits.hpp $(DEMO_BUILD)/digits_q8.hpp $(wildcard include/ugrad/*.hpp include/ugrad/q8/*.hpp) | deps
 	g++ $(STD) $(WARN) $(FPFLAGS) -O2 $(INCLUDES) -I$(DEMO_BUILD) $< -o $@
 
-$(DEMO_BUILD)/demo-clang: examples/demo/demo.cpp $(DEMO_HEADERS) $(DEMO_BUILD)/test_digits.hpp $(wildcard include/ugrad/*.hpp) | deps
+$(DEMO_BUILD)/demo-clang: examples/demo/demo.cpp $(DEMO_HEADERS) $(DEMO_BUILD)/test_digits.hpp $(DEMO_BUILD)/digits_q8.hpp $(wildcard include/ugrad/*.hpp include/ugrad/q8/*.hpp) | deps
 	clang++ $(STD) $(WARN) $(FPFLAGS) -O2 $(INCLUDES) -I$(DEMO_BUILD) $< -o $@
 
 $(call target_program,demo,examples/demo/demo.cpp,-I$(DEMO_BUILD))
-$(TARGET_BUILD)/demo/examples/demo/demo.cpp.o: $(DEMO_BUILD)/test_digits.hpp
+$(TARGET_BUILD)/demo/examples/demo/demo.cpp.o: $(DEMO_BUILD)/test_digits.hpp $(DEMO_BUILD)/digits_q8.hpp
 
 .PHONY: demo
 ifeq ($(TARGET),host)

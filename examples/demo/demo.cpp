@@ -11,6 +11,8 @@
 
 #include "classification.hpp"
 #include "digits_model.hpp"  // examples/demo/digits_model.hpp: inline constexpr ugrad::Mlp<64, 32, 10> digits_model
+#include "digits_q8.hpp"     // build/demo/digits_q8.hpp, tools/quantize.py's int8 digits_model
+#include "int8_report.hpp"
 #include "saliency_svg.hpp"
 #include "terminal_report.hpp"
 #include "test_digits.hpp"   // build/demo/test_digits.hpp, generated from data/digits.csv
@@ -73,6 +75,7 @@ int main(int argc, char** argv) {
            loss_sum / static_cast<double>(test_digit_count));
     if (failed) printf(", %u calls failed", failed);
     printf("\n");
+    demo::print_int8_comparison(digits_q8, digits_q8_input_scale, digits_model, test_pixels, test_labels, test_digit_count);
 
     if (argc > 1) {
         FILE* f = fopen(argv[1], "w");

@@ -1,0 +1,81 @@
+// ugrad/q8/fixed_point.hpp — the integer arithmetic every int8 layer shares: requantization by a
+// 32-bit multiplier and a shift, rounding shifts, and the block exponent of a gradient vector.
+//
+// A real factor f > 0 is held as f = m·2^−n, m ∈ [2^30, 2^31) (31 significant bits), n ∈ [1, 62].
+// requantize(acc, m, n) = round(acc·m / 2^n), one rounding, ties toward +∞ (floor(x + ½)), from the
+// exact 64-bit product: the result is the exact rational acc·m/2^n rounded once (TFLite rounds
+// twice, SaturatingRoundingDoublingHighMul then RoundingDivideByPOT; one rounding is never worse).
+// Right shifts of negative integers are arithmetic (floor): what g++ and clang++ define.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace ugrad {
+namespace q8 {
+
+// Every requantized value is saturated to ±2^30: two of them subtract without overflow, and a
+// code of 2^30 (Q12: 262,144) is far beyond any table or head.
+constexpr int32_t requantize_limit = int32_t(1) << 30;
+
+// floor(v/2^s) for 0 <= s <= 63, from 32-bit shifts of v's two words (a variable 64-bit shift is
+// a libgcc call on ARMv6-M; shifts by 32 are word moves).
+inline int64_t shift_right_floor(int64_t v, uint32_t s) noexcept {
+    const int32_t hi = int32_t(uint32_t(uint64_t(v) >> 32));
+    const uint32_t lo = uint32_t(uint64_t(v));
+    if (s >= 32) return hi >> (s - 32);
+    if (s == 0) return v;
+    const uint32_t low = (lo >> s) | (uint32_t(hi) << (32 - s));
+    return int64_t((uint64_t(uint32_t(hi >> s)) << 32) | low);
+}
+
+// round(acc·m/2^n), ties toward +∞, saturated to [−2^30, 2^30]: floor(acc·m/2^(n−1)) = 2q or
+// 2q + 1 gives q + its last bit, i.e. floor(acc·m/2^n + ½). |acc·m| < 2^62.
+// Except at -Os: for n > 32 (factors below ½) the high word alone
+// holds floor(acc·m/2^(n−1)) after a 32-bit shift, and |acc·m/2^n| < 2^29 needs no saturation.
+inline int32_t requantize(int32_t acc, int32_t m, uint8_t n) noexcept {
+    const int64_t product = int64_t(acc) * m;
+#if !defined(__OPTIMIZE_SIZE__)
+    if (n > 32) {
+        const int32_t high = int32_t(uint32_t(uint64_t(product) >> 32));  // floor(product/2^32), |high| < 2^30
+        const int32_t twice = high >> (n - 33);
+        return (twice >> 1) + (twice & 1);
+    }
+#endif
+    const int64_t twice = shift_right_floor(product, uint32_t(n) - 1);
+    const int64_t rounded = (twice + 1) >> 1;
+    if (rounded > requantize_limit) return requantize_limit;
+    if (rounded < -requantize_limit) return -requantize_limit;
+    return int32_t(rounded);
+}
+
+// round(v/2^s) for s >= 1, ties toward +∞, without forming v + 2^(s−1) (no overflow for any v).
+inline int32_t rounding_shift_right(int32_t v, uint32_t s) noexcept {
+    return (v >> s) + ((v >> (s - 1)) & 1);
+}
+
+// A block exponent: the vector v [n] stands for v·2^e. normalize15 rescales it by a power of two
+// so that every |v_i| <= 2^15 − 1 (an int16: what the Armv7E-M kernels pack two to a register) and
+// max |v| >= 2^13, adding the shift to e: right shifts round half up, by the fewest bits that keep
+// the rounded OR of the |v_i| (an upper bound of every rounded |v_i|) below 2^15; left shifts are
+// exact, up to max |v| >= 2^14. An all-zero vector is left as it is.
+inline void normalize15(int32_t* v, size_t n, int32_t& e) noexcept {
+    uint32_t bits = 0;  // OR of |v_i|: the same bit length as max |v_i|
+    for (size_t i = 0; i < n; ++i) bits |= v[i] < 0 ? 0u - uint32_t(v[i]) : uint32_t(v[i]);
+    if (bits == 0) return;
+    if (bits >= 0x8000u) {
+        // round(bits/2^right) = ((bits >> (right − 1)) + 1) >> 1 <= 2^15 − 1
+        uint32_t right = 1;
+        while ((bits >> (right - 1)) > 65534u) ++right;
+        for (size_t i = 0; i < n; ++i) v[i] = rounding_shift_right(v[i], right);
+        e += int32_t(right);
+        return;
+    }
+    uint32_t left = 0;
+    while ((bits << left) < 0x4000u) ++left;
+    for (size_t i = 0; i < n; ++i) v[i] = int32_t(uint32_t(v[i]) << left);
+    e -= int32_t(left);
+}
+
+}  // namespace q8
+}  // namespace ugrad

@@ -1,0 +1,90 @@
+// ugrad/q8/heads.hpp — the output heads of the int8 path, in fixed point.
+//
+// The logits θ come as Q12 codes (θ = a/4096, int32, saturated to ±2^30); ŷ is written as
+//   Softmax, Logistic  Q15: ŷ = p/32768, p ∈ [0, 32768]
+//   Linear             Q12: ŷ = θ (the codes themselves)
+// and so are targets (label overloads build the one-hot target in Q15).
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ugrad/layers.hpp>
+#include <ugrad/q8/tables.hpp>
+
+namespace ugrad {
+namespace q8 {
+
+constexpr int32_t one_q15 = 32768;
+
+// e^(d/4096) in Q16 for a Q12 code d <= 0, within 0.7 of the exact 65536·e^(d/4096) (checked on
+// all 65,537 codes d ∈ [−2^16, 0] by tests/test_q8_primitives.cpp; below −2^16, e^−16·2^16 < ½
+// gives 0). With t = −d·log2(e)/4096 = k + i/32 + g, g < 1/32:
+//   e^(d/4096) = 2^−k · 2^(−i/32) · 2^−g,  2^−g = 1 − u + u²/2 (u = g·ln 2 < 0.0217, error < 1.7e−6)
+// tables::exp2_neg holds 2^(−i/32) in Q30. Fixed point: t in Q27 (log2 e in Q15 = 47274),
+// g in Q21 times ln 2 in Q16 (45426), u and 2^−g in Q21; the product with the table entry is
+// Q51 in 64 bits, cut to Q31, then rounded once to Q16.
+inline uint32_t exp_q16(int32_t d) noexcept {
+    if (d < -65536) return 0;
+    const uint32_t t = uint32_t(-d) * 47274u;  // < 2^16·47274 < 2^32
+    const uint32_t k = t >> 27;                // 0..23
+    const uint32_t i = (t >> 22) & 31u;
+    const uint32_t g21 = (t & 0x3fffffu) >> 6;  // < 2^16
+    const uint32_t u = (g21 * 45426u) >> 16;    // < 45426
+    const uint32_t two_to_minus_g = (1u << 21) - u + ((u * u) >> 22);
+    // Q51 product <= 2^51, to Q31 by a constant shift (the dropped bits are < 2^−15 of a Q16 step),
+    // then rounded to Q16·2^−k: 15 + k <= 38 bits to the right, all of them for k > 16.
+    const uint32_t q31 = uint32_t((uint64_t(tables::exp2_neg[i]) * two_to_minus_g) >> 20);
+    const uint32_t shift = 15 + k;
+    if (shift > 31) return 0;  // < 2^31/2^32: rounds to 0
+    return (q31 >> shift) + ((q31 >> (shift - 1)) & 1u);
+}
+
+// ŷ = softmax(θ) in Q15: e_k = exp_q16(θ_k − max θ), S = Σ e_k (k ascending), ŷ_k = round(2^15·e_k/S).
+// S >= 2^16 (the largest term is 2^16); e_k·2^15 + S/2 < 2^32 for Out < 2^15. Out divisions, none
+// in a loop over weights.
+template <size_t Out>
+inline void head_outputs(Softmax, const int32_t (&logits)[Out], int32_t (&probs)[Out]) noexcept {
+    static_assert(Out < 32768, "Σ e_k·2^15 must fit 32 bits");
+    int32_t largest = logits[0];
+    for (size_t k = 1; k < Out; ++k)
+        if (logits[k] > largest) largest = logits[k];
+    uint32_t sum = 0;
+    uint32_t e[Out];
+    for (size_t k = 0; k < Out; ++k) {
+        e[k] = exp_q16(logits[k] - largest);
+        sum += e[k];
+    }
+    for (size_t k = 0; k < Out; ++k) probs[k] = int32_t(((e[k] << 15) + sum / 2) / sum);
+}
+
+// ŷ_k = σ(θ_k) in Q15: with e = exp_q16(−|θ|), σ(|θ|) = 2^16/(2^16 + e), σ(−|θ|) = e/(2^16 + e),
+// each rounded once.
+template <size_t Out>
+inline void head_outputs(Logistic, const int32_t (&logits)[Out], int32_t (&probs)[Out]) noexcept {
+    for (size_t k = 0; k < Out; ++k) {
+        const int32_t a = logits[k] < 0 ? -logits[k] : logits[k];
+        const uint32_t e = exp_q16(-a);
+        const uint32_t denominator = 65536u + e;
+        const uint32_t numerator = logits[k] >= 0 ? 0x80000000u : e << 15;
+        probs[k] = int32_t((numerator + denominator / 2) / denominator);
+    }
+}
+
+template <size_t Out>
+inline void head_outputs(Linear, const int32_t (&logits)[Out], int32_t (&outputs)[Out]) noexcept {
+    for (size_t k = 0; k < Out; ++k) outputs[k] = logits[k];
+}
+
+// The Q exponent of ŷ and of targets: ŷ_real = ŷ·2^output_exponent.
+template <class Head>
+struct HeadScale {
+    static constexpr int32_t output_exponent = -15;
+};
+template <>
+struct HeadScale<Linear> {
+    static constexpr int32_t output_exponent = -12;
+};
+
+}  // namespace q8
+}  // namespace ugrad

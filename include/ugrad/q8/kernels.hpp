@@ -1,0 +1,155 @@
+// ugrad/q8/kernels.hpp — the two loops over an int8 layer's weights: affine (forward) and affine_t
+// (backward). Integer sums are exact, so every schedule here gives the same bits; which one runs is
+// picked from the compiler's own macros (__ARM_FEATURE_DSP, __OPTIMIZE_SIZE__), and
+// UGRAD_Q8_DSP_KERNELS=0 or 1 overrides the first.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if !defined(UGRAD_Q8_DSP_KERNELS)
+#if defined(__ARM_FEATURE_DSP) && !defined(__OPTIMIZE_SIZE__)
+#define UGRAD_Q8_DSP_KERNELS 1
+#else
+#define UGRAD_Q8_DSP_KERNELS 0
+#endif
+#endif
+
+#if UGRAD_Q8_DSP_KERNELS
+#include <ugrad/q8/armv7em.hpp>
+#endif
+
+namespace ugrad {
+namespace q8 {
+namespace detail {
+
+// acc[j] = b[j] + Σ_i (x[i] − z)·w[i][j], i ascending.   x [in], w [in][out], b, acc [out].
+// Integer sums are exact, so the three schedules below give the same bits:
+//   with the Armv7E-M DSP instructions (not at -Os): armv7em.hpp's kernel, two rows per SMLAD;
+//   -Os (__OPTIMIZE_SIZE__): row by row, acc[] in memory (w read in memory order): the least code;
+//   otherwise: the inputs less their zero point go once into xz [in], then eight output units at a
+//   time keep their sums in registers down the rows (w read with a stride of out), then four, two, one.
+inline void affine(const int8_t* x, int32_t z, const int8_t* w, const int32_t* b, size_t in, size_t out,
+                   int32_t* acc, int32_t* xz) noexcept {
+#if UGRAD_Q8_DSP_KERNELS
+    armv7em::affine(x, z, w, b, in, out, acc, xz);
+#elif defined(__OPTIMIZE_SIZE__)
+    (void)xz;
+    for (size_t j = 0; j < out; ++j) acc[j] = b[j];
+    for (size_t i = 0; i < in; ++i, w += out) {
+        const int32_t xi = int32_t(x[i]) - z;
+        for (size_t j = 0; j < out; ++j) acc[j] += xi * int32_t(w[j]);
+    }
+#else
+    for (size_t i = 0; i < in; ++i) xz[i] = int32_t(x[i]) - z;
+    const size_t eights = out - out % 8;
+    for (size_t j = 0; j < eights; j += 8) {
+        int32_t a0 = b[j], a1 = b[j + 1], a2 = b[j + 2], a3 = b[j + 3];
+        int32_t a4 = b[j + 4], a5 = b[j + 5], a6 = b[j + 6], a7 = b[j + 7];
+        const int8_t* column = w + j;
+        for (size_t i = 0; i < in; ++i, column += out) {
+            const int32_t v = xz[i];
+            a0 += v * column[0];
+            a1 += v * column[1];
+            a2 += v * column[2];
+            a3 += v * column[3];
+            a4 += v * column[4];
+            a5 += v * column[5];
+            a6 += v * column[6];
+            a7 += v * column[7];
+        }
+        acc[j] = a0;
+        acc[j + 1] = a1;
+        acc[j + 2] = a2;
+        acc[j + 3] = a3;
+        acc[j + 4] = a4;
+        acc[j + 5] = a5;
+        acc[j + 6] = a6;
+        acc[j + 7] = a7;
+    }
+    const size_t blocked = out - out % 4;
+    for (size_t j = eights; j < blocked; j += 4) {
+        int32_t a0 = b[j], a1 = b[j + 1], a2 = b[j + 2], a3 = b[j + 3];
+        const int8_t* column = w + j;
+        for (size_t i = 0; i < in; ++i, column += out) {
+            const int32_t v = xz[i];
+            a0 += v * column[0];
+            a1 += v * column[1];
+            a2 += v * column[2];
+            a3 += v * column[3];
+        }
+        acc[j] = a0;
+        acc[j + 1] = a1;
+        acc[j + 2] = a2;
+        acc[j + 3] = a3;
+    }
+    size_t j = blocked;
+    if (out - j >= 2) {
+        int32_t a0 = b[j], a1 = b[j + 1];
+        const int8_t* column = w + j;
+        for (size_t i = 0; i < in; ++i, column += out) {
+            a0 += xz[i] * column[0];
+            a1 += xz[i] * column[1];
+        }
+        acc[j] = a0;
+        acc[j + 1] = a1;
+        j += 2;
+    }
+    if (j < out) {
+        int32_t a = b[j];
+        for (size_t i = 0; i < in; ++i) a += xz[i] * w[i * out + j];
+        acc[j] = a;
+    }
+#endif
+}
+
+// v[i] = Σ_j w[i][j]·g[j], j ascending.   g [out] (|g_j| < 2^15; the call may overwrite it),
+// w [in][out], v [in]. Except at -Os, eight rows (four on ARMv6-M) at a time share each load of
+// g[j] (the sums stay in registers); with the Armv7E-M DSP instructions, armv7em.hpp's kernel.
+inline void affine_t(int32_t* g, const int8_t* w, size_t in, size_t out, int32_t* v) noexcept {
+#if UGRAD_Q8_DSP_KERNELS
+    armv7em::affine_t(g, w, in, out, v);
+#else
+    size_t i = 0;
+#if !defined(__OPTIMIZE_SIZE__)
+#if !defined(__ARM_ARCH_6M__)  // eight sums need more than ARMv6-M's eight low registers
+    const size_t eights = in - in % 8;
+    for (; i < eights; i += 8, w += 8 * out) {
+        int32_t s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        for (size_t j = 0; j < out; ++j) {
+            const int32_t gj = g[j];
+#pragma GCC unroll 8
+            for (size_t r = 0; r < 8; ++r) s[r] += int32_t(w[r * out + j]) * gj;
+        }
+#pragma GCC unroll 8
+        for (size_t r = 0; r < 8; ++r) v[i + r] = s[r];
+    }
+#endif
+    const size_t blocked = in - in % 4;
+    for (; i < blocked; i += 4, w += 4 * out) {
+        int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (size_t j = 0; j < out; ++j) {
+            const int32_t gj = g[j];
+            s0 += int32_t(w[j]) * gj;
+            s1 += int32_t(w[out + j]) * gj;
+            s2 += int32_t(w[2 * out + j]) * gj;
+            s3 += int32_t(w[3 * out + j]) * gj;
+        }
+        v[i] = s0;
+        v[i + 1] = s1;
+        v[i + 2] = s2;
+        v[i + 3] = s3;
+    }
+#endif
+    for (; i < in; ++i, w += out) {
+        int32_t sum = 0;
+#pragma GCC unroll 8
+        for (size_t j = 0; j < out; ++j) sum += int32_t(w[j]) * g[j];
+        v[i] = sum;
+    }
+#endif
+}
+
+}  // namespace detail
+}  // namespace q8
+}  // namespace ugrad

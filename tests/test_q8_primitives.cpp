@@ -1,0 +1,201 @@
+// ugrad: host-only
+// Specs: the fixed-point primitives of the int8 path (include/ugrad/q8/) against exact arithmetic —
+// every representable input where the domain is at most 2^16 (plus the exp's 2^16 + 1 codes and
+// the logistic head's 2^17 + 1), and exact rational references (int128) for the requantization.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <initializer_list>
+
+#include <ugrad/q8/network.hpp>
+
+#include "support.hpp"
+
+namespace q8 = ugrad::q8;
+
+namespace {
+
+// 128-bit integers: exact products of two int32 and a power of two.
+__extension__ typedef __int128 int128;
+
+// floor(a / 2^n) for a 128-bit a: exact.
+int128 floor_shift(int128 a, unsigned n) {
+    const int128 d = static_cast<int128>(1) << n;
+    int128 q = a / d;
+    if (a % d != 0 && a < 0) --q;
+    return q;
+}
+
+// round(acc·m/2^n) with ties toward +∞, saturated to ±2^30: the exact rational, from 128 bits.
+int32_t requantize_exact(int32_t acc, int32_t m, unsigned n) {
+    const int128 q = floor_shift(static_cast<int128>(acc) * m * 2 + (static_cast<int128>(1) << n), n + 1);
+    const int128 limit = static_cast<int128>(1) << 30;
+    return static_cast<int32_t>(q > limit ? limit : q < -limit ? -limit : q);
+}
+
+}  // namespace
+
+TEST_CASE("requantize is round(acc·m/2^n), ties toward +inf, saturated to ±2^30: every acc in [-2^15, 2^15) and sampled int32") {
+    const int32_t multipliers[] = {1 << 30, (1 << 30) + 1, 1518500250, 2147483647};
+    const uint8_t shifts[] = {1, 15, 31, 38, 46, 62};
+    for (int32_t m : multipliers)
+        for (uint8_t n : shifts) {
+            for (int32_t acc = -32768; acc < 32768; ++acc)
+                if (q8::requantize(acc, m, n) != requantize_exact(acc, m, n)) {
+                    CHECK(q8::requantize(acc, m, n) == requantize_exact(acc, m, n));
+                    break;
+                }
+            test::Rng rng{static_cast<uint64_t>(m) * 131 + n};
+            for (int s = 0; s < 20000; ++s) {
+                const int32_t acc = static_cast<int32_t>(static_cast<uint32_t>(rng.next()));
+                REQUIRE(q8::requantize(acc, m, n) == requantize_exact(acc, m, n));
+            }
+            REQUIRE(q8::requantize(INT32_MIN, m, n) == requantize_exact(INT32_MIN, m, n));
+            REQUIRE(q8::requantize(INT32_MAX, m, n) == requantize_exact(INT32_MAX, m, n));
+        }
+}
+
+TEST_CASE("rounding_shift_right is round(v/2^s), ties toward +inf, for every v in [-2^15, 2^15) and the int32 ends") {
+    for (uint32_t s = 1; s < 31; ++s) {
+        for (int32_t v = -32768; v < 32768; ++v)
+            REQUIRE(q8::rounding_shift_right(v, s) ==
+                    static_cast<int32_t>(floor_shift(static_cast<int128>(v) * 2 + (static_cast<int128>(1) << s), s + 1)));
+        for (int32_t v : {INT32_MIN, INT32_MAX, INT32_MIN + 1, INT32_MAX - 1})
+            REQUIRE(q8::rounding_shift_right(v, s) ==
+                    static_cast<int32_t>(floor_shift(static_cast<int128>(v) * 2 + (static_cast<int128>(1) << s), s + 1)));
+    }
+}
+
+TEST_CASE("sigmoid and tanh codes are correctly rounded, round(256σ(r)) - 128 and round(128·tanh r) clamped to int8, for every Q12 code r in [-2^15, 2^15)") {
+    long double closest_tie = 1;
+    for (int32_t r = -32768; r < 32768; ++r) {
+        const long double x = static_cast<long double>(r) / 4096;
+        const long double s = 256 / (1 + std::exp(-x)), t = 128 * std::tanh(x);
+        closest_tie = std::fmin(closest_tie, std::fabs(s - std::floor(s) - 0.5L));
+        closest_tie = std::fmin(closest_tie, std::fabs(t - std::floor(t) - 0.5L));
+        const long double s_code = std::fmin(std::nearbyint(s) - 128, 127.0L);
+        const long double t_code = std::fmax(std::fmin(std::nearbyint(t), 127.0L), -128.0L);
+        const int32_t a = r < 0 ? -r : r;
+        // Both searches: the binary one (-Os) and the buckets (otherwise).
+        const int32_t s_search = q8::detail::thresholds_at_or_below(q8::tables::sigmoid_thresholds, a);
+        const int32_t t_search = q8::detail::thresholds_at_or_below(q8::tables::tanh_thresholds, a);
+        REQUIRE(s_search == q8::detail::thresholds_at_or_below(q8::tables::sigmoid_thresholds, q8::tables::sigmoid_buckets,
+                                                               sizeof q8::tables::sigmoid_buckets, 6, a));
+        REQUIRE(t_search == q8::detail::thresholds_at_or_below(q8::tables::tanh_thresholds, q8::tables::tanh_buckets,
+                                                               sizeof q8::tables::tanh_buckets, 5, a));
+        REQUIRE(q8::detail::symmetric_code(r, s_search) == static_cast<int>(s_code));
+        REQUIRE(q8::detail::symmetric_code(r, t_search) == static_cast<int>(t_code));
+        REQUIRE(q8::detail::sigmoid_code(r) == static_cast<int>(s_code));
+        REQUIRE(q8::detail::tanh_code(r) == static_cast<int>(t_code));
+    }
+    // No code lies within long double's error of a rounding tie, so the references above are exact.
+    CHECK(closest_tie > 1e-12L);
+    // Beyond the Q12 int16 range the codes stay saturated.
+    CHECK(q8::detail::sigmoid_code(1 << 30) == 127);
+    CHECK(q8::detail::sigmoid_code(-(1 << 30)) == -128);
+    CHECK(q8::detail::tanh_code(-(1 << 30)) == -128);
+    CHECK(q8::detail::tanh_code(1 << 30) == 127);
+}
+
+TEST_CASE("the slopes from the output codes are exactly σ' = h(1-h), 1 - t², and ReLU's step, for all 256 codes") {
+    for (int y = -128; y < 128; ++y) {
+        const int8_t c = static_cast<int8_t>(y);
+        const double h = (y + 128) / 256.0, t = y / 128.0;
+        CHECK(std::ldexp(q8::Slope<ugrad::Sigmoid>::of(c, 0), -16) == h * (1 - h));
+        CHECK(std::ldexp(q8::Slope<ugrad::Tanh>::of(c, 0), -14) == 1 - t * t);
+        CHECK(q8::Slope<ugrad::Relu>::of(c, -5) == (y > -5 ? 1 : 0));
+        CHECK(q8::Slope<ugrad::Identity>::of(c, 3) == 1);
+        // The chain rule in codes: act'·(output scale)^-1·(pre-activation scale) = slope·2^exponent.
+        CHECK(std::ldexp(q8::Slope<ugrad::Sigmoid>::of(c, 0), q8::Slope<ugrad::Sigmoid>::gradient_exponent) ==
+              h * (1 - h) * 256 / 4096);
+        CHECK(std::ldexp(q8::Slope<ugrad::Tanh>::of(c, 0), q8::Slope<ugrad::Tanh>::gradient_exponent) ==
+              (1 - t * t) * 128 / 4096);
+    }
+}
+
+TEST_CASE("exp_q16(d) is within 0.7 of 65536·e^(d/4096) for every Q12 code d in [-2^16, 0], and 0 below") {
+    long double worst = 0;
+    for (int32_t d = -65536; d <= 0; ++d) {
+        const long double exact = 65536 * std::exp(static_cast<long double>(d) / 4096);
+        worst = std::fmax(worst, std::fabs(static_cast<long double>(q8::exp_q16(d)) - exact));
+    }
+    MESSAGE("exp_q16: largest error " << static_cast<double>(worst) << " (Q16 steps)");
+    CHECK(worst <= 0.7L);
+    CHECK(q8::exp_q16(0) == 65536u);
+    CHECK(q8::exp_q16(-65537) == 0u);
+    CHECK(q8::exp_q16(-(1 << 30)) == 0u);
+    CHECK(65536 * std::exp(-65537.0L / 4096) < 0.5L);
+}
+
+TEST_CASE("the logistic head is within 0.85 Q15 steps of 32768·σ(θ) for every Q12 code θ in [-2^16, 2^16], exactly saturated beyond") {
+    long double worst = 0;
+    for (int32_t theta = -65536; theta <= 65536; ++theta) {
+        const int32_t logits[1] = {theta};
+        int32_t p[1];
+        q8::head_outputs(ugrad::Logistic{}, logits, p);
+        const long double exact = 32768 / (1 + std::exp(-static_cast<long double>(theta) / 4096));
+        worst = std::fmax(worst, std::fabs(p[0] - exact));
+    }
+    MESSAGE("logistic head: largest error " << static_cast<double>(worst) << " (Q15 steps)");
+    // exp_q16's 0.7 Q16 steps move σ by at most 0.7·2^16/(2^16)^2, 0.35 Q15 steps; the division rounds (0.5).
+    CHECK(worst <= 0.85L);
+    const int32_t far[2] = {1 << 30, -(1 << 30)};
+    int32_t p[2];
+    q8::head_outputs(ugrad::Logistic{}, far, p);
+    CHECK(p[0] == 32768);
+    CHECK(p[1] == 0);
+}
+
+TEST_CASE("the softmax head is within 0.5 + 0.35·(1 + Out·ŷ) Q15 steps of 32768·softmax(θ), sampled, and sums to 2^15 within Out/2") {
+    test::Rng rng{15};
+    long double worst_excess = -1;
+    for (int s = 0; s < 20000; ++s) {
+        int32_t logits[10], p[10];
+        const double spread = s % 4 == 0 ? 4096.0 : s % 4 == 1 ? 40000.0 : s % 4 == 2 ? 400000.0 : 4.0;
+        for (int32_t& t : logits) t = static_cast<int32_t>(rng.uniform(-spread, spread));
+        q8::head_outputs(ugrad::Softmax{}, logits, p);
+        long double m = logits[0], sum = 0, e[10];
+        for (int32_t t : logits) m = std::fmax(m, static_cast<long double>(t));
+        for (int k = 0; k < 10; ++k) sum += e[k] = std::exp((logits[k] - m) / 4096);
+        int32_t total = 0;
+        for (int k = 0; k < 10; ++k) {
+            const long double y = e[k] / sum;
+            // First-order: each e_k off by <= 0.7/65536 of the largest (= 1), S >= 1.
+            const long double bound = 0.5L + 0.35L * (1 + 10 * y) * 1.001L;
+            worst_excess = std::fmax(worst_excess, std::fabs(p[k] - 32768 * y) - bound);
+            total += p[k];
+        }
+        REQUIRE(std::abs(total - 32768) <= 5);
+    }
+    CHECK(worst_excess <= 0);
+}
+
+TEST_CASE("normalize15 rescales by a power of two to max |v| in [2^13, 2^15 - 1], within half a step, keeping v·2^e") {
+    test::Rng rng{1515};
+    for (int s = 0; s < 20000; ++s) {
+        int32_t v[7], before[7];
+        const int bits = 1 + s % 31;
+        for (int32_t& x : v) x = static_cast<int32_t>(static_cast<int64_t>(rng.next() >> 33) % (int64_t(1) << bits) - (int64_t(1) << (bits - 1)));
+        if (s % 5 == 0)  // the edge: values a one-bit shift would round up to 2^15
+            for (int32_t& x : v) x = static_cast<int32_t>(65535 - (rng.next() % 3)) * ((s / 5) % 2 ? 1 : -1);
+        int32_t e = 3;
+        for (int i = 0; i < 7; ++i) before[i] = v[i];
+        q8::normalize15(v, 7, e);
+        int32_t largest = 0, largest_before = 0;
+        for (int i = 0; i < 7; ++i) {
+            largest = std::max(largest, std::abs(v[i]));
+            largest_before = std::max(largest_before, std::abs(before[i]));
+        }
+        if (largest_before == 0) {
+            REQUIRE(e == 3);
+            continue;
+        }
+        REQUIRE(largest >= 1 << 13);
+        REQUIRE(largest <= (1 << 15) - 1);
+        if (largest_before < 1 << 15) REQUIRE(largest >= 1 << 14);  // left shifts (or none): exact
+        for (int i = 0; i < 7; ++i)
+            REQUIRE(std::fabs(std::ldexp(static_cast<double>(v[i]), e - 3) - before[i]) <= std::ldexp(0.5, e - 3 < 0 ? 0 : e - 3));
+    }
+}
