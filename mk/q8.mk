@@ -120,11 +120,16 @@ $(Q8_BUILD)/calibration.csv: data/digits.csv
 	python3 -c "import sys; [print(','.join(str(int(v) / 16) for v in l.split(',')[:64])) for i, l in enumerate(open(sys.argv[1])) if i % 5]" $< > $@
 $(Q8_BUILD)/digits_q8.hpp: tools/quantize.py examples/demo/digits_model.hpp $(Q8_BUILD)/calibration.csv
 	python3 tools/quantize.py examples/demo/digits_model.hpp $(Q8_BUILD)/calibration.csv digits_q8 > $@.tmp && mv $@.tmp $@
-$(Q8_BUILD)/quantize-check: tests/q8/quantize_py_check.cpp tests/q8_quantize.hpp $(Q8_BUILD)/digits_q8.hpp $(Q8_HEADERS) | deps
+$(Q8_BUILD)/quantize-check: tests/q8/quantize_py_check.cpp tests/q8_quantize.hpp tools/train/digits_csv.hpp $(Q8_BUILD)/digits_q8.hpp $(Q8_HEADERS) | deps
 	g++ $(STD) $(WARN) -O1 $(INCLUDES) -I$(Q8_BUILD) $< -o $@
 .PHONY: q8-quantize-check
-q8-quantize-check: $(Q8_BUILD)/quantize-check
+q8-quantize-check: $(Q8_BUILD)/quantize-check $(Q8_BUILD)/calibration.csv
 	@$<
+	@$< dump > $(Q8_BUILD)/dump-cpp.txt
+	@python3 tests/q8/q8_model_dump.py examples/demo/digits_model.hpp $(Q8_BUILD)/calibration.csv > $(Q8_BUILD)/dump-py.txt
+	@cmp -s $(Q8_BUILD)/dump-cpp.txt $(Q8_BUILD)/dump-py.txt && [ $$(wc -l < $(Q8_BUILD)/dump-py.txt) -eq 360 ] \
+	  || { echo "q8-quantize-check: FAIL: tools/q8_model.py and include/ugrad/q8 differ on the test digits (diff $(Q8_BUILD)/dump-cpp.txt $(Q8_BUILD)/dump-py.txt)"; exit 1; }
+	@echo "q8-quantize-check: tools/q8_model.py (the exporter's int8 report) computes the C++ path's y codes, dx codes and exponents on all 360 test digits"
 	@printf '' > $(Q8_BUILD)/empty.csv; status=0; python3 tools/quantize.py examples/demo/digits_model.hpp $(Q8_BUILD)/empty.csv x > $(Q8_BUILD)/empty.hpp 2> $(Q8_BUILD)/empty.err || status=$$?; \
 	  [ $$status -eq 1 ] && [ ! -s $(Q8_BUILD)/empty.hpp ] && [ $$(wc -l < $(Q8_BUILD)/empty.err) -eq 1 ] || { echo "q8-quantize-check: FAIL: empty calibration data"; exit 1; }
 	@python3 -c "print(','.join(['0.5'] * 63 + ['nan']))" > $(Q8_BUILD)/nan.csv; status=0; \

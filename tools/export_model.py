@@ -40,6 +40,22 @@ range, an unsupported layer or operator (named), a layer order ugrad cannot expr
 estimator, a wrong dtype, a cycle in the graph, a NAME that is not a usable C++ identifier — is
 reported on one line on standard error (write_header and convert raise ModelError with that line),
 the exit status is 1 and no file is written. The JSON path needs the Python standard library only.
+
+int8 (include/ugrad/q8/, integer arithmetic only):
+    python3 tools/export_model.py MODEL --name NAME --out FILE.hpp --quantize int8 --calibration DATA.csv [--test TEST.csv]
+writes instead the int8 model (tools/quantize.py: weight scales per output unit, the input's scale
+and zero point from the calibration inputs' range) as `inline constexpr ugrad::q8::Network<...> NAME`
+and `NAME_input_scale`, and prints a report (tools/q8_report.py) on TEST.csv, or on the calibration
+rows without --test: accuracy float vs int8 (rows with a label), argmax agreement, max |ŷ − ŷ_float|,
+and the cosine similarity of the int8 dJ/dx with the float one. A CSV holds In numbers per line, or
+In numbers and a label (an integer in [0, Out)) on every line. The int8 path takes the model
+quantize.py quantizes: a sigmoid hidden layer, then the logits, softmax head (the seed format, or
+the layers format with activations sigmoid, identity and output softmax). Bad data — an empty file,
+a line of the wrong width, NaN or infinity, not a number, a label out of range — is one line on
+standard error, exit status 1, no file. From Python:
+    report = export_model.write_int8_header(model_or_dict, "NAME", "FILE.hpp", calibration, test=None)
+    calibration, test: a CSV path, or rows (lists or a 2-D array) of In numbers, or In numbers and a label
+    report["summary"] is the line the command prints; ModelError (one line) as above.
 """
 import argparse
 import json
@@ -825,6 +841,82 @@ def write_header(model_or_dict, name: str, out: str, head=None, c_api: bool = Fa
     return type_name(model)
 
 
+# ---- The int8 model (include/ugrad/q8/) through tools/quantize.py, and its report.
+
+def int8_mlp(model: dict) -> tuple:
+    """(w1, b1, w2, b2) of a model the int8 quantizer takes: a sigmoid hidden layer, logits, softmax."""
+    if model["kind"] == "mlp":
+        return model["w1"], model["b1"], model["w2"], model["b2"]
+    acts = [l["activation"] for l in model["layers"]]
+    if acts != ["sigmoid", "identity"] or model["output"] != "softmax":
+        raise ModelError(f"--quantize int8 takes a sigmoid hidden layer, then logits and a softmax head; this model has "
+                         f"activations {', '.join(acts)} and a {model['output']} head")
+    l1, l2 = model["layers"]
+    return l1["w"], l1["b"], l2["w"], l2["b"]
+
+
+def int8_rows(data, what: str, n_in: int, n_out: int) -> tuple:
+    """(rows, labels or None) from a CSV path or from rows of In numbers (or In numbers and a label)."""
+    import quantize
+    if isinstance(data, (str, os.PathLike)):
+        try:
+            return quantize.read_csv(os.fspath(data), n_in, n_out)
+        except ValueError as err:
+            raise ModelError(f"{what}: {str(err).removeprefix('quantize: ')}")
+    rows, labels = [], []
+    for r, row in enumerate(data):
+        row = [float(v) for v in row]
+        if len(row) not in (n_in, n_in + 1) or (rows and (len(row) == n_in + 1) != bool(labels)):
+            raise ModelError(f"{what}: row {r + 1} has {len(row)} values, the model takes {n_in} (and a label may follow)")
+        if not all(math.isfinite(v) for v in row):
+            raise ModelError(f"{what}: row {r + 1} holds a non-finite value")
+        if len(row) == n_in + 1:
+            if row[n_in] != int(row[n_in]) or not 0 <= row[n_in] < n_out:
+                raise ModelError(f"{what}: row {r + 1}: the label {row[n_in]!r} is not an integer in [0, {n_out})")
+            labels.append(int(row[n_in]))
+        rows.append(row[:n_in])
+    if not rows:
+        raise ModelError(f"{what}: the calibration data is empty" if what == "calibration" else f"{what}: no rows")
+    return rows, (labels if labels else None)
+
+
+def int8_files(model: dict, name: str, out: str, calibration, test, note: str) -> tuple:
+    """({out: text}, report dict) of the int8 model; nothing written."""
+    import q8_report
+    import quantize
+    check_destination(name, out, note)
+    w1, b1, w2, b2 = int8_mlp(model)
+    n_in, n_out = len(w1), len(b2)
+    rows, labels = int8_rows(calibration, "calibration", n_in, n_out)
+    try:
+        q = quantize.quantize_mlp(w1, b1, w2, b2, rows)
+    except ValueError as err:
+        raise ModelError(f"calibration: {str(err).removeprefix('quantize: ')}")
+    if test is not None:
+        rows, labels = int8_rows(test, "test", n_in, n_out)
+    report = q8_report.compare((w1, b1, w2, b2), q, rows, labels)
+    report["summary"] = q8_report.summary(report)
+    text = quantize.q8_header(q, name)
+    if note:
+        text = text.replace("\n", f"\n// {note}\n", 1)
+    report["type"] = text.split("inline constexpr ", 2)[2].split(f" {name} =")[0]
+    return {out: text}, report
+
+
+def write_int8_header(model_or_dict, name: str, out: str, calibration, test=None, head=None, note: str = "") -> dict:
+    """Write the int8 header `out` for a model as write_header takes it, quantized with the
+    calibration rows; returns the report (tools/q8_report.py; "summary" is one line, "type" the
+    C++ type written). Raises ModelError (one line) and writes nothing on any problem."""
+    check_head_argument(head)
+    if isinstance(model_or_dict, dict):
+        model = load_doc(model_or_dict, "the model dict")
+    else:
+        model = load_doc(convert(model_or_dict, head), f"the converted {type(model_or_dict).__name__}")
+    files, report = int8_files(model, name, out, calibration, test, note)
+    write_all(files)
+    return report
+
+
 class OneLineParser(argparse.ArgumentParser):
     def error(self, message):
         print(f"{PROG}: error: {message} (usage: export_model.py MODEL.json|MODEL.onnx --name NAME --out FILE.hpp)",
@@ -840,9 +932,18 @@ def main(argv=None) -> int:
     parser.add_argument("--c-api", action="store_true", help="also write FILE.h and FILE_c_api.cpp for C programs")
     parser.add_argument("--note", default="", help="one line to put in the header's comment (where the model came from)")
     parser.add_argument("--head", choices=sorted(HEADS), help="ONNX only: the head of a graph that ends in logits")
+    parser.add_argument("--quantize", choices=["int8"], help="write the int8 model (include/ugrad/q8/) instead")
+    parser.add_argument("--calibration", metavar="DATA.csv", help="with --quantize: the inputs that set the input range")
+    parser.add_argument("--test", metavar="TEST.csv", help="with --quantize: the rows the report is on (default: calibration)")
     args = parser.parse_args(argv)
     try:
         check_destination(args.name, args.out, args.note)
+        if args.quantize and not args.calibration:
+            raise ModelError("--quantize int8 needs --calibration DATA.csv (the inputs that set the input range)")
+        if (args.calibration or args.test) and not args.quantize:
+            raise ModelError("--calibration and --test go with --quantize int8")
+        if args.quantize and args.c_api:
+            raise ModelError("--c-api is for the float model; the int8 model has no C interface")
         onnx_file = args.model.lower().endswith(".onnx")
         if args.head and not onnx_file:
             raise ModelError("--head is for an ONNX model; the JSON names its head in 'output'")
@@ -859,11 +960,18 @@ def main(argv=None) -> int:
             except UnicodeDecodeError:
                 raise ModelError(f"{args.model}: not valid JSON: not UTF-8 text (an ONNX model's file name ends in .onnx)")
             model = load_model(text, args.model)
-        files = header_files(model, args.name, args.out, os.path.basename(args.model), args.note, args.c_api)
+        if args.quantize:
+            files, report = int8_files(model, args.name, args.out, args.calibration, args.test, args.note)
+        else:
+            files = header_files(model, args.name, args.out, os.path.basename(args.model), args.note, args.c_api)
         write_all(files)
     except ModelError as err:
         print(f"{PROG}: error: {err}", file=sys.stderr)
         return 1
+    if args.quantize:
+        print(f"{PROG}: wrote {args.out}: {report['type']} {args.name}")
+        print(f"{PROG}: int8 vs float on {args.test or args.calibration}, {report['summary']}")
+        return 0
     print(f"{PROG}: wrote {', '.join(files)}: {type_name(model)} {args.name}")
     return 0
 

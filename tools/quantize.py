@@ -13,9 +13,11 @@ tests/q8_quantize.hpp (which the specs use), for tools/export_model.py to import
   factors   s_in*s_j*4096 (Q12 pre-activation of the sigmoid layer, Q12 logits) as m*2^-n,
             m in [2^30, 2^31); the sigmoid layer's output scale is 1/256 (zero point -128)
 Bad calibration data (empty, wrong width, non-finite) raises ValueError with one line.
+    rows, labels = read_csv(path, In, Out)   # a CSV of In inputs per row, or In inputs and a label
+                                             # (an integer in [0, Out)) on every row
 Usage as a program: quantize.py MODEL_HEADER CALIBRATION.csv NAME > OUT.hpp, where MODEL_HEADER is
 an Mlp<In, Hidden, Out> header written by export_model.py (hex-float literals in declaration order)
-and the CSV holds In inputs per row (extra columns are ignored: a label may follow).
+and the CSV is read by read_csv.
 """
 import math
 import re
@@ -43,7 +45,7 @@ def input_quantization(rows, width):
         raise ValueError("quantize: the calibration data is empty")
     lo, hi = 0.0, 0.0
     for r, row in enumerate(rows):
-        if len(row) < width:
+        if len(row) != width:
             raise ValueError(f"quantize: calibration row {r + 1} has {len(row)} values, the model takes {width}")
         for v in row[:width]:
             if not math.isfinite(v):
@@ -54,6 +56,44 @@ def input_quantization(rows, width):
     scale = (hi - lo) / 255
     z = max(-128, min(127, _round(-128 - lo / scale)))
     return scale, z
+
+
+def read_csv(path, width, n_out):
+    """(rows [n][width] of floats, labels [n] or None) from a CSV file of `width` numbers per line,
+    or `width` numbers and a label on every line. Empty lines are skipped; anything else wrong
+    raises ValueError (one line, naming the file and line)."""
+    rows, labels = [], []
+    try:
+        f = open(path)
+    except OSError as e:
+        raise ValueError(f"quantize: {path}: cannot read: {e.strerror}")
+    with f:
+        for number, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            fields = line.split(",")
+            if len(fields) not in (width, width + 1):
+                raise ValueError(f"quantize: {path} line {number} has {len(fields)} values, the model takes {width} "
+                                 f"(and a label may follow)")
+            if rows and (len(fields) == width + 1) != bool(labels):
+                raise ValueError(f"quantize: {path} line {number} has {len(fields)} values, the lines before it "
+                                 f"{len(rows[0]) + (1 if labels else 0)}")
+            try:
+                row = [float(v) for v in fields[:width]]
+            except ValueError:
+                raise ValueError(f"quantize: {path} line {number} holds something that is not a number")
+            if not all(math.isfinite(v) for v in row):
+                raise ValueError(f"quantize: {path} line {number} holds a non-finite value")
+            if len(fields) == width + 1:
+                label = fields[width].strip()
+                if not re.fullmatch(r"\d+", label) or int(label) >= n_out:
+                    raise ValueError(f"quantize: {path} line {number}: the label {label[:20]!r} is not an integer "
+                                     f"in [0, {n_out})")
+                labels.append(int(label))
+            rows.append(row)
+    if not rows:
+        raise ValueError(f"quantize: {path}: the calibration data is empty")
+    return rows, (labels if labels else None)
 
 
 def quantize_dense(w, b, input_scale):
@@ -106,7 +146,8 @@ def q8_header(q, name):
 
 
 def read_mlp_header(path, n_in, hidden, n_out):
-    values = [float.fromhex(v) for v in re.findall(r"-?0x[0-9a-fA-F.]+p[-+]?\d+", open(path).read())]
+    with open(path) as f:
+        values = [float.fromhex(v) for v in re.findall(r"-?0x[0-9a-fA-F.]+p[-+]?\d+", f.read())]
     sizes = [n_in * hidden, hidden, hidden * n_out, n_out]
     if len(values) != sum(sizes):
         raise ValueError(f"quantize: {path} holds {len(values)} numbers, expected {sum(sizes)}")
@@ -122,11 +163,12 @@ def main():
     if len(sys.argv) != 4:
         print(__doc__.strip().splitlines()[0], file=sys.stderr)
         return 2
-    text = open(sys.argv[1]).read()
+    with open(sys.argv[1]) as f:
+        text = f.read()
     shape = re.search(r"Mlp<(\d+), (\d+), (\d+)>", text)
     n_in, hidden, n_out = (int(v) for v in shape.groups())
     try:
-        rows = [[float(v) for v in line.split(",")] for line in open(sys.argv[2]) if line.strip()]
+        rows, _ = read_csv(sys.argv[2], n_in, n_out)
         q = quantize_mlp(*read_mlp_header(sys.argv[1], n_in, hidden, n_out), rows)
     except ValueError as e:
         print(e if str(e).startswith("quantize:") else f"quantize: {e}", file=sys.stderr)
