@@ -12,6 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#if !defined(UGRAD_Q8_KERNEL)
+#define UGRAD_Q8_KERNEL inline
+#endif
+
 namespace ugrad {
 namespace q8 {
 namespace armv7em {
@@ -52,10 +56,21 @@ inline uint32_t halves(int32_t lo, int32_t hi) noexcept {
     return (uint32_t(lo) & 0xffffu) | (uint32_t(hi) << 16);
 }
 
+// (a0, a1, b0, b1) from the words a = (a0, a1, a2, a3) and b = (b0, b1, b2, b3): SXTB16 then gives
+// (a0, b0) and, rotated by 8, (a1, b1).
+inline uint32_t low_halves(uint32_t a, uint32_t b) noexcept {
+    return pack_low(a, b);
+}
+// (a2, a3, b2, b3): (a2, b2) and (a3, b3).
+inline uint32_t high_halves(uint32_t a, uint32_t b) noexcept {
+    return pack_high(a, b);
+}
+
 // acc[j] = b[j] + Σ_i (x[i] − z)·w[i][j].   xz: scratch of in int32 (holds the packed pairs
 // (x[2k] − z, x[2k+1] − z), |x − z| <= 255). Four columns at a time, two rows per SMLAD: the rows'
-// words (w[i][j..j+3]) and (w[i+1][j..j+3]) unpacked and re-paired column by column.
-inline void affine(const int8_t* x, int32_t z, const int8_t* w, const int32_t* b, size_t in, size_t out,
+// words (w[i][j..j+3]) and (w[i+1][j..j+3]) re-paired by halves (PKHBT/PKHTB), whose bytes SXTB16
+// then takes as (w[i][j], w[i+1][j]) pairs; two row pairs per pass.
+UGRAD_Q8_KERNEL void affine(const int8_t* x, int32_t z, const int8_t* w, const int32_t* b, size_t in, size_t out,
                    int32_t* acc, int32_t* xz) noexcept {
     const size_t pairs = in / 2;
     uint32_t* xp = reinterpret_cast<uint32_t*>(xz);
@@ -65,14 +80,29 @@ inline void affine(const int8_t* x, int32_t z, const int8_t* w, const int32_t* b
     for (size_t j = 0; j < blocked; j += 4) {
         int32_t a0 = b[j], a1 = b[j + 1], a2 = b[j + 2], a3 = b[j + 3];
         const int8_t* row = w + j;
-        for (size_t k = 0; k < pairs; ++k, row += 2 * out) {
+        size_t k = 0;
+        for (; k + 2 <= pairs; k += 2, row += 4 * out) {
             const uint32_t upper = load_word(row), lower = load_word(row + out), xk = xp[k];
-            const uint32_t ue = sxtb16(upper), uo = sxtb16_ror8(upper);
-            const uint32_t le = sxtb16(lower), lo = sxtb16_ror8(lower);
-            a0 = smlad(pack_low(ue, le), xk, a0);
-            a1 = smlad(pack_low(uo, lo), xk, a1);
-            a2 = smlad(pack_high(ue, le), xk, a2);
-            a3 = smlad(pack_high(uo, lo), xk, a3);
+            const uint32_t lo = low_halves(upper, lower), hi = high_halves(upper, lower);
+            a0 = smlad(sxtb16(lo), xk, a0);
+            a1 = smlad(sxtb16_ror8(lo), xk, a1);
+            a2 = smlad(sxtb16(hi), xk, a2);
+            a3 = smlad(sxtb16_ror8(hi), xk, a3);
+            const uint32_t upper2 = load_word(row + 2 * out), lower2 = load_word(row + 3 * out), xk2 = xp[k + 1];
+            const uint32_t lo2 = low_halves(upper2, lower2), hi2 = high_halves(upper2, lower2);
+            a0 = smlad(sxtb16(lo2), xk2, a0);
+            a1 = smlad(sxtb16_ror8(lo2), xk2, a1);
+            a2 = smlad(sxtb16(hi2), xk2, a2);
+            a3 = smlad(sxtb16_ror8(hi2), xk2, a3);
+        }
+        if (k < pairs) {
+            const uint32_t upper = load_word(row), lower = load_word(row + out), xk = xp[k];
+            const uint32_t lo = low_halves(upper, lower), hi = high_halves(upper, lower);
+            a0 = smlad(sxtb16(lo), xk, a0);
+            a1 = smlad(sxtb16_ror8(lo), xk, a1);
+            a2 = smlad(sxtb16(hi), xk, a2);
+            a3 = smlad(sxtb16_ror8(hi), xk, a3);
+            row += 2 * out;
         }
         if (in % 2) {
             a0 += x_last * row[0];
@@ -97,7 +127,7 @@ inline void affine(const int8_t* x, int32_t z, const int8_t* w, const int32_t* b
 // v[i] = Σ_j w[i][j]·g[j], |g_j| < 2^15. g is packed in place, four entries into two words,
 // (g[4q], g[4q+2]) and (g[4q+1], g[4q+3]) — the pairing SXTB16 gives a row's word — the last
 // out % 4 entries staying where they are. Two rows at a time.
-inline void affine_t(int32_t* g, const int8_t* w, size_t in, size_t out, int32_t* v) noexcept {
+UGRAD_Q8_KERNEL void affine_t(int32_t* g, const int8_t* w, size_t in, size_t out, int32_t* v) noexcept {
     const size_t quads = out / 4, blocked = 4 * quads;
     uint32_t* gp = reinterpret_cast<uint32_t*>(g);
     for (size_t q = 0; q < quads; ++q) {

@@ -59,22 +59,59 @@ inline int32_t rounding_shift_right(int32_t v, uint32_t s) noexcept {
 // max |v| >= 2^13, adding the shift to e: right shifts round half up, by the fewest bits that keep
 // the rounded OR of the |v_i| (an upper bound of every rounded |v_i|) below 2^15; left shifts are
 // exact, up to max |v| >= 2^14. An all-zero vector is left as it is.
-inline void normalize15(int32_t* v, size_t n, int32_t& e) noexcept {
-    uint32_t bits = 0;  // OR of |v_i|: the same bit length as max |v_i|
-    for (size_t i = 0; i < n; ++i) bits |= v[i] < 0 ? 0u - uint32_t(v[i]) : uint32_t(v[i]);
-    if (bits == 0) return;
+// In two steps, so that the backward walk can fold them into the loops before and after:
+// block_shift(bits, e) picks the shift from the OR of the |v_i|, rescale(v_i, shift) applies it.
+struct BlockShift {
+    uint32_t right;  // round(v/2^right) if right > 0
+    uint32_t left;   // else v·2^left
+};
+
+inline uint32_t magnitude(int32_t v) noexcept {
+    return v < 0 ? 0u - uint32_t(v) : uint32_t(v);
+}
+
+// With a count-leading-zeros instruction (the compiler's own macros say so), the shift comes from
+// the bit length L of bits: right = L − 15, one more when bits >> (L − 16) is 65535 (it would round
+// up to 2^15); left = 15 − L. Otherwise by the loops that define it.
+#if defined(__ARM_FEATURE_CLZ) || defined(__x86_64__) || defined(__i386__) || defined(__aarch64__)
+inline BlockShift block_shift(uint32_t bits, int32_t& e) noexcept {
+    if (bits == 0) return {0, 0};
+    const uint32_t length = 32u - uint32_t(__builtin_clz(bits));
+    if (length >= 16) {
+        const uint32_t right = length - 15 + ((bits >> (length - 16)) == 65535u ? 1u : 0u);
+        e += int32_t(right);
+        return {right, 0};
+    }
+    const uint32_t left = length >= 15 ? 0 : 15 - length;
+    e -= int32_t(left);
+    return {0, left};
+}
+#else
+inline BlockShift block_shift(uint32_t bits, int32_t& e) noexcept {
+    if (bits == 0) return {0, 0};
     if (bits >= 0x8000u) {
         // round(bits/2^right) = ((bits >> (right − 1)) + 1) >> 1 <= 2^15 − 1
         uint32_t right = 1;
         while ((bits >> (right - 1)) > 65534u) ++right;
-        for (size_t i = 0; i < n; ++i) v[i] = rounding_shift_right(v[i], right);
         e += int32_t(right);
-        return;
+        return {right, 0};
     }
     uint32_t left = 0;
     while ((bits << left) < 0x4000u) ++left;
-    for (size_t i = 0; i < n; ++i) v[i] = int32_t(uint32_t(v[i]) << left);
     e -= int32_t(left);
+    return {0, left};
+}
+#endif
+
+inline int32_t rescale(int32_t v, BlockShift s) noexcept {
+    return s.right ? rounding_shift_right(v, s.right) : int32_t(uint32_t(v) << s.left);
+}
+
+inline void normalize15(int32_t* v, size_t n, int32_t& e) noexcept {
+    uint32_t bits = 0;  // OR of |v_i|: the same bit length as max |v_i|
+    for (size_t i = 0; i < n; ++i) bits |= magnitude(v[i]);
+    const BlockShift s = block_shift(bits, e);
+    for (size_t i = 0; i < n; ++i) v[i] = rescale(v[i], s);
 }
 
 }  // namespace q8

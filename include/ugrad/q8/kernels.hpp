@@ -15,6 +15,16 @@
 #endif
 #endif
 
+// Except at -Os, the kernels are inlined into each call (always_inline), where the network's
+// layer sizes are constants: strides become immediate offsets and loop counts known.
+#if !defined(UGRAD_Q8_KERNEL)
+#if defined(__OPTIMIZE_SIZE__)
+#define UGRAD_Q8_KERNEL inline
+#else
+#define UGRAD_Q8_KERNEL inline __attribute__((always_inline))
+#endif
+#endif
+
 #if UGRAD_Q8_DSP_KERNELS
 #include <ugrad/q8/armv7em.hpp>
 #endif
@@ -29,7 +39,7 @@ namespace detail {
 //   -Os (__OPTIMIZE_SIZE__): row by row, acc[] in memory (w read in memory order): the least code;
 //   otherwise: the inputs less their zero point go once into xz [in], then eight output units at a
 //   time keep their sums in registers down the rows (w read with a stride of out), then four, two, one.
-inline void affine(const int8_t* x, int32_t z, const int8_t* w, const int32_t* b, size_t in, size_t out,
+UGRAD_Q8_KERNEL void affine(const int8_t* x, int32_t z, const int8_t* w, const int32_t* b, size_t in, size_t out,
                    int32_t* acc, int32_t* xz) noexcept {
 #if UGRAD_Q8_DSP_KERNELS
     armv7em::affine(x, z, w, b, in, out, acc, xz);
@@ -106,7 +116,7 @@ inline void affine(const int8_t* x, int32_t z, const int8_t* w, const int32_t* b
 // v[i] = Σ_j w[i][j]·g[j], j ascending.   g [out] (|g_j| < 2^15; the call may overwrite it),
 // w [in][out], v [in]. Except at -Os, eight rows (four on ARMv6-M) at a time share each load of
 // g[j] (the sums stay in registers); with the Armv7E-M DSP instructions, armv7em.hpp's kernel.
-inline void affine_t(int32_t* g, const int8_t* w, size_t in, size_t out, int32_t* v) noexcept {
+UGRAD_Q8_KERNEL void affine_t(int32_t* g, const int8_t* w, size_t in, size_t out, int32_t* v) noexcept {
 #if UGRAD_Q8_DSP_KERNELS
     armv7em::affine_t(g, w, in, out, v);
 #else

@@ -150,24 +150,53 @@ inline auto& last_codes(Codes<Layer, Next, Rest...>& c) noexcept {
     return last_codes(c.rest);
 }
 
+// The backward steps below take g still to be rescaled by s (a normalize15 whose shift is known,
+// folded into the loop) and return the OR of the |g_j| they write (the next normalize15's bits).
+
 // g_j = round(g_j·(m_j >> 16)·2^−(n_j − n_min)), e += 16 − n_min: the units' requantization
 // factors applied to |g_j| < 2^15 (normalized), brought to the exponent of the largest factor.
-inline void apply_factors(int32_t* g, const int32_t* m, const uint8_t* n, size_t out, int32_t& e) noexcept {
+inline uint32_t apply_factors(int32_t* g, BlockShift s, const int32_t* m, const uint8_t* n, size_t out,
+                              int32_t& e) noexcept {
     uint32_t n_min = n[0];
     for (size_t j = 1; j < out; ++j)
         if (n[j] < n_min) n_min = n[j];
+    uint32_t bits = 0;
     for (size_t j = 0; j < out; ++j) {
-        const int32_t product = g[j] * (m[j] >> 16);
+        const int32_t product = rescale(g[j], s) * (m[j] >> 16);
         const uint32_t d = n[j] - n_min;
         g[j] = d == 0 ? product : d > 30 ? 0 : rounding_shift_right(product, d);
+        bits |= magnitude(g[j]);
     }
     e += 16 - int32_t(n_min);
+    return bits;
+}
+inline void apply_factors(int32_t* g, const int32_t* m, const uint8_t* n, size_t out, int32_t& e) noexcept {
+    apply_factors(g, BlockShift{0, 0}, m, n, out, e);
 }
 
+// g_j = g_j·slope(y_j), e += the slope's exponent (activations.hpp).
+template <class Act>
+inline uint32_t apply_slope(int32_t* g, BlockShift s, const int8_t* y, int32_t z, size_t out, int32_t& e) noexcept {
+    uint32_t bits = 0;
+    for (size_t j = 0; j < out; ++j) {
+        g[j] = rescale(g[j], s) * Slope<Act>::of(y[j], z);
+        bits |= magnitude(g[j]);
+    }
+    e += Slope<Act>::gradient_exponent;
+    return bits;
+}
 template <class Act>
 inline void apply_slope(int32_t* g, const int8_t* y, int32_t z, size_t out, int32_t& e) noexcept {
-    for (size_t j = 0; j < out; ++j) g[j] *= Slope<Act>::of(y[j], z);
-    e += Slope<Act>::gradient_exponent;
+    apply_slope<Act>(g, BlockShift{0, 0}, y, z, out, e);
+}
+
+inline uint32_t magnitudes(const int32_t* g, size_t n) noexcept {
+    uint32_t bits = 0;
+    for (size_t j = 0; j < n; ++j) bits |= magnitude(g[j]);
+    return bits;
+}
+inline void rescale_all(int32_t* g, BlockShift s, size_t n) noexcept {
+    for (size_t j = 0; j < n; ++j) g[j] = rescale(g[j], s);
 }
 
 template <class Layer, class Next, class... Rest>
@@ -194,13 +223,15 @@ inline void forward_layers(const Stack<Last>& s, const int8_t (&x)[Last::inputs]
 
 // dJ/dx (codes) of the first layer in s, given dJ/dθ_code (dlogits [last Out], exponent e): the
 // walk back from the last layer, each layer's buffer on the stack of its own call.
+// Per layer, from dJ/dy (g): normalize15, ⊙ slope, normalize15, × factors, normalize15, × Wᵀ —
+// each normalize15's two passes folded into the steps around it.
 template <class Last>
 inline void backward_layers(const Stack<Last>& s, const Codes<Last>&, int32_t* dlogits, int32_t (&dx)[Last::inputs],
                             int32_t& e) noexcept {
     constexpr size_t In = Last::inputs, Out = Last::outputs;
-    normalize15(dlogits, Out, e);
-    apply_factors(dlogits, s.layer.multiplier, s.layer.shift, Out, e);
-    normalize15(dlogits, Out, e);
+    BlockShift shift = block_shift(magnitudes(dlogits, Out), e);
+    shift = block_shift(apply_factors(dlogits, shift, s.layer.multiplier, s.layer.shift, Out, e), e);
+    rescale_all(dlogits, shift, Out);
     affine_t(dlogits, &s.layer.w[0][0], In, Out, dx);
 }
 template <class Layer, class Next, class... Rest>
@@ -210,11 +241,10 @@ inline void backward_layers(const Stack<Layer, Next, Rest...>& s, const Codes<La
     const Layer& l = s.layer;
     int32_t g[Out];  // dJ/dy_code, then dJ/dacc
     backward_layers(s.rest, c.rest, dlogits, g, e);
-    normalize15(g, Out, e);
-    apply_slope<typename Layer::activation>(g, c.y, l.output_zero_point, Out, e);
-    normalize15(g, Out, e);
-    apply_factors(g, l.multiplier, l.shift, Out, e);
-    normalize15(g, Out, e);
+    BlockShift shift = block_shift(magnitudes(g, Out), e);
+    shift = block_shift(apply_slope<typename Layer::activation>(g, shift, c.y, l.output_zero_point, Out, e), e);
+    shift = block_shift(apply_factors(g, shift, l.multiplier, l.shift, Out, e), e);
+    rescale_all(g, shift, Out);
     affine_t(g, &l.w[0][0], In, Out, dx);
 }
 
