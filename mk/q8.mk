@@ -79,12 +79,23 @@ TEST_GOALS += q8-tables-check q8-freestanding q8-golden q8-no-float
 # ---- on the emulated targets ----
 $(call target_program,q8-golden,$(Q8_GOLDEN_SRCS) tests/q8/target_main.cpp)
 $(call target_program,q8-golden-os,$(Q8_GOLDEN_SRCS) tests/q8/target_main.cpp,-Os)
+# Cortex-M0 code (ARMv6-M: a subset of the M3's ARMv7-M, with libgcc's v6-m helpers) runs on the
+# M3 emulator instruction for instruction: mps2-an385 also runs the golden vectors built for the M0
+# (its own requantize and exp products in 32-bit halves).
+Q8_M0_ARCH := -mcpu=cortex-m0 -mfloat-abi=soft -mthumb -ffunction-sections -fdata-sections -Wno-psabi
+ifeq ($(TARGET),mps2-an385)
+$(call target_program,q8-golden-m0,$(Q8_GOLDEN_SRCS) tests/q8/target_main.cpp)
+$(TARGET_BUILD)/q8-golden-m0.elf: TARGET_ARCH := $(Q8_M0_ARCH)
+Q8_GOLDEN_M0 := $(TARGET_BUILD)/q8-golden-m0.elf
+endif
 ifneq ($(TARGET_QEMU),)
-q8-target: $(TARGET_BUILD)/q8-golden.elf $(TARGET_BUILD)/q8-golden-os.elf
+q8-target: $(TARGET_BUILD)/q8-golden.elf $(TARGET_BUILD)/q8-golden-os.elf $(Q8_GOLDEN_M0)
 	@$(TARGET_RUN) $(TARGET_BUILD)/q8-golden.elf > $(TARGET_BUILD)/q8-golden.out
 	@tests/q8/check.sh "$(TARGET) -O2" $(TARGET_BUILD)/q8-golden.out
 	@$(TARGET_RUN) $(TARGET_BUILD)/q8-golden-os.elf > $(TARGET_BUILD)/q8-golden-os.out
 	@tests/q8/check.sh "$(TARGET) -Os" $(TARGET_BUILD)/q8-golden-os.out
+	@if [ -n "$(Q8_GOLDEN_M0)" ]; then $(TARGET_RUN) $(Q8_GOLDEN_M0) > $(TARGET_BUILD)/q8-golden-m0.out && \
+	  tests/q8/check.sh "$(TARGET) Cortex-M0 code -O2" $(TARGET_BUILD)/q8-golden-m0.out; fi
 TARGET_TEST_GOALS += q8-target
 endif
 
@@ -95,10 +106,8 @@ Q8_CORE_mps2-an385 := Cortex-M3 (mps2-an385)
 Q8_CORE_rv32       := RV32IMAC (rv32)
 $(call target_program,q8-bench,bench/q8_bench.cpp,-DQ8_BENCH_ROW='"$(Q8_CORE_$(TARGET)) | -O2"')
 $(call target_program,q8-bench-os,bench/q8_bench.cpp,-Os -DQ8_BENCH_ROW='"$(Q8_CORE_$(TARGET)) | -Os"')
-# Cortex-M0 code (ARMv6-M: a subset of the M3's ARMv7-M, with libgcc's v6-m helpers) runs on the
-# M3 emulator instruction for instruction: the count is the M0's.
+# The Cortex-M0 code on the M3 emulator: the count is the M0's.
 ifeq ($(TARGET),mps2-an385)
-Q8_M0_ARCH := -mcpu=cortex-m0 -mfloat-abi=soft -mthumb -ffunction-sections -fdata-sections -Wno-psabi
 $(call target_program,q8-bench-m0,bench/q8_bench.cpp,-DQ8_BENCH_ROW='"Cortex-M0 (ARMv6-M code on mps2-an385) | -O2"')
 $(call target_program,q8-bench-m0-os,bench/q8_bench.cpp,-Os -DQ8_BENCH_ROW='"Cortex-M0 (ARMv6-M code on mps2-an385) | -Os"')
 $(TARGET_BUILD)/q8-bench-m0.elf $(TARGET_BUILD)/q8-bench-m0-os.elf: TARGET_ARCH := $(Q8_M0_ARCH)
@@ -141,8 +150,16 @@ TEST_GOALS += q8-quantize-check
 # Where one call's instructions go, kernel by kernel (a tuning aid).
 $(call target_program,q8-bench-parts,bench/q8_parts.cpp)
 .PHONY: q8-bench-parts
+ifeq ($(TARGET),mps2-an385)
+# and the Cortex-M0 code's, on the M3 emulator
+$(call target_program,q8-bench-parts-m0,bench/q8_parts.cpp)
+$(TARGET_BUILD)/q8-bench-parts-m0.elf: TARGET_ARCH := $(Q8_M0_ARCH)
+q8-bench-parts: $(TARGET_BUILD)/q8-bench-parts.elf $(TARGET_BUILD)/q8-bench-parts-m0.elf
+	@for e in $^; do echo "== $$e"; $(TARGET_RUN) $$e || exit 1; done
+else
 q8-bench-parts: $(TARGET_BUILD)/q8-bench-parts.elf
 	$(TARGET_RUN) $<
+endif
 
 # ---- make q8-report: README.md's int8 section, from the runs above ----
 # The digits accuracy contract (tests/test_q8_digits.cpp's line), instructions per call (q8-bench),

@@ -37,6 +37,21 @@ int32_t requantize_exact(int32_t acc, int32_t m, unsigned n) {
 
 }  // namespace
 
+TEST_CASE("high_product is floor(a·b/2^32) for every int32 a at the edges and sampled, and b in [0, 2^31)") {
+    uint64_t state = 0x9e3779b97f4a7c15u;
+    const int32_t edges[] = {INT32_MIN, INT32_MIN + 1, -65537, -65536, -65535, -1, 0, 1, 65535, 65536, 65537, INT32_MAX};
+    const int32_t b_edges[] = {0, 1, 65535, 65536, 65537, 1 << 30, INT32_MAX - 1, INT32_MAX};
+    for (int32_t a : edges)
+        for (int32_t b : b_edges)
+            REQUIRE(q8::high_product(a, b) == static_cast<int32_t>(floor_shift(static_cast<int128>(a) * b, 32)));
+    for (int k = 0; k < 1000000; ++k) {
+        state = state * 6364136223846793005u + 1442695040888963407u;
+        const int32_t a = static_cast<int32_t>(static_cast<uint32_t>(state >> 32));
+        const int32_t b = static_cast<int32_t>(static_cast<uint32_t>(state) >> 1);
+        REQUIRE(q8::high_product(a, b) == static_cast<int32_t>(floor_shift(static_cast<int128>(a) * b, 32)));
+    }
+}
+
 TEST_CASE("requantize is round(acc·m/2^n), ties toward +inf, saturated to ±2^30: every acc in [-2^15, 2^15) and sampled int32") {
     const int32_t multipliers[] = {1 << 30, (1 << 30) + 1, 1518500250, 2147483647};
     const uint8_t shifts[] = {1, 15, 31, 38, 46, 62};
@@ -113,6 +128,15 @@ TEST_CASE("the slopes from the output codes are exactly σ' = h(1-h), 1 - t², a
         CHECK(std::ldexp(q8::Slope<ugrad::Tanh>::of(c, 0), q8::Slope<ugrad::Tanh>::gradient_exponent) ==
               (1 - t * t) * 128 / 4096);
     }
+}
+
+TEST_CASE("product_shift20 is floor(a·b/2^20) for every table entry a and every 2^-g in exp_q16's range, and at the edges") {
+    for (uint32_t a : q8::tables::exp2_neg)
+        for (uint32_t b = (1u << 21) - 45426u; b <= (1u << 21); ++b)
+            REQUIRE(q8::product_shift20(a, b) == static_cast<uint32_t>((static_cast<uint64_t>(a) * b) >> 20));
+    for (uint32_t a : {0u, 1u, 65535u, 65536u, 0x7fffffffu})
+        for (uint32_t b : {0u, 1u, 65535u, 65536u, 1u << 21})
+            REQUIRE(q8::product_shift20(a, b) == static_cast<uint32_t>((static_cast<uint64_t>(a) * b) >> 20));
 }
 
 TEST_CASE("exp_q16(d) is within 0.7 of 65536·e^(d/4096) for every Q12 code d in [-2^16, 0], and 0 below") {

@@ -126,7 +126,8 @@ UGRAD_Q8_KERNEL void affine(const int8_t* x, int32_t z, const int8_t* w, const i
 
 // v[i] = Σ_j w[i][j]·g[j], |g_j| < 2^15. g is packed in place, four entries into two words,
 // (g[4q], g[4q+2]) and (g[4q+1], g[4q+3]) — the pairing SXTB16 gives a row's word — the last
-// out % 4 entries staying where they are. Two rows at a time.
+// out % 4 entries staying where they are. Four rows at a time (each g word loaded once for four),
+// then two, then one.
 UGRAD_Q8_KERNEL void affine_t(int32_t* g, const int8_t* w, size_t in, size_t out, int32_t* v) noexcept {
     const size_t quads = out / 4, blocked = 4 * quads;
     uint32_t* gp = reinterpret_cast<uint32_t*>(g);
@@ -136,6 +137,32 @@ UGRAD_Q8_KERNEL void affine_t(int32_t* g, const int8_t* w, size_t in, size_t out
         gp[2 * q + 1] = halves(g1, g3);
     }
     size_t i = 0;
+    for (; i + 4 <= in; i += 4, w += 4 * out) {
+        int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (size_t q = 0; q < quads; ++q) {
+            const uint32_t even = gp[2 * q], odd = gp[2 * q + 1];
+            const uint32_t w0 = load_word(w + 4 * q), w1 = load_word(w + out + 4 * q);
+            const uint32_t w2 = load_word(w + 2 * out + 4 * q), w3 = load_word(w + 3 * out + 4 * q);
+            s0 = smlad(sxtb16(w0), even, s0);
+            s0 = smlad(sxtb16_ror8(w0), odd, s0);
+            s1 = smlad(sxtb16(w1), even, s1);
+            s1 = smlad(sxtb16_ror8(w1), odd, s1);
+            s2 = smlad(sxtb16(w2), even, s2);
+            s2 = smlad(sxtb16_ror8(w2), odd, s2);
+            s3 = smlad(sxtb16(w3), even, s3);
+            s3 = smlad(sxtb16_ror8(w3), odd, s3);
+        }
+        for (size_t j = blocked; j < out; ++j) {
+            s0 += int32_t(w[j]) * g[j];
+            s1 += int32_t(w[out + j]) * g[j];
+            s2 += int32_t(w[2 * out + j]) * g[j];
+            s3 += int32_t(w[3 * out + j]) * g[j];
+        }
+        v[i] = s0;
+        v[i + 1] = s1;
+        v[i + 2] = s2;
+        v[i + 3] = s3;
+    }
     for (; i + 2 <= in; i += 2, w += 2 * out) {
         int32_t s0 = 0, s1 = 0;
         for (size_t q = 0; q < quads; ++q) {

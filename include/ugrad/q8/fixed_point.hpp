@@ -29,19 +29,37 @@ inline int64_t shift_right_floor(int64_t v, uint32_t s) noexcept {
     return int64_t((uint64_t(uint32_t(hi >> s)) << 32) | low);
 }
 
+// floor(a·b/2^32) for int32 a and b ∈ [0, 2^31), from 16-bit halves in 32-bit arithmetic: for cores
+// without a 32×32 → 64 multiply (ARMv6-M, where int64_t products are a libgcc call).
+// a = ah·2^16 + al, b = bh·2^16 + bl (al, bl ∈ [0, 2^16)): a·b = ah·bh·2^32 + (ah·bl + al·bh)·2^16
+// + al·bl, each partial product within int32 (|ah| <= 2^15, bh < 2^15) or uint32 (al·bl).
+inline int32_t high_product(int32_t a, int32_t b) noexcept {
+    const int32_t ah = a >> 16, bh = b >> 16;
+    const uint32_t al = uint32_t(a) & 0xffffu, bl = uint32_t(b) & 0xffffu;
+    const int32_t cross1 = ah * int32_t(bl), cross2 = int32_t(al) * bh;  // |·| < 2^31
+    // the low 16 bits of both cross products and the high half of al·bl: < 3·2^16, no overflow
+    const uint32_t carry = ((al * bl) >> 16) + (uint32_t(cross1) & 0xffffu) + (uint32_t(cross2) & 0xffffu);
+    return ah * bh + (cross1 >> 16) + (cross2 >> 16) + int32_t(carry >> 16);
+}
+
 // round(acc·m/2^n), ties toward +∞, saturated to [−2^30, 2^30]: floor(acc·m/2^(n−1)) = 2q or
 // 2q + 1 gives q + its last bit, i.e. floor(acc·m/2^n + ½). |acc·m| < 2^62.
 // Except at -Os: for n > 32 (factors below ½) the high word alone
 // holds floor(acc·m/2^(n−1)) after a 32-bit shift, and |acc·m/2^n| < 2^29 needs no saturation.
 inline int32_t requantize(int32_t acc, int32_t m, uint8_t n) noexcept {
-    const int64_t product = int64_t(acc) * m;
 #if !defined(__OPTIMIZE_SIZE__)
     if (n > 32) {
-        const int32_t high = int32_t(uint32_t(uint64_t(product) >> 32));  // floor(product/2^32), |high| < 2^30
+#if defined(__ARM_ARCH_6M__)
+        const int32_t high = high_product(acc, m);
+#else
+        const int32_t high = int32_t(uint32_t(uint64_t(int64_t(acc) * m) >> 32));
+#endif
+        // floor(product/2^32), |high| < 2^30
         const int32_t twice = high >> (n - 33);
         return (twice >> 1) + (twice & 1);
     }
 #endif
+    const int64_t product = int64_t(acc) * m;
     const int64_t twice = shift_right_floor(product, uint32_t(n) - 1);
     const int64_t rounded = (twice + 1) >> 1;
     if (rounded > requantize_limit) return requantize_limit;
@@ -110,8 +128,23 @@ inline int32_t rescale(int32_t v, BlockShift s) noexcept {
 inline void normalize15(int32_t* v, size_t n, int32_t& e) noexcept {
     uint32_t bits = 0;  // OR of |v_i|: the same bit length as max |v_i|
     for (size_t i = 0; i < n; ++i) bits |= magnitude(v[i]);
+#if defined(__OPTIMIZE_SIZE__)  // the same shifts as block_shift's loops, in the least code
+    if (bits == 0) return;
+    if (bits >= 0x8000u) {
+        uint32_t right = 1;
+        while ((bits >> (right - 1)) > 65534u) ++right;
+        for (size_t i = 0; i < n; ++i) v[i] = rounding_shift_right(v[i], right);
+        e += int32_t(right);
+        return;
+    }
+    uint32_t left = 0;
+    while ((bits << left) < 0x4000u) ++left;
+    for (size_t i = 0; i < n; ++i) v[i] = int32_t(uint32_t(v[i]) << left);
+    e -= int32_t(left);
+#else
     const BlockShift s = block_shift(bits, e);
     for (size_t i = 0; i < n; ++i) v[i] = rescale(v[i], s);
+#endif
 }
 
 }  // namespace q8

@@ -24,6 +24,16 @@ constexpr int32_t one_q15 = 32768;
 // tables::exp2_neg holds 2^(−i/32) in Q30. Fixed point: t in Q27 (log2 e in Q15 = 47274),
 // g in Q21 times ln 2 in Q16 (45426), u and 2^−g in Q21; the product with the table entry is
 // Q51 in 64 bits, cut to Q31, then rounded once to Q16.
+// floor(a·b/2^20) for a < 2^31, b <= 2^21 (the product < 2^52, the result < 2^32), from 16-bit
+// halves in 32-bit arithmetic (for ARMv6-M, where a 64-bit product is a libgcc call):
+// a·b = ah·bh·2^32 + (ah·bl + al·bh)·2^16 + al·bl with bh <= 32, and
+// floor((mid·2^16 + low)/2^20) = (mid >> 4) + (((mid & 15) + (low >> 16)) >> 4).
+inline uint32_t product_shift20(uint32_t a, uint32_t b) noexcept {
+    const uint32_t ah = a >> 16, al = a & 0xffffu, bh = b >> 16, bl = b & 0xffffu;
+    const uint32_t mid = ah * bl + al * bh;  // < 2^31 + 2^21
+    return ((ah * bh) << 12) + (mid >> 4) + (((mid & 15u) + ((al * bl) >> 16)) >> 4);
+}
+
 inline uint32_t exp_q16(int32_t d) noexcept {
     if (d < -65536) return 0;
     const uint32_t t = uint32_t(-d) * 47274u;  // < 2^16·47274 < 2^32
@@ -34,7 +44,11 @@ inline uint32_t exp_q16(int32_t d) noexcept {
     const uint32_t two_to_minus_g = (1u << 21) - u + ((u * u) >> 22);
     // Q51 product <= 2^51, to Q31 by a constant shift (the dropped bits are < 2^−15 of a Q16 step),
     // then rounded to Q16·2^−k: 15 + k <= 38 bits to the right, all of them for k > 16.
+#if defined(__ARM_ARCH_6M__) && !defined(__OPTIMIZE_SIZE__)  // at -Os requantize links the libgcc product anyway
+    const uint32_t q31 = product_shift20(tables::exp2_neg[i], two_to_minus_g);
+#else
     const uint32_t q31 = uint32_t((uint64_t(tables::exp2_neg[i]) * two_to_minus_g) >> 20);
+#endif
     const uint32_t shift = 15 + k;
     if (shift > 31) return 0;  // < 2^31/2^32: rounds to 0
     return (q31 >> shift) + ((q31 >> (shift - 1)) & 1u);

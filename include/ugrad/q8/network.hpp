@@ -224,14 +224,20 @@ inline void forward_layers(const Stack<Last>& s, const int8_t (&x)[Last::inputs]
 // dJ/dx (codes) of the first layer in s, given dJ/dθ_code (dlogits [last Out], exponent e): the
 // walk back from the last layer, each layer's buffer on the stack of its own call.
 // Per layer, from dJ/dy (g): normalize15, ⊙ slope, normalize15, × factors, normalize15, × Wᵀ —
-// each normalize15's two passes folded into the steps around it.
+// except at -Os (the least code), each normalize15's two passes folded into the steps around it.
 template <class Last>
 inline void backward_layers(const Stack<Last>& s, const Codes<Last>&, int32_t* dlogits, int32_t (&dx)[Last::inputs],
                             int32_t& e) noexcept {
     constexpr size_t In = Last::inputs, Out = Last::outputs;
+#if defined(__OPTIMIZE_SIZE__)
+    normalize15(dlogits, Out, e);
+    apply_factors(dlogits, s.layer.multiplier, s.layer.shift, Out, e);
+    normalize15(dlogits, Out, e);
+#else
     BlockShift shift = block_shift(magnitudes(dlogits, Out), e);
     shift = block_shift(apply_factors(dlogits, shift, s.layer.multiplier, s.layer.shift, Out, e), e);
     rescale_all(dlogits, shift, Out);
+#endif
     affine_t(dlogits, &s.layer.w[0][0], In, Out, dx);
 }
 template <class Layer, class Next, class... Rest>
@@ -241,10 +247,18 @@ inline void backward_layers(const Stack<Layer, Next, Rest...>& s, const Codes<La
     const Layer& l = s.layer;
     int32_t g[Out];  // dJ/dy_code, then dJ/dacc
     backward_layers(s.rest, c.rest, dlogits, g, e);
+#if defined(__OPTIMIZE_SIZE__)
+    normalize15(g, Out, e);
+    apply_slope<typename Layer::activation>(g, c.y, l.output_zero_point, Out, e);
+    normalize15(g, Out, e);
+    apply_factors(g, l.multiplier, l.shift, Out, e);
+    normalize15(g, Out, e);
+#else
     BlockShift shift = block_shift(magnitudes(g, Out), e);
     shift = block_shift(apply_slope<typename Layer::activation>(g, shift, c.y, l.output_zero_point, Out, e), e);
     shift = block_shift(apply_factors(g, shift, l.multiplier, l.shift, Out, e), e);
     rescale_all(g, shift, Out);
+#endif
     affine_t(g, &l.w[0][0], In, Out, dx);
 }
 
