@@ -152,21 +152,33 @@ inline auto& last_codes(Codes<Layer, Next, Rest...>& c) noexcept {
 
 // The backward steps below take g still to be rescaled by s (a normalize15 whose shift is known,
 // folded into the loop) and return the OR of the |g_j| they write (the next normalize15's bits).
+// step(j, g_j rescaled by s) for each j, the direction of the shift tested once, outside the loop.
+template <class Step>
+inline void for_each_rescaled(const int32_t* g, BlockShift s, size_t n, Step step) noexcept {
+    if (s.right) {
+        for (size_t j = 0; j < n; ++j) step(j, rounding_shift_right(g[j], s.right));
+    } else {
+        for (size_t j = 0; j < n; ++j) step(j, int32_t(uint32_t(g[j]) << s.left));
+    }
+}
 
 // g_j = round(g_j·(m_j >> 16)·2^−(n_j − n_min)), e += 16 − n_min: the units' requantization
 // factors applied to |g_j| < 2^15 (normalized), brought to the exponent of the largest factor.
+// |g_j·(m_j >> 16)| < 2^30, so adding half of 2^d (d = n_j − n_min <= 31) cannot overflow, and a
+// shift by 31 gives the 0 that rounding gives for every d > 30.
 inline uint32_t apply_factors(int32_t* g, BlockShift s, const int32_t* m, const uint8_t* n, size_t out,
                               int32_t& e) noexcept {
     uint32_t n_min = n[0];
     for (size_t j = 1; j < out; ++j)
         if (n[j] < n_min) n_min = n[j];
     uint32_t bits = 0;
-    for (size_t j = 0; j < out; ++j) {
-        const int32_t product = rescale(g[j], s) * (m[j] >> 16);
-        const uint32_t d = n[j] - n_min;
-        g[j] = d == 0 ? product : d > 30 ? 0 : rounding_shift_right(product, d);
+    for_each_rescaled(g, s, out, [&](size_t j, int32_t v) {
+        const int32_t product = v * (m[j] >> 16);
+        uint32_t d = n[j] - n_min;
+        if (d > 31) d = 31;
+        g[j] = (product + int32_t((1u << d) >> 1)) >> d;
         bits |= magnitude(g[j]);
-    }
+    });
     e += 16 - int32_t(n_min);
     return bits;
 }
@@ -178,10 +190,10 @@ inline void apply_factors(int32_t* g, const int32_t* m, const uint8_t* n, size_t
 template <class Act>
 inline uint32_t apply_slope(int32_t* g, BlockShift s, const int8_t* y, int32_t z, size_t out, int32_t& e) noexcept {
     uint32_t bits = 0;
-    for (size_t j = 0; j < out; ++j) {
-        g[j] = rescale(g[j], s) * Slope<Act>::of(y[j], z);
+    for_each_rescaled(g, s, out, [&](size_t j, int32_t v) {
+        g[j] = v * Slope<Act>::of(y[j], z);
         bits |= magnitude(g[j]);
-    }
+    });
     e += Slope<Act>::gradient_exponent;
     return bits;
 }
@@ -196,7 +208,7 @@ inline uint32_t magnitudes(const int32_t* g, size_t n) noexcept {
     return bits;
 }
 inline void rescale_all(int32_t* g, BlockShift s, size_t n) noexcept {
-    for (size_t j = 0; j < n; ++j) g[j] = rescale(g[j], s);
+    for_each_rescaled(g, s, n, [g](size_t j, int32_t v) { g[j] = v; });
 }
 
 template <class Layer, class Next, class... Rest>
