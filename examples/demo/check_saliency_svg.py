@@ -2,8 +2,9 @@
 """check_saliency_svg.py SVG DEMO_OUTPUT — the demo's picture agrees with what it printed.
 
 Checks that SVG is well-formed, that every line of text fits inside the picture, has one labelled panel per digit the demo printed, with the same
-true and predicted classes in the same order, and that every gradient cell is coloured red where
-the printed dJ/dx is positive and blue where it is negative (cells printed as 0 are not judged).
+true and predicted classes in the same order, and that every gradient cell — the float model's map
+and the int8 model's beside it — is coloured red where the printed dJ/dx is positive and blue where
+it is negative (cells printed as 0 are not judged), and that an int8 map printed all 0 is all white.
 Prints one line; exit status 1 on the first disagreement.
 """
 import re
@@ -27,14 +28,19 @@ def main() -> int:
     if root.tag != NS + "svg":
         return fail(f"{svg_path}: the root element is {root.tag}, not svg")
 
-    # What the demo printed: per digit, true/predicted and the 8×8 integer map of dJ/dx.
+    # What the demo printed: per digit, true/predicted and the 8×8 integer maps of dJ/dx, float then
+    # int8 (the last 16 numbers of each of the 8 rows after the header line "input ...").
     printed = []
-    lines = open(text_path).read().splitlines()
+    with open(text_path) as f:
+        lines = f.read().splitlines()
     for i, line in enumerate(lines):
         m = re.match(r"--- digit \d+ of \d+: .*true (\d), predicted (\d)", line)
         if m:
-            grid = [int(v) for row in lines[i + 4:i + 12] for v in row.split()[-8:]]
-            printed.append((int(m.group(1)), int(m.group(2)), grid))
+            header = next(k for k in range(i + 1, i + 8) if lines[k].strip().startswith("input "))
+            rows = lines[header + 1:header + 9]
+            grid = [int(v) for row in rows for v in row.split()[-16:-8]]
+            grid_int8 = [int(v) for row in rows for v in row.split()[-8:]]
+            printed.append((int(m.group(1)), int(m.group(2)), grid + grid_int8))
     if not printed:
         return fail(f"{text_path}: no digits printed")
 
@@ -55,22 +61,29 @@ def main() -> int:
     if labels != [(t, p) for t, p, _ in printed]:
         return fail(f"panel labels {labels} differ from the printed classifications")
 
-    # Cells: 64 per map, a digit map then a gradient map per panel, in order.
+    # Cells: 64 per map, the digit, the float dJ/dx and the int8 dJ/dx per panel, in order.
     cells = [r for r in root.iter(NS + "rect") if r.get("width") == r.get("height") and r.get("fill", "").startswith("rgb(")
              and r.get("width") == "16"]
-    if len(cells) != 128 * len(printed):
-        return fail(f"{len(cells)} map cells, expected {128 * len(printed)} (two 8x8 maps per digit)")
-    judged = 0
+    if len(cells) != 192 * len(printed):
+        return fail(f"{len(cells)} map cells, expected {192 * len(printed)} (three 8x8 maps per digit)")
+    judged = blank = 0
     for d, (_, _, grid) in enumerate(printed):
-        gradient_cells = cells[128 * d + 64:128 * d + 128]
+        gradient_cells = cells[192 * d + 64:192 * d + 192]
         for i, (cell, value) in enumerate(zip(gradient_cells, grid)):
+            which = "float" if i < 64 else "int8"
             r, g, b = (int(v) for v in re.findall(r"\d+", cell.get("fill")))
             if value > 0 and not r > b:
-                return fail(f"digit {d + 1}, pixel {i}: dJ/dx printed {value:+d} but the cell is not red ({r},{g},{b})")
+                return fail(f"digit {d + 1}, {which} pixel {i % 64}: dJ/dx printed {value:+d} but the cell is not red ({r},{g},{b})")
             if value < 0 and not b > r:
-                return fail(f"digit {d + 1}, pixel {i}: dJ/dx printed {value:+d} but the cell is not blue ({r},{g},{b})")
+                return fail(f"digit {d + 1}, {which} pixel {i % 64}: dJ/dx printed {value:+d} but the cell is not blue ({r},{g},{b})")
             judged += value != 0
-    print(f"check_saliency_svg: {svg_path}: {len(printed)} labelled panels as printed, {judged} gradient cells coloured by the sign printed")
+        if not any(grid[64:]):
+            colours = {c.get("fill") for c in gradient_cells[64:]}
+            if colours != {"rgb(247,247,247)"}:
+                return fail(f"digit {d + 1}: the int8 dJ/dx printed all 0 but its map is not all white: {sorted(colours)[:3]}")
+            blank += 1
+    print(f"check_saliency_svg: {svg_path}: {len(printed)} labelled panels as printed, {judged} gradient cells (float and "
+          f"int8) coloured by the sign printed, {blank} int8 maps of dJ/dx = 0 all white")
     return 0
 
 

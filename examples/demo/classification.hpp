@@ -21,6 +21,9 @@ struct Classification {
     float loss;             // J = −log ŷ[label]
     float dx[pixels];       // dJ/dx for the true label
     ugrad::Status status;   // the first non-ok status of forward, cross_entropy, input_gradient
+    // The int8 model (int8_report.hpp): its class and its dJ/dx for the true label, as real numbers.
+    size_t predicted_int8;
+    float dx_int8[pixels];
 };
 
 // Run forward, the loss for the true label and dJ/dx. Pixels are 0..16; x = pixels / 16 is exact.
@@ -46,14 +49,37 @@ Classification classify(const ugrad::Mlp<pixels, Hidden, classes>& net, const ui
     return c;
 }
 
-// The largest |dJ/dx_i|: the scale of the saliency map.
-inline float max_abs_gradient(const Classification& c) {
+// The largest |v_i|: the scale of a saliency map.
+inline float max_abs(const float (&v)[pixels]) {
     float m = 0.0f;
     for (size_t i = 0; i < pixels; ++i) {
-        const float a = c.dx[i] < 0.0f ? -c.dx[i] : c.dx[i];
+        const float a = v[i] < 0.0f ? -v[i] : v[i];
         if (a > m) m = a;
     }
     return m;
+}
+inline float max_abs_gradient(const Classification& c) {
+    return max_abs(c.dx);
+}
+
+// cos(float dJ/dx, int8 dJ/dx); 0 when either is all zero.
+inline double gradient_cosine(const Classification& c) {
+    double dot = 0.0, a = 0.0, b = 0.0;
+    for (size_t i = 0; i < pixels; ++i) {
+        dot += static_cast<double>(c.dx[i]) * static_cast<double>(c.dx_int8[i]);
+        a += static_cast<double>(c.dx[i]) * static_cast<double>(c.dx[i]);
+        b += static_cast<double>(c.dx_int8[i]) * static_cast<double>(c.dx_int8[i]);
+    }
+    if (!(a > 0.0) || !(b > 0.0)) return 0.0;
+    // dot/sqrt(a·b) without libm: sqrt by Newton from above (converges in a few dozen steps here).
+    const double ab = a * b;
+    double r = ab > 1.0 ? ab : 1.0;
+    for (int k = 0; k < 200; ++k) {
+        const double next = 0.5 * (r + ab / r);
+        if (!(next < r)) break;
+        r = next;
+    }
+    return dot / r;
 }
 
 // FNV-1a over the bits of ŷ, J and dJ/dx: one number that two machines agree on only if every bit

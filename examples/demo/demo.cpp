@@ -29,7 +29,9 @@ bool already_shown(const demo::Classification* shown, size_t n, size_t sample) {
 }
 
 demo::Classification classify_test_digit(size_t i) {
-    return demo::classify(digits_model, test_pixels[i], test_labels[i], i, test_lines[i]);
+    demo::Classification c = demo::classify(digits_model, test_pixels[i], test_labels[i], i, test_lines[i]);
+    demo::add_int8_gradient(digits_q8, digits_q8_input_scale, c);
+    return c;
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
-// int8_report.hpp — the demo's int8 line: the bundled model quantized by tools/quantize.py
-// (build/demo/digits_q8.hpp, from the training digits as calibration) against the float model on
-// every test digit: accuracy, agreement of the predicted class, the largest |ŷ_int8 − ŷ_float|.
+// int8_report.hpp — the demo's int8 side: the bundled model quantized by tools/quantize.py
+// (build/demo/digits_q8.hpp, from the training digits as calibration): its dJ/dx for a shown digit,
+// and one line against the float model on every test digit: accuracy, agreement of the predicted
+// class, the largest |ŷ_int8 − ŷ_float|.
 #pragma once
 
 #include <stddef.h>
@@ -14,6 +15,37 @@
 
 namespace demo {
 
+// c = round(x/s_x) + z_x for x = pixel/16 >= 0.
+template <class Q8Net>
+void int8_codes(const Q8Net& q8net, double input_scale, const float (&x)[pixels], int8_t (&codes)[pixels]) {
+    for (size_t i = 0; i < pixels; ++i)
+        codes[i] = static_cast<int8_t>(static_cast<int32_t>(static_cast<double>(x[i]) / input_scale + 0.5) +
+                                       q8net.input_zero_point);
+}
+
+// The int8 model's class and dJ/dx (true label) for a classified digit: dJ/dx_i = code_i·2^e/s_x.
+template <class Q8Net>
+void add_int8_gradient(const Q8Net& q8net, double input_scale, Classification& c) {
+    int8_t codes[pixels];
+    int8_codes(q8net, input_scale, c.x, codes);
+    typename Q8Net::Activations act;
+    ugrad::q8::InputGradient<pixels> dx{};
+    if (ugrad::q8::forward(q8net, codes, act) != ugrad::Status::ok ||
+        ugrad::q8::input_gradient(q8net, act, c.label, dx) != ugrad::Status::ok) {
+        c.status = ugrad::Status::label_out_of_range;  // cannot happen for labels 0..9
+        return;
+    }
+    const int32_t* y = ugrad::q8::outputs(act);
+    c.predicted_int8 = 0;
+    for (size_t k = 1; k < classes; ++k)
+        if (y[k] > y[c.predicted_int8]) c.predicted_int8 = k;
+    double unit = 1.0 / input_scale;
+    for (int32_t e = dx.exponent; e > 0; --e) unit *= 2.0;
+    for (int32_t e = dx.exponent; e < 0; ++e) unit *= 0.5;
+    for (size_t i = 0; i < pixels; ++i) c.dx_int8[i] = static_cast<float>(static_cast<double>(dx.code[i]) * unit);
+}
+
+
 template <class Q8Net, size_t Hidden>
 void print_int8_comparison(const Q8Net& q8net, double input_scale, const ugrad::Mlp<pixels, Hidden, classes>& net,
                            const uint8_t (*images)[pixels], const uint8_t* labels, size_t count) {
@@ -22,12 +54,8 @@ void print_int8_comparison(const Q8Net& q8net, double input_scale, const ugrad::
     for (size_t s = 0; s < count; ++s) {
         float x[pixels];
         int8_t codes[pixels];
-        for (size_t i = 0; i < pixels; ++i) {
-            x[i] = static_cast<float>(images[s][i]) / 16.0f;
-            // c = round(x/s_x) + z_x; x >= 0
-            codes[i] = static_cast<int8_t>(static_cast<int32_t>(static_cast<double>(x[i]) / input_scale + 0.5) +
-                                           q8net.input_zero_point);
-        }
+        for (size_t i = 0; i < pixels; ++i) x[i] = static_cast<float>(images[s][i]) / 16.0f;
+        int8_codes(q8net, input_scale, x, codes);
         ugrad::Activations<pixels, Hidden, classes> act;
         typename Q8Net::Activations qact;
         if (ugrad::forward(net, x, act) != ugrad::Status::ok || ugrad::q8::forward(q8net, codes, qact) != ugrad::Status::ok)

@@ -1,5 +1,6 @@
 // saliency_svg.hpp — the picture: each digit next to its input gradient dJ/dx on a diverging
-// colour scale (blue −, white 0, red +), labelled with the true and predicted class.
+// colour scale (blue −, white 0, red +), from the float model and from the int8 model (integer
+// arithmetic, include/ugrad/q8/), labelled with the true and predicted class.
 #pragma once
 
 #include <stdio.h>
@@ -36,10 +37,10 @@ namespace svg_layout {
 constexpr int cell = 16;                 // one pixel of the 8×8 image
 constexpr int map = 8 * cell;            // one 8×8 map
 constexpr int gap = 10;                  // between a digit and its gradient
-constexpr int panel_w = 2 * map + gap;   // digit + gradient
-constexpr int panel_h = map + 58;        // two lines of text above the maps, one below
+constexpr int panel_w = 3 * map + 2 * gap;  // digit + float gradient + int8 gradient
+constexpr int panel_h = map + 72;        // two lines of text above the maps, two below
 constexpr int margin = 24;
-constexpr int columns = 4;
+constexpr int columns = 3;
 constexpr int header_h = 74;
 constexpr int legend_h = 70;
 }  // namespace svg_layout
@@ -64,9 +65,10 @@ inline void write_saliency_svg(FILE* f, const Classification* shown, size_t n, u
                "font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">\n", width, height, width, height);
     fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
     fprintf(f, "<text x=\"%d\" y=\"30\" font-size=\"20\" font-weight=\"bold\">Which pixels drove the decision: "
-               "digit | dJ/dx for its true class</text>\n", margin);
+               "digit | dJ/dx for its true class, float | int8</text>\n", margin);
     fprintf(f, "<text x=\"%d\" y=\"54\" font-size=\"14\" fill=\"#333\">ugrad, 64-32-10 network on 8x8 test digits "
-               "(%u of %u test digits classified correctly). Each gradient map is scaled to its own largest |dJ/dx|.</text>\n",
+               "(%u of %u classified correctly); int8: the same model quantized, integer arithmetic only. "
+               "Each map is scaled to its own largest |dJ/dx|.</text>\n",
             margin, correct, total);
     for (size_t s = 0; s < n; ++s) {
         const Classification& c = shown[s];
@@ -75,14 +77,28 @@ inline void write_saliency_svg(FILE* f, const Classification* shown, size_t n, u
         const bool right = c.predicted == c.label;
         fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"16\" font-weight=\"bold\" fill=\"%s\">true %u, predicted %u%s</text>\n",
                 x0, y0 + 16, right ? "#111" : "#b2182b", unsigned(c.label), unsigned(c.predicted), right ? "" : "  (wrong)");
-        fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"13\" fill=\"#333\">p(true) = %.3f, J = %.2g, digits.csv:%u</text>\n",
-                x0, y0 + 34, static_cast<double>(c.probs[c.label]), static_cast<double>(c.loss), c.csv_line);
-        const float scale = max_abs_gradient(c);
+        const float scale = max_abs_gradient(c), scale_int8 = max_abs(c.dx_int8);
+        fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"13\" fill=\"#333\">p(true) = %.3f, J = %.2g, digits.csv:%u, "
+                   "int8 predicts %u</text>\n",
+                x0, y0 + 34, static_cast<double>(c.probs[c.label]), static_cast<double>(c.loss), c.csv_line,
+                unsigned(c.predicted_int8));
         svg_cells(f, x0, y0 + 42, c.x, false, 0.0f);
         svg_cells(f, x0 + map + gap, y0 + 42, c.dx, true, scale);
+        svg_cells(f, x0 + 2 * (map + gap), y0 + 42, c.dx_int8, true, scale_int8);
         fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"#555\">input</text>\n", x0, y0 + 42 + map + 14);
-        fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"#555\">dJ/dx, scale &#177;%.2g</text>\n",
+        fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"#555\">float, &#177;%.2g</text>\n",
                 x0 + map + gap, y0 + 42 + map + 14, static_cast<double>(scale));
+        if (scale_int8 > 0.0f) {
+            fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"#555\">int8, &#177;%.2g</text>\n",
+                    x0 + 2 * (map + gap), y0 + 42 + map + 14, static_cast<double>(scale_int8));
+            fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"#555\">cos with float %.3f</text>\n",
+                    x0 + 2 * (map + gap), y0 + 42 + map + 28, gradient_cosine(c));
+        } else {  // the int8 ŷ is exactly one-hot in Q15: ŷ − y = 0
+            fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"#555\">int8: all 0</text>\n",
+                    x0 + 2 * (map + gap), y0 + 42 + map + 14);
+            fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"#555\">(Q15 y-hat one-hot)</text>\n",
+                    x0 + 2 * (map + gap), y0 + 42 + map + 28);
+        }
     }
     // Legend: the colour bar from −1 to +1 (times each map's scale).
     const int ly = height - legend_h + 10;
