@@ -6,7 +6,8 @@
 #   make test-san     the same, as one of the goals of `make test`
 #   make lint         cppcheck and clang-tidy (configurations: tests/lint/cppcheck-suppressions.txt,
 #                     .clang-tidy) on tests/lint/instantiate.cpp, which instantiates every template
-#                     of include/ugrad/, on the headers themselves, and on src/*.cpp
+#                     of include/ugrad/, on tests/lint/instantiate_q8.cpp (the same for
+#                     include/ugrad/q8/), on the headers themselves, and on src/*.cpp
 
 DEPS_PACKAGES += cppcheck clang-tidy
 
@@ -39,6 +40,9 @@ endif
 LINT_TU      := tests/lint/instantiate.cpp
 LINT_SOURCES := $(LINT_TU) $(wildcard src/*.cpp)
 LINT_HEADERS := $(wildcard include/ugrad/*.hpp src/*.hpp src/*/*.hpp)
+# The int8 path (include/ugrad/q8/) has its own TU: its schedules are picked by other switches.
+LINT_Q8_TU      := tests/lint/instantiate_q8.cpp
+LINT_Q8_HEADERS := $(wildcard include/ugrad/q8/*.hpp)
 
 .PHONY: lint lint-cppcheck lint-clang-tidy
 lint: lint-cppcheck lint-clang-tidy
@@ -51,7 +55,7 @@ lint-cppcheck: | deps
 	cppcheck --quiet --error-exitcode=1 --std=c++17 --language=c++ --inline-suppr \
 	    --enable=warning,style,performance,portability -UUGRAD_TARGET_KERNELS \
 	    --suppressions-list=tests/lint/cppcheck-suppressions.txt \
-	    $(INCLUDES) $(LINT_SOURCES) $(LINT_HEADERS)
+	    $(INCLUDES) $(LINT_SOURCES) $(LINT_HEADERS) $(LINT_Q8_TU) $(LINT_Q8_HEADERS)
 
 # .clang-tidy turns every warning into an error and restricts findings to include/ugrad/ and the
 # sources named here. Once per kernel schedule: portable (UGRAD_VECTOR_KERNELS=0), SIMD 4 and 8
@@ -60,3 +64,6 @@ lint-clang-tidy: | deps
 	@echo "== clang-tidy on include/ and src/"
 	for v in -DUGRAD_VECTOR_KERNELS=0 -DUGRAD_VECTOR_KERNELS=4 -DUGRAD_VECTOR_KERNELS=8 -DUGRAD_COMPACT_KERNELS=1; do \
 	  clang-tidy --quiet $(LINT_SOURCES) -- $(STD) $(WARN) $(FPFLAGS) $(INCLUDES) $$v || exit 1; done
+	@# include/ugrad/q8/: the portable kernels, the compact ones (-Os), the Armv7E-M ones (parsed).
+	for v in -O2 -Os -DUGRAD_Q8_DSP_KERNELS=1; do \
+	  clang-tidy --quiet $(LINT_Q8_TU) -- $(STD) $(WARN) $(FPFLAGS) $(INCLUDES) $$v || exit 1; done

@@ -63,9 +63,7 @@ def text() -> str:
         "",
         "#include <stdint.h>",
         "",
-        "namespace ugrad {",
-        "namespace q8 {",
-        "namespace tables {",
+        "namespace ugrad::q8::tables {",
         "",
         "// sigmoid_thresholds[k]: the smallest Q12 code a with 256·σ(a/4096) >= 128.5 + k.",
         "inline constexpr int16_t sigmoid_thresholds[128] = {",
@@ -91,9 +89,7 @@ def text() -> str:
         *rows(exp2_neg(), 6),
         "};",
         "",
-        "}  // namespace tables",
-        "}  // namespace q8",
-        "}  // namespace ugrad",
+        "}  // namespace ugrad::q8::tables",
         "",
     ]
     return "\n".join(lines)

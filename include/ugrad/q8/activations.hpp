@@ -17,8 +17,7 @@
 #include <ugrad/q8/fixed_point.hpp>
 #include <ugrad/q8/tables.hpp>
 
-namespace ugrad {
-namespace q8 {
+namespace ugrad::q8 {
 namespace detail {
 
 // How many of the 128 ascending thresholds t are <= a: a uniform binary search over t[0..126]
@@ -79,16 +78,16 @@ inline int8_t clamp_int8(int32_t v, int32_t lo) noexcept {
 // The output code of one unit from its accumulator acc (scale s_in·s_w), with the unit's
 // requantization factor m·2^−n (to Q12 for sigmoid and tanh, to the output scale otherwise) and
 // the layer's output zero point z (Relu, Identity).
-inline int8_t activation_code(Sigmoid, int32_t acc, int32_t m, uint8_t n, int32_t) noexcept {
+inline int8_t activation_code(Sigmoid /*act*/, int32_t acc, int32_t m, uint8_t n, int32_t /*z*/) noexcept {
     return detail::sigmoid_code(requantize(acc, m, n));
 }
-inline int8_t activation_code(Tanh, int32_t acc, int32_t m, uint8_t n, int32_t) noexcept {
+inline int8_t activation_code(Tanh /*act*/, int32_t acc, int32_t m, uint8_t n, int32_t /*z*/) noexcept {
     return detail::tanh_code(requantize(acc, m, n));
 }
-inline int8_t activation_code(Relu, int32_t acc, int32_t m, uint8_t n, int32_t z) noexcept {
+inline int8_t activation_code(Relu /*act*/, int32_t acc, int32_t m, uint8_t n, int32_t z) noexcept {
     return detail::clamp_int8(z + requantize(acc, m, n), z);
 }
-inline int8_t activation_code(Identity, int32_t acc, int32_t m, uint8_t n, int32_t z) noexcept {
+inline int8_t activation_code(Identity /*act*/, int32_t acc, int32_t m, uint8_t n, int32_t z) noexcept {
     return detail::clamp_int8(z + requantize(acc, m, n), -128);
 }
 
@@ -105,15 +104,15 @@ template <class Act>
 struct Slope;
 template <>
 struct Slope<Sigmoid> {
-    static constexpr int32_t zero_point(int32_t) noexcept { return -128; }
+    static constexpr int32_t zero_point(int32_t /*layer_z*/) noexcept { return -128; }
     static constexpr int32_t gradient_exponent = -20;
-    static int32_t of(int8_t y, int32_t) noexcept { return (int32_t(y) + 128) * (128 - int32_t(y)); }
+    static int32_t of(int8_t y, int32_t /*z*/) noexcept { return (int32_t(y) + 128) * (128 - int32_t(y)); }
 };
 template <>
 struct Slope<Tanh> {
-    static constexpr int32_t zero_point(int32_t) noexcept { return 0; }
+    static constexpr int32_t zero_point(int32_t /*layer_z*/) noexcept { return 0; }
     static constexpr int32_t gradient_exponent = -19;
-    static int32_t of(int8_t y, int32_t) noexcept { return 16384 - int32_t(y) * int32_t(y); }
+    static int32_t of(int8_t y, int32_t /*z*/) noexcept { return 16384 - int32_t(y) * int32_t(y); }
 };
 template <>
 struct Slope<Relu> {
@@ -125,8 +124,7 @@ template <>
 struct Slope<Identity> {
     static constexpr int32_t zero_point(int32_t layer_z) noexcept { return layer_z; }
     static constexpr int32_t gradient_exponent = 0;
-    static int32_t of(int8_t, int32_t) noexcept { return 1; }
+    static int32_t of(int8_t /*y*/, int32_t /*z*/) noexcept { return 1; }
 };
 
-}  // namespace q8
-}  // namespace ugrad
+}  // namespace ugrad::q8

@@ -16,35 +16,33 @@
 #define UGRAD_Q8_KERNEL inline
 #endif
 
-namespace ugrad {
-namespace q8 {
-namespace armv7em {
+namespace ugrad::q8::armv7em {
 
 inline uint32_t sxtb16(uint32_t w) noexcept {
     uint32_t r;
-    __asm__("sxtb16 %0, %1" : "=r"(r) : "r"(w));
+    __asm__("sxtb16 %0, %1" : "=r"(r) : "r"(w));  // NOLINT(hicpp-no-assembler): the instruction is the kernel
     return r;
 }
 inline uint32_t sxtb16_ror8(uint32_t w) noexcept {
     uint32_t r;
-    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(w));
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(w));  // NOLINT(hicpp-no-assembler): the instruction is the kernel
     return r;
 }
 // (low half of lo, low half of hi)
 inline uint32_t pack_low(uint32_t lo, uint32_t hi) noexcept {
     uint32_t r;
-    __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(lo), "r"(hi));
+    __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(lo), "r"(hi));  // NOLINT(hicpp-no-assembler): the instruction is the kernel
     return r;
 }
 // (high half of lo, high half of hi)
 inline uint32_t pack_high(uint32_t lo, uint32_t hi) noexcept {
     uint32_t r;
-    __asm__("pkhtb %0, %1, %2, asr #16" : "=r"(r) : "r"(hi), "r"(lo));
+    __asm__("pkhtb %0, %1, %2, asr #16" : "=r"(r) : "r"(hi), "r"(lo));  // NOLINT(hicpp-no-assembler): the instruction is the kernel
     return r;
 }
 inline int32_t smlad(uint32_t a, uint32_t b, int32_t s) noexcept {
     int32_t r;
-    __asm__("smlad %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(s));
+    __asm__("smlad %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(s));  // NOLINT(hicpp-no-assembler): the instruction is the kernel
     return r;
 }
 inline uint32_t load_word(const int8_t* p) noexcept {
@@ -73,8 +71,8 @@ inline uint32_t high_halves(uint32_t a, uint32_t b) noexcept {
 UGRAD_Q8_KERNEL void affine(const int8_t* x, int32_t z, const int8_t* w, const int32_t* b, size_t in, size_t out,
                    int32_t* acc, int32_t* xz) noexcept {
     const size_t pairs = in / 2;
-    uint32_t* xp = reinterpret_cast<uint32_t*>(xz);
-    for (size_t k = 0; k < pairs; ++k) xp[k] = halves(int32_t(x[2 * k]) - z, int32_t(x[2 * k + 1]) - z);
+    for (size_t k = 0; k < pairs; ++k) xz[k] = int32_t(halves(int32_t(x[2 * k]) - z, int32_t(x[2 * k + 1]) - z));
+    const int32_t* xp = xz;
     const int32_t x_last = in % 2 ? int32_t(x[in - 1]) - z : 0;
     const size_t blocked = out - out % 4;
     for (size_t j = 0; j < blocked; j += 4) {
@@ -82,13 +80,13 @@ UGRAD_Q8_KERNEL void affine(const int8_t* x, int32_t z, const int8_t* w, const i
         const int8_t* row = w + j;
         size_t k = 0;
         for (; k + 2 <= pairs; k += 2, row += 4 * out) {
-            const uint32_t upper = load_word(row), lower = load_word(row + out), xk = xp[k];
+            const uint32_t upper = load_word(row), lower = load_word(row + out), xk = uint32_t(xp[k]);
             const uint32_t lo = low_halves(upper, lower), hi = high_halves(upper, lower);
             a0 = smlad(sxtb16(lo), xk, a0);
             a1 = smlad(sxtb16_ror8(lo), xk, a1);
             a2 = smlad(sxtb16(hi), xk, a2);
             a3 = smlad(sxtb16_ror8(hi), xk, a3);
-            const uint32_t upper2 = load_word(row + 2 * out), lower2 = load_word(row + 3 * out), xk2 = xp[k + 1];
+            const uint32_t upper2 = load_word(row + 2 * out), lower2 = load_word(row + 3 * out), xk2 = uint32_t(xp[k + 1]);
             const uint32_t lo2 = low_halves(upper2, lower2), hi2 = high_halves(upper2, lower2);
             a0 = smlad(sxtb16(lo2), xk2, a0);
             a1 = smlad(sxtb16_ror8(lo2), xk2, a1);
@@ -96,7 +94,7 @@ UGRAD_Q8_KERNEL void affine(const int8_t* x, int32_t z, const int8_t* w, const i
             a3 = smlad(sxtb16_ror8(hi2), xk2, a3);
         }
         if (k < pairs) {
-            const uint32_t upper = load_word(row), lower = load_word(row + out), xk = xp[k];
+            const uint32_t upper = load_word(row), lower = load_word(row + out), xk = uint32_t(xp[k]);
             const uint32_t lo = low_halves(upper, lower), hi = high_halves(upper, lower);
             a0 = smlad(sxtb16(lo), xk, a0);
             a1 = smlad(sxtb16_ror8(lo), xk, a1);
@@ -118,7 +116,7 @@ UGRAD_Q8_KERNEL void affine(const int8_t* x, int32_t z, const int8_t* w, const i
     for (size_t j = blocked; j < out; ++j) {
         int32_t a = b[j];
         const int8_t* row = w + j;
-        for (size_t k = 0; k < pairs; ++k, row += 2 * out) a = smlad(halves(row[0], row[out]), xp[k], a);
+        for (size_t k = 0; k < pairs; ++k, row += 2 * out) a = smlad(halves(row[0], row[out]), uint32_t(xp[k]), a);
         if (in % 2) a += x_last * row[0];
         acc[j] = a;
     }
@@ -130,17 +128,17 @@ UGRAD_Q8_KERNEL void affine(const int8_t* x, int32_t z, const int8_t* w, const i
 // then two, then one.
 UGRAD_Q8_KERNEL void affine_t(int32_t* g, const int8_t* w, size_t in, size_t out, int32_t* v) noexcept {
     const size_t quads = out / 4, blocked = 4 * quads;
-    uint32_t* gp = reinterpret_cast<uint32_t*>(g);
+    int32_t* gp = g;
     for (size_t q = 0; q < quads; ++q) {
         const int32_t g0 = g[4 * q], g1 = g[4 * q + 1], g2 = g[4 * q + 2], g3 = g[4 * q + 3];
-        gp[2 * q] = halves(g0, g2);
-        gp[2 * q + 1] = halves(g1, g3);
+        gp[2 * q] = int32_t(halves(g0, g2));
+        gp[2 * q + 1] = int32_t(halves(g1, g3));
     }
     size_t i = 0;
     for (; i + 4 <= in; i += 4, w += 4 * out) {
         int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         for (size_t q = 0; q < quads; ++q) {
-            const uint32_t even = gp[2 * q], odd = gp[2 * q + 1];
+            const uint32_t even = uint32_t(gp[2 * q]), odd = uint32_t(gp[2 * q + 1]);
             const uint32_t w0 = load_word(w + 4 * q), w1 = load_word(w + out + 4 * q);
             const uint32_t w2 = load_word(w + 2 * out + 4 * q), w3 = load_word(w + 3 * out + 4 * q);
             s0 = smlad(sxtb16(w0), even, s0);
@@ -167,7 +165,7 @@ UGRAD_Q8_KERNEL void affine_t(int32_t* g, const int8_t* w, size_t in, size_t out
         int32_t s0 = 0, s1 = 0;
         for (size_t q = 0; q < quads; ++q) {
             const uint32_t upper = load_word(w + 4 * q), lower = load_word(w + out + 4 * q);
-            const uint32_t even = gp[2 * q], odd = gp[2 * q + 1];
+            const uint32_t even = uint32_t(gp[2 * q]), odd = uint32_t(gp[2 * q + 1]);
             s0 = smlad(sxtb16(upper), even, s0);
             s0 = smlad(sxtb16_ror8(upper), odd, s0);
             s1 = smlad(sxtb16(lower), even, s1);
@@ -184,14 +182,12 @@ UGRAD_Q8_KERNEL void affine_t(int32_t* g, const int8_t* w, size_t in, size_t out
         int32_t s = 0;
         for (size_t q = 0; q < quads; ++q) {
             const uint32_t word = load_word(w + 4 * q);
-            s = smlad(sxtb16(word), gp[2 * q], s);
-            s = smlad(sxtb16_ror8(word), gp[2 * q + 1], s);
+            s = smlad(sxtb16(word), uint32_t(gp[2 * q]), s);
+            s = smlad(sxtb16_ror8(word), uint32_t(gp[2 * q + 1]), s);
         }
         for (size_t j = blocked; j < out; ++j) s += int32_t(w[j]) * g[j];
         v[i] = s;
     }
 }
 
-}  // namespace armv7em
-}  // namespace q8
-}  // namespace ugrad
+}  // namespace ugrad::q8::armv7em

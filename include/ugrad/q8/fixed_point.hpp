@@ -11,21 +11,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
-namespace ugrad {
-namespace q8 {
+namespace ugrad::q8 {
 
 // Every requantized value is saturated to ±2^30: two of them subtract without overflow, and a
 // code of 2^30 (Q12: 262,144) is far beyond any table or head.
 constexpr int32_t requantize_limit = int32_t(1) << 30;
 
-// floor(v/2^s) for 0 <= s <= 63, from 32-bit shifts of v's two words (a variable 64-bit shift is
+// floor(v/2^s) for 0 <= s <= 63 (larger s as 63), from 32-bit shifts of v's two words (a variable 64-bit shift is
 // a libgcc call on ARMv6-M; shifts by 32 are word moves).
 inline int64_t shift_right_floor(int64_t v, uint32_t s) noexcept {
     const int32_t hi = int32_t(uint32_t(uint64_t(v) >> 32));
     const uint32_t lo = uint32_t(uint64_t(v));
-    if (s >= 32) return hi >> (s - 32);
+    // cppcheck-suppress shiftTooManyBitsSigned ; arithmetic shift of the sign (see the header)
+    if (s >= 32) return hi >> (s > 63 ? 31 : s - 32);
     if (s == 0) return v;
     const uint32_t low = (lo >> s) | (uint32_t(hi) << (32 - s));
+    // cppcheck-suppress shiftTooManyBitsSigned ; s < 32 here (cppcheck does not follow the return above)
     return int64_t((uint64_t(uint32_t(hi >> s)) << 32) | low);
 }
 
@@ -147,5 +148,4 @@ inline void normalize15(int32_t* v, size_t n, int32_t& e) noexcept {
 #endif
 }
 
-}  // namespace q8
-}  // namespace ugrad
+}  // namespace ugrad::q8

@@ -12,8 +12,7 @@
 #include <ugrad/layers.hpp>
 #include <ugrad/q8/tables.hpp>
 
-namespace ugrad {
-namespace q8 {
+namespace ugrad::q8 {
 
 constexpr int32_t one_q15 = 32768;
 
@@ -58,7 +57,7 @@ inline uint32_t exp_q16(int32_t d) noexcept {
 // S >= 2^16 (the largest term is 2^16); e_k·2^15 + S/2 < 2^32 for Out < 2^15. Out divisions, none
 // in a loop over weights.
 template <size_t Out>
-inline void head_outputs(Softmax, const int32_t (&logits)[Out], int32_t (&probs)[Out]) noexcept {
+inline void head_outputs(Softmax /*head*/, const int32_t (&logits)[Out], int32_t (&probs)[Out]) noexcept {
     static_assert(Out < 32768, "Σ e_k·2^15 must fit 32 bits");
     int32_t largest = logits[0];
     for (size_t k = 1; k < Out; ++k)
@@ -75,7 +74,7 @@ inline void head_outputs(Softmax, const int32_t (&logits)[Out], int32_t (&probs)
 // ŷ_k = σ(θ_k) in Q15: with e = exp_q16(−|θ|), σ(|θ|) = 2^16/(2^16 + e), σ(−|θ|) = e/(2^16 + e),
 // each rounded once.
 template <size_t Out>
-inline void head_outputs(Logistic, const int32_t (&logits)[Out], int32_t (&probs)[Out]) noexcept {
+inline void head_outputs(Logistic /*head*/, const int32_t (&logits)[Out], int32_t (&probs)[Out]) noexcept {
     for (size_t k = 0; k < Out; ++k) {
         const int32_t a = logits[k] < 0 ? -logits[k] : logits[k];
         const uint32_t e = exp_q16(-a);
@@ -86,7 +85,7 @@ inline void head_outputs(Logistic, const int32_t (&logits)[Out], int32_t (&probs
 }
 
 template <size_t Out>
-inline void head_outputs(Linear, const int32_t (&logits)[Out], int32_t (&outputs)[Out]) noexcept {
+inline void head_outputs(Linear /*head*/, const int32_t (&logits)[Out], int32_t (&outputs)[Out]) noexcept {
     for (size_t k = 0; k < Out; ++k) outputs[k] = logits[k];
 }
 
@@ -100,5 +99,4 @@ struct HeadScale<Linear> {
     static constexpr int32_t output_exponent = -12;
 };
 
-}  // namespace q8
-}  // namespace ugrad
+}  // namespace ugrad::q8

@@ -29,9 +29,7 @@
 #include <ugrad/q8/armv7em.hpp>
 #endif
 
-namespace ugrad {
-namespace q8 {
-namespace detail {
+namespace ugrad::q8::detail {
 
 // acc[j] = b[j] + Σ_i (x[i] − z)·w[i][j], i ascending.   x [in], w [in][out], b, acc [out].
 // Integer sums are exact, so the three schedules below give the same bits:
@@ -39,8 +37,9 @@ namespace detail {
 //   -Os (__OPTIMIZE_SIZE__): row by row, acc[] in memory (w read in memory order): the least code;
 //   otherwise: the inputs less their zero point go once into xz [in], then eight output units at a
 //   time keep their sums in registers down the rows (w read with a stride of out), then four, two, one.
+// (xz: the -O2 schedules write it, -Os does not.)
 UGRAD_Q8_KERNEL void affine(const int8_t* x, int32_t z, const int8_t* w, const int32_t* b, size_t in, size_t out,
-                   int32_t* acc, int32_t* xz) noexcept {
+                            int32_t* acc, int32_t* xz) noexcept {  // NOLINT(readability-non-const-parameter)
 #if UGRAD_Q8_DSP_KERNELS
     armv7em::affine(x, z, w, b, in, out, acc, xz);
 #elif defined(__OPTIMIZE_SIZE__)
@@ -116,7 +115,10 @@ UGRAD_Q8_KERNEL void affine(const int8_t* x, int32_t z, const int8_t* w, const i
 // v[i] = Σ_j w[i][j]·g[j], j ascending.   g [out] (|g_j| < 2^15; the call may overwrite it),
 // w [in][out], v [in]. Except at -Os, eight rows (four on ARMv6-M) at a time share each load of
 // g[j] (the sums stay in registers); with the Armv7E-M DSP instructions, armv7em.hpp's kernel.
-UGRAD_Q8_KERNEL void affine_t(int32_t* g, const int8_t* w, size_t in, size_t out, int32_t* v) noexcept {
+// (g: the Armv7E-M kernel packs it in place, the portable ones only read it.)
+// cppcheck-suppress constParameter
+UGRAD_Q8_KERNEL void affine_t(int32_t* g,  // NOLINT(readability-non-const-parameter)
+                              const int8_t* w, size_t in, size_t out, int32_t* v) noexcept {
 #if UGRAD_Q8_DSP_KERNELS
     armv7em::affine_t(g, w, in, out, v);
 #else
@@ -160,6 +162,4 @@ UGRAD_Q8_KERNEL void affine_t(int32_t* g, const int8_t* w, size_t in, size_t out
 #endif
 }
 
-}  // namespace detail
-}  // namespace q8
-}  // namespace ugrad
+}  // namespace ugrad::q8::detail

@@ -46,8 +46,7 @@
 #include <ugrad/q8/kernels.hpp>
 #include <ugrad/status.hpp>
 
-namespace ugrad {
-namespace q8 {
+namespace ugrad::q8 {
 
 constexpr int32_t invalid_code = INT32_MIN;
 
@@ -176,6 +175,7 @@ inline uint32_t apply_factors(int32_t* g, BlockShift s, const int32_t* m, const 
         const int32_t product = v * (m[j] >> 16);
         uint32_t d = n[j] - n_min;
         if (d > 31) d = 31;
+        // cppcheck-suppress shiftTooManyBitsSigned ; by 31: the rounded 0 or −0 of the comment above
         g[j] = (product + int32_t((1u << d) >> 1)) >> d;
         bits |= magnitude(g[j]);
     });
@@ -238,7 +238,7 @@ inline void forward_layers(const Stack<Last>& s, const int8_t (&x)[Last::inputs]
 // Per layer, from dJ/dy (g): normalize15, ⊙ slope, normalize15, × factors, normalize15, × Wᵀ —
 // except at -Os (the least code), each normalize15's two passes folded into the steps around it.
 template <class Last>
-inline void backward_layers(const Stack<Last>& s, const Codes<Last>&, int32_t* dlogits, int32_t (&dx)[Last::inputs],
+inline void backward_layers(const Stack<Last>& s, const Codes<Last>& /*codes*/, int32_t* dlogits, int32_t (&dx)[Last::inputs],
                             int32_t& e) noexcept {
     constexpr size_t In = Last::inputs, Out = Last::outputs;
 #if defined(__OPTIMIZE_SIZE__)
@@ -331,7 +331,7 @@ inline Status backward_from_logits(const Network<Head, Layers...>& net, const Co
 }
 
 template <size_t Out>
-inline bool valid_target(Softmax, const int32_t (&y)[Out]) noexcept {
+inline bool valid_target(Softmax /*head*/, const int32_t (&y)[Out]) noexcept {
     int32_t sum = 0;
     for (size_t k = 0; k < Out; ++k) {
         if (y[k] < 0 || y[k] > one_q15) return false;
@@ -340,13 +340,13 @@ inline bool valid_target(Softmax, const int32_t (&y)[Out]) noexcept {
     return sum >= one_q15 - 33 && sum <= one_q15 + 33;
 }
 template <size_t Out>
-inline bool valid_target(Logistic, const int32_t (&y)[Out]) noexcept {
+inline bool valid_target(Logistic /*head*/, const int32_t (&y)[Out]) noexcept {
     for (size_t k = 0; k < Out; ++k)
         if (y[k] < 0 || y[k] > one_q15) return false;
     return true;
 }
 template <size_t Out>
-inline bool valid_target(Linear, const int32_t (&y)[Out]) noexcept {
+inline bool valid_target(Linear /*head*/, const int32_t (&y)[Out]) noexcept {
     for (size_t k = 0; k < Out; ++k)
         if (y[k] <= -requantize_limit || y[k] >= requantize_limit) return false;
     return true;
@@ -361,9 +361,11 @@ Status input_gradient(const Network<Head, Layers...>& net, const detail::Codes<L
                       InputGradient<Network<Head, Layers...>::inputs>& dx) noexcept {
     constexpr size_t Out = Network<Head, Layers...>::outputs;
     static_assert(!detail::is_same_head<Head, Linear>::value, "a Linear head takes a target, not a label");
-    const bool single_logistic = detail::is_same_head<Head, Logistic>::value && Out == 1;
+    constexpr bool single_logistic = detail::is_same_head<Head, Logistic>::value && Out == 1;
+    // cppcheck-suppress knownConditionTrueFalse ; a property of the instantiation
     if (single_logistic ? label > 1 : label >= Out) return detail::fail(Status::label_out_of_range, dx);
     const int32_t* y_hat = outputs(act);
+    // cppcheck-suppress knownConditionTrueFalse ; a property of the instantiation
     const size_t hot = single_logistic ? (label == 1 ? 0 : Out) : label;  // the entry where y = 1, if any
     int32_t d[Out];  // ŷ − y, Q15: exact
     for (size_t k = 0; k < Out; ++k) d[k] = y_hat[k] - (k == hot ? one_q15 : 0);
@@ -383,5 +385,4 @@ Status input_gradient(const Network<Head, Layers...>& net, const detail::Codes<L
     return detail::backward_from_logits(net, act, d, HeadScale<Head>::output_exponent - 12, dx);
 }
 
-}  // namespace q8
-}  // namespace ugrad
+}  // namespace ugrad::q8

@@ -4,9 +4,7 @@
 
 #include <stdint.h>
 
-namespace ugrad {
-namespace q8 {
-namespace tables {
+namespace ugrad::q8::tables {
 
 // sigmoid_thresholds[k]: the smallest Q12 code a with 256·σ(a/4096) >= 128.5 + k.
 inline constexpr int16_t sigmoid_thresholds[128] = {
@@ -89,6 +87,4 @@ inline constexpr uint32_t exp2_neg[32] = {
     560640218, 548626854,
 };
 
-}  // namespace tables
-}  // namespace q8
-}  // namespace ugrad
+}  // namespace ugrad::q8::tables

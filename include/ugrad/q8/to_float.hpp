@@ -8,8 +8,7 @@
 
 #include <ugrad/q8/network.hpp>
 
-namespace ugrad {
-namespace q8 {
+namespace ugrad::q8 {
 
 // 2^e as a double, exactly, for |e| < 1000 (no libm).
 inline double power_of_two(int32_t e) noexcept {
@@ -33,5 +32,4 @@ void outputs_to_float(const int32_t (&y)[Out], double (&out)[Out]) noexcept {
     for (size_t k = 0; k < Out; ++k) out[k] = static_cast<double>(y[k]) * unit;
 }
 
-}  // namespace q8
-}  // namespace ugrad
+}  // namespace ugrad::q8
