@@ -196,6 +196,40 @@ TEST_CASE("the softmax head is within 0.5 + 0.35·(1 + Out·ŷ) Q15 steps of 327
     CHECK(worst_excess <= 0);
 }
 
+TEST_CASE("block_shift is the fewest right shifts keeping the rounded OR below 2^15, or the left shifts up to 2^14: every OR below 2^20, each bit length's edges, sampled") {
+    // The definition, by the loops normalize15 had (and -Os and cores without CLZ still run).
+    const auto defined = [](uint32_t bits, int32_t& e) -> q8::BlockShift {
+        if (bits == 0) return {0, 0};
+        if (bits >= 0x8000u) {
+            uint32_t right = 1;
+            while ((bits >> (right - 1)) > 65534u) ++right;
+            e += static_cast<int32_t>(right);
+            return {right, 0};
+        }
+        uint32_t left = 0;
+        while ((bits << left) < 0x4000u) ++left;
+        e -= static_cast<int32_t>(left);
+        return {0, left};
+    };
+    const auto same = [&](uint32_t bits) {
+        int32_t e1 = 5, e2 = 5;
+        const q8::BlockShift a = q8::block_shift(bits, e1), b = defined(bits, e2);
+        return a.right == b.right && a.left == b.left && e1 == e2;
+    };
+    for (uint32_t bits = 0; bits < (1u << 20); ++bits) REQUIRE(same(bits));
+    for (uint32_t length = 16; length <= 32; ++length)
+        for (uint32_t low = 0; low < 64; ++low) {
+            const uint32_t top = 0xffffu << (length - 16);  // the prefix that rounds up to 2^15
+            REQUIRE(same(top | (low & ((1u << (length - 16)) - 1u))));
+            REQUIRE(same((top - (1u << (length - 16))) | low));
+        }
+    uint64_t state = 1;
+    for (int k = 0; k < 1000000; ++k) {
+        state = state * 6364136223846793005u + 1442695040888963407u;
+        REQUIRE(same(static_cast<uint32_t>(state >> 32) >> (state & 31u)));
+    }
+}
+
 TEST_CASE("normalize15 rescales by a power of two to max |v| in [2^13, 2^15 - 1], within half a step, keeping v·2^e") {
     test::Rng rng{1515};
     for (int s = 0; s < 20000; ++s) {
