@@ -36,7 +36,7 @@ $(FUZZ_BUILD)/fuzz_network_simd: tests/fuzz/fuzz_network.cpp | deps
 
 # libFuzzer is clang's; g++ still compiles every fuzz source with the warning set (rule: g++ and
 # clang++ both), as does it the lint translation unit.
-$(FUZZ_BUILD)/gcc-warnings.ok: $(wildcard tests/fuzz/*.cpp) tests/lint/instantiate.cpp $(wildcard include/ugrad/*.hpp) tests/error_bound.hpp tests/support.hpp | deps
+$(FUZZ_BUILD)/gcc-warnings.ok: $(wildcard tests/fuzz/*.cpp) tests/lint/instantiate.cpp tests/lint/instantiate_q8.cpp $(wildcard include/ugrad/*.hpp include/ugrad/q8/*.hpp) tests/error_bound.hpp tests/support.hpp | deps
 	@mkdir -p $(@D)
 	for f in $(filter %.cpp,$^); do g++ $(STD) $(WARN) $(FPFLAGS) $(INCLUDES) -Itests -O2 -c $$f -o /dev/null || exit 1; done
 	@touch $@
