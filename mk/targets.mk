@@ -170,10 +170,14 @@ $(call target_program,size-stack,tools/size/stack_main.cpp tools/size/measured.c
 $(SIZE_BUILD)/stack.out: $(TARGET_BUILD)/size-stack.elf
 	@mkdir -p $(@D)
 	$(TARGET_RUN) $< > $@
+# The int8 path's calls (include/ugrad/q8/), compiled alone the same way.
+$(SIZE_BUILD)/q8.o: tools/q8/measured.cpp $(wildcard include/ugrad/*.hpp include/ugrad/q8/*.hpp) | deps
+	@mkdir -p $(@D)
+	$(TARGET_CXX) $(TARGET_CXXFLAGS) $(SIZE_FLAGS) -c $< -o $@
 $(SIZE_BUILD)/row.json: $(SIZE_BUILD)/measured.o $(SIZE_BUILD)/linked.elf $(if $(TARGET_QEMU),$(SIZE_BUILD)/stack.out) \
-                        tools/size/report.py
+                        $(SIZE_BUILD)/q8.o tools/size/report.py
 	tools/size/report.py row $(TARGET) $(TARGET_SIZE) $(SIZE_BUILD)/measured.o $(SIZE_BUILD)/linked.elf \
-	  $(SIZE_BUILD)/measured.ci $(if $(TARGET_QEMU),$(SIZE_BUILD)/stack.out) > $@
+	  $(SIZE_BUILD)/measured.ci $(if $(TARGET_QEMU),$(SIZE_BUILD)/stack.out) $(SIZE_BUILD)/q8.o > $@
 
 .PHONY: size size-row
 size-row: $(SIZE_BUILD)/row.json

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """report.py — the figures of `make size` (mk/targets.mk).
 
-  report.py row TARGET SIZE_TOOL OBJECT LINKED_ELF CALLGRAPH [PAINTED] > row.json
+  report.py row TARGET SIZE_TOOL OBJECT LINKED_ELF CALLGRAPH [PAINTED.out] [Q8_OBJECT.o] > row.json
       one target: flash and RAM of the measured object (tools/size/measured.cpp, weights
       excluded), the same once linked with the runtime helpers it calls (libgcc's software
       floating point, memset), the worst-case stack of each entry point from GCC's call graph
-      with -fstack-usage figures (-fcallgraph-info=su), and the stack painted in QEMU.
+      with -fstack-usage figures (-fcallgraph-info=su), the stack painted in QEMU, and the flash
+      of the int8 path's object (tools/q8/measured.cpp: q8 forward + input_gradient).
   report.py table ROW.json... > table.md
       the README table, and the goals checked against the M4F row.
 """
@@ -79,14 +80,16 @@ def worst_stack(callgraph_path):
 
 def row(argv):
     target, size_tool, obj, linked, callgraph = argv[:5]
+    painted_path = next((a for a in argv[5:] if a.endswith(".out")), None)
+    q8_path = next((a for a in argv[5:] if a.endswith(".o")), None)
     painted = {}
-    if len(argv) > 5:
-        for line in open(argv[5]):
+    if painted_path:
+        for line in open(painted_path):
             m = re.match(r"^stack (\S+) (\d+)$", line.strip())
             if m:
                 painted[m.group(1)] = int(m.group(2))
         if sorted(painted) != sorted(ENTRIES + ["baseline"]):
-            raise SystemExit(f"report.py: {argv[5]} lacks stack lines for {ENTRIES} and the baseline")
+            raise SystemExit(f"report.py: {painted_path} lacks stack lines for {ENTRIES} and the baseline")
         # The painting function's own frame is never painted: subtract the reading of no call.
         baseline = painted.pop("baseline")
         painted = {e: b - baseline for e, b in painted.items()}
@@ -108,8 +111,9 @@ def row(argv):
         m = re.match(r"^[0-9a-f]+ ([0-9a-f]+) [TtWVRr] (.*)$", line)
         if m:
             symbols[m.group(2)] = symbols.get(m.group(2), 0) + int(m.group(1), 16)
+    q8 = classify(sections(size_tool, q8_path)) if q8_path else None
     json.dump({"target": target, "own": own, "linked": total, "static": static, "painted": painted,
-               "external": external, "helpers": helpers, "symbols": symbols}, sys.stdout, indent=1)
+               "external": external, "helpers": helpers, "symbols": symbols, "q8": q8}, sys.stdout, indent=1)
     print()
     return 0
 
@@ -118,8 +122,8 @@ def table(paths):
     rows = [json.load(open(p)) for p in paths]
     out = []
     out.append("| target | code (.text) | rodata | flash | RAM (.data + .bss) | flash with runtime helpers | "
-               "stack, worst path (-fstack-usage) | stack, painted in QEMU |")
-    out.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+               "stack, worst path (-fstack-usage) | stack, painted in QEMU | int8 path (`ugrad::q8`): flash |")
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         own, linked = r["own"], r["linked"]
         flash = own["text"] + own["rodata"]
@@ -128,7 +132,12 @@ def table(paths):
         painted = max(r["painted"].values()) if r["painted"] else None
         out.append(f"| `{r['target']}` | {own['text']:,} B | {own['rodata']:,} B | {flash:,} B | "
                    f"{own['data'] + own['bss']} B | {linked_flash:,} B | {static} B | "
-                   + (f"{painted} B |" if painted is not None else "(not emulated) |"))
+                   + (f"{painted} B |" if painted is not None else "(not emulated) |")
+                   + (f" {r['q8']['text'] + r['q8']['rodata']:,} B |" if r.get("q8") else " – |"))
+    out.append("")
+    out.append("The int8 path's column: `q8::forward` and `q8::input_gradient` of the same 64-32-10 network "
+               "(tools/q8/measured.cpp, -Os, weights excluded; README's int8 section gives their size), "
+               "its code and its tables (sigmoid thresholds, exp).")
     out.append("")
     out.append("Per call (worst path / painted), bytes of stack beyond `Activations`:")
     out.append("")
