@@ -175,7 +175,7 @@ q8-report: $(Q8_BUILD)/digits-report q8-no-float q8-bench
 	  echo "Cortex-M0 row is ARMv6-M code run on the M3 emulator, instruction for instruction):"; echo; \
 	  cat $(Q8_BUILD)/bench.md; echo; \
 	  echo "Code of q8 forward + input_gradient at -Os on the Cortex-M0, with the libgcc helpers it calls: $$(arm-none-eabi-size -A $(Q8_BUILD)/m0/linked-Os.elf | awk '/^\.(text|rodata)/ {s += $$2} END {print s}') B."; \
-	  echo "q8 golden vectors (host g++, clang++, mps2-an386, mps2-an385, rv32; -O2 and -Os): \`$$(sed -n 's/^q8golden total //p' tests/q8/golden.hash)\`."; \
+	  echo "q8 golden vectors (host g++, clang++, mps2-an386, mps2-an385 with M3 and with M0 code, rv32; -O2 and -Os): \`$$(sed -n 's/^q8golden total //p' tests/q8/golden.hash)\`."; \
 	} > $(Q8_BUILD)/report.md
 	@cat $(Q8_BUILD)/report.md
 	tools/readme_section.py q8 $(Q8_BUILD)/report.md
