@@ -6,8 +6,11 @@
 #   make q8-no-float            an M0 build (-O2 and -Os) of q8 forward + input_gradient calls no
 #                               soft-float helper, and its loops over weights no division; prints
 #                               the code size at -Os
-#   make TARGET=<t> q8-target   the q8 golden vectors on an emulated target (-O2 and -Os builds);
-#                               part of `make TARGET=<t> test`
+#   make TARGET=<t> q8-target   the q8 golden vectors on an emulated target (-O2 and -Os builds;
+#                               on mps2-an385 also the Cortex-M0 build); part of `make TARGET=<t> test`
+#   make q8-quantize-check      tools/quantize.py agrees with the specs' quantizer, tools/q8_model.py
+#                               (the exporter's int8 report) with the C++ integers; bad calibration data
+#   make TARGET=<t> q8-bench-parts  one call's instructions kernel by kernel (a tuning aid)
 #   make q8-bench               instructions per call on mps2-an386 (M4F), mps2-an385 (M3, and
 #                               Cortex-M0 code on it), rv32; not part of `make test`
 # The host specs are tests/test_q8_*.cpp, in the host suite (mk/host.mk).
