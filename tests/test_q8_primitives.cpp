@@ -139,6 +139,31 @@ TEST_CASE("product_shift20 is floor(a·b/2^20) for every table entry a and every
             REQUIRE(q8::product_shift20(a, b) == static_cast<uint32_t>((static_cast<uint64_t>(a) * b) >> 20));
 }
 
+TEST_CASE("divide_by_reciprocal is floor(n/d) for every d up to 2^16 with sampled n, sampled d above, and the extremes") {
+    uint64_t state = 7;
+    const auto check = [](uint32_t n, uint32_t d) {
+        return q8::divide_by_reciprocal(n, d, 0xffffffffu / d) == n / d;
+    };
+    for (uint32_t d = 1; d <= 65536; ++d) {
+        REQUIRE(check(0, d));
+        REQUIRE(check(0xffffffffu, d));
+        REQUIRE(check(d - 1, d));
+        REQUIRE(check(d, d));
+        for (int k = 0; k < 16; ++k) {
+            state = state * 6364136223846793005u + 1442695040888963407u;
+            REQUIRE(check(static_cast<uint32_t>(state >> 32), d));
+        }
+    }
+    for (int k = 0; k < 1000000; ++k) {
+        state = state * 6364136223846793005u + 1442695040888963407u;
+        const uint32_t d = static_cast<uint32_t>(state) | 1u, n = static_cast<uint32_t>(state >> 32);
+        REQUIRE(check(n, (d >> (k % 32)) | 1u));
+        REQUIRE(check(n, d));
+    }
+    for (uint32_t d : {0x7fffffffu, 0x80000000u, 0xfffffffeu, 0xffffffffu})
+        for (uint32_t n : {0u, 1u, d - 1, d, 0xffffffffu}) REQUIRE(check(n, d));
+}
+
 TEST_CASE("exp_q16(d) is within 0.7 of 65536·e^(d/4096) for every Q12 code d in [-2^16, 0], and 0 below") {
     long double worst = 0;
     for (int32_t d = -65536; d <= 0; ++d) {

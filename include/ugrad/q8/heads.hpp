@@ -33,6 +33,27 @@ inline uint32_t product_shift20(uint32_t a, uint32_t b) noexcept {
     return ((ah * bh) << 12) + (mid >> 4) + (((mid & 15u) + ((al * bl) >> 16)) >> 4);
 }
 
+// floor(a·b/2^32) for uint32 a and b, from 16-bit halves (the parts are < 2^32 and so is the sum).
+inline uint32_t high_product_unsigned(uint32_t a, uint32_t b) noexcept {
+    const uint32_t ah = a >> 16, al = a & 0xffffu, bh = b >> 16, bl = b & 0xffffu;
+    const uint32_t cross1 = ah * bl, cross2 = al * bh;
+    return ah * bh + (cross1 >> 16) + (cross2 >> 16) + (((cross1 & 0xffffu) + (cross2 & 0xffffu) + ((al * bl) >> 16)) >> 16);
+}
+
+// floor(n/d) for d >= 1 from r = floor((2^32 − 1)/d), for cores without a divide instruction
+// (ARMv6-M: each division a libgcc loop): q = floor(n·r/2^32) is at most 2 below floor(n/d)
+// (n·r/2^32 > n/d − n/(d·2^32) − n/2^32 > n/d − 2) and never above it (r <= 2^32/d); the
+// remainder corrects it.
+inline uint32_t divide_by_reciprocal(uint32_t n, uint32_t d, uint32_t r) noexcept {
+    uint32_t q = high_product_unsigned(n, r);
+    uint32_t rest = n - q * d;
+    while (rest >= d) {
+        ++q;
+        rest -= d;
+    }
+    return q;
+}
+
 inline uint32_t exp_q16(int32_t d) noexcept {
     if (d < -65536) return 0;
     const uint32_t t = uint32_t(-d) * 47274u;  // < 2^16·47274 < 2^32
@@ -68,7 +89,12 @@ inline void head_outputs(Softmax /*head*/, const int32_t (&logits)[Out], int32_t
         e[k] = exp_q16(logits[k] - largest);
         sum += e[k];
     }
+#if defined(__ARM_ARCH_6M__) && !defined(__OPTIMIZE_SIZE__)  // one division instead of Out
+    const uint32_t reciprocal = 0xffffffffu / sum;
+    for (size_t k = 0; k < Out; ++k) probs[k] = int32_t(divide_by_reciprocal((e[k] << 15) + sum / 2, sum, reciprocal));
+#else
     for (size_t k = 0; k < Out; ++k) probs[k] = int32_t(((e[k] << 15) + sum / 2) / sum);
+#endif
 }
 
 // ŷ_k = σ(θ_k) in Q15: with e = exp_q16(−|θ|), σ(|θ|) = 2^16/(2^16 + e), σ(−|θ|) = e/(2^16 + e),

@@ -171,13 +171,13 @@ inline uint32_t apply_factors(int32_t* g, BlockShift s, const int32_t* m, const 
     for (size_t j = 1; j < out; ++j)
         if (n[j] < n_min) n_min = n[j];
     uint32_t bits = 0;
-    for_each_rescaled(g, s, out, [&](size_t j, int32_t v) {
-        const int32_t product = v * (m[j] >> 16);
-        uint32_t d = n[j] - n_min;
+    for_each_rescaled(g, s, out, [&](size_t unit, int32_t scaled) {
+        const int32_t product = scaled * (m[unit] >> 16);
+        uint32_t d = n[unit] - n_min;
         if (d > 31) d = 31;
-        // cppcheck-suppress shiftTooManyBitsSigned ; by 31: the rounded 0 or −0 of the comment above
-        g[j] = (product + int32_t((1u << d) >> 1)) >> d;
-        bits |= magnitude(g[j]);
+        // cppcheck-suppress shiftTooManyBitsSigned ; by 31 gives the 0 of the comment above (arithmetic shift)
+        g[unit] = (product + int32_t((1u << d) >> 1)) >> d;
+        bits |= magnitude(g[unit]);
     });
     e += 16 - int32_t(n_min);
     return bits;
@@ -190,9 +190,9 @@ inline void apply_factors(int32_t* g, const int32_t* m, const uint8_t* n, size_t
 template <class Act>
 inline uint32_t apply_slope(int32_t* g, BlockShift s, const int8_t* y, int32_t z, size_t out, int32_t& e) noexcept {
     uint32_t bits = 0;
-    for_each_rescaled(g, s, out, [&](size_t j, int32_t v) {
-        g[j] = v * Slope<Act>::of(y[j], z);
-        bits |= magnitude(g[j]);
+    for_each_rescaled(g, s, out, [&](size_t unit, int32_t scaled) {
+        g[unit] = scaled * Slope<Act>::of(y[unit], z);
+        bits |= magnitude(g[unit]);
     });
     e += Slope<Act>::gradient_exponent;
     return bits;
@@ -208,7 +208,7 @@ inline uint32_t magnitudes(const int32_t* g, size_t n) noexcept {
     return bits;
 }
 inline void rescale_all(int32_t* g, BlockShift s, size_t n) noexcept {
-    for_each_rescaled(g, s, n, [g](size_t j, int32_t v) { g[j] = v; });
+    for_each_rescaled(g, s, n, [g](size_t unit, int32_t scaled) { g[unit] = scaled; });
 }
 
 template <class Layer, class Next, class... Rest>
