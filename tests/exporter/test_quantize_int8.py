@@ -113,6 +113,20 @@ class Int8Export(unittest.TestCase):
                 self.refused(["--quantize", "int8", "--calibration", path], f"calibration: {path} {message}"
                              if not message.startswith("the calibration") else message)
 
+    def test_the_command_line_itself_refuses_bad_calibration_with_one_line(self):
+        import subprocess
+        for what, text in (("empty", ""), ("wrong width", "1,2,3\n"), ("NaN", ",".join(["nan"] * 64) + "\n")):
+            with self.subTest(what):
+                path = self.csv("bad.csv", text)
+                run = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "export_model.py"), self.model,
+                                      "--name", "q", "--out", self.out, "--quantize", "int8", "--calibration", path],
+                                     capture_output=True, text=True)
+                self.assertEqual(run.returncode, 1, run.stderr)
+                self.assertEqual(len(run.stderr.splitlines()), 1, run.stderr)
+                self.assertTrue(run.stderr.startswith("export_model: error: calibration"), run.stderr)
+                self.assertEqual(run.stdout, "")
+                self.assertFalse(os.path.exists(self.out))
+
     def test_bad_test_data_and_missing_files_are_refused_the_same_way(self):
         self.refused(["--quantize", "int8", "--calibration", self.train, "--test", self.csv("t.csv", "1,2\n")],
                      "line 1 has 2 values")
