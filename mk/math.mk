@@ -4,8 +4,8 @@
 # random inputs, host only) run in `make test` with the rest of the doctest suite.
 #
 #   make test-exhaustive   all 2^32 float inputs of exp, log, sigmoid_pair and tanh against the host
-#                          libm in double, and tanh's odd symmetry (2 threads, 12 minutes on an idle
-#                          machine; not part of `make test`); writes README.md's "math-accuracy" section
+#                          libm in double, and tanh's odd symmetry (2 threads, over ten minutes; not
+#                          part of `make test`); writes README.md's "math-accuracy" section
 #   make bench-math        host: ns per call of ugrad::exp/log/sigmoid_pair/tanh next to libm's
 #                          expf/logf/tanhf
 #   make bench-math TARGET=mps2-an386
