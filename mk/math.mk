@@ -10,6 +10,9 @@
 #                          expf/logf/tanhf
 #   make bench-math TARGET=mps2-an386
 #                          instructions per call under QEMU next to newlib's expf/logf/tanhf
+#   make tanh-bits TARGET=<emulated target>
+#                          float tanh's checksum over 2^16 inputs must be the host's
+#                          (tests/math_bits.hpp; freestanding, for rv32, which has no doctest suite)
 
 MATH_BUILD := $(BUILD)/math
 MATH_HOST_FLAGS := $(STD) $(WARN) $(FPFLAGS) -O2 $(INCLUDES) -Itests
@@ -36,5 +39,17 @@ bench-math: $(MATH_BUILD)/math_bench
 	$(MATH_BUILD)/math_bench
 else
 bench-math: $(TARGET_BUILD)/math_bench.elf
+	$(TARGET_RUN) $<
+endif
+
+$(call target_program,tanh_bits,tools/math/tanh_bits.cpp,-Itests)
+
+.PHONY: tanh-bits
+ifeq ($(TARGET),host)
+tanh-bits:
+	@echo "tanh-bits: the host's checksum is tests/math_bits.hpp's (test_tanh.cpp checks it); run it on a target:"
+	@echo "  make TARGET=rv32 tanh-bits"; exit 1
+else
+tanh-bits: $(TARGET_BUILD)/tanh_bits.elf
 	$(TARGET_RUN) $<
 endif
