@@ -46,6 +46,8 @@ bench-host: $(foreach f,$(BENCH_FLAGSETS),$(BENCH_BUILD)/host-$(f))
 	@for f in $(BENCH_FLAGSETS); do echo; $(BENCH_BUILD)/host-$$f main 1001 || exit 1; done | tee -a $(BENCH_BUILD)/host.md
 	@{ echo; echo "How time and RAM grow (ugrad; Eigen/ugrad for scale):"; \
 	  for f in $(BENCH_FLAGSETS); do echo; $(BENCH_BUILD)/host-$$f sweep 301 || exit 1; done; } | tee -a $(BENCH_BUILD)/host.md
+	@{ echo; echo "Networks (include/ugrad/network.hpp), the same call:"; \
+	  for f in $(BENCH_FLAGSETS); do echo; $(BENCH_BUILD)/host-$$f network 1001 || exit 1; done; } | tee -a $(BENCH_BUILD)/host.md
 	tools/readme_section.py bench-host $(BENCH_BUILD)/host.md
 else
 bench: $(TARGET_BUILD)/target-bench.elf $(TARGET_BUILD)/target-bench-os.elf
@@ -55,6 +57,9 @@ bench: $(TARGET_BUILD)/target-bench.elf $(TARGET_BUILD)/target-bench-os.elf
 	@$(TARGET_RUN) $(TARGET_BUILD)/target-bench-os.elf > $(TARGET_BUILD)/bench-os.md || exit 1; \
 	  { echo; echo "Built with -Os instead (compact kernels, what \`make size\` measures), ugrad / textbook instructions per call:" \
 	    $$(awk -F'|' '/^\| [0-9]+-[0-9]+-[0-9]+ / {gsub(/ /, "", $$2); gsub(/ /, "", $$4); gsub(/ /, "", $$6); printf "%s%s: %s / %s", sep, $$2, $$4, $$6; sep="; "}' $(TARGET_BUILD)/bench-os.md)"."; } \
+	  | tee -a $(TARGET_BUILD)/bench.md
+	@{ echo; echo "The Network rows built with -Os:" \
+	    $$(awk -F'|' '/^\| Network [0-9]/ {gsub(/^ +| +$$/, "", $$2); gsub(/ /, "", $$3); gsub(/^ +| +$$/, "", $$4); gsub(/ /, "", $$5); gsub(/ /, "", $$6); printf "%s%s %s vs %s %s (%s)", sep, $$2, $$3, $$4, $$5, $$6; sep="; "}' $(TARGET_BUILD)/bench-os.md)"."; } \
 	  | tee -a $(TARGET_BUILD)/bench.md
 	@$(if $(findstring UGRAD_TARGET_KERNELS,$(TARGET_CPPFLAGS)),$(MAKE) --no-print-directory bench-code-size | tee -a $(TARGET_BUILD)/bench.md)
 	tools/readme_section.py bench-$(TARGET) $(TARGET_BUILD)/bench.md

@@ -26,7 +26,7 @@ namespace detail {
 
 template <class Head, class... Layers, typename T>
 constexpr void fill(Network<Head, Layers...>& net, T value) noexcept {
-    for_each_layer(net, [value](auto& dense) {
+    for_each_layer(net, [value](auto& dense) noexcept {
         fill(dense.w, value);
         fill(dense.b, value);
     });
@@ -38,10 +38,10 @@ template <class Head, class... Layers>
 constexpr bool all_finite(const Network<Head, Layers...>& net) noexcept {
     using T = typename Network<Head, Layers...>::value_type;
     T sum = T(0);
-    for_each_layer(net, [&sum](const auto& dense) { sum = sum_for_check(dense.b, sum_for_check(dense.w, sum)); });
+    for_each_layer(net, [&sum](const auto& dense) noexcept { sum = sum_for_check(dense.b, sum_for_check(dense.w, sum)); });
     if (is_finite(sum)) return true;
     bool finite = true;
-    for_each_layer(net, [&finite](const auto& dense) { finite = finite && all_finite(dense.w) && all_finite(dense.b); });
+    for_each_layer(net, [&finite](const auto& dense) noexcept { finite = finite && all_finite(dense.w) && all_finite(dense.b); });
     return finite;
 }
 
