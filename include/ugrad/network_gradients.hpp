@@ -92,9 +92,13 @@ struct Descend : CheckFinite {
 template <class Net, class Scratch, typename T, size_t In, size_t Out>
 inline Status weights_from(const Net& net, const T (&x)[In], const typename Net::Activations& act, Scratch& scratch,
                            const T (&dtheta)[Out], Net& grads) noexcept {
-    if (!all_finite(x) || !all_finite(dtheta)) {
+    if (!all_finite(x)) {
         fill(grads, quiet_nan<T>());
         return Status::non_finite_input;
+    }
+    if (!all_finite(dtheta)) {
+        fill(grads, quiet_nan<T>());
+        return non_finite_upstream<Scratch>(act);
     }
     AddToGradients<Net> adder{{}, grads};
     if (!backward_walk(net, act, scratch, dtheta, &x[0], static_cast<T*>(nullptr), adder)) {
@@ -142,7 +146,8 @@ inline const typename Net::value_type (&upstream(const TargetUpstream<Net>& from
 template <class Net, class Scratch, typename T, size_t In, class From>
 inline Status descend_from(Net& net, const T (&x)[In], const typename Net::Activations& act, Scratch& scratch,
                            const From& from, T learning_rate) noexcept {
-    if (!all_finite(x) || !all_finite(upstream(from)) || !is_finite(learning_rate)) return Status::non_finite_input;
+    if (!all_finite(x) || !is_finite(learning_rate)) return Status::non_finite_input;
+    if (!all_finite(upstream(from))) return non_finite_upstream<Scratch>(act);
     if constexpr (Net::depth > 2) {
         CheckFinite check;
         if (!backward_walk(static_cast<const Net&>(net), act, scratch, upstream(from), static_cast<const T*>(nullptr),
@@ -190,7 +195,8 @@ Status accumulate_gradients(const Network<Head, Layers...>& net,
 }
 
 // The weight gradients for a target y [Out]: dJ/dθ = ŷ − y, then as above. bad_target if the head
-// does not take y (grads all NaN); otherwise as above.
+// does not take y (grads all NaN); non_finite_result if ŷ − y overflows (a Linear head); otherwise
+// as above.
 template <class Head, class... Layers>
 Status accumulate_gradients(const Network<Head, Layers...>& net,
                             const typename Network<Head, Layers...>::value_type (&x)[Network<Head, Layers...>::inputs],
@@ -221,7 +227,8 @@ Status sgd_step(Network<Head, Layers...>& net, Network<Head, Layers...>& grads,
 
 // One step of plain SGD on one sample (batch 1) with no Gradients buffer: every parameter
 // p ← p − η·dJ/dp directly, each layer after the walk has last read it. It rounds as
-// accumulate_gradients into a zeroed buffer followed by sgd_step(η, 0) does.
+// accumulate_gradients into a zeroed buffer followed by sgd_step(η, 0) does: the same numbers
+// (only a zero's sign may differ: the buffer turns a −0 gradient into +0).
 // non_finite_input if x, dJ/dθ (act from a failed forward) or η is NaN/±inf; non_finite_result if
 // a hidden output or a dJ/dr is. On either, net is left unchanged: with up to two layers the walk
 // knows dJ/dr_0 before it changes a layer; deeper networks are walked once to check first.

@@ -633,6 +633,9 @@ uint64_t run(Writer write) {
     report(write, total, "subnormal-inputs", case_subnormal_inputs());
     report(write, total, "failures", case_failures());
     report(write, total, "elementary", case_elementary());
+    // The seed network's total stays what it has been on every platform; the Network cases have their own.
+    report(write, total, "total", total.state);
+    total = Hash{};
     report(write, total, "network-identity", case_network_activation<ugrad::Identity>(10000));
     report(write, total, "network-sigmoid", case_network_activation<ugrad::Sigmoid>(20000));
     report(write, total, "network-relu", case_network_activation<ugrad::Relu>(30000));
@@ -643,7 +646,7 @@ uint64_t run(Writer write) {
     report(write, total, "network-overflow", case_network_overflow());
     report(write, total, "network-bad-input", case_network_bad_input());
     report(write, total, "network-tanh-edges", case_network_tanh_edges());
-    report(write, total, "total", total.state);
+    report(write, total, "network-total", total.state);
     return total.state;
 }
 
