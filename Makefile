@@ -16,6 +16,8 @@ STD      := -std=c++17
 WARN     := -Wall -Wextra -Wpedantic -Wconversion -Wdouble-promotion -Wshadow -Werror
 FPFLAGS  := -ffp-contract=off
 INCLUDES := -Iinclude
+# The library: include/ugrad/*.hpp and the folders under it (one per instruction set, q8/, ...).
+LIBRARY_HEADERS := $(wildcard include/ugrad/*.hpp include/ugrad/*/*.hpp)
 HOST_OPT ?= -O2 -g
 # The host compilers every host test runs with.
 HOST_COMPILERS := g++ clang++

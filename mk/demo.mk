@@ -11,10 +11,10 @@ $(DEMO_BUILD)/test_digits.hpp: examples/demo/make_test_digits.py data/digits.csv
 	@mkdir -p $(@D)
 	python3 $< data/digits.csv $@
 
-$(DEMO_BUILD)/demo: examples/demo/demo.cpp $(DEMO_HEADERS) $(DEMO_BUILD)/test_digits.hpp $(wildcard include/ugrad/*.hpp) | deps
+$(DEMO_BUILD)/demo: examples/demo/demo.cpp $(DEMO_HEADERS) $(DEMO_BUILD)/test_digits.hpp $(LIBRARY_HEADERS) | deps
 	g++ $(STD) $(WARN) $(FPFLAGS) -O2 $(INCLUDES) -I$(DEMO_BUILD) $< -o $@
 
-$(DEMO_BUILD)/demo-clang: examples/demo/demo.cpp $(DEMO_HEADERS) $(DEMO_BUILD)/test_digits.hpp $(wildcard include/ugrad/*.hpp) | deps
+$(DEMO_BUILD)/demo-clang: examples/demo/demo.cpp $(DEMO_HEADERS) $(DEMO_BUILD)/test_digits.hpp $(LIBRARY_HEADERS) | deps
 	clang++ $(STD) $(WARN) $(FPFLAGS) -O2 $(INCLUDES) -I$(DEMO_BUILD) $< -o $@
 
 $(call target_program,demo,examples/demo/demo.cpp,-I$(DEMO_BUILD))

@@ -10,7 +10,7 @@ DEPS_PACKAGES += g++ python3
 TRAIN_BUILD := $(BUILD)/train
 TRAIN_MODEL_HEADER := examples/demo/digits_model.hpp
 
-$(TRAIN_BUILD)/train: tools/train/train.cpp $(wildcard tools/train/*.hpp) $(wildcard include/ugrad/*.hpp) | deps
+$(TRAIN_BUILD)/train: tools/train/train.cpp $(wildcard tools/train/*.hpp) $(LIBRARY_HEADERS) | deps
 	@mkdir -p $(@D)
 	g++ $(STD) $(WARN) $(FPFLAGS) -O2 $(INCLUDES) $< -o $@
 
@@ -30,7 +30,7 @@ train: $(TRAIN_BUILD)/train
 FINETUNE_BUILD := $(BUILD)/finetune
 FINETUNE_DATA  := $(FINETUNE_BUILD)/finetune_data.hpp
 FINETUNE_FLAGS := -Itools/train -I$(FINETUNE_BUILD) -Iexamples
-FINETUNE_DEPS  := examples/finetune/finetune.hpp $(wildcard tools/train/*.hpp) $(wildcard include/ugrad/*.hpp) \
+FINETUNE_DEPS  := examples/finetune/finetune.hpp $(wildcard tools/train/*.hpp) $(LIBRARY_HEADERS) \
                   $(TRAIN_MODEL_HEADER) $(FINETUNE_DATA)
 
 $(FINETUNE_DATA): data/digits.csv tools/train/digits_subset.py | deps

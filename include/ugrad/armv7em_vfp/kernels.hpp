@@ -1,9 +1,11 @@
-// platform/cortex-m4f/ugrad_kernels.hpp — ugrad's two kernels for a Cortex-M4F (FPv4-SP, and any
-// Armv7-M/Armv8-M core with single-precision VFP registers s0-s31), in inline assembly.
+// ugrad/armv7em_vfp/kernels.hpp — ugrad's two kernels for the Armv7E-M single-precision VFP
+// (FPv4-SP) instructions, in inline assembly: Cortex-M4F, and the later M-profile cores whose FPU
+// has the same instructions and registers s0-s31 (Cortex-M7, M33, M55).
 //
-// Selected with  -DUGRAD_TARGET_KERNELS='<cortex-m4f/ugrad_kernels.hpp>' -Iplatform  (see
-// include/ugrad/kernels.hpp). Same bits as ugrad::scalar, by construction and by test
-// (tests/target/kernels_vs_scalar.cpp, run on mps2-an386 by `make TARGET=mps2-an386 test`):
+// Picked by include/ugrad/kernels.hpp when the compiler targets such a core (__ARM_FP & 4, M
+// profile, Thumb-2), with no flag from the user; -DUGRAD_PORTABLE_KERNELS=1 turns them off. Same
+// bits as ugrad::scalar, by construction and by test (tests/target/kernels_vs_scalar.cpp, run on
+// each such core by `make TARGET=<t> test`):
 //   - the sums are formed in the fixed order of include/ugrad/kernels.hpp, term for term;
 //   - VMLA.F32 Sd, Sn, Sm is Sd + (Sn·Sm) with the product rounded first: two roundings, the
 //     same as the C expression acc + x·w with -ffp-contract=off (VFMA would be the fused one).
