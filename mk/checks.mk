@@ -5,7 +5,8 @@
 #                       kernels.hpp, the one override `#include UGRAD_TARGET_KERNELS`: a header a
 #                       user's build may name). A core's kernels (include/ugrad/<isa>/kernels.hpp)
 #                       compile, through kernels.hpp which picks them, with that core's cross
-#                       compiler, freestanding too (FREESTANDING_CXX_<isa>).
+#                       compiler, freestanding too (FREESTANDING_CXX_<isa>). Every header's code
+#                       sits between UGRAD_FP_CONTRACT_OFF_BEGIN and _END (fp_contract.hpp).
 #   check-no-heap       the entry points' object file needs no malloc/free/new/delete, no __cxa_*
 #                       (exceptions, guards), no libm and no __stack_chk_fail; memcpy and memset,
 #                       which any C++ compiler may emit for a struct copy or `= {}` even in
@@ -30,6 +31,10 @@ check-freestanding: | deps
 	  echo "#include <$${h#include/}>" | \
 	    $(FREESTANDING_CXX) $(STD) $(WARN) $(FPFLAGS) -ffreestanding -nostdlib $(INCLUDES) -x c++ -fsyntax-only - \
 	    || { echo "not freestanding: $$h"; exit 1; }; \
+	done
+	@for h in $(filter-out include/ugrad/fp_contract.hpp include/ugrad/ugrad.hpp $(ISA_KERNEL_FOLDERS:%=include/ugrad/%/%),$(LIBRARY_HEADERS)); do \
+	  grep -q '^UGRAD_FP_CONTRACT_OFF_BEGIN$$' $$h && grep -q '^UGRAD_FP_CONTRACT_OFF_END$$' $$h \
+	    || { echo "$$h: its code must sit between UGRAD_FP_CONTRACT_OFF_BEGIN and _END (include/ugrad/fp_contract.hpp)"; exit 1; }; \
 	done
 	@$(foreach isa,$(ISA_KERNEL_FOLDERS),printf '#include <ugrad/kernels.hpp>\n#if !UGRAD_HAS_TARGET_KERNELS\n#error no $(isa) kernels picked\n#endif\n' | \
 	    $(FREESTANDING_CXX_$(isa)) $(STD) $(WARN) $(FPFLAGS) -ffreestanding -nostdlib $(INCLUDES) -x c++ -fsyntax-only - \

@@ -34,11 +34,23 @@ $(GOLDEN_BUILD)/schedule/%.txt: $(GOLDEN_BUILD)/schedule/%.exe
 	$< > $@
 
 .PHONY: golden golden-update
-golden: $(GOLDEN_BUILD)/g++.txt $(GOLDEN_BUILD)/clang++.txt $(GOLDEN_SCHEDULES:%=$(GOLDEN_BUILD)/schedule/%.txt)
+# And without -ffp-contract=off, with fused multiply-add available (-mfma): GCC's default
+# contraction (=fast, also in -std=gnu++17) and Clang's (=on). include/ugrad/fp_contract.hpp keeps
+# the library's arithmetic unfused, so the bits must not move.
+GOLDEN_UNFUSED := g++ clang++
+$(GOLDEN_BUILD)/unfused/%.exe: $(GOLDEN_DEPS) | deps
+	@mkdir -p $(@D)
+	$* -std=gnu++17 $(WARN) $(HOST_OPT) -mfma $(INCLUDES) $(GOLDEN_SRCS) -o $@
+$(GOLDEN_BUILD)/unfused/%.txt: $(GOLDEN_BUILD)/unfused/%.exe
+	$< > $@
+golden: $(GOLDEN_BUILD)/g++.txt $(GOLDEN_BUILD)/clang++.txt $(GOLDEN_SCHEDULES:%=$(GOLDEN_BUILD)/schedule/%.txt) \
+        $(GOLDEN_UNFUSED:%=$(GOLDEN_BUILD)/unfused/%.txt)
 	@tests/golden/check.sh "host g++" $(GOLDEN_BUILD)/g++.txt $(GOLDEN_BUILD)/g++.txt
 	@tests/golden/check.sh "host clang++" $(GOLDEN_BUILD)/clang++.txt $(GOLDEN_BUILD)/g++.txt
 	@for s in $(GOLDEN_SCHEDULES); do \
 	  tests/golden/check.sh "host g++, $$s kernels" $(GOLDEN_BUILD)/schedule/$$s.txt $(GOLDEN_BUILD)/g++.txt || exit 1; done
+	@for c in $(GOLDEN_UNFUSED); do \
+	  tests/golden/check.sh "host $$c -mfma without -ffp-contract=off" $(GOLDEN_BUILD)/unfused/$$c.txt $(GOLDEN_BUILD)/g++.txt || exit 1; done
 golden-update: $(GOLDEN_BUILD)/g++.txt $(GOLDEN_BUILD)/clang++.txt
 	@diff $(GOLDEN_BUILD)/g++.txt $(GOLDEN_BUILD)/clang++.txt >/dev/null || \
 	  { echo "golden-update: g++ and clang++ disagree; not writing golden.hash" >&2; exit 1; }

@@ -19,8 +19,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ugrad/fp_contract.hpp>
 #include <ugrad/kernels.hpp>
 #include <ugrad/math.hpp>
+
+UGRAD_FP_CONTRACT_OFF_BEGIN
 
 namespace ugrad {
 
@@ -252,3 +255,5 @@ inline T exp_shifted(const T (&theta)[K], T m, T (&p)[K]) noexcept {
 }
 
 }  // namespace ugrad
+
+UGRAD_FP_CONTRACT_OFF_END

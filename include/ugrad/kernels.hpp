@@ -34,6 +34,8 @@
 
 #include <stddef.h>
 
+#include <ugrad/fp_contract.hpp>
+
 // The choice of schedule: the compiler's macros, unless an UGRAD_*_KERNELS macro overrides them.
 #ifndef UGRAD_PORTABLE_KERNELS
 #define UGRAD_PORTABLE_KERNELS 0
@@ -56,6 +58,8 @@
 #define UGRAD_COMPACT_KERNELS 0
 #endif
 #endif
+
+UGRAD_FP_CONTRACT_OFF_BEGIN
 
 namespace ugrad {
 
@@ -486,3 +490,5 @@ inline void affine_t(const T (&d)[M], const T (&w)[N][M], T (&y)[N]) noexcept {
 }
 
 }  // namespace ugrad
+
+UGRAD_FP_CONTRACT_OFF_END

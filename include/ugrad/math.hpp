@@ -13,6 +13,10 @@
 
 #include <stdint.h>
 
+#include <ugrad/fp_contract.hpp>
+
+UGRAD_FP_CONTRACT_OFF_BEGIN
+
 namespace ugrad {
 
 // Reinterpret the bits of one trivially copyable value as another of the same size.
@@ -281,3 +285,5 @@ template <typename T>
 inline T sigmoid(T r) noexcept { return sigmoid_pair(r).value; }
 
 }  // namespace ugrad
+
+UGRAD_FP_CONTRACT_OFF_END

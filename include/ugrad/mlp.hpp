@@ -17,10 +17,13 @@
 #include <stdint.h>
 
 #include <ugrad/elementwise.hpp>
+#include <ugrad/fp_contract.hpp>
 #include <ugrad/kernels.hpp>
 #include <ugrad/math.hpp>
 #include <ugrad/softmax.hpp>
 #include <ugrad/status.hpp>
+
+UGRAD_FP_CONTRACT_OFF_BEGIN
 
 namespace ugrad {
 
@@ -211,3 +214,5 @@ Status input_gradient(const Mlp<In, Hidden, Out, T>& net, const Activations<In, 
 }
 
 }  // namespace ugrad
+
+UGRAD_FP_CONTRACT_OFF_END
