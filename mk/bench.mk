@@ -2,10 +2,11 @@
 #
 #   make bench                     host: ugrad vs Eigen 3.4 vs textbook loops at 16-8-3, 64-32-10,
 #                                  256-64-10, 784-128-10 with -O2 and with -O3 -march=native (g++),
-#                                  the growth sweep, then the two emulated Arm targets below; writes
+#                                  the growth sweep, then every emulated Arm core below; writes
 #                                  README.md's "bench-host", "bench-mps2-an386", "bench-mps2-an385"
+#                                  and "bench-cores" (64-32-10 on each core, -O2 and -Os)
 #   make bench TARGET=mps2-an386   executed instructions per call under QEMU (-icount shift=0), ugrad
-#                                  vs textbook loops with newlib's expf/logf (also mps2-an385)
+#                                  vs textbook loops with newlib's expf/logf (any BENCH_TARGETS)
 #   make bench-build               the bench sources compile (part of `make test`; no timing)
 # Timings are printed, never asserted. bench/math_bench*.cpp belong to mk/math.mk.
 
@@ -21,7 +22,9 @@ BENCH_FLAGSETS := O2 native
 # turns AVX on). Eigen sees the same flags and picks its own kernels.
 BENCH_FLAGS_O2 := -O2
 BENCH_FLAGS_native := -O3 -march=native
-BENCH_TARGETS := mps2-an386 mps2-an385
+BENCH_TARGETS := mps2-an386 mps2-an385 mps2-an500 mps2-an505 mps3-an547 microbit
+# The cores whose whole table (every size) is a README section of its own.
+BENCH_README_TARGETS := mps2-an386 mps2-an385
 
 DEPS_PACKAGES += libeigen3-dev
 
@@ -39,6 +42,9 @@ $(call target_program,target-bench-os,bench/target_bench.cpp,-Os)
 ifeq ($(TARGET),host)
 bench: bench-host
 	@for t in $(BENCH_TARGETS); do $(MAKE) --no-print-directory TARGET=$$t bench || exit 1; done
+	tools/bench/cores_table.py $(BUILD) $(BENCH_TARGETS) > $(BENCH_BUILD)/cores.md
+	@cat $(BENCH_BUILD)/cores.md
+	tools/readme_section.py bench-cores $(BENCH_BUILD)/cores.md
 
 bench-host: $(foreach f,$(BENCH_FLAGSETS),$(BENCH_BUILD)/host-$(f))
 	@tools/bench/machine.sh > $(BENCH_BUILD)/host.md
@@ -49,14 +55,14 @@ bench-host: $(foreach f,$(BENCH_FLAGSETS),$(BENCH_BUILD)/host-$(f))
 else
 bench: $(TARGET_BUILD)/target-bench.elf $(TARGET_BUILD)/target-bench-os.elf
 	@{ echo "$(TARGET) under QEMU with -icount shift=0, built with \`$(TARGET_CXX) $(TARGET_OPT) $(strip $(TARGET_ARCH)) $(FPFLAGS)\`;"; \
-	  echo "instructions per call, averaged over 64 calls (4 for 784-128-10; the counter steps by 40). Activations and the stack are RAM besides the weights."; echo; \
+	  echo "instructions per call, averaged over 64 calls (4 for 784-128-10; the counter steps by 1e9 / clock instructions, 40 on mps2). Activations and the stack are RAM besides the weights."; echo; \
 	  $(TARGET_RUN) $< || exit 1; } | tee $(TARGET_BUILD)/bench.md
 	@$(TARGET_RUN) $(TARGET_BUILD)/target-bench-os.elf > $(TARGET_BUILD)/bench-os.md || exit 1; \
 	  { echo; echo "Built with -Os instead (compact kernels, what \`make size\` measures), ugrad / textbook instructions per call:" \
 	    $$(awk -F'|' '/^\| [0-9]+-[0-9]+-[0-9]+ / {gsub(/ /, "", $$2); gsub(/ /, "", $$4); gsub(/ /, "", $$6); printf "%s%s: %s / %s", sep, $$2, $$4, $$6; sep="; "}' $(TARGET_BUILD)/bench-os.md)"."; } \
 	  | tee -a $(TARGET_BUILD)/bench.md
 	@$(if $(TARGET_OWN_KERNELS),$(MAKE) --no-print-directory bench-code-size | tee -a $(TARGET_BUILD)/bench.md)
-	tools/readme_section.py bench-$(TARGET) $(TARGET_BUILD)/bench.md
+	$(if $(filter $(TARGET),$(BENCH_README_TARGETS)),tools/readme_section.py bench-$(TARGET) $(TARGET_BUILD)/bench.md)
 
 # Flash of one 64-32-10 call at -Os (bench/call_size.cpp: .text of the object), with the target's
 # own kernels and with the portable ones: what the speed costs, or saves, in code.

@@ -67,6 +67,7 @@ else
 endif
 
 TARGET_TEST_GOALS += finetune
+target-test-inputs: $(FINETUNE_BUILD)/host.out $(FINETUNE_DATA)
 
 # ---- The whole training run on a target (tools/train/train_on_target.cpp): same weights? ----
 #   make TARGET=<t> train-on-target   train::digits_config on the target; its epoch lines and weights
@@ -97,3 +98,4 @@ train-on-target: $(TARGET_BUILD)/train-on-target.elf $(TRAIN_BUILD)/host.out
 ifeq ($(TARGET),mps2-an386)
 TARGET_TEST_GOALS += train-on-target
 endif
+target-test-inputs: $(TRAIN_BUILD)/host.out $(TRAIN_TARGET_DATA)
