@@ -191,13 +191,17 @@ $(SIZE_BUILD)/runtime/%.o: % | deps
 $(SIZE_BUILD)/linked.elf: $(SIZE_BUILD)/measured.o $(patsubst %,$(SIZE_BUILD)/runtime/%.o,$(TARGET_RUNTIME_SRCS))
 	$(TARGET_CXX) $(TARGET_ARCH) -nostdlib -nostartfiles -Wl,--gc-sections -Wl,-e,ugrad_size_forward \
 	  -Wl,-u,ugrad_size_cross_entropy -Wl,-u,ugrad_size_input_gradient $^ $(TARGET_RUNTIME_LIBS) -o $@
+# Forward alone: the same object linked with forward as its only entry point.
+$(SIZE_BUILD)/forward.elf: $(SIZE_BUILD)/measured.o $(patsubst %,$(SIZE_BUILD)/runtime/%.o,$(TARGET_RUNTIME_SRCS))
+	$(TARGET_CXX) $(TARGET_ARCH) -nostdlib -nostartfiles -Wl,--gc-sections -Wl,-e,ugrad_size_forward \
+	  $^ $(TARGET_RUNTIME_LIBS) -o $@
 $(call target_program,size-stack,tools/size/stack_main.cpp tools/size/measured.cpp,$(SIZE_FLAGS) -Itools/size)
 $(SIZE_BUILD)/stack.out: $(TARGET_BUILD)/size-stack.elf
 	@mkdir -p $(@D)
 	$(TARGET_RUN) $< > $@
-$(SIZE_BUILD)/row.json: $(SIZE_BUILD)/measured.o $(SIZE_BUILD)/linked.elf $(if $(TARGET_QEMU),$(SIZE_BUILD)/stack.out) \
-                        tools/size/report.py
-	tools/size/report.py row $(TARGET) $(TARGET_SIZE) $(SIZE_BUILD)/measured.o $(SIZE_BUILD)/linked.elf \
+$(SIZE_BUILD)/row.json: $(SIZE_BUILD)/measured.o $(SIZE_BUILD)/linked.elf $(SIZE_BUILD)/forward.elf \
+                        $(if $(TARGET_QEMU),$(SIZE_BUILD)/stack.out) tools/size/report.py
+	tools/size/report.py row $(TARGET) $(TARGET_SIZE) $(SIZE_BUILD)/measured.o $(SIZE_BUILD)/linked.elf $(SIZE_BUILD)/forward.elf \
 	  $(SIZE_BUILD)/measured.ci $(if $(TARGET_QEMU),$(SIZE_BUILD)/stack.out) > $@
 
 .PHONY: size size-row

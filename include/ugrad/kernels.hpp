@@ -178,19 +178,37 @@ __attribute__((noinline)) void affine(const T* x, const T* w, const T* b, T* y, 
     }
 }
 
-// y[i] = dot(W[i], d), W [n][m], d [m], y [n]: the eight lanes in registers over whole groups of
-// eight terms, then the last m mod 8 terms into lanes 0, 1, ... (each lane's terms stay in
-// ascending j), then scalar::fold_lanes' tree.
+// y[i] = dot(W[i], d), W [n][m], d [m], y [n]: the eight lanes in eight named locals (registers,
+// or fixed stack slots where the floats are software: no array indexing, no memset) over whole
+// groups of eight terms, then the last m mod 8 terms into lanes 0, 1, ... (each lane's terms stay
+// in ascending j), then scalar::fold_lanes' tree.
 template <typename T>
 __attribute__((noinline)) void affine_t(const T* d, const T* w, T* y, size_t n, size_t m) noexcept {
+    const size_t full = m - m % dot_lanes;
     UGRAD_ROWS_LOOP
     for (size_t i = 0; i < n; ++i, w += m) {
-        T lane[dot_lanes] = {};
-        size_t j = 0;
-        for (; j + dot_lanes <= m; j += dot_lanes)
-            for (size_t k = 0; k < dot_lanes; ++k) lane[k] = lane[k] + w[j + k] * d[j + k];
-        for (size_t k = 0; j + k < m; ++k) lane[k] = lane[k] + w[j + k] * d[j + k];
-        y[i] = scalar::fold_lanes(lane);
+        T l0 = T(0), l1 = T(0), l2 = T(0), l3 = T(0), l4 = T(0), l5 = T(0), l6 = T(0), l7 = T(0);
+        const T* wj = w;
+        const T* dj = d;
+        for (const T* end = w + full; wj != end; wj += dot_lanes, dj += dot_lanes) {
+            l0 = l0 + wj[0] * dj[0];
+            l1 = l1 + wj[1] * dj[1];
+            l2 = l2 + wj[2] * dj[2];
+            l3 = l3 + wj[3] * dj[3];
+            l4 = l4 + wj[4] * dj[4];
+            l5 = l5 + wj[5] * dj[5];
+            l6 = l6 + wj[6] * dj[6];
+            l7 = l7 + wj[7] * dj[7];
+        }
+        const size_t tail = m - full;
+        if (tail > 0) l0 = l0 + wj[0] * dj[0];
+        if (tail > 1) l1 = l1 + wj[1] * dj[1];
+        if (tail > 2) l2 = l2 + wj[2] * dj[2];
+        if (tail > 3) l3 = l3 + wj[3] * dj[3];
+        if (tail > 4) l4 = l4 + wj[4] * dj[4];
+        if (tail > 5) l5 = l5 + wj[5] * dj[5];
+        if (tail > 6) l6 = l6 + wj[6] * dj[6];
+        y[i] = ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7));
     }
 }
 
