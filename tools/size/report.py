@@ -80,18 +80,18 @@ def worst_stack(callgraph_path):
 
 
 def forward_alone(size_tool, obj, forward_elf):
-    """Flash of forward alone: what the forward-only link keeps, less the runtime helpers."""
+    """Flash of forward alone: the library's symbols the forward-only link keeps (functions with
+    their literal pools, and tables), runtime helpers not counted."""
     nm = size_tool.replace("size", "nm")
     mine = {l.split()[-1] for l in subprocess.run([nm, "--defined-only", obj], check=True, capture_output=True,
                                                     text=True).stdout.splitlines() if l.strip()}
-    linked = classify(sections(size_tool, forward_elf))
-    helpers = 0
+    kept = 0
     for line in subprocess.run([nm, "-S", "--defined-only", forward_elf], check=True, capture_output=True,
                                text=True).stdout.splitlines():
-        m = re.match(r"^[0-9a-f]+ ([0-9a-f]+) [TtWRr] (\S+)$", line)
-        if m and m.group(2) not in mine:
-            helpers += int(m.group(1), 16)
-    return linked["text"] + linked["rodata"] - helpers
+        m = re.match(r"^[0-9a-f]+ ([0-9a-f]+) [TtWRrVv] (\S+)$", line)
+        if m and m.group(2) in mine:
+            kept += int(m.group(1), 16)
+    return kept
 
 
 def row(argv):
