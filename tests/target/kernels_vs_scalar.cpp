@@ -85,6 +85,13 @@ int main() {
     check_shape<19, 14>();
     check_shape<11, 100>();
     check_shape<784, 128>();
+    // Every narrow width (M <= 10: one pass of all columns, d held in registers), rows mod 4 and 8.
+    check_shape<6, 2>();
+    check_shape<13, 4>();
+    check_shape<4, 5>();
+    check_shape<17, 6>();
+    check_shape<3, 10>();
+    check_shape<33, 9>();
     hal_write("target_kernels: ");
     hal_write_uint(static_cast<uint64_t>(checks));
     hal_write(failures == 0 ? " comparisons, all bit-identical to ugrad::scalar\n" : " comparisons, MISMATCHES\n");

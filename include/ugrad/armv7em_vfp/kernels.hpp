@@ -214,20 +214,138 @@ inline void dot_rows(const float* d, const float* w, float* y, size_t rows) noex
 
 #undef UGRAD_VFP_DOT_BLOCK
 #undef UGRAD_VFP_DOT_TAIL
+
+// Short rows and narrow matrices (M <= 10, as the output layer's 10): all of d, or a whole row of
+// W, sits in the registers at once. Registers s0-s23 only, as above (so the same s16-s23 are saved).
+constexpr size_t short_max = 10;
+
+// Load s<FIRST>..s<FIRST+COUNT-1> from [P] (COUNT >= 1; %c[last_FIRST] = FIRST + COUNT - 1).
+#define UGRAD_VFP_LOAD(INSN, P, FIRST, COUNT)                                   \
+    ".if " COUNT " == 1\n\t" INSN " " P ", {s" FIRST "}\n\t"                   \
+    ".else\n\t" INSN " " P ", {s" FIRST "-s%c[last_" FIRST "]}\n\t.endif\n\t"
+
+// One term of a short dot, if J < M: lane K += d[J]·w[J], d[J] in s<DJ>, w[J] in s<WJ>.
+#define UGRAD_VFP_SHORT_TERM(K, J, DJ, WJ) ".if " #J " < %c[m]\n\tvmla.f32  s" #K ", s" #DJ ", s" #WJ "\n\t.endif\n\t"
+
+// Dot products y[i] = dot(W[i], d) for rows of M <= 10 terms, in the fixed order: d in s8..s(7+M)
+// for every row; lanes s0-s7 = +0; a row of M <= 8 in s16.. by one VLDM, lane k += d[k]·w[k];
+// a row of 9 or 10 in two: w[0..5] in s18-s23 (lanes 0-5), then w[6..] in s18.. (lanes 6, 7, and
+// j = 8, 9 into lanes 0, 1, after their j = 0, 1); then the tree.
+template <size_t M>
+inline void dot_rows_short(const float* d, const float* w, float* y, size_t rows) noexcept {
+    static_assert(M >= 1 && M <= short_max, "a short row");
+    uint32_t n = static_cast<uint32_t>(rows);
+    __asm__ volatile(
+        UGRAD_VFP_LOAD("vldm     ", "%[d]", "8", "%c[m]")
+        "1:\n\t"
+        "vldm      %[zero], {s0-s7}\n\t"
+        ".if %c[m] <= 8\n\t"
+        UGRAD_VFP_LOAD("vldmia   ", "%[w]!", "16", "%c[m]")
+        UGRAD_VFP_SHORT_TERM(0, 0, 8, 16) UGRAD_VFP_SHORT_TERM(1, 1, 9, 17) UGRAD_VFP_SHORT_TERM(2, 2, 10, 18)
+        UGRAD_VFP_SHORT_TERM(3, 3, 11, 19) UGRAD_VFP_SHORT_TERM(4, 4, 12, 20) UGRAD_VFP_SHORT_TERM(5, 5, 13, 21)
+        UGRAD_VFP_SHORT_TERM(6, 6, 14, 22) UGRAD_VFP_SHORT_TERM(7, 7, 15, 23)
+        ".else\n\t"
+        "vldmia    %[w]!, {s18-s23}\n\t"
+        "vmla.f32  s0, s8, s18\n\t"
+        "vmla.f32  s1, s9, s19\n\t"
+        "vmla.f32  s2, s10, s20\n\t"
+        "vmla.f32  s3, s11, s21\n\t"
+        "vmla.f32  s4, s12, s22\n\t"
+        "vmla.f32  s5, s13, s23\n\t"
+        UGRAD_VFP_LOAD("vldmia   ", "%[w]!", "18", "%c[m] - 6")
+        "vmla.f32  s6, s14, s18\n\t"
+        "vmla.f32  s7, s15, s19\n\t"
+        "vmla.f32  s0, s16, s20\n\t"
+        UGRAD_VFP_SHORT_TERM(1, 9, 17, 21)
+        ".endif\n\t"
+        "vadd.f32  s0, s0, s1\n\t"
+        "vadd.f32  s2, s2, s3\n\t"
+        "vadd.f32  s4, s4, s5\n\t"
+        "vadd.f32  s6, s6, s7\n\t"
+        "vadd.f32  s0, s0, s2\n\t"
+        "vadd.f32  s4, s4, s6\n\t"
+        "vadd.f32  s0, s0, s4\n\t"
+        "vstmia    %[y]!, {s0}\n\t"
+        "subs      %[n], %[n], #1\n\t"
+        "bne       1b\n\t"
+        : [w] "+r"(w), [y] "+r"(y), [n] "+r"(n)
+        : [d] "r"(d), [zero] "r"(zero_lanes), [m] "i"(M), [last_8] "i"(7 + M), [last_16] "i"(15 + M),
+          [last_18] "i"(M > 8 ? 11 + M : 18)
+        : UGRAD_VFP_CLOBBERS);
+}
+
+#undef UGRAD_VFP_SHORT_TERM
+
+// One row of a narrow affine: s14.. = the row's C weights (one VLDM), s_k = s_k + x·s(14+k), x in s<X>.
+#define UGRAD_VFP_NARROW_TERM(X, K, WK) ".if " #K " < %c[columns]\n\tvmla.f32  s" #K ", s" #X ", s" #WK "\n\t.endif\n\t"
+#define UGRAD_VFP_NARROW_ROW(X)                                                                         \
+    UGRAD_VFP_LOAD("vldm     ", "%[w]", "14", "%c[columns]")                                           \
+    "add       %[w], %[w], %[row_bytes]\n\t"                                                          \
+    UGRAD_VFP_NARROW_TERM(X, 0, 14) UGRAD_VFP_NARROW_TERM(X, 1, 15) UGRAD_VFP_NARROW_TERM(X, 2, 16)   \
+    UGRAD_VFP_NARROW_TERM(X, 3, 17) UGRAD_VFP_NARROW_TERM(X, 4, 18) UGRAD_VFP_NARROW_TERM(X, 5, 19)   \
+    UGRAD_VFP_NARROW_TERM(X, 6, 20) UGRAD_VFP_NARROW_TERM(X, 7, 21) UGRAD_VFP_NARROW_TERM(X, 8, 22)   \
+    UGRAD_VFP_NARROW_TERM(X, 9, 23)
+
+// All C <= 10 output columns of y = x·W + b at once (W has C columns): s0.. = b; four rows per
+// pass (s10-s13 = x[i..i+3], unless built for size), then one row per pass (s10 = x[i]); for each
+// row, s_k = s_k + x[i]·W[i][k], i ascending: the sums of affine_8_columns, C of them.
+template <size_t C>
+inline void affine_narrow(const float* x, const float* w, size_t rows, const float* b, float* y) noexcept {
+    static_assert(C >= 1 && C <= short_max, "a narrow matrix");
+    uint32_t fours = unroll ? static_cast<uint32_t>(rows / 4) : 0;
+    uint32_t rest = unroll ? static_cast<uint32_t>(rows % 4) : static_cast<uint32_t>(rows);
+    __asm__ volatile(
+        UGRAD_VFP_LOAD("vldm     ", "%[b]", "0", "%c[columns]")
+        ".if %c[unroll]\n\t"
+        "cmp       %[fours], #0\n\t"
+        "beq       2f\n"
+        "1:\n\t"
+        "vldmia    %[x]!, {s10-s13}\n\t"
+        UGRAD_VFP_NARROW_ROW(10) UGRAD_VFP_NARROW_ROW(11) UGRAD_VFP_NARROW_ROW(12) UGRAD_VFP_NARROW_ROW(13)
+        "subs      %[fours], %[fours], #1\n\t"
+        "bne       1b\n"
+        "2:\n\t"
+        ".endif\n\t"
+        "cmp       %[rest], #0\n\t"
+        "beq       4f\n"
+        "3:\n\t"
+        "vldmia    %[x]!, {s10}\n\t"
+        UGRAD_VFP_NARROW_ROW(10)
+        "subs      %[rest], %[rest], #1\n\t"
+        "bne       3b\n"
+        "4:\n\t"
+        UGRAD_VFP_LOAD("vstm     ", "%[y]", "0", "%c[columns]")
+        : [x] "+r"(x), [w] "+r"(w), [fours] "+r"(fours), [rest] "+r"(rest)
+        : [row_bytes] "r"(C * sizeof(float)), [b] "r"(b), [y] "r"(y), [columns] "i"(C), [unroll] "i"(unroll),
+          [last_0] "i"(C - 1), [last_14] "i"(13 + C)
+        : UGRAD_VFP_CLOBBERS);
+}
+
+#undef UGRAD_VFP_NARROW_TERM
+#undef UGRAD_VFP_NARROW_ROW
+#undef UGRAD_VFP_LOAD
 #undef UGRAD_VFP_CLOBBERS
 
-// y = x·W + b (float): blocks of eight columns, then the last M mod 8.
+// y = x·W + b (float): a narrow W (M <= 12, not a multiple of 8) in one pass; otherwise blocks of
+// eight columns, then the last M mod 8.
 template <size_t N, size_t M>
 inline void affine(const float (&x)[N], const float (&w)[N][M], const float (&b)[M], float (&y)[M]) noexcept {
+    if constexpr (M <= short_max && M % 8 != 0) {
+        affine_narrow<M>(x, &w[0][0], N, b, y);  // all columns in one pass
+        return;
+    }
     constexpr size_t full = M - M % 8;
     for (size_t j0 = 0; j0 < full; j0 += 8) affine_8_columns(x, &w[0][j0], M * sizeof(float), N, &b[j0], &y[j0]);
     if constexpr (M % 8 != 0) affine_tail_columns<M % 8>(x, &w[0][full], M * sizeof(float), N, &b[full], &y[full]);
 }
 
-// y = d·Wᵀ (float): every row here.
+// y = d·Wᵀ (float): short rows (M <= 12) with d kept in registers, longer ones by blocks.
 template <size_t N, size_t M>
 inline void affine_t(const float (&d)[M], const float (&w)[N][M], float (&y)[N]) noexcept {
-    dot_rows<M / 8, M % 8>(d, &w[0][0], y, N);
+    if constexpr (M <= short_max)
+        dot_rows_short<M>(d, &w[0][0], y, N);  // d held in registers for every row
+    else
+        dot_rows<M / 8, M % 8>(d, &w[0][0], y, N);
 }
 
 }  // namespace target
