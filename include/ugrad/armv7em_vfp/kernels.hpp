@@ -25,7 +25,7 @@ namespace ugrad {
 namespace target {
 
 // Built for size (-Os: UGRAD_COMPACT_KERNELS, include/ugrad/kernels.hpp), the loops below take
-// one row, or one block of eight terms, per pass instead of eight rows or four blocks: the same
+// two rows, or two blocks of eight terms, per pass instead of eight rows or four blocks: the same
 // instructions in the same order, about a third of the code, a few more branches.
 constexpr uint32_t unroll = UGRAD_COMPACT_KERNELS ? 0 : 1;
 
@@ -40,19 +40,22 @@ alignas(8) inline constexpr float zero_lanes[8] = {};
 // lines, and an under-estimate can put its literal pools out of reach.
 
 // The rows loops of both affine kernels, around ROW(X) = one row's terms with x[i] in s<X>: eight
-// rows per pass (s8-s15 = x[i..i+7]) while `eights` lasts, unless built for size; then one row per
-// pass (s8 = x[i]) for the `rest`.
+// rows per pass (s8-s15 = x[i..i+7]) while `groups` lasts, or two (s8-s9) when built for size;
+// then one row per pass (s8 = x[i]) for the `rest`.
 #define UGRAD_VFP_ROW_LOOPS(ROW)                                  \
-    ".if %c[unroll]\n\t"                                          \
-    "cmp       %[eights], #0\n\t"                                 \
+    "cmp       %[groups], #0\n\t"                                 \
     "beq       2f\n"                                               \
     "1:\n\t"                                                      \
+    ".if %c[unroll]\n\t"                                          \
     "vldmia    %[x]!, {s8-s15}\n\t"                               \
     ROW(8) ROW(9) ROW(10) ROW(11) ROW(12) ROW(13) ROW(14) ROW(15) \
-    "subs      %[eights], %[eights], #1\n\t"                      \
+    ".else\n\t"                                                   \
+    "vldmia    %[x]!, {s8-s9}\n\t"                                \
+    ROW(8) ROW(9)                                                 \
+    ".endif\n\t"                                                  \
+    "subs      %[groups], %[groups], #1\n\t"                      \
     "bne       1b\n"                                               \
     "2:\n\t"                                                      \
-    ".endif\n\t"                                                  \
     "cmp       %[rest], #0\n\t"                                   \
     "beq       4f\n"                                               \
     "3:\n\t"                                                      \
@@ -81,13 +84,14 @@ alignas(8) inline constexpr float zero_lanes[8] = {};
 //   s_k = s_k + s(8+r)·s(16+k);  the last rows mod 8 one at a time (s8 = x[i]).
 inline void affine_8_columns(const float* x, const float* w, size_t row_bytes, size_t rows, const float* b,
                              float* y) noexcept {
-    uint32_t eights = unroll ? static_cast<uint32_t>(rows / 8) : 0;
-    uint32_t rest = unroll ? static_cast<uint32_t>(rows % 8) : static_cast<uint32_t>(rows);
+    constexpr size_t group = unroll ? 8 : 2;  // rows per pass of the first loop
+    uint32_t groups = static_cast<uint32_t>(rows / group);
+    uint32_t rest = static_cast<uint32_t>(rows % group);
     __asm__ volatile(
         "vldm      %[b], {s0-s7}\n\t"
         UGRAD_VFP_ROW_LOOPS(UGRAD_VFP_AFFINE_ROW)
         "vstm      %[y], {s0-s7}\n\t"
-        : [x] "+r"(x), [w] "+r"(w), [eights] "+r"(eights), [rest] "+r"(rest)
+        : [x] "+r"(x), [w] "+r"(w), [groups] "+r"(groups), [rest] "+r"(rest)
         : [row_bytes] "r"(row_bytes), [b] "r"(b), [y] "r"(y), [unroll] "i"(unroll)
         : UGRAD_VFP_CLOBBERS);
 }
@@ -117,15 +121,16 @@ template <size_t C>
 inline void affine_tail_columns(const float* x, const float* w, size_t row_bytes, size_t rows, const float* b,
                                 float* y) noexcept {
     static_assert(C >= 1 && C < 8, "one to seven columns");
-    uint32_t eights = unroll ? static_cast<uint32_t>(rows / 8) : 0;
-    uint32_t rest = unroll ? static_cast<uint32_t>(rows % 8) : static_cast<uint32_t>(rows);
+    constexpr size_t group = unroll ? 8 : 2;  // rows per pass of the first loop
+    uint32_t groups = static_cast<uint32_t>(rows / group);
+    uint32_t rest = static_cast<uint32_t>(rows % group);
     const float* v = b;
     __asm__ volatile(
         UGRAD_VFP_TAIL_MOVES("vldr     ")
         UGRAD_VFP_ROW_LOOPS(UGRAD_VFP_TAIL_ROW)
         "mov       %[v], %[y]\n\t"
         UGRAD_VFP_TAIL_MOVES("vstr     ")
-        : [x] "+r"(x), [w] "+r"(w), [eights] "+r"(eights), [rest] "+r"(rest), [v] "+r"(v)
+        : [x] "+r"(x), [w] "+r"(w), [groups] "+r"(groups), [rest] "+r"(rest), [v] "+r"(v)
         : [row_bytes] "r"(row_bytes), [y] "r"(y), [columns] "i"(C), [unroll] "i"(unroll)
         : UGRAD_VFP_CLOBBERS);
 }
@@ -159,8 +164,8 @@ inline void affine_tail_columns(const float* x, const float* w, size_t row_bytes
 
 // Dot products y[i] = dot(W[i], d) for `rows` consecutive rows of length M = 8·Blocks + Tail,
 // in the fixed order: lanes s0-s7 start at +0 (zero_lanes); then the blocks of eight terms in
-// order (four per pass of an inner loop if there are eight or more, then the last Blocks mod 4);
-// then the Tail terms j = 8·Blocks + k into lane k; then ((s0+s1)+(s2+s3)) + ((s4+s5)+(s6+s7)).
+// order (four per pass of an inner loop if there are eight or more, then the last Blocks mod 4;
+// two per pass when built for size); then the Tail terms j = 8·Blocks + k into lane k; then ((s0+s1)+(s2+s3)) + ((s4+s5)+(s6+s7)).
 // The rows loop.
 template <size_t Blocks, size_t Tail>
 inline void dot_rows(const float* d, const float* w, float* y, size_t rows) noexcept {
@@ -172,13 +177,15 @@ inline void dot_rows(const float* d, const float* w, float* y, size_t rows) noex
         "1:\n\t"
         "vldm      %[zero], {s0-s7}\n\t"
         "mov       %[dp], %[d]\n\t"
-        ".if %c[unroll] == 0 && %c[blocks] > 0\n\t"
-        "mov       %[quads], %[blocks]\n"
+        ".if %c[unroll] == 0\n\t"
+        ".if %c[blocks] > 1\n\t"
+        "mov       %[quads], %[pairs]\n"
         "2:\n\t"
-        UGRAD_VFP_DOT_BLOCK
+        UGRAD_VFP_DOT_BLOCK UGRAD_VFP_DOT_BLOCK
         "subs      %[quads], %[quads], #1\n\t"
         "bne       2b\n\t"
-        ".elseif %c[unroll] == 0\n\t"
+        ".endif\n\t"
+        ".if %c[odd]\n\t" UGRAD_VFP_DOT_BLOCK ".endif\n\t"
         ".elseif %c[quad_count] == 1\n\t"
         UGRAD_VFP_DOT_BLOCK UGRAD_VFP_DOT_BLOCK UGRAD_VFP_DOT_BLOCK UGRAD_VFP_DOT_BLOCK
         ".elseif %c[quad_count] > 1\n\t"
@@ -208,7 +215,7 @@ inline void dot_rows(const float* d, const float* w, float* y, size_t rows) noex
         "bne       1b\n\t"
         : [w] "+r"(w), [y] "+r"(y), [n] "+r"(n), [dp] "=&r"(dp), [quads] "+r"(quads)
         : [d] "r"(d), [zero] "r"(zero_lanes), [quad_count] "i"(Blocks / 4), [rest] "i"(Blocks % 4),
-          [tail] "i"(Tail), [blocks] "i"(Blocks), [unroll] "i"(unroll)
+          [tail] "i"(Tail), [blocks] "i"(Blocks), [pairs] "i"(Blocks / 2), [odd] "i"(Blocks % 2), [unroll] "i"(unroll)
         : UGRAD_VFP_CLOBBERS);
 }
 
