@@ -87,6 +87,15 @@ void row(Problem<In, Hidden, Out>& p) {
            static_cast<unsigned>(sizeof(ugrad::Activations<In, Hidden, Out>)), static_cast<unsigned>(stack));
 }
 
+// Static, so the largest network does not need the stack. A board with little RAM
+// (HAL_RAM_BYTES: the microbit's 16 KB) measures the two smaller ones only.
+#if !defined(HAL_RAM_BYTES) || HAL_RAM_BYTES >= 1048576
+#define BENCH_LARGE 1
+#else
+#define BENCH_LARGE 0
+#endif
+
+#if BENCH_LARGE
 // A Network with Mlp's shape holding the Mlp's numbers (the same bits, so the same path), and a
 // 64-32-32-10 ReLU network beside the same call as textbook loops.
 using MlpShaped = ugrad::Network<ugrad::Softmax, ugrad::Dense<64, 32, ugrad::Sigmoid>, ugrad::Dense<32, 10>>;
@@ -144,12 +153,14 @@ void network_rows(Problem<64, 32, 10>& p) {
            static_cast<double>(relu) / static_cast<double>(textbook),
            static_cast<unsigned>(sizeof(bench::ReluNet<64, 32, 32, 10>::Activations)), static_cast<unsigned>(relu_stack));
 }
+#endif
 
-// Static, so the largest network does not need the stack.
 Problem<16, 8, 3> p16;
 Problem<64, 32, 10> p64;
+#if BENCH_LARGE
 Problem<256, 64, 10> p256;
 Problem<784, 128, 10> p784;
+#endif
 
 }  // namespace
 
@@ -159,9 +170,15 @@ int main() {
     printf("|---|---:|---:|---:|---:|---:|---:|---:|\n");
     row(p16);
     row(p64);
+#if BENCH_LARGE
     row(p256);
     row(p784);
+#endif
+
+#if BENCH_LARGE
     printf("\n");
     network_rows(p64);
+#endif
+
     return 0;
 }

@@ -38,14 +38,14 @@ endif
 
 LINT_TU      := tests/lint/instantiate.cpp
 LINT_SOURCES := $(LINT_TU) $(wildcard src/*.cpp)
-LINT_HEADERS := $(wildcard include/ugrad/*.hpp src/*.hpp src/*/*.hpp)
+LINT_HEADERS := $(LIBRARY_HEADERS) $(wildcard src/*.hpp src/*/*.hpp)
 
 .PHONY: lint lint-cppcheck lint-clang-tidy
 lint: lint-cppcheck lint-clang-tidy
 
 # cppcheck reads the headers twice: as instantiated by the lint TU, and each on its own, in every
-# preprocessor configuration but UGRAD_TARGET_KERNELS (a target's kernel header from platform/,
-# named by the target build; cppcheck would try it with an empty name).
+# preprocessor configuration but UGRAD_TARGET_KERNELS (a header a user's build may name; cppcheck
+# would try it with an empty name).
 lint-cppcheck: | deps
 	@echo "== cppcheck on include/ and src/"
 	cppcheck --quiet --error-exitcode=1 --std=c++17 --language=c++ --inline-suppr \
@@ -54,9 +54,9 @@ lint-cppcheck: | deps
 	    $(INCLUDES) $(LINT_SOURCES) $(LINT_HEADERS)
 
 # .clang-tidy turns every warning into an error and restricts findings to include/ugrad/ and the
-# sources named here. Once per kernel schedule: portable (UGRAD_VECTOR_KERNELS=0), SIMD 4 and 8
+# sources named here. Once per kernel schedule: portable scalar, SIMD 4 (x86-64's default) and 8
 # floats wide, compact (-Os). (cppcheck explores the preprocessor configurations on its own.)
 lint-clang-tidy: | deps
 	@echo "== clang-tidy on include/ and src/"
-	for v in -DUGRAD_VECTOR_KERNELS=0 -DUGRAD_VECTOR_KERNELS=4 -DUGRAD_VECTOR_KERNELS=8 -DUGRAD_COMPACT_KERNELS=1; do \
+	for v in -DUGRAD_PORTABLE_KERNELS=1 -DUGRAD_VECTOR_KERNELS=4 -DUGRAD_VECTOR_KERNELS=8 -DUGRAD_COMPACT_KERNELS=1; do \
 	  clang-tidy --quiet $(LINT_SOURCES) -- $(STD) $(WARN) $(FPFLAGS) $(INCLUDES) $$v || exit 1; done

@@ -15,9 +15,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ugrad/fp_contract.hpp>
 #include <ugrad/math.hpp>
 #include <ugrad/mlp.hpp>
 #include <ugrad/status.hpp>
+
+UGRAD_FP_CONTRACT_OFF_BEGIN
 
 namespace ugrad {
 
@@ -299,3 +302,5 @@ Status sgd_step(Mlp<In, Hidden, Out, T>& net, const T (&x)[In], const Activation
 }
 
 }  // namespace ugrad
+
+UGRAD_FP_CONTRACT_OFF_END

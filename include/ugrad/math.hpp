@@ -14,6 +14,10 @@
 
 #include <stdint.h>
 
+#include <ugrad/fp_contract.hpp>
+
+UGRAD_FP_CONTRACT_OFF_BEGIN
+
 namespace ugrad {
 
 // Reinterpret the bits of one trivially copyable value as another of the same size.
@@ -358,3 +362,5 @@ inline double tanh(double x) noexcept {
 }
 
 }  // namespace ugrad
+
+UGRAD_FP_CONTRACT_OFF_END
