@@ -7,6 +7,8 @@
 #                       compile, through kernels.hpp which picks them, with that core's cross
 #                       compiler, freestanding too (FREESTANDING_CXX_<isa>). Every header's code
 #                       sits between UGRAD_FP_CONTRACT_OFF_BEGIN and _END (fp_contract.hpp).
+#                       The int8 path (include/ugrad/q8/) has integers only, no contraction to
+#                       turn off, and its own goal (q8-freestanding, mk/q8.mk) with its own compilers.
 #   check-no-heap       the entry points' object file needs no malloc/free/new/delete, no __cxa_*
 #                       (exceptions, guards), no libm and no __stack_chk_fail; memcpy and memset,
 #                       which any C++ compiler may emit for a struct copy or `= {}` even in
@@ -27,12 +29,12 @@ check-freestanding: | deps
 	@echo "== freestanding: each header alone, $(FREESTANDING_CXX) -ffreestanding -nostdlib"
 	@bad=$$(grep -hE '^\s*#\s*include' $(LIBRARY_HEADERS) | grep -vE '<(stdint|stddef|float)\.h>|<ugrad/([a-z0-9_]+/)?[a-z0-9_]+\.hpp>|^#include UGRAD_TARGET_KERNELS$$'); \
 	  if [ -n "$$bad" ]; then echo "library headers include something not freestanding:"; echo "$$bad"; exit 1; fi
-	@for h in $(filter-out $(ISA_KERNEL_FOLDERS:%=include/ugrad/%/%),$(LIBRARY_HEADERS)); do \
+	@for h in $(filter-out $(ISA_KERNEL_FOLDERS:%=include/ugrad/%/%) include/ugrad/q8/%,$(LIBRARY_HEADERS)); do \
 	  echo "#include <$${h#include/}>" | \
 	    $(FREESTANDING_CXX) $(STD) $(WARN) $(FPFLAGS) -ffreestanding -nostdlib $(INCLUDES) -x c++ -fsyntax-only - \
 	    || { echo "not freestanding: $$h"; exit 1; }; \
 	done
-	@for h in $(filter-out include/ugrad/fp_contract.hpp include/ugrad/ugrad.hpp $(ISA_KERNEL_FOLDERS:%=include/ugrad/%/%),$(LIBRARY_HEADERS)); do \
+	@for h in $(filter-out include/ugrad/fp_contract.hpp include/ugrad/ugrad.hpp $(ISA_KERNEL_FOLDERS:%=include/ugrad/%/%) include/ugrad/q8/%,$(LIBRARY_HEADERS)); do \
 	  grep -q '^UGRAD_FP_CONTRACT_OFF_BEGIN$$' $$h && grep -q '^UGRAD_FP_CONTRACT_OFF_END$$' $$h \
 	    || { echo "$$h: its code must sit between UGRAD_FP_CONTRACT_OFF_BEGIN and _END (include/ugrad/fp_contract.hpp)"; exit 1; }; \
 	done

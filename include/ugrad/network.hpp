@@ -20,10 +20,13 @@
 #include <ugrad/activations.hpp>
 #include <ugrad/kernels.hpp>
 #include <ugrad/layers.hpp>
+#include <ugrad/fp_contract.hpp>
 #include <ugrad/math.hpp>
 #include <ugrad/mlp.hpp>
 #include <ugrad/softmax.hpp>
 #include <ugrad/status.hpp>
+
+UGRAD_FP_CONTRACT_OFF_BEGIN
 
 namespace ugrad {
 
@@ -628,3 +631,5 @@ Status input_gradient(const Network<Head, Layers...>& net, const typename Networ
 }
 
 }  // namespace ugrad
+
+UGRAD_FP_CONTRACT_OFF_END

@@ -16,9 +16,12 @@
 #include <stdint.h>
 
 #include <ugrad/gradients.hpp>
+#include <ugrad/fp_contract.hpp>
 #include <ugrad/math.hpp>
 #include <ugrad/network.hpp>
 #include <ugrad/status.hpp>
+
+UGRAD_FP_CONTRACT_OFF_BEGIN
 
 namespace ugrad {
 
@@ -271,3 +274,5 @@ Status sgd_step(Network<Head, Layers...>& net,
 }
 
 }  // namespace ugrad
+
+UGRAD_FP_CONTRACT_OFF_END

@@ -10,9 +10,12 @@
 
 #include <stddef.h>
 
+#include <ugrad/fp_contract.hpp>
 #include <ugrad/math.hpp>
 #include <ugrad/network.hpp>
 #include <ugrad/status.hpp>
+
+UGRAD_FP_CONTRACT_OFF_BEGIN
 
 namespace ugrad {
 
@@ -79,3 +82,5 @@ Status output_jacobian(const Network<Head, Layers...>& net, const typename Netwo
 }
 
 }  // namespace ugrad
+
+UGRAD_FP_CONTRACT_OFF_END
