@@ -16,6 +16,8 @@ STD      := -std=c++17
 WARN     := -Wall -Wextra -Wpedantic -Wconversion -Wdouble-promotion -Wshadow -Werror
 FPFLAGS  := -ffp-contract=off
 INCLUDES := -Iinclude
+# The library: include/ugrad/*.hpp and the folders under it (one per instruction set, q8/, ...).
+LIBRARY_HEADERS := $(wildcard include/ugrad/*.hpp include/ugrad/*/*.hpp)
 HOST_OPT ?= -O2 -g
 # The host compilers every host test runs with.
 HOST_COMPILERS := g++ clang++
@@ -29,6 +31,10 @@ include $(sort $(wildcard mk/*.mk))
 # `make TARGET=<t> test` runs only that target's goals (mk/targets.mk and platform/<t>/target.mk).
 ifneq ($(TARGET),host)
 TEST_GOALS := $(TARGET_TEST_GOALS)
+# The cores that run the runner, golden vectors and their kernels' check only (mk/targets.mk).
+ifneq ($(filter $(TARGET),$(RUNNER_TARGETS)),)
+TEST_GOALS := $(filter target-suite target-kernels-test,$(TARGET_TEST_GOALS))
+endif
 endif
 
 # Install (as root) or name the missing Debian packages, once per make run.

@@ -8,6 +8,8 @@
 //
 //   host_bench main     the four sizes of the issue: Markdown table on stdout
 //   host_bench sweep    how time grows with In, Hidden and Out (ugrad only)
+//   host_bench network  a Network with Mlp's shape against Mlp (the same numbers), and a
+//                       64-32-32-10 ReLU Network against textbook loops
 // The flags it was built with are passed in as BENCH_FLAGS and printed with the tables.
 #include <stddef.h>
 #include <stdint.h>
@@ -167,11 +169,97 @@ void sweep_row(const char* varied, int reps) {
     fflush(stdout);
 }
 
+// ---- Networks (host_bench network) ----
+
+using MlpShaped = ugrad::Network<ugrad::Softmax, ugrad::Dense<64, 32, ugrad::Sigmoid>, ugrad::Dense<32, 10>>;
+
+// Median ns per call of two calls f(n) and g(n), n the sample, interleaved as measure() does.
+template <typename F, typename G>
+void measure_two(F f, G g, int reps, double& f_ns, double& g_ns) {
+    using clock = std::chrono::steady_clock;
+    auto batch = [](auto call, size_t calls) {
+        float acc = 0;
+        const auto t0 = clock::now();
+        for (size_t c = 0; c < calls; ++c) acc += call(c % 8);
+        const auto t1 = clock::now();
+        sink = acc;
+        return static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count()) /
+               static_cast<double>(calls);
+    };
+    batch(f, 16);
+    batch(g, 16);
+    const double slowest = std::max(batch(f, 64), batch(g, 64));
+    const size_t calls = std::max<size_t>(4, static_cast<size_t>(40000.0 / std::max(slowest, 1.0)));
+    std::vector<double> tf, tg;
+    for (int r = 0; r < reps; ++r) {
+        if (r % 2) tf.push_back(batch(f, calls)), tg.push_back(batch(g, calls));
+        else tg.push_back(batch(g, calls)), tf.push_back(batch(f, calls));
+    }
+    f_ns = median(tf);
+    g_ns = median(tg);
+}
+
+int network_table(int reps) {
+    auto p = std::make_unique<Problem<64, 32, 10>>(1234u + 64u);
+    auto net = std::make_unique<MlpShaped>();
+    for (size_t i = 0; i < 64; ++i)
+        for (size_t j = 0; j < 32; ++j) net->layer0.w[i][j] = p->net.w1[i][j];
+    for (size_t j = 0; j < 32; ++j) net->layer0.b[j] = p->net.b1[j];
+    for (size_t j = 0; j < 32; ++j)
+        for (size_t k = 0; k < 10; ++k) net->layer1.w[j][k] = p->net.w2[j][k];
+    for (size_t k = 0; k < 10; ++k) net->layer1.b[k] = p->net.b2[k];
+    auto relu = std::make_unique<bench::ReluNet<64, 32, 32, 10>>();
+    std::mt19937 rng(6432);
+    auto fill = [&rng](auto& dense, float fan_in) {
+        std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+        const float s = 1.0f / std::sqrt(fan_in);
+        for (auto& row : dense.w)
+            for (float& w : row) w = s * u(rng);
+        for (float& b : dense.b) b = s * u(rng);
+    };
+    fill(relu->layer0, 64.0f);
+    fill(relu->layer1, 32.0f);
+    fill(relu->layer2, 32.0f);
+    float dx_net[64], dx_other[64];
+    // Same numbers, same bits: the Network must give the Mlp's loss and dx exactly; the textbook
+    // ReLU loops agree to rounding.
+    int failures = 0;
+    for (size_t n = 0; n < 8; ++n) {
+        const float a = bench::call_ugrad_network(*net, p->x[n], p->label[n], dx_net);
+        const float b = bench::call_ugrad(p->net, p->x[n], p->label[n], dx_other);
+        if (memcmp(&a, &b, sizeof a) != 0 || memcmp(dx_net, dx_other, sizeof dx_net) != 0) ++failures;
+        const float c = bench::call_ugrad_network(*relu, p->x[n], p->label[n], dx_net);
+        const float d = bench::call_textbook_relu(*relu, p->x[n], p->label[n], dx_other);
+        double worst = std::fabs(static_cast<double>(c) - static_cast<double>(d)), scale = 0;
+        for (size_t i = 0; i < 64; ++i) scale = std::max(scale, std::fabs(static_cast<double>(dx_net[i])));
+        for (size_t i = 0; i < 64; ++i)
+            worst = std::max(worst, std::fabs(static_cast<double>(dx_net[i]) - static_cast<double>(dx_other[i])) / scale);
+        if (!(worst < 1e-4)) ++failures;
+    }
+    if (failures) fprintf(stderr, "host_bench network: %d samples disagree\n", failures);
+    double net_ns, mlp_ns, relu_ns, textbook_ns;
+    measure_two([&](size_t n) { return bench::call_ugrad_network(*net, p->x[n], p->label[n], dx_net); },
+                [&](size_t n) { return bench::call_ugrad(p->net, p->x[n], p->label[n], dx_other); }, reps, net_ns,
+                mlp_ns);
+    measure_two([&](size_t n) { return bench::call_ugrad_network(*relu, p->x[n], p->label[n], dx_net); },
+                [&](size_t n) { return bench::call_textbook_relu(*relu, p->x[n], p->label[n], dx_other); }, reps,
+                relu_ns, textbook_ns);
+    printf("Flags `%s`; median of %d interleaved batches.\n\n", BENCH_FLAGS, reps);
+    printf("| Network | ugrad ns | compared with | its ns | ugrad/it |\n");
+    printf("|---|---:|---|---:|---:|\n");
+    printf("| 64-32-10 (sigmoid, softmax: Mlp's shape) | %.0f | Mlp 64-32-10 | %.0f | %.3f |\n", net_ns, mlp_ns,
+           net_ns / mlp_ns);
+    printf("| 64-32-32-10 (ReLU, ReLU, softmax) | %.0f | textbook loops | %.0f | %.2f |\n", relu_ns, textbook_ns,
+           relu_ns / textbook_ns);
+    return failures ? 1 : 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     const bool sweep = argc > 1 && strcmp(argv[1], "sweep") == 0;
     const int reps = argc > 2 ? atoi(argv[2]) : 41;
+    if (argc > 1 && strcmp(argv[1], "network") == 0) return network_table(reps);
     if (!sweep) {
         printf("Flags `%s`; median of %d interleaved batches.\n\n", BENCH_FLAGS, reps);
         printf("| In-Hidden-Out | MACs/call | ugrad ns | Eigen ns | textbook ns | Eigen/ugrad | textbook/ugrad | "

@@ -39,30 +39,30 @@ endif
 
 LINT_TU      := tests/lint/instantiate.cpp
 LINT_SOURCES := $(LINT_TU) $(wildcard src/*.cpp)
-LINT_HEADERS := $(wildcard include/ugrad/*.hpp src/*.hpp src/*/*.hpp)
-# The int8 path (include/ugrad/q8/) has its own TU: its schedules are picked by other switches.
-LINT_Q8_TU      := tests/lint/instantiate_q8.cpp
-LINT_Q8_HEADERS := $(wildcard include/ugrad/q8/*.hpp)
+LINT_HEADERS := $(LIBRARY_HEADERS) $(wildcard src/*.hpp src/*/*.hpp)
+# The int8 path (include/ugrad/q8/, in LIBRARY_HEADERS) has its own TU: its schedules are picked
+# by other switches.
+LINT_Q8_TU   := tests/lint/instantiate_q8.cpp
 
 .PHONY: lint lint-cppcheck lint-clang-tidy
 lint: lint-cppcheck lint-clang-tidy
 
 # cppcheck reads the headers twice: as instantiated by the lint TU, and each on its own, in every
-# preprocessor configuration but UGRAD_TARGET_KERNELS (a target's kernel header from platform/,
-# named by the target build; cppcheck would try it with an empty name).
+# preprocessor configuration but UGRAD_TARGET_KERNELS (a header a user's build may name; cppcheck
+# would try it with an empty name).
 lint-cppcheck: | deps
 	@echo "== cppcheck on include/ and src/"
 	cppcheck --quiet --error-exitcode=1 --std=c++17 --language=c++ --inline-suppr \
 	    --enable=warning,style,performance,portability -UUGRAD_TARGET_KERNELS \
 	    --suppressions-list=tests/lint/cppcheck-suppressions.txt \
-	    $(INCLUDES) $(LINT_SOURCES) $(LINT_HEADERS) $(LINT_Q8_TU) $(LINT_Q8_HEADERS)
+	    $(INCLUDES) $(LINT_SOURCES) $(LINT_HEADERS) $(LINT_Q8_TU)
 
 # .clang-tidy turns every warning into an error and restricts findings to include/ugrad/ and the
-# sources named here. Once per kernel schedule: portable (UGRAD_VECTOR_KERNELS=0), SIMD 4 and 8
+# sources named here. Once per kernel schedule: portable scalar, SIMD 4 (x86-64's default) and 8
 # floats wide, compact (-Os). (cppcheck explores the preprocessor configurations on its own.)
 lint-clang-tidy: | deps
 	@echo "== clang-tidy on include/ and src/"
-	for v in -DUGRAD_VECTOR_KERNELS=0 -DUGRAD_VECTOR_KERNELS=4 -DUGRAD_VECTOR_KERNELS=8 -DUGRAD_COMPACT_KERNELS=1; do \
+	for v in -DUGRAD_PORTABLE_KERNELS=1 -DUGRAD_VECTOR_KERNELS=4 -DUGRAD_VECTOR_KERNELS=8 -DUGRAD_COMPACT_KERNELS=1; do \
 	  clang-tidy --quiet $(LINT_SOURCES) -- $(STD) $(WARN) $(FPFLAGS) $(INCLUDES) $$v || exit 1; done
 	@# include/ugrad/q8/: the portable kernels, the compact ones (-Os), the Armv7E-M ones (parsed).
 	for v in -O2 -Os -DUGRAD_Q8_DSP_KERNELS=1; do \

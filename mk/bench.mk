@@ -2,34 +2,38 @@
 #
 #   make bench                     host: ugrad vs Eigen 3.4 vs textbook loops at 16-8-3, 64-32-10,
 #                                  256-64-10, 784-128-10 with -O2 and with -O3 -march=native (g++),
-#                                  the growth sweep, then the two emulated Arm targets below; writes
+#                                  the growth sweep, then every emulated Arm core below; writes
 #                                  README.md's "bench-host", "bench-mps2-an386", "bench-mps2-an385"
+#                                  and "bench-cores" (64-32-10 on each core, -O2 and -Os)
 #   make bench TARGET=mps2-an386   executed instructions per call under QEMU (-icount shift=0), ugrad
-#                                  vs textbook loops with newlib's expf/logf (also mps2-an385)
+#                                  vs textbook loops with newlib's expf/logf (any BENCH_TARGETS)
 #   make bench-build               the bench sources compile (part of `make test`; no timing)
 # Timings are printed, never asserted. bench/math_bench*.cpp belong to mk/math.mk.
 
 BENCH_BUILD := $(BUILD)/bench
 BENCH_HOST_SRC := bench/host_bench.cpp
 BENCH_HOST_DEPS := $(BENCH_HOST_SRC) bench/ugrad_call.hpp bench/eigen_call.hpp bench/textbook_call.hpp \
-                   $(wildcard include/ugrad/*.hpp)
+                   $(LIBRARY_HEADERS)
 # Eigen's headers are system headers: our warnings are not its business.
 BENCH_HOST_FLAGS := $(STD) $(WARN) $(FPFLAGS) $(INCLUDES) -isystem /usr/include/eigen3
 BENCH_FLAGSETS := O2 native
-# ugrad's vector schedule (include/ugrad/kernels.hpp): 4 floats wide for portable x86-64 (SSE2),
-# 8 where -march=native turns AVX on. Eigen sees the same flags and picks its own kernels.
+# The flags a user passes, and no ugrad macro: ugrad picks its kernels from the compiler's macros
+# (include/ugrad/kernels.hpp: the vector schedule, 4 floats wide with SSE2, 8 where -march=native
+# turns AVX on). Eigen sees the same flags and picks its own kernels.
 BENCH_FLAGS_O2 := -O2
-BENCH_FLAGS_native := -O3 -march=native
-BENCH_UGRAD_O2 := -DUGRAD_VECTOR_KERNELS=4
-BENCH_UGRAD_native := -DUGRAD_VECTOR_KERNELS=8
-BENCH_TARGETS := mps2-an386 mps2-an385
+# (On an AVX-512 machine GCC 12 warns, inside Eigen's AVX-512 min/max intrinsics, that an
+# _mm512_undefined_ps() operand "may be used uninitialized": not ours, so not an error here.)
+BENCH_FLAGS_native := -O3 -march=native -Wno-maybe-uninitialized
+BENCH_TARGETS := mps2-an386 mps2-an385 mps2-an500 mps2-an505 mps3-an547 microbit
+# The cores whose whole table (every size) is a README section of its own.
+BENCH_README_TARGETS := mps2-an386 mps2-an385
 
 DEPS_PACKAGES += libeigen3-dev
 
 $(BENCH_BUILD)/host-%: $(BENCH_HOST_DEPS) | deps
 	@mkdir -p $(@D)
-	g++ $(BENCH_HOST_FLAGS) $(BENCH_FLAGS_$*) $(BENCH_UGRAD_$*) \
-	  -DBENCH_FLAGS='"g++ $(BENCH_FLAGS_$*) -ffp-contract=off, ugrad with $(BENCH_UGRAD_$*)"' $< -o $@
+	g++ $(BENCH_HOST_FLAGS) $(BENCH_FLAGS_$*) \
+	  -DBENCH_FLAGS='"g++ $(BENCH_FLAGS_$*) -ffp-contract=off, no ugrad macros"' $< -o $@
 
 # The target program: same flags as everything else on the target ($(TARGET_OPT), default -O2);
 # and the same built for size (-Os: the compact kernels), for the trade between the two.
@@ -40,24 +44,32 @@ $(call target_program,target-bench-os,bench/target_bench.cpp,-Os)
 ifeq ($(TARGET),host)
 bench: bench-host
 	@for t in $(BENCH_TARGETS); do $(MAKE) --no-print-directory TARGET=$$t bench || exit 1; done
+	tools/bench/cores_table.py $(BUILD) $(BENCH_TARGETS) > $(BENCH_BUILD)/cores.md
+	@cat $(BENCH_BUILD)/cores.md
+	tools/readme_section.py bench-cores $(BENCH_BUILD)/cores.md
 
 bench-host: $(foreach f,$(BENCH_FLAGSETS),$(BENCH_BUILD)/host-$(f))
 	@tools/bench/machine.sh > $(BENCH_BUILD)/host.md
 	@for f in $(BENCH_FLAGSETS); do echo; $(BENCH_BUILD)/host-$$f main 1001 || exit 1; done | tee -a $(BENCH_BUILD)/host.md
 	@{ echo; echo "How time and RAM grow (ugrad; Eigen/ugrad for scale):"; \
 	  for f in $(BENCH_FLAGSETS); do echo; $(BENCH_BUILD)/host-$$f sweep 301 || exit 1; done; } | tee -a $(BENCH_BUILD)/host.md
+	@{ echo; echo "Networks (include/ugrad/network.hpp), the same call:"; \
+	  for f in $(BENCH_FLAGSETS); do echo; $(BENCH_BUILD)/host-$$f network 1001 || exit 1; done; } | tee -a $(BENCH_BUILD)/host.md
 	tools/readme_section.py bench-host $(BENCH_BUILD)/host.md
 else
 bench: $(TARGET_BUILD)/target-bench.elf $(TARGET_BUILD)/target-bench-os.elf
 	@{ echo "$(TARGET) under QEMU with -icount shift=0, built with \`$(TARGET_CXX) $(TARGET_OPT) $(strip $(TARGET_ARCH)) $(FPFLAGS)\`;"; \
-	  echo "instructions per call, averaged over 64 calls (4 for 784-128-10; the counter steps by 40). Activations and the stack are RAM besides the weights."; echo; \
+	  echo "instructions per call, averaged over 64 calls (4 for 784-128-10; the counter steps by 1e9 / clock instructions, 40 on mps2). Activations and the stack are RAM besides the weights."; echo; \
 	  $(TARGET_RUN) $< || exit 1; } | tee $(TARGET_BUILD)/bench.md
 	@$(TARGET_RUN) $(TARGET_BUILD)/target-bench-os.elf > $(TARGET_BUILD)/bench-os.md || exit 1; \
 	  { echo; echo "Built with -Os instead (compact kernels, what \`make size\` measures), ugrad / textbook instructions per call:" \
 	    $$(awk -F'|' '/^\| [0-9]+-[0-9]+-[0-9]+ / {gsub(/ /, "", $$2); gsub(/ /, "", $$4); gsub(/ /, "", $$6); printf "%s%s: %s / %s", sep, $$2, $$4, $$6; sep="; "}' $(TARGET_BUILD)/bench-os.md)"."; } \
 	  | tee -a $(TARGET_BUILD)/bench.md
-	@$(if $(findstring UGRAD_TARGET_KERNELS,$(TARGET_CPPFLAGS)),$(MAKE) --no-print-directory bench-code-size | tee -a $(TARGET_BUILD)/bench.md)
-	tools/readme_section.py bench-$(TARGET) $(TARGET_BUILD)/bench.md
+	@{ echo; echo "The Network rows built with -Os:" \
+	    $$(awk -F'|' '/^\| Network [0-9]/ {gsub(/^ +| +$$/, "", $$2); gsub(/ /, "", $$3); gsub(/^ +| +$$/, "", $$4); gsub(/ /, "", $$5); gsub(/ /, "", $$6); printf "%s%s %s vs %s %s (%s)", sep, $$2, $$3, $$4, $$5, $$6; sep="; "}' $(TARGET_BUILD)/bench-os.md)"."; } \
+	  | tee -a $(TARGET_BUILD)/bench.md
+	@$(if $(TARGET_OWN_KERNELS),$(MAKE) --no-print-directory bench-code-size | tee -a $(TARGET_BUILD)/bench.md)
+	$(if $(filter $(TARGET),$(BENCH_README_TARGETS)),tools/readme_section.py bench-$(TARGET) $(TARGET_BUILD)/bench.md)
 
 # Flash of one 64-32-10 call at -Os (bench/call_size.cpp: .text of the object), with the target's
 # own kernels and with the portable ones: what the speed costs, or saves, in code.
@@ -65,7 +77,7 @@ bench: $(TARGET_BUILD)/target-bench.elf $(TARGET_BUILD)/target-bench-os.elf
 bench-code-size: | deps
 	@mkdir -p $(TARGET_BUILD)/bench-size
 	@$(TARGET_CXX) $(TARGET_CXXFLAGS) -Os -Ibench -c bench/call_size.cpp -o $(TARGET_BUILD)/bench-size/target.o
-	@$(TARGET_CXX) $(TARGET_CXXFLAGS) -Os -UUGRAD_TARGET_KERNELS -Ibench -c bench/call_size.cpp -o $(TARGET_BUILD)/bench-size/scalar.o
+	@$(TARGET_CXX) $(TARGET_CXXFLAGS) -Os -DUGRAD_PORTABLE_KERNELS=1 -Ibench -c bench/call_size.cpp -o $(TARGET_BUILD)/bench-size/scalar.o
 	@t=$$($(TARGET_SIZE) -A $(TARGET_BUILD)/bench-size/target.o | awk '/^\.text/ {s += $$2} END {print s}'); \
 	 p=$$($(TARGET_SIZE) -A $(TARGET_BUILD)/bench-size/scalar.o | awk '/^\.text/ {s += $$2} END {print s}'); \
 	 echo; echo "Code of one 64-32-10 call at -Os (bench/call_size.cpp): $$t bytes with this target's assembly kernels (their compact variant), $$p bytes with the portable compact ones."
@@ -78,10 +90,15 @@ bench-build: | deps
 	clang++ $(BENCH_HOST_FLAGS) $(BENCH_UGRAD_native) -fsyntax-only $(BENCH_HOST_SRC)
 TEST_GOALS += bench-build
 
-# A target whose target.mk selects its own kernels (-DUGRAD_TARGET_KERNELS=..., e.g. mps2-an386 with
-# platform/cortex-m4f/ugrad_kernels.hpp) checks them against the scalar kernels, bit for bit, on
-# the target: part of `make TARGET=<t> test`.
-ifneq ($(findstring UGRAD_TARGET_KERNELS,$(TARGET_CPPFLAGS)),)
+# A target whose core has kernels of its own (include/ugrad/kernels.hpp picks them from the
+# compiler's macros, e.g. include/ugrad/armv7em_vfp/ for the M4F, M7, M33, M55: TARGET_OWN_KERNELS,
+# asked of the target's preprocessor) checks them against the scalar kernels, bit for bit, on the
+# target: part of `make TARGET=<t> test`.
+ifneq ($(TARGET),host)
+TARGET_OWN_KERNELS := $(shell $(TARGET_CXX) $(STD) $(TARGET_ARCH) $(TARGET_CPPFLAGS) $(INCLUDES) -include ugrad/kernels.hpp \
+                        -x c++ -dM -E /dev/null 2>/dev/null | grep -q 'define UGRAD_HAS_TARGET_KERNELS 1' && echo yes)
+endif
+ifneq ($(TARGET_OWN_KERNELS),)
 $(call target_program,target-kernels,tests/target/kernels_vs_scalar.cpp)
 # Again with the target's compact variant (what -Os selects: UGRAD_COMPACT_KERNELS).
 $(call target_program,target-kernels-compact,tests/target/kernels_vs_scalar.cpp,-DUGRAD_COMPACT_KERNELS=1)

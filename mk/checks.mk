@@ -2,8 +2,13 @@
 #   check-freestanding  every header compiles alone with riscv64-unknown-elf-g++ -ffreestanding
 #                       -nostdlib (a toolchain with no C or C++ library at all), and includes only
 #                       <stdint.h>, <stddef.h>, <float.h> and ugrad's own headers (plus, in
-#                       kernels.hpp, the one switch `#include UGRAD_TARGET_KERNELS`: a platform/
-#                       header that a target's build names)
+#                       kernels.hpp, the one override `#include UGRAD_TARGET_KERNELS`: a header a
+#                       user's build may name). A core's kernels (include/ugrad/<isa>/kernels.hpp)
+#                       compile, through kernels.hpp which picks them, with that core's cross
+#                       compiler, freestanding too (FREESTANDING_CXX_<isa>). Every header's code
+#                       sits between UGRAD_FP_CONTRACT_OFF_BEGIN and _END (fp_contract.hpp).
+#                       The int8 path (include/ugrad/q8/) has integers only, no contraction to
+#                       turn off, and its own goal (q8-freestanding, mk/q8.mk) with its own compilers.
 #   check-no-heap       the entry points' object file needs no malloc/free/new/delete, no __cxa_*
 #                       (exceptions, guards), no libm and no __stack_chk_fail; memcpy and memset,
 #                       which any C++ compiler may emit for a struct copy or `= {}` even in
@@ -11,22 +16,31 @@
 #   check-compile-fail  an input array of the wrong size is rejected at compile time
 #   check-readme        README.md's usage example compiles (g++ and clang++) and runs
 
-DEPS_PACKAGES += gcc-riscv64-unknown-elf python3
+DEPS_PACKAGES += gcc-riscv64-unknown-elf gcc-arm-none-eabi python3
 
 CHECKS := $(BUILD)/checks
-LIBRARY_HEADERS := $(wildcard include/ugrad/*.hpp)
 FREESTANDING_CXX := riscv64-unknown-elf-g++ -march=rv32imac -mabi=ilp32
+# The folders of instruction-set kernels, and a compiler for which kernels.hpp picks each.
+ISA_KERNEL_FOLDERS := armv7em_vfp
+FREESTANDING_CXX_armv7em_vfp := arm-none-eabi-g++ -mcpu=cortex-m4 -mfpu=fpv4-sp-d16 -mfloat-abi=hard -mthumb
 
 .PHONY: check-freestanding
 check-freestanding: | deps
 	@echo "== freestanding: each header alone, $(FREESTANDING_CXX) -ffreestanding -nostdlib"
-	@bad=$$(grep -hE '^\s*#\s*include' $(LIBRARY_HEADERS) | grep -vE '<(stdint|stddef|float)\.h>|<ugrad/[a-z_]+\.hpp>|^#include UGRAD_TARGET_KERNELS$$'); \
+	@bad=$$(grep -hE '^\s*#\s*include' $(LIBRARY_HEADERS) | grep -vE '<(stdint|stddef|float)\.h>|<ugrad/([a-z0-9_]+/)?[a-z0-9_]+\.hpp>|^#include UGRAD_TARGET_KERNELS$$'); \
 	  if [ -n "$$bad" ]; then echo "library headers include something not freestanding:"; echo "$$bad"; exit 1; fi
-	@for h in $(LIBRARY_HEADERS); do \
-	  echo "#include <ugrad/$$(basename $$h)>" | \
+	@for h in $(filter-out $(ISA_KERNEL_FOLDERS:%=include/ugrad/%/%) include/ugrad/q8/%,$(LIBRARY_HEADERS)); do \
+	  echo "#include <$${h#include/}>" | \
 	    $(FREESTANDING_CXX) $(STD) $(WARN) $(FPFLAGS) -ffreestanding -nostdlib $(INCLUDES) -x c++ -fsyntax-only - \
 	    || { echo "not freestanding: $$h"; exit 1; }; \
 	done
+	@for h in $(filter-out include/ugrad/fp_contract.hpp include/ugrad/ugrad.hpp $(ISA_KERNEL_FOLDERS:%=include/ugrad/%/%) include/ugrad/q8/%,$(LIBRARY_HEADERS)); do \
+	  grep -q '^UGRAD_FP_CONTRACT_OFF_BEGIN$$' $$h && grep -q '^UGRAD_FP_CONTRACT_OFF_END$$' $$h \
+	    || { echo "$$h: its code must sit between UGRAD_FP_CONTRACT_OFF_BEGIN and _END (include/ugrad/fp_contract.hpp)"; exit 1; }; \
+	done
+	@$(foreach isa,$(ISA_KERNEL_FOLDERS),printf '#include <ugrad/kernels.hpp>\n#if !UGRAD_HAS_TARGET_KERNELS\n#error no $(isa) kernels picked\n#endif\n' | \
+	    $(FREESTANDING_CXX_$(isa)) $(STD) $(WARN) $(FPFLAGS) -ffreestanding -nostdlib $(INCLUDES) -x c++ -fsyntax-only - \
+	    || { echo "not freestanding, or not picked: include/ugrad/$(isa)"; exit 1; };)
 	@echo '#include <ugrad/ugrad.h>' | riscv64-unknown-elf-gcc -march=rv32imac -mabi=ilp32 -std=c11 -Wall -Wextra \
 	    -Wpedantic -Werror -ffreestanding -nostdlib $(INCLUDES) -x c -fsyntax-only - || { echo "ugrad.h is not freestanding C"; exit 1; }
 	@echo "$(words $(LIBRARY_HEADERS)) C++ headers and the C header ugrad.h compile freestanding"

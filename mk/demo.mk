@@ -18,10 +18,10 @@ $(DEMO_BUILD)/calibration.csv: data/digits.csv
 $(DEMO_BUILD)/digits_q8.hpp: tools/quantize.py examples/demo/digits_model.hpp $(DEMO_BUILD)/calibration.csv | deps
 	python3 tools/quantize.py examples/demo/digits_model.hpp $(DEMO_BUILD)/calibration.csv digits_q8 > $@.tmp && mv $@.tmp $@
 
-$(DEMO_BUILD)/demo: examples/demo/demo.cpp $(DEMO_HEADERS) $(DEMO_BUILD)/test_digits.hpp $(DEMO_BUILD)/digits_q8.hpp $(wildcard include/ugrad/*.hpp include/ugrad/q8/*.hpp) | deps
+$(DEMO_BUILD)/demo: examples/demo/demo.cpp $(DEMO_HEADERS) $(DEMO_BUILD)/test_digits.hpp $(DEMO_BUILD)/digits_q8.hpp $(LIBRARY_HEADERS) | deps
 	g++ $(STD) $(WARN) $(FPFLAGS) -O2 $(INCLUDES) -I$(DEMO_BUILD) $< -o $@
 
-$(DEMO_BUILD)/demo-clang: examples/demo/demo.cpp $(DEMO_HEADERS) $(DEMO_BUILD)/test_digits.hpp $(DEMO_BUILD)/digits_q8.hpp $(wildcard include/ugrad/*.hpp include/ugrad/q8/*.hpp) | deps
+$(DEMO_BUILD)/demo-clang: examples/demo/demo.cpp $(DEMO_HEADERS) $(DEMO_BUILD)/test_digits.hpp $(DEMO_BUILD)/digits_q8.hpp $(LIBRARY_HEADERS) | deps
 	clang++ $(STD) $(WARN) $(FPFLAGS) -O2 $(INCLUDES) -I$(DEMO_BUILD) $< -o $@
 
 $(call target_program,demo,examples/demo/demo.cpp,-I$(DEMO_BUILD))

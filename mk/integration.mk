@@ -129,6 +129,7 @@ test-c-api-target: $(TARGET_BUILD)/c_api.elf $(C_API_NETWORKS:%=$(TARGET_BUILD)/
 ifeq ($(TARGET_HOSTED)$(if $(TARGET_QEMU),emulated),yesemulated)
 TARGET_TEST_GOALS += test-c-api-target
 endif
+target-test-inputs: $(C_API_BUILD)/c_model.hpp
 # The host's `make test` runs it on one emulated target too: the Cortex-M4F.
 .PHONY: test-c-api-m4f
 test-c-api-m4f: | deps

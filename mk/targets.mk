@@ -11,7 +11,7 @@
 # ---- golden vectors on the host (tests/golden) ----
 GOLDEN_BUILD := $(BUILD)/golden
 GOLDEN_SRCS  := tests/golden/golden_vectors.cpp tests/golden/host_main.cpp
-GOLDEN_DEPS  := $(GOLDEN_SRCS) tests/golden/golden_vectors.hpp $(wildcard include/ugrad/*.hpp)
+GOLDEN_DEPS  := $(GOLDEN_SRCS) tests/golden/golden_vectors.hpp $(LIBRARY_HEADERS)
 
 $(GOLDEN_BUILD)/golden-%: $(GOLDEN_DEPS) | deps
 	@mkdir -p $(@D)
@@ -19,12 +19,14 @@ $(GOLDEN_BUILD)/golden-%: $(GOLDEN_DEPS) | deps
 $(GOLDEN_BUILD)/%.txt: $(GOLDEN_BUILD)/golden-%
 	$< > $@
 
-# The same vectors from the other kernel schedules (include/ugrad/kernels.hpp): compact (what -Os
-# selects) and vector (SSE, and AVX where this machine has it).
-GOLDEN_SCHEDULES := compact vector4 $(if $(shell grep -qw avx /proc/cpuinfo 2>/dev/null && echo y),vector8)
+# The same vectors from the other kernel schedules (include/ugrad/kernels.hpp). g++.txt and
+# clang++.txt run x86-64's default, the vector schedule four wide (SSE2); here: compact (what -Os
+# picks), the portable scalar schedule, and the vector schedule eight wide (AVX, where this
+# machine has it).
+GOLDEN_SCHEDULES := compact scalar $(if $(shell grep -qw avx /proc/cpuinfo 2>/dev/null && echo y),vector8)
 GOLDEN_FLAGS_compact := -Os
-GOLDEN_FLAGS_vector4 := -DUGRAD_VECTOR_KERNELS=4
-GOLDEN_FLAGS_vector8 := -DUGRAD_VECTOR_KERNELS=8 -mavx
+GOLDEN_FLAGS_scalar := -DUGRAD_PORTABLE_KERNELS=1
+GOLDEN_FLAGS_vector8 := -mavx
 $(GOLDEN_BUILD)/schedule/%.exe: $(GOLDEN_DEPS) | deps
 	@mkdir -p $(@D)
 	g++ $(STD) $(WARN) $(FPFLAGS) $(HOST_OPT) $(GOLDEN_FLAGS_$*) $(INCLUDES) $(GOLDEN_SRCS) -o $@
@@ -32,11 +34,23 @@ $(GOLDEN_BUILD)/schedule/%.txt: $(GOLDEN_BUILD)/schedule/%.exe
 	$< > $@
 
 .PHONY: golden golden-update
-golden: $(GOLDEN_BUILD)/g++.txt $(GOLDEN_BUILD)/clang++.txt $(GOLDEN_SCHEDULES:%=$(GOLDEN_BUILD)/schedule/%.txt)
+# And without -ffp-contract=off, with fused multiply-add available (-mfma): GCC's default
+# contraction (=fast, also in -std=gnu++17) and Clang's (=on). include/ugrad/fp_contract.hpp keeps
+# the library's arithmetic unfused, so the bits must not move.
+GOLDEN_UNFUSED := g++ clang++
+$(GOLDEN_BUILD)/unfused/%.exe: $(GOLDEN_DEPS) | deps
+	@mkdir -p $(@D)
+	$* -std=gnu++17 $(WARN) $(HOST_OPT) -mfma $(INCLUDES) $(GOLDEN_SRCS) -o $@
+$(GOLDEN_BUILD)/unfused/%.txt: $(GOLDEN_BUILD)/unfused/%.exe
+	$< > $@
+golden: $(GOLDEN_BUILD)/g++.txt $(GOLDEN_BUILD)/clang++.txt $(GOLDEN_SCHEDULES:%=$(GOLDEN_BUILD)/schedule/%.txt) \
+        $(GOLDEN_UNFUSED:%=$(GOLDEN_BUILD)/unfused/%.txt)
 	@tests/golden/check.sh "host g++" $(GOLDEN_BUILD)/g++.txt $(GOLDEN_BUILD)/g++.txt
 	@tests/golden/check.sh "host clang++" $(GOLDEN_BUILD)/clang++.txt $(GOLDEN_BUILD)/g++.txt
 	@for s in $(GOLDEN_SCHEDULES); do \
 	  tests/golden/check.sh "host g++, $$s kernels" $(GOLDEN_BUILD)/schedule/$$s.txt $(GOLDEN_BUILD)/g++.txt || exit 1; done
+	@for c in $(GOLDEN_UNFUSED); do \
+	  tests/golden/check.sh "host $$c -mfma without -ffp-contract=off" $(GOLDEN_BUILD)/unfused/$$c.txt $(GOLDEN_BUILD)/g++.txt || exit 1; done
 golden-update: $(GOLDEN_BUILD)/g++.txt $(GOLDEN_BUILD)/clang++.txt
 	@diff $(GOLDEN_BUILD)/g++.txt $(GOLDEN_BUILD)/clang++.txt >/dev/null || \
 	  { echo "golden-update: g++ and clang++ disagree; not writing golden.hash" >&2; exit 1; }
@@ -53,6 +67,7 @@ $(call target_program,freestanding-runner-os,tests/target/freestanding_runner.cp
 $(call target_program,crash,tests/target/crash.c)
 $(call target_program,hang,tests/target/hang.c)
 $(call target_program,hello,tests/target/hello.c)
+$(call target_program,calibrate,tests/target/calibrate.c)
 
 # The doctest suite on the Arm targets (newlib and libstdc++): every tests/test_*.cpp except those
 # that need the host (a file marks itself with a line `// ugrad: host-only`) and those listed here:
@@ -70,9 +85,13 @@ TARGET_DOCTEST_EXCLUDE := tests/test_gradients.cpp tests/test_network_gradient.c
                           tests/test_math_sampled.cpp
 TARGET_DOCTEST_SRCS := $(filter-out $(TARGET_DOCTEST_EXCLUDE) $(shell grep -l '^// ugrad: host-only' tests/test_*.cpp 2>/dev/null),\
                          $(wildcard tests/test_*.cpp))
+# The cores added for their bits and instruction counts (Cortex-M7, M33, M55, M0: RUNNER_TARGETS,
+# platform/platform.mk) run the runner and golden vectors (-O2 and -Os), the counter's calibration,
+# the fault/hang checks and their own kernels' check; the doctest suite, the C API, the firmware
+# example and fine-tuning run on the M4F, M3 and rv32 (the top Makefile keeps only those goals).
 TARGET_DOCTEST_FLAGS := -isystem $(TARGET_BUILD)/doctest-include -Itests -DDOCTEST_CONFIG_NO_POSIX_SIGNALS \
                         -DDOCTEST_CONFIG_NO_MULTITHREADING -DDOCTEST_CONFIG_COLORS_NONE
-ifeq ($(TARGET_HOSTED),yes)
+ifeq ($(TARGET_HOSTED)$(filter $(TARGET),$(RUNNER_TARGETS)),yes)
 $(call target_program,doctest-suite,tests/target/doctest_main.cpp $(TARGET_DOCTEST_SRCS),$(TARGET_DOCTEST_FLAGS))
 # doctest is a host package (/usr/include/doctest); the cross compiler is shown only that folder.
 $(doctest-suite_TARGET_OBJS): $(TARGET_BUILD)/doctest-include/doctest
@@ -105,7 +124,9 @@ endif
 ifneq ($(TARGET_QEMU),)
 # The verdict is each program's exit status in QEMU; the golden lines must match the host's.
 target-suite: $(TARGET_BUILD)/freestanding-runner.elf $(TARGET_BUILD)/freestanding-runner-os.elf $(TARGET_SUITE_ELFS) \
-              $(TARGET_BUILD)/crash.elf $(TARGET_BUILD)/hang.elf $(GOLDEN_BUILD)/g++.txt
+              $(TARGET_BUILD)/crash.elf $(TARGET_BUILD)/hang.elf $(TARGET_BUILD)/calibrate.elf $(GOLDEN_BUILD)/g++.txt
+	@echo "== $(TARGET): the instruction counter against a loop of known length"
+	@$(TARGET_RUN) $(TARGET_BUILD)/calibrate.elf
 	@echo "== $(TARGET): freestanding runner (golden vectors, gradient checks, error policy)"
 	@$(TARGET_RUN) $(TARGET_BUILD)/freestanding-runner.elf | tee $(TARGET_BUILD)/freestanding-runner.out
 	@tests/golden/check.sh $(TARGET) $(TARGET_BUILD)/freestanding-runner.out $(GOLDEN_BUILD)/g++.txt
@@ -136,10 +157,17 @@ target-build: $(TARGET_BUILD)/freestanding-runner.elf $(TARGET_BUILD)/hello.elf 
 target-hello: $(TARGET_BUILD)/hello.elf
 	$(TARGET_RUN) $<
 
-# ---- make target-test: all targets from the host ----
-.PHONY: target-test $(addprefix target-test-,$(ALL_TARGETS))
-target-test: $(addprefix target-test-,$(ALL_TARGETS))
+# ---- make target-test: all targets from the host, TARGET_TEST_JOBS at a time ----
+# Each target's `make TARGET=<t> test` runs in its own make, side by side (one QEMU each; their
+# builds share the job slots); the output of each comes in one piece when it ends. What they all
+# read from the host side is built first, once: target-test-inputs (every area adds its files).
+TARGET_TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+.PHONY: target-test target-test-all target-test-inputs $(addprefix target-test-,$(ALL_TARGETS))
+target-test: target-test-inputs
+	@$(MAKE) --no-print-directory -j$(TARGET_TEST_JOBS) --output-sync=recurse target-test-all
 	@echo "target-test: $(EMULATED_TARGETS) passed; $(COMPILE_ONLY_TARGETS) built"
+target-test-all: $(addprefix target-test-,$(ALL_TARGETS))
+target-test-inputs: $(GOLDEN_BUILD)/g++.txt
 $(addprefix target-test-,$(EMULATED_TARGETS)): target-test-%: | deps
 	$(MAKE) --no-print-directory TARGET=$* test
 $(addprefix target-test-,$(COMPILE_ONLY_TARGETS)): target-test-%: | deps
@@ -156,7 +184,7 @@ SIZE_BUILD := $(TARGET_BUILD)/size
 SIZE_FLAGS := -Os -fno-exceptions
 SIZE_ROWS  := $(foreach t,$(ALL_TARGETS),$(BUILD)/$(t)/size/row.json)
 
-$(SIZE_BUILD)/measured.o: tools/size/measured.cpp tools/size/measured.hpp $(wildcard include/ugrad/*.hpp) | deps
+$(SIZE_BUILD)/measured.o: tools/size/measured.cpp tools/size/measured.hpp $(LIBRARY_HEADERS) | deps
 	@mkdir -p $(@D)
 	$(TARGET_CXX) $(TARGET_CXXFLAGS) $(SIZE_FLAGS) -fstack-usage -fcallgraph-info=su -c $< -o $@
 # The same object linked with nothing but the runtime helpers it calls (soft float, memset).
@@ -166,17 +194,21 @@ $(SIZE_BUILD)/runtime/%.o: % | deps
 $(SIZE_BUILD)/linked.elf: $(SIZE_BUILD)/measured.o $(patsubst %,$(SIZE_BUILD)/runtime/%.o,$(TARGET_RUNTIME_SRCS))
 	$(TARGET_CXX) $(TARGET_ARCH) -nostdlib -nostartfiles -Wl,--gc-sections -Wl,-e,ugrad_size_forward \
 	  -Wl,-u,ugrad_size_cross_entropy -Wl,-u,ugrad_size_input_gradient $^ $(TARGET_RUNTIME_LIBS) -o $@
+# Forward alone: the same object linked with forward as its only entry point.
+$(SIZE_BUILD)/forward.elf: $(SIZE_BUILD)/measured.o $(patsubst %,$(SIZE_BUILD)/runtime/%.o,$(TARGET_RUNTIME_SRCS))
+	$(TARGET_CXX) $(TARGET_ARCH) -nostdlib -nostartfiles -Wl,--gc-sections -Wl,-e,ugrad_size_forward \
+	  $^ $(TARGET_RUNTIME_LIBS) -o $@
 $(call target_program,size-stack,tools/size/stack_main.cpp tools/size/measured.cpp,$(SIZE_FLAGS) -Itools/size)
 $(SIZE_BUILD)/stack.out: $(TARGET_BUILD)/size-stack.elf
 	@mkdir -p $(@D)
 	$(TARGET_RUN) $< > $@
 # The int8 path's calls (include/ugrad/q8/), compiled alone the same way.
-$(SIZE_BUILD)/q8.o: tools/q8/measured.cpp $(wildcard include/ugrad/*.hpp include/ugrad/q8/*.hpp) | deps
+$(SIZE_BUILD)/q8.o: tools/q8/measured.cpp $(LIBRARY_HEADERS) | deps
 	@mkdir -p $(@D)
 	$(TARGET_CXX) $(TARGET_CXXFLAGS) $(SIZE_FLAGS) -c $< -o $@
-$(SIZE_BUILD)/row.json: $(SIZE_BUILD)/measured.o $(SIZE_BUILD)/linked.elf $(if $(TARGET_QEMU),$(SIZE_BUILD)/stack.out) \
-                        $(SIZE_BUILD)/q8.o tools/size/report.py
-	tools/size/report.py row $(TARGET) $(TARGET_SIZE) $(SIZE_BUILD)/measured.o $(SIZE_BUILD)/linked.elf \
+$(SIZE_BUILD)/row.json: $(SIZE_BUILD)/measured.o $(SIZE_BUILD)/linked.elf $(SIZE_BUILD)/forward.elf \
+                        $(if $(TARGET_QEMU),$(SIZE_BUILD)/stack.out) $(SIZE_BUILD)/q8.o tools/size/report.py
+	tools/size/report.py row $(TARGET) $(TARGET_SIZE) $(SIZE_BUILD)/measured.o $(SIZE_BUILD)/linked.elf $(SIZE_BUILD)/forward.elf \
 	  $(SIZE_BUILD)/measured.ci $(if $(TARGET_QEMU),$(SIZE_BUILD)/stack.out) $(SIZE_BUILD)/q8.o > $@
 
 .PHONY: size size-row

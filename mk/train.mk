@@ -10,7 +10,7 @@ DEPS_PACKAGES += g++ python3
 TRAIN_BUILD := $(BUILD)/train
 TRAIN_MODEL_HEADER := examples/demo/digits_model.hpp
 
-$(TRAIN_BUILD)/train: tools/train/train.cpp $(wildcard tools/train/*.hpp) $(wildcard include/ugrad/*.hpp) | deps
+$(TRAIN_BUILD)/train: tools/train/train.cpp $(wildcard tools/train/*.hpp) $(LIBRARY_HEADERS) | deps
 	@mkdir -p $(@D)
 	g++ $(STD) $(WARN) $(FPFLAGS) -O2 $(INCLUDES) $< -o $@
 
@@ -30,7 +30,7 @@ train: $(TRAIN_BUILD)/train
 FINETUNE_BUILD := $(BUILD)/finetune
 FINETUNE_DATA  := $(FINETUNE_BUILD)/finetune_data.hpp
 FINETUNE_FLAGS := -Itools/train -I$(FINETUNE_BUILD) -Iexamples
-FINETUNE_DEPS  := examples/finetune/finetune.hpp $(wildcard tools/train/*.hpp) $(wildcard include/ugrad/*.hpp) \
+FINETUNE_DEPS  := examples/finetune/finetune.hpp $(wildcard tools/train/*.hpp) $(LIBRARY_HEADERS) \
                   $(TRAIN_MODEL_HEADER) $(FINETUNE_DATA)
 
 $(FINETUNE_DATA): data/digits.csv tools/train/digits_subset.py | deps
@@ -67,6 +67,7 @@ else
 endif
 
 TARGET_TEST_GOALS += finetune
+target-test-inputs: $(FINETUNE_BUILD)/host.out $(FINETUNE_DATA)
 
 # ---- The whole training run on a target (tools/train/train_on_target.cpp): same weights? ----
 #   make TARGET=<t> train-on-target   train::digits_config on the target; its epoch lines and weights
@@ -97,3 +98,4 @@ train-on-target: $(TARGET_BUILD)/train-on-target.elf $(TRAIN_BUILD)/host.out
 ifeq ($(TARGET),mps2-an386)
 TARGET_TEST_GOALS += train-on-target
 endif
+target-test-inputs: $(TRAIN_BUILD)/host.out $(TRAIN_TARGET_DATA)

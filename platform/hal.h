@@ -19,7 +19,8 @@ extern "C" {
 #endif
 
 /* Every program on a target is compiled with HAL_TARGET_NAME, the target's name as a string
- * literal ("mps2-an386", "rv32", ...). */
+ * literal ("mps2-an386", "rv32", ...). A board with little RAM also defines HAL_RAM_BYTES (the
+ * microbit: 16384), so that a program can leave out what does not fit. */
 
 /* The exit code a target reports when the processor faulted. */
 #define HAL_EXIT_FAULT 3
@@ -32,8 +33,9 @@ void hal_write(const char* text);
 __attribute__((noreturn)) void hal_exit(int code);
 
 /* Executed instructions since reset, under QEMU's -icount shift=0 (what tools/run-on-target.sh
- * passes). On mps2 this comes from SysTick at the 25 MHz processor clock, so it advances in steps
- * of 40 instructions; on rv32 it is the minstret counter, exact. Take differences. */
+ * passes). On the Cortex-M boards this comes from SysTick at the processor clock, so it advances
+ * in steps of 1e9 / clock instructions (40 on mps2 at 25 MHz, 62.5 on the microbit at 16 MHz);
+ * on rv32 it is the minstret counter, exact. Take differences. */
 uint64_t hal_instructions(void);
 
 /* Helpers built on hal_write (platform/common/hal_format.c), for targets without printf. */

@@ -13,8 +13,11 @@
 # no: no standard library), TARGET_QEMU (empty: compile, link and size only), and for `make size`
 # TARGET_RUNTIME_LIBS / TARGET_RUNTIME_SRCS (where memset and the soft-float helpers come from).
 
-EMULATED_TARGETS     := mps2-an386 mps2-an385 rv32
-COMPILE_ONLY_TARGETS := cortex-m0plus cortex-m7 cortex-m33
+EMULATED_TARGETS     := mps2-an386 mps2-an385 rv32 mps2-an500 mps2-an505 mps3-an547 microbit
+COMPILE_ONLY_TARGETS := cortex-m0plus
+# Emulated targets whose `make TARGET=<t> test` is the runner, golden vectors and kernels' check
+# only (mk/targets.mk): Cortex-M7, M33, M55, M0.
+RUNNER_TARGETS       := mps2-an500 mps2-an505 mps3-an547 microbit
 ALL_TARGETS          := $(EMULATED_TARGETS) $(COMPILE_ONLY_TARGETS)
 
 TARGET_BUILD := $(BUILD)/$(TARGET)

@@ -10,13 +10,10 @@
 #include <cmath>
 
 #include "math_accuracy.hpp"
+#include "math_bits.hpp"
 
 namespace {
 constexpr double tanh_bound = 2.0;  // ULP, issue 12
-
-// x = i·65537 as bits, i = 0..65535: 2^16 inputs from 0x00000000 to 0xffffffff, every exponent
-// and both signs, NaNs and infinities included.
-float spread_input(uint32_t i) { return ugrad::bit_cast<float>(i * 65537u); }
 }  // namespace
 
 TEST_CASE("tanh agrees with tanh x from a 200-bit evaluation within 2 ULP at known values") {
@@ -40,7 +37,7 @@ TEST_CASE("tanh agrees with tanh x from a 200-bit evaluation within 2 ULP at kno
 TEST_CASE("tanh is odd bit for bit: tanh(−x) = −tanh(x) on 2^15 positive inputs of every exponent") {
     size_t not_odd = 0;
     for (uint32_t i = 0; i < 32768u; ++i) {
-        const float x = spread_input(i);  // i·65537 < 2^31 for i < 32768
+        const float x = test::tanh_spread_input(i);  // bits i·65537 < 2^31 for i < 32768
         not_odd += ugrad::bit_cast<uint32_t>(ugrad::tanh(-x)) != (ugrad::bit_cast<uint32_t>(ugrad::tanh(x)) ^ 0x80000000u) &&
                    !std::isnan(x);
     }
@@ -48,16 +45,9 @@ TEST_CASE("tanh is odd bit for bit: tanh(−x) = −tanh(x) on 2^15 positive inp
 }
 
 TEST_CASE("float tanh gives the same bits on every target: FNV-1a of 2^16 outputs across all inputs") {
-    // FNV-1a 64 over the output bits (any NaN counted as 0x7fc00000: the NaN's sign and payload
-    // are not promised). The constant is the host's (g++ and clang++, -ffp-contract=off); the
-    // doctest suite on the M4F and M3 checks it there too.
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (uint32_t i = 0; i < 65536u; ++i) {
-        const float t = ugrad::tanh(spread_input(i));
-        const uint32_t bits = std::isnan(t) ? 0x7fc00000u : ugrad::bit_cast<uint32_t>(t);
-        for (int byte = 0; byte < 4; ++byte) h = (h ^ ((bits >> (8 * byte)) & 0xffu)) * 0x100000001b3ull;
-    }
-    CHECK(h == 0x81a77f5ebae76ce4ull);
+    // tests/math_bits.hpp; the doctest suite checks it on the M4F and M3, `make TARGET=rv32
+    // tanh-bits` on rv32
+    CHECK(test::tanh_bits_hash() == test::tanh_bits_expected);
 }
 
 TEST_CASE("tanh's derivative (1 − t)(1 + t) matches central finite differences in double") {

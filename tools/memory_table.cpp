@@ -1,5 +1,6 @@
 // memory_table — prints README.md's memory table: the bytes of a model (flash) and of its
-// Activations (RAM) for the sizes the project measures, straight from sizeof.
+// Activations (RAM) for the sizes the project measures, straight from sizeof; then the same for
+// Network (include/ugrad/network.hpp), with the formula each figure follows checked at compile time.
 #include <cstdio>
 
 #include <ugrad/ugrad.hpp>
@@ -12,6 +13,34 @@ void row() {
                 sizeof(ugrad::Activations<In, Hidden, Out>), (Hidden + Out) * sizeof(float));
 }
 
+// What forward keeps, in values of T: Σ_l Out_l (2·Out_l for a Sigmoid layer, which keeps its
+// slope too), then the head's: 2·Out for Softmax (log ŷ, ŷ), 3·Out for Logistic (log ŷ, log(1 − ŷ),
+// ŷ), none for Linear (ŷ = θ).
+template <class Head, class... Layers>
+constexpr size_t activation_values() {
+    constexpr size_t out = ugrad::Network<Head, Layers...>::outputs;
+    constexpr size_t head = ugrad::detail::same_type<Head, ugrad::Softmax>::value    ? 2 * out
+                            : ugrad::detail::same_type<Head, ugrad::Logistic>::value ? 3 * out
+                                                                                      : 0;
+    return ((Layers::outputs * (ugrad::detail::same_type<typename Layers::activation, ugrad::Sigmoid>::value ? 2 : 1)) +
+            ... + head);
+}
+
+template <class Head, class... Layers>
+void network_row(const char* head, const char* activations) {
+    using Net = ugrad::Network<Head, Layers...>;
+    using Buffers = ugrad::detail::BackwardBuffers<Net>;
+    static_assert(sizeof(typename Net::Activations) == activation_values<Head, Layers...>() * sizeof(float),
+                  "Activations holds what the formula says");
+    static_assert(sizeof(typename Net::Gradients) == sizeof(Net), "Gradients is shaped like the network");
+    std::printf("| %s %zu", head, Net::inputs);
+    ((std::printf("-%zu", Layers::outputs)), ...);
+    std::printf(", %s | %zu B | %zu B | %zu B | %zu B = (%zu + %zu + %zu)·4 |\n", activations, sizeof(Net),
+                sizeof(typename Net::Activations), sizeof(typename Net::Gradients),
+                (Buffers::size(1) + Buffers::size(2) + Net::outputs) * sizeof(float), Buffers::size(1), Buffers::size(2),
+                Net::outputs);
+}
+
 int main() {
     std::printf("| In-Hidden-Out | `Mlp<float>` (flash) | `Activations<float>` (RAM) | stack arrays in `input_gradient` |\n");
     std::printf("|---|---|---|---|\n");
@@ -19,5 +48,22 @@ int main() {
     row<64, 32, 10>();
     row<256, 64, 10>();
     row<784, 128, 10>();
+    std::printf("\n`Network<Head, Dense<In, Out_0, Act_0>, ...>` (float): `Activations` holds Σ_l Out_l values "
+                "(2·Out_l for a Sigmoid layer) + 2·Out (Softmax) or 3·Out (Logistic) or 0 (Linear); `Gradients` is "
+                "shaped like the network. On the stack the backward walk keeps two buffers, each as wide as the "
+                "widest dJ/dr it holds (every other layer, counted from the top), and the calls from a label or "
+                "target add dJ/dθ [Out] (measured per call: `make network-stack`).\n\n");
+    std::printf("| Network | flash (`const` network) | `Activations` (RAM) | `Gradients` (RAM, training) | vectors on the stack: two buffers + dJ/dθ |\n");
+    std::printf("|---|---|---|---|---|\n");
+    using ugrad::Dense;
+    using ugrad::Relu;
+    using ugrad::Sigmoid;
+    using ugrad::Tanh;
+    network_row<ugrad::Softmax, Dense<64, 32, Sigmoid>, Dense<32, 10>>("Softmax", "Sigmoid (Mlp's shape)");
+    network_row<ugrad::Softmax, Dense<64, 32, Relu>, Dense<32, 32, Relu>, Dense<32, 10>>("Softmax", "ReLU ReLU");
+    network_row<ugrad::Softmax, Dense<64, 32, Relu>, Dense<32, 16, Relu>, Dense<16, 10>>("Softmax", "ReLU ReLU");
+    network_row<ugrad::Logistic, Dense<16, 8, Tanh>, Dense<8, 1>>("Logistic", "Tanh");
+    network_row<ugrad::Linear, Dense<8, 16, Relu>, Dense<16, 16, Sigmoid>, Dense<16, 1>>("Linear", "ReLU Sigmoid");
+    network_row<ugrad::Softmax, Dense<784, 128, Relu>, Dense<128, 64, Relu>, Dense<64, 10>>("Softmax", "ReLU ReLU");
     return 0;
 }

@@ -16,8 +16,11 @@
 #include <stddef.h>
 
 #include <ugrad/elementwise.hpp>
+#include <ugrad/fp_contract.hpp>
 #include <ugrad/layers.hpp>
 #include <ugrad/math.hpp>
+
+UGRAD_FP_CONTRACT_OFF_BEGIN
 
 namespace ugrad {
 
@@ -110,3 +113,5 @@ constexpr T slope_at(const LayerOutput<Relu, N, T>& out, size_t j) noexcept {
 }
 
 }  // namespace ugrad
+
+UGRAD_FP_CONTRACT_OFF_END

@@ -4,8 +4,8 @@
 // Every entry is computed alone, by the float functions of include/ugrad/math.hpp, so the order of
 // operations inside each entry is math.hpp's and nothing else. Two schedules give the same bits,
 // as in include/ugrad/kernels.hpp (and selected the same way, by schedule_for<T>):
-//   scalar   one entry after another with sigmoid_pair and exp (T = double, the target schedule,
-//            and the default).
+//   scalar   one entry after another with sigmoid_pair and exp (T = double, a core's own kernels,
+//            compact, and every core without SIMD registers).
 //   vector   the main path of sigmoid_pair<float> and of exp(float) (|x| < 87), operation for
 //            operation, with 4 or 8 entries in the lanes of one vector (GCC/Clang `vector_size`):
 //            the same binary32 operations in the same order on the same constants, so every lane
@@ -19,8 +19,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ugrad/fp_contract.hpp>
 #include <ugrad/kernels.hpp>
 #include <ugrad/math.hpp>
+
+UGRAD_FP_CONTRACT_OFF_BEGIN
 
 namespace ugrad {
 
@@ -236,8 +239,8 @@ inline float exp_shifted(const float (&theta)[K], float m, float (&p)[K]) noexce
 }  // namespace vector
 
 // ---------------------------------------------------------------------------------------------
-// The functions the library calls: the vector schedule for float when UGRAD_VECTOR_KERNELS is set
-// (and no target kernels are), else the scalar one. Same bits whichever runs.
+// The functions the library calls: the vector schedule for float when kernels.hpp picks it (x86),
+// else the scalar one. Same bits whichever runs.
 
 template <size_t N, typename T>
 inline void sigmoid_layer(const T (&r)[N], T (&h)[N], T (&dh_dr)[N]) noexcept {
@@ -252,3 +255,5 @@ inline T exp_shifted(const T (&theta)[K], T m, T (&p)[K]) noexcept {
 }
 
 }  // namespace ugrad
+
+UGRAD_FP_CONTRACT_OFF_END

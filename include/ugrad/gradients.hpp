@@ -15,9 +15,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ugrad/fp_contract.hpp>
 #include <ugrad/math.hpp>
 #include <ugrad/mlp.hpp>
 #include <ugrad/status.hpp>
+
+UGRAD_FP_CONTRACT_OFF_BEGIN
 
 namespace ugrad {
 
@@ -87,8 +90,9 @@ constexpr bool all_finite(const Gradients<In, Hidden, Out, T>& g) noexcept {
 // skipped (the digits' blank pixels); this can differ from adding them only in the sign of a zero.
 template <size_t N, size_t M, typename T>
 inline void add_outer(const T (&a)[N], const T (&b)[M], T (&g)[N][M]) noexcept {
-    T bj[M];  // a local copy: the compiler then knows that writing G cannot change b
-    for (size_t j = 0; j < M; ++j) bj[j] = b[j];
+    // b is never written through G (restrict), so its entries may stay in registers across the rows;
+    // no copy of b on the stack.
+    const T* __restrict bj = &b[0];
     for (size_t i = 0; i < N; ++i) {
         const T ai = a[i];
         if (ai == T(0)) continue;
@@ -146,8 +150,8 @@ inline void descend(T (&p)[N][M], T (&v)[N][M], T learning_rate, T momentum) noe
 // Rows with a[i] = 0 are left as they are (add_outer skips them too).
 template <size_t N, size_t M, typename T>
 inline void descend_outer(T (&p)[N][M], const T (&a)[N], const T (&b)[M], T learning_rate) noexcept {
-    T bj[M];  // a local copy: the compiler then knows that writing P cannot change b
-    for (size_t j = 0; j < M; ++j) bj[j] = b[j];
+    // b is never written through P (restrict): no copy of b on the stack.
+    const T* __restrict bj = &b[0];
     for (size_t i = 0; i < N; ++i) {
         const T ai = a[i];
         if (ai == T(0)) continue;
@@ -298,3 +302,5 @@ Status sgd_step(Mlp<In, Hidden, Out, T>& net, const T (&x)[In], const Activation
 }
 
 }  // namespace ugrad
+
+UGRAD_FP_CONTRACT_OFF_END

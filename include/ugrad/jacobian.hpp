@@ -11,9 +11,12 @@
 
 #include <stddef.h>
 
+#include <ugrad/fp_contract.hpp>
 #include <ugrad/math.hpp>
 #include <ugrad/mlp.hpp>
 #include <ugrad/status.hpp>
+
+UGRAD_FP_CONTRACT_OFF_BEGIN
 
 namespace ugrad {
 
@@ -50,3 +53,5 @@ Status prob_jacobian(const Mlp<In, Hidden, Out, T>& net, const Activations<In, H
 }
 
 }  // namespace ugrad
+
+UGRAD_FP_CONTRACT_OFF_END

@@ -5,32 +5,51 @@
 // sequence of binary32 roundings, which is what makes the bits the same everywhere (with
 // -ffp-contract=off, so that no compiler fuses a multiply and an add into one rounding).
 //
-// Four schedules compute these same sums, rounding for rounding:
-//   scalar   portable C++ (the default): partial sums kept in local arrays that the compiler can
-//            hold in registers.
+// Four schedules compute these same sums, rounding for rounding. The fastest one the compiler's
+// own macros allow is the default; the UGRAD_*_KERNELS macros only override that choice.
+//   target   a core's own kernels, one header per instruction set under include/ugrad/<isa>/:
+//            ugrad/armv7em_vfp/kernels.hpp (VLDM and VMLA in inline assembly), picked for any
+//            M-profile Arm core with single-precision VFP (__ARM_FP & 4: Cortex-M4F, M7, M33,
+//            M55 with their usual -mcpu/-mfpu/-mfloat-abi). -DUGRAD_TARGET_KERNELS='<header>'
+//            names another header defining ugrad::target::affine and affine_t for float.
+//   compact  runtime-sized loops over pointers (namespace compact below): one out-of-line copy
+//            serves every layer and every size, four columns or eight lanes at a time and nothing
+//            unrolled further. Picked when optimizing for size (-Os/-Oz: __OPTIMIZE_SIZE__);
+//            -DUGRAD_COMPACT_KERNELS=0 keeps the faster kernels at -Os, =1 picks these at any
+//            level. A core's own kernels still run there, in their own compact form
+//            (UGRAD_COMPACT_KERNELS is visible to them).
 //   vector   the compiler's generic vector types (GCC/Clang `vector_size`, no intrinsics and no
 //            header): vectors of 4 (SSE) or 8 (AVX) floats hold output columns, or the eight
-//            dot-product lanes, so x86 gets SIMD without depending on the auto-vectorizer.
-//            Selected with -DUGRAD_VECTOR_KERNELS=4 (=8 where AVX is on); float only, T = double
-//            runs scalar (or compact). Worth it where the target has SIMD registers (x86-64); on a
-//            Cortex-M the compiler would spill such vectors to memory, so leave it off there.
-//   compact  runtime-sized loops over pointers (namespace compact below):
-//            one out-of-line copy serves every layer and every size, four columns or eight lanes
-//            at a time and nothing unrolled further. Chosen by -Os/-Oz (__OPTIMIZE_SIZE__) unless
-//            -DUGRAD_COMPACT_KERNELS=0; =1 picks it at any level. A target's kernels, if named,
-//            still run, in their own compact form (UGRAD_COMPACT_KERNELS is visible to them).
-//   target   a target's own kernels, in a header under platform/ named by
-//            -DUGRAD_TARGET_KERNELS='<core/ugrad_kernels.hpp>' (with -Iplatform), defining
-//            ugrad::target::affine and ugrad::target::affine_t for float: the one place where a
-//            target may use assembly (platform/cortex-m4f/ugrad_kernels.hpp: VLDM and VMLA).
+//            dot-product lanes. Picked on x86 with SSE2 (every x86-64), eight wide when __AVX__
+//            is defined (e.g. -march=native on a recent x86-64); -DUGRAD_VECTOR_KERNELS=0/4/8
+//            overrides. Float only: T = double runs scalar (or compact).
+//   scalar   portable C++: partial sums kept in local arrays that the compiler can hold in
+//            registers. What every other core gets (Cortex-M0/M3, RISC-V, ...).
+// -DUGRAD_PORTABLE_KERNELS=1 turns off every instruction-set pick (no vector types, no assembly):
+// the portable scalar schedule, or the compact one at -Os.
 // tests/test_kernels.cpp checks the scalar, vector and compact schedules bit for bit against the
-// documented order; a target's kernels are checked against the scalar ones on that target.
+// documented order; a core's kernels are checked against the scalar ones on that core
+// (tests/target/kernels_vs_scalar.cpp).
 #pragma once
 
 #include <stddef.h>
 
+#include <ugrad/fp_contract.hpp>
+
+// The choice of schedule: the compiler's macros, unless an UGRAD_*_KERNELS macro overrides them.
+#ifndef UGRAD_PORTABLE_KERNELS
+#define UGRAD_PORTABLE_KERNELS 0
+#endif
 #ifndef UGRAD_VECTOR_KERNELS
+#if UGRAD_PORTABLE_KERNELS
 #define UGRAD_VECTOR_KERNELS 0
+#elif defined(__AVX__)
+#define UGRAD_VECTOR_KERNELS 8
+#elif defined(__SSE2__)
+#define UGRAD_VECTOR_KERNELS 4
+#else
+#define UGRAD_VECTOR_KERNELS 0
+#endif
 #endif
 #ifndef UGRAD_COMPACT_KERNELS
 #ifdef __OPTIMIZE_SIZE__
@@ -39,6 +58,8 @@
 #define UGRAD_COMPACT_KERNELS 0
 #endif
 #endif
+
+UGRAD_FP_CONTRACT_OFF_BEGIN
 
 namespace ugrad {
 
@@ -58,6 +79,23 @@ namespace ugrad {
 // affine_t: y = d·Wᵀ.   d: [M], W: [N][M] row-major, y: [N] (y must not alias d).
 //   y[i] = dot(W[i], d): each row of W is read once, contiguously.
 constexpr size_t dot_lanes = 8;
+
+// Put before a loop over the rows of W whose body is one row's dot product: the compiler must not
+// vectorize across rows. Clang (14) with AVX-512 otherwise takes 16 rows at a time and reads each
+// column of W with a gather (vgatherdps, one per term): the portable schedule at clang++ -O3
+// -march=native became about twice slower than at -O2 here, and four times slower on Intel cores,
+// whose gathers are slow since the Gather Data Sampling microcode fix. GCC does not do it.
+// And put before the loop over a dot product's blocks of eight terms: Clang then vectorizes each
+// block's eight lanes as one vector of lanes (the same sums); Clang -O3 otherwise unrolls that loop
+// fully and leaves every term a scalar multiply and add (x86-64 and AArch64 alike: the portable
+// schedule at clang++ -O3 ran 256-64-10 at half its -O2 speed).
+#if defined(__clang__)
+#define UGRAD_ROWS_LOOP _Pragma("clang loop vectorize(disable)")
+#define UGRAD_BLOCKS_LOOP _Pragma("clang loop unroll(disable)")
+#else
+#define UGRAD_ROWS_LOOP
+#define UGRAD_BLOCKS_LOOP
+#endif
 
 namespace scalar {
 
@@ -95,6 +133,7 @@ template <size_t M, typename T>
 inline T dot(const T (&a)[M], const T (&b)[M]) noexcept {
     T lane[dot_lanes] = {};
     constexpr size_t full = M - M % dot_lanes;
+    UGRAD_BLOCKS_LOOP
     for (size_t j = 0; j < full; j += dot_lanes)
 #pragma GCC unroll 8
         for (size_t k = 0; k < dot_lanes; ++k) lane[k] = lane[k] + a[j + k] * b[j + k];
@@ -105,6 +144,7 @@ inline T dot(const T (&a)[M], const T (&b)[M]) noexcept {
 
 template <size_t N, size_t M, typename T>
 inline void affine_t(const T (&d)[M], const T (&w)[N][M], T (&y)[N]) noexcept {
+    UGRAD_ROWS_LOOP
     for (size_t i = 0; i < N; ++i) y[i] = dot(w[i], d);
 }
 
@@ -145,18 +185,37 @@ __attribute__((noinline)) void affine(const T* x, const T* w, const T* b, T* y, 
     }
 }
 
-// y[i] = dot(W[i], d), W [n][m], d [m], y [n]: the eight lanes in registers over whole groups of
-// eight terms, then the last m mod 8 terms into lanes 0, 1, ... (each lane's terms stay in
-// ascending j), then scalar::fold_lanes' tree.
+// y[i] = dot(W[i], d), W [n][m], d [m], y [n]: the eight lanes in eight named locals (registers,
+// or fixed stack slots where the floats are software: no array indexing, no memset) over whole
+// groups of eight terms, then the last m mod 8 terms into lanes 0, 1, ... (each lane's terms stay
+// in ascending j), then scalar::fold_lanes' tree.
 template <typename T>
 __attribute__((noinline)) void affine_t(const T* d, const T* w, T* y, size_t n, size_t m) noexcept {
+    const size_t full = m - m % dot_lanes;
+    UGRAD_ROWS_LOOP
     for (size_t i = 0; i < n; ++i, w += m) {
-        T lane[dot_lanes] = {};
-        size_t j = 0;
-        for (; j + dot_lanes <= m; j += dot_lanes)
-            for (size_t k = 0; k < dot_lanes; ++k) lane[k] = lane[k] + w[j + k] * d[j + k];
-        for (size_t k = 0; j + k < m; ++k) lane[k] = lane[k] + w[j + k] * d[j + k];
-        y[i] = scalar::fold_lanes(lane);
+        T l0 = T(0), l1 = T(0), l2 = T(0), l3 = T(0), l4 = T(0), l5 = T(0), l6 = T(0), l7 = T(0);
+        const T* wj = w;
+        const T* dj = d;
+        for (const T* end = w + full; wj != end; wj += dot_lanes, dj += dot_lanes) {
+            l0 = l0 + wj[0] * dj[0];
+            l1 = l1 + wj[1] * dj[1];
+            l2 = l2 + wj[2] * dj[2];
+            l3 = l3 + wj[3] * dj[3];
+            l4 = l4 + wj[4] * dj[4];
+            l5 = l5 + wj[5] * dj[5];
+            l6 = l6 + wj[6] * dj[6];
+            l7 = l7 + wj[7] * dj[7];
+        }
+        const size_t tail = m - full;
+        if (tail > 0) l0 = l0 + wj[0] * dj[0];
+        if (tail > 1) l1 = l1 + wj[1] * dj[1];
+        if (tail > 2) l2 = l2 + wj[2] * dj[2];
+        if (tail > 3) l3 = l3 + wj[3] * dj[3];
+        if (tail > 4) l4 = l4 + wj[4] * dj[4];
+        if (tail > 5) l5 = l5 + wj[5] * dj[5];
+        if (tail > 6) l6 = l6 + wj[6] * dj[6];
+        y[i] = ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7));
     }
 }
 
@@ -164,9 +223,9 @@ __attribute__((noinline)) void affine_t(const T* d, const T* w, T* y, size_t n, 
 
 namespace vector {
 
-// Four floats: one SSE (or NEON) register; eight: one AVX register. UGRAD_VECTOR_KERNELS=4 (or 1)
-// uses the first, UGRAD_VECTOR_KERNELS=8 the second as well (for builds with AVX, e.g.
-// -march=native on a recent x86-64: without AVX the compiler would split and spill them).
+// Four floats: one SSE (or NEON) register; eight: one AVX register. UGRAD_VECTOR_KERNELS=4 (SSE2,
+// the default on x86-64) uses the first, UGRAD_VECTOR_KERNELS=8 (the default when __AVX__ is
+// defined) the second as well: without AVX the compiler would split and spill them.
 // Eight-float vectors are never passed or returned by value, so no ABI question arises.
 typedef float f32x4 __attribute__((vector_size(4 * sizeof(float))));
 typedef float f32x8 __attribute__((vector_size(8 * sizeof(float))));
@@ -395,8 +454,13 @@ inline void affine_t(const float (&d)[M], const float (&w)[N][M], float (&y)[N])
 
 }  // namespace ugrad
 
-#ifdef UGRAD_TARGET_KERNELS
+// A core's own kernels: the header UGRAD_TARGET_KERNELS names, else the one for this instruction set.
+#if defined(UGRAD_TARGET_KERNELS)
 #include UGRAD_TARGET_KERNELS
+#define UGRAD_HAS_TARGET_KERNELS 1
+#elif !UGRAD_PORTABLE_KERNELS && defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M' && defined(__ARM_FP) && \
+    (__ARM_FP & 4) && defined(__thumb2__)
+#include <ugrad/armv7em_vfp/kernels.hpp>
 #define UGRAD_HAS_TARGET_KERNELS 1
 #else
 #define UGRAD_HAS_TARGET_KERNELS 0
@@ -405,10 +469,9 @@ inline void affine_t(const float (&d)[M], const float (&w)[N][M], float (&y)[N])
 namespace ugrad {
 
 // ---------------------------------------------------------------------------------------------
-// The kernels the library calls, for float: the target's if UGRAD_TARGET_KERNELS names them, else
-// the compact schedule if UGRAD_COMPACT_KERNELS is set (-Os), else the vector schedule if
-// UGRAD_VECTOR_KERNELS is set, else the scalar one. T = double runs compact or scalar. Same bits
-// whichever runs.
+// The kernels the library calls, for float: the core's own if it has them, else the compact
+// schedule if UGRAD_COMPACT_KERNELS is set (-Os), else the vector schedule if UGRAD_VECTOR_KERNELS
+// is set (x86), else the scalar one. T = double runs compact or scalar. Same bits whichever runs.
 
 enum class Schedule { scalar, vector, target, compact };
 
@@ -452,3 +515,5 @@ inline void affine_t(const T (&d)[M], const T (&w)[N][M], T (&y)[N]) noexcept {
 }
 
 }  // namespace ugrad
+
+UGRAD_FP_CONTRACT_OFF_END

@@ -7,6 +7,10 @@
 
 #include <stddef.h>
 
+#include <ugrad/fp_contract.hpp>
+
+UGRAD_FP_CONTRACT_OFF_BEGIN
+
 namespace ugrad {
 
 // Element-wise activations: y_j = act(r_j). Each Jacobian is diagonal, so backward multiplies by
@@ -37,3 +41,5 @@ struct Logistic {};  // ŷ_k = σ(θ_k);    J = −Σ_k [y_k log ŷ_k + (1 − y
 struct Linear {};    // ŷ = θ;           J = ½ Σ_k (ŷ_k − y_k)²  (a target only)
 
 }  // namespace ugrad
+
+UGRAD_FP_CONTRACT_OFF_END

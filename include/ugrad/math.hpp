@@ -14,6 +14,10 @@
 
 #include <stdint.h>
 
+#include <ugrad/fp_contract.hpp>
+
+UGRAD_FP_CONTRACT_OFF_BEGIN
+
 namespace ugrad {
 
 // Reinterpret the bits of one trivially copyable value as another of the same size.
@@ -334,8 +338,8 @@ inline float tanh(float x) noexcept {
 }
 
 // The double version (the host reference path): |x| < 0.55, sinh and cosh from their Taylor
-// series to x^19 and x^18 (terms below 2^-70 of the sum left out) and tanh = sinh/cosh; above,
-// (1 − e)/(1 + e) with e = exp(−2|x|) in double. A few double ULPs.
+// series to x^19 and x^18 (the first term left out is below 2^-78 of the sum) and tanh = sinh/cosh;
+// above, (1 − e)/(1 + e) with e = exp(−2|x|) in double. A few double ULPs.
 inline double tanh(double x) noexcept {
     if (is_nan(x)) return x + x;
     const uint64_t sign = bit_cast<uint64_t>(x) & 0x8000000000000000ull;
@@ -358,3 +362,5 @@ inline double tanh(double x) noexcept {
 }
 
 }  // namespace ugrad
+
+UGRAD_FP_CONTRACT_OFF_END

@@ -18,10 +18,13 @@
 
 #include <ugrad/activations.hpp>
 #include <ugrad/elementwise.hpp>
+#include <ugrad/fp_contract.hpp>
 #include <ugrad/kernels.hpp>
 #include <ugrad/math.hpp>
 #include <ugrad/softmax.hpp>
 #include <ugrad/status.hpp>
+
+UGRAD_FP_CONTRACT_OFF_BEGIN
 
 namespace ugrad {
 
@@ -204,3 +207,5 @@ Status input_gradient(const Mlp<In, Hidden, Out, T>& net, const Activations<In, 
 }
 
 }  // namespace ugrad
+
+UGRAD_FP_CONTRACT_OFF_END

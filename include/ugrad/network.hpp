@@ -20,10 +20,13 @@
 #include <ugrad/activations.hpp>
 #include <ugrad/kernels.hpp>
 #include <ugrad/layers.hpp>
+#include <ugrad/fp_contract.hpp>
 #include <ugrad/math.hpp>
 #include <ugrad/mlp.hpp>
 #include <ugrad/softmax.hpp>
 #include <ugrad/status.hpp>
+
+UGRAD_FP_CONTRACT_OFF_BEGIN
 
 namespace ugrad {
 
@@ -419,6 +422,7 @@ struct BackwardLayout {
 };
 template <class Net, bool OwnTop>
 struct BackwardScratch {
+    static constexpr bool own_top = OwnTop;
     using Layout = BackwardLayout<Net, OwnTop>;
     using T = typename Net::value_type;
     T buffer1[Layout::size(1)];
@@ -478,11 +482,20 @@ inline bool backward_walk(NetRef& net, const Act& act, Scratch& scratch, const T
     }
 }
 
+// The status of a dθ that is not finite. The caller's own dlogits: non_finite_input. One a call formed
+// as ŷ − y itself (Scratch::own_top): from a failed forward (θ not finite), non_finite_input; from a
+// good forward whose ŷ − y overflows (a Linear head, |θ − y| beyond the float range), non_finite_result.
+template <class Scratch, class A>
+constexpr Status non_finite_upstream(const A& act) noexcept {
+    if constexpr (Scratch::own_top) return all_finite(logits(act)) ? Status::non_finite_result : Status::non_finite_input;
+    else return Status::non_finite_input;
+}
+
 // dx from dθ [Out] (finite-checked here): backward, and input_gradient once it has formed dθ.
 template <class Net, class Scratch, typename T, size_t Out, size_t In>
 inline Status input_gradient_from(const Net& net, const typename Net::Activations& act, Scratch& scratch,
                                   const T (&dtheta)[Out], T (&dx)[In]) noexcept {
-    if (!all_finite(dtheta)) return fail(Status::non_finite_input, dx);
+    if (!all_finite(dtheta)) return fail(non_finite_upstream<Scratch>(act), dx);
     VisitNothing visit;
     backward_walk(net, act, scratch, dtheta, static_cast<const T*>(nullptr), &dx[0], visit);
     if (!all_finite(dx)) return fail(Status::non_finite_result, dx);
@@ -578,7 +591,9 @@ Status cross_entropy(const NetworkActivations<Head, Layers...>& act, const T (&t
 
 // Back-propagate any upstream gradient dJ/dθ [Out] to the input: dx [In] (the walk at the top of
 // this file). non_finite_input if dlogits holds NaN/±inf; non_finite_result if dx comes out
-// NaN/±inf (a non-finite weight, an overflow, or act from a failed forward). On either, dx is NaN.
+// NaN/±inf (a non-finite weight, an overflow, or act from a failed forward — except in a network
+// whose layers are all Identity, where dx = dlogits·W_{L−1}ᵀ···W_0ᵀ does not depend on act at all).
+// On either, dx is NaN.
 template <class Head, class... Layers>
 Status backward(const Network<Head, Layers...>& net, const typename Network<Head, Layers...>::Activations& act,
                 const typename Network<Head, Layers...>::value_type (&dlogits)[Network<Head, Layers...>::outputs],
@@ -602,7 +617,8 @@ Status input_gradient(const Network<Head, Layers...>& net, const typename Networ
 }
 
 // dJ/dx for a target y [Out]: dJ/dθ = ŷ − y, then backward. bad_target if y is not what the head
-// takes; otherwise as above. On any status but ok, dx is NaN.
+// takes; non_finite_result if ŷ − y overflows (a Linear head with |θ − y| beyond the float range);
+// otherwise as above. On any status but ok, dx is NaN.
 template <class Head, class... Layers>
 Status input_gradient(const Network<Head, Layers...>& net, const typename Network<Head, Layers...>::Activations& act,
                       const typename Network<Head, Layers...>::value_type (&target)[Network<Head, Layers...>::outputs],
@@ -615,3 +631,5 @@ Status input_gradient(const Network<Head, Layers...>& net, const typename Networ
 }
 
 }  // namespace ugrad
+
+UGRAD_FP_CONTRACT_OFF_END

@@ -16,9 +16,12 @@
 #include <stdint.h>
 
 #include <ugrad/gradients.hpp>
+#include <ugrad/fp_contract.hpp>
 #include <ugrad/math.hpp>
 #include <ugrad/network.hpp>
 #include <ugrad/status.hpp>
+
+UGRAD_FP_CONTRACT_OFF_BEGIN
 
 namespace ugrad {
 
@@ -26,7 +29,7 @@ namespace detail {
 
 template <class Head, class... Layers, typename T>
 constexpr void fill(Network<Head, Layers...>& net, T value) noexcept {
-    for_each_layer(net, [value](auto& dense) {
+    for_each_layer(net, [value](auto& dense) noexcept {
         fill(dense.w, value);
         fill(dense.b, value);
     });
@@ -38,10 +41,10 @@ template <class Head, class... Layers>
 constexpr bool all_finite(const Network<Head, Layers...>& net) noexcept {
     using T = typename Network<Head, Layers...>::value_type;
     T sum = T(0);
-    for_each_layer(net, [&sum](const auto& dense) { sum = sum_for_check(dense.b, sum_for_check(dense.w, sum)); });
+    for_each_layer(net, [&sum](const auto& dense) noexcept { sum = sum_for_check(dense.b, sum_for_check(dense.w, sum)); });
     if (is_finite(sum)) return true;
     bool finite = true;
-    for_each_layer(net, [&finite](const auto& dense) { finite = finite && all_finite(dense.w) && all_finite(dense.b); });
+    for_each_layer(net, [&finite](const auto& dense) noexcept { finite = finite && all_finite(dense.w) && all_finite(dense.b); });
     return finite;
 }
 
@@ -92,9 +95,13 @@ struct Descend : CheckFinite {
 template <class Net, class Scratch, typename T, size_t In, size_t Out>
 inline Status weights_from(const Net& net, const T (&x)[In], const typename Net::Activations& act, Scratch& scratch,
                            const T (&dtheta)[Out], Net& grads) noexcept {
-    if (!all_finite(x) || !all_finite(dtheta)) {
+    if (!all_finite(x)) {
         fill(grads, quiet_nan<T>());
         return Status::non_finite_input;
+    }
+    if (!all_finite(dtheta)) {
+        fill(grads, quiet_nan<T>());
+        return non_finite_upstream<Scratch>(act);
     }
     AddToGradients<Net> adder{{}, grads};
     if (!backward_walk(net, act, scratch, dtheta, &x[0], static_cast<T*>(nullptr), adder)) {
@@ -142,7 +149,8 @@ inline const typename Net::value_type (&upstream(const TargetUpstream<Net>& from
 template <class Net, class Scratch, typename T, size_t In, class From>
 inline Status descend_from(Net& net, const T (&x)[In], const typename Net::Activations& act, Scratch& scratch,
                            const From& from, T learning_rate) noexcept {
-    if (!all_finite(x) || !all_finite(upstream(from)) || !is_finite(learning_rate)) return Status::non_finite_input;
+    if (!all_finite(x) || !is_finite(learning_rate)) return Status::non_finite_input;
+    if (!all_finite(upstream(from))) return non_finite_upstream<Scratch>(act);
     if constexpr (Net::depth > 2) {
         CheckFinite check;
         if (!backward_walk(static_cast<const Net&>(net), act, scratch, upstream(from), static_cast<const T*>(nullptr),
@@ -190,7 +198,8 @@ Status accumulate_gradients(const Network<Head, Layers...>& net,
 }
 
 // The weight gradients for a target y [Out]: dJ/dθ = ŷ − y, then as above. bad_target if the head
-// does not take y (grads all NaN); otherwise as above.
+// does not take y (grads all NaN); non_finite_result if ŷ − y overflows (a Linear head); otherwise
+// as above.
 template <class Head, class... Layers>
 Status accumulate_gradients(const Network<Head, Layers...>& net,
                             const typename Network<Head, Layers...>::value_type (&x)[Network<Head, Layers...>::inputs],
@@ -221,7 +230,8 @@ Status sgd_step(Network<Head, Layers...>& net, Network<Head, Layers...>& grads,
 
 // One step of plain SGD on one sample (batch 1) with no Gradients buffer: every parameter
 // p ← p − η·dJ/dp directly, each layer after the walk has last read it. It rounds as
-// accumulate_gradients into a zeroed buffer followed by sgd_step(η, 0) does.
+// accumulate_gradients into a zeroed buffer followed by sgd_step(η, 0) does: the same numbers
+// (only a zero's sign may differ: the buffer turns a −0 gradient into +0).
 // non_finite_input if x, dJ/dθ (act from a failed forward) or η is NaN/±inf; non_finite_result if
 // a hidden output or a dJ/dr is. On either, net is left unchanged: with up to two layers the walk
 // knows dJ/dr_0 before it changes a layer; deeper networks are walked once to check first.
@@ -264,3 +274,5 @@ Status sgd_step(Network<Head, Layers...>& net,
 }
 
 }  // namespace ugrad
+
+UGRAD_FP_CONTRACT_OFF_END

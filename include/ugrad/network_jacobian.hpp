@@ -10,9 +10,12 @@
 
 #include <stddef.h>
 
+#include <ugrad/fp_contract.hpp>
 #include <ugrad/math.hpp>
 #include <ugrad/network.hpp>
 #include <ugrad/status.hpp>
+
+UGRAD_FP_CONTRACT_OFF_BEGIN
 
 namespace ugrad {
 
@@ -60,6 +63,8 @@ Status output_jacobian(const Network<Head, Layers...>& net, const typename Netwo
         return Status::ok;
     } else {
         const auto& theta = logits(act);
+        // The rows' dθ do not depend on act (e_k, σ′(θ_k)e_k): a failed forward is caught here.
+        if (!detail::all_finite(theta)) return detail::fail_rows(Status::non_finite_input, jac);
         for (size_t k = 0; k < Net::outputs; ++k) {
             T dtheta[Net::outputs];
             for (size_t m = 0; m < Net::outputs; ++m) dtheta[m] = T(0);
@@ -77,3 +82,5 @@ Status output_jacobian(const Network<Head, Layers...>& net, const typename Netwo
 }
 
 }  // namespace ugrad
+
+UGRAD_FP_CONTRACT_OFF_END

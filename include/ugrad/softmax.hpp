@@ -8,7 +8,10 @@
 #include <stddef.h>
 
 #include <ugrad/elementwise.hpp>
+#include <ugrad/fp_contract.hpp>
 #include <ugrad/math.hpp>
+
+UGRAD_FP_CONTRACT_OFF_BEGIN
 
 namespace ugrad {
 
@@ -56,3 +59,5 @@ inline void softmax(const T (&theta)[K], T (&p)[K]) noexcept {
 }
 
 }  // namespace ugrad
+
+UGRAD_FP_CONTRACT_OFF_END

@@ -5,6 +5,10 @@
 
 #include <stdint.h>
 
+#include <ugrad/fp_contract.hpp>
+
+UGRAD_FP_CONTRACT_OFF_BEGIN
+
 namespace ugrad {
 
 enum class Status : uint8_t {
@@ -29,3 +33,5 @@ constexpr const char* status_name(Status s) noexcept {
 }
 
 }  // namespace ugrad
+
+UGRAD_FP_CONTRACT_OFF_END

@@ -4,5 +4,3 @@ TARGET_CLOCK_HZ := 25000000
 TARGET_QEMU     := qemu-system-arm -M mps2-an386
 include platform/cortex-m/cortex-m.mk
 DEPS_PACKAGES += qemu-system-arm
-# ugrad's kernels in VFP assembly (VLDM, VMLA), bit-identical to the portable ones (include/ugrad/kernels.hpp).
-TARGET_CPPFLAGS += -DUGRAD_TARGET_KERNELS='<cortex-m4f/ugrad_kernels.hpp>'

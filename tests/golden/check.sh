@@ -28,4 +28,4 @@ if ! diff "$committed" <(echo "$got") >/dev/null; then
     echo "  tests/golden/golden.hash; otherwise the change altered results it should not have." >&2
     exit 1
 fi
-echo "golden: $label $(echo "$got" | sed -n 's/^golden total //p') (same as host g++ and tests/golden/golden.hash)"
+echo "golden: $label $(echo "$got" | sed -n 's/^golden total //p'), networks $(echo "$got" | sed -n 's/^golden network-total //p') (same as host g++ and tests/golden/golden.hash)"

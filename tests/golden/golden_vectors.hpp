@@ -11,8 +11,9 @@ namespace golden {
 
 using Writer = void (*)(const char* text);
 
-// Runs every case. Writes one line per case, "golden <case> <16 hex digits>", then
-// "golden total <16 hex digits>", and returns the total. The lines are what tests/golden/golden.hash
+// Runs every case. Writes one line per case, "golden <case> <16 hex digits>": the seed network's
+// (Mlp) cases then "golden total <16 hex digits>" over them, the same since before Network existed;
+// then the Network cases and "golden network-total <16 hex digits>", which it returns. The lines are what tests/golden/golden.hash
 // holds and what every platform must reproduce exactly.
 uint64_t run(Writer write);
 

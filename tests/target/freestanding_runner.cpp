@@ -158,7 +158,9 @@ int main() {
         check_input_gradient<1, 1, 2>(seed);
         check_input_gradient<3, 4, 2>(seed);
         check_input_gradient<16, 8, 3>(seed);
-        check_input_gradient<64, 32, 10>(seed);
+#if !defined(HAL_RAM_BYTES) || HAL_RAM_BYTES >= 65536
+        check_input_gradient<64, 32, 10>(seed);  // 19 KB of double weights: not on a 16 KB board
+#endif
     }
     check_error_policy();
     hal_write(HAL_TARGET_NAME " freestanding runner: ");
