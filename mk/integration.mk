@@ -150,11 +150,14 @@ TEST_GOALS += test-cmake-consumer
 ARDUINO_BUILD := $(BUILD)/arduino
 .PHONY: test-arduino-layout
 test-arduino-layout: | deps
-	@echo "== Arduino layout: src/ forwarders, example sketch compiled with only src/ on the path"
+	@echo "== Arduino layout: src/ forwarders, example sketch and the int8 path compiled with only src/ on the path"
 	python3 tests/arduino/arduino_layout.py
 	@mkdir -p $(ARDUINO_BUILD)
 	arm-none-eabi-g++ -std=gnu++17 $(WARN) -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -O2 \
 	    -Isrc -Itests/arduino/stub -x c++ -c examples/arduino_gradient/arduino_gradient.ino -o $(ARDUINO_BUILD)/arduino_gradient.o
+	@# the int8 path through src/ugrad/q8/ alone (every q8 template, with the Armv7E-M DSP kernels)
+	arm-none-eabi-g++ -std=gnu++17 $(WARN) -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -O2 \
+	    -Isrc -c tests/lint/instantiate_q8.cpp -o $(ARDUINO_BUILD)/q8.o
 	@python3 -c "import json, re; \
 	    pio = json.load(open('library.json')); \
 	    ard = dict(l.split('=', 1) for l in open('library.properties').read().splitlines() if '=' in l); \

@@ -6,13 +6,13 @@
 #   make q8-no-float            an M0 build (-O2 and -Os) of q8 forward + input_gradient calls no
 #                               soft-float helper, and its loops over weights no division; prints
 #                               the code size at -Os
-#   make TARGET=<t> q8-target   the q8 golden vectors on an emulated target (-O2 and -Os builds;
-#                               on mps2-an385 also the Cortex-M0 build); part of `make TARGET=<t> test`
+#   make TARGET=<t> q8-target   the q8 golden vectors on an emulated target (-O2 and -Os builds);
+#                               part of `make TARGET=<t> test`
 #   make q8-quantize-check      tools/quantize.py agrees with the specs' quantizer, tools/q8_model.py
 #                               (the exporter's int8 report) with the C++ integers; bad calibration data
 #   make TARGET=<t> q8-bench-parts  one call's instructions kernel by kernel (a tuning aid)
-#   make q8-bench               instructions per call on mps2-an386 (M4F), mps2-an385 (M3, and
-#                               Cortex-M0 code on it), rv32; not part of `make test`
+#   make q8-bench               instructions per call on mps2-an386 (M4F), mps2-an385 (M3),
+#                               microbit (M0), rv32, and the M7, M33, M55; not part of `make test`
 # The host specs are tests/test_q8_*.cpp, in the host suite (mk/host.mk).
 
 Q8_BUILD   := $(BUILD)/q8
@@ -82,47 +82,33 @@ TEST_GOALS += q8-tables-check q8-freestanding q8-golden q8-no-float
 # ---- on the emulated targets ----
 $(call target_program,q8-golden,$(Q8_GOLDEN_SRCS) tests/q8/target_main.cpp)
 $(call target_program,q8-golden-os,$(Q8_GOLDEN_SRCS) tests/q8/target_main.cpp,-Os)
-# Cortex-M0 code (ARMv6-M: a subset of the M3's ARMv7-M, with libgcc's v6-m helpers) runs on the
-# M3 emulator instruction for instruction: mps2-an385 also runs the golden vectors built for the M0
-# (its own requantize and exp products in 32-bit halves).
-Q8_M0_ARCH := -mcpu=cortex-m0 -mfloat-abi=soft -mthumb -ffunction-sections -fdata-sections -Wno-psabi
-ifeq ($(TARGET),mps2-an385)
-$(call target_program,q8-golden-m0,$(Q8_GOLDEN_SRCS) tests/q8/target_main.cpp)
-$(TARGET_BUILD)/q8-golden-m0.elf: TARGET_ARCH := $(Q8_M0_ARCH)
-Q8_GOLDEN_M0 := $(TARGET_BUILD)/q8-golden-m0.elf
-endif
 ifneq ($(TARGET_QEMU),)
-q8-target: $(TARGET_BUILD)/q8-golden.elf $(TARGET_BUILD)/q8-golden-os.elf $(Q8_GOLDEN_M0)
+q8-target: $(TARGET_BUILD)/q8-golden.elf $(TARGET_BUILD)/q8-golden-os.elf
 	@$(TARGET_RUN) $(TARGET_BUILD)/q8-golden.elf > $(TARGET_BUILD)/q8-golden.out
 	@tests/q8/check.sh "$(TARGET) -O2" $(TARGET_BUILD)/q8-golden.out
 	@$(TARGET_RUN) $(TARGET_BUILD)/q8-golden-os.elf > $(TARGET_BUILD)/q8-golden-os.out
 	@tests/q8/check.sh "$(TARGET) -Os" $(TARGET_BUILD)/q8-golden-os.out
-	@if [ -n "$(Q8_GOLDEN_M0)" ]; then $(TARGET_RUN) $(Q8_GOLDEN_M0) > $(TARGET_BUILD)/q8-golden-m0.out && \
-	  tests/q8/check.sh "$(TARGET) Cortex-M0 code -O2" $(TARGET_BUILD)/q8-golden-m0.out; fi
 TARGET_TEST_GOALS += q8-target
 endif
 
 # ---- make q8-bench ----
-Q8_BENCH_TARGETS := mps2-an386 mps2-an385 rv32
+Q8_BENCH_TARGETS := mps2-an386 mps2-an385 microbit rv32 mps2-an500 mps2-an505 mps3-an547
 Q8_CORE_mps2-an386 := Cortex-M4F (mps2-an386)
+Q8_CORE_mps2-an500 := Cortex-M7 (mps2-an500)
+Q8_CORE_mps2-an505 := Cortex-M33 (mps2-an505)
+Q8_CORE_mps3-an547 := Cortex-M55 (mps3-an547)
 Q8_CORE_mps2-an385 := Cortex-M3 (mps2-an385)
+Q8_CORE_microbit   := Cortex-M0 (microbit)
 Q8_CORE_rv32       := RV32IMAC (rv32)
 $(call target_program,q8-bench,bench/q8_bench.cpp,-DQ8_BENCH_ROW='"$(Q8_CORE_$(TARGET)) | -O2"')
 $(call target_program,q8-bench-os,bench/q8_bench.cpp,-Os -DQ8_BENCH_ROW='"$(Q8_CORE_$(TARGET)) | -Os"')
-# The Cortex-M0 code on the M3 emulator: the count is the M0's.
-ifeq ($(TARGET),mps2-an385)
-$(call target_program,q8-bench-m0,bench/q8_bench.cpp,-DQ8_BENCH_ROW='"Cortex-M0 (ARMv6-M code on mps2-an385) | -O2"')
-$(call target_program,q8-bench-m0-os,bench/q8_bench.cpp,-Os -DQ8_BENCH_ROW='"Cortex-M0 (ARMv6-M code on mps2-an385) | -Os"')
-$(TARGET_BUILD)/q8-bench-m0.elf $(TARGET_BUILD)/q8-bench-m0-os.elf: TARGET_ARCH := $(Q8_M0_ARCH)
-Q8_BENCH_EXTRA := $(TARGET_BUILD)/q8-bench-m0.elf $(TARGET_BUILD)/q8-bench-m0-os.elf
-endif
 ifeq ($(TARGET),host)
 q8-bench: | deps
 	@mkdir -p $(Q8_BUILD)
 	@{ echo "| core | build | forward | forward + input_gradient | weights (sizeof Network) |"; echo "|---|---|---:|---:|---:|"; \
 	  for t in $(Q8_BENCH_TARGETS); do $(MAKE) --no-print-directory -s TARGET=$$t q8-bench || exit 1; done; } | tee $(Q8_BUILD)/bench.md
 else
-q8-bench: $(TARGET_BUILD)/q8-bench.elf $(TARGET_BUILD)/q8-bench-os.elf $(Q8_BENCH_EXTRA)
+q8-bench: $(TARGET_BUILD)/q8-bench.elf $(TARGET_BUILD)/q8-bench-os.elf 
 	@for e in $^; do $(TARGET_RUN) $$e || exit 1; done
 endif
 
@@ -153,16 +139,8 @@ TEST_GOALS += q8-quantize-check
 # Where one call's instructions go, kernel by kernel (a tuning aid).
 $(call target_program,q8-bench-parts,bench/q8_parts.cpp)
 .PHONY: q8-bench-parts
-ifeq ($(TARGET),mps2-an385)
-# and the Cortex-M0 code's, on the M3 emulator
-$(call target_program,q8-bench-parts-m0,bench/q8_parts.cpp)
-$(TARGET_BUILD)/q8-bench-parts-m0.elf: TARGET_ARCH := $(Q8_M0_ARCH)
-q8-bench-parts: $(TARGET_BUILD)/q8-bench-parts.elf $(TARGET_BUILD)/q8-bench-parts-m0.elf
-	@for e in $^; do echo "== $$e"; $(TARGET_RUN) $$e || exit 1; done
-else
 q8-bench-parts: $(TARGET_BUILD)/q8-bench-parts.elf
 	$(TARGET_RUN) $<
-endif
 
 # ---- make q8-report: README.md's int8 section, from the runs above ----
 # The digits accuracy contract (tests/test_q8_digits.cpp's line), instructions per call (q8-bench),
@@ -174,11 +152,10 @@ $(Q8_BUILD)/digits-report: tests/main.cpp tests/test_q8_digits.cpp tests/q8_quan
 q8-report: $(Q8_BUILD)/digits-report q8-no-float q8-bench
 	@{ echo "On the 360 test digits, the bundled model quantized by tests/q8_quantize.hpp (the same codes as tools/quantize.py):"; \
 	  echo; $(Q8_BUILD)/digits-report | sed -n 's/^q8 digits: /    /p'; echo; \
-	  echo "Instructions per call, 64-32-10 (sigmoid hidden layer, softmax head), random weights, under QEMU (-icount shift=0; the"; \
-	  echo "Cortex-M0 row is ARMv6-M code run on the M3 emulator, instruction for instruction):"; echo; \
+	  echo "Instructions per call, 64-32-10 (sigmoid hidden layer, softmax head), random weights, under QEMU (-icount shift=0):"; echo; \
 	  cat $(Q8_BUILD)/bench.md; echo; \
 	  echo "Code of q8 forward + input_gradient at -Os on the Cortex-M0, with the libgcc helpers it calls: $$(arm-none-eabi-size -A $(Q8_BUILD)/m0/linked-Os.elf | awk '/^\.(text|rodata)/ {s += $$2} END {print s}') B."; \
-	  echo "q8 golden vectors (host g++, clang++, mps2-an386, mps2-an385 with M3 and with M0 code, rv32; -O2 and -Os): \`$$(sed -n 's/^q8golden total //p' tests/q8/golden.hash)\`."; \
+	  echo "q8 golden vectors (host g++, clang++, every emulated target: mps2-an386, mps2-an385, microbit, rv32, mps2-an500, mps2-an505, mps3-an547; -O2 and -Os): \`$$(sed -n 's/^q8golden total //p' tests/q8/golden.hash)\`."; \
 	} > $(Q8_BUILD)/report.md
 	@cat $(Q8_BUILD)/report.md
 	tools/readme_section.py q8 $(Q8_BUILD)/report.md
