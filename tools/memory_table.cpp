@@ -29,16 +29,15 @@ constexpr size_t activation_values() {
 template <class Head, class... Layers>
 void network_row(const char* head, const char* activations) {
     using Net = ugrad::Network<Head, Layers...>;
-    using Buffers = ugrad::detail::BackwardBuffers<Net>;
+    using Buffers = ugrad::detail::BackwardLayout<Net, true>;  // input_gradient's: dJ/dθ in the first buffer
     static_assert(sizeof(typename Net::Activations) == activation_values<Head, Layers...>() * sizeof(float),
                   "Activations holds what the formula says");
     static_assert(sizeof(typename Net::Gradients) == sizeof(Net), "Gradients is shaped like the network");
     std::printf("| %s %zu", head, Net::inputs);
     ((std::printf("-%zu", Layers::outputs)), ...);
-    std::printf(", %s | %zu B | %zu B | %zu B | %zu B = (%zu + %zu + %zu)·4 |\n", activations, sizeof(Net),
+    std::printf(", %s | %zu B | %zu B | %zu B | %zu B = (%zu + %zu)·4 |\n", activations, sizeof(Net),
                 sizeof(typename Net::Activations), sizeof(typename Net::Gradients),
-                (Buffers::size(1) + Buffers::size(2) + Net::outputs) * sizeof(float), Buffers::size(1), Buffers::size(2),
-                Net::outputs);
+                (Buffers::size(1) + Buffers::size(2)) * sizeof(float), Buffers::size(1), Buffers::size(2));
 }
 
 int main() {
@@ -50,10 +49,10 @@ int main() {
     row<784, 128, 10>();
     std::printf("\n`Network<Head, Dense<In, Out_0, Act_0>, ...>` (float): `Activations` holds Σ_l Out_l values "
                 "(2·Out_l for a Sigmoid layer) + 2·Out (Softmax) or 3·Out (Logistic) or 0 (Linear); `Gradients` is "
-                "shaped like the network. On the stack the backward walk keeps two buffers, each as wide as the "
-                "widest dJ/dr it holds (every other layer, counted from the top), and the calls from a label or "
-                "target add dJ/dθ [Out] (measured per call: `make network-stack`).\n\n");
-    std::printf("| Network | flash (`const` network) | `Activations` (RAM) | `Gradients` (RAM, training) | vectors on the stack: two buffers + dJ/dθ |\n");
+                "shaped like the network. On the stack every call that walks back keeps two buffers, each as wide as "
+                "the widest vector it holds: dJ/dθ [Out] first, then the layers' dJ/dr in turn (measured per call: "
+                "`make network-stack`).\n\n");
+    std::printf("| Network | flash (`const` network) | `Activations` (RAM) | `Gradients` (RAM, training) | vectors on the stack of `input_gradient`: two buffers |\n");
     std::printf("|---|---|---|---|---|\n");
     using ugrad::Dense;
     using ugrad::Relu;
