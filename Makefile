@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # ugrad — top-level Makefile.
 #   make demo    the main job (see README.md)
 #   make test    everything that proves the library: host tests with g++ and clang++, the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bench/eigen_call.hpp — the same call done with Eigen 3.4 over the same row-major arrays
 // (Eigen::Map), the same math and the same NaN/±inf checks as the library, so both do the same work.
 // Eigen picks its own kernels (SSE2 at -O2, AVX2 and FMA intrinsics at -march=native).

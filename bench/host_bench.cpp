@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bench/host_bench.cpp — ugrad against Eigen and against textbook loops on the host, one process.
 //
 // One call = forward + cross_entropy + input_gradient for one sample (bench/ugrad_call.hpp).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bench/math_bench.cpp — `make bench-math` on the host: nanoseconds per call of ugrad's float exp,
 // log, sigmoid_pair and tanh next to the host libm's expf, logf and tanhf, measured in the same run.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bench/math_bench_target.cpp — `make bench-math TARGET=mps2-an386`: executed instructions per call
 // of ugrad's float exp, log, sigmoid_pair and tanh next to newlib's expf, logf and tanhf, under QEMU's
 // instruction counter (platform/hal.h). Same inputs and ranges as bench/math_bench.cpp.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bench/q8_bench.cpp — executed instructions per call of the int8 path on an emulated target:
 // q8::forward alone, and q8::forward + q8::input_gradient (label), for a 64-32-10 network (sigmoid
 // hidden layer, softmax head) with random weights and inputs drawn from SplitMix64. Counted by

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bench/q8_parts.cpp — where the instructions of one int8 64-32-10 call go (make TARGET=<t>
 // q8-bench-parts): forward and input_gradient, then each kernel and step alone on the same data,
 // averaged over 16 calls. A tool for tuning the kernels; not a test, and not in README.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bench/target_bench.cpp — executed instructions per call on an emulated microcontroller.
 //
 // One call = forward + cross_entropy + input_gradient for one sample (bench/ugrad_call.hpp), and

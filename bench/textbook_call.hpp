@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bench/textbook_call.hpp — the same call as a textbook writes it: r_j = b_j + Σ_i x_i·W_ij with
 // i innermost, dot products for the gradient, and <cmath>'s expf/logf (newlib's on the targets).
 // It checks for NaN/±inf where the library does, so both do the same work.

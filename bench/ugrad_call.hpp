@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bench/ugrad_call.hpp — the call every benchmark times, done by the library: forward +
 // cross_entropy + input_gradient for one sample with a class label; returns the loss, writes dJ/dx.
 #pragma once

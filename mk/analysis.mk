@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # mk/analysis.mk — the host suite under sanitizers, and static analysis of include/ and src/.
 #
 #   make test SAN=1   the host suite (g++ and clang++) under AddressSanitizer and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # mk/bench.mk — how fast one call is: forward + cross_entropy + input_gradient for one sample.
 #
 #   make bench                     host: ugrad vs Eigen 3.4 vs textbook loops at 16-8-3, 64-32-10,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # mk/checks.mk — properties of the library as a whole, checked by building it:
 #   check-freestanding  every header compiles alone with riscv64-unknown-elf-g++ -ffreestanding
 #                       -nostdlib (a toolchain with no C or C++ library at all), and includes only

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # mk/demo.mk — `make demo`: the bundled digits model (examples/demo/digits_model.hpp) classifies
 # test digits and prints, for each, the classes, the probabilities, the loss and dJ/dx as an 8×8
 # map; on the host it also draws build/demo/saliency.svg. `make demo TARGET=mps2-an386` runs the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # mk/fuzz.mk — libFuzzer targets in tests/fuzz/ (clang++ with -fsanitize=fuzzer,address,undefined).
 #
 #   make fuzz         each target for FUZZ_SECONDS (default 60) from the committed seed corpus plus

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # mk/host.mk — the doctest suite in tests/*.cpp, built and run with each host compiler.
 
 DEPS_PACKAGES += doctest-dev clang g++ make binutils

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # mk/integration.mk — ugrad in other people's projects: the model exporter's tests, the C API test
 # (host and one emulated target), and a CMake consumer project built against this tree.
 

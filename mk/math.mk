@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # mk/math.mk — float exp, log, sigmoid and tanh (include/ugrad/math.hpp): the exhaustive proof and
 # the math benchmark. The sampled accuracy specs (tests/test_math.cpp: boundaries and special
 # values, and tests/test_tanh.cpp, also on the Arm targets; tests/test_math_sampled.cpp: a million

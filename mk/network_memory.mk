@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # mk/network_memory.mk — the stack each Network call uses, measured on the M4F in QEMU.
 #
 #   make network-stack   builds tools/size/network_stack_main.cpp for mps2-an386 with -Os (what

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # mk/q8.mk — the int8 path (include/ugrad/q8/): forward and dJ/dx in integer arithmetic.
 #
 #   make q8-tables-check        include/ugrad/q8/tables.hpp is what tools/q8_tables.py writes

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # mk/targets.mk — the emulated microcontrollers: on-target tests, golden vectors, size and stack.
 # The build seam itself (target_program, TARGET_RUN, platform/<t>/target.mk) is
 # platform/platform.mk, included first through mk/00-platform.mk.

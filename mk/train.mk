@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # mk/train.mk — `make train`: the digits network trained on the host by ugrad's own gradients
 # (tools/train/), exported as the demo's bundled model, its figures written into README.md.
 #   make train    train 64-32-10 from the fixed seed, print one line per epoch, write

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* platform/hal.h — the seam between a program and the machine it runs on.
  *
  * Every target in platform/<target>/ implements these three calls, pqm4-style, and nothing else

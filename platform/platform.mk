@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # platform/platform.mk — the build seam for programs that run on a target (platform/README.md).
 # Included first of all mk/ fragments (through mk/00-platform.mk), so every fragment can use it.
 #

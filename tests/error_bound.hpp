@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/error_bound.hpp — how far the float instantiation may be from the double one, derived,
 // not tuned: a first-order forward error analysis of every step, evaluated in double.
 //

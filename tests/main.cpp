@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The doctest runner for the host suite. After the tests it prints the largest relative
 // finite-difference error any gradient spec saw (tests/support.hpp records it), and for the Network
 // specs the largest per activation and per head (tests/network_support.hpp).

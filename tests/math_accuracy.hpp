@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/math_accuracy.hpp — the error of a float result in units in the last place, as issue 3 and
 // docs/math.md define it, the double-precision references, and the boundary inputs of exp, log,
 // the sigmoid and tanh; shared by tests/test_math*.cpp, tests/test_tanh.cpp and tools/math/exhaustive.cpp.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/math_bits.hpp — the checksum that pins float tanh's bits: FNV-1a 64 over the outputs of
 // ugrad::tanh at 2^16 inputs spread across all 2^32 bit patterns (every exponent, both signs, NaNs
 // and infinities). Freestanding (<stdint.h> and ugrad/math.hpp only), so the doctest suite

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/math_special_values.hpp — issue 3's special values of exp, log and the sigmoid pair, and
 // issue 12's of tanh, each with the exact result it must give (bit for bit; any NaN matches a NaN). Checked by
 // tests/test_math.cpp and by tools/math/exhaustive.cpp.

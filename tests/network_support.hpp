@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/network_support.hpp — what the Network specs share: random networks, the same network in
 // another precision, and an independent textbook reference in double (with <cmath>) for any stack of
 // layers and any head.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/q8_quantize.hpp — the host-side quantizer the int8 specs use: a float Mlp<In, Hidden, Out>
 // (sigmoid hidden layer, softmax head) into a q8::Network, in double (tools/quantize.py does the
 // same for the exporter).

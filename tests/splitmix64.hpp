@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/splitmix64.hpp — the one pseudo-random sequence the host specs, the golden vectors and the
 // on-target runners draw from: SplitMix64 (Steele, Lea and Flood, 2014), integer arithmetic only,
 // so every platform draws the same numbers. Freestanding: <stdint.h> only.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/support.hpp — what the specs share: a seeded generator, random models and inputs, an
 // independent textbook reference in double (with <cmath>), and central finite differences.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Specs: the bad-input table of README.md, one test case per row, in float and in double.
 //
 // Each case builds a small network (3 inputs, 4 hidden units, 3 classes), spoils one kind of input,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/test_elementwise.cpp — the element-wise layer functions of include/ugrad/elementwise.hpp.
 //
 // The vector schedule, 4 and 8 floats wide (called directly, whatever the build's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Specs: the float instantiation stays within a derived error bound of the double one.
 #include <doctest/doctest.h>
 

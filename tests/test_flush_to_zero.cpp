@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Specs: the float path with the FPU flushing subnormals to zero (x86 MXCSR.FTZ, results, and
 // MXCSR.DAZ, operands; the analogue of FPSCR.FZ on Cortex-M).
 //

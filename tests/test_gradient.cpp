@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Specs: each factor of dJ/dx against central finite differences in double, at several sizes.
 #include <doctest/doctest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Specs: the weight gradients (accumulate_gradients), sgd_step, and the Jacobians ∂ŷ/∂x and
 // ∂log ŷ/∂x, each against central finite differences of the textbook network in double.
 #include <doctest/doctest.h>

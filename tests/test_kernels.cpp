@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/test_kernels.cpp — the kernels' fixed summation order, and the two schedules that compute it.
 //
 // Each kernel is checked bit for bit against the order written in the comment of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Specs: ugrad::exp, ugrad::log, ugrad::sigmoid_pair and ugrad::tanh in float at every boundary of
 // their algorithms and at every special value, against libm in double. Small enough to run on the
 // emulated targets too; the million random inputs are in test_math_sampled.cpp, and the proof of

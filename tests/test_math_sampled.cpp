@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ugrad: host-only
 // Specs: ugrad::exp, ugrad::log, ugrad::sigmoid_pair and ugrad::tanh in float on a million random bit patterns,
 // on every input whose e^x is subnormal and on the subnormal inputs of log, against the host libm in

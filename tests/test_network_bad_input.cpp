@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Specs: the Network rows of README.md's bad-input table, one test case per row, in float and in
 // double; and the Mlp calls whose failure branches no other spec reached.
 //

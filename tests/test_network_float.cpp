@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Specs: a float Network stays within the derived error bound (tests/error_bound.hpp,
 // NetworkErrorBound) of the same Network in double, for every activation and every head.
 #include <doctest/doctest.h>

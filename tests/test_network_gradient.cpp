@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Specs: every Network call against central finite differences of an independent textbook
 // reference in double (tests/network_support.hpp), at depths 1 to 4, with every activation and
 // every head, odd sizes and one-unit layers included.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Specs: Mlp<In, Hidden, Out> and Network<Softmax, Dense<In, Hidden, Sigmoid>, Dense<Hidden, Out>>
 // holding the same numbers give the same bits in every output of every call, on success and on
 // failure.

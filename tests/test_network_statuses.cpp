@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Specs: the statuses of Network calls at two edges tests/fuzz/fuzz_layers.cpp reached, as
 // include/ugrad/network.hpp and network_jacobian.hpp document them.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ugrad: host-only
 // Specs: a deeper Network trains with the library's own calls. A 64-32-16-10 ReLU network learns
 // data/digits.csv (the 8×8 digits, split as tools/train/digits_csv.hpp fixes: every fifth line is a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ugrad: host-only
 // Specs: the int8 path against the float path of the same model — the bundled digits model
 // (examples/demo/digits_model.hpp) quantized by tests/q8_quantize.hpp, on the 360 test digits of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ugrad: host-only
 // Specs: the int8 input gradient — its scaling against a double-precision reference of the same
 // integer pipeline (same forward codes, exact backward arithmetic) within a running error bound of

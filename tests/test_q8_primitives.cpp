@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ugrad: host-only
 // Specs: the fixed-point primitives of the int8 path (include/ugrad/q8/) against exact arithmetic —
 // every representable input where the domain is at most 2^16 (plus the exp's 2^16 + 1 codes and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Specs: log-sum-exp softmax and the loss stay finite and exact where naive formulas overflow.
 #include <doctest/doctest.h>
 

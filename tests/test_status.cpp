@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Specs: every status the core returns, and what the outputs hold afterwards (quiet NaN, always).
 #include <doctest/doctest.h>
 

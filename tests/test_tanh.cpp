@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Specs: ugrad::tanh — known values from a 200-bit evaluation, odd symmetry and the same bits on
 // every target (a checksum over 2^16 inputs spread across all 2^32), and its derivative
 // (1 − t)(1 + t) against central finite differences in double. Small enough for the emulated

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Specs: training with ugrad's own gradients (tools/train/training.hpp): a step lowers the loss,
 // bad samples stop training with a status and leave the model alone, and re-training from the fixed
 // seed reproduces the bundled model (examples/demo/digits_model.hpp, written by `make train`) bit

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # ensure-deps.sh PACKAGE... — make sure these Debian packages are installed.
 # As root, installs what is missing with apt-get; otherwise prints the exact command and fails.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """export_model.py — turn a trained model into a C++ header that ugrad compiles into flash.
 
     python3 tools/export_model.py MODEL.json --name NAME --out FILE.hpp [--c-api] [--note TEXT]

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """extract_readme_example.py README.md OUT [NAME [LANG]] — write one of the README's examples to OUT.
 
 The example is the first ```LANG block (default cpp) after the line `<!-- example:NAME ...`

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // memory_table — prints README.md's memory table: the bytes of a model (flash) and of its
 // Activations (RAM) for the sizes the project measures, straight from sizeof; then the same for
 // Network (include/ugrad/network.hpp), with the formula each figure follows checked at compile time.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """q8_model.py — the int8 path of include/ugrad/q8/ in Python integers, for the model
 tools/quantize.py writes (int8 64-32-10-like: a sigmoid hidden layer, then logits, softmax head), so
 that tools/export_model.py --quantize int8 can report how the quantized model does without a C++

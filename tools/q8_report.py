@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """q8_report.py — how a model quantized by tools/quantize.py does against its float original, on
 rows of inputs (and labels): the report tools/export_model.py --quantize int8 prints.
 

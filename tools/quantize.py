@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """quantize.py — float model to ugrad's int8 path (include/ugrad/q8/), the same arithmetic as
 tests/q8_quantize.hpp (which the specs use), for tools/export_model.py to import:
 

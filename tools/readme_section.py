@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """readme_section.py NAME [FILE] — replace the generated section NAME in README.md.
 
 README.md marks each generated block as

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # run-on-target.sh TARGET ELF — run a program built for TARGET in QEMU and exit with its status.
 #
 # The machine comes from TARGET_QEMU in platform/TARGET/target.mk; this adds semihosting (the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // arduino_gradient.ino — ugrad in an Arduino sketch: a small network's answer and dJ/dx over Serial.
 // Needs a board core that compiles C++17 (for example the Arm Mbed OS, RP2040 or ESP32 v3 cores).
 // For bit-identical results across machines, compile with -ffp-contract=off.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """check_saliency_svg.py SVG DEMO_OUTPUT — the demo's picture agrees with what it printed.
 
 Checks that SVG is well-formed, that every line of text fits inside the picture, has one labelled panel per digit the demo printed, with the same

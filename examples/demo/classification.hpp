@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // classification.hpp — one digit through the network: what the demo reports about it.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // demo.cpp — `make demo`: the bundled digits model on test digits that it never saw in training.
 //
 // For the first test digit of each class, and the first two others that it gets wrong, it prints the true and

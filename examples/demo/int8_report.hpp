@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // int8_report.hpp — the demo's int8 side: the bundled model quantized by tools/quantize.py
 // (build/demo/digits_q8.hpp, from the training digits as calibration): its dJ/dx for a shown digit,
 // and one line against the float model on every test digit: accuracy, agreement of the predicted

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """make_test_digits.py DIGITS.csv OUT.hpp — the test split of the digits data as a C++ header.
 
 The demo runs where there is no file system (the emulated Cortex-M4F), so the test digits are

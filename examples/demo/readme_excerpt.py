@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """readme_excerpt.py DEMO_OUTPUT — the part of the demo's output that README.md shows: the first
 digit, the first digit it gets wrong, and the accuracy line, as a Markdown text block."""
 import sys

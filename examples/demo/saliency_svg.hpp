@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // saliency_svg.hpp — the picture: each digit next to its input gradient dJ/dx on a diverging
 // colour scale (blue −, white 0, red +), from the float model and from the int8 model (integer
 // arithmetic, include/ugrad/q8/), labelled with the true and predicted class.

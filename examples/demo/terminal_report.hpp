@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // terminal_report.hpp — one classification printed for a terminal, identically on every machine:
 // only printf with %c, %d, %u, %lx, %s and %.Nf of exactly representable doubles, which glibc and newlib
 // both round correctly.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // examples/finetune/finetune.hpp — on-device fine-tuning: the bundled digits model
 // (examples/demo/digits_model.hpp, trained by `make train`) is copied into RAM and trained further,
 // with ugrad's own gradients, on 300 digits that a misaligned sensor sees one pixel to the right;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // examples/finetune/host_main.cpp — the fine-tuning run of finetune.hpp on the host: what every
 // target must print, bit for bit (mk/train.mk compares them).
 #include <stdio.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // examples/finetune/target_main.cpp — the fine-tuning run of finetune.hpp on a microcontroller,
 // then what it costs there: the RAM training needs, and the instructions of one training step
 // (forward, all gradients, SGD update; batch 1) counted by the target's instruction counter.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // examples/firmware/main.cpp — ugrad in a Cortex-M4F firmware, as small as it gets.
 //
 // The model is `const` with an initializer, so the compiler puts it in .rodata and the linker in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ugrad/activations.hpp — the element-wise activations over one layer, forward and back.
 //
 // A layer's output after its activation, y = act(r) [N], is what forward keeps, and each slope

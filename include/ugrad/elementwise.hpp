@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ugrad/elementwise.hpp — the element-wise functions over a whole layer: the hidden layer's
 // sigmoid (with its slope) and the softmax's exps.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ugrad/fp_contract.hpp — every library header's arithmetic is compiled with contraction off
 // (no fused multiply-add), whatever -ffp-contract the including program is built with.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ugrad/gradients.hpp — the gradients of the loss with respect to the weights, and one step of
 // stochastic gradient descent on a model held in RAM.
 //

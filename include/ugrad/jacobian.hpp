@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ugrad/jacobian.hpp — the full Jacobians of the network's outputs with respect to its input:
 // ∂log ŷ/∂x and ∂ŷ/∂x, each [Out][In] (row k is the gradient of output k).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ugrad/kernels.hpp — the two loops that carry the network: a row vector times a matrix (affine)
 // and a row vector times a matrix's transpose (affine_t).
 //

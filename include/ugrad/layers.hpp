@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ugrad/layers.hpp — the names a network is built from: element-wise activations, dense layers and
 // output heads. Tags only, shared by the float path (include/ugrad/network.hpp) and the int8 path
 // (include/ugrad/q8/): what each one computes is written where it is computed.

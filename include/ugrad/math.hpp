@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ugrad/math.hpp — the library's own elementary functions: no libm, no double in the float path.
 //
 // Float path (what the network uses for T = float): exp, log, sigmoid_pair<float> and tanh use only

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ugrad/mlp.hpp — the network, its forward pass, its loss and its input gradient.
 //
 // Row-vector convention, shapes in brackets:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ugrad/network.hpp — any stack of dense layers with element-wise activations and an output head:
 // the forward pass, the loss and the input gradient dJ/dx, with the seed network's guarantees.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ugrad/network_gradients.hpp — a Network's weight gradients and one step of gradient descent on a
 // Network held in RAM: Mlp's calls (include/ugrad/gradients.hpp) for any stack of layers.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ugrad/network_jacobian.hpp — the full Jacobian of a Network's outputs with respect to its input,
 // ∂ŷ/∂x [Out][In] (row k is the gradient of ŷ_k), and for a Softmax head ∂log ŷ/∂x.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ugrad/softmax.hpp — softmax and log-probabilities through log-sum-exp.
 //
 // With m = max_k θ_k and s = Σ_k e^{θ_k − m} (1 <= s <= K, never overflows):

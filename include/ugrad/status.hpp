@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ugrad/status.hpp — the one error policy: every call returns a Status, and on any status other
 // than ok every output array or scalar the call writes holds quiet NaN (never stale or partial
 // numbers that could be mistaken for an answer).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ugrad/ugrad.h — the C interface to an exported ugrad model.
  *
  * C cannot instantiate the C++ templates, so each model gets a small set of named C functions:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ugrad/ugrad.hpp — the one header a user includes.
 //
 // A freestanding C++17 library: neural networks with compile-time sizes — the seed two-layer

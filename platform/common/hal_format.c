@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* platform/common/hal_format.c — number formatting on top of hal_write, for every target. */
 #include "hal.h"
 

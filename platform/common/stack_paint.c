@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* platform/common/stack_paint.c — measure the stack a piece of code really uses.
  *
  * Every linker script in platform/ defines __stack_limit, the lowest address of the stack (it

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # platform/cortex-m/cortex-m.mk — what every Cortex-M target shares: arm-none-eabi-gcc with newlib
 # and libstdc++ (semihosted stdio through librdimon), the startup code and the HAL in this folder.
 # platform/<target>/target.mk sets TARGET_CPU (the -mcpu/-mfpu/-mfloat-abi flags) and

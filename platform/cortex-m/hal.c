@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* platform/cortex-m/hal.c — platform/hal.h for Cortex-M under QEMU: ARM semihosting for output
  * and exit, SysTick for the instruction counter. */
 #include <stdint.h>

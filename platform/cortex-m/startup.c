@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* platform/cortex-m/startup.c — reset and fault handling for every Cortex-M target.
  *
  * The vector table sits at address 0 (section .vectors, placed first by sections.ld). Reset:

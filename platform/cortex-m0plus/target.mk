@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # platform/cortex-m0plus/target.mk — Cortex-M0+ (ARMv6-M, no FPU): compile, link and size only.
 TARGET_CPU      := -mcpu=cortex-m0plus -mfloat-abi=soft
 TARGET_CLOCK_HZ := 1000000000

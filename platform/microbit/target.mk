@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # platform/microbit/target.mk — Cortex-M0 (Armv6-M, no FPU: float and double in software), the
 # nRF51 of QEMU's microbit: 256 KB flash, 16 KB RAM, 16 MHz (62.5 instructions a SysTick tick
 # under -icount shift=0). newlib-nano: the full newlib's stdio and malloc state alone take 2 KB

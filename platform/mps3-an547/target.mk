@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # platform/mps3-an547/target.mk — Cortex-M55 (Armv8.1-M mainline) with its FPU (hard float; MVE is
 # there but unused), run by QEMU's mps3-an547 in the secure state it starts in.
 TARGET_CPU      := -mcpu=cortex-m55 -mfloat-abi=hard

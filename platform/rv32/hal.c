@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* platform/rv32/hal.c — platform/hal.h for rv32imac under QEMU's virt machine, with no C library
  * at all: RISC-V semihosting for output and exit, minstret for the instruction counter, and the C
  * entry and trap report that startup.S jumps to. */

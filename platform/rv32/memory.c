@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* platform/rv32/memory.c — the four functions GCC may call even in freestanding code (for struct
  * copies and zero-initialisation), since this target links no C library. */
 #include <stddef.h>

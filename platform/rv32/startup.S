@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* platform/rv32/startup.S — reset and trap entry for rv32imac on QEMU's virt machine (-bios none:
  * QEMU starts the hart at 0x80000000 in machine mode, where link.ld puts _start). Sets gp and sp,
  * points mtvec at the trap entry, clears .bss and continues in C (hal.c: rv32_start). */

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # platform/rv32/target.mk — RISC-V rv32imac, soft float (libgcc), on QEMU's virt machine.
 # Freestanding with no C or C++ standard library at all: -ffreestanding -nostdlib, plus libgcc
 # for the software floating point and 64-bit division, and memory.c for memcpy and friends.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // reference.cpp — the same model driven through the C++ API directly, one value at a time, for
 // test_c_api.c to compare with what the C functions return. Deliberately shaped differently from the
 // C API (scalars by index, no activation struct), so it shares nothing with the wrapper but the model.

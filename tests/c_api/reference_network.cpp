@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // reference_network.cpp — the model MODEL (an exported ugrad::Network) driven through the C++ API
 // directly, one value at a time, for test_c_api_network.c to compare with what the C functions
 // return. Shaped differently from the C API (scalars by index, no activation struct).

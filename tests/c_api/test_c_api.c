@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_c_api.c — a C11 program using an exported model through <ugrad/ugrad.h>.
  *
  * The model c_model comes from tools/export_model.py --c-api (a seeded random model, see

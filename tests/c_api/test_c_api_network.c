@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_c_api_network.c — a C11 program using an exported ugrad::Network through <ugrad/ugrad.h>
  * (UGRAD_C_DECLARE_NETWORK, written by tools/export_model.py --c-api).
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The library's entry points, instantiated for float and double and given external names, so
 // that mk/checks.mk can inspect the object: its undefined symbols must hold no allocator, no
 // exception machinery and no libm.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Compile-fail checks: shapes that do not fit must not compile.
 // Built by mk/checks.mk as is (must compile), then once with each UGRAD_WRONG_* macro (each must fail,
 // with the message named there):

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # check.sh BUILD_DIR — build this consumer project against the ugrad tree three ways and check that
 # every resulting program prints the same bits:
 #   1. CMake, add_subdirectory(ugrad)             (consumer_cpp and consumer_c)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The consumer's C11 program: the same computation as main.cpp through <ugrad/ugrad.h>. */
 #include <stdio.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The consumer's C++ program: forward, loss and dJ/dx of the exported model, printed as hex floats
 // so that the builds (CMake subdirectory, installed package, pkg-config, C) can be compared exactly.
 #include <stdio.h>

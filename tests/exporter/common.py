@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """What the exporter tests share: where the tools are, a scratch directory under build/, and a way
 to run the exporter in-process and see its exit status and standard error."""
 import contextlib

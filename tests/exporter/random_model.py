@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """random_model.py SEED IN HIDDEN OUT — print a model JSON with seeded random weights.
 random_model.py SEED HEAD IN ACT:N ... — the same in the layers format, e.g. 7 softmax 6 relu:5 tanh:4 identity:3.
 

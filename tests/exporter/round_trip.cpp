@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // round_trip.cpp — the exported header against the JSON it came from, bit for bit.
 //
 // Built by tests/exporter/test_round_trip.py with MODEL_HEADER naming the exported header (which

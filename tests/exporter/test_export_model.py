@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """tools/export_model.py: the header it writes, its rounding, and every documented error case —
 one line on standard error naming the problem, exit status 1 (2 for a bad command line), no file."""
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Property test: many random malformed model files. Every one must be refused with exit status 1,
 exactly one line on standard error that starts with "export_model: error:" and names the problem,
 and no file written (not the header, not a temporary)."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """tools/export_model.py --quantize int8: the int8 header it writes (tools/quantize.py's), the
 report it prints on the bundled digits model (issue 15's contract), and every bad calibration or
 test file — one line on standard error, exit status 1, no file."""

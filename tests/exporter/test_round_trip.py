@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """JSON -> header -> compiled: the exported model holds exactly the float32 values of the JSON's
 numbers and computes bit for bit what a model read from the same text with strtof computes."""
 import json

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/fuzz/fuzz_layers.cpp — libFuzzer target for Network (include/ugrad/network.hpp): arbitrary
 // bytes become a 3-layer network with mixed activations (Identity, Sigmoid, Tanh, Relu) under a
 // Softmax, Logistic or Linear head, an input, a label, a target, an upstream gradient, a learning

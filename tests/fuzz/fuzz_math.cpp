@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/fuzz/fuzz_math.cpp — libFuzzer target: ugrad::exp, ugrad::log and ugrad::sigmoid_pair on
 // arbitrary bit patterns, float and double.
 //

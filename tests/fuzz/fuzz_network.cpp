@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/fuzz/fuzz_network.cpp — libFuzzer target: arbitrary bytes become a small network's weights,
 // an input, a label, a soft target, an upstream gradient and a learning rate, which go through
 // forward, cross_entropy (label and target), input_gradient (label and target), backward, the

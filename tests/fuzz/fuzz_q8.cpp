@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/fuzz/fuzz_q8.cpp — libFuzzer target for the int8 path (include/ugrad/q8/): arbitrary bytes
 // become a small int8 network inside its documented domain (weights in [−127, 127], |bias| <= 2^30,
 // multipliers m ∈ [2^30, 2^31), shifts n ∈ [1, 62], any zero points), an input, a label and a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/fuzz/run.sh BUILD_DIR TARGET SECONDS CORPUS_DIR [TABLE] — run one libFuzzer target for
 # SECONDS, growing CORPUS_DIR from itself and the committed seeds tests/fuzz/corpus/TARGET/ (for
 # TARGET_simd, those of TARGET). Prints

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # check.sh LABEL OUTPUT REFERENCE — compare the golden-vector lines a platform printed with the
 # host's, computed in the same run, and with the committed tests/golden/golden.hash.
 #   LABEL      who printed OUTPUT (a target or a host compiler), for the messages

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/golden/golden_vectors.cpp — see golden_vectors.hpp.
 //
 // Each case builds a model and an input from a fixed integer generator (no floating point in the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/golden/golden_vectors.hpp — the golden vectors: a fixed set of models and inputs whose
 // float outputs, taken as bits, must hash the same on every compiler and every target.
 //

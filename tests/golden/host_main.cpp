@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/golden/host_main.cpp — the golden vectors on the host: prints the lines of
 // golden_vectors.hpp to stdout (make golden, make golden-update).
 #include <stdio.h>

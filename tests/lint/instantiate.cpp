@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/lint/instantiate.cpp — the translation unit the static analysers (cppcheck, clang-tidy)
 // read: it includes the public header and instantiates every template (inference, losses, input
 // and weight gradients, SGD, Jacobians, the math; Mlp and Network with every activation and head), in float and in double,

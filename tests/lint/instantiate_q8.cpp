@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/lint/instantiate_q8.cpp — the translation unit the static analysers (cppcheck, clang-tidy)
 // read for the int8 path: it instantiates every template of include/ugrad/q8/ — forward, both
 // input_gradient overloads, outputs and the host-side to_float helpers, on networks with every

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # check.sh LABEL OUTPUT — compare the "q8golden" lines a platform printed with tests/q8/golden.hash.
 set -euo pipefail
 label=$1

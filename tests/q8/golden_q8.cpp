@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/q8/golden_q8.cpp — see golden_q8.hpp.
 #include "golden_q8.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/q8/golden_q8.hpp — the int8 path's golden vectors: fixed networks and inputs drawn from
 // SplitMix64, whose every integer result (codes, logits, ŷ, dJ/dx and its exponent) must hash the
 // same on every compiler and target. Freestanding: the library, <stdint.h> and <stddef.h> only.

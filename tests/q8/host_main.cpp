@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/q8/host_main.cpp — the int8 golden vectors on the host (make q8-golden).
 #include <stdio.h>
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """q8_model_dump.py MODEL_HEADER CALIBRATION.csv — make q8-quantize-check: for each of the 360 test
 digits of data/digits.csv, the ŷ codes, dx.exponent and dx.code that tools/q8_model.py (the integer
 pipeline the exporter's int8 report runs) computes for the digits model quantized by

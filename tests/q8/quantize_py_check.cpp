@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/q8/quantize_py_check.cpp — make q8-quantize-check: the header tools/quantize.py writes for
 // the bundled digits model (build/q8/digits_q8.hpp) holds exactly what the specs' quantizer
 // (tests/q8_quantize.hpp) computes, code for code; the calibration is the training split's pixels/16.

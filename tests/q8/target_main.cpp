@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/q8/target_main.cpp — the int8 golden vectors on an emulated target (make TARGET=<t> q8-target).
 #include "golden_q8.hpp"
 #include "hal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tests/target/calibrate.c — the instruction counter (platform/hal.h) against a loop of a known
  * instruction count: two instructions a pass (subtract, branch), 2^20 passes. A wrong clock in a
  * target.mk (HAL_CLOCK_HZ: 1e9 / HAL_CLOCK_HZ instructions per SysTick tick under -icount

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/target/doctest_main.cpp — the doctest runner for the Arm targets (newlib + libstdc++):
 // runs the host spec files selected in mk/targets.mk, then prints
 // "<target> doctest: N passed, N failed" (test cases) for make to read. The exit status is

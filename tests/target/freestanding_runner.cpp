@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/target/freestanding_runner.cpp — the on-target runner that needs no standard library:
 // runs on every emulated target (on rv32 it is the whole on-target suite).
 //

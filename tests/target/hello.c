@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tests/target/hello.c — the smallest program on the seam: prints, counts instructions, exits with
  * a chosen code (make TARGET=<t> target-hello). */
 #include "hal.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/target/kernels_vs_scalar.cpp — a core's own kernels (e.g. include/ugrad/armv7em_vfp/
 // kernels.hpp, which kernels.hpp picks for the M4F, M7, M33, M55) give the scalar kernels' bits,
 // on the core itself.

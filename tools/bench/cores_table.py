@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """cores_table.py BUILD TARGET... — README's "bench-cores": one row per emulated core, 64-32-10.
 
 Reads what `make bench TARGET=<t>` left in BUILD/<t>/: bench.md (built with the target's usual

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tools/math/exhaustive.cpp — ugrad::exp, ugrad::log, ugrad::sigmoid_pair and ugrad::tanh (float) on
 // every one of the 2^32 binary32 inputs, against the host's double-precision libm.
 //

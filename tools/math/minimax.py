@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """minimax.py — derive the constants of include/ugrad/math.hpp (float exp, log and tanh).
 
 Standard library only: the functions are summed from their Taylor series in exact rational

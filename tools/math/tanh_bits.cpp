@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tools/math/tanh_bits.cpp — `make TARGET=<t> tanh-bits`: float tanh's checksum on an emulated
 // target (tests/math_bits.hpp), freestanding, so it runs on rv32 too, which has no doctest suite.
 // Prints the sum and exits 0 only when it is the host's.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tools/q8/kernels.cpp — the int8 path's loops over weights alone, for make q8-no-float: the
 // forward and backward kernels and the per-unit factor step must hold no division (no divide
 // instruction, no call to a division helper).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tools/q8/measured.cpp — what the int8 size and no-float checks measure: q8::forward and
 // q8::input_gradient (label) of a 64-32-10 network (sigmoid hidden layer, softmax head), and nothing
 // else. The weights come by reference (a firmware keeps them `const` in flash, in its own object),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tools/size/measured.cpp — what `make size` measures: forward, cross_entropy and input_gradient
 // of ugrad for a 64-32-10 network, and nothing else. The weights are not here: the model comes in
 // by reference (firmware keeps it `const` in flash, in its own object), so this object's size is

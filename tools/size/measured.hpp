@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tools/size/measured.hpp — the three entry points `make size` measures (measured.cpp).
 #pragma once
 

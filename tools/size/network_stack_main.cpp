@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tools/size/network_stack_main.cpp — the stack each Network call really uses, by stack painting
 // in QEMU (platform/hal.h), as tools/size/stack_main.cpp measures Mlp's calls: paint the free stack,
 // make one call, see how deep the pattern was overwritten, less the reading with no call at all.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """report.py — the figures of `make size` (mk/targets.mk).
 
   report.py row TARGET SIZE_TOOL OBJECT LINKED_ELF FORWARD_ELF CALLGRAPH [PAINTED.out] [Q8_OBJECT.o] > row.json

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tools/size/stack_main.cpp — the stack each measured call really uses, by stack painting in QEMU
 // (platform/hal.h): paint the free stack, make one call, see how deep the pattern was overwritten.
 // The Activations, input and gradient live in static storage, outside the measured stack, so the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tools/train/digits_csv.hpp — reads data/digits.csv (host only) and splits it as data/README.md
 // fixes: line i (0-based) is a test sample when i % 5 == 0, a training sample otherwise.
 #pragma once

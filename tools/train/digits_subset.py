@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """digits_subset.py CSV OUT.hpp [--train N] [--shift-right K] [--prefix P] — digits as a C++ header.
 
 Reads data/digits.csv, splits it as data/README.md fixes (line i is a test digit when i % 5 == 0),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tools/train/train.cpp — trains the 64-32-10 digits network on the host with ugrad's own
 // gradients, from a fixed seed; prints one line per epoch and the weights' hash, writes the
 // weights as JSON (every float with %.9g, which reads back to the same binary32).

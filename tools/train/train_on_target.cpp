@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tools/train/train_on_target.cpp — `make train`'s whole training run (train::digits_config, all
 // 1,437 training digits, 20 epochs, the test after each) on a microcontroller: it must print the
 // host's per-epoch lines and weights hash bit for bit (mk/train.mk compares them). Output through

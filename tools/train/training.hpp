@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tools/train/training.hpp — the training loop that the host trainer (tools/train/train.cpp), the
 // on-target fine-tuning run (examples/finetune/) and the tests share, so that all of them perform
 // the same float operations in the same order and print the same report, character for character.

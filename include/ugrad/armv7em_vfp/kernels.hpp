@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ugrad/armv7em_vfp/kernels.hpp — ugrad's two kernels for the Armv7E-M single-precision VFP
 // (FPv4-SP) instructions, in inline assembly: Cortex-M4F, and the later M-profile cores whose FPU
 // has the same instructions and registers s0-s31 (Cortex-M7, M33, M55).

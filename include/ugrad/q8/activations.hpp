@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ugrad/q8/activations.hpp — the element-wise activations of the int8 path: the output code of a
 // hidden unit from its accumulator, and the slope act′ from the output code alone.
 //

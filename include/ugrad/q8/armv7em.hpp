@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ugrad/q8/armv7em.hpp — the int8 kernels with the Armv7E-M DSP instructions (Cortex-M4, M7, M33
 // with DSP): two int16 products and their sum in one SMLAD. The same integer sums as the portable
 // loops of kernels.hpp, in another order: exact, so the same bits (the q8 golden vectors run on

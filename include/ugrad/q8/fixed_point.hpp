@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ugrad/q8/fixed_point.hpp — the integer arithmetic every int8 layer shares: requantization by a
 // 32-bit multiplier and a shift, rounding shifts, and the block exponent of a gradient vector.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ugrad/q8/heads.hpp — the output heads of the int8 path, in fixed point.
 //
 // The logits θ come as Q12 codes (θ = a/4096, int32, saturated to ±2^30); ŷ is written as

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ugrad/q8/kernels.hpp — the two loops over an int8 layer's weights: affine (forward) and affine_t
 // (backward). Integer sums are exact, so every schedule here gives the same bits; which one runs is
 // picked from the compiler's own macros (__ARM_FEATURE_DSP, __OPTIMIZE_SIZE__), and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ugrad/q8/network.hpp — the int8 network: forward and the input gradient dJ/dx in integers only.
 //
 // Codes (TFLite's convention): a real value v is held as an int8 code c with v = s·(c − z).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ugrad/q8/to_float.hpp — host side: the int8 path's integer results as floating point, for
 // reports and comparisons. Not for the device path (it computes in double); include it only
 // where floating point is wanted.

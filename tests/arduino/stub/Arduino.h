@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // A stand-in for an Arduino core's Arduino.h, just enough to compile a sketch the way arduino-cli
 // does (the sketch as C++, only the library's src/ on the include path). Declarations only: the
 // test compiles, it does not link.

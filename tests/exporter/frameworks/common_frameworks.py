@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """What the framework tests share: the exporter, its scratch directory (tests/exporter/common.py),
 and small ONNX graphs built by hand. Run by /usr/bin/python3 (Debian's sklearn, torch, onnx, numpy)."""
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """How far an exported Network's answers may be from the exact ones: a first-order forward error
 analysis of every step, evaluated in double — tests/error_bound.hpp's model (NetworkErrorBound) in
 numpy, with the arithmetic as a parameter: the framework tests use it for binary64 (ugrad's double

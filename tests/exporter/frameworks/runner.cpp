@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // runner.cpp — an exported Network run on given inputs, in float (the exported header) and in double
 // (the same header with `double` as the value type: tests/exporter/frameworks/test_frameworks.py
 // writes it), for the framework tests to compare with the framework's own answers.

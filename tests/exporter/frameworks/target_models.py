@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """target_models.py OUT.hpp — three small PyTorch models (one per head, every activation) trained
 with fixed seeds, exported through export_model.write_header next to OUT.hpp, which includes them
 all: what target_runner.cpp runs on the host and on the emulated Cortex-M4F."""

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // target_runner.cpp — the exported framework models (target_models.py) on seeded inputs, every
 // result printed as the hex of its bits: the host and the emulated Cortex-M4F must print the same
 // text (mk/integration.mk, test-frameworks-m4f). Labels for Softmax/Logistic, targets for Linear.

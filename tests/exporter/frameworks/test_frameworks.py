@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Models from scikit-learn, PyTorch and ONNX, exported and compiled, against the frameworks'
 own answers: ŷ (predict_proba / predict / the torch module through its head), the loss (log_loss,
 CrossEntropyLoss, BCEWithLogitsLoss, MSELoss with sum reduction ÷ 2) and dJ/dx (torch.autograd;

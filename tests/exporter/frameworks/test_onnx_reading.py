@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The ONNX reader on graphs it accepts (what each operator becomes) and on random corruptions of a
 valid file: every corrupted file is either read as a model or refused with one line, exit status 1
 and no file — never a traceback."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """README.md's "Models from elsewhere" scripts, extracted and run as written (in a scratch
 directory holding links to tools/ and data/, as if it were the repository's root); each header
 they write must compile into a program that runs forward on it."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Everything the exporter cannot express, from each source: one line naming the layer or node and
 why, exit status 1 (ModelError from the Python API), and no file written — case by case."""
 import os
