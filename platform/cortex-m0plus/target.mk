@@ -4,3 +4,5 @@ TARGET_CPU      := -mcpu=cortex-m0plus -mfloat-abi=soft
 TARGET_CLOCK_HZ := 1000000000
 TARGET_QEMU     :=
 include platform/cortex-m/cortex-m.mk
+# the same flash as the microbit: the runner carries the seed network's golden cases only (mk/targets.mk, TARGET_GOLDEN).
+TARGET_GOLDEN   := seed

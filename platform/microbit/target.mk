@@ -10,3 +10,5 @@ include platform/cortex-m/cortex-m.mk
 TARGET_CPPFLAGS += -DHAL_RAM_BYTES=16384
 TARGET_LDFLAGS  += --specs=nano.specs -u _printf_float
 DEPS_PACKAGES += qemu-system-arm
+# 256 KB of flash and 16 KB of RAM: the runner carries the seed network's golden cases only (mk/targets.mk, TARGET_GOLDEN).
+TARGET_GOLDEN   := seed
