@@ -55,18 +55,43 @@ void fill(float (&v)[N][M], test::Rng& rng) {
     for (size_t i = 0; i < N; ++i) fill(v[i], rng);
 }
 
+// Zeros of both signs and ±1, so that many results are zeros whose sign each schedule must
+// reproduce: −0 when b[j] = −0 and every term is −0 (x >= 0 and W <= 0 with zeros), +0 after a
+// cancellation or a +0 term. Trial 0: W all −0 or −1; 1: W ±0; 2: any of ±0, ±1.
+template <size_t N>
+void fill_zeros(float (&v)[N], test::Rng& rng, int trial) {
+    for (size_t i = 0; i < N; ++i) {
+        const double u = rng.uniform(0.0, 2.0);
+        v[i] = trial == 0 ? (u < 1.5 ? -0.0f : -1.0f)
+               : trial == 1 ? (u < 1.0 ? 0.0f : -0.0f)
+                            : (u < 0.5 ? 0.0f : u < 1.0 ? -0.0f : u < 1.5 ? 1.0f : -1.0f);
+    }
+}
 template <size_t N, size_t M>
+void fill_zeros(float (&v)[N][M], test::Rng& rng, int trial) {
+    for (size_t i = 0; i < N; ++i) fill_zeros(v[i], rng, trial);
+}
+
+template <size_t N, size_t M, bool Zeros = false>
 void check_shape() {
     CAPTURE(N);
     CAPTURE(M);
+    CAPTURE(Zeros);
     test::Rng rng{N * 1000u + M};
     static float w[N][M];  // static: 784x128 does not belong on the test's stack
     float x[N], b[M], d[M];
     for (int trial = 0; trial < 3; ++trial) {
-        fill(w, rng);
-        fill(x, rng);
-        fill(b, rng);
-        fill(d, rng);
+        if constexpr (Zeros) {
+            fill_zeros(w, rng, trial);
+            for (size_t i = 0; i < N; ++i) x[i] = rng.uniform(0.0, 2.0) < 1.0 ? 0.0f : 1.0f;
+            fill_zeros(d, rng, 2);
+            for (size_t j = 0; j < M; ++j) b[j] = rng.uniform(0.0, 2.0) < 1.0 ? 0.0f : -0.0f;
+        } else {
+            fill(w, rng);
+            fill(x, rng);
+            fill(b, rng);
+            fill(d, rng);
+        }
         // affine: scalar and vector schedules against the documented order
         float y_doc[M], y_scalar[M], y_vector4[M], y_vector8[M];
         documented_affine(x, w, b, y_doc);
@@ -119,6 +144,20 @@ TEST_CASE("kernels: scalar, vector (4 and 8 floats wide) and compact schedules g
     check_shape<128, 10>();
     check_shape<300, 40>();
     check_shape<130, 70>();
+}
+
+TEST_CASE("kernels: every schedule keeps the sign of a zero sum, tails included") {
+    check_shape<1, 1, true>();
+    check_shape<3, 2, true>();
+    check_shape<5, 7, true>();
+    check_shape<7, 9, true>();
+    check_shape<8, 3, true>();
+    check_shape<9, 17, true>();
+    check_shape<32, 10, true>();
+    check_shape<33, 37, true>();
+    check_shape<13, 45, true>();
+    check_shape<12, 14, true>();
+    check_shape<10, 30, true>();
 }
 
 TEST_CASE("kernels: a reordered sum would be caught (the data is sensitive to the order)") {

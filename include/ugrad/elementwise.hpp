@@ -12,8 +12,9 @@
 //            the same binary32 operations in the same order on the same constants, so every lane
 //            rounds exactly as the scalar function does for that entry. Lanes are never combined.
 //            The 16-entry table is read lane by lane. A group of lanes with any entry outside the
-//            main path (|x| >= 87, ±inf, NaN), and the last N mod 4 entries, go to the scalar
-//            function, entry by entry.
+//            main path (|x| >= 87, ±inf, NaN), and the sigmoid's last N mod 4 entries, go to the
+//            scalar function, entry by entry (the softmax's last K mod 4 exps ride in the first
+//            lanes of one more vector).
 // tests/test_elementwise.cpp checks the vector schedule bit for bit against sigmoid_pair and exp.
 #pragma once
 
@@ -204,25 +205,42 @@ inline void sigmoid_layer(const float (&r)[N], float (&h)[N], float (&dh_dr)[N])
     if constexpr (N % 4 != 0) scalar::sigmoid_entries(&r[full + fours], &h[full + fours], &dh_dr[full + fours], N % 4);
 }
 
-// Entries 0 .. W−1 of p = e^(θ − m). All lanes in the main path: x = θ − m, then exp(float)'s main
-// path per lane:
+// Entries 0 .. W−1 of p = e^(θ − m), from x = θ − m (already in lanes). All lanes in the main
+// path: exp(float)'s main path per lane:
 //   (hi, tail, u) = exp_parts(x);  p = bits(bits(hi + tail) + ((u >> 4) << 23))
-// Otherwise the scalar exp for all W entries.
+// Returns false, writing nothing, if a lane is outside it.
+template <size_t W>
+inline bool exp_main_path(const typename Lanes<W>::f32& x, typename Lanes<W>::f32& p) noexcept {
+    typedef typename Lanes<W>::f32 F;
+    typedef typename Lanes<W>::u32 U;
+    if (any_outside<W>(__builtin_bit_cast(U, x))) return false;
+    ExpParts<W> e = {};
+    exp_parts<W>(x, e);
+    p = __builtin_bit_cast(F, __builtin_bit_cast(U, e.hi + e.tail) + ((e.u >> 4u) << 23u));
+    return true;
+}
+
+// Entries 0 .. W−1 of p = e^(θ − m): the main path above, else the scalar exp for all W entries.
 template <size_t W>
 inline void exp_group(const float* theta, float m, float* p) noexcept {
     typedef typename Lanes<W>::f32 F;
-    typedef typename Lanes<W>::u32 U;
-    F t;
+    F t, y;
     __builtin_memcpy(&t, theta, sizeof t);
-    const F x = t - m;
-    if (any_outside<W>(__builtin_bit_cast(U, x))) {
+    if (exp_main_path<W>(t - m, y))
+        __builtin_memcpy(p, &y, sizeof y);
+    else
         scalar::exp_entries(theta, m, p, W);
-        return;
-    }
-    ExpParts<W> e = {};
-    exp_parts<W>(x, e);
-    const F y = __builtin_bit_cast(F, __builtin_bit_cast(U, e.hi + e.tail) + ((e.u >> 4u) << 23u));
-    __builtin_memcpy(p, &y, sizeof y);
+}
+
+// The last n = 1..3 entries, in the first lanes of one vector of four (the others hold θ = m,
+// whose e^0 is computed and dropped; nothing past entry n−1 is read or written).
+template <size_t n>
+inline void exp_group_first(const float* theta, float m, float* p) noexcept {
+    f32x4 y;
+    if (exp_main_path<4>(load_first<n>(theta, m) - m, y))
+        store_first<n>(p, y);
+    else
+        scalar::exp_entries(theta, m, p, n);
 }
 
 // exp_shifted: the exps in groups as sigmoid_layer's, then the one sum, k ascending.
@@ -233,7 +251,7 @@ inline float exp_shifted(const float (&theta)[K], float m, float (&p)[K]) noexce
     for (size_t k = 0; k < full; k += W) exp_group<W>(&theta[k], m, &p[k]);
     constexpr size_t fours = K % W >= 4 ? 4 : 0;
     if constexpr (fours != 0) exp_group<4>(&theta[full], m, &p[full]);
-    if constexpr (K % 4 != 0) scalar::exp_entries(&theta[full + fours], m, &p[full + fours], K % 4);
+    if constexpr (K % 4 != 0) exp_group_first<K % 4>(&theta[full + fours], m, &p[full + fours]);
     return scalar::sum(p);
 }
 

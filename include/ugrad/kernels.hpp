@@ -243,6 +243,33 @@ inline void store4(T* p, f32x4 v) noexcept {
     __builtin_memcpy(p, &v, sizeof v);
 }
 
+// The first n floats of p (n = 1..4) in lanes 0 .. n−1, `pad` in the others; reads only those n.
+// (Built from its elements, which stays in registers; a partial copy over a vector in memory
+// would be read back before the copy reaches it: a stalled store-to-load forward.)
+template <size_t n>
+inline f32x4 load_first(const float* p, float pad) noexcept {
+    static_assert(n >= 1 && n <= 4, "one to four floats");
+    if constexpr (n == 1) return f32x4{p[0], pad, pad, pad};
+    else if constexpr (n == 2) return f32x4{p[0], p[1], pad, pad};
+    else if constexpr (n == 3) return f32x4{p[0], p[1], p[2], pad};
+    else return load4(p);
+}
+// The same for eight lanes (n = 1..7), p[0 .. n−1] then `pad`, into v (an eight-float vector is
+// never returned by value: no ABI question without AVX).
+template <size_t n>
+inline void load_first_8(const float* p, float pad, f32x8& v) noexcept {
+    static_assert(n >= 1 && n <= 7, "one to seven floats");
+    const f32x4 lo = load_first<n < 4 ? n : 4>(p, pad);
+    f32x4 hi = {pad, pad, pad, pad};
+    if constexpr (n > 4) hi = load_first<n - 4>(p + 4, pad);
+    v = __builtin_shufflevector(lo, hi, 0, 1, 2, 3, 4, 5, 6, 7);
+}
+// Lanes 0 .. n−1 of v into p[0 .. n−1]; writes only those n.
+template <size_t n>
+inline void store_first(float* p, f32x4 v) noexcept {
+    __builtin_memcpy(p, &v, n * sizeof(float));
+}
+
 // Vectors of output columns affine carries at once: 32 columns in eight SSE registers, 64 in eight AVX ones.
 constexpr size_t affine_vectors = 8;
 
@@ -253,23 +280,29 @@ constexpr size_t affine_chunk_rows() noexcept {
     return 16384 / (M * sizeof(float)) > 4 ? 16384 / (M * sizeof(float)) : 4;
 }
 
-// Columns j0 .. j0+4V-1 of y over rows i0 .. i0+rows-1: the sums of scalar::affine_columns, four
-// columns per vector operation.  acc[v] = y[j0+4v .. +3] (b[...] on the first rows);
-// acc[v] = acc[v] + x[i]·W[i][j0+4v .. +3], i ascending.
-template <size_t V, size_t N, size_t M>
+// Columns j0 .. j0+4V+Tail-1 of y over rows i0 .. i0+rows-1: the sums of scalar::affine_columns,
+// four columns per vector operation, and the last Tail < 4 columns in the first lanes of one more
+// vector (its other lanes are computed and dropped; nothing past column M-1 is read or written).
+//   acc[v] = y[j0+4v .. +3] (b[...] on the first rows);  acc[v] = acc[v] + x[i]·W[i][j0+4v .. +3], i ascending.
+template <size_t V, size_t Tail = 0, size_t N, size_t M>
 inline void affine_columns(const float (&x)[N], const float (&w)[N][M], const float* start, float (&y)[M], size_t j0,
                            size_t i0, size_t rows) noexcept {
-    f32x4 acc[V];
+    constexpr size_t A = V + (Tail != 0 ? 1 : 0);
+    constexpr size_t first_tail = Tail != 0 ? Tail : 1;  // (unused when Tail = 0)
+    f32x4 acc[A];
 #pragma GCC unroll 8
     for (size_t v = 0; v < V; ++v) acc[v] = load4(&start[j0 + 4 * v]);
+    if constexpr (Tail != 0) acc[V] = load_first<first_tail>(&start[j0 + 4 * V], 0.0f);
     for (size_t i = i0; i < i0 + rows; ++i) {
         const float xi = x[i];
         const float* wi = &w[i][j0];
 #pragma GCC unroll 8
         for (size_t v = 0; v < V; ++v) acc[v] = acc[v] + xi * load4(wi + 4 * v);
+        if constexpr (Tail != 0) acc[V] = acc[V] + xi * load_first<first_tail>(wi + 4 * V, 0.0f);
     }
 #pragma GCC unroll 8
     for (size_t v = 0; v < V; ++v) store4(&y[j0 + 4 * v], acc[v]);
+    if constexpr (Tail != 0) store_first<first_tail>(&y[j0 + 4 * V], acc[V]);
 }
 
 // The same with V vectors of eight columns.
@@ -309,20 +342,9 @@ inline void affine_rows(const float (&x)[N], const float (&w)[N][M], const float
     } else {
         for (size_t j0 = 0; j0 < full; j0 += block) affine_columns<affine_vectors>(x, w, start, y, j0, i0, rows);
     }
-    if constexpr (fours != 0) affine_columns<fours>(x, w, start, y, full + 8 * eights, i0, rows);
-    // The last M mod 4 columns, side by side in one pass over the rows (independent chains).
+    // The last M mod 4 columns ride in one more vector, in the same pass as the last fours.
     constexpr size_t tail = M - (full + 8 * eights + 4 * fours);
-    if constexpr (tail != 0) {
-        constexpr size_t j0 = M - tail;
-        float acc[tail];
-        for (size_t k = 0; k < tail; ++k) acc[k] = start[j0 + k];
-        for (size_t i = i0; i < i0 + rows; ++i) {
-            const float xi = x[i];
-#pragma GCC unroll 4
-            for (size_t k = 0; k < tail; ++k) acc[k] = acc[k] + xi * w[i][j0 + k];
-        }
-        for (size_t k = 0; k < tail; ++k) y[j0 + k] = acc[k];
-    }
+    if constexpr (fours != 0 || tail != 0) affine_columns<fours, tail>(x, w, start, y, full + 8 * eights, i0, rows);
 }
 
 // W = vector width in floats, 4 or 8 (default: as UGRAD_VECTOR_KERNELS says); same bits either way.
@@ -357,14 +379,20 @@ inline void dot_lanes_block(const float (&d)[M], const float (*w)[M], f32x4 (&lo
             hi[r] = hi[r] + load4(&w[r][j + 4]) * d_hi;
         }
     }
-    for (size_t r = 0; r < R; ++r)
-        for (size_t k = 0; k < M % dot_lanes; ++k) {
-            const float term = w[r][full + k] * d[full + k];
-            if (k < 4)
-                lo[r][k] = lo[r][k] + term;
-            else
-                hi[r][k - 4] = hi[r][k - 4] + term;
-        }
+    // The tail terms as whole vectors (no lane inserts, which go through memory): lanes past the
+    // tail add (−0)·(+0) = −0, which leaves every value as it is (x + (−0) = x, −0 and NaN included).
+    constexpr size_t tail = M % dot_lanes;
+    constexpr size_t tail_lo = tail < 4 ? tail : 4;
+    if constexpr (tail != 0) {
+        const f32x4 d_lo = load_first<tail_lo>(&d[full], 0.0f);
+#pragma GCC unroll 4
+        for (size_t r = 0; r < R; ++r) lo[r] = lo[r] + load_first<tail_lo>(&w[r][full], -0.0f) * d_lo;
+    }
+    if constexpr (tail > 4) {
+        const f32x4 d_hi = load_first<tail - 4>(&d[full + 4], 0.0f);
+#pragma GCC unroll 4
+        for (size_t r = 0; r < R; ++r) hi[r] = hi[r] + load_first<tail - 4>(&w[r][full + 4], -0.0f) * d_hi;
+    }
 }
 
 // Pairwise sums of neighbours: (a0+a1, a2+a3, b0+b1, b2+b3).
@@ -404,8 +432,17 @@ inline void dot_rows_8(const float (&d)[M], const float (*w)[M], float* y) noexc
             lane[r] = lane[r] + wrj * dj;
         }
     }
-    for (size_t r = 0; r < R; ++r)
-        for (size_t k = 0; k < M % dot_lanes; ++k) lane[r][k] = lane[r][k] + w[r][full + k] * d[full + k];
+    // The tail terms as whole vectors, lanes past the tail adding (−0)·(+0) = −0 (as dot_lanes_block).
+    constexpr size_t tail = M % dot_lanes;
+    if constexpr (tail != 0) {
+        f32x8 dt, wt;
+        load_first_8<tail>(&d[full], 0.0f, dt);
+#pragma GCC unroll 8
+        for (size_t r = 0; r < R; ++r) {
+            load_first_8<tail>(&w[r][full], -0.0f, wt);
+            lane[r] = lane[r] + wt * dt;
+        }
+    }
     f32x4 a[R];
 #pragma GCC unroll 8
     for (size_t r = 0; r < R; ++r)
