@@ -24,9 +24,10 @@ $(eval $(call HOST_TEST_RULES,clang++,clang))
 
 # The suite on the other kernel schedules (include/ugrad/kernels.hpp, elementwise.hpp). The two
 # builds above run what x86-64 picks by default (the vector schedule, SSE2: four wide); these run
-# the portable scalar schedule (what a core without SIMD registers runs) and, with clang++ as wide
+# the portable scalar schedule as a core without an FPU runs it (dot lanes started by first_term)
+# and, with clang++ as wide
 # as this machine goes, the vector schedule eight wide (AVX, where it has it).
-$(eval $(call HOST_TEST_RULES,g++ -DUGRAD_PORTABLE_KERNELS=1,gcc-scalar))
+$(eval $(call HOST_TEST_RULES,g++ -DUGRAD_PORTABLE_KERNELS=1 -DUGRAD_SOFT_FLOAT_LANES=1,gcc-scalar))
 $(eval $(call HOST_TEST_RULES,clang++ -march=native,clang-native))
 
 .PHONY: test-host test-host-schedules

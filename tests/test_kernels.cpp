@@ -56,8 +56,9 @@ void fill(float (&v)[N][M], test::Rng& rng) {
 }
 
 // Zeros of both signs and ±1, so that many results are zeros whose sign each schedule must
-// reproduce: −0 when b[j] = −0 and every term is −0 (x >= 0 and W <= 0 with zeros), +0 after a
-// cancellation or a +0 term. Trial 0: W all −0 or −1; 1: W ±0; 2: any of ±0, ±1.
+// reproduce: in affine, −0 when b[j] = −0 and every term is −0 (x >= 0 and W <= 0 with zeros), +0
+// after a +0 term; in affine_t, +0 even when every term is −0 (the lanes start at +0), d = ±0.
+// Trial 0: W all −0 or −1 (d all +0: every term −0); 1: W ±0; 2: any of ±0, ±1.
 template <size_t N>
 void fill_zeros(float (&v)[N], test::Rng& rng, int trial) {
     for (size_t i = 0; i < N; ++i) {
@@ -84,7 +85,7 @@ void check_shape() {
         if constexpr (Zeros) {
             fill_zeros(w, rng, trial);
             for (size_t i = 0; i < N; ++i) x[i] = rng.uniform(0.0, 2.0) < 1.0 ? 0.0f : 1.0f;
-            fill_zeros(d, rng, 2);
+            for (size_t j = 0; j < M; ++j) d[j] = trial == 0 ? 0.0f : rng.uniform(0.0, 2.0) < 1.0 ? 0.0f : -0.0f;
             for (size_t j = 0; j < M; ++j) b[j] = rng.uniform(0.0, 2.0) < 1.0 ? 0.0f : -0.0f;
         } else {
             fill(w, rng);
