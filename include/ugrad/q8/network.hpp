@@ -208,9 +208,6 @@ inline uint32_t magnitudes(const int32_t* g, size_t n) noexcept {
     for (size_t j = 0; j < n; ++j) bits |= magnitude(g[j]);
     return bits;
 }
-inline void rescale_all(int32_t* g, BlockShift s, size_t n) noexcept {
-    for_each_rescaled(g, s, n, [g](size_t unit, int32_t scaled) { g[unit] = scaled; });
-}
 
 template <class Layer, class Next, class... Rest>
 inline void forward_layers(const Stack<Layer, Next, Rest...>& s, const int8_t (&x)[Layer::inputs], int32_t z,
@@ -234,45 +231,52 @@ inline void forward_layers(const Stack<Last>& s, const int8_t (&x)[Last::inputs]
     for (size_t j = 0; j < Out; ++j) c.logits[j] = requantize(c.logits[j], l.multiplier[j], l.shift[j]);
 }
 
-// dJ/dx (codes) of the first layer in s, given dJ/dθ_code (dlogits [last Out], exponent e): the
-// walk back from the last layer, each layer's buffer on the stack of its own call.
-// Per layer, from dJ/dy (g): normalize15, ⊙ slope, normalize15, × factors, normalize15, × Wᵀ —
-// except at -Os (the least code), each normalize15's two passes folded into the steps around it.
-template <class Last>
-inline void backward_layers(const Stack<Last>& s, const Codes<Last>& /*codes*/, int32_t* dlogits, int32_t (&dx)[Last::inputs],
-                            int32_t& e) noexcept {
+// dJ/dx (codes) of the first layer in s, given dJ/dθ_code (dlogits [last Out], exponent e; bits:
+// the OR of its |entries|): the walk back from the last layer, each layer's buffer on the stack of
+// its own call. Per layer, from dJ/dy (g): normalize15, ⊙ slope, normalize15, × factors,
+// normalize15, × Wᵀ — except at -Os (the least code), each normalize15's two passes folded into the
+// steps around it: its OR into the step before (for g, the layer after's affine_t_rescaled), its
+// rescale into the step after (the last one's into affine_t_rescaled). With Bits, returns the OR
+// of the |dx_i| (for the layer before), else 0.
+template <bool Bits, class Last>
+inline uint32_t backward_layers(const Stack<Last>& s, const Codes<Last>& /*codes*/, int32_t* dlogits,
+                                uint32_t dlogit_bits, int32_t (&dx)[Last::inputs], int32_t& e) noexcept {
     constexpr size_t In = Last::inputs, Out = Last::outputs;
 #if defined(__OPTIMIZE_SIZE__)
+    (void)dlogit_bits;
     normalize15(dlogits, Out, e);
     apply_factors(dlogits, s.layer.multiplier, s.layer.shift, Out, e);
     normalize15(dlogits, Out, e);
-#else
-    BlockShift shift = block_shift(magnitudes(dlogits, Out), e);
-    shift = block_shift(apply_factors(dlogits, shift, s.layer.multiplier, s.layer.shift, Out, e), e);
-    rescale_all(dlogits, shift, Out);
-#endif
     affine_t(dlogits, &s.layer.w[0][0], In, Out, dx);
+    return 0;
+#else
+    BlockShift shift = block_shift(dlogit_bits, e);
+    shift = block_shift(apply_factors(dlogits, shift, s.layer.multiplier, s.layer.shift, Out, e), e);
+    return affine_t_rescaled<Bits>(dlogits, shift, &s.layer.w[0][0], In, Out, dx);
+#endif
 }
-template <class Layer, class Next, class... Rest>
-inline void backward_layers(const Stack<Layer, Next, Rest...>& s, const Codes<Layer, Next, Rest...>& c,
-                            int32_t* dlogits, int32_t (&dx)[Layer::inputs], int32_t& e) noexcept {
+template <bool Bits, class Layer, class Next, class... Rest>
+inline uint32_t backward_layers(const Stack<Layer, Next, Rest...>& s, const Codes<Layer, Next, Rest...>& c,
+                                int32_t* dlogits, uint32_t dlogit_bits, int32_t (&dx)[Layer::inputs],
+                                int32_t& e) noexcept {
     constexpr size_t In = Layer::inputs, Out = Layer::outputs;
     const Layer& l = s.layer;
     int32_t g[Out];  // dJ/dy_code, then dJ/dacc
-    backward_layers(s.rest, c.rest, dlogits, g, e);
 #if defined(__OPTIMIZE_SIZE__)
+    backward_layers<false>(s.rest, c.rest, dlogits, dlogit_bits, g, e);
     normalize15(g, Out, e);
     apply_slope<typename Layer::activation>(g, c.y, l.output_zero_point, Out, e);
     normalize15(g, Out, e);
     apply_factors(g, l.multiplier, l.shift, Out, e);
     normalize15(g, Out, e);
+    affine_t(g, &l.w[0][0], In, Out, dx);
+    return 0;
 #else
-    BlockShift shift = block_shift(magnitudes(g, Out), e);
+    BlockShift shift = block_shift(backward_layers<true>(s.rest, c.rest, dlogits, dlogit_bits, g, e), e);
     shift = block_shift(apply_slope<typename Layer::activation>(g, shift, c.y, l.output_zero_point, Out, e), e);
     shift = block_shift(apply_factors(g, shift, l.multiplier, l.shift, Out, e), e);
-    rescale_all(g, shift, Out);
+    return affine_t_rescaled<Bits>(g, shift, &l.w[0][0], In, Out, dx);
 #endif
-    affine_t(g, &l.w[0][0], In, Out, dx);
 }
 
 }  // namespace detail
@@ -326,7 +330,12 @@ inline Status fail(Status s, InputGradient<In>& dx) noexcept {
 template <class Head, class... Layers>
 inline Status backward_from_logits(const Network<Head, Layers...>& net, const Codes<Layers...>& act, int32_t* d,
                                    int32_t e, InputGradient<Network<Head, Layers...>::inputs>& dx) noexcept {
-    backward_layers(net.layers, act, d, dx.code, e);
+#if defined(__OPTIMIZE_SIZE__)
+    const uint32_t bits = 0;  // normalize15 finds them
+#else
+    const uint32_t bits = magnitudes(d, Network<Head, Layers...>::outputs);
+#endif
+    backward_layers<false>(net.layers, act, d, bits, dx.code, e);
     dx.exponent = e;
     return Status::ok;
 }
