@@ -32,27 +32,34 @@ inline int32_t thresholds_at_or_below(const int16_t* t, int32_t a) noexcept {
 
 // How many of the 128 thresholds t are <= a, by buckets: bucket[a >> width_bits] counts those at
 // or below the bucket's start, and the thresholds lie at least 2^width_bits apart, so at most one
-// more is <= a. Past the last bucket, all 128 are.
+// more is <= a. Past the last bucket, all 128 are. Every bucket counts fewer than 128 (the last
+// threshold lies past the last bucket's start; asserted below), so t[count] exists.
 inline int32_t thresholds_at_or_below(const int16_t* t, const uint8_t* bucket, uint32_t buckets, uint32_t width_bits,
                                       int32_t a) noexcept {
     const uint32_t b = uint32_t(a) >> width_bits;
     if (b >= buckets) return 128;
     const int32_t count = bucket[b];
-    return count + (count < 128 && t[count] <= a ? 1 : 0);
+    return count + (t[count] <= a ? 1 : 0);
 }
+static_assert(tables::sigmoid_buckets[sizeof tables::sigmoid_buckets - 1] < 128 &&
+                  tables::tanh_buckets[sizeof tables::tanh_buckets - 1] < 128,
+              "each bucket counts fewer than all 128 thresholds");
 
 // An odd-symmetric activation from its count of thresholds c = count(|r|): f(r) = min(c, 127) for
 // r >= 0, −c for r < 0 (down to −128). Sigmoid fits this after the shift by its zero point:
 // round(256σ(−r)) − 128 = −(round(256σ(r)) − 128), there being no ties.
+// Branch-free (count <= 128): count less 1 if it is 128 and r >= 0, then negated if r < 0
+// (c ^ s − s with s = −1).
 inline int8_t symmetric_code(int32_t r, int32_t count) noexcept {
-    if (r < 0) return int8_t(-count);
-    return int8_t(count > 127 ? 127 : count);
+    const int32_t sign = r >> 31;  // 0 or −1
+    const int32_t clamped = count - ((count >> 7) & ~sign);
+    return int8_t((clamped ^ sign) - sign);
 }
 
 // The codes, by the smaller search at -Os (__OPTIMIZE_SIZE__) and by the buckets otherwise (400 B of
 // table each, about a quarter of the instructions): the same counts.
 inline int8_t sigmoid_code(int32_t r) noexcept {
-    const int32_t a = r < 0 ? -r : r;
+    const int32_t a = int32_t(magnitude(r));
 #if defined(__OPTIMIZE_SIZE__)
     return symmetric_code(r, thresholds_at_or_below(tables::sigmoid_thresholds, a));
 #else
@@ -61,7 +68,7 @@ inline int8_t sigmoid_code(int32_t r) noexcept {
 #endif
 }
 inline int8_t tanh_code(int32_t r) noexcept {
-    const int32_t a = r < 0 ? -r : r;
+    const int32_t a = int32_t(magnitude(r));
 #if defined(__OPTIMIZE_SIZE__)
     return symmetric_code(r, thresholds_at_or_below(tables::tanh_thresholds, a));
 #else
@@ -107,7 +114,7 @@ template <>
 struct Slope<Sigmoid> {
     static constexpr int32_t zero_point(int32_t /*layer_z*/) noexcept { return -128; }
     static constexpr int32_t gradient_exponent = -20;
-    static int32_t of(int8_t y, int32_t /*z*/) noexcept { return (int32_t(y) + 128) * (128 - int32_t(y)); }
+    static int32_t of(int8_t y, int32_t /*z*/) noexcept { return 16384 - int32_t(y) * int32_t(y); }  // (y + 128)(128 − y)
 };
 template <>
 struct Slope<Tanh> {

@@ -69,8 +69,9 @@ inline uint32_t load_half(const int8_t* p) noexcept {
     __builtin_memcpy(&h, p, 2);
     return h;
 }
+// (low half of lo, low half of hi): one PKHBT.
 inline uint32_t halves(int32_t lo, int32_t hi) noexcept {
-    return (uint32_t(lo) & 0xffffu) | (uint32_t(hi) << 16);
+    return pack_low(uint32_t(lo), uint32_t(hi));
 }
 
 // The inputs less their zero point, as int16 pairs for SMLAD: xz [in/2 + 1] words. For each
@@ -92,6 +93,8 @@ UGRAD_Q8_KERNEL int32_t input_pairs(const int8_t* x, int32_t z, size_t in, uint3
 
 // A word of int8 weights at any address (may alias them), for the loads inside asm below.
 typedef uint32_t unaligned_word __attribute__((may_alias, aligned(1)));
+// A doubleword of int8 weights or packed pairs at a word-aligned address, for LDRD inside asm.
+typedef uint64_t aligned_doubleword __attribute__((may_alias, aligned(4)));
 
 // Four columns a0..a3 += Σ over a row pair (r, r') of (x_r − z)·w[r][j] + (x_r' − z)·w[r'][j], from
 // the words of the two rows at columns j..j+3 (upper: &w[r][j], lower: &w[r'][j]) and the pair
@@ -112,16 +115,53 @@ inline void row_pair_4(const int8_t* upper, const int8_t* lower, uint32_t X, int
 inline void step_barrier() noexcept {
     __asm__ __volatile__("" ::: "memory");  // NOLINT(hicpp-no-assembler): a scheduling barrier, no instruction
 }
+// The PKHBT/PKHTB/SXTB16/SMLAD steps of row_pair_4 as asm text (u: the upper row's word, l: the
+// lower's, x: their inputs' pair, t: scratch; u and l are overwritten).
+#define UGRAD_Q8_ROW_PAIR_4(u, l, x, t)           \
+    "pkhbt " t ", " u ", " l ", lsl #16\n\t"       \
+    "pkhtb " l ", " l ", " u ", asr #16\n\t"       \
+    "sxtb16 " u ", " t "\n\t"                      \
+    "smlad %[a0], " u ", " x ", %[a0]\n\t"         \
+    "sxtb16 " t ", " t ", ror #8\n\t"              \
+    "smlad %[a1], " t ", " x ", %[a1]\n\t"         \
+    "sxtb16 " u ", " l "\n\t"                      \
+    "smlad %[a2], " u ", " x ", %[a2]\n\t"         \
+    "sxtb16 " l ", " l ", ror #8\n\t"              \
+    "smlad %[a3], " l ", " x ", %[a3]\n\t"
+
 // A quad of rows r..r+3 (row: &w[r][j], out: the row stride) with its two input pairs (X: xz's
 // words 2q, 2q+1, one LDRD): the pairs (r, r+2) and (r+1, r+3). 25 instructions for 16 products.
+// When out is a constant (the network's calls) small enough for the five loads to be immediate
+// offsets from two registers (3·out <= 1020), one asm statement with the loads inside: the
+// compiler then neither hoists loads ahead nor splits the LDRD. Otherwise C (any out fits).
 inline void row_quad_4(const int8_t* row, size_t out, const uint32_t* X, int32_t& a0, int32_t& a1, int32_t& a2,
                        int32_t& a3) noexcept {
-    uint64_t pairs;
-    __builtin_memcpy(&pairs, X, 8);
-    row_pair_4(row, row + 2 * out, uint32_t(pairs), a0, a1, a2, a3);
-    row_pair_4(row + out, row + 3 * out, uint32_t(pairs >> 32), a0, a1, a2, a3);
-    step_barrier();
+    if (__builtin_constant_p(out) && out <= 340) {
+        uint32_t u, l, t, x0, x1;
+        __asm__(  // NOLINT(hicpp-no-assembler): the instructions are the kernel
+            "ldrd %[x0], %[x1], %[xs]\n\t"
+            "ldr %[u], %[r0]\n\t"
+            "ldr %[l], %[r2]\n\t"
+            UGRAD_Q8_ROW_PAIR_4("%[u]", "%[l]", "%[x0]", "%[t]")
+            "ldr %[u], %[r1]\n\t"
+            "ldr %[l], %[r3]\n\t"
+            UGRAD_Q8_ROW_PAIR_4("%[u]", "%[l]", "%[x1]", "%[t]")
+            : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [u] "=&r"(u), [l] "=&r"(l), [t] "=&r"(t),
+              [x0] "=&r"(x0), [x1] "=&r"(x1)
+            : [r0] "m"(*reinterpret_cast<const unaligned_word*>(row)),
+              [r1] "m"(*reinterpret_cast<const unaligned_word*>(row + out)),
+              [r2] "m"(*reinterpret_cast<const unaligned_word*>(row + 2 * out)),
+              [r3] "m"(*reinterpret_cast<const unaligned_word*>(row + 3 * out)),
+              [xs] "m"(*reinterpret_cast<const aligned_doubleword*>(X)));
+    } else {
+        uint64_t pairs;
+        __builtin_memcpy(&pairs, X, 8);
+        row_pair_4(row, row + 2 * out, uint32_t(pairs), a0, a1, a2, a3);
+        row_pair_4(row + out, row + 3 * out, uint32_t(pairs >> 32), a0, a1, a2, a3);
+        step_barrier();
+    }
 }
+#undef UGRAD_Q8_ROW_PAIR_4
 // The same for two columns, from the rows' halfwords at j, j+1.
 inline void row_pair_2(uint32_t upper, uint32_t lower, uint32_t X, int32_t (&a)[2]) noexcept {
     const uint32_t both = pack_low(upper, lower);
@@ -146,11 +186,24 @@ UGRAD_Q8_KERNEL void affine(const int8_t* x, int32_t z, const int8_t* w, const i
         const int8_t* row = w + j;
         const uint32_t* X = xz;
         size_t q = 0;
-        for (; q + 4 <= quads; q += 4, row += 4 * stride, X += 8) {
+        for (; q + 8 <= quads; q += 8, row += 8 * stride, X += 16) {
             row_quad_4(row, out, X, a0, a1, a2, a3);
             row_quad_4(row + stride, out, X + 2, a0, a1, a2, a3);
             row_quad_4(row + 2 * stride, out, X + 4, a0, a1, a2, a3);
             row_quad_4(row + 3 * stride, out, X + 6, a0, a1, a2, a3);
+            row_quad_4(row + 4 * stride, out, X + 8, a0, a1, a2, a3);
+            row_quad_4(row + 5 * stride, out, X + 10, a0, a1, a2, a3);
+            row_quad_4(row + 6 * stride, out, X + 12, a0, a1, a2, a3);
+            row_quad_4(row + 7 * stride, out, X + 14, a0, a1, a2, a3);
+        }
+        if (quads - q >= 4) {
+            row_quad_4(row, out, X, a0, a1, a2, a3);
+            row_quad_4(row + stride, out, X + 2, a0, a1, a2, a3);
+            row_quad_4(row + 2 * stride, out, X + 4, a0, a1, a2, a3);
+            row_quad_4(row + 3 * stride, out, X + 6, a0, a1, a2, a3);
+            q += 4;
+            row += 4 * stride;
+            X += 8;
         }
         for (; q < quads; ++q, row += stride, X += 2) row_quad_4(row, out, X, a0, a1, a2, a3);
         if (pair_left) {
@@ -227,8 +280,6 @@ inline int32_t row_tail(const int8_t* row, size_t out, const int32_t* t, int32_t
     return s;
 }
 
-// A doubleword of int8 weights or packed pairs at a word-aligned address, for LDRD inside asm.
-typedef uint64_t aligned_doubleword __attribute__((may_alias, aligned(4)));
 
 // The SXTB16/SMLAD steps of one row's word w against the pairs e (columns 4q, 4q+2) and o (4q+1,
 // 4q+3): s += w[4q]·g[4q] + w[4q+2]·g[4q+2] + w[4q+1]·g[4q+1] + w[4q+3]·g[4q+3] (t: scratch, w is
@@ -241,8 +292,14 @@ typedef uint64_t aligned_doubleword __attribute__((may_alias, aligned(4)));
 
 // Two rows (upper, lower: &w[r][j], &w[r'][j], word-aligned) times eight columns j..j+7 (e0, o0,
 // e1, o1: the packed words of their two quads): su, sl += the rows' products, one LDRD per row.
+// (Without optimization, -O0, the operands would not fit the registers: C instead.)
 inline void rows_2_octet(const int8_t* upper, const int8_t* lower, uint32_t e0, uint32_t o0, uint32_t e1, uint32_t o1,
                          int32_t& su, int32_t& sl) noexcept {
+#if !defined(__OPTIMIZE__)
+    const uint32_t u0 = load_word(upper), u1 = load_word(upper + 4), l0 = load_word(lower), l1 = load_word(lower + 4);
+    su = smlad(sxtb16_ror8(u1), o1, smlad(sxtb16(u1), e1, smlad(sxtb16_ror8(u0), o0, smlad(sxtb16(u0), e0, su))));
+    sl = smlad(sxtb16_ror8(l1), o1, smlad(sxtb16(l1), e1, smlad(sxtb16_ror8(l0), o0, smlad(sxtb16(l0), e0, sl))));
+#else
     uint32_t w0, w1, t;
     __asm__(  // NOLINT(hicpp-no-assembler): the instructions are the kernel
         "ldrd %[w0], %[w1], %[ru]\n\t"
@@ -255,6 +312,7 @@ inline void rows_2_octet(const int8_t* upper, const int8_t* lower, uint32_t e0, 
         : [ru] "m"(*reinterpret_cast<const aligned_doubleword*>(upper)),
           [rl] "m"(*reinterpret_cast<const aligned_doubleword*>(lower)), [e0] "r"(e0), [o0] "r"(o0), [e1] "r"(e1),
           [o1] "r"(o1));
+#endif
 }
 // Four rows r..r+3 (row: &w[r][j], word-aligned, stride out) times eight columns j..j+7 (G: the four
 // packed words of their two quads): s0..s3 += the rows' products. One LDRD per row (its two
@@ -311,11 +369,13 @@ UGRAD_Q8_KERNEL uint32_t affine_t(int32_t* g, BlockShift s, const int8_t* w, siz
     for (; i < blocked; i += 4, w += 4 * out) {
         int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         size_t k = 0;
-        for (; k + 2 <= octets; k += 2) {
+        for (; k + 4 <= octets; k += 4) {
             rows_4_octet(w + 8 * k, out, G + 4 * k, s0, s1, s2, s3);
             rows_4_octet(w + 8 * k + 8, out, G + 4 * k + 4, s0, s1, s2, s3);
+            rows_4_octet(w + 8 * k + 16, out, G + 4 * k + 8, s0, s1, s2, s3);
+            rows_4_octet(w + 8 * k + 24, out, G + 4 * k + 12, s0, s1, s2, s3);
         }
-        if (k < octets) rows_4_octet(w + 8 * k, out, G + 4 * k, s0, s1, s2, s3);
+        for (; k < octets; ++k) rows_4_octet(w + 8 * k, out, G + 4 * k, s0, s1, s2, s3);
         for (size_t q = 2 * octets; q < quads; ++q) rows_4_quad(w + 4 * q, out, G + 2 * q, s0, s1, s2, s3);
         if (out % 4) {
             s0 = row_tail(w, out, t, s0);
