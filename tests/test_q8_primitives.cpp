@@ -73,14 +73,20 @@ TEST_CASE("requantize is round(acc·m/2^n), ties toward +inf, saturated to ±2^3
         }
 }
 
-TEST_CASE("rounding_shift_right is round(v/2^s), ties toward +inf, for every v in [-2^15, 2^15) and the int32 ends") {
+TEST_CASE("rounding_shift_right (and its bounded form) is round(v/2^s), ties toward +inf, for every v in [-2^15, 2^15) and the int32 ends") {
     for (uint32_t s = 1; s < 31; ++s) {
-        for (int32_t v = -32768; v < 32768; ++v)
-            REQUIRE(q8::rounding_shift_right(v, s) ==
-                    static_cast<int32_t>(floor_shift(static_cast<int128>(v) * 2 + (static_cast<int128>(1) << s), s + 1)));
-        for (int32_t v : {INT32_MIN, INT32_MAX, INT32_MIN + 1, INT32_MAX - 1})
-            REQUIRE(q8::rounding_shift_right(v, s) ==
-                    static_cast<int32_t>(floor_shift(static_cast<int128>(v) * 2 + (static_cast<int128>(1) << s), s + 1)));
+        for (int32_t v = -32768; v < 32768; ++v) {
+            const int32_t exact =
+                static_cast<int32_t>(floor_shift(static_cast<int128>(v) * 2 + (static_cast<int128>(1) << s), s + 1));
+            REQUIRE(q8::rounding_shift_right(v, s) == exact);
+            REQUIRE(q8::rounding_shift_right_bounded(v, s) == exact);
+        }
+        for (int32_t v : {INT32_MIN, INT32_MAX, INT32_MIN + 1, INT32_MAX - 1}) {
+            const int32_t exact =
+                static_cast<int32_t>(floor_shift(static_cast<int128>(v) * 2 + (static_cast<int128>(1) << s), s + 1));
+            REQUIRE(q8::rounding_shift_right(v, s) == exact);
+            if (s >= 2 || v != INT32_MAX) REQUIRE(q8::rounding_shift_right_bounded(v, s) == exact);
+        }
     }
 }
 
@@ -282,4 +288,19 @@ TEST_CASE("normalize15 rescales by a power of two to max |v| in [2^13, 2^15 - 1]
         for (int i = 0; i < 7; ++i)
             REQUIRE(std::fabs(std::ldexp(static_cast<double>(v[i]), e - 3) - before[i]) <= std::ldexp(0.5, e - 3 < 0 ? 0 : e - 3));
     }
+}
+
+TEST_CASE("smallest_shift is the smallest of the shifts in [1, 62], for every count up to 40 and every position of the smallest") {
+    uint64_t state = 0x5a11e57;
+    for (size_t count = 1; count <= 40; ++count)
+        for (size_t where = 0; where < count; ++where)
+            for (int trial = 0; trial < 8; ++trial) {
+                uint8_t n[40];
+                const uint8_t low = static_cast<uint8_t>(1 + test::splitmix64(state) % 62);
+                for (size_t j = 0; j < count; ++j)
+                    n[j] = static_cast<uint8_t>(low + test::splitmix64(state) % static_cast<uint64_t>(63 - low));
+                n[where] = low;
+                REQUIRE(q8::detail::smallest_shift(n, count) == low);
+                REQUIRE(*std::min_element(n, n + count) == low);
+            }
 }
