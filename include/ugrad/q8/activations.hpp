@@ -48,12 +48,9 @@ static_assert(tables::sigmoid_buckets[sizeof tables::sigmoid_buckets - 1] < 128 
 // An odd-symmetric activation from its count of thresholds c = count(|r|): f(r) = min(c, 127) for
 // r >= 0, −c for r < 0 (down to −128). Sigmoid fits this after the shift by its zero point:
 // round(256σ(−r)) − 128 = −(round(256σ(r)) − 128), there being no ties.
-// Branch-free (count <= 128): count less 1 if it is 128 and r >= 0, then negated if r < 0
-// (c ^ s − s with s = −1).
+// count <= 128: less 1 if it is 128 (count >> 7) for r >= 0 (two conditional instructions on Arm).
 inline int8_t symmetric_code(int32_t r, int32_t count) noexcept {
-    const int32_t sign = r >> 31;  // 0 or −1
-    const int32_t clamped = count - ((count >> 7) & ~sign);
-    return int8_t((clamped ^ sign) - sign);
+    return int8_t(r < 0 ? -count : count - (count >> 7));
 }
 
 // The codes, by the smaller search at -Os (__OPTIMIZE_SIZE__) and by the buckets otherwise (400 B of

@@ -225,6 +225,7 @@ UGRAD_Q8_KERNEL void affine(const int8_t* x, int32_t z, const int8_t* w, const i
         int32_t a[2] = {b[j], b[j + 1]};
         const int8_t* row = w + j;
         const uint32_t* X = xz;
+#pragma GCC unroll 4
         for (size_t q = 0; q < quads; ++q, row += stride, X += 2) {
             row_pair_2(load_half(row), load_half(row + 2 * out), X[0], a);
             row_pair_2(load_half(row + out), load_half(row + 3 * out), X[1], a);
@@ -376,6 +377,7 @@ UGRAD_Q8_KERNEL uint32_t affine_t(int32_t* g, BlockShift s, const int8_t* w, siz
             rows_4_octet(w + 8 * k + 24, out, G + 4 * k + 12, s0, s1, s2, s3);
         }
         for (; k < octets; ++k) rows_4_octet(w + 8 * k, out, G + 4 * k, s0, s1, s2, s3);
+#pragma GCC unroll 4
         for (size_t q = 2 * octets; q < quads; ++q) rows_4_quad(w + 4 * q, out, G + 2 * q, s0, s1, s2, s3);
         if (out % 4) {
             s0 = row_tail(w, out, t, s0);
