@@ -295,7 +295,7 @@ TEST_CASE("smallest_shift is the smallest of the shifts in [1, 62], for every co
     for (size_t count = 1; count <= 40; ++count)
         for (size_t where = 0; where < count; ++where)
             for (int trial = 0; trial < 8; ++trial) {
-                uint8_t n[40];
+                alignas(4) uint8_t n[40];  // as Dense::shift
                 const uint8_t low = static_cast<uint8_t>(1 + test::splitmix64(state) % 62);
                 for (size_t j = 0; j < count; ++j)
                     n[j] = static_cast<uint8_t>(low + test::splitmix64(state) % static_cast<uint64_t>(63 - low));

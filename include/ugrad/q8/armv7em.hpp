@@ -101,8 +101,8 @@ typedef uint64_t aligned_doubleword __attribute__((may_alias, aligned(4)));
 // X = (x_r − z, x_r' − z): PKHBT/PKHTB re-pair the rows' halves, (w[r][j], w[r][j+1], w[r'][j],
 // w[r'][j+1]) and (… j+2, j+3 …), whose bytes SXTB16 then takes as (w[r][j], w[r'][j]) and, rotated
 // by 8, (w[r][j+1], w[r'][j+1]). 12 instructions for 8 products.
-inline void row_pair_4(const int8_t* upper, const int8_t* lower, uint32_t X, int32_t& a0, int32_t& a1, int32_t& a2,
-                       int32_t& a3) noexcept {
+__attribute__((always_inline)) inline void row_pair_4(const int8_t* upper, const int8_t* lower, uint32_t X, int32_t& a0,
+                                                     int32_t& a1, int32_t& a2, int32_t& a3) noexcept {
     const uint32_t u = load_word(upper), l = load_word(lower);
     const uint32_t lo = pack_low(u, l), hi = pack_high(u, l);
     a0 = smlad(sxtb16(lo), X, a0);
@@ -160,6 +160,27 @@ inline void row_quad_4(const int8_t* row, size_t out, const uint32_t* X, int32_t
         row_pair_4(row + out, row + 3 * out, uint32_t(pairs >> 32), a0, a1, a2, a3);
         step_barrier();
     }
+}
+// The compact walk (-Os) of four columns down pairs (>= 1) row pairs: for each, row_pair_4 of the
+// rows at row and row + out with the next pair X of xz, then row += 2·out — the whole loop one asm
+// statement (16 instructions per 8 products), so that -Os register allocation cannot spill in it.
+__attribute__((always_inline)) inline void row_pairs_4(const int8_t* row, size_t out, const uint32_t* xz, size_t pairs,
+                                                      int32_t& a0, int32_t& a1, int32_t& a2, int32_t& a3) noexcept {
+    const uint32_t* const end = xz + pairs;
+    uint32_t x, u, l, t;
+    __asm__(  // NOLINT(hicpp-no-assembler): the instructions are the kernel
+        "1:\n\t"
+        "ldr %[x], [%[xz]], #4\n\t"
+        "ldr %[u], [%[row]]\n\t"
+        "ldr %[l], [%[row], %[out]]\n\t"
+        "add %[row], %[row], %[out], lsl #1\n\t"
+        UGRAD_Q8_ROW_PAIR_4("%[u]", "%[l]", "%[x]", "%[t]")
+        "cmp %[xz], %[end]\n\t"
+        "bne 1b"
+        : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [row] "+r"(row), [xz] "+r"(xz), [x] "=&r"(x),
+          [u] "=&r"(u), [l] "=&r"(l), [t] "=&r"(t)
+        : [out] "r"(out), [end] "r"(end)
+        : "cc", "memory");
 }
 #undef UGRAD_Q8_ROW_PAIR_4
 // The same for two columns, from the rows' halfwords at j, j+1.
@@ -406,19 +427,38 @@ UGRAD_Q8_KERNEL uint32_t affine_t(int32_t* g, BlockShift s, const int8_t* w, siz
 
 // ---- compact variants (-Os): the same sums, one step per loop iteration ----
 
-// affine: xz[k] = (x[2k] − z, x[2k+1] − z), then per column a walk down the row pairs (2k, 2k+1),
-// one SMLAD of (w[2k][j], w[2k+1][j]) (two byte loads) with xz[k] per step; the last row (in odd)
-// alone.
+// affine: xz[k] = (x[2k] − z, x[2k+1] − z), then four columns at a time a walk down the row
+// pairs (2k, 2k+1), one row_pair_4 per step (16 instructions per 8 products with the loop); the
+// columns left one at a time, one SMLAD of (w[2k][j], w[2k+1][j]) (two byte loads) per step; the
+// last row (in odd) alone.
 UGRAD_Q8_KERNEL void affine_compact(const int8_t* x, int32_t z, const int8_t* w, const int32_t* b, size_t in,
                                     size_t out, int32_t* acc, int32_t* xz_) noexcept {
     uint32_t* xz = reinterpret_cast<uint32_t*>(xz_);
     const size_t pairs = in / 2;
+    const int32_t x_last = int32_t(x[in - 1]) - z;  // used only when in is odd
     for (size_t k = 0; k < pairs; ++k) xz[k] = halves(int32_t(x[2 * k]) - z, int32_t(x[2 * k + 1]) - z);
-    for (size_t j = 0; j < out; ++j) {
+    size_t j = 0;
+    for (; j + 4 <= out; j += 4) {
+        int32_t a0 = b[j], a1 = b[j + 1], a2 = b[j + 2], a3 = b[j + 3];
+        const int8_t* row = w + j;
+        if (pairs) row_pairs_4(row, out, xz, pairs, a0, a1, a2, a3);
+        row += 2 * pairs * out;
+        if (in % 2) {
+            a0 += x_last * row[0];
+            a1 += x_last * row[1];
+            a2 += x_last * row[2];
+            a3 += x_last * row[3];
+        }
+        acc[j] = a0;
+        acc[j + 1] = a1;
+        acc[j + 2] = a2;
+        acc[j + 3] = a3;
+    }
+    for (; j < out; ++j) {
         int32_t a = b[j];
         const int8_t* row = w + j;
         for (size_t k = 0; k < pairs; ++k, row += 2 * out) a = smlad(halves(row[0], row[out]), xz[k], a);
-        if (in % 2) a += (int32_t(x[in - 1]) - z) * row[0];
+        if (in % 2) a += x_last * row[0];
         acc[j] = a;
     }
 }
@@ -426,15 +466,37 @@ UGRAD_Q8_KERNEL void affine_compact(const int8_t* x, int32_t z, const int8_t* w,
 // affine_t: gradient_pairs, then per row a walk along its words, two SMLAD each; the columns left
 // (row_tail).
 UGRAD_Q8_KERNEL void affine_t_compact(int32_t* g, const int8_t* w, size_t in, size_t out, int32_t* v) noexcept {
-    gradient_pairs(g, BlockShift{0, 0}, out);
+    for (size_t q = 0; q < out / 4; ++q) {  // gradient_pairs without a rescale
+        const int32_t g0 = g[4 * q], g1 = g[4 * q + 1];
+        g[2 * q] = int32_t(halves(g0, g[4 * q + 2]));
+        g[2 * q + 1] = int32_t(halves(g1, g[4 * q + 3]));
+    }
+    for (size_t k = 0; k < out % 4; ++k) g[2 * (out / 4) + k] = g[4 * (out / 4) + k];
     const uint32_t* G = reinterpret_cast<const uint32_t*>(g);
     const size_t quads = out / 4;
     const int32_t* t = g + 2 * quads;
     for (size_t i = 0; i < in; ++i, w += out) {
         int32_t sum = 0;
-        for (size_t q = 0; q < quads; ++q) {
-            const uint32_t word = load_word(w + 4 * q);
-            sum = smlad(sxtb16_ror8(word), G[2 * q + 1], smlad(sxtb16(word), G[2 * q], sum));
+        if (quads) {
+            // sum = Σ_q w[i][4q..4q+3]·g[4q..4q+3]: one asm loop (8 instructions per 4 products)
+            const int8_t* word = w;
+            const uint32_t* pair = G;
+            const uint32_t* const end = G + 2 * quads;
+            uint32_t e, o, x, y;
+            __asm__(  // NOLINT(hicpp-no-assembler): the instructions are the kernel
+                "1:\n\t"
+                "ldr %[x], [%[word]], #4\n\t"
+                "ldrd %[e], %[o], [%[pair]], #8\n\t"
+                "sxtb16 %[y], %[x]\n\t"
+                "smlad %[sum], %[y], %[e], %[sum]\n\t"
+                "sxtb16 %[x], %[x], ror #8\n\t"
+                "smlad %[sum], %[x], %[o], %[sum]\n\t"
+                "cmp %[pair], %[end]\n\t"
+                "bne 1b"
+                : [sum] "+r"(sum), [word] "+r"(word), [pair] "+r"(pair), [e] "=&r"(e), [o] "=&r"(o), [x] "=&r"(x),
+                  [y] "=&r"(y)
+                : [end] "r"(end)
+                : "cc", "memory");
         }
         v[i] = row_tail(w, out, t, sum);
     }

@@ -169,23 +169,29 @@ inline uint32_t bytewise_min(uint32_t a, uint32_t b) noexcept {
     const uint32_t ge = (((a | 0x80808080u) - b) >> 7) & 0x01010101u;
     return a ^ ((a ^ b) & (ge * 255u));
 }
-// The smallest of the shifts n [count] (each in [1, 62]): four at a time as the bytes of a word,
-// then the word's four bytes, then the count % 4 left.
+// The smallest of the shifts n [count] (each in [1, 62]; n word-aligned, as Dense::shift is):
+// except at -Os, four at a time as the bytes of a word, then the word's four bytes, then the
+// count % 4 left.
 UGRAD_Q8_KERNEL uint32_t smallest_shift(const uint8_t* n, size_t count) noexcept {
     uint32_t smallest = n[0];
+    size_t j = 1;
+#if !defined(__OPTIMIZE_SIZE__)
     const size_t words = count / 4;
     if (words) {
+        const uint8_t* aligned = static_cast<const uint8_t*>(__builtin_assume_aligned(n, 4));
         uint32_t m;
-        __builtin_memcpy(&m, n, 4);
+        __builtin_memcpy(&m, aligned, 4);
         for (size_t k = 1; k < words; ++k) {
             uint32_t next;
-            __builtin_memcpy(&next, n + 4 * k, 4);
+            __builtin_memcpy(&next, aligned + 4 * k, 4);
             m = bytewise_min(m, next);
         }
         m = bytewise_min(m, m >> 16);
         smallest = bytewise_min(m, m >> 8) & 0xffu;
+        j = 4 * words;
     }
-    for (size_t j = 4 * words; j < count; ++j)
+#endif
+    for (; j < count; ++j)
         if (n[j] < smallest) smallest = n[j];
     return smallest;
 }
