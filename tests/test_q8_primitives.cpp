@@ -100,21 +100,27 @@ TEST_CASE("sigmoid and tanh codes are correctly rounded, round(256σ(r)) - 128 a
         const long double s_code = std::fmin(std::nearbyint(s) - 128, 127.0L);
         const long double t_code = std::fmax(std::fmin(std::nearbyint(t), 127.0L), -128.0L);
         const int32_t a = r < 0 ? -r : r;
-        // Both searches: the binary one (-Os) and the buckets (otherwise).
+        // Both searches: the binary one of |r| (-Os) and the signed buckets (otherwise).
         const int32_t s_search = q8::detail::thresholds_at_or_below(q8::tables::sigmoid_thresholds, a);
         const int32_t t_search = q8::detail::thresholds_at_or_below(q8::tables::tanh_thresholds, a);
-        REQUIRE(s_search == q8::detail::thresholds_at_or_below(q8::tables::sigmoid_thresholds, q8::tables::sigmoid_buckets,
-                                                               sizeof q8::tables::sigmoid_buckets, 6, a));
-        REQUIRE(t_search == q8::detail::thresholds_at_or_below(q8::tables::tanh_thresholds, q8::tables::tanh_buckets,
-                                                               sizeof q8::tables::tanh_buckets, 5, a));
         REQUIRE(q8::detail::symmetric_code(r, s_search) == static_cast<int>(s_code));
         REQUIRE(q8::detail::symmetric_code(r, t_search) == static_cast<int>(t_code));
+        REQUIRE(q8::detail::signed_code(q8::tables::sigmoid_signed, q8::tables::sigmoid_signed_buckets, 6, r) ==
+                static_cast<int>(s_code));
+        REQUIRE(q8::detail::signed_code(q8::tables::tanh_signed, q8::tables::tanh_signed_buckets, 5, r) ==
+                static_cast<int>(t_code));
         REQUIRE(q8::detail::sigmoid_code(r) == static_cast<int>(s_code));
         REQUIRE(q8::detail::tanh_code(r) == static_cast<int>(t_code));
     }
     // No code lies within long double's error of a rounding tie, so the references above are exact.
     CHECK(closest_tie > 1e-12L);
     // Beyond the Q12 int16 range the codes stay saturated.
+    for (int32_t r : {1 << 30, 25600, 32768, 1 << 20, -(1 << 30), -25601, -32769, -(1 << 20)}) {
+        CHECK(q8::detail::signed_code(q8::tables::sigmoid_signed, q8::tables::sigmoid_signed_buckets, 6, r) ==
+              (r < 0 ? -128 : 127));
+        CHECK(q8::detail::signed_code(q8::tables::tanh_signed, q8::tables::tanh_signed_buckets, 5, r) ==
+              (r < 0 ? -128 : 127));
+    }
     CHECK(q8::detail::sigmoid_code(1 << 30) == 127);
     CHECK(q8::detail::sigmoid_code(-(1 << 30)) == -128);
     CHECK(q8::detail::tanh_code(-(1 << 30)) == -128);
