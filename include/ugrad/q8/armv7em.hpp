@@ -95,6 +95,17 @@ UGRAD_Q8_KERNEL int32_t input_pairs(const int8_t* x, int32_t z, size_t in, uint3
 typedef uint32_t unaligned_word __attribute__((may_alias, aligned(1)));
 // A doubleword of int8 weights or packed pairs at a word-aligned address, for LDRD inside asm.
 typedef uint64_t aligned_doubleword __attribute__((may_alias, aligned(4)));
+// The memory operands of the asm statements: the word or doubleword at p (types that may alias).
+inline const unaligned_word& word_at(const int8_t* p) noexcept {
+    return *reinterpret_cast<const unaligned_word*>(p);  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast): may_alias
+}
+inline const aligned_doubleword& doubleword_at(const void* p) noexcept {
+    return *static_cast<const aligned_doubleword*>(p);
+}
+// An int32 array as uint32 (a signed type and its unsigned variant may alias each other).
+inline uint32_t* as_unsigned(int32_t* p) noexcept {
+    return reinterpret_cast<uint32_t*>(p);  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast): allowed alias
+}
 
 // Four columns a0..a3 += Σ over a row pair (r, r') of (x_r − z)·w[r][j] + (x_r' − z)·w[r'][j], from
 // the words of the two rows at columns j..j+3 (upper: &w[r][j], lower: &w[r'][j]) and the pair
@@ -148,11 +159,11 @@ inline void row_quad_4(const int8_t* row, size_t out, const uint32_t* X, int32_t
             UGRAD_Q8_ROW_PAIR_4("%[u]", "%[l]", "%[x1]", "%[t]")
             : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [u] "=&r"(u), [l] "=&r"(l), [t] "=&r"(t),
               [x0] "=&r"(x0), [x1] "=&r"(x1)
-            : [r0] "m"(*reinterpret_cast<const unaligned_word*>(row)),
-              [r1] "m"(*reinterpret_cast<const unaligned_word*>(row + out)),
-              [r2] "m"(*reinterpret_cast<const unaligned_word*>(row + 2 * out)),
-              [r3] "m"(*reinterpret_cast<const unaligned_word*>(row + 3 * out)),
-              [xs] "m"(*reinterpret_cast<const aligned_doubleword*>(X)));
+            : [r0] "m"(word_at(row)),
+              [r1] "m"(word_at(row + out)),
+              [r2] "m"(word_at(row + 2 * out)),
+              [r3] "m"(word_at(row + 3 * out)),
+              [xs] "m"(doubleword_at(X)));
     } else {
         uint64_t pairs;
         __builtin_memcpy(&pairs, X, 8);
@@ -197,7 +208,7 @@ inline void row_pair_2(uint32_t upper, uint32_t lower, uint32_t X, int32_t (&a)[
 // columns left: two (halfword loads, row_pair_2), one (byte loads).
 UGRAD_Q8_KERNEL void affine(const int8_t* x, int32_t z, const int8_t* w, const int32_t* b, size_t in, size_t out,
                             int32_t* acc, int32_t* xz_) noexcept {
-    uint32_t* xz = reinterpret_cast<uint32_t*>(xz_);
+    uint32_t* xz = as_unsigned(xz_);
     const int32_t x_last = input_pairs(x, z, in, xz);
     const size_t quads = in / 4, pair_left = in % 4 >= 2, stride = 4 * out;
     const size_t blocked = out - out % 4;
@@ -331,8 +342,8 @@ inline void rows_2_octet(const int8_t* upper, const int8_t* lower, uint32_t e0, 
         UGRAD_Q8_ROW_WORD("%[sl]", "%[w0]", "%[e0]", "%[o0]", "%[t]")
         UGRAD_Q8_ROW_WORD("%[sl]", "%[w1]", "%[e1]", "%[o1]", "%[t]")
         : [su] "+r"(su), [sl] "+r"(sl), [w0] "=&r"(w0), [w1] "=&r"(w1), [t] "=&r"(t)
-        : [ru] "m"(*reinterpret_cast<const aligned_doubleword*>(upper)),
-          [rl] "m"(*reinterpret_cast<const aligned_doubleword*>(lower)), [e0] "r"(e0), [o0] "r"(o0), [e1] "r"(e1),
+        : [ru] "m"(doubleword_at(upper)),
+          [rl] "m"(doubleword_at(lower)), [e0] "r"(e0), [o0] "r"(o0), [e1] "r"(e1),
           [o1] "r"(o1));
 #endif
 }
@@ -363,11 +374,11 @@ inline void rows_4_quad(const int8_t* row, size_t out, const uint32_t* G, int32_
         UGRAD_Q8_ROW_WORD("%[s3]", "%[w]", "%[e]", "%[o]", "%[t]")
         : [s0] "+r"(s0), [s1] "+r"(s1), [s2] "+r"(s2), [s3] "+r"(s3), [e] "=&r"(e), [o] "=&r"(o), [w] "=&r"(w),
           [t] "=&r"(t)
-        : [g] "m"(*reinterpret_cast<const aligned_doubleword*>(G)),
-          [r0] "m"(*reinterpret_cast<const unaligned_word*>(row)),
-          [r1] "m"(*reinterpret_cast<const unaligned_word*>(row + out)),
-          [r2] "m"(*reinterpret_cast<const unaligned_word*>(row + 2 * out)),
-          [r3] "m"(*reinterpret_cast<const unaligned_word*>(row + 3 * out)));
+        : [g] "m"(doubleword_at(G)),
+          [r0] "m"(word_at(row)),
+          [r1] "m"(word_at(row + out)),
+          [r2] "m"(word_at(row + 2 * out)),
+          [r3] "m"(word_at(row + 3 * out)));
 }
 #undef UGRAD_Q8_ROW_WORD
 
@@ -382,7 +393,7 @@ template <bool Bits>
 UGRAD_Q8_KERNEL uint32_t affine_t(int32_t* g, BlockShift s, const int8_t* w, size_t in, size_t out,
                                   int32_t* v) noexcept {
     gradient_pairs(g, s, out);
-    const uint32_t* G = reinterpret_cast<const uint32_t*>(g);
+    const uint32_t* G = as_unsigned(g);
     const size_t quads = out / 4, octets = out % 4 == 0 ? quads / 2 : 0;
     const int32_t* t = g + 2 * quads;
     uint32_t bits = 0;
@@ -433,7 +444,7 @@ UGRAD_Q8_KERNEL uint32_t affine_t(int32_t* g, BlockShift s, const int8_t* w, siz
 // last row (in odd) alone.
 UGRAD_Q8_KERNEL void affine_compact(const int8_t* x, int32_t z, const int8_t* w, const int32_t* b, size_t in,
                                     size_t out, int32_t* acc, int32_t* xz_) noexcept {
-    uint32_t* xz = reinterpret_cast<uint32_t*>(xz_);
+    uint32_t* xz = as_unsigned(xz_);
     const size_t pairs = in / 2;
     const int32_t x_last = int32_t(x[in - 1]) - z;  // used only when in is odd
     for (size_t k = 0; k < pairs; ++k) xz[k] = halves(int32_t(x[2 * k]) - z, int32_t(x[2 * k + 1]) - z);
@@ -472,7 +483,7 @@ UGRAD_Q8_KERNEL void affine_t_compact(int32_t* g, const int8_t* w, size_t in, si
         g[2 * q + 1] = int32_t(halves(g1, g[4 * q + 3]));
     }
     for (size_t k = 0; k < out % 4; ++k) g[2 * (out / 4) + k] = g[4 * (out / 4) + k];
-    const uint32_t* G = reinterpret_cast<const uint32_t*>(g);
+    const uint32_t* G = as_unsigned(g);
     const size_t quads = out / 4;
     const int32_t* t = g + 2 * quads;
     for (size_t i = 0; i < in; ++i, w += out) {

@@ -93,6 +93,7 @@ struct BlockShift {
 };
 
 inline uint32_t magnitude(int32_t v) noexcept {
+    // cppcheck-suppress shiftTooManyBitsSigned ; arithmetic shift of the sign (see the header)
     const uint32_t sign = uint32_t(v >> 31);  // all ones for v < 0: (v ^ sign) − sign = −v
     return (uint32_t(v) ^ sign) - sign;
 }
