@@ -14,6 +14,11 @@
 // Dense::w then starting on a word, Dense being word-aligned with w first).
 // Two variants of each kernel: the fast one (inlined, blocked and unrolled) and, at -Os, a compact
 // one (one pair of rows or one word of a row per step, no unrolling): kernels.hpp picks.
+// Some steps are whole asm statements, loads included: in the fast kernels, where GCC would hoist
+// the loads of an unrolled loop ahead and spill (with immediate offsets: when Out is a constant,
+// as in the network's calls; C otherwise, and without optimization, -O0, where the operands would
+// not fit the registers); in the compact ones, the inner loops themselves (-Os allocation spills
+// in them). Instructions per call, 64-32-10 on the M4F: make TARGET=mps2-an386 q8-bench-parts.
 #pragma once
 
 #include <stddef.h>
@@ -177,6 +182,9 @@ inline void row_quad_4(const int8_t* row, size_t out, const uint32_t* X, int32_t
 // statement (16 instructions per 8 products), so that -Os register allocation cannot spill in it.
 __attribute__((always_inline)) inline void row_pairs_4(const int8_t* row, size_t out, const uint32_t* xz, size_t pairs,
                                                       int32_t& a0, int32_t& a1, int32_t& a2, int32_t& a3) noexcept {
+#if !defined(__OPTIMIZE__)  // -O0: the twelve operands would not fit the registers
+    for (size_t k = 0; k < pairs; ++k, row += 2 * out) row_pair_4(row, row + out, xz[k], a0, a1, a2, a3);
+#else
     const uint32_t* const end = xz + pairs;
     uint32_t x, u, l, t;
     __asm__(  // NOLINT(hicpp-no-assembler): the instructions are the kernel
@@ -192,6 +200,7 @@ __attribute__((always_inline)) inline void row_pairs_4(const int8_t* row, size_t
           [u] "=&r"(u), [l] "=&r"(l), [t] "=&r"(t)
         : [out] "r"(out), [end] "r"(end)
         : "cc", "memory");
+#endif
 }
 #undef UGRAD_Q8_ROW_PAIR_4
 // The same for two columns, from the rows' halfwords at j, j+1.
