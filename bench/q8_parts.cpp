@@ -26,13 +26,15 @@ int main() {
     T("affine 32x10", q8::detail::affine(act.y, -128, &net.layers.rest.layer.w[0][0], net.layers.rest.layer.b, 32, 10, acc, xz));
     T("affine_t 64x32", q8::detail::affine_t(g, &net.layers.layer.w[0][0], 64, 32, v));
     T("affine_t 32x10", q8::detail::affine_t(g, &net.layers.rest.layer.w[0][0], 32, 10, v));
+    T("affine_t_rescaled<bits> 64x32", for (int j = 0; j < 32; ++j) g[j] = acc[j] >> 6; q8::detail::affine_t_rescaled<true>(g, q8::BlockShift{1, 0}, &net.layers.layer.w[0][0], 64, 32, v));
+    T("affine_t_rescaled<bits> 32x10", for (int j = 0; j < 10; ++j) g[j] = acc[j] >> 6; q8::detail::affine_t_rescaled<true>(g, q8::BlockShift{1, 0}, &net.layers.rest.layer.w[0][0], 32, 10, v));
     T("32 sigmoid codes", for (int j = 0; j < 32; ++j) act.y[j] = q8::activation_code(ugrad::Sigmoid{}, acc[j]*(j+1), net.layers.layer.multiplier[j], net.layers.layer.shift[j], 0));
     T("softmax", q8::head_outputs(ugrad::Softmax{}, act.rest.logits, act.rest.outputs));
     int32_t e = 0;
     T("normalize15 x32", for (int j = 0; j < 32; ++j) g[j] = acc[j]; q8::normalize15(g, 32, e));
     T("apply_factors x32", q8::detail::apply_factors(g, net.layers.layer.multiplier, net.layers.layer.shift, 32, e));
     T("apply_slope x32", q8::detail::apply_slope<ugrad::Sigmoid>(g, act.y, 0, 32, e));
-    T("last layer backward", for (int k = 0; k < 10; ++k) dd[k] = acc[k] >> 8; q8::detail::backward_layers(net.layers.rest, act.rest, dd, g, e));
+    T("last layer backward", for (int k = 0; k < 10; ++k) dd[k] = acc[k] >> 8; q8::detail::backward_layers<true>(net.layers.rest, act.rest, dd, q8::detail::magnitudes(dd, 10), g, e));
     T("copy x32", for (int j = 0; j < 32; ++j) g[j] = acc[j]);
     sink = act.y[0] + e;
     return 0;

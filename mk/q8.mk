@@ -11,7 +11,7 @@
 #                               part of `make TARGET=<t> test`
 #   make q8-quantize-check      tools/quantize.py agrees with the specs' quantizer, tools/q8_model.py
 #                               (the exporter's int8 report) with the C++ integers; bad calibration data
-#   make TARGET=<t> q8-bench-parts  one call's instructions kernel by kernel (a tuning aid)
+#   make TARGET=<t> q8-bench-parts  one call's instructions kernel by kernel (a tuning aid; -os: at -Os)
 #   make q8-bench               instructions per call on mps2-an386 (M4F), mps2-an385 (M3),
 #                               microbit (M0), rv32, and the M7, M33, M55; not part of `make test`
 # The host specs are tests/test_q8_*.cpp, in the host suite (mk/host.mk).
@@ -81,14 +81,26 @@ q8-no-float: $(Q8_BUILD)/m0/measured-O2.o $(Q8_BUILD)/m0/measured-Os.o $(Q8_BUIL
 TEST_GOALS += q8-tables-check q8-freestanding q8-golden q8-no-float
 
 # ---- on the emulated targets ----
+# With the Armv7E-M DSP instructions (the compiler defines __ARM_FEATURE_DSP: M4F, M7, M33, M55),
+# q8-target also checks include/ugrad/q8/armv7em.hpp's kernels against plain loops on every
+# shape's tails (tests/q8/kernels_vs_reference.cpp), at -O2 and -Os.
 $(call target_program,q8-golden,$(Q8_GOLDEN_SRCS) tests/q8/target_main.cpp)
 $(call target_program,q8-golden-os,$(Q8_GOLDEN_SRCS) tests/q8/target_main.cpp,-Os)
+ifneq ($(TARGET),host)
+Q8_TARGET_DSP := $(shell $(TARGET_CXX) $(STD) $(TARGET_ARCH) -x c++ -dM -E /dev/null 2>/dev/null | grep -q '__ARM_FEATURE_DSP 1' && echo yes)
+endif
+ifneq ($(Q8_TARGET_DSP),)
+$(call target_program,q8-kernels,tests/q8/kernels_vs_reference.cpp)
+$(call target_program,q8-kernels-os,tests/q8/kernels_vs_reference.cpp,-Os)
+Q8_TARGET_KERNEL_ELFS := $(TARGET_BUILD)/q8-kernels.elf $(TARGET_BUILD)/q8-kernels-os.elf
+endif
 ifneq ($(TARGET_QEMU),)
-q8-target: $(TARGET_BUILD)/q8-golden.elf $(TARGET_BUILD)/q8-golden-os.elf
+q8-target: $(TARGET_BUILD)/q8-golden.elf $(TARGET_BUILD)/q8-golden-os.elf $(Q8_TARGET_KERNEL_ELFS)
 	@$(TARGET_RUN) $(TARGET_BUILD)/q8-golden.elf > $(TARGET_BUILD)/q8-golden.out
 	@tests/q8/check.sh "$(TARGET) -O2" $(TARGET_BUILD)/q8-golden.out
 	@$(TARGET_RUN) $(TARGET_BUILD)/q8-golden-os.elf > $(TARGET_BUILD)/q8-golden-os.out
 	@tests/q8/check.sh "$(TARGET) -Os" $(TARGET_BUILD)/q8-golden-os.out
+	@for e in $(Q8_TARGET_KERNEL_ELFS); do printf '%s: ' $$(basename $$e .elf); $(TARGET_RUN) $$e || exit 1; done
 TARGET_TEST_GOALS += q8-target
 endif
 
@@ -139,8 +151,11 @@ TEST_GOALS += q8-quantize-check
 
 # Where one call's instructions go, kernel by kernel (a tuning aid).
 $(call target_program,q8-bench-parts,bench/q8_parts.cpp)
-.PHONY: q8-bench-parts
+$(call target_program,q8-bench-parts-os,bench/q8_parts.cpp,-Os)
+.PHONY: q8-bench-parts q8-bench-parts-os
 q8-bench-parts: $(TARGET_BUILD)/q8-bench-parts.elf
+	$(TARGET_RUN) $<
+q8-bench-parts-os: $(TARGET_BUILD)/q8-bench-parts-os.elf
 	$(TARGET_RUN) $<
 
 # ---- make q8-report: README.md's int8 section, from the runs above ----

@@ -73,14 +73,20 @@ TEST_CASE("requantize is round(acc·m/2^n), ties toward +inf, saturated to ±2^3
         }
 }
 
-TEST_CASE("rounding_shift_right is round(v/2^s), ties toward +inf, for every v in [-2^15, 2^15) and the int32 ends") {
+TEST_CASE("rounding_shift_right (and its bounded form) is round(v/2^s), ties toward +inf, for every v in [-2^15, 2^15) and the int32 ends") {
     for (uint32_t s = 1; s < 31; ++s) {
-        for (int32_t v = -32768; v < 32768; ++v)
-            REQUIRE(q8::rounding_shift_right(v, s) ==
-                    static_cast<int32_t>(floor_shift(static_cast<int128>(v) * 2 + (static_cast<int128>(1) << s), s + 1)));
-        for (int32_t v : {INT32_MIN, INT32_MAX, INT32_MIN + 1, INT32_MAX - 1})
-            REQUIRE(q8::rounding_shift_right(v, s) ==
-                    static_cast<int32_t>(floor_shift(static_cast<int128>(v) * 2 + (static_cast<int128>(1) << s), s + 1)));
+        for (int32_t v = -32768; v < 32768; ++v) {
+            const int32_t exact =
+                static_cast<int32_t>(floor_shift(static_cast<int128>(v) * 2 + (static_cast<int128>(1) << s), s + 1));
+            REQUIRE(q8::rounding_shift_right(v, s) == exact);
+            REQUIRE(q8::rounding_shift_right_bounded(v, s) == exact);
+        }
+        for (int32_t v : {INT32_MIN, INT32_MAX, INT32_MIN + 1, INT32_MAX - 1}) {
+            const int32_t exact =
+                static_cast<int32_t>(floor_shift(static_cast<int128>(v) * 2 + (static_cast<int128>(1) << s), s + 1));
+            REQUIRE(q8::rounding_shift_right(v, s) == exact);
+            if (s >= 2 || v != INT32_MAX) REQUIRE(q8::rounding_shift_right_bounded(v, s) == exact);
+        }
     }
 }
 
@@ -94,21 +100,27 @@ TEST_CASE("sigmoid and tanh codes are correctly rounded, round(256σ(r)) - 128 a
         const long double s_code = std::fmin(std::nearbyint(s) - 128, 127.0L);
         const long double t_code = std::fmax(std::fmin(std::nearbyint(t), 127.0L), -128.0L);
         const int32_t a = r < 0 ? -r : r;
-        // Both searches: the binary one (-Os) and the buckets (otherwise).
+        // Both searches: the binary one of |r| (-Os) and the signed buckets (otherwise).
         const int32_t s_search = q8::detail::thresholds_at_or_below(q8::tables::sigmoid_thresholds, a);
         const int32_t t_search = q8::detail::thresholds_at_or_below(q8::tables::tanh_thresholds, a);
-        REQUIRE(s_search == q8::detail::thresholds_at_or_below(q8::tables::sigmoid_thresholds, q8::tables::sigmoid_buckets,
-                                                               sizeof q8::tables::sigmoid_buckets, 6, a));
-        REQUIRE(t_search == q8::detail::thresholds_at_or_below(q8::tables::tanh_thresholds, q8::tables::tanh_buckets,
-                                                               sizeof q8::tables::tanh_buckets, 5, a));
         REQUIRE(q8::detail::symmetric_code(r, s_search) == static_cast<int>(s_code));
         REQUIRE(q8::detail::symmetric_code(r, t_search) == static_cast<int>(t_code));
+        REQUIRE(q8::detail::signed_code(q8::tables::sigmoid_signed, q8::tables::sigmoid_signed_buckets, 6, r) ==
+                static_cast<int>(s_code));
+        REQUIRE(q8::detail::signed_code(q8::tables::tanh_signed, q8::tables::tanh_signed_buckets, 5, r) ==
+                static_cast<int>(t_code));
         REQUIRE(q8::detail::sigmoid_code(r) == static_cast<int>(s_code));
         REQUIRE(q8::detail::tanh_code(r) == static_cast<int>(t_code));
     }
     // No code lies within long double's error of a rounding tie, so the references above are exact.
     CHECK(closest_tie > 1e-12L);
     // Beyond the Q12 int16 range the codes stay saturated.
+    for (int32_t r : {1 << 30, 25600, 32768, 1 << 20, -(1 << 30), -25601, -32769, -(1 << 20)}) {
+        CHECK(q8::detail::signed_code(q8::tables::sigmoid_signed, q8::tables::sigmoid_signed_buckets, 6, r) ==
+              (r < 0 ? -128 : 127));
+        CHECK(q8::detail::signed_code(q8::tables::tanh_signed, q8::tables::tanh_signed_buckets, 5, r) ==
+              (r < 0 ? -128 : 127));
+    }
     CHECK(q8::detail::sigmoid_code(1 << 30) == 127);
     CHECK(q8::detail::sigmoid_code(-(1 << 30)) == -128);
     CHECK(q8::detail::tanh_code(-(1 << 30)) == -128);
@@ -282,4 +294,19 @@ TEST_CASE("normalize15 rescales by a power of two to max |v| in [2^13, 2^15 - 1]
         for (int i = 0; i < 7; ++i)
             REQUIRE(std::fabs(std::ldexp(static_cast<double>(v[i]), e - 3) - before[i]) <= std::ldexp(0.5, e - 3 < 0 ? 0 : e - 3));
     }
+}
+
+TEST_CASE("smallest_shift is the smallest of the shifts in [1, 62], for every count up to 40 and every position of the smallest") {
+    uint64_t state = 0x5a11e57;
+    for (size_t count = 1; count <= 40; ++count)
+        for (size_t where = 0; where < count; ++where)
+            for (int trial = 0; trial < 8; ++trial) {
+                alignas(4) uint8_t n[40];  // as Dense::shift
+                const uint8_t low = static_cast<uint8_t>(1 + test::splitmix64(state) % 62);
+                for (size_t j = 0; j < count; ++j)
+                    n[j] = static_cast<uint8_t>(low + test::splitmix64(state) % static_cast<uint64_t>(63 - low));
+                n[where] = low;
+                REQUIRE(q8::detail::smallest_shift(n, count) == low);
+                REQUIRE(*std::min_element(n, n + count) == low);
+            }
 }

@@ -7,9 +7,14 @@
   tanh_thresholds[k],    k = 0..127: the smallest Q12 code a with 128·tanh(r) ≥ k + 0.5,
       i.e. r ≥ atanh((k + 0.5)/128);
   exp2_neg[i],           i = 0..31:  round(2^30 · 2^(−i/32));
-  sigmoid_buckets[b], tanh_buckets[b]: how many thresholds are <= b·64 (sigmoid) or b·32 (tanh).
+  sigmoid_signed[k], tanh_signed[k], k = 0..255: the thresholds of the signed codes, 1 − t[127 − k]
+      (k < 128), then t[k − 128] (k < 255), then 32767 (a sentinel): r has the int8 output
+      count(r) − 128 with count(r) the number of them <= r (odd symmetry gives the negative side,
+      the clamp to 127 drops t[127]);
+  sigmoid_signed_buckets[b], tanh_signed_buckets[b], b = 0..799: how many of those are
+      <= (b − 400)·64 (sigmoid) or (b − 400)·32 (tanh).
 A code a ≥ 0 then maps to the int8 output round(256σ(r)) − 128 (round(128·tanh r)) by counting
-the thresholds at or below a (include/ugrad/q8/activations.hpp). Each threshold is computed with
+the thresholds at or below a, and any r by the signed ones (include/ugrad/q8/activations.hpp). Each threshold is computed with
 Python's decimal module at 50 digits, far from any tie at this resolution; tests/test_q8_primitives.cpp
 checks every one of the 2^16 codes against long double.
 With --check, exits 1 if the committed header differs from what this would write.
@@ -45,11 +50,19 @@ def exp2_neg():
     return [int((two ** 30 * two ** (D(-i) / 32)).to_integral_value(rounding=decimal.ROUND_HALF_EVEN)) for i in range(32)]
 
 
-def buckets(thresholds, width):
-    """buckets[b] = how many thresholds are <= b·width, for every b up to the last threshold's bucket.
-    With thresholds at least `width` apart, a code a has count(a) = buckets[a // width] + (t[that] <= a)."""
-    assert all(b - a >= width for a, b in zip(thresholds, thresholds[1:]))
-    return [sum(1 for t in thresholds if t <= b * width) for b in range(thresholds[-1] // width + 1)]
+def signed_thresholds(thresholds, width):
+    """The 255 thresholds of the signed codes and the sentinel, at least `width` apart."""
+    t = [1 - a for a in reversed(thresholds)] + thresholds[:127]
+    assert all(b - a >= width for a, b in zip(t, t[1:]))
+    return t + [32767]
+
+
+def signed_buckets(thresholds, width):
+    """buckets[b] = how many of the signed thresholds are <= (b − 400)·width, b < 800: a code r in
+    [−400·width, 400·width) has count(r) = buckets[(r + 400·width) // width] + (t[that] <= r)."""
+    t = signed_thresholds(thresholds, width)[:255]
+    assert t[-1] < 400 * width <= 32767 and t[0] > -400 * width
+    return [sum(1 for a in t if a <= (b - 400) * width) for b in range(800)]
 
 
 def rows(values, per_line):
@@ -77,13 +90,20 @@ def text() -> str:
         *rows(tanh_thresholds(), 12),
         "};",
         "",
-        "// The thresholds at or below b·64 (sigmoid, thresholds >= 64 apart) and b·32 (tanh, >= 32",
-        "// apart), per bucket b: the search of the -O2 schedule (activations.hpp).",
-        f"inline constexpr uint8_t sigmoid_buckets[{len(buckets(sigmoid_thresholds(), 64))}] = {{",
-        *rows(buckets(sigmoid_thresholds(), 64), 24),
+        "// The search of the -O2 schedule (activations.hpp), over signed codes r: the thresholds",
+        "// 1 − t[127 − k] (k < 128), then t[k − 128] (k < 255), then a sentinel, at least 64 (sigmoid)",
+        "// or 32 (tanh) apart; and per bucket b < 800 how many of them are <= (b − 400)·64 or ·32.",
+        "inline constexpr int16_t sigmoid_signed[256] = {",
+        *rows(signed_thresholds(sigmoid_thresholds(), 64), 12),
         "};",
-        f"inline constexpr uint8_t tanh_buckets[{len(buckets(tanh_thresholds(), 32))}] = {{",
-        *rows(buckets(tanh_thresholds(), 32), 24),
+        "inline constexpr int16_t tanh_signed[256] = {",
+        *rows(signed_thresholds(tanh_thresholds(), 32), 12),
+        "};",
+        "inline constexpr uint8_t sigmoid_signed_buckets[800] = {",
+        *rows(signed_buckets(sigmoid_thresholds(), 64), 24),
+        "};",
+        "inline constexpr uint8_t tanh_signed_buckets[800] = {",
+        *rows(signed_buckets(tanh_thresholds(), 32), 24),
         "};",
         "",
         "// exp2_neg[i] = round(2^30 · 2^(−i/32)), i < 32.",

@@ -30,43 +30,42 @@ inline int32_t thresholds_at_or_below(const int16_t* t, int32_t a) noexcept {
     return count + (t[127] <= a ? 1 : 0);
 }
 
-// How many of the 128 thresholds t are <= a, by buckets: bucket[a >> width_bits] counts those at
-// or below the bucket's start, and the thresholds lie at least 2^width_bits apart, so at most one
-// more is <= a. Past the last bucket, all 128 are.
-inline int32_t thresholds_at_or_below(const int16_t* t, const uint8_t* bucket, uint32_t buckets, uint32_t width_bits,
-                                      int32_t a) noexcept {
-    const uint32_t b = uint32_t(a) >> width_bits;
-    if (b >= buckets) return 128;
-    const int32_t count = bucket[b];
-    return count + (count < 128 && t[count] <= a ? 1 : 0);
+// The int8 code of a signed r from the signed thresholds t [256] (tables.hpp: 255 of them, then
+// a sentinel above any r searched) and their buckets [800] of 2^width_bits codes from
+// −400·2^width_bits: bucket[b] counts the thresholds at or below the bucket's start, and the
+// thresholds lie at least 2^width_bits apart, so at most one more is <= r (t[count] exists:
+// count <= 255). The code is count − 128; below the buckets every threshold is above r (−128),
+// past them every one is at or below it (127).
+inline int8_t signed_code(const int16_t* t, const uint8_t* bucket, uint32_t width_bits, int32_t r) noexcept {
+    const uint32_t offset = 400u << width_bits;
+    const uint32_t u = uint32_t(r) + offset;  // in [0, 2·offset) iff r in [−offset, offset), for any int32 r
+    if (u >= 2 * offset) return int8_t(r < 0 ? -128 : 127);
+    const int32_t count = bucket[u >> width_bits];
+    return int8_t(count + (t[count] <= r ? 1 : 0) - 128);
 }
 
 // An odd-symmetric activation from its count of thresholds c = count(|r|): f(r) = min(c, 127) for
 // r >= 0, −c for r < 0 (down to −128). Sigmoid fits this after the shift by its zero point:
 // round(256σ(−r)) − 128 = −(round(256σ(r)) − 128), there being no ties.
+// count <= 128: less 1 if it is 128 (count >> 7) for r >= 0 (two conditional instructions on Arm).
 inline int8_t symmetric_code(int32_t r, int32_t count) noexcept {
-    if (r < 0) return int8_t(-count);
-    return int8_t(count > 127 ? 127 : count);
+    return int8_t(r < 0 ? -count : count - (count >> 7));
 }
 
-// The codes, by the smaller search at -Os (__OPTIMIZE_SIZE__) and by the buckets otherwise (400 B of
-// table each, about a quarter of the instructions): the same counts.
+// The codes, by the smaller search at -Os (__OPTIMIZE_SIZE__) and by the signed buckets otherwise
+// (1,312 B of table each, about a sixth of the instructions): the same codes.
 inline int8_t sigmoid_code(int32_t r) noexcept {
-    const int32_t a = r < 0 ? -r : r;
 #if defined(__OPTIMIZE_SIZE__)
-    return symmetric_code(r, thresholds_at_or_below(tables::sigmoid_thresholds, a));
+    return symmetric_code(r, thresholds_at_or_below(tables::sigmoid_thresholds, int32_t(magnitude(r))));
 #else
-    return symmetric_code(r, thresholds_at_or_below(tables::sigmoid_thresholds, tables::sigmoid_buckets,
-                                                    sizeof tables::sigmoid_buckets, 6, a));
+    return signed_code(tables::sigmoid_signed, tables::sigmoid_signed_buckets, 6, r);
 #endif
 }
 inline int8_t tanh_code(int32_t r) noexcept {
-    const int32_t a = r < 0 ? -r : r;
 #if defined(__OPTIMIZE_SIZE__)
-    return symmetric_code(r, thresholds_at_or_below(tables::tanh_thresholds, a));
+    return symmetric_code(r, thresholds_at_or_below(tables::tanh_thresholds, int32_t(magnitude(r))));
 #else
-    return symmetric_code(r, thresholds_at_or_below(tables::tanh_thresholds, tables::tanh_buckets,
-                                                    sizeof tables::tanh_buckets, 5, a));
+    return signed_code(tables::tanh_signed, tables::tanh_signed_buckets, 5, r);
 #endif
 }
 
@@ -107,7 +106,7 @@ template <>
 struct Slope<Sigmoid> {
     static constexpr int32_t zero_point(int32_t /*layer_z*/) noexcept { return -128; }
     static constexpr int32_t gradient_exponent = -20;
-    static int32_t of(int8_t y, int32_t /*z*/) noexcept { return (int32_t(y) + 128) * (128 - int32_t(y)); }
+    static int32_t of(int8_t y, int32_t /*z*/) noexcept { return 16384 - int32_t(y) * int32_t(y); }  // (y + 128)(128 − y)
 };
 template <>
 struct Slope<Tanh> {

@@ -45,7 +45,8 @@ inline int32_t high_product(int32_t a, int32_t b) noexcept {
 }
 
 // round(acc·m/2^n), ties toward +∞, saturated to [−2^30, 2^30]: floor(acc·m/2^(n−1)) = 2q or
-// 2q + 1 gives q + its last bit, i.e. floor(acc·m/2^n + ½). |acc·m| < 2^62.
+// 2q + 1 gives floor((2q or 2q + 1, + 1)/2) = q + its last bit, i.e. floor(acc·m/2^n + ½).
+// |acc·m| < 2^62.
 // Except at -Os: for n > 32 (factors below ½) the high word alone
 // holds floor(acc·m/2^(n−1)) after a 32-bit shift, and |acc·m/2^n| < 2^29 needs no saturation.
 inline int32_t requantize(int32_t acc, int32_t m, uint8_t n) noexcept {
@@ -58,7 +59,7 @@ inline int32_t requantize(int32_t acc, int32_t m, uint8_t n) noexcept {
 #endif
         // floor(product/2^32), |high| < 2^30
         const int32_t twice = high >> (n - 33);
-        return (twice >> 1) + (twice & 1);
+        return (twice + 1) >> 1;
     }
 #endif
     const int64_t product = int64_t(acc) * m;
@@ -72,6 +73,11 @@ inline int32_t requantize(int32_t acc, int32_t m, uint8_t n) noexcept {
 // round(v/2^s) for s >= 1, ties toward +∞, without forming v + 2^(s−1) (no overflow for any v).
 inline int32_t rounding_shift_right(int32_t v, uint32_t s) noexcept {
     return (v >> s) + ((v >> (s - 1)) & 1);
+}
+// The same in one shift fewer, floor((floor(v/2^(s−1)) + 1)/2), for s >= 2 and any v, or s = 1 and
+// v < 2^31 − 1 (the + 1 must not overflow): what a block shift's rescale meets (|v| < 2^(s+16)).
+inline int32_t rounding_shift_right_bounded(int32_t v, uint32_t s) noexcept {
+    return ((v >> (s - 1)) + 1) >> 1;
 }
 
 // A block exponent: the vector v [n] stands for v·2^e. normalize15 rescales it by a power of two
@@ -87,7 +93,9 @@ struct BlockShift {
 };
 
 inline uint32_t magnitude(int32_t v) noexcept {
-    return v < 0 ? 0u - uint32_t(v) : uint32_t(v);
+    // cppcheck-suppress shiftTooManyBitsSigned ; arithmetic shift of the sign (see the header)
+    const uint32_t sign = uint32_t(v >> 31);  // all ones for v < 0: (v ^ sign) − sign = −v
+    return (uint32_t(v) ^ sign) - sign;
 }
 
 // With a count-leading-zeros instruction (the compiler's own macros say so), the shift comes from
@@ -123,8 +131,9 @@ inline BlockShift block_shift(uint32_t bits, int32_t& e) noexcept {
 }
 #endif
 
+// v rescaled by the shift block_shift chose for it (its bits included v's): |v| < 2^(right+16).
 inline int32_t rescale(int32_t v, BlockShift s) noexcept {
-    return s.right ? rounding_shift_right(v, s.right) : int32_t(uint32_t(v) << s.left);
+    return s.right ? rounding_shift_right_bounded(v, s.right) : int32_t(uint32_t(v) << s.left);
 }
 
 inline void normalize15(int32_t* v, size_t n, int32_t& e) noexcept {

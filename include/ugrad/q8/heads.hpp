@@ -72,7 +72,7 @@ inline uint32_t exp_q16(int32_t d) noexcept {
 #endif
     const uint32_t shift = 15 + k;
     if (shift > 31) return 0;  // < 2^31/2^32: rounds to 0
-    return (q31 >> shift) + ((q31 >> (shift - 1)) & 1u);
+    return ((q31 >> (shift - 1)) + 1) >> 1;  // floor(q31/2^(shift−1)) <= 2^17: no overflow
 }
 
 // ŷ = softmax(θ) in Q15: e_k = exp_q16(θ_k − max θ), S = Σ e_k (k ascending), ŷ_k = round(2^15·e_k/S).

@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 // ugrad/q8/kernels.hpp — the two loops over an int8 layer's weights: affine (forward) and affine_t
 // (backward). Integer sums are exact, so every schedule here gives the same bits; which one runs is
-// picked from the compiler's own macros (__ARM_FEATURE_DSP, __OPTIMIZE_SIZE__), and
-// UGRAD_Q8_DSP_KERNELS=0 or 1 overrides the first.
+// picked from the compiler's own macros (__ARM_FEATURE_DSP, __OPTIMIZE_SIZE__: the DSP kernels'
+// compact variant), and UGRAD_Q8_DSP_KERNELS=0 or 1 overrides the first.
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ugrad/q8/fixed_point.hpp>
+
 #if !defined(UGRAD_Q8_DSP_KERNELS)
-#if defined(__ARM_FEATURE_DSP) && !defined(__OPTIMIZE_SIZE__)
+#if defined(__ARM_FEATURE_DSP)
 #define UGRAD_Q8_DSP_KERNELS 1
 #else
 #define UGRAD_Q8_DSP_KERNELS 0
@@ -34,14 +36,16 @@ namespace ugrad::q8::detail {
 
 // acc[j] = b[j] + Σ_i (x[i] − z)·w[i][j], i ascending.   x [in], w [in][out], b, acc [out].
 // Integer sums are exact, so the three schedules below give the same bits:
-//   with the Armv7E-M DSP instructions (not at -Os): armv7em.hpp's kernel, two rows per SMLAD;
+//   with the Armv7E-M DSP instructions: armv7em.hpp's kernel, two rows per SMLAD (at -Os its compact one);
 //   -Os (__OPTIMIZE_SIZE__): row by row, acc[] in memory (w read in memory order): the least code;
 //   otherwise: the inputs less their zero point go once into xz [in], then eight output units at a
 //   time keep their sums in registers down the rows (w read with a stride of out), then four, two, one.
 // (xz: the -O2 schedules write it, -Os does not.)
 UGRAD_Q8_KERNEL void affine(const int8_t* x, int32_t z, const int8_t* w, const int32_t* b, size_t in, size_t out,
                             int32_t* acc, int32_t* xz) noexcept {  // NOLINT(readability-non-const-parameter)
-#if UGRAD_Q8_DSP_KERNELS
+#if UGRAD_Q8_DSP_KERNELS && defined(__OPTIMIZE_SIZE__)
+    armv7em::affine_compact(x, z, w, b, in, out, acc, xz);
+#elif UGRAD_Q8_DSP_KERNELS
     armv7em::affine(x, z, w, b, in, out, acc, xz);
 #elif defined(__OPTIMIZE_SIZE__)
     (void)xz;
@@ -120,8 +124,10 @@ UGRAD_Q8_KERNEL void affine(const int8_t* x, int32_t z, const int8_t* w, const i
 // cppcheck-suppress constParameter
 UGRAD_Q8_KERNEL void affine_t(int32_t* g,  // NOLINT(readability-non-const-parameter)
                               const int8_t* w, size_t in, size_t out, int32_t* v) noexcept {
-#if UGRAD_Q8_DSP_KERNELS
-    armv7em::affine_t(g, w, in, out, v);
+#if UGRAD_Q8_DSP_KERNELS && defined(__OPTIMIZE_SIZE__)
+    armv7em::affine_t_compact(g, w, in, out, v);
+#elif UGRAD_Q8_DSP_KERNELS
+    armv7em::affine_t<false>(g, BlockShift{0, 0}, w, in, out, v);
 #else
     size_t i = 0;
 #if !defined(__OPTIMIZE_SIZE__)
@@ -160,6 +166,24 @@ UGRAD_Q8_KERNEL void affine_t(int32_t* g,  // NOLINT(readability-non-const-param
         for (size_t j = 0; j < out; ++j) sum += int32_t(w[j]) * g[j];
         v[i] = sum;
     }
+#endif
+}
+
+// affine_t on g still to be rescaled by s (a normalize15's shift, fixed_point.hpp): g_j = rescale(g_j, s),
+// then v = affine_t(g). With Bits, also returns the OR of the |v_i| (the next normalize15's bits),
+// else 0. The Armv7E-M kernel folds both into its loops (the rescale into its packing of g).
+template <bool Bits>
+UGRAD_Q8_KERNEL uint32_t affine_t_rescaled(int32_t* g, BlockShift s, const int8_t* w, size_t in, size_t out,
+                                           int32_t* v) noexcept {
+#if UGRAD_Q8_DSP_KERNELS && !defined(__OPTIMIZE_SIZE__)
+    return armv7em::affine_t<Bits>(g, s, w, in, out, v);
+#else
+    for (size_t j = 0; j < out; ++j) g[j] = rescale(g[j], s);
+    affine_t(g, w, in, out, v);
+    uint32_t bits = 0;
+    if (Bits)
+        for (size_t i = 0; i < in; ++i) bits |= magnitude(v[i]);
+    return bits;
 #endif
 }
 

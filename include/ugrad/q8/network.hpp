@@ -156,28 +156,61 @@ inline auto& last_codes(Codes<Layer, Next, Rest...>& c) noexcept {
 template <class Step>
 inline void for_each_rescaled(const int32_t* g, BlockShift s, size_t n, Step step) noexcept {
     if (s.right) {
-        for (size_t j = 0; j < n; ++j) step(j, rounding_shift_right(g[j], s.right));
+        for (size_t j = 0; j < n; ++j) step(j, rounding_shift_right_bounded(g[j], s.right));
     } else {
         for (size_t j = 0; j < n; ++j) step(j, int32_t(uint32_t(g[j]) << s.left));
     }
 }
 
+// min(a, b) of each of the four bytes of two words whose bytes are below 128: the byte k of
+// (a | 0x80808080) − b is 128 + a_k − b_k ∈ [1, 255] (no borrow crosses bytes), its top bit set
+// iff a_k >= b_k; that bit spread to the byte (·255) selects b_k.
+inline uint32_t bytewise_min(uint32_t a, uint32_t b) noexcept {
+    const uint32_t ge = (((a | 0x80808080u) - b) >> 7) & 0x01010101u;
+    return a ^ ((a ^ b) & (ge * 255u));
+}
+// The smallest of the shifts n [count] (each in [1, 62]; n word-aligned, as Dense::shift is):
+// except at -Os, four at a time as the bytes of a word, then the word's four bytes, then the
+// count % 4 left.
+UGRAD_Q8_KERNEL uint32_t smallest_shift(const uint8_t* n, size_t count) noexcept {
+    uint32_t smallest = n[0];
+    size_t j = 1;
+#if !defined(__OPTIMIZE_SIZE__)
+    const size_t words = count / 4;
+    if (words) {
+        const uint8_t* aligned = static_cast<const uint8_t*>(__builtin_assume_aligned(n, 4));
+        uint32_t m;
+        __builtin_memcpy(&m, aligned, 4);
+        for (size_t k = 1; k < words; ++k) {
+            uint32_t next;
+            __builtin_memcpy(&next, aligned + 4 * k, 4);
+            m = bytewise_min(m, next);
+        }
+        m = bytewise_min(m, m >> 16);
+        smallest = bytewise_min(m, m >> 8) & 0xffu;
+        j = 4 * words;
+    }
+#endif
+    for (; j < count; ++j)
+        if (n[j] < smallest) smallest = n[j];
+    return smallest;
+}
+
 // g_j = round(g_j·(m_j >> 16)·2^−(n_j − n_min)), e += 16 − n_min: the units' requantization
 // factors applied to |g_j| < 2^15 (normalized), brought to the exponent of the largest factor.
-// |g_j·(m_j >> 16)| < 2^30, so adding half of 2^d (d = n_j − n_min <= 31) cannot overflow, and a
-// shift by 31 gives the 0 that rounding gives for every d > 30.
-inline uint32_t apply_factors(int32_t* g, BlockShift s, const int32_t* m, const uint8_t* n, size_t out,
+// Both factors fit int16 (m >> 16 ∈ [2^14, 2^15)): one 16×16 multiply. The product p has
+// |p| < 2^30, so 2p fits, and round(p/2^d) = floor((floor(2p/2^d) + 1)/2) for d = n_j − n_min,
+// which a shift by 31 (for every d > 30) makes 0, as rounding does.
+UGRAD_Q8_KERNEL uint32_t apply_factors(int32_t* g, BlockShift s, const int32_t* m, const uint8_t* n, size_t out,
                               int32_t& e) noexcept {
-    uint32_t n_min = n[0];
-    for (size_t j = 1; j < out; ++j)
-        if (n[j] < n_min) n_min = n[j];
+    const uint32_t n_min = smallest_shift(n, out);
     uint32_t bits = 0;
     for_each_rescaled(g, s, out, [&](size_t unit, int32_t scaled) {
-        const int32_t product = scaled * (m[unit] >> 16);
-        uint32_t d = n[unit] - n_min;
-        if (d > 31) d = 31;
+        const int32_t product = int32_t(int16_t(scaled)) * int32_t(int16_t(m[unit] >> 16));
+        int32_t d = int32_t(n[unit]) - int32_t(n_min);  // >= 0; clamped as a signed value, one USAT on Arm
+        d = d < 0 ? 0 : d > 31 ? 31 : d;
         // cppcheck-suppress shiftTooManyBitsSigned ; by 31 gives the 0 of the comment above (arithmetic shift)
-        g[unit] = (product + int32_t((1u << d) >> 1)) >> d;
+        g[unit] = ((2 * product >> d) + 1) >> 1;
         bits |= magnitude(g[unit]);
     });
     e += 16 - int32_t(n_min);
@@ -189,7 +222,7 @@ inline void apply_factors(int32_t* g, const int32_t* m, const uint8_t* n, size_t
 
 // g_j = g_j·slope(y_j), e += the slope's exponent (activations.hpp).
 template <class Act>
-inline uint32_t apply_slope(int32_t* g, BlockShift s, const int8_t* y, int32_t z, size_t out, int32_t& e) noexcept {
+UGRAD_Q8_KERNEL uint32_t apply_slope(int32_t* g, BlockShift s, const int8_t* y, int32_t z, size_t out, int32_t& e) noexcept {
     uint32_t bits = 0;
     for_each_rescaled(g, s, out, [&](size_t unit, int32_t scaled) {
         g[unit] = scaled * Slope<Act>::of(y[unit], z);
@@ -207,9 +240,6 @@ inline uint32_t magnitudes(const int32_t* g, size_t n) noexcept {
     uint32_t bits = 0;
     for (size_t j = 0; j < n; ++j) bits |= magnitude(g[j]);
     return bits;
-}
-inline void rescale_all(int32_t* g, BlockShift s, size_t n) noexcept {
-    for_each_rescaled(g, s, n, [g](size_t unit, int32_t scaled) { g[unit] = scaled; });
 }
 
 template <class Layer, class Next, class... Rest>
@@ -234,45 +264,52 @@ inline void forward_layers(const Stack<Last>& s, const int8_t (&x)[Last::inputs]
     for (size_t j = 0; j < Out; ++j) c.logits[j] = requantize(c.logits[j], l.multiplier[j], l.shift[j]);
 }
 
-// dJ/dx (codes) of the first layer in s, given dJ/dθ_code (dlogits [last Out], exponent e): the
-// walk back from the last layer, each layer's buffer on the stack of its own call.
-// Per layer, from dJ/dy (g): normalize15, ⊙ slope, normalize15, × factors, normalize15, × Wᵀ —
-// except at -Os (the least code), each normalize15's two passes folded into the steps around it.
-template <class Last>
-inline void backward_layers(const Stack<Last>& s, const Codes<Last>& /*codes*/, int32_t* dlogits, int32_t (&dx)[Last::inputs],
-                            int32_t& e) noexcept {
+// dJ/dx (codes) of the first layer in s, given dJ/dθ_code (dlogits [last Out], exponent e; bits:
+// the OR of its |entries|): the walk back from the last layer, each layer's buffer on the stack of
+// its own call. Per layer, from dJ/dy (g): normalize15, ⊙ slope, normalize15, × factors,
+// normalize15, × Wᵀ — except at -Os (the least code), each normalize15's two passes folded into the
+// steps around it: its OR into the step before (for g, the layer after's affine_t_rescaled), its
+// rescale into the step after (the last one's into affine_t_rescaled). With Bits, returns the OR
+// of the |dx_i| (for the layer before), else 0.
+template <bool Bits, class Last>
+inline uint32_t backward_layers(const Stack<Last>& s, const Codes<Last>& /*codes*/, int32_t* dlogits,
+                                uint32_t dlogit_bits, int32_t (&dx)[Last::inputs], int32_t& e) noexcept {
     constexpr size_t In = Last::inputs, Out = Last::outputs;
 #if defined(__OPTIMIZE_SIZE__)
+    (void)dlogit_bits;
     normalize15(dlogits, Out, e);
     apply_factors(dlogits, s.layer.multiplier, s.layer.shift, Out, e);
     normalize15(dlogits, Out, e);
-#else
-    BlockShift shift = block_shift(magnitudes(dlogits, Out), e);
-    shift = block_shift(apply_factors(dlogits, shift, s.layer.multiplier, s.layer.shift, Out, e), e);
-    rescale_all(dlogits, shift, Out);
-#endif
     affine_t(dlogits, &s.layer.w[0][0], In, Out, dx);
+    return 0;
+#else
+    BlockShift shift = block_shift(dlogit_bits, e);
+    shift = block_shift(apply_factors(dlogits, shift, s.layer.multiplier, s.layer.shift, Out, e), e);
+    return affine_t_rescaled<Bits>(dlogits, shift, &s.layer.w[0][0], In, Out, dx);
+#endif
 }
-template <class Layer, class Next, class... Rest>
-inline void backward_layers(const Stack<Layer, Next, Rest...>& s, const Codes<Layer, Next, Rest...>& c,
-                            int32_t* dlogits, int32_t (&dx)[Layer::inputs], int32_t& e) noexcept {
+template <bool Bits, class Layer, class Next, class... Rest>
+inline uint32_t backward_layers(const Stack<Layer, Next, Rest...>& s, const Codes<Layer, Next, Rest...>& c,
+                                int32_t* dlogits, uint32_t dlogit_bits, int32_t (&dx)[Layer::inputs],
+                                int32_t& e) noexcept {
     constexpr size_t In = Layer::inputs, Out = Layer::outputs;
     const Layer& l = s.layer;
     int32_t g[Out];  // dJ/dy_code, then dJ/dacc
-    backward_layers(s.rest, c.rest, dlogits, g, e);
 #if defined(__OPTIMIZE_SIZE__)
+    backward_layers<false>(s.rest, c.rest, dlogits, dlogit_bits, g, e);
     normalize15(g, Out, e);
     apply_slope<typename Layer::activation>(g, c.y, l.output_zero_point, Out, e);
     normalize15(g, Out, e);
     apply_factors(g, l.multiplier, l.shift, Out, e);
     normalize15(g, Out, e);
+    affine_t(g, &l.w[0][0], In, Out, dx);
+    return 0;
 #else
-    BlockShift shift = block_shift(magnitudes(g, Out), e);
+    BlockShift shift = block_shift(backward_layers<true>(s.rest, c.rest, dlogits, dlogit_bits, g, e), e);
     shift = block_shift(apply_slope<typename Layer::activation>(g, shift, c.y, l.output_zero_point, Out, e), e);
     shift = block_shift(apply_factors(g, shift, l.multiplier, l.shift, Out, e), e);
-    rescale_all(g, shift, Out);
+    return affine_t_rescaled<Bits>(g, shift, &l.w[0][0], In, Out, dx);
 #endif
-    affine_t(g, &l.w[0][0], In, Out, dx);
 }
 
 }  // namespace detail
@@ -322,11 +359,13 @@ inline Status fail(Status s, InputGradient<In>& dx) noexcept {
     return s;
 }
 
-// dx from dJ/dθ_code = d·2^e (d [Out] is overwritten).
+// dx from dJ/dθ_code = d·2^e (d [Out] is overwritten; bits: the OR of its |entries|, which the
+// -Os walk finds again itself).
 template <class Head, class... Layers>
 inline Status backward_from_logits(const Network<Head, Layers...>& net, const Codes<Layers...>& act, int32_t* d,
-                                   int32_t e, InputGradient<Network<Head, Layers...>::inputs>& dx) noexcept {
-    backward_layers(net.layers, act, d, dx.code, e);
+                                   uint32_t bits, int32_t e,
+                                   InputGradient<Network<Head, Layers...>::inputs>& dx) noexcept {
+    backward_layers<false>(net.layers, act, d, bits, dx.code, e);
     dx.exponent = e;
     return Status::ok;
 }
@@ -369,8 +408,12 @@ Status input_gradient(const Network<Head, Layers...>& net, const detail::Codes<L
     // cppcheck-suppress knownConditionTrueFalse ; a property of the instantiation
     const size_t hot = single_logistic ? (label == 1 ? 0 : Out) : label;  // the entry where y = 1, if any
     int32_t d[Out];  // ŷ − y, Q15: exact
-    for (size_t k = 0; k < Out; ++k) d[k] = y_hat[k] - (k == hot ? one_q15 : 0);
-    return detail::backward_from_logits(net, act, d, HeadScale<Head>::output_exponent - 12, dx);
+    uint32_t bits = 0;
+    for (size_t k = 0; k < Out; ++k) {
+        d[k] = y_hat[k] - (k == hot ? one_q15 : 0);
+        bits |= magnitude(d[k]);
+    }
+    return detail::backward_from_logits(net, act, d, bits, HeadScale<Head>::output_exponent - 12, dx);
 }
 
 // dJ/dx for a target y [Out] in the codes of ŷ (heads.hpp). bad_target as described above.
@@ -382,8 +425,12 @@ Status input_gradient(const Network<Head, Layers...>& net, const detail::Codes<L
     if (!detail::valid_target(Head{}, target)) return detail::fail(Status::bad_target, dx);
     const int32_t* y_hat = outputs(act);
     int32_t d[Out];  // ŷ − y: |ŷ| <= 2^30 and |y| < 2^30 (Linear; <= 2^15 otherwise), so |d| <= 2^31 − 1
-    for (size_t k = 0; k < Out; ++k) d[k] = y_hat[k] - target[k];
-    return detail::backward_from_logits(net, act, d, HeadScale<Head>::output_exponent - 12, dx);
+    uint32_t bits = 0;
+    for (size_t k = 0; k < Out; ++k) {
+        d[k] = y_hat[k] - target[k];
+        bits |= magnitude(d[k]);
+    }
+    return detail::backward_from_logits(net, act, d, bits, HeadScale<Head>::output_exponent - 12, dx);
 }
 
 }  // namespace ugrad::q8
