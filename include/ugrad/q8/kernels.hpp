@@ -26,8 +26,30 @@
 #endif
 #endif
 
+// ARMv6-M (Cortex-M0, M0+) and ARMv7-M without DSP (Cortex-M3): armv6m.hpp's and armv7m.hpp's
+// kernels, except at -Os (they are larger); UGRAD_Q8_ARMV6M_KERNELS / UGRAD_Q8_ARMV7M_KERNELS = 0
+// turn them off.
+#if !defined(UGRAD_Q8_ARMV6M_KERNELS)
+#if defined(__ARM_ARCH_6M__) && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
+#define UGRAD_Q8_ARMV6M_KERNELS 1
+#else
+#define UGRAD_Q8_ARMV6M_KERNELS 0
+#endif
+#endif
+#if !defined(UGRAD_Q8_ARMV7M_KERNELS)
+#if defined(__ARM_ARCH_7M__) && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
+#define UGRAD_Q8_ARMV7M_KERNELS 1
+#else
+#define UGRAD_Q8_ARMV7M_KERNELS 0
+#endif
+#endif
+
 #if UGRAD_Q8_DSP_KERNELS
 #include <ugrad/q8/armv7em.hpp>
+#elif UGRAD_Q8_ARMV6M_KERNELS
+#include <ugrad/q8/armv6m.hpp>
+#elif UGRAD_Q8_ARMV7M_KERNELS
+#include <ugrad/q8/armv7m.hpp>
 #endif
 
 namespace ugrad::q8::detail {
@@ -51,6 +73,11 @@ UGRAD_Q8_KERNEL void affine(const int8_t* x, int32_t z, const int8_t* w, const i
         for (size_t j = 0; j < out; ++j) acc[j] += xi * int32_t(w[j]);
     }
 #else
+#if UGRAD_Q8_ARMV6M_KERNELS
+    if (armv6m::affine(x, z, w, b, in, out, acc, xz)) return;
+#elif UGRAD_Q8_ARMV7M_KERNELS
+    if (armv7m::affine(x, z, w, b, in, out, acc, xz)) return;
+#endif
     for (size_t i = 0; i < in; ++i) xz[i] = int32_t(x[i]) - z;
     const size_t eights = out - out % 8;
     for (size_t j = 0; j < eights; j += 8) {
@@ -122,6 +149,10 @@ UGRAD_Q8_KERNEL void affine_t(int32_t* g,  // NOLINT(readability-non-const-param
                               const int8_t* w, size_t in, size_t out, int32_t* v) noexcept {
 #if UGRAD_Q8_DSP_KERNELS
     armv7em::affine_t(g, w, in, out, v);
+#elif UGRAD_Q8_ARMV6M_KERNELS
+    armv6m::affine_t(g, w, in, out, v);
+#elif UGRAD_Q8_ARMV7M_KERNELS
+    armv7m::affine_t(g, w, in, out, v);
 #else
     size_t i = 0;
 #if !defined(__OPTIMIZE_SIZE__)
