@@ -151,9 +151,10 @@ UGRAD_Q8_KERNEL void affine_t(int32_t* g,  // NOLINT(readability-non-const-param
     armv7em::affine_t(g, w, in, out, v);
 #elif UGRAD_Q8_ARMV6M_KERNELS
     armv6m::affine_t(g, w, in, out, v);
-#elif UGRAD_Q8_ARMV7M_KERNELS
-    armv7m::affine_t(g, w, in, out, v);
 #else
+#if UGRAD_Q8_ARMV7M_KERNELS
+    if (armv7m::affine_t(g, w, in, out, v)) return;
+#endif
     size_t i = 0;
 #if !defined(__OPTIMIZE_SIZE__)
 #if !defined(__ARM_ARCH_6M__)  // eight sums need more than ARMv6-M's eight low registers
