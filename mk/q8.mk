@@ -83,12 +83,18 @@ TEST_GOALS += q8-tables-check q8-freestanding q8-golden q8-no-float
 # ---- on the emulated targets ----
 $(call target_program,q8-golden,$(Q8_GOLDEN_SRCS) tests/q8/target_main.cpp)
 $(call target_program,q8-golden-os,$(Q8_GOLDEN_SRCS) tests/q8/target_main.cpp,-Os)
+# The kernels the target picks (kernels.hpp) against the plain sums, on shapes that reach every
+# block and remainder of them (tests/q8/kernels_check.cpp), -O2 and -Os.
+$(call target_program,q8-kernels,tests/q8/kernels_check.cpp)
+$(call target_program,q8-kernels-os,tests/q8/kernels_check.cpp,-Os)
 ifneq ($(TARGET_QEMU),)
-q8-target: $(TARGET_BUILD)/q8-golden.elf $(TARGET_BUILD)/q8-golden-os.elf
+q8-target: $(TARGET_BUILD)/q8-golden.elf $(TARGET_BUILD)/q8-golden-os.elf $(TARGET_BUILD)/q8-kernels.elf $(TARGET_BUILD)/q8-kernels-os.elf
 	@$(TARGET_RUN) $(TARGET_BUILD)/q8-golden.elf > $(TARGET_BUILD)/q8-golden.out
 	@tests/q8/check.sh "$(TARGET) -O2" $(TARGET_BUILD)/q8-golden.out
 	@$(TARGET_RUN) $(TARGET_BUILD)/q8-golden-os.elf > $(TARGET_BUILD)/q8-golden-os.out
 	@tests/q8/check.sh "$(TARGET) -Os" $(TARGET_BUILD)/q8-golden-os.out
+	@printf '%s -O2: ' $(TARGET); $(TARGET_RUN) $(TARGET_BUILD)/q8-kernels.elf
+	@printf '%s -Os: ' $(TARGET); $(TARGET_RUN) $(TARGET_BUILD)/q8-kernels-os.elf
 TARGET_TEST_GOALS += q8-target
 endif
 

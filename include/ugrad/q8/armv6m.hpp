@@ -25,8 +25,8 @@ namespace ugrad::q8::armv6m {
 // Registers: p_c = &w[rows][c] (one row past the last), off = (i − rows)·out from −rows·out up to 0.
 UGRAD_Q8_KERNEL void columns4(const int32_t* xz, const int8_t* column, size_t rows, size_t out, int32_t a0, int32_t a1,
                               int32_t a2, int32_t a3, int32_t* acc) noexcept {
-    const int8_t* end = column + rows * out;
-    const int8_t *p0 = end, *p1 = end + 1, *p2 = end + 2, *p3 = end + 3;
+    // (addresses as integers: past the last row, column c's pointer is outside the array)
+    const uintptr_t end = uintptr_t(column) + rows * out, p0 = end, p1 = end + 1, p2 = end + 2, p3 = end + 3;
     int32_t off = -int32_t(rows * out), x, t;
     // NOLINTNEXTLINE(hicpp-no-assembler): the instruction schedule is the kernel
     __asm__ volatile(
@@ -58,8 +58,7 @@ UGRAD_Q8_KERNEL void columns4(const int32_t* xz, const int8_t* column, size_t ro
 // acc[c] = a_c + Σ_i xz[i]·w[i][c] for two columns, as columns4.
 UGRAD_Q8_KERNEL void columns2(const int32_t* xz, const int8_t* column, size_t rows, size_t out, int32_t a0, int32_t a1,
                               int32_t* acc) noexcept {
-    const int8_t* end = column + rows * out;
-    const int8_t *p0 = end, *p1 = end + 1;
+    const uintptr_t end = uintptr_t(column) + rows * out, p0 = end, p1 = end + 1;
     int32_t off = -int32_t(rows * out), x, t;
     // NOLINTNEXTLINE(hicpp-no-assembler): the instruction schedule is the kernel
     __asm__ volatile(
