@@ -27,7 +27,8 @@ q8-tables-check:
 
 # As check-freestanding (mk/checks.mk) for include/ugrad/q8/: each header alone with a toolchain
 # that has no C or C++ library, including only <stdint.h>, <stddef.h> and ugrad's own headers
-# (armv7em.hpp, the Armv7E-M DSP kernels, with the Cortex-M4 compiler).
+# (armv7em.hpp, the Armv7E-M DSP kernels, also with the Cortex-M4 compiler; armv6m.hpp and
+# armv7m.hpp also with the Cortex-M0 and M3 ones).
 q8-freestanding: | deps
 	@bad=$$(grep -hE '^\s*#\s*include' $(wildcard include/ugrad/q8/*.hpp) | grep -vE '<(stdint|stddef)\.h>|<ugrad/(q8/)?[a-z0-9_]+\.hpp>'); \
 	  if [ -n "$$bad" ]; then echo "q8 headers include something not freestanding:"; echo "$$bad"; exit 1; fi
@@ -37,6 +38,10 @@ q8-freestanding: | deps
 	    || { echo "not freestanding: $$h"; exit 1; }; done
 	@echo "#include <ugrad/q8/armv7em.hpp>" | arm-none-eabi-g++ -mcpu=cortex-m4 -mthumb $(STD) $(WARN) -ffreestanding -nostdlib \
 	    $(INCLUDES) -x c++ -c - -o /dev/null || { echo "not freestanding: armv7em.hpp"; exit 1; }
+	@echo "#include <ugrad/q8/armv6m.hpp>" | arm-none-eabi-g++ -mcpu=cortex-m0 -mthumb $(STD) $(WARN) -ffreestanding -nostdlib \
+	    $(INCLUDES) -x c++ -c - -o /dev/null || { echo "not freestanding: armv6m.hpp"; exit 1; }
+	@echo "#include <ugrad/q8/armv7m.hpp>" | arm-none-eabi-g++ -mcpu=cortex-m3 -mthumb $(STD) $(WARN) -ffreestanding -nostdlib \
+	    $(INCLUDES) -x c++ -c - -o /dev/null || { echo "not freestanding: armv7m.hpp"; exit 1; }
 	@echo "q8-freestanding: $(words $(wildcard include/ugrad/q8/*.hpp)) headers of include/ugrad/q8/ compile freestanding"
 
 # ---- golden vectors ----

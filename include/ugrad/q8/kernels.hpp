@@ -27,17 +27,17 @@
 #endif
 
 // ARMv6-M (Cortex-M0, M0+) and ARMv7-M without DSP (Cortex-M3): armv6m.hpp's and armv7m.hpp's
-// kernels, except at -Os (they are larger); UGRAD_Q8_ARMV6M_KERNELS / UGRAD_Q8_ARMV7M_KERNELS = 0
-// turn them off.
+// kernels, with GCC (their assembly takes sizes that are constants only once inlined), except at
+// -Os (they are larger); UGRAD_Q8_ARMV6M_KERNELS / UGRAD_Q8_ARMV7M_KERNELS = 0 turn them off.
 #if !defined(UGRAD_Q8_ARMV6M_KERNELS)
-#if defined(__ARM_ARCH_6M__) && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
+#if defined(__ARM_ARCH_6M__) && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__) && !defined(__clang__)
 #define UGRAD_Q8_ARMV6M_KERNELS 1
 #else
 #define UGRAD_Q8_ARMV6M_KERNELS 0
 #endif
 #endif
 #if !defined(UGRAD_Q8_ARMV7M_KERNELS)
-#if defined(__ARM_ARCH_7M__) && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
+#if defined(__ARM_ARCH_7M__) && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__) && !defined(__clang__)
 #define UGRAD_Q8_ARMV7M_KERNELS 1
 #else
 #define UGRAD_Q8_ARMV7M_KERNELS 0
