@@ -149,10 +149,10 @@ UGRAD_Q8_KERNEL void affine_t(int32_t* g,  // NOLINT(readability-non-const-param
                               const int8_t* w, size_t in, size_t out, int32_t* v) noexcept {
 #if UGRAD_Q8_DSP_KERNELS
     armv7em::affine_t(g, w, in, out, v);
-#elif UGRAD_Q8_ARMV6M_KERNELS
-    armv6m::affine_t(g, w, in, out, v);
 #else
-#if UGRAD_Q8_ARMV7M_KERNELS
+#if UGRAD_Q8_ARMV6M_KERNELS
+    if (armv6m::affine_t(g, w, in, out, v)) return;
+#elif UGRAD_Q8_ARMV7M_KERNELS
     if (armv7m::affine_t(g, w, in, out, v)) return;
 #endif
     size_t i = 0;
