@@ -19,11 +19,12 @@
 
 namespace ugrad::q8::armv7m {
 
-// How many of n passes of a loop body one pass of the assembly loop repeats (.rept): all of them up
-// to 5, else 4, 2 or 1, whichever divides n.
-constexpr size_t repeats(size_t n) noexcept {
-    return n <= 5 ? n : n % 4 == 0 ? 4 : n % 2 == 0 ? 2 : 1;
-}
+// A loop pass repeats its body four times where the count allows (five times where the count is
+// 5), else twice, or once: written out, not .rept, so that the compiler, which counts an asm's
+// lines, knows its length.
+#define UGRAD_Q8_ARMV7M_TWICE(body) body body
+#define UGRAD_Q8_ARMV7M_FOUR_TIMES(body) body body body body
+#define UGRAD_Q8_ARMV7M_FIVE_TIMES(body) body body body body body
 
 // One row of eight columns: a_c += t·x for t = w[i][c], p = &w[i][0] moved on to the next row by
 // the post-index of the last load.
@@ -38,7 +39,7 @@ constexpr size_t repeats(size_t n) noexcept {
     "ldrsb %[t], [%[p]], #%c[out]\n\tmla %[a0], %[t], %[" x "], %[a0]\n\t"
 
 // acc[c] = b[c] + Σ_i xz[i]·w[i][c] for eight columns c, rows i = 0 .. in − 1: an odd first row
-// in C, then two at a time (one LDRD), `repeats` row pairs per loop pass. column: &w[0][0] of the
+// in C, then two at a time (one LDRD), four row pairs per loop pass (or two, or one). column: &w[0][0] of the
 // block, the rows out bytes apart (out a constant < 256). Registers: p = &w[i][0], xz walked by
 // LDRD's post-index up to xend.
 UGRAD_Q8_KERNEL void columns8(const int32_t* xz, const int8_t* column, size_t in, size_t out, const int32_t* b,
@@ -54,19 +55,26 @@ UGRAD_Q8_KERNEL void columns8(const int32_t* xz, const int8_t* column, size_t in
         xz += odd;
         const int8_t* p = column + odd * out;
         int32_t x0, x1, t;
-        // NOLINTNEXTLINE(hicpp-no-assembler): the instruction schedule is the kernel
-        __asm__ volatile(
-            "1:\n\t"
-            ".rept %c[u]\n\t"
-            "ldrd %[x0], %[x1], [%[xz]], #8\n\t"
-            UGRAD_Q8_ARMV7M_ROW8("x0") UGRAD_Q8_ARMV7M_ROW8("x1")
-            ".endr\n\t"
-            "cmp %[xz], %[xend]\n\t"
-            "bne 1b"
-            : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [a4] "+r"(a4), [a5] "+r"(a5), [a6] "+r"(a6),
-              [a7] "+r"(a7), [xz] "+r"(xz), [p] "+r"(p), [x0] "=&r"(x0), [x1] "=&r"(x1), [t] "=&r"(t)
-            : [xend] "r"(xend), [out] "n"(out), [u] "n"(repeats(in / 2))
-            : "cc", "memory");
+#define UGRAD_Q8_ARMV7M_PAIR "ldrd %[x0], %[x1], [%[xz]], #8\n\t" UGRAD_Q8_ARMV7M_ROW8("x0") UGRAD_Q8_ARMV7M_ROW8("x1")
+#define UGRAD_Q8_ARMV7M_LOOP(body)                                                                                 \
+    __asm__ volatile("1:\n\t" body "cmp %[xz], %[xend]\n\tbne 1b"                                               \
+                     : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [a4] "+r"(a4), [a5] "+r"(a5), \
+                       [a6] "+r"(a6), [a7] "+r"(a7), [xz] "+r"(xz), [p] "+r"(p), [x0] "=&r"(x0), [x1] "=&r"(x1), \
+                       [t] "=&r"(t)                                                                               \
+                     : [xend] "r"(xend), [out] "n"(out)                                                           \
+                     : "cc", "memory")
+        // NOLINTBEGIN(hicpp-no-assembler): the instruction schedule is the kernel
+        const size_t pairs = in / 2;
+        if (pairs % 4 == 0) {
+            UGRAD_Q8_ARMV7M_LOOP(UGRAD_Q8_ARMV7M_FOUR_TIMES(UGRAD_Q8_ARMV7M_PAIR));
+        } else if (pairs % 2 == 0) {
+            UGRAD_Q8_ARMV7M_LOOP(UGRAD_Q8_ARMV7M_TWICE(UGRAD_Q8_ARMV7M_PAIR));
+        } else {
+            UGRAD_Q8_ARMV7M_LOOP(UGRAD_Q8_ARMV7M_PAIR);
+        }
+        // NOLINTEND(hicpp-no-assembler)
+#undef UGRAD_Q8_ARMV7M_LOOP
+#undef UGRAD_Q8_ARMV7M_PAIR
     }
     acc[0] = a0;
     acc[1] = a1;
@@ -90,21 +98,30 @@ UGRAD_Q8_KERNEL void columns2(const int32_t* xz, const int8_t* column, size_t in
         xz += odd;
         const int8_t* p = column + odd * out;
         int32_t x0, x1, t;
-        // NOLINTNEXTLINE(hicpp-no-assembler): the instruction schedule is the kernel
-        __asm__ volatile(
-            "1:\n\t"
-            ".rept %c[u]\n\t"
-            "ldrd %[x0], %[x1], [%[xz]], #8\n\t"
-            "ldrsb %[t], [%[p], #1]\n\tmla %[a1], %[t], %[x0], %[a1]\n\t"
-            "ldrsb %[t], [%[p]], #%c[out]\n\tmla %[a0], %[t], %[x0], %[a0]\n\t"
-            "ldrsb %[t], [%[p], #1]\n\tmla %[a1], %[t], %[x1], %[a1]\n\t"
-            "ldrsb %[t], [%[p]], #%c[out]\n\tmla %[a0], %[t], %[x1], %[a0]\n\t"
-            ".endr\n\t"
-            "cmp %[xz], %[xend]\n\t"
-            "bne 1b"
-            : [a0] "+r"(a0), [a1] "+r"(a1), [xz] "+r"(xz), [p] "+r"(p), [x0] "=&r"(x0), [x1] "=&r"(x1), [t] "=&r"(t)
-            : [xend] "r"(xend), [out] "n"(out), [u] "n"(repeats(in / 2))
-            : "cc", "memory");
+#define UGRAD_Q8_ARMV7M_PAIR                                                  \
+    "ldrd %[x0], %[x1], [%[xz]], #8\n\t"                                     \
+    "ldrsb %[t], [%[p], #1]\n\tmla %[a1], %[t], %[x0], %[a1]\n\t"          \
+    "ldrsb %[t], [%[p]], #%c[out]\n\tmla %[a0], %[t], %[x0], %[a0]\n\t"    \
+    "ldrsb %[t], [%[p], #1]\n\tmla %[a1], %[t], %[x1], %[a1]\n\t"          \
+    "ldrsb %[t], [%[p]], #%c[out]\n\tmla %[a0], %[t], %[x1], %[a0]\n\t"
+#define UGRAD_Q8_ARMV7M_LOOP(body)                                                                           \
+    __asm__ volatile("1:\n\t" body "cmp %[xz], %[xend]\n\tbne 1b"                                         \
+                     : [a0] "+r"(a0), [a1] "+r"(a1), [xz] "+r"(xz), [p] "+r"(p), [x0] "=&r"(x0), [x1] "=&r"(x1), \
+                       [t] "=&r"(t)                                                                         \
+                     : [xend] "r"(xend), [out] "n"(out)                                                     \
+                     : "cc", "memory")
+        // NOLINTBEGIN(hicpp-no-assembler): the instruction schedule is the kernel
+        const size_t pairs = in / 2;
+        if (pairs % 4 == 0) {
+            UGRAD_Q8_ARMV7M_LOOP(UGRAD_Q8_ARMV7M_FOUR_TIMES(UGRAD_Q8_ARMV7M_PAIR));
+        } else if (pairs % 2 == 0) {
+            UGRAD_Q8_ARMV7M_LOOP(UGRAD_Q8_ARMV7M_TWICE(UGRAD_Q8_ARMV7M_PAIR));
+        } else {
+            UGRAD_Q8_ARMV7M_LOOP(UGRAD_Q8_ARMV7M_PAIR);
+        }
+        // NOLINTEND(hicpp-no-assembler)
+#undef UGRAD_Q8_ARMV7M_LOOP
+#undef UGRAD_Q8_ARMV7M_PAIR
     }
     acc[0] = a0;
     acc[1] = a1;
@@ -132,25 +149,33 @@ UGRAD_Q8_KERNEL void columns2(const int32_t* xz, const int8_t* column, size_t in
     "ldrsb %[t], [%[p]], #2\n\tmla %[s0], %[t], %[g0], %[s0]\n\t"
 
 // v[r] = Σ_j w[r][j]·g[j] for eight rows r (stride bytes apart, a constant < 512) over the cols
-// columns from row, two at a time (cols even, >= 2), `repeats` pairs per loop pass.
+// columns from row, two at a time (cols even, >= 2), four pairs per loop pass (five, two, one).
 // Registers: p = &w[0][j], g walked by LDRD's post-index up to gend.
 UGRAD_Q8_KERNEL void rows8(const int32_t* g, const int8_t* row, size_t stride, size_t cols, int32_t* v) noexcept {
     const int32_t* const gend = g + cols;
     const int8_t* p = row;
     int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
     int32_t g0, g1, t;
-    // NOLINTNEXTLINE(hicpp-no-assembler): the instruction schedule is the kernel
-    __asm__ volatile(
-        "1:\n\t"
-        ".rept %c[u]\n\t"
-        UGRAD_Q8_ARMV7M_PAIR8
-        ".endr\n\t"
-        "cmp %[g], %[gend]\n\t"
-        "bne 1b"
-        : [s0] "+r"(s0), [s1] "+r"(s1), [s2] "+r"(s2), [s3] "+r"(s3), [s4] "+r"(s4), [s5] "+r"(s5), [s6] "+r"(s6),
-          [s7] "+r"(s7), [g] "+r"(g), [p] "+r"(p), [g0] "=&r"(g0), [g1] "=&r"(g1), [t] "=&r"(t)
-        : [gend] "r"(gend), [n] "n"(stride), [u] "n"(repeats(cols / 2))
-        : "cc", "memory");
+#define UGRAD_Q8_ARMV7M_LOOP(body)                                                                                 \
+    __asm__ volatile("1:\n\t" body "cmp %[g], %[gend]\n\tbne 1b"                                                \
+                     : [s0] "+r"(s0), [s1] "+r"(s1), [s2] "+r"(s2), [s3] "+r"(s3), [s4] "+r"(s4), [s5] "+r"(s5), \
+                       [s6] "+r"(s6), [s7] "+r"(s7), [g] "+r"(g), [p] "+r"(p), [g0] "=&r"(g0), [g1] "=&r"(g1),    \
+                       [t] "=&r"(t)                                                                               \
+                     : [gend] "r"(gend), [n] "n"(stride)                                                          \
+                     : "cc", "memory")
+    // NOLINTBEGIN(hicpp-no-assembler): the instruction schedule is the kernel
+    const size_t pairs = cols / 2;
+    if (pairs == 5) {
+        UGRAD_Q8_ARMV7M_LOOP(UGRAD_Q8_ARMV7M_FIVE_TIMES(UGRAD_Q8_ARMV7M_PAIR8));
+    } else if (pairs % 4 == 0) {
+        UGRAD_Q8_ARMV7M_LOOP(UGRAD_Q8_ARMV7M_FOUR_TIMES(UGRAD_Q8_ARMV7M_PAIR8));
+    } else if (pairs % 2 == 0) {
+        UGRAD_Q8_ARMV7M_LOOP(UGRAD_Q8_ARMV7M_TWICE(UGRAD_Q8_ARMV7M_PAIR8));
+    } else {
+        UGRAD_Q8_ARMV7M_LOOP(UGRAD_Q8_ARMV7M_PAIR8);
+    }
+    // NOLINTEND(hicpp-no-assembler)
+#undef UGRAD_Q8_ARMV7M_LOOP
     v[0] = s0;
     v[1] = s1;
     v[2] = s2;
@@ -229,5 +254,9 @@ UGRAD_Q8_KERNEL bool affine_t(const int32_t* g, const int8_t* w, size_t in, size
     }
     return true;
 }
+
+#undef UGRAD_Q8_ARMV7M_TWICE
+#undef UGRAD_Q8_ARMV7M_FOUR_TIMES
+#undef UGRAD_Q8_ARMV7M_FIVE_TIMES
 
 }  // namespace ugrad::q8::armv7m
