@@ -128,54 +128,83 @@ UGRAD_Q8_KERNEL void columns2(const int32_t* xz, const int8_t* column, size_t in
 }
 
 // One column pair of eight rows: s_r += w[r][j]·g0 + w[r][j+1]·g1, p = &w[0][j] moved on by two
-// by the post-index of the last load.
-#define UGRAD_Q8_ARMV7M_PAIR8                                                  \
-    "ldrd %[g0], %[g1], [%[g]], #8\n\t"                                        \
-    "ldrsb %[t], [%[p], #1]\n\tmla %[s0], %[t], %[g1], %[s0]\n\t"             \
-    "ldrsb %[t], [%[p], #%c[n]]\n\tmla %[s1], %[t], %[g0], %[s1]\n\t"         \
-    "ldrsb %[t], [%[p], #%c[n]+1]\n\tmla %[s1], %[t], %[g1], %[s1]\n\t"       \
-    "ldrsb %[t], [%[p], #2*%c[n]]\n\tmla %[s2], %[t], %[g0], %[s2]\n\t"       \
-    "ldrsb %[t], [%[p], #2*%c[n]+1]\n\tmla %[s2], %[t], %[g1], %[s2]\n\t"     \
-    "ldrsb %[t], [%[p], #3*%c[n]]\n\tmla %[s3], %[t], %[g0], %[s3]\n\t"       \
-    "ldrsb %[t], [%[p], #3*%c[n]+1]\n\tmla %[s3], %[t], %[g1], %[s3]\n\t"     \
-    "ldrsb %[t], [%[p], #4*%c[n]]\n\tmla %[s4], %[t], %[g0], %[s4]\n\t"       \
-    "ldrsb %[t], [%[p], #4*%c[n]+1]\n\tmla %[s4], %[t], %[g1], %[s4]\n\t"     \
-    "ldrsb %[t], [%[p], #5*%c[n]]\n\tmla %[s5], %[t], %[g0], %[s5]\n\t"       \
-    "ldrsb %[t], [%[p], #5*%c[n]+1]\n\tmla %[s5], %[t], %[g1], %[s5]\n\t"     \
-    "ldrsb %[t], [%[p], #6*%c[n]]\n\tmla %[s6], %[t], %[g0], %[s6]\n\t"       \
-    "ldrsb %[t], [%[p], #6*%c[n]+1]\n\tmla %[s6], %[t], %[g1], %[s6]\n\t"     \
-    "ldrsb %[t], [%[p], #7*%c[n]]\n\tmla %[s7], %[t], %[g0], %[s7]\n\t"       \
-    "ldrsb %[t], [%[p], #7*%c[n]+1]\n\tmla %[s7], %[t], %[g1], %[s7]\n\t"     \
+// by the post-index of the last load. _FIRST: the first pair, whose first product of each row is
+// the sum's start (MUL, not MLA: no zeroing).
+#define UGRAD_Q8_ARMV7M_PAIR8 \
+    "ldrd %[g0], %[g1], [%[g]], #8\n\t"                                    \
+    "ldrsb %[t], [%[p], #1]\n\tmla %[s0], %[t], %[g1], %[s0]\n\t"          \
+    "ldrsb %[t], [%[p], #%c[n]]\n\tmla %[s1], %[t], %[g0], %[s1]\n\t"      \
+    "ldrsb %[t], [%[p], #%c[n]+1]\n\tmla %[s1], %[t], %[g1], %[s1]\n\t"    \
+    "ldrsb %[t], [%[p], #2*%c[n]]\n\tmla %[s2], %[t], %[g0], %[s2]\n\t"    \
+    "ldrsb %[t], [%[p], #2*%c[n]+1]\n\tmla %[s2], %[t], %[g1], %[s2]\n\t"  \
+    "ldrsb %[t], [%[p], #3*%c[n]]\n\tmla %[s3], %[t], %[g0], %[s3]\n\t"    \
+    "ldrsb %[t], [%[p], #3*%c[n]+1]\n\tmla %[s3], %[t], %[g1], %[s3]\n\t"  \
+    "ldrsb %[t], [%[p], #4*%c[n]]\n\tmla %[s4], %[t], %[g0], %[s4]\n\t"    \
+    "ldrsb %[t], [%[p], #4*%c[n]+1]\n\tmla %[s4], %[t], %[g1], %[s4]\n\t"  \
+    "ldrsb %[t], [%[p], #5*%c[n]]\n\tmla %[s5], %[t], %[g0], %[s5]\n\t"    \
+    "ldrsb %[t], [%[p], #5*%c[n]+1]\n\tmla %[s5], %[t], %[g1], %[s5]\n\t"  \
+    "ldrsb %[t], [%[p], #6*%c[n]]\n\tmla %[s6], %[t], %[g0], %[s6]\n\t"    \
+    "ldrsb %[t], [%[p], #6*%c[n]+1]\n\tmla %[s6], %[t], %[g1], %[s6]\n\t"  \
+    "ldrsb %[t], [%[p], #7*%c[n]]\n\tmla %[s7], %[t], %[g0], %[s7]\n\t"    \
+    "ldrsb %[t], [%[p], #7*%c[n]+1]\n\tmla %[s7], %[t], %[g1], %[s7]\n\t"  \
+    "ldrsb %[t], [%[p]], #2\n\tmla %[s0], %[t], %[g0], %[s0]\n\t"
+#define UGRAD_Q8_ARMV7M_PAIR8_FIRST \
+    "ldrd %[g0], %[g1], [%[g]], #8\n\t"                                    \
+    "ldrsb %[t], [%[p], #1]\n\tmul %[s0], %[t], %[g1]\n\t"                 \
+    "ldrsb %[t], [%[p], #%c[n]]\n\tmul %[s1], %[t], %[g0]\n\t"             \
+    "ldrsb %[t], [%[p], #%c[n]+1]\n\tmla %[s1], %[t], %[g1], %[s1]\n\t"    \
+    "ldrsb %[t], [%[p], #2*%c[n]]\n\tmul %[s2], %[t], %[g0]\n\t"           \
+    "ldrsb %[t], [%[p], #2*%c[n]+1]\n\tmla %[s2], %[t], %[g1], %[s2]\n\t"  \
+    "ldrsb %[t], [%[p], #3*%c[n]]\n\tmul %[s3], %[t], %[g0]\n\t"           \
+    "ldrsb %[t], [%[p], #3*%c[n]+1]\n\tmla %[s3], %[t], %[g1], %[s3]\n\t"  \
+    "ldrsb %[t], [%[p], #4*%c[n]]\n\tmul %[s4], %[t], %[g0]\n\t"           \
+    "ldrsb %[t], [%[p], #4*%c[n]+1]\n\tmla %[s4], %[t], %[g1], %[s4]\n\t"  \
+    "ldrsb %[t], [%[p], #5*%c[n]]\n\tmul %[s5], %[t], %[g0]\n\t"           \
+    "ldrsb %[t], [%[p], #5*%c[n]+1]\n\tmla %[s5], %[t], %[g1], %[s5]\n\t"  \
+    "ldrsb %[t], [%[p], #6*%c[n]]\n\tmul %[s6], %[t], %[g0]\n\t"           \
+    "ldrsb %[t], [%[p], #6*%c[n]+1]\n\tmla %[s6], %[t], %[g1], %[s6]\n\t"  \
+    "ldrsb %[t], [%[p], #7*%c[n]]\n\tmul %[s7], %[t], %[g0]\n\t"           \
+    "ldrsb %[t], [%[p], #7*%c[n]+1]\n\tmla %[s7], %[t], %[g1], %[s7]\n\t"  \
     "ldrsb %[t], [%[p]], #2\n\tmla %[s0], %[t], %[g0], %[s0]\n\t"
 
 // v[r] = Σ_j w[r][j]·g[j] for eight rows r (stride bytes apart, a constant < 512) over the cols
-// columns from row, two at a time (cols even, >= 2), four pairs per loop pass (five, two, one).
+// columns from row, two at a time (cols even, >= 2): the first pass of four pairs (five, two,
+// one: what divides cols/2) written out, then a loop of such passes.
 // Registers: p = &w[0][j], g walked by LDRD's post-index up to gend.
 UGRAD_Q8_KERNEL void rows8(const int32_t* g, const int8_t* row, size_t stride, size_t cols, int32_t* v) noexcept {
     const int32_t* const gend = g + cols;
     const int8_t* p = row;
-    int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-    int32_t g0, g1, t;
-#define UGRAD_Q8_ARMV7M_LOOP(body)                                                                                 \
-    __asm__ volatile("1:\n\t" body "cmp %[g], %[gend]\n\tbne 1b"                                                \
-                     : [s0] "+r"(s0), [s1] "+r"(s1), [s2] "+r"(s2), [s3] "+r"(s3), [s4] "+r"(s4), [s5] "+r"(s5), \
-                       [s6] "+r"(s6), [s7] "+r"(s7), [g] "+r"(g), [p] "+r"(p), [g0] "=&r"(g0), [g1] "=&r"(g1),    \
-                       [t] "=&r"(t)                                                                               \
+    int32_t s0, s1, s2, s3, s4, s5, s6, s7, g0, g1, t;
+#define UGRAD_Q8_ARMV7M_ROWS8(first, loop)                                                                         \
+    __asm__ volatile(first loop                                                                                   \
+                     : [s0] "=&r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3), [s4] "=&r"(s4),             \
+                       [s5] "=&r"(s5), [s6] "=&r"(s6), [s7] "=&r"(s7), [g] "+r"(g), [p] "+r"(p), [g0] "=&r"(g0),   \
+                       [g1] "=&r"(g1), [t] "=&r"(t)                                                               \
                      : [gend] "r"(gend), [n] "n"(stride)                                                          \
                      : "cc", "memory")
+#define UGRAD_Q8_ARMV7M_LOOP(body) "1:\n\t" body "cmp %[g], %[gend]\n\tbne 1b"
     // NOLINTBEGIN(hicpp-no-assembler): the instruction schedule is the kernel
     const size_t pairs = cols / 2;
     if (pairs == 5) {
-        UGRAD_Q8_ARMV7M_LOOP(UGRAD_Q8_ARMV7M_FIVE_TIMES(UGRAD_Q8_ARMV7M_PAIR8));
+        UGRAD_Q8_ARMV7M_ROWS8(UGRAD_Q8_ARMV7M_PAIR8_FIRST UGRAD_Q8_ARMV7M_FOUR_TIMES(UGRAD_Q8_ARMV7M_PAIR8), "");
+    } else if (pairs == 4) {
+        UGRAD_Q8_ARMV7M_ROWS8(UGRAD_Q8_ARMV7M_PAIR8_FIRST UGRAD_Q8_ARMV7M_PAIR8 UGRAD_Q8_ARMV7M_TWICE(UGRAD_Q8_ARMV7M_PAIR8), "");
     } else if (pairs % 4 == 0) {
-        UGRAD_Q8_ARMV7M_LOOP(UGRAD_Q8_ARMV7M_FOUR_TIMES(UGRAD_Q8_ARMV7M_PAIR8));
+        UGRAD_Q8_ARMV7M_ROWS8(UGRAD_Q8_ARMV7M_PAIR8_FIRST UGRAD_Q8_ARMV7M_PAIR8 UGRAD_Q8_ARMV7M_TWICE(UGRAD_Q8_ARMV7M_PAIR8),
+                              UGRAD_Q8_ARMV7M_LOOP(UGRAD_Q8_ARMV7M_FOUR_TIMES(UGRAD_Q8_ARMV7M_PAIR8)));
+    } else if (pairs == 2) {
+        UGRAD_Q8_ARMV7M_ROWS8(UGRAD_Q8_ARMV7M_PAIR8_FIRST UGRAD_Q8_ARMV7M_PAIR8, "");
     } else if (pairs % 2 == 0) {
-        UGRAD_Q8_ARMV7M_LOOP(UGRAD_Q8_ARMV7M_TWICE(UGRAD_Q8_ARMV7M_PAIR8));
+        UGRAD_Q8_ARMV7M_ROWS8(UGRAD_Q8_ARMV7M_PAIR8_FIRST UGRAD_Q8_ARMV7M_PAIR8,
+                              UGRAD_Q8_ARMV7M_LOOP(UGRAD_Q8_ARMV7M_TWICE(UGRAD_Q8_ARMV7M_PAIR8)));
+    } else if (pairs == 1) {
+        UGRAD_Q8_ARMV7M_ROWS8(UGRAD_Q8_ARMV7M_PAIR8_FIRST, "");
     } else {
-        UGRAD_Q8_ARMV7M_LOOP(UGRAD_Q8_ARMV7M_PAIR8);
+        UGRAD_Q8_ARMV7M_ROWS8(UGRAD_Q8_ARMV7M_PAIR8_FIRST, UGRAD_Q8_ARMV7M_LOOP(UGRAD_Q8_ARMV7M_PAIR8));
     }
     // NOLINTEND(hicpp-no-assembler)
 #undef UGRAD_Q8_ARMV7M_LOOP
+#undef UGRAD_Q8_ARMV7M_ROWS8
     v[0] = s0;
     v[1] = s1;
     v[2] = s2;
@@ -186,6 +215,7 @@ UGRAD_Q8_KERNEL void rows8(const int32_t* g, const int8_t* row, size_t stride, s
     v[7] = s7;
 }
 #undef UGRAD_Q8_ARMV7M_PAIR8
+#undef UGRAD_Q8_ARMV7M_PAIR8_FIRST
 
 // acc[j] = b[j] + Σ_i (x[i] − z)·w[i][j].   x [in], w [in][out], b, acc [out]; xz: scratch [in].
 // xz[i] = x[i] − z once; then eight columns at a time run down the rows in registers, then two,
