@@ -10,7 +10,8 @@
 // and one pass of a loop runs four rows or columns (or two).
 // Only where the sizes are known to the compiler (the kernels are inlined into the network's calls
 // except at -Os): a row stride is an ADDS immediate (< 256), the unrolling fixed; otherwise
-// kernels.hpp's loops run.
+// kernels.hpp's loops run. At -Os, affine_compact and affine_t_compact: the portable -Os schedules
+// (a row at a time) in three to four fewer instructions per multiply-accumulate and no more code.
 #pragma once
 
 #include <stddef.h>
@@ -223,6 +224,49 @@ UGRAD_Q8_KERNEL bool affine_t(const int32_t* g, const int8_t* w, size_t in, size
         v[i] = sum;
     }
     return true;
+}
+
+// -Os: the least code, sizes at run time (in, out >= 1). acc[j] = b[j] + Σ_i (x[i] − z)·w[i][j],
+// row by row, acc in memory (w read in memory order). Registers: p = &w[i][out] (the row's end, w
+// moved on a row before each),
+// off = j − out from −out up to 0, acc[j] by LDR and STM with write-back.
+__attribute__((noinline)) inline void affine_compact(const int8_t* x, int32_t z, const int8_t* w, const int32_t* b, size_t in, size_t out,
+                           int32_t* acc) noexcept {
+    for (size_t j = 0; j < out; ++j) acc[j] = b[j];
+    const int32_t first = -int32_t(out);
+    for (const int8_t* const x_end = x + in; x != x_end; ++x) {
+        w += out;
+        int32_t* ap = acc;
+        int32_t off = first, a, t;
+        // NOLINTNEXTLINE(hicpp-no-assembler): the instruction schedule is the kernel
+        __asm__ volatile(
+            ".syntax unified\n1:\n\t"
+            "ldrsb %[t], [%[p], %[off]]\n\tldr %[a], [%[ap]]\n\tmuls %[t], %[x], %[t]\n\tadds %[a], %[a], %[t]\n\t"
+            "stm %[ap]!, {%[a]}\n\tadds %[off], #1\n\tbne 1b"
+            : [ap] "+l"(ap), [off] "+l"(off), [a] "=&l"(a), [t] "=&l"(t)
+            : [p] "l"(w), [x] "l"(int32_t(*x) - z)
+            : "cc", "memory");
+    }
+}
+
+// -Os: v[i] = Σ_j w[i][j]·g[j], one row at a time (in, out >= 1). Registers: p = &w[i][out] (the
+// row's end, w moved on a row before each), off = j − out from −out up to 0, g[j] by LDM.
+__attribute__((noinline)) inline void affine_t_compact(const int32_t* g, const int8_t* w, size_t in, size_t out, int32_t* v) noexcept {
+    const int32_t first = -int32_t(out);
+    for (int32_t* const v_end = v + in; v != v_end; ++v) {
+        w += out;
+        const int32_t* gp = g;
+        int32_t s = 0, off = first, gj, t;
+        // NOLINTNEXTLINE(hicpp-no-assembler): the instruction schedule is the kernel
+        __asm__ volatile(
+            ".syntax unified\n1:\n\t"
+            "ldm %[g]!, {%[gj]}\n\tldrsb %[t], [%[p], %[off]]\n\tmuls %[t], %[gj], %[t]\n\tadds %[s], %[s], %[t]\n\t"
+            "adds %[off], #1\n\tbne 1b"
+            : [s] "+l"(s), [g] "+l"(gp), [off] "+l"(off), [gj] "=&l"(gj), [t] "=&l"(t)
+            : [p] "l"(w)
+            : "cc", "memory");
+        *v = s;
+    }
 }
 
 #undef UGRAD_Q8_ARMV6M_TWICE
