@@ -7,7 +7,8 @@
 // weight pointer with the post-index of one of its loads, so a pass of 16 multiply-accumulates
 // costs 35 instructions. The weight offsets are immediates: only where the sizes are known to the
 // compiler (the kernels are inlined into the network's calls except at -Os); otherwise kernels.hpp's
-// loops run.
+// loops run. At -Os, affine_compact and affine_t_compact: the portable -Os schedules (a row at a
+// time) with post-indexed loads, one instruction fewer per multiply-accumulate.
 #pragma once
 
 #include <stddef.h>
@@ -283,6 +284,43 @@ UGRAD_Q8_KERNEL bool affine_t(const int32_t* g, const int8_t* w, size_t in, size
         v[i] = sum;
     }
     return true;
+}
+
+// -Os: the least code, sizes at run time (in, out >= 1). acc[j] = b[j] + Σ_i (x[i] − z)·w[i][j],
+// row by row, acc in memory (w read in memory order, by post-indexed loads).
+__attribute__((noinline)) inline void affine_compact(const int8_t* x, int32_t z, const int8_t* w, const int32_t* b,
+                                                     size_t in, size_t out, int32_t* acc) noexcept {
+    for (size_t j = 0; j < out; ++j) acc[j] = b[j];
+    int32_t* const acc_end = acc + out;
+    for (const int8_t* const x_end = x + in; x != x_end; ++x) {
+        int32_t* ap = acc;
+        int32_t a, t;
+        // NOLINTNEXTLINE(hicpp-no-assembler): the instruction schedule is the kernel
+        __asm__ volatile(
+            "1:\n\tldrsb %[t], [%[p]], #1\n\tldr %[a], [%[ap]]\n\tmla %[a], %[t], %[x], %[a]\n\t"
+            "str %[a], [%[ap]], #4\n\tcmp %[ap], %[end]\n\tbne 1b"
+            : [ap] "+r"(ap), [p] "+r"(w), [a] "=&r"(a), [t] "=&r"(t)
+            : [x] "r"(int32_t(*x) - z), [end] "r"(acc_end)
+            : "cc", "memory");
+    }
+}
+
+// -Os: v[i] = Σ_j w[i][j]·g[j], one row at a time (in, out >= 1), w read by post-indexed loads.
+__attribute__((noinline)) inline void affine_t_compact(const int32_t* g, const int8_t* w, size_t in, size_t out,
+                                                       int32_t* v) noexcept {
+    const int32_t* const g_end = g + out;
+    for (int32_t* const v_end = v + in; v != v_end; ++v) {
+        const int32_t* gp = g;
+        int32_t s = 0, gj, t;
+        // NOLINTNEXTLINE(hicpp-no-assembler): the instruction schedule is the kernel
+        __asm__ volatile(
+            "1:\n\tldr %[gj], [%[g]], #4\n\tldrsb %[t], [%[p]], #1\n\tmla %[s], %[t], %[gj], %[s]\n\t"
+            "cmp %[g], %[end]\n\tbne 1b"
+            : [s] "+r"(s), [g] "+r"(gp), [p] "+r"(w), [gj] "=&r"(gj), [t] "=&r"(t)
+            : [end] "r"(g_end)
+            : "cc", "memory");
+        *v = s;
+    }
 }
 
 #undef UGRAD_Q8_ARMV7M_TWICE

@@ -3,7 +3,8 @@
 // (backward). Integer sums are exact, so every schedule here gives the same bits; which one runs is
 // picked from the compiler's own macros (__ARM_FEATURE_DSP, __ARM_ARCH_6M__, __ARM_ARCH_7M__,
 // __OPTIMIZE_SIZE__), and UGRAD_Q8_DSP_KERNELS, UGRAD_Q8_ARMV6M_KERNELS,
-// UGRAD_Q8_ARMV6M_COMPACT_KERNELS, UGRAD_Q8_ARMV7M_KERNELS (0 or 1) override them.
+// UGRAD_Q8_ARMV6M_COMPACT_KERNELS, UGRAD_Q8_ARMV7M_KERNELS, UGRAD_Q8_ARMV7M_COMPACT_KERNELS (0 or 1)
+// override them.
 #pragma once
 
 #include <stddef.h>
@@ -29,8 +30,7 @@
 
 // ARMv6-M (Cortex-M0, M0+) and ARMv7-M without DSP (Cortex-M3): armv6m.hpp's and armv7m.hpp's
 // kernels, with GCC (their assembly takes sizes that are constants only once inlined), except at
-// -Os (they are larger); at -Os on ARMv6-M, armv6m.hpp's compact ones (no larger than the loops
-// they replace).
+// -Os (they are larger); at -Os, their compact ones (the portable -Os schedules, no larger).
 #if !defined(UGRAD_Q8_ARMV6M_KERNELS)
 #if defined(__ARM_ARCH_6M__) && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__) && !defined(__clang__)
 #define UGRAD_Q8_ARMV6M_KERNELS 1
@@ -53,12 +53,19 @@
 #define UGRAD_Q8_ARMV6M_COMPACT_KERNELS 0
 #endif
 #endif
+#if !defined(UGRAD_Q8_ARMV7M_COMPACT_KERNELS)
+#if defined(__ARM_ARCH_7M__) && defined(__OPTIMIZE_SIZE__) && !defined(__clang__)
+#define UGRAD_Q8_ARMV7M_COMPACT_KERNELS 1
+#else
+#define UGRAD_Q8_ARMV7M_COMPACT_KERNELS 0
+#endif
+#endif
 
 #if UGRAD_Q8_DSP_KERNELS
 #include <ugrad/q8/armv7em.hpp>
 #elif UGRAD_Q8_ARMV6M_KERNELS || UGRAD_Q8_ARMV6M_COMPACT_KERNELS
 #include <ugrad/q8/armv6m.hpp>
-#elif UGRAD_Q8_ARMV7M_KERNELS
+#elif UGRAD_Q8_ARMV7M_KERNELS || UGRAD_Q8_ARMV7M_COMPACT_KERNELS
 #include <ugrad/q8/armv7m.hpp>
 #endif
 
@@ -69,7 +76,7 @@ namespace ugrad::q8::detail {
 //   with the Armv7E-M DSP instructions (not at -Os): armv7em.hpp's kernel, two rows per SMLAD;
 //   on ARMv6-M or ARMv7-M (not at -Os, sizes known to the compiler): armv6m.hpp's or armv7m.hpp's;
 //   -Os (__OPTIMIZE_SIZE__): row by row, acc[] in memory (w read in memory order): the least code
-//   (on ARMv6-M, armv6m.hpp's affine_compact, the same schedule);
+//   (on ARMv6-M and ARMv7-M, armv6m.hpp's and armv7m.hpp's affine_compact, the same schedule);
 //   otherwise: the inputs less their zero point go once into xz [in], then eight output units at a
 //   time keep their sums in registers down the rows (w read with a stride of out), then four, two, one.
 // (xz: the -O2 schedules write it, -Os does not.)
@@ -80,6 +87,9 @@ UGRAD_Q8_KERNEL void affine(const int8_t* x, int32_t z, const int8_t* w, const i
 #elif UGRAD_Q8_ARMV6M_COMPACT_KERNELS
     (void)xz;
     armv6m::affine_compact(x, z, w, b, in, out, acc);
+#elif UGRAD_Q8_ARMV7M_COMPACT_KERNELS
+    (void)xz;
+    armv7m::affine_compact(x, z, w, b, in, out, acc);
 #elif defined(__OPTIMIZE_SIZE__)
     (void)xz;
     for (size_t j = 0; j < out; ++j) acc[j] = b[j];
@@ -158,8 +168,8 @@ UGRAD_Q8_KERNEL void affine(const int8_t* x, int32_t z, const int8_t* w, const i
 // v[i] = Σ_j w[i][j]·g[j], j ascending.   g [out] (|g_j| < 2^15; the call may overwrite it),
 // w [in][out], v [in]. Except at -Os, eight rows (four on ARMv6-M) at a time share each load of
 // g[j] (the sums stay in registers); with the Armv7E-M DSP instructions, armv7em.hpp's kernel; on
-// ARMv6-M and ARMv7-M, armv6m.hpp's and armv7m.hpp's (at -Os on ARMv6-M, affine_t_compact: a row
-// at a time, as the portable -Os loop).
+// ARMv6-M and ARMv7-M, armv6m.hpp's and armv7m.hpp's (at -Os, their affine_t_compact: a row at a
+// time, as the portable -Os loop).
 // (g: the Armv7E-M kernel packs it in place, the portable ones only read it.)
 // cppcheck-suppress constParameter
 UGRAD_Q8_KERNEL void affine_t(int32_t* g,  // NOLINT(readability-non-const-parameter)
@@ -168,6 +178,8 @@ UGRAD_Q8_KERNEL void affine_t(int32_t* g,  // NOLINT(readability-non-const-param
     armv7em::affine_t(g, w, in, out, v);
 #elif UGRAD_Q8_ARMV6M_COMPACT_KERNELS
     armv6m::affine_t_compact(g, w, in, out, v);
+#elif UGRAD_Q8_ARMV7M_COMPACT_KERNELS
+    armv7m::affine_t_compact(g, w, in, out, v);
 #else
 #if UGRAD_Q8_ARMV6M_KERNELS
     if (armv6m::affine_t(g, w, in, out, v)) return;
