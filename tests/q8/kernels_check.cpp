@@ -85,7 +85,7 @@ int main() {
                     agree<7, 9>() && agree<8, 8>() && agree<9, 10>() && agree<10, 6>() && agree<12, 7>() &&
                     agree<13, 16>() && agree<14, 17>() && agree<16, 12>() && agree<17, 19>() && agree<6, 14>() &&
                     agree<24, 11>() && agree<31, 33>() && agree<32, 10>() && agree<33, 24>() && agree<64, 32>() &&
-                    agree<11, 13>() && agree<20, 255>();
+                    agree<11, 13>() && agree<8, 3>() && agree<9, 4>() && agree<20, 255>();
     if (!ok) return 1;
     hal_write("q8-kernels: affine and affine_t agree with the plain sums on ");
     hal_write_uint(shapes);

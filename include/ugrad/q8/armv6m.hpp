@@ -230,8 +230,8 @@ UGRAD_Q8_KERNEL bool affine_t(const int32_t* g, const int8_t* w, size_t in, size
 // row by row, acc in memory (w read in memory order). Registers: p = &w[i][out] (the row's end, w
 // moved on a row before each),
 // off = j − out from −out up to 0, acc[j] by LDR and STM with write-back.
-__attribute__((noinline)) inline void affine_compact(const int8_t* x, int32_t z, const int8_t* w, const int32_t* b, size_t in, size_t out,
-                           int32_t* acc) noexcept {
+__attribute__((noinline)) inline void affine_compact(const int8_t* x, int32_t z, const int8_t* w, const int32_t* b,
+                                                     size_t in, size_t out, int32_t* acc) noexcept {
     for (size_t j = 0; j < out; ++j) acc[j] = b[j];
     const int32_t first = -int32_t(out);
     for (const int8_t* const x_end = x + in; x != x_end; ++x) {
@@ -251,7 +251,8 @@ __attribute__((noinline)) inline void affine_compact(const int8_t* x, int32_t z,
 
 // -Os: v[i] = Σ_j w[i][j]·g[j], one row at a time (in, out >= 1). Registers: p = &w[i][out] (the
 // row's end, w moved on a row before each), off = j − out from −out up to 0, g[j] by LDM.
-__attribute__((noinline)) inline void affine_t_compact(const int32_t* g, const int8_t* w, size_t in, size_t out, int32_t* v) noexcept {
+__attribute__((noinline)) inline void affine_t_compact(const int32_t* g, const int8_t* w, size_t in, size_t out,
+                                                       int32_t* v) noexcept {
     const int32_t first = -int32_t(out);
     for (int32_t* const v_end = v + in; v != v_end; ++v) {
         w += out;

@@ -40,9 +40,9 @@ namespace ugrad::q8::armv7m {
     "ldrsb %[t], [%[p]], #%c[out]\n\tmla %[a0], %[t], %[" x "], %[a0]\n\t"
 
 // acc[c] = b[c] + Σ_i xz[i]·w[i][c] for eight columns c, rows i = 0 .. in − 1: an odd first row
-// in C, then two at a time (one LDRD), four row pairs per loop pass (or two, or one). column: &w[0][0] of the
-// block, the rows out bytes apart (out a constant < 256). Registers: p = &w[i][0], xz walked by
-// LDRD's post-index up to xend.
+// in C, then two at a time (one LDRD), four row pairs per loop pass (or two, or one). column:
+// &w[0][0] of the block, the rows out bytes apart (out a constant < 256). Registers: p = &w[i][0],
+// xz walked by LDRD's post-index up to xend.
 UGRAD_Q8_KERNEL void columns8(const int32_t* xz, const int8_t* column, size_t in, size_t out, const int32_t* b,
                               int32_t* acc) noexcept {
     const size_t odd = in % 2;
@@ -189,9 +189,10 @@ UGRAD_Q8_KERNEL void rows8(const int32_t* g, const int8_t* row, size_t stride, s
     if (pairs == 5) {
         UGRAD_Q8_ARMV7M_ROWS8(UGRAD_Q8_ARMV7M_PAIR8_FIRST UGRAD_Q8_ARMV7M_FOUR_TIMES(UGRAD_Q8_ARMV7M_PAIR8), "");
     } else if (pairs == 4) {
-        UGRAD_Q8_ARMV7M_ROWS8(UGRAD_Q8_ARMV7M_PAIR8_FIRST UGRAD_Q8_ARMV7M_PAIR8 UGRAD_Q8_ARMV7M_TWICE(UGRAD_Q8_ARMV7M_PAIR8), "");
+        UGRAD_Q8_ARMV7M_ROWS8(UGRAD_Q8_ARMV7M_PAIR8_FIRST UGRAD_Q8_ARMV7M_PAIR8 UGRAD_Q8_ARMV7M_PAIR8 UGRAD_Q8_ARMV7M_PAIR8,
+                              "");
     } else if (pairs % 4 == 0) {
-        UGRAD_Q8_ARMV7M_ROWS8(UGRAD_Q8_ARMV7M_PAIR8_FIRST UGRAD_Q8_ARMV7M_PAIR8 UGRAD_Q8_ARMV7M_TWICE(UGRAD_Q8_ARMV7M_PAIR8),
+        UGRAD_Q8_ARMV7M_ROWS8(UGRAD_Q8_ARMV7M_PAIR8_FIRST UGRAD_Q8_ARMV7M_PAIR8 UGRAD_Q8_ARMV7M_PAIR8 UGRAD_Q8_ARMV7M_PAIR8,
                               UGRAD_Q8_ARMV7M_LOOP(UGRAD_Q8_ARMV7M_FOUR_TIMES(UGRAD_Q8_ARMV7M_PAIR8)));
     } else if (pairs == 2) {
         UGRAD_Q8_ARMV7M_ROWS8(UGRAD_Q8_ARMV7M_PAIR8_FIRST UGRAD_Q8_ARMV7M_PAIR8, "");
