@@ -254,7 +254,7 @@ __attribute__((noinline)) inline void affine_compact(const int8_t* x, int32_t z,
 __attribute__((noinline)) inline void affine_t_compact(const int32_t* g, const int8_t* w, size_t in, size_t out,
                                                        int32_t* v) noexcept {
     const int32_t first = -int32_t(out);
-    for (int32_t* const v_end = v + in; v != v_end; ++v) {
+    for (const int32_t* const v_end = v + in; v != v_end; ++v) {
         w += out;
         const int32_t* gp = g;
         int32_t s = 0, off = first, gj, t;
