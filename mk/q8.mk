@@ -27,7 +27,8 @@ q8-tables-check:
 
 # As check-freestanding (mk/checks.mk) for include/ugrad/q8/: each header alone with a toolchain
 # that has no C or C++ library, including only <stdint.h>, <stddef.h> and ugrad's own headers
-# (armv7em.hpp, the Armv7E-M DSP kernels, with the Cortex-M4 compiler).
+# (armv7em.hpp, the Armv7E-M DSP kernels, also with the Cortex-M4 compiler; armv6m.hpp and
+# armv7m.hpp also with the Cortex-M0 and M3 ones).
 q8-freestanding: | deps
 	@bad=$$(grep -hE '^\s*#\s*include' $(wildcard include/ugrad/q8/*.hpp) | grep -vE '<(stdint|stddef)\.h>|<ugrad/(q8/)?[a-z0-9_]+\.hpp>'); \
 	  if [ -n "$$bad" ]; then echo "q8 headers include something not freestanding:"; echo "$$bad"; exit 1; fi
@@ -37,6 +38,10 @@ q8-freestanding: | deps
 	    || { echo "not freestanding: $$h"; exit 1; }; done
 	@echo "#include <ugrad/q8/armv7em.hpp>" | arm-none-eabi-g++ -mcpu=cortex-m4 -mthumb $(STD) $(WARN) -ffreestanding -nostdlib \
 	    $(INCLUDES) -x c++ -c - -o /dev/null || { echo "not freestanding: armv7em.hpp"; exit 1; }
+	@echo "#include <ugrad/q8/armv6m.hpp>" | arm-none-eabi-g++ -mcpu=cortex-m0 -mthumb $(STD) $(WARN) -ffreestanding -nostdlib \
+	    $(INCLUDES) -x c++ -c - -o /dev/null || { echo "not freestanding: armv6m.hpp"; exit 1; }
+	@echo "#include <ugrad/q8/armv7m.hpp>" | arm-none-eabi-g++ -mcpu=cortex-m3 -mthumb $(STD) $(WARN) -ffreestanding -nostdlib \
+	    $(INCLUDES) -x c++ -c - -o /dev/null || { echo "not freestanding: armv7m.hpp"; exit 1; }
 	@echo "q8-freestanding: $(words $(wildcard include/ugrad/q8/*.hpp)) headers of include/ugrad/q8/ compile freestanding"
 
 # ---- golden vectors ----
@@ -82,17 +87,22 @@ TEST_GOALS += q8-tables-check q8-freestanding q8-golden q8-no-float
 
 # ---- on the emulated targets ----
 # With the Armv7E-M DSP instructions (the compiler defines __ARM_FEATURE_DSP: M4F, M7, M33, M55),
-# q8-target also checks include/ugrad/q8/armv7em.hpp's kernels against plain loops on every
-# shape's tails (tests/q8/kernels_vs_reference.cpp), at -O2 and -Os.
+# q8-target also checks include/ugrad/q8/armv7em.hpp's kernels, fast and compact, against plain
+# loops on every shape's tails and the three rescalings (tests/q8/kernels_vs_reference.cpp).
 $(call target_program,q8-golden,$(Q8_GOLDEN_SRCS) tests/q8/target_main.cpp)
 $(call target_program,q8-golden-os,$(Q8_GOLDEN_SRCS) tests/q8/target_main.cpp,-Os)
+# The kernels the target picks (kernels.hpp) against the plain sums, on shapes that reach every
+# block and remainder of them (tests/q8/kernels_check.cpp), -O2 and -Os.
+$(call target_program,q8-kernels,tests/q8/kernels_check.cpp)
+$(call target_program,q8-kernels-os,tests/q8/kernels_check.cpp,-Os)
+Q8_TARGET_KERNEL_ELFS := $(TARGET_BUILD)/q8-kernels.elf $(TARGET_BUILD)/q8-kernels-os.elf
 ifneq ($(TARGET),host)
 Q8_TARGET_DSP := $(shell $(TARGET_CXX) $(STD) $(TARGET_ARCH) -x c++ -dM -E /dev/null 2>/dev/null | grep -q '__ARM_FEATURE_DSP 1' && echo yes)
 endif
 ifneq ($(Q8_TARGET_DSP),)
-$(call target_program,q8-kernels,tests/q8/kernels_vs_reference.cpp)
-$(call target_program,q8-kernels-os,tests/q8/kernels_vs_reference.cpp,-Os)
-Q8_TARGET_KERNEL_ELFS := $(TARGET_BUILD)/q8-kernels.elf $(TARGET_BUILD)/q8-kernels-os.elf
+$(call target_program,q8-dsp-kernels,tests/q8/kernels_vs_reference.cpp)
+$(call target_program,q8-dsp-kernels-os,tests/q8/kernels_vs_reference.cpp,-Os)
+Q8_TARGET_KERNEL_ELFS += $(TARGET_BUILD)/q8-dsp-kernels.elf $(TARGET_BUILD)/q8-dsp-kernels-os.elf
 endif
 ifneq ($(TARGET_QEMU),)
 q8-target: $(TARGET_BUILD)/q8-golden.elf $(TARGET_BUILD)/q8-golden-os.elf $(Q8_TARGET_KERNEL_ELFS)
@@ -100,7 +110,7 @@ q8-target: $(TARGET_BUILD)/q8-golden.elf $(TARGET_BUILD)/q8-golden-os.elf $(Q8_T
 	@tests/q8/check.sh "$(TARGET) -O2" $(TARGET_BUILD)/q8-golden.out
 	@$(TARGET_RUN) $(TARGET_BUILD)/q8-golden-os.elf > $(TARGET_BUILD)/q8-golden-os.out
 	@tests/q8/check.sh "$(TARGET) -Os" $(TARGET_BUILD)/q8-golden-os.out
-	@for e in $(Q8_TARGET_KERNEL_ELFS); do printf '%s: ' $$(basename $$e .elf); $(TARGET_RUN) $$e || exit 1; done
+	@for e in $(Q8_TARGET_KERNEL_ELFS); do printf '%s %s: ' $(TARGET) $$(basename $$e .elf); $(TARGET_RUN) $$e || exit 1; done
 TARGET_TEST_GOALS += q8-target
 endif
 

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // ugrad/q8/kernels.hpp — the two loops over an int8 layer's weights: affine (forward) and affine_t
 // (backward). Integer sums are exact, so every schedule here gives the same bits; which one runs is
-// picked from the compiler's own macros (__ARM_FEATURE_DSP, __OPTIMIZE_SIZE__: the DSP kernels'
-// compact variant), and UGRAD_Q8_DSP_KERNELS=0 or 1 overrides the first.
+// picked from the compiler's own macros (__ARM_FEATURE_DSP, __ARM_ARCH_6M__, __ARM_ARCH_7M__,
+// __OPTIMIZE_SIZE__: each core's compact variant), and UGRAD_Q8_DSP_KERNELS, UGRAD_Q8_ARMV6M_KERNELS,
+// UGRAD_Q8_ARMV6M_COMPACT_KERNELS, UGRAD_Q8_ARMV7M_KERNELS, UGRAD_Q8_ARMV7M_COMPACT_KERNELS (0 or 1)
+// override them.
 #pragma once
 
 #include <stddef.h>
@@ -28,16 +30,55 @@
 #endif
 #endif
 
+// ARMv6-M (Cortex-M0, M0+) and ARMv7-M without DSP (Cortex-M3): armv6m.hpp's and armv7m.hpp's
+// kernels, with GCC (their assembly takes sizes that are constants only once inlined), except at
+// -Os (they are larger); at -Os, their compact ones (the portable -Os schedules, no larger).
+#if !defined(UGRAD_Q8_ARMV6M_KERNELS)
+#if defined(__ARM_ARCH_6M__) && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__) && !defined(__clang__)
+#define UGRAD_Q8_ARMV6M_KERNELS 1
+#else
+#define UGRAD_Q8_ARMV6M_KERNELS 0
+#endif
+#endif
+#if !defined(UGRAD_Q8_ARMV7M_KERNELS)
+#if defined(__ARM_ARCH_7M__) && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__) && !defined(__clang__)
+#define UGRAD_Q8_ARMV7M_KERNELS 1
+#else
+#define UGRAD_Q8_ARMV7M_KERNELS 0
+#endif
+#endif
+
+#if !defined(UGRAD_Q8_ARMV6M_COMPACT_KERNELS)
+#if defined(__ARM_ARCH_6M__) && defined(__OPTIMIZE_SIZE__) && !defined(__clang__)
+#define UGRAD_Q8_ARMV6M_COMPACT_KERNELS 1
+#else
+#define UGRAD_Q8_ARMV6M_COMPACT_KERNELS 0
+#endif
+#endif
+#if !defined(UGRAD_Q8_ARMV7M_COMPACT_KERNELS)
+#if defined(__ARM_ARCH_7M__) && defined(__OPTIMIZE_SIZE__) && !defined(__clang__)
+#define UGRAD_Q8_ARMV7M_COMPACT_KERNELS 1
+#else
+#define UGRAD_Q8_ARMV7M_COMPACT_KERNELS 0
+#endif
+#endif
+
 #if UGRAD_Q8_DSP_KERNELS
 #include <ugrad/q8/armv7em.hpp>
+#elif UGRAD_Q8_ARMV6M_KERNELS || UGRAD_Q8_ARMV6M_COMPACT_KERNELS
+#include <ugrad/q8/armv6m.hpp>
+#elif UGRAD_Q8_ARMV7M_KERNELS || UGRAD_Q8_ARMV7M_COMPACT_KERNELS
+#include <ugrad/q8/armv7m.hpp>
 #endif
 
 namespace ugrad::q8::detail {
 
 // acc[j] = b[j] + Σ_i (x[i] − z)·w[i][j], i ascending.   x [in], w [in][out], b, acc [out].
-// Integer sums are exact, so the three schedules below give the same bits:
+// Integer sums are exact, so the schedules below give the same bits:
 //   with the Armv7E-M DSP instructions: armv7em.hpp's kernel, two rows per SMLAD (at -Os its compact one);
-//   -Os (__OPTIMIZE_SIZE__): row by row, acc[] in memory (w read in memory order): the least code;
+//   on ARMv6-M or ARMv7-M (not at -Os, sizes known to the compiler): armv6m.hpp's or armv7m.hpp's;
+//   -Os (__OPTIMIZE_SIZE__): row by row, acc[] in memory (w read in memory order): the least code
+//   (on ARMv6-M and ARMv7-M, armv6m.hpp's and armv7m.hpp's affine_compact, the same schedule);
 //   otherwise: the inputs less their zero point go once into xz [in], then eight output units at a
 //   time keep their sums in registers down the rows (w read with a stride of out), then four, two, one.
 // (xz: the -O2 schedules write it, -Os does not.)
@@ -47,6 +88,12 @@ UGRAD_Q8_KERNEL void affine(const int8_t* x, int32_t z, const int8_t* w, const i
     armv7em::affine_compact(x, z, w, b, in, out, acc, xz);
 #elif UGRAD_Q8_DSP_KERNELS
     armv7em::affine(x, z, w, b, in, out, acc, xz);
+#elif UGRAD_Q8_ARMV6M_COMPACT_KERNELS
+    (void)xz;
+    armv6m::affine_compact(x, z, w, b, in, out, acc);
+#elif UGRAD_Q8_ARMV7M_COMPACT_KERNELS
+    (void)xz;
+    armv7m::affine_compact(x, z, w, b, in, out, acc);
 #elif defined(__OPTIMIZE_SIZE__)
     (void)xz;
     for (size_t j = 0; j < out; ++j) acc[j] = b[j];
@@ -55,6 +102,11 @@ UGRAD_Q8_KERNEL void affine(const int8_t* x, int32_t z, const int8_t* w, const i
         for (size_t j = 0; j < out; ++j) acc[j] += xi * int32_t(w[j]);
     }
 #else
+#if UGRAD_Q8_ARMV6M_KERNELS
+    if (armv6m::affine(x, z, w, b, in, out, acc, xz)) return;
+#elif UGRAD_Q8_ARMV7M_KERNELS
+    if (armv7m::affine(x, z, w, b, in, out, acc, xz)) return;
+#endif
     for (size_t i = 0; i < in; ++i) xz[i] = int32_t(x[i]) - z;
     const size_t eights = out - out % 8;
     for (size_t j = 0; j < eights; j += 8) {
@@ -119,7 +171,9 @@ UGRAD_Q8_KERNEL void affine(const int8_t* x, int32_t z, const int8_t* w, const i
 
 // v[i] = Σ_j w[i][j]·g[j], j ascending.   g [out] (|g_j| < 2^15; the call may overwrite it),
 // w [in][out], v [in]. Except at -Os, eight rows (four on ARMv6-M) at a time share each load of
-// g[j] (the sums stay in registers); with the Armv7E-M DSP instructions, armv7em.hpp's kernel.
+// g[j] (the sums stay in registers); with the Armv7E-M DSP instructions, armv7em.hpp's kernel; on
+// ARMv6-M and ARMv7-M, armv6m.hpp's and armv7m.hpp's (at -Os, their affine_t_compact: a row at a
+// time, as the portable -Os loop).
 // (g: the Armv7E-M kernel packs it in place, the portable ones only read it.)
 // cppcheck-suppress constParameter
 UGRAD_Q8_KERNEL void affine_t(int32_t* g,  // NOLINT(readability-non-const-parameter)
@@ -128,7 +182,16 @@ UGRAD_Q8_KERNEL void affine_t(int32_t* g,  // NOLINT(readability-non-const-param
     armv7em::affine_t_compact(g, w, in, out, v);
 #elif UGRAD_Q8_DSP_KERNELS
     armv7em::affine_t<false>(g, BlockShift{0, 0}, w, in, out, v);
+#elif UGRAD_Q8_ARMV6M_COMPACT_KERNELS
+    armv6m::affine_t_compact(g, w, in, out, v);
+#elif UGRAD_Q8_ARMV7M_COMPACT_KERNELS
+    armv7m::affine_t_compact(g, w, in, out, v);
 #else
+#if UGRAD_Q8_ARMV6M_KERNELS
+    if (armv6m::affine_t(g, w, in, out, v)) return;
+#elif UGRAD_Q8_ARMV7M_KERNELS
+    if (armv7m::affine_t(g, w, in, out, v)) return;
+#endif
     size_t i = 0;
 #if !defined(__OPTIMIZE_SIZE__)
 #if !defined(__ARM_ARCH_6M__)  // eight sums need more than ARMv6-M's eight low registers
