@@ -151,6 +151,25 @@ inline T fold_lanes(const T (&lane)[dot_lanes]) noexcept {
     return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
 }
 
+// fold_lanes when only lanes 0 .. used−1 got a term (a row shorter than the lanes) and the others
+// hold +0. A used lane is never −0 (it is +0 + term, and a sum is −0 only if both terms are), so
+// adding a +0 lane to it leaves it as it is, and two +0 lanes give +0: the same value with
+// used − 1 additions instead of seven (for the soft-float cores, where each is a library call).
+template <typename T>
+inline T add_lanes(T a, bool a_used, T b, bool b_used) noexcept {
+    return a_used ? (b_used ? a + b : a) : (b_used ? b : T(0));
+}
+template <typename T>
+inline T fold_used_lanes(const T (&lane)[dot_lanes], size_t used) noexcept {
+    const T l01 = add_lanes(lane[0], used > 0, lane[1], used > 1);
+    const T l23 = add_lanes(lane[2], used > 2, lane[3], used > 3);
+    const T l45 = add_lanes(lane[4], used > 4, lane[5], used > 5);
+    const T l67 = add_lanes(lane[6], used > 6, lane[7], used > 7);
+    const T l03 = add_lanes(l01, used > 0, l23, used > 2);
+    const T l47 = add_lanes(l45, used > 4, l67, used > 6);
+    return add_lanes(l03, used > 0, l47, used > 4);
+}
+
 template <size_t M, typename T>
 inline T dot(const T (&a)[M], const T (&b)[M]) noexcept {
     T lane[dot_lanes] = {};
@@ -165,6 +184,11 @@ inline T dot(const T (&a)[M], const T (&b)[M]) noexcept {
     for (size_t j = first; j < full; j += dot_lanes)
 #pragma GCC unroll 8
         for (size_t k = 0; k < dot_lanes; ++k) lane[k] = lane[k] + a[j + k] * b[j + k];
+    if constexpr (UGRAD_SOFT_FLOAT_LANES && full == 0) {  // M < 8: +0 + term, and the tree of the used lanes
+#pragma GCC unroll 8
+        for (size_t k = 0; k < M; ++k) lane[k] = first_term(a[k] * b[k]);
+        return fold_used_lanes(lane, M);
+    }
 #pragma GCC unroll 8
     for (size_t k = 0; k < M % dot_lanes; ++k) lane[k] = lane[k] + a[full + k] * b[full + k];
     return fold_lanes(lane);
