@@ -322,7 +322,8 @@ inline f32x4 load_first(const float* p, float pad) noexcept {
 template <size_t n>
 inline void load_first_8(const float* p, float pad, f32x8& v) noexcept {
     static_assert(n >= 1 && n <= 7, "one to seven floats");
-    const f32x4 lo = load_first<n < 4 ? n : 4>(p, pad);
+    constexpr size_t low = n < 4 ? n : 4;
+    const f32x4 lo = load_first<low>(p, pad);
     f32x4 hi = {pad, pad, pad, pad};
     if constexpr (n > 4) hi = load_first<n - 4>(p + 4, pad);
     v = __builtin_shufflevector(lo, hi, 0, 1, 2, 3, 4, 5, 6, 7);
