@@ -186,14 +186,14 @@ struct target_updates<float> {
 template <size_t N, typename T>
 constexpr T sum_for_check(const T (&v)[N], T acc) noexcept {
 #if UGRAD_HAS_TARGET_UPDATES
-    if constexpr (target_updates<T>::value) return target::sum_for_check<N>(&v[0], acc); else
+    if constexpr (target_updates<T>::value) return acc + target::sum_any_order(&v[0], N); else
 #endif
     return scalar::sum_for_check(v, acc);
 }
 template <size_t N, size_t M, typename T>
 constexpr T sum_for_check(const T (&v)[N][M], T acc) noexcept {
 #if UGRAD_HAS_TARGET_UPDATES
-    if constexpr (target_updates<T>::value) return target::sum_for_check<N * M>(&v[0][0], acc); else
+    if constexpr (target_updates<T>::value) return acc + target::sum_any_order(&v[0][0], N * M); else
 #endif
     return scalar::sum_for_check(v, acc);
 }
