@@ -31,8 +31,6 @@ namespace target {
 // otherwise a row's blocks are written out (up to four) and the flat loops take four per pass.
 constexpr uint32_t unroll_updates = UGRAD_COMPACT_KERNELS ? 0 : 1;
 
-alignas(8) inline constexpr float zero_block[8] = {};
-
 #define UGRAD_VFP_UPDATE_CLOBBERS                                                                  \
     "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "s12", "s13", "s14", \
         "s15", "s16", "s17", "s18", "s19", "s20", "s21", "s22", "s23", "s24", "s25", "s26", "s27", \
@@ -43,17 +41,17 @@ alignas(8) inline constexpr float zero_block[8] = {};
 
 // Move COUNT (1..8, an expression) registers s<FIRST>..s<LAST> by a VLDM/VSTM-form INSN at P:
 // LAST is FIRST + 7 for a whole block, %c[last_FIRST] = FIRST + COUNT - 1 for a tail.
-#define UGRAD_VFP_MOVE(INSN, P, FIRST, COUNT, LAST)                             \
-    ".if " COUNT " == 1\n\t" INSN " " P ", {s" FIRST "}\n\t"                   \
+#define UGRAD_VFP_MOVE(INSN, P, FIRST, COUNT, LAST)          \
+    ".if " COUNT " == 1\n\t" INSN " " P ", {s" FIRST "}\n\t" \
     ".else\n\t" INSN " " P ", {s" FIRST "-s" LAST "}\n\t.endif\n\t"
 
 // Lane K of a block of COUNT lanes (an expression): OP s<D+K>, s<N>, s<M+K>, D and M one of 8, 16, 24.
 #define UGRAD_VFP_LANE(OP, COUNT, D, N, M, K) \
     ".if " #K " < " COUNT "\n\t" OP " s" UGRAD_VFP_R##D##_##K ", s" #N ", s" UGRAD_VFP_R##M##_##K "\n\t.endif\n\t"
-#define UGRAD_VFP_LANES(OP, COUNT, D, N, M)                                                                \
-    UGRAD_VFP_LANE(OP, COUNT, D, N, M, 0) UGRAD_VFP_LANE(OP, COUNT, D, N, M, 1)                           \
-    UGRAD_VFP_LANE(OP, COUNT, D, N, M, 2) UGRAD_VFP_LANE(OP, COUNT, D, N, M, 3)                           \
-    UGRAD_VFP_LANE(OP, COUNT, D, N, M, 4) UGRAD_VFP_LANE(OP, COUNT, D, N, M, 5)                           \
+#define UGRAD_VFP_LANES(OP, COUNT, D, N, M)                                     \
+    UGRAD_VFP_LANE(OP, COUNT, D, N, M, 0) UGRAD_VFP_LANE(OP, COUNT, D, N, M, 1) \
+    UGRAD_VFP_LANE(OP, COUNT, D, N, M, 2) UGRAD_VFP_LANE(OP, COUNT, D, N, M, 3) \
+    UGRAD_VFP_LANE(OP, COUNT, D, N, M, 4) UGRAD_VFP_LANE(OP, COUNT, D, N, M, 5) \
     UGRAD_VFP_LANE(OP, COUNT, D, N, M, 6) UGRAD_VFP_LANE(OP, COUNT, D, N, M, 7)
 #define UGRAD_VFP_R8_0 "8"
 #define UGRAD_VFP_R8_1 "9"
@@ -84,15 +82,15 @@ alignas(8) inline constexpr float zero_block[8] = {};
 // row's at [p] (both advanced): s8.. = b, s16.. = the row;
 //   OUTER_ADD:     s16+k = s16+k + s0·s8+k                     (G[i][j] + a_i·b[j])
 //   OUTER_DESCEND: s8+k = s0·s8+k, then s16+k = s16+k + s1·s8+k  (P[i][j] + (−η)·(a_i·b[j]))
-#define UGRAD_VFP_OUTER_BLOCK(COUNT, L8, L16)                                           \
-    UGRAD_VFP_MOVE("vldmia   ", "%[bp]!", "8", COUNT, L8)                          \
-    UGRAD_VFP_MOVE("vldm     ", "%[p]", "16", COUNT, L16)                           \
-    ".if %c[descend]\n\t"                                                      \
-    UGRAD_VFP_LANES("vmul.f32 ", COUNT, 8, 0, 8)                             \
-    UGRAD_VFP_LANES("vmla.f32 ", COUNT, 16, 1, 8)                            \
-    ".else\n\t"                                                                \
-    UGRAD_VFP_LANES("vmla.f32 ", COUNT, 16, 0, 8)                            \
-    ".endif\n\t"                                                               \
+#define UGRAD_VFP_OUTER_BLOCK(COUNT, L8, L16)             \
+    UGRAD_VFP_MOVE("vldmia   ", "%[bp]!", "8", COUNT, L8) \
+    UGRAD_VFP_MOVE("vldm     ", "%[p]", "16", COUNT, L16) \
+    ".if %c[descend]\n\t"                                 \
+    UGRAD_VFP_LANES("vmul.f32 ", COUNT, 8, 0, 8)          \
+    UGRAD_VFP_LANES("vmla.f32 ", COUNT, 16, 1, 8)         \
+    ".else\n\t"                                           \
+    UGRAD_VFP_LANES("vmla.f32 ", COUNT, 16, 0, 8)         \
+    ".endif\n\t"                                          \
     UGRAD_VFP_MOVE("vstmia   ", "%[p]!", "16", COUNT, L16)
 
 // The rows of an outer-product update, Q [N][M] (M = 8·Blocks + Tail), a [N], b [M]:
@@ -163,20 +161,20 @@ inline void descend_outer(float (&p)[N][M], const float (&a)[N], const float (&b
 //   Mode 0: p = p + s0·v                 (p − η·d, d unchanged)
 //   Mode 1: p = p + s0·v, then v = 0     (s24-s31 hold zeros)
 //   Mode 2: p = p + s0·v, then v = s1·v  (v ← μ·v)
-#define UGRAD_VFP_FLAT_BLOCK(COUNT, L8, L16, L24)                                    \
-    ".if %c[mode] == 0\n\t"                                            \
-    UGRAD_VFP_MOVE("vldmia   ", "%[v]!", "8", COUNT, L8)                   \
-    ".else\n\t"                                                        \
-    UGRAD_VFP_MOVE("vldm     ", "%[v]", "8", COUNT, L8)                    \
-    ".endif\n\t"                                                       \
-    UGRAD_VFP_MOVE("vldm     ", "%[p]", "16", COUNT, L16)                   \
-    UGRAD_VFP_LANES("vmla.f32 ", COUNT, 16, 0, 8)                    \
-    UGRAD_VFP_MOVE("vstmia   ", "%[p]!", "16", COUNT, L16)                  \
-    ".if %c[mode] == 1\n\t"                                            \
-    UGRAD_VFP_MOVE("vstmia   ", "%[v]!", "24", COUNT, L24)                  \
-    ".elseif %c[mode] == 2\n\t"                                        \
-    UGRAD_VFP_LANES("vmul.f32 ", COUNT, 8, 1, 8)                     \
-    UGRAD_VFP_MOVE("vstmia   ", "%[v]!", "8", COUNT, L8)                   \
+#define UGRAD_VFP_FLAT_BLOCK(COUNT, L8, L16, L24)          \
+    ".if %c[mode] == 0\n\t"                                \
+    UGRAD_VFP_MOVE("vldmia   ", "%[v]!", "8", COUNT, L8)   \
+    ".else\n\t"                                            \
+    UGRAD_VFP_MOVE("vldm     ", "%[v]", "8", COUNT, L8)    \
+    ".endif\n\t"                                           \
+    UGRAD_VFP_MOVE("vldm     ", "%[p]", "16", COUNT, L16)  \
+    UGRAD_VFP_LANES("vmla.f32 ", COUNT, 16, 0, 8)          \
+    UGRAD_VFP_MOVE("vstmia   ", "%[p]!", "16", COUNT, L16) \
+    ".if %c[mode] == 1\n\t"                                \
+    UGRAD_VFP_MOVE("vstmia   ", "%[v]!", "24", COUNT, L24) \
+    ".elseif %c[mode] == 2\n\t"                            \
+    UGRAD_VFP_LANES("vmul.f32 ", COUNT, 8, 1, 8)           \
+    UGRAD_VFP_MOVE("vstmia   ", "%[v]!", "8", COUNT, L8)   \
     ".endif\n\t"
 
 // p ← p + (−η)·v over Count entries (= p − η·v, see above), and v as Mode says (0: kept, 1: zeroed,
@@ -198,7 +196,9 @@ inline void descend_flat(float* p, float* v, float neg_eta, float momentum) noex
         "1:\n\t"
         UGRAD_VFP_FLAT_BLOCK("8", "15", "23", "31")
         ".if %c[per_pass] == 4\n\t"
-        UGRAD_VFP_FLAT_BLOCK("8", "15", "23", "31") UGRAD_VFP_FLAT_BLOCK("8", "15", "23", "31") UGRAD_VFP_FLAT_BLOCK("8", "15", "23", "31")
+        UGRAD_VFP_FLAT_BLOCK("8", "15", "23", "31")
+        UGRAD_VFP_FLAT_BLOCK("8", "15", "23", "31")
+        UGRAD_VFP_FLAT_BLOCK("8", "15", "23", "31")
         ".endif\n\t"
         "subs      %[passes], %[passes], #1\n\t"
         "bne       1b\n\t"
@@ -208,7 +208,7 @@ inline void descend_flat(float* p, float* v, float neg_eta, float momentum) noex
         ".if %c[rest] > 2\n\t" UGRAD_VFP_FLAT_BLOCK("8", "15", "23", "31") ".endif\n\t"
         ".if %c[tail] > 0\n\t" UGRAD_VFP_FLAT_BLOCK("%c[tail]", "%c[last_8]", "%c[last_16]", "%c[last_24]") ".endif\n\t"
         : [p] "+r"(p), [v] "+r"(v), [passes] "+r"(passes)
-        : [neg_eta] "r"(neg_eta), [momentum] "r"(momentum), [zero] "r"(zero_block), [mode] "i"(Mode),
+        : [neg_eta] "r"(neg_eta), [momentum] "r"(momentum), [zero] "r"(zero_lanes), [mode] "i"(Mode),
           [per_pass] "i"(per_pass), [rest] "i"(blocks % per_pass), [tail] "i"(Count % 8),
           [last_8] "i"(Count % 8 == 0 ? 15 : 7 + Count % 8), [last_16] "i"(Count % 8 == 0 ? 23 : 15 + Count % 8),
           [last_24] "i"(Count % 8 == 0 ? 31 : 23 + Count % 8), [has_passes] "i"(blocks / per_pass > 0 ? 1 : 0)
@@ -268,7 +268,7 @@ inline float sum_any_order(const float* v, size_t n) noexcept {
         "vadd.f32  s0, s0, s1\n\t"
         "vmov      %[sum], s0\n\t"
         : [v] "+r"(v), [blocks] "+r"(blocks), [rest] "+r"(rest), [sum] "=r"(sum)
-        : [zero] "r"(zero_block)
+        : [zero] "r"(zero_lanes)
         : "s0", "s1", "s8", "s9", "s10", "s11", "s12", "s13", "s14", "s15", "cc", "memory");
     return sum;
 }
