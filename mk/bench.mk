@@ -101,8 +101,9 @@ TARGET_OWN_KERNELS := $(shell $(TARGET_CXX) $(STD) $(TARGET_ARCH) $(TARGET_CPPFL
 endif
 ifneq ($(TARGET_OWN_KERNELS),)
 $(call target_program,target-kernels,tests/target/kernels_vs_scalar.cpp)
-# Again with the target's compact variant (what -Os selects: UGRAD_COMPACT_KERNELS).
-$(call target_program,target-kernels-compact,tests/target/kernels_vs_scalar.cpp,-DUGRAD_COMPACT_KERNELS=1)
+# Again built with -Os: the target's compact variant (what -Os selects: UGRAD_COMPACT_KERNELS), and
+# the portable loops as -Os compiles them.
+$(call target_program,target-kernels-compact,tests/target/kernels_vs_scalar.cpp,-Os)
 .PHONY: target-kernels-test
 target-kernels-test: $(TARGET_BUILD)/target-kernels.elf $(TARGET_BUILD)/target-kernels-compact.elf
 	$(TARGET_RUN) $(TARGET_BUILD)/target-kernels.elf

@@ -36,28 +36,9 @@ struct Gradients {
     T b2[Out];
 };
 
-namespace detail {
-
-// Every value of an [N][M] array finite.
-template <size_t N, size_t M, typename T>
-constexpr bool all_finite(const T (&v)[N][M]) noexcept {
-    bool finite = true;
-    for (size_t i = 0; i < N; ++i) finite = finite && all_finite(v[i]);
-    return finite;
-}
-
-template <size_t N, size_t M, typename T>
-constexpr void fill(T (&v)[N][M], T value) noexcept {
-    for (size_t i = 0; i < N; ++i) fill(v[i], value);
-}
-
-template <size_t In, size_t Hidden, size_t Out, typename T>
-constexpr void fill(Gradients<In, Hidden, Out, T>& g, T value) noexcept {
-    fill(g.w1, value);
-    fill(g.b1, value);
-    fill(g.w2, value);
-    fill(g.b2, value);
-}
+// The portable loops of a training step (every T, every core); namespace detail below calls a
+// core's own for float where it has them. The order each one rounds in is the one written here.
+namespace scalar {
 
 // Σ v in any order: NaN or ±inf whenever some v[i] is (and, rarely, when the sum overflows).
 // Four values per pass of the loop, for fewer loop instructions per value on a microcontroller.
@@ -72,18 +53,6 @@ template <size_t N, size_t M, typename T>
 constexpr T sum_for_check(const T (&v)[N][M], T acc) noexcept {
     for (size_t i = 0; i < N; ++i) acc = sum_for_check(v[i], acc);
     return acc;
-}
-
-// Every gradient finite. The sum of all of them is finite exactly when they all are, unless it
-// overflows: two cheap instructions per value, and the exact bit test only when the sum is not finite.
-template <size_t In, size_t Hidden, size_t Out, typename T>
-constexpr bool all_finite(const Gradients<In, Hidden, Out, T>& g) noexcept {
-    T sum = sum_for_check(g.w1, T(0));
-    sum = sum_for_check(g.b1, sum);
-    sum = sum_for_check(g.w2, sum);
-    sum = sum_for_check(g.b2, sum);
-    if (is_finite(sum)) return true;
-    return all_finite(g.w1) && all_finite(g.b1) && all_finite(g.w2) && all_finite(g.b2);
 }
 
 // G += aᵀ·b, the outer product of two row vectors.   a [N], b [M], G [N][M]:
@@ -173,6 +142,116 @@ inline void descend_outer(T (&p)[N][M], const T (&a)[N], const T (&b)[M], T lear
 template <size_t N, typename T>
 inline void descend(T (&p)[N], const T (&d)[N], T learning_rate) noexcept {
     for (size_t i = 0; i < N; ++i) p[i] = p[i] - learning_rate * d[i];
+}
+
+}  // namespace scalar
+
+namespace detail {
+
+// Every value of an [N][M] array finite.
+template <size_t N, size_t M, typename T>
+constexpr bool all_finite(const T (&v)[N][M]) noexcept {
+    bool finite = true;
+    for (size_t i = 0; i < N; ++i) finite = finite && all_finite(v[i]);
+    return finite;
+}
+
+template <size_t N, size_t M, typename T>
+constexpr void fill(T (&v)[N][M], T value) noexcept {
+    for (size_t i = 0; i < N; ++i) fill(v[i], value);
+}
+
+template <size_t In, size_t Hidden, size_t Out, typename T>
+constexpr void fill(Gradients<In, Hidden, Out, T>& g, T value) noexcept {
+    fill(g.w1, value);
+    fill(g.b1, value);
+    fill(g.w2, value);
+    fill(g.b2, value);
+}
+
+// The loops of a training step, for T = float on a core with its own (UGRAD_HAS_TARGET_UPDATES,
+// include/ugrad/kernels.hpp: ugrad/armv7em_vfp/updates.hpp on the M4F, M7, M33, M55), else the
+// portable ones in namespace scalar above: the same bits.
+template <typename T>
+struct target_updates {
+    static constexpr bool value = false;
+};
+#if UGRAD_HAS_TARGET_UPDATES
+template <>
+struct target_updates<float> {
+    static constexpr bool value = true;
+};
+#endif
+
+template <size_t N, typename T>
+constexpr T sum_for_check(const T (&v)[N], T acc) noexcept {
+#if UGRAD_HAS_TARGET_UPDATES
+    if constexpr (target_updates<T>::value) return acc + target::sum_any_order(&v[0], N); else
+#endif
+    return scalar::sum_for_check(v, acc);
+}
+template <size_t N, size_t M, typename T>
+constexpr T sum_for_check(const T (&v)[N][M], T acc) noexcept {
+#if UGRAD_HAS_TARGET_UPDATES
+    if constexpr (target_updates<T>::value) return acc + target::sum_any_order(&v[0][0], N * M); else
+#endif
+    return scalar::sum_for_check(v, acc);
+}
+
+template <size_t N, size_t M, typename T>
+inline void add_outer(const T (&a)[N], const T (&b)[M], T (&g)[N][M]) noexcept {
+#if UGRAD_HAS_TARGET_UPDATES
+    if constexpr (target_updates<T>::value) target::add_outer(a, b, g); else
+#endif
+    scalar::add_outer(a, b, g);
+}
+
+template <size_t N, typename T>
+inline void add(const T (&d)[N], T (&v)[N]) noexcept {
+    scalar::add(d, v);
+}
+
+template <size_t N, typename T>
+inline void descend(T (&p)[N], T (&v)[N], T learning_rate, T momentum) noexcept {
+#if UGRAD_HAS_TARGET_UPDATES
+    if constexpr (target_updates<T>::value) target::descend<N>(&p[0], &v[0], learning_rate, momentum); else
+#endif
+    scalar::descend(p, v, learning_rate, momentum);
+}
+template <size_t N, size_t M, typename T>
+inline void descend(T (&p)[N][M], T (&v)[N][M], T learning_rate, T momentum) noexcept {
+#if UGRAD_HAS_TARGET_UPDATES
+    if constexpr (target_updates<T>::value) target::descend<N * M>(&p[0][0], &v[0][0], learning_rate, momentum); else
+#endif
+    scalar::descend(p, v, learning_rate, momentum);
+}
+
+template <size_t N, size_t M, typename T>
+inline void descend_outer(T (&p)[N][M], const T (&a)[N], const T (&b)[M], T learning_rate) noexcept {
+#if UGRAD_HAS_TARGET_UPDATES
+    if constexpr (target_updates<T>::value) target::descend_outer(p, a, b, learning_rate); else
+#endif
+    scalar::descend_outer(p, a, b, learning_rate);
+}
+
+template <size_t N, typename T>
+inline void descend(T (&p)[N], const T (&d)[N], T learning_rate) noexcept {
+#if UGRAD_HAS_TARGET_UPDATES
+    if constexpr (target_updates<T>::value) target::descend<N>(&p[0], &d[0], learning_rate); else
+#endif
+    scalar::descend(p, d, learning_rate);
+}
+
+// Every gradient finite. The sum of all of them is finite exactly when they all are, unless it
+// overflows: two cheap instructions per value, and the exact bit test only when the sum is not finite.
+template <size_t In, size_t Hidden, size_t Out, typename T>
+constexpr bool all_finite(const Gradients<In, Hidden, Out, T>& g) noexcept {
+    T sum = sum_for_check(g.w1, T(0));
+    sum = sum_for_check(g.b1, sum);
+    sum = sum_for_check(g.w2, sum);
+    sum = sum_for_check(g.b2, sum);
+    if (is_finite(sum)) return true;
+    return all_finite(g.w1) && all_finite(g.b1) && all_finite(g.w2) && all_finite(g.b2);
 }
 
 }  // namespace detail

@@ -55,12 +55,24 @@ namespace detail {
 // instructions an entry on a Cortex-M): an entry is NaN or ±inf exactly when its exponent field
 // is all ones, that is when adding 1 at the field's lowest bit carries out of the field into the
 // sign position; OR-ing those sums flags any such entry.
-constexpr bool all_finite(const float* v, size_t n) noexcept {
+constexpr bool all_finite_bits(const float* v, size_t n) noexcept {
     uint32_t carries = 0;
 #pragma GCC unroll 8
     for (size_t i = 0; i < n; ++i) carries |= (bit_cast<uint32_t>(v[i]) & 0x7f800000u) + 0x00800000u;
     return (carries >> 31) == 0;
 }
+#if UGRAD_HAS_TARGET_UPDATES
+// On a core with its own loops (include/ugrad/kernels.hpp): the sum of the entries in any order,
+// about one instruction an entry, is finite exactly when every entry is, unless it overflows;
+// only then the bits decide.
+inline bool all_finite(const float* v, size_t n) noexcept {
+    return is_finite(target::sum_any_order(v, n)) || all_finite_bits(v, n);
+}
+#else
+constexpr bool all_finite(const float* v, size_t n) noexcept {
+    return all_finite_bits(v, n);
+}
+#endif
 constexpr bool all_finite(const double* v, size_t n) noexcept {
     uint64_t carries = 0;
     for (size_t i = 0; i < n; ++i)

@@ -6,18 +6,24 @@
 // Built by mk/bench.mk for every target whose compiler flags pick such kernels, run under QEMU by
 // `make TARGET=<t> test`. Shapes cover every block count, column tail and dot tail; the
 // data mixes signs and magnitudes over 2^±8 so that any change of order would change bits
-// (tests/test_kernels.cpp shows on the host that it does). Exit status 0 = all equal.
+// (tests/test_kernels.cpp shows on the host that it does). The training loops of gradients.hpp
+// (ugrad/armv7em_vfp/updates.hpp on these cores) likewise, NaN, ±inf and ±0 included. Exit status
+// 0 = all equal.
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
 #include <hal.h>
+#include <ugrad/gradients.hpp>
 #include <ugrad/kernels.hpp>
 
 #include "../splitmix64.hpp"
 
 #if !UGRAD_HAS_TARGET_KERNELS
 #error "this core has no kernels of its own (include/ugrad/kernels.hpp picks them from the compiler's macros)"
+#endif
+#if !UGRAD_HAS_TARGET_UPDATES
+#error "this core has no training loops of its own (include/ugrad/kernels.hpp picks them with its kernels)"
 #endif
 
 namespace {
@@ -64,6 +70,133 @@ void check_shape() {
     }
 }
 
+// Values that are not ordinary numbers: ±inf, ±0, and with `nan` NaNs of both signs and two payloads.
+float special_float(uint64_t z, bool nan) {
+    static const uint32_t bits[] = {0x7f800000u, 0xff800000u, 0x00000000u, 0x80000000u,
+                                    0x7fc00000u, 0xffc00000u, 0x7fc12345u, 0xffa00001u};
+    float f;
+    memcpy(&f, &bits[nan ? z % 8 : z % 4], sizeof f);
+    return f;
+}
+
+// Random entries; with `special` about one in eight replaced by a special value (NaN among them
+// if `nan`); with `zeros` one in eight by ±0 (a's skipped rows).
+template <size_t K>
+void fill_random(float (&v)[K], bool special, bool nan, bool zeros) {
+    for (float& e : v) {
+        e = random_float();
+        const uint64_t z = test::splitmix64(state);
+        if (zeros && z % 8 == 0) e = z & 8 ? 0.0f : -0.0f;
+        else if (special && z % 8 == 1) e = special_float(z >> 8, nan);
+    }
+}
+
+// Bit for bit, except that a NaN is any NaN: which NaN the portable loops give depends on how GCC
+// compiles them, not on the C. At -Os for the M33 it turns p − η·v into VMLS, which flips a NaN
+// product's sign; for the M55 it vectorizes them with MVE, whose float instructions give the
+// default NaN, where the scalar VFP instructions (and x86) pass a NaN operand on. The kernels
+// pass it on, as VMUL and VSUB do.
+bool same_values(const float* x, const float* y, size_t n) {
+    for (size_t i = 0; i < n; ++i) {
+        uint32_t a, b;
+        memcpy(&a, &x[i], sizeof a);
+        memcpy(&b, &y[i], sizeof b);
+        const bool a_nan = (a & 0x7fffffffu) > 0x7f800000u, b_nan = (b & 0x7fffffffu) > 0x7f800000u;
+        if (a_nan ? !b_nan : a != b) return false;
+    }
+    return true;
+}
+template <size_t N, size_t M>
+bool same_values(const float (&x)[N][M], const float (&y)[N][M]) {
+    return same_values(&x[0][0], &y[0][0], N * M);
+}
+template <size_t N>
+bool same_values(const float (&x)[N], const float (&y)[N]) {
+    return same_values(&x[0], &y[0], N);
+}
+
+void report(bool ok, size_t n, size_t m, const char* what) {
+    ++checks;
+    if (ok) return;
+    ++failures;
+    hal_write("target_updates: MISMATCH at ");
+    hal_write_uint(n);
+    hal_write("x");
+    hal_write_uint(m);
+    hal_write(what);
+}
+
+// The training loops of gradients.hpp (target:: for float vs the portable scalar::), bit for bit
+// (a NaN being any NaN, see same_values): G += aᵀ·b, P ← P − η·(aᵀ·b), p ← p − η·v with v ← 0 or
+// μ·v, p ← p − η·d; and the finiteness sum (any order) finite exactly when the portable one is.
+// Trials 0-1 ordinary numbers (a with zeros; η = 0 in trial 1); trials 2-5 also ±inf and ±0, and
+// NaNs in one operand: a (with a, b, d special), then b and d (likewise), then G and p (with G, p,
+// v special), then v (likewise). η and μ stay numbers, as every caller checks.
+template <size_t N, size_t M>
+void check_updates() {
+    static float g_scalar[N][M], g_target[N][M], v_scalar[N][M], v_target[N][M];
+    float a[N], b[M], d[M], p_scalar[M], p_target[M], dv_scalar[M], dv_target[M];
+    for (int trial = 0; trial < 6; ++trial) {
+        const bool special = trial >= 2;
+        fill_random(a, trial == 2 || trial == 3, trial == 2, true);
+        fill_random(b, trial == 2 || trial == 3, trial == 3, false);
+        fill_random(d, trial == 2 || trial == 3, trial == 3, false);
+        for (auto& row : g_scalar) fill_random(row, special, trial == 4, false);
+        for (auto& row : v_scalar) fill_random(row, special, trial == 5, false);
+        const float eta = trial == 1 ? 0.0f : random_float();
+        const float mu = trial == 1 ? -random_float() : random_float();
+        memcpy(g_target, g_scalar, sizeof g_scalar);
+        memcpy(v_target, v_scalar, sizeof v_scalar);
+
+        ugrad::scalar::add_outer(a, b, g_scalar);
+        ugrad::target::add_outer(a, b, g_target);
+        report(same_values(g_scalar, g_target), N, M, " (add_outer)\n");
+        ugrad::scalar::descend_outer(g_scalar, a, b, eta);
+        ugrad::target::descend_outer(g_target, a, b, eta);
+        report(same_values(g_scalar, g_target), N, M, " (descend_outer)\n");
+
+        ugrad::scalar::descend(g_scalar, v_scalar, eta, mu);
+        ugrad::target::descend<N * M>(&g_target[0][0], &v_target[0][0], eta, mu);
+        report(same_values(g_scalar, g_target) && same_values(v_scalar, v_target), N,
+               M, " (descend, momentum)\n");
+
+        if (trial == 5) {  // G took v's NaNs: new G, so that no two NaNs meet
+            for (auto& row : g_scalar) fill_random(row, special, false, false);
+            memcpy(g_target, g_scalar, sizeof g_scalar);
+        }
+        ugrad::scalar::descend(g_scalar, v_scalar, eta, 0.0f);
+        ugrad::target::descend<N * M>(&g_target[0][0], &v_target[0][0], eta, 0.0f);
+        report(same_values(g_scalar, g_target) && same_values(v_scalar, v_target), N,
+               M, " (descend, no momentum)\n");
+
+        fill_random(p_scalar, special, trial == 4, false);
+        memcpy(p_target, p_scalar, sizeof p_scalar);
+        memcpy(dv_scalar, d, sizeof d);
+        memcpy(dv_target, d, sizeof d);
+        ugrad::scalar::descend(p_scalar, d, eta);
+        ugrad::target::descend<M>(p_target, d, eta);
+        report(same_values(p_scalar, p_target) && memcmp(d, dv_scalar, sizeof d) == 0, 1, M,
+               " (descend by d)\n");
+        if (trial == 3) {  // p took d's NaNs: new p, as above
+            fill_random(p_scalar, special, false, false);
+            memcpy(p_target, p_scalar, sizeof p_scalar);
+        }
+        ugrad::scalar::descend(p_scalar, dv_scalar, eta, mu);
+        ugrad::target::descend<M>(p_target, dv_target, eta, mu);
+        report(same_values(p_scalar, p_target) && same_values(dv_scalar, dv_target), 1, M,
+               " (descend, a vector)\n");
+
+        // v's entries lie within 2^±8 or are special: these sums cannot overflow.
+        const float s_scalar = ugrad::scalar::sum_for_check(v_scalar, 1.0f);
+        const float s_target = 1.0f + ugrad::target::sum_any_order(&v_scalar[0][0], N * M);
+        const float t_scalar = ugrad::scalar::sum_for_check(b, 1.0f);
+        const float t_target = 1.0f + ugrad::target::sum_any_order(b, M);
+        report(ugrad::is_finite(s_scalar) == ugrad::is_finite(s_target) &&
+                   ugrad::is_finite(t_scalar) == ugrad::is_finite(t_target),
+               N, M, " (sum_for_check)\n");
+    }
+}
+
 }  // namespace
 
 int main() {
@@ -93,8 +226,26 @@ int main() {
     check_shape<17, 6>();
     check_shape<3, 10>();
     check_shape<33, 9>();
+    // The training loops: every row length mod 8, one to six blocks, skipped rows, odd sizes.
+    check_updates<1, 1>();
+    check_updates<3, 2>();
+    check_updates<5, 3>();
+    check_updates<2, 4>();
+    check_updates<7, 5>();
+    check_updates<4, 6>();
+    check_updates<9, 7>();
+    check_updates<6, 8>();
+    check_updates<32, 10>();
+    check_updates<11, 13>();
+    check_updates<64, 32>();
+    check_updates<13, 33>();
+    check_updates<5, 39>();
+    check_updates<3, 48>();
+    check_updates<17, 50>();
+    check_updates<64, 64>();
     hal_write("target_kernels: ");
     hal_write_uint(static_cast<uint64_t>(checks));
-    hal_write(failures == 0 ? " comparisons, all bit-identical to ugrad::scalar\n" : " comparisons, MISMATCHES\n");
+    hal_write(failures == 0 ? " comparisons, all bit-identical to ugrad::scalar (the training loops: any NaN for a NaN)\n"
+                          : " comparisons, MISMATCHES\n");
     return failures == 0 ? 0 : 1;
 }
