@@ -194,6 +194,17 @@ void check_updates() {
         report(ugrad::is_finite(s_scalar) == ugrad::is_finite(s_target) &&
                    ugrad::is_finite(t_scalar) == ugrad::is_finite(t_target),
                N, M, " (sum_for_check)\n");
+
+        // The finiteness check of the library's calls: non_finite_bits is 0 exactly when the bit
+        // test says every entry is finite, for every length 0 .. N·M (every block and remainder).
+        // (Entries: one in eight ±inf, or NaN on even trials, some ±0.)
+        static float u[N][M];  // static: 64x64 does not belong on the stack
+        for (auto& row : u) fill_random(row, true, trial % 2 == 0, true);
+        bool agree = true;
+        for (size_t n = 0; n <= N * M; ++n)
+            agree = agree && ((ugrad::target::non_finite_bits(&u[0][0], n) == 0) ==
+                              ugrad::detail::all_finite_bits(&u[0][0], n));
+        report(agree, N, M, " (non_finite_bits)\n");
     }
 }
 
