@@ -244,6 +244,14 @@ __attribute__((noinline)) void affine(const T* x, const T* w, const T* b, T* y, 
 template <typename T>
 __attribute__((noinline)) void affine_t(const T* d, const T* w, T* y, size_t n, size_t m) noexcept {
     const size_t full = m - m % dot_lanes;
+    if (UGRAD_SOFT_FLOAT_LANES && full == 0) {  // m < 8: +0 + term, and the tree of the used lanes
+        for (size_t i = 0; i < n; ++i, w += m) {
+            T lane[dot_lanes] = {};
+            for (size_t k = 0; k < m; ++k) lane[k] = first_term(w[k] * d[k]);
+            y[i] = scalar::fold_used_lanes(lane, m);
+        }
+        return;
+    }
     UGRAD_ROWS_LOOP
     for (size_t i = 0; i < n; ++i, w += m) {
         T l0 = T(0), l1 = T(0), l2 = T(0), l3 = T(0), l4 = T(0), l5 = T(0), l6 = T(0), l7 = T(0);
