@@ -50,6 +50,10 @@ constexpr void fill(LayerOutput<Act, N, T>& out, T value) noexcept {
 template <typename T>
 inline void multiply_in_place(T* a, const T* b, size_t n) noexcept {
 #pragma GCC unroll 8
+    // (clang-tidy's static analyzer can lose track of a scratch buffer that a kernel has just
+    // written through network.hpp's as_array view, and then calls a[i] uninitialized; every caller
+    // writes a[0 .. n) first: affine_t's output, as the gradient specs check value by value.)
+    // NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult)
     for (size_t i = 0; i < n; ++i) a[i] = a[i] * b[i];
 }
 

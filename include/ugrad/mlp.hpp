@@ -61,10 +61,9 @@ constexpr bool all_finite_bits(const float* v, size_t n) noexcept {
     for (size_t i = 0; i < n; ++i) carries |= (bit_cast<uint32_t>(v[i]) & 0x7f800000u) + 0x00800000u;
     return (carries >> 31) == 0;
 }
-#if UGRAD_HAS_TARGET_UPDATES && !UGRAD_COMPACT_KERNELS
-// On a core with its own loops (include/ugrad/kernels.hpp), except when built for size: Σ v_i·0
-// by its FPU, ±0 exactly when every entry is finite (ugrad/armv7em_vfp/updates.hpp), about 1.4
-// instructions an entry. (At -Os the bit test above: 64 bytes less, the M4F's 2,048-byte budget.)
+#if UGRAD_HAS_TARGET_UPDATES
+// On a core with its own loops (include/ugrad/kernels.hpp): Σ v_i·0 by its FPU, ±0 exactly when
+// every entry is finite (ugrad/armv7em_vfp/updates.hpp), about 1.4 instructions an entry.
 inline bool all_finite(const float* v, size_t n) noexcept {
     return target::non_finite_bits(v, n) == 0;
 }
@@ -91,13 +90,14 @@ constexpr void fill(T (&v)[N], T value) noexcept {
     for (size_t i = 0; i < N; ++i) v[i] = value;
 }
 
+// Every member of act: its five arrays lie back to back (no padding: checked), so one loop over
+// its object representation, a T at a time, does it — one loop of code instead of five (the
+// M4F's -Os budget, make size).
 template <size_t In, size_t Hidden, size_t Out, typename T>
-constexpr void fill(Activations<In, Hidden, Out, T>& act, T value) noexcept {
-    fill(act.h, value);
-    fill(act.dh_dr, value);
-    fill(act.logits, value);
-    fill(act.log_probs, value);
-    fill(act.probs, value);
+inline void fill(Activations<In, Hidden, Out, T>& act, T value) noexcept {
+    static_assert(sizeof act == (2 * Hidden + 3 * Out) * sizeof(T), "Activations holds its arrays back to back");
+    unsigned char* bytes = reinterpret_cast<unsigned char*>(&act);  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast): its bytes
+    for (size_t k = 0; k < sizeof act; k += sizeof(T)) __builtin_memcpy(bytes + k, &value, sizeof(T));
 }
 
 // A target is a probability vector: every entry finite and >= 0, Σ (k ascending) within 1e-3 of 1.

@@ -277,8 +277,7 @@ inline float sum_any_order(const float* v, size_t n) noexcept {
 // finite v_i and NaN for ±inf or NaN, so the sum is ±0 or NaN (it cannot overflow) and the result
 // is 0 exactly when every entry is finite. VMLA into s0 from +0 (s1 = +0): v by blocks of eight,
 // then the last n mod 8 one at a time. About 1.4 instructions an entry (the portable bit test
-// takes four to six), in the caller-saved s0-s1, s8-s15 only: nothing to save. (Not at -Os, where
-// the library's checks keep the portable bit test: 64 bytes less code, see include/ugrad/mlp.hpp.)
+// takes four to seven), in the caller-saved s0-s1, s8-s15 only: nothing to save.
 inline uint32_t non_finite_bits(const float* v, size_t n) noexcept {
     uint32_t blocks = static_cast<uint32_t>(n / 8);
     uint32_t rest = static_cast<uint32_t>(n % 8);
