@@ -237,17 +237,6 @@ __attribute__((noinline)) void affine(const T* x, const T* w, const T* b, T* y, 
     }
 }
 
-// affine_t for rows shorter than the lanes (m < 8) on the soft-float cores: lanes 0 .. m−1 get
-// +0 + their one term by first_term, then the tree of the used lanes (scalar::fold_used_lanes).
-template <typename T>
-inline void affine_t_short_rows(const T* d, const T* w, T* y, size_t n, size_t m) noexcept {
-    for (size_t i = 0; i < n; ++i, w += m) {
-        T lane[dot_lanes] = {};
-        for (size_t k = 0; k < m; ++k) lane[k] = first_term(w[k] * d[k]);
-        y[i] = scalar::fold_used_lanes(lane, m);
-    }
-}
-
 // y[i] = dot(W[i], d), W [n][m], d [m], y [n]: the eight lanes in eight named locals (registers,
 // or fixed stack slots where the floats are software: no array indexing, no memset) over whole
 // groups of eight terms, then the last m mod 8 terms into lanes 0, 1, ... (each lane's terms stay
@@ -255,26 +244,23 @@ inline void affine_t_short_rows(const T* d, const T* w, T* y, size_t n, size_t m
 template <typename T>
 __attribute__((noinline)) void affine_t(const T* d, const T* w, T* y, size_t n, size_t m) noexcept {
     const size_t full = m - m % dot_lanes;
-#if UGRAD_SOFT_FLOAT_LANES
-    if (full == 0) {
-        affine_t_short_rows(d, w, y, n, m);
-        return;
-    }
-#endif
     UGRAD_ROWS_LOOP
     for (size_t i = 0; i < n; ++i, w += m) {
-#if UGRAD_SOFT_FLOAT_LANES
-        // The first block (there is one: m >= 8 here): +0 + term by first_term.
-        T l0 = first_term(w[0] * d[0]), l1 = first_term(w[1] * d[1]), l2 = first_term(w[2] * d[2]),
-          l3 = first_term(w[3] * d[3]), l4 = first_term(w[4] * d[4]), l5 = first_term(w[5] * d[5]),
-          l6 = first_term(w[6] * d[6]), l7 = first_term(w[7] * d[7]);
-        const T* wj = w + dot_lanes;
-        const T* dj = d + dot_lanes;
-#else
         T l0 = T(0), l1 = T(0), l2 = T(0), l3 = T(0), l4 = T(0), l5 = T(0), l6 = T(0), l7 = T(0);
         const T* wj = w;
         const T* dj = d;
-#endif
+        if (UGRAD_SOFT_FLOAT_LANES && full != 0) {  // the first block: +0 + term by first_term
+            l0 = first_term(wj[0] * dj[0]);
+            l1 = first_term(wj[1] * dj[1]);
+            l2 = first_term(wj[2] * dj[2]);
+            l3 = first_term(wj[3] * dj[3]);
+            l4 = first_term(wj[4] * dj[4]);
+            l5 = first_term(wj[5] * dj[5]);
+            l6 = first_term(wj[6] * dj[6]);
+            l7 = first_term(wj[7] * dj[7]);
+            wj += dot_lanes;
+            dj += dot_lanes;
+        }
         for (const T* end = w + full; wj != end; wj += dot_lanes, dj += dot_lanes) {
             l0 = l0 + wj[0] * dj[0];
             l1 = l1 + wj[1] * dj[1];
