@@ -90,15 +90,24 @@ constexpr void fill(T (&v)[N], T value) noexcept {
     for (size_t i = 0; i < N; ++i) v[i] = value;
 }
 
-// Every member of act: its five arrays lie back to back (no padding: checked), so one loop over
-// its object representation, a T at a time, does it — one loop of code instead of five (the
-// M4F's -Os budget, make size).
+// Every member of act. Built for size (UGRAD_COMPACT_KERNELS, -Os): its five arrays lie back to
+// back (no padding: checked), so one loop over its object representation, a T at a time, does
+// it — one loop of code instead of five (the M4F's -Os budget, make size); aligned as T, so each
+// copy is one store, no call to memcpy on cores without unaligned access. Otherwise array by
+// array (GCC at -O2 gave the one loop 176 more bytes of stack on the Cortex-M3).
 template <size_t In, size_t Hidden, size_t Out, typename T>
 inline void fill(Activations<In, Hidden, Out, T>& act, T value) noexcept {
     static_assert(sizeof act == (2 * Hidden + 3 * Out) * sizeof(T), "Activations holds its arrays back to back");
-    // (Aligned as T: each copy is one store, no call to memcpy on cores without unaligned access.)
-    unsigned char* bytes = static_cast<unsigned char*>(__builtin_assume_aligned(static_cast<void*>(&act), alignof(T)));
-    for (size_t i = 0; i < sizeof act / sizeof(T); ++i) __builtin_memcpy(bytes + i * sizeof(T), &value, sizeof(T));
+    if constexpr (UGRAD_COMPACT_KERNELS) {
+        unsigned char* bytes = static_cast<unsigned char*>(__builtin_assume_aligned(static_cast<void*>(&act), alignof(T)));
+        for (size_t i = 0; i < sizeof act / sizeof(T); ++i) __builtin_memcpy(bytes + i * sizeof(T), &value, sizeof(T));
+    } else {
+        fill(act.h, value);
+        fill(act.dh_dr, value);
+        fill(act.logits, value);
+        fill(act.log_probs, value);
+        fill(act.probs, value);
+    }
 }
 
 // A target is a probability vector: every entry finite and >= 0, Σ (k ascending) within 1e-3 of 1.
