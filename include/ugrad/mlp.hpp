@@ -51,8 +51,8 @@ struct Activations {
 
 namespace detail {
 
-// Every entry finite? One pass without a branch per entry (it vectorizes on x86 and costs four
-// instructions an entry on a Cortex-M): an entry is NaN or ±inf exactly when its exponent field
+// Every entry finite? One pass without a branch per entry (it vectorizes on x86; on a Cortex-M it
+// costs about four instructions an entry unrolled at -O2, seven in -Os's one loop): an entry is NaN or ±inf exactly when its exponent field
 // is all ones, that is when adding 1 at the field's lowest bit carries out of the field into the
 // sign position; OR-ing those sums flags any such entry.
 constexpr bool all_finite_bits(const float* v, size_t n) noexcept {
