@@ -1,12 +1,13 @@
 # SPDX-License-Identifier: Apache-2.0
-# ugrad — top-level Makefile.
-#   make demo    the main job (see README.md)
-#   make test    everything that proves the library: host tests with g++ and clang++, the
-#                freestanding/no-heap/compile-fail checks, and the emulated targets
+# ugrad — top-level Makefile. `make` (or `make help`) lists what a user runs.
+#   make demo      the main job (see README.md)
+#   make test      the quick suite, before every commit (QUICK_TEST_GOALS, about 5 minutes on 2 cores)
+#   make test-all  everything that proves the library (TEST_GOALS): every emulated core, the
+#                  frameworks, lint, fuzz smoke runs, ...; what CI runs
 # Each area of the project keeps its rules in mk/<area>.mk and adds its test goals to TEST_GOALS
 # and the Debian packages it needs to DEPS_PACKAGES.
 
-.DEFAULT_GOAL := test
+.DEFAULT_GOAL := help
 SHELL := /bin/bash
 # Keep intermediate files (make would delete them after the last line of output).
 .SECONDARY:
@@ -43,11 +44,46 @@ endif
 deps:
 	@tools/ensure-deps.sh $(sort $(DEPS_PACKAGES))
 
-.PHONY: test
+# `make test`: what a contributor runs before every commit. The host suites with g++ and clang++,
+# the same under the sanitizers, the build-time checks (freestanding, no heap, compile-fail, README's
+# examples), the host golden vectors, the exporter's unit tests, and one emulated core (the
+# Cortex-M4F's whole `make TARGET=mps2-an386 test`).
+QUICK_TEST_GOALS := test-host test-san checks golden test-exporter test-m4f
+
+# Each goal runs in its own make (tools/run-goals.sh), so the time of each is printed at the end.
+.PHONY: test test-all test-m4f
+ifeq ($(TARGET),host)
+test: | deps
+	@MAKE="$(MAKE)" tools/run-goals.sh "make test" $(QUICK_TEST_GOALS)
+test-all: | deps
+	@MAKE="$(MAKE)" tools/run-goals.sh "make test-all" $(TEST_GOALS)
+test-m4f: target-test-inputs
+	@$(MAKE) --no-print-directory TARGET=mps2-an386 test
+else
+# `make TARGET=<t> test`: that target's goals, in this make.
 test: $(TEST_GOALS)
-	@echo "make test: all test goals passed ($(TEST_GOALS))"
-	@echo "goals: $(words $(TEST_GOALS)) passed, 0 failed"
+	@echo "make TARGET=$(TARGET) test: $(TEST_GOALS) passed"
+test-all: test
+endif
 
 .PHONY: clean
 clean:
 	rm -rf $(BUILD)
+
+# ---- make help: the goals a user needs ----
+.PHONY: help
+help:
+	@echo "ugrad: neural networks on a microcontroller, with dJ/dx. Goals:"
+	@echo "  make demo                      classify test digits, print p, J and dJ/dx; draw build/demo/saliency.svg"
+	@echo "  make demo TARGET=mps2-an386    the same on an emulated Cortex-M4F (QEMU)"
+	@echo "  make example                   examples/firmware on the emulated Cortex-M4F (TARGET=<core> for another)"
+	@echo "  make test                      the quick suite: host g++/clang++, sanitizers, checks, exporter, M4F (~5 min)"
+	@echo "  make test-all                  everything: every emulated core, frameworks, lint, fuzz smoke (~25 min; CI)"
+	@echo "  make TARGET=<core> test        one core's tests; cores: $(EMULATED_TARGETS)"
+	@echo "  make export MODEL=m.json NAME=my_model   a trained model to build/export/my_model.hpp"
+	@echo "  make train                     train the bundled digits model with ugrad's own gradients"
+	@echo "  make bench                     speed on this machine and the emulated cores, beside Eigen and textbook loops"
+	@echo "  make size                      flash, RAM and stack per core"
+	@echo "  make clean                     remove build/"
+	@echo "Every goal installs the Debian packages it needs when run as root, or prints the apt-get command."
+	@echo "More: README.md, docs/."

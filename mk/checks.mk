@@ -15,7 +15,7 @@
 #                       which any C++ compiler may emit for a struct copy or `= {}` even in
 #                       freestanding code, are allowed
 #   check-compile-fail  an input array of the wrong size is rejected at compile time
-#   check-readme        README.md's usage example compiles (g++ and clang++) and runs
+#   check-readme        README.md's examples compile (g++, clang++, arm-none-eabi-g++), run and print what it shows
 
 DEPS_PACKAGES += gcc-riscv64-unknown-elf gcc-arm-none-eabi python3
 
@@ -76,25 +76,56 @@ check-compile-fail: | deps
 	  grep -q "$$word" $(BUILD)/wrong_size.log || { echo "$$macro: rejected without '$$word' in the message"; exit 1; }; \
 	  echo "$$macro: rejected, as it must be ('$$word' in the message)"; done
 
-# README's C++ examples, each marked `<!-- example:NAME ... -->` above its code block.
-README_EXAMPLES := quickstart network
-$(CHECKS)/readme_example_%.cpp: README.md tools/extract_readme_example.py
+# The C++ examples of README.md and docs/, each marked `<!-- example:NAME ... -->` above its code
+# block and followed by `<!-- output:NAME -->` and the text it prints: each is compiled with g++ and
+# clang++ (with the model it includes exported from examples/quickstart/ by tools/export_model.py),
+# run, and its output compared with the page's. README's firmware build line is run as shown (the
+# include directory's and the file's paths replaced), with the warnings as errors.
+DOC_EXAMPLES := README.md:firmware README.md:network docs/api.md:quickstart
+README_BUILD := $(CHECKS)/readme
+doc_example_page = $(firstword $(subst :, ,$(filter %:$(1),$(DOC_EXAMPLES))))
+DOC_EXAMPLE_NAMES := $(foreach e,$(DOC_EXAMPLES),$(lastword $(subst :, ,$(e))))
+DOC_EXAMPLE_PAGES := $(sort $(foreach e,$(DOC_EXAMPLES),$(firstword $(subst :, ,$(e)))))
+$(README_BUILD)/%.cpp: $(DOC_EXAMPLE_PAGES) tools/extract_readme_example.py
 	@mkdir -p $(@D)
-	python3 tools/extract_readme_example.py $< $@ $*
+	python3 tools/extract_readme_example.py $(call doc_example_page,$*) $@ $*
+$(README_BUILD)/%.expected: $(DOC_EXAMPLE_PAGES) tools/extract_readme_example.py
+	@mkdir -p $(@D)
+	python3 tools/extract_readme_example.py $(call doc_example_page,$*) $@ $* text output
+$(README_BUILD)/firmware-build.sh: README.md tools/extract_readme_example.py
+	@mkdir -p $(@D)
+	python3 tools/extract_readme_example.py $< $@ firmware-build sh
+$(README_BUILD)/my_model.hpp: examples/quickstart/my_model.json tools/export_model.py | deps
+	@mkdir -p $(@D)
+	python3 tools/export_model.py $< --name my_model --out $@ > /dev/null
 
 .PHONY: check-readme
-check-readme: $(README_EXAMPLES:%=$(CHECKS)/readme_example_%.cpp) | deps
-	@echo "== README usage examples: $(README_EXAMPLES)"
-	@for example in $(README_EXAMPLES); do for cxx in $(HOST_COMPILERS); do \
-	  $$cxx $(STD) $(WARN) $(FPFLAGS) $(INCLUDES) $(CHECKS)/readme_example_$$example.cpp -o $(CHECKS)/readme_example_$$example-$$cxx || exit 1; \
-	  $(CHECKS)/readme_example_$$example-$$cxx || { echo "README example $$example failed with $$cxx"; exit 1; }; \
-	done; done
+check-readme: $(DOC_EXAMPLE_NAMES:%=$(README_BUILD)/%.cpp) $(DOC_EXAMPLE_NAMES:%=$(README_BUILD)/%.expected) \
+              $(README_BUILD)/my_model.hpp $(README_BUILD)/firmware-build.sh | deps
+	@echo "== examples in README.md and docs/: $(DOC_EXAMPLES), compiled, run and their output compared"
+	@for example in $(DOC_EXAMPLE_NAMES); do for cxx in $(HOST_COMPILERS); do \
+	  $$cxx $(STD) $(WARN) $(FPFLAGS) $(INCLUDES) -I$(README_BUILD) $(README_BUILD)/$$example.cpp -o $(README_BUILD)/$$example-$$cxx || exit 1; \
+	  $(README_BUILD)/$$example-$$cxx > $(README_BUILD)/$$example-$$cxx.out || { echo "example $$example failed with $$cxx"; exit 1; }; \
+	  diff $(README_BUILD)/$$example.expected $(README_BUILD)/$$example-$$cxx.out \
+	    || { echo "example $$example ($$cxx): its output is not what the page shows (diff above; make readme-outputs)"; exit 1; }; \
+	done; echo "example $$example: g++ and clang++ print what the page shows"; done
+	@cmd=$$(tr -d '\\\n' < $(README_BUILD)/firmware-build.sh | sed 's| -Iugrad/include| -Iinclude -I$(README_BUILD)|; s| -c main.cpp| -c $(README_BUILD)/firmware.cpp -o $(README_BUILD)/firmware-m4f.o|'); \
+	  echo "$$cmd $(WARN)"; $$cmd $(WARN) || { echo "README's firmware build line failed"; exit 1; }
+	@echo "README's firmware build line compiles the quick start for the Cortex-M4F"
+
+# Rewrite the outputs the pages show from a run of each example (g++).
+.PHONY: readme-outputs
+readme-outputs: $(DOC_EXAMPLE_NAMES:%=$(README_BUILD)/%.cpp) $(README_BUILD)/my_model.hpp | deps
+	@for e in $(DOC_EXAMPLES); do page=$${e%%:*}; example=$${e##*:}; \
+	  g++ $(STD) $(WARN) $(FPFLAGS) $(INCLUDES) -I$(README_BUILD) $(README_BUILD)/$$example.cpp -o $(README_BUILD)/$$example-g++ && \
+	  $(README_BUILD)/$$example-g++ > $(README_BUILD)/$$example-g++.out && \
+	  tools/readme_outputs.py $$page $$example $(README_BUILD)/$$example-g++.out || exit 1; done
 
 .PHONY: checks
 checks: check-freestanding check-no-heap check-compile-fail check-readme
 TEST_GOALS += checks
 
-# README.md's memory table, from sizeof; check-readme-memory fails if README.md has gone stale.
+# docs/api.md's memory table, from sizeof; check-readme-memory fails if it has gone stale.
 $(CHECKS)/memory_table: tools/memory_table.cpp $(LIBRARY_HEADERS) | deps
 	@mkdir -p $(@D)
 	g++ $(STD) $(WARN) $(FPFLAGS) $(INCLUDES) $< -o $@
@@ -106,7 +137,13 @@ readme-memory: $(CHECKS)/memory_table
 
 check-readme-memory: $(CHECKS)/memory_table
 	@$< > $(CHECKS)/memory_table.md
-	@sed -n '/<!-- BEGIN memory/,/<!-- END memory/p' README.md | sed '1d;$$d' | diff - $(CHECKS)/memory_table.md \
-	  || { echo "README.md's memory table is stale: run make readme-memory"; exit 1; }
-	@echo "README.md's memory table matches sizeof"
+	@sed -n '/<!-- BEGIN memory/,/<!-- END memory/p' docs/api.md | sed '1d;$$d' | diff - $(CHECKS)/memory_table.md \
+	  || { echo "docs/api.md's memory table is stale: run make readme-memory"; exit 1; }
+	@echo "docs/api.md's memory table matches sizeof"
 checks: check-readme-memory
+
+# README's headline figures must be the ones the measured sections in docs/ hold now.
+.PHONY: check-readme-headlines
+check-readme-headlines:
+	@python3 tools/readme_headlines.py --check
+checks: check-readme-headlines

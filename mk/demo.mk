@@ -50,6 +50,9 @@ test-demo: $(DEMO_BUILD)/demo $(DEMO_BUILD)/demo-clang | deps
 	@mkdir -p $(DEMO_TEST)
 	$(DEMO_BUILD)/demo $(DEMO_TEST)/saliency.svg > $(DEMO_TEST)/host.txt
 	python3 examples/demo/check_saliency_svg.py $(DEMO_TEST)/saliency.svg $(DEMO_TEST)/host.txt
+	@cmp -s $(DEMO_TEST)/saliency.svg docs/saliency.svg \
+	    && echo "demo: docs/saliency.svg (README's picture) is this run's" \
+	    || { echo "demo: FAIL: docs/saliency.svg is not what the demo draws now: run make readme-demo"; exit 1; }
 	$(DEMO_BUILD)/demo-clang > $(DEMO_TEST)/host-clang.txt
 	@grep -v '^saliency picture:' $(DEMO_TEST)/host.txt | diff - $(DEMO_TEST)/host-clang.txt \
 	    && echo "demo: the g++ and clang++ builds printed the same text" \
@@ -62,9 +65,10 @@ test-demo: $(DEMO_BUILD)/demo $(DEMO_BUILD)/demo-clang | deps
 TEST_GOALS += test-demo
 DEPS_PACKAGES += qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib
 
-# README.md's demo excerpt, written from a real run.
+# docs/demo.md's excerpt and README's picture (docs/saliency.svg), written from a real run.
 .PHONY: readme-demo
 readme-demo: $(DEMO_BUILD)/demo
 	$(DEMO_BUILD)/demo $(DEMO_BUILD)/saliency.svg > $(DEMO_BUILD)/output.txt
 	python3 examples/demo/readme_excerpt.py $(DEMO_BUILD)/output.txt > $(DEMO_BUILD)/readme_excerpt.md
 	python3 tools/readme_section.py demo $(DEMO_BUILD)/readme_excerpt.md
+	cp $(DEMO_BUILD)/saliency.svg docs/saliency.svg

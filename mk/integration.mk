@@ -13,6 +13,15 @@ test-exporter: | deps
 	    echo "exporter tests: PASS"; else echo "exporter tests: FAIL"; exit 1; fi
 TEST_GOALS += test-exporter
 
+# ---- make export MODEL=FILE NAME=name [ARGS=...]: a trained model to build/export/NAME.hpp ----
+.PHONY: export
+export: | deps
+	@[ -n "$(MODEL)" ] && [ -n "$(NAME)" ] || \
+	  { echo "usage: make export MODEL=model.json|model.onnx NAME=my_model [ARGS='--c-api ...'] (tools/export_model.py -h)"; exit 2; }
+	@mkdir -p $(BUILD)/export
+	/usr/bin/python3 tools/export_model.py $(MODEL) --name $(NAME) --out $(BUILD)/export/$(NAME).hpp $(ARGS)
+	@echo "make export: wrote $(BUILD)/export/$(NAME).hpp (#include it; see README.md)"
+
 # ---- Models from scikit-learn, PyTorch and ONNX (tests/exporter/frameworks, one /usr/bin/python3
 # process: Debian's packages are importable only by that interpreter): every unsupported input
 # refused case by case; models trained in the test, exported, compiled and run, against the

@@ -120,8 +120,15 @@ example: $(TARGET_BUILD)/firmware.elf
 TARGET_EXAMPLE := example
 else
 .PHONY: example
+ifeq ($(TARGET),host)
+# On the host, `make example` means the firmware on the emulated Cortex-M4F.
+example: | deps
+	@echo "make example: examples/firmware on the emulated Cortex-M4F (make TARGET=<core> example for another core)"
+	@$(MAKE) --no-print-directory TARGET=mps2-an386 example
+else
 example:
-	@echo "example: examples/firmware uses printf; build it for an Arm target (make TARGET=mps2-an386 example)"; exit 1
+	@echo "example: examples/firmware uses printf; $(TARGET) has no C library (try TARGET=mps2-an386)"; exit 1
+endif
 endif
 
 # ---- make TARGET=<t> test ----

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""README.md's "Models from elsewhere" scripts, extracted and run as written (in a scratch
+"""docs/models.md's exporter scripts, extracted and run as written (in a scratch
 directory holding links to tools/ and data/, as if it were the repository's root); each header
 they write must compile into a program that runs forward on it."""
 import contextlib
@@ -16,7 +16,7 @@ from common_frameworks import ROOT, scratch_dir
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import extract_readme_example  # noqa: E402
 
-with open(os.path.join(ROOT, "README.md")) as f:
+with open(os.path.join(ROOT, "docs", "models.md")) as f:
     README = f.read().splitlines()
 
 CXX = ["g++", "-std=c++17", "-Wall", "-Wextra", "-Wpedantic", "-Wconversion", "-Wdouble-promotion", "-Wshadow", "-Werror",
@@ -34,7 +34,7 @@ class ReadmeModels(unittest.TestCase):
         try:
             with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()) as said:
                 warnings.simplefilter("ignore")
-                exec(compile(code, f"README.md:{name}", "exec"), {"__name__": "__main__"})
+                exec(compile(code, f"docs/models.md:{name}", "exec"), {"__name__": "__main__"})
         finally:
             os.chdir(here)
         return work, said.getvalue()
