@@ -844,34 +844,46 @@ def write_header(model_or_dict, name: str, out: str, head=None, c_api: bool = Fa
 
 # ---- The int8 model (include/ugrad/q8/) through tools/quantize.py, and its report.
 
-def int8_mlp(model: dict) -> tuple:
-    """(w1, b1, w2, b2) of a model the int8 quantizer takes: a sigmoid hidden layer, logits, softmax."""
+def int8_layers(model: dict) -> dict:
+    """The layers format of a model the int8 path takes: any stack whose last layer gives the logits
+    (activation identity: the head follows), each layer within ugrad::q8::Dense's bounds."""
     if model["kind"] == "mlp":
-        return model["w1"], model["b1"], model["w2"], model["b2"]
-    acts = [l["activation"] for l in model["layers"]]
-    if acts != ["sigmoid", "identity"] or model["output"] != "softmax":
-        raise ModelError(f"--quantize int8 takes a sigmoid hidden layer, then logits and a softmax head; this model has "
-                         f"activations {', '.join(acts)} and a {model['output']} head")
-    l1, l2 = model["layers"]
-    return l1["w"], l1["b"], l2["w"], l2["b"]
+        model = {"layers": [{"w": model["w1"], "b": model["b1"], "activation": "sigmoid"},
+                            {"w": model["w2"], "b": model["b2"], "activation": "identity"}], "output": "softmax"}
+    layers = model["layers"]
+    last = layers[-1]["activation"]
+    if last != "identity":
+        raise ModelError(f"--quantize int8: the last layer ({len(layers) - 1}) has activation {last}; the int8 path takes "
+                         f"the logits from a last layer without one (identity), then the {model['output']} head")
+    for k, l in enumerate(layers):
+        n_in, n_out = len(l["w"]), len(l["b"])
+        if n_in > 33155 or n_out > 516:
+            raise ModelError(f"--quantize int8: layer {k} is {n_in}x{n_out}; ugrad::q8::Dense takes at most 33,155 inputs "
+                             f"and 516 outputs (its int32 sums)")
+    return {"layers": layers, "output": model["output"]}
 
 
-def int8_rows(data, what: str, n_in: int, n_out: int) -> tuple:
-    """(rows, labels or None) from a CSV path or from rows of In numbers (or In numbers and a label)."""
+def int8_rows(data, what: str, n_in: int, n_out: int, targets: bool = False) -> tuple:
+    """(rows, labels or None) from a CSV path or from rows of In numbers (or In numbers and a label;
+    with targets, In numbers and Out target values: a linear head)."""
     import quantize
     if isinstance(data, (str, os.PathLike)):
         try:
-            return quantize.read_csv(os.fspath(data), n_in, n_out)
+            return quantize.read_csv(os.fspath(data), n_in, n_out, targets)
         except ValueError as err:
             raise ModelError(f"{what}: {str(err).removeprefix('quantize: ')}")
+    extra = n_out if targets else 1
     rows, labels = [], []
     for r, row in enumerate(data):
         row = [float(v) for v in row]
-        if len(row) not in (n_in, n_in + 1) or (rows and (len(row) == n_in + 1) != bool(labels)):
-            raise ModelError(f"{what}: row {r + 1} has {len(row)} values, the model takes {n_in} (and a label may follow)")
+        if len(row) not in (n_in, n_in + extra) or (rows and (len(row) == n_in + extra) != bool(labels)):
+            raise ModelError(f"{what}: row {r + 1} has {len(row)} values, the model takes {n_in} (and "
+                             f"{f'{n_out} targets' if targets else 'a label'} may follow)")
         if not all(math.isfinite(v) for v in row):
             raise ModelError(f"{what}: row {r + 1} holds a non-finite value")
-        if len(row) == n_in + 1:
+        if targets and len(row) > n_in:
+            labels.append(row[n_in:])
+        elif len(row) == n_in + 1:
             if row[n_in] != int(row[n_in]) or not 0 <= row[n_in] < n_out:
                 raise ModelError(f"{what}: row {r + 1}: the label {row[n_in]!r} is not an integer in [0, {n_out})")
             labels.append(int(row[n_in]))
@@ -886,21 +898,21 @@ def int8_files(model: dict, name: str, out: str, calibration, test, note: str) -
     import q8_report
     import quantize
     check_destination(name, out, note)
-    w1, b1, w2, b2 = int8_mlp(model)
-    n_in, n_out = len(w1), len(b2)
-    rows, labels = int8_rows(calibration, "calibration", n_in, n_out)
+    layers = int8_layers(model)
+    n_in, n_out = len(layers["layers"][0]["w"]), len(layers["layers"][-1]["b"])
+    linear = layers["output"] == "linear"
+    rows, labels = int8_rows(calibration, "calibration", n_in, n_out, linear)
     try:
-        q = quantize.quantize_mlp(w1, b1, w2, b2, rows)
+        q = quantize.quantize_network(layers, rows)
     except ValueError as err:
         raise ModelError(f"calibration: {str(err).removeprefix('quantize: ')}")
     if test is not None:
-        rows, labels = int8_rows(test, "test", n_in, n_out)
-    report = q8_report.compare((w1, b1, w2, b2), q, rows, labels)
+        rows, labels = int8_rows(test, "test", n_in, n_out, linear)
+    report = q8_report.compare(layers, q, rows, None if linear else labels, labels if linear else None)
     report["summary"] = q8_report.summary(report)
-    text = quantize.q8_header(q, name)
-    if note:
-        text = text.replace("\n", f"\n// {note}\n", 1)
-    report["type"] = text.split("inline constexpr ", 2)[2].split(f" {name} =")[0]
+    text = quantize.q8_network_header(q, name, note)
+    report["type"] = text.split(f"inline constexpr ", 3)[3].split(f" {name} =")[0]
+    report["q"] = q
     return {out: text}, report
 
 
