@@ -21,8 +21,14 @@ The file is read as data by the onnx package's protobuf parser (needs python3-on
 
 From Python (numpy, and the framework in question, imported only on these paths):
     import export_model
-    doc = export_model.convert(model, head=None)   # a fitted sklearn MLPClassifier / MLPRegressor,
-                                                   # or a torch nn.Sequential -> the layers format
+    doc = export_model.convert(model, head=None)   # a fitted sklearn MLPClassifier / MLPRegressor (or a
+                                                   # Pipeline of StandardScaler / MinMaxScaler steps and
+                                                   # one), or a torch nn.Sequential (a BatchNorm1d first
+                                                   # allowed) -> the layers format
+The preprocessing (scalers, a first BatchNorm1d in eval mode) is an affine map x' = a ⊙ x + c; it is
+folded into layer 0 (w'_ij = a_i·w_ij, b'_j = b_j + Σ_i c_i·w_ij), so the firmware feeds the raw
+inputs and dJ/dx is with respect to them (dJ/dx_i = a_i·dJ/dx'_i). Other steps, a zero or non-finite
+scale, a BatchNorm1d in training mode: ModelError, one line.
     export_model.write_header(model_or_doc, "NAME", "FILE.hpp", head=None, c_api=False)
 
 Every number is rounded once, from its exact value (the decimal text of the JSON, or the binary
@@ -311,9 +317,83 @@ def check_head_argument(head):
         raise ModelError(f"head={head!r}: expected 'softmax', 'logistic' or 'linear'")
 
 
+def fold_affine(doc: dict, scale, offset, where: str) -> dict:
+    """The model of x ↦ net(a ⊙ x + c): layer 0 becomes w'_ij = a_i·w_ij, b'_j = b_j + Σ_i c_i·w_ij (in
+    double, the sum correctly rounded: math.fsum), so that dJ/dx is with respect to the raw x
+    (the chain rule through the scaler: dJ/dx_i = a_i·dJ/dx'_i)."""
+    scale, offset = [float(v) for v in scale], [float(v) for v in offset]
+    layer = doc["layers"][0]
+    n_in = len(layer["w"])
+    if len(scale) != n_in or len(offset) != n_in:
+        raise ModelError(f"{where}: it maps {len(scale)} features, the model takes {n_in}")
+    for i, (a, c) in enumerate(zip(scale, offset)):
+        if not math.isfinite(a) or a == 0:
+            raise ModelError(f"{where}: the scale of feature {i} is {a!r}; it must be finite and nonzero")
+        if not math.isfinite(c):
+            raise ModelError(f"{where}: the offset of feature {i} is {c!r}, expected a finite number")
+    w, b = [[float(v) for v in row] for row in as_list(layer["w"])], [float(v) for v in as_list(layer["b"])]
+    folded = {"w": [[a * v for v in row] for a, row in zip(scale, w)],
+              "b": [math.fsum([bj] + [c * row[j] for c, row in zip(offset, w)]) for j, bj in enumerate(b)],
+              "activation": layer["activation"]}
+    for what, values in (("weights", [v for row in folded["w"] for v in row]), ("biases", folded["b"])):
+        if not all(math.isfinite(v) for v in values):
+            raise ModelError(f"{where}: folding it into layer 0 gives non-finite {what}")
+    return {"layers": [folded] + doc["layers"][1:], "output": doc["output"]}
+
+
+SKLEARN_SCALERS = "StandardScaler and MinMaxScaler (clip=False) steps, then an MLPClassifier or MLPRegressor"
+
+
+def convert_sklearn_pipeline(model, head) -> dict:
+    """A Pipeline of StandardScaler / MinMaxScaler steps and an MLP last: the scalers' affine maps,
+    composed, folded into layer 0."""
+    steps = list(model.steps)
+    if not steps:
+        raise ModelError("scikit-learn Pipeline: no steps")
+    doc = convert_sklearn(steps[-1][1], head) if steps[-1][1] not in (None, "passthrough") else None
+    if doc is None:
+        raise ModelError(f"scikit-learn Pipeline: the last step is not a model; ugrad takes {SKLEARN_SCALERS}")
+    scale, offset = None, None
+    for name, step in steps[:-1]:
+        cls = type(step).__name__
+        where = f"scikit-learn Pipeline step '{name}' ({cls})"
+        if step is None or step == "passthrough":
+            continue
+        if cls == "StandardScaler":
+            if not hasattr(step, "n_features_in_"):
+                raise ModelError(f"{where} is not fitted: fit the Pipeline first")
+            n = step.n_features_in_
+            mean = [float(v) for v in step.mean_] if getattr(step, "mean_", None) is not None else [0.0] * n
+            std = [float(v) for v in step.scale_] if getattr(step, "scale_", None) is not None else [1.0] * n
+            for i, sd in enumerate(std):
+                if not math.isfinite(sd) or sd == 0:
+                    raise ModelError(f"{where}: scale_[{i}] is {sd!r}; a standard deviation must be finite and nonzero")
+            a, c = [1 / sd for sd in std], [-m / sd for m, sd in zip(mean, std)]
+        elif cls == "MinMaxScaler":
+            if not hasattr(step, "scale_"):
+                raise ModelError(f"{where} is not fitted: fit the Pipeline first")
+            if getattr(step, "clip", False):
+                raise ModelError(f"{where}: clip=True is not an affine map; ugrad takes {SKLEARN_SCALERS}")
+            a, c = [float(v) for v in step.scale_], [float(v) for v in step.min_]
+            for i, v in enumerate(a):
+                if not math.isfinite(v) or v == 0:
+                    raise ModelError(f"{where}: scale_[{i}] is {v!r}; a scale must be finite and nonzero")
+        else:
+            raise ModelError(f"{where}: not supported; ugrad takes {SKLEARN_SCALERS}")
+        if scale is None:
+            scale, offset = a, c
+        else:  # x ↦ a2·(a1·x + c1) + c2
+            scale, offset = [a2 * a1 for a1, a2 in zip(scale, a)], [a2 * c1 + c2 for c1, a2, c2 in zip(offset, a, c)]
+    if scale is None:
+        return doc
+    return fold_affine(doc, scale, offset, "scikit-learn Pipeline scalers")
+
+
 def convert_sklearn(model, head) -> dict:
     import numpy as np
     cls = type(model).__name__
+    if cls == "Pipeline":
+        return convert_sklearn_pipeline(model, head)
     if cls not in ("MLPClassifier", "MLPRegressor"):
         raise ModelError(f"scikit-learn {cls}: not supported (MLPClassifier and MLPRegressor are)")
     if not hasattr(model, "coefs_") or not hasattr(model, "out_activation_"):
@@ -341,7 +421,8 @@ def convert_sklearn(model, head) -> dict:
 
 
 TORCH_SUPPORTED = ("ugrad takes Linear; Sigmoid, Tanh, ReLU after a Linear; Identity, Dropout, Flatten "
-                   "as identities; a final Softmax or Sigmoid as the head")
+                   "as identities; a BatchNorm1d first (eval mode: the input normalization); a final Softmax or "
+                   "Sigmoid as the head")
 
 
 def torch_modules(seq, prefix=""):
@@ -360,6 +441,25 @@ def convert_torch(model, head) -> dict:
     if not isinstance(model, nn.Sequential):
         raise ModelError(f"torch {type(model).__name__}: only nn.Sequential is supported (or export the model to ONNX)")
     modules = list(torch_modules(model))
+    normalization = None
+    if modules and type(modules[0][1]) is nn.BatchNorm1d:
+        name, bn = modules.pop(0)
+        where = f"torch layer {name} (BatchNorm1d)"
+        if bn.training:
+            raise ModelError(f"{where}: the module is in training mode (batch statistics); call model.eval() first")
+        if not bn.track_running_stats or bn.running_mean is None or bn.running_var is None:
+            raise ModelError(f"{where}: no running statistics (track_running_stats=False); ugrad folds a fixed affine map")
+        mean = bn.running_mean.detach().cpu().to(torch.float64)
+        var = bn.running_var.detach().cpu().to(torch.float64)
+        if not bool(torch.isfinite(var).all()) or bool((var + bn.eps <= 0).any()):
+            raise ModelError(f"{where}: running_var + eps is not finite and positive for every feature")
+        a = 1 / torch.sqrt(var + bn.eps)
+        if bn.affine:
+            a = a * bn.weight.detach().cpu().to(torch.float64)
+            c = bn.bias.detach().cpu().to(torch.float64) - mean * a
+        else:
+            c = -mean * a
+        normalization = (a.tolist(), c.tolist(), where)
     passthrough = (nn.Identity, nn.Dropout, nn.Flatten)
     activations = {nn.Sigmoid: "sigmoid", nn.Tanh: "tanh", nn.ReLU: "relu"}
     # A trailing Softmax or Sigmoid (past any pass-through modules) names the head.
@@ -411,8 +511,9 @@ def convert_torch(model, head) -> dict:
             raise ModelError(f"torch layer {name} ({kind}): not supported; {TORCH_SUPPORTED}")
     if not layers:
         raise ModelError("torch Sequential: no Linear layer")
-    return {"layers": [{"w": l["w"], "b": l["b"], "activation": l["activation"] or "identity"} for l in layers],
-            "output": head}
+    doc = {"layers": [{"w": l["w"], "b": l["b"], "activation": l["activation"] or "identity"} for l in layers],
+           "output": head}
+    return fold_affine(doc, *normalization) if normalization else doc
 
 
 def convert(model, head=None) -> dict:
