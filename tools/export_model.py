@@ -1031,6 +1031,18 @@ def write_int8_header(model_or_dict, name: str, out: str, calibration, test=None
     return report
 
 
+# Model files the exporter does not read (they hold code or a format it has no reader for), and what
+# to do instead — checked on the file name before anything is read.
+UNREAD_FILES = (
+    ((".pt", ".pth"), "a PyTorch file is not read (it is a pickle: loading it runs code); load the model in Python "
+                      "and call export_model.write_header(model, ...), or torch.onnx.export it and pass the .onnx"),
+    ((".pkl", ".pickle", ".joblib"), "a pickle/joblib file is not read (loading it runs code); load the estimator in "
+                                     "Python and call export_model.write_header(model, ...)"),
+    ((".h5", ".hdf5", ".keras"), "a Keras file is not read; convert the model to ONNX (tf2onnx) and pass the .onnx"),
+    ((".tflite",), "a TFLite file is not read; export the float model to ONNX and pass the .onnx"),
+)
+
+
 class OneLineParser(argparse.ArgumentParser):
     def error(self, message):
         print(f"{PROG}: error: {message} (usage: export_model.py MODEL.json|MODEL.onnx --name NAME --out FILE.hpp)",
@@ -1058,6 +1070,9 @@ def main(argv=None) -> int:
             raise ModelError("--calibration and --test go with --quantize int8")
         if args.quantize and args.c_api:
             raise ModelError("--c-api is for the float model; the int8 model has no C interface")
+        unread = next((advice for suffixes, advice in UNREAD_FILES if args.model.lower().endswith(suffixes)), None)
+        if unread:
+            raise ModelError(f"{args.model}: {unread}")
         onnx_file = args.model.lower().endswith(".onnx")
         if args.head and not onnx_file:
             raise ModelError("--head is for an ONNX model; the JSON names its head in 'output'")
