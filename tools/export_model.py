@@ -1002,13 +1002,15 @@ def int8_files(model: dict, name: str, out: str, calibration, test, note: str) -
     layers = int8_layers(model)
     n_in, n_out = len(layers["layers"][0]["w"]), len(layers["layers"][-1]["b"])
     linear = layers["output"] == "linear"
-    rows, labels = int8_rows(calibration, "calibration", n_in, n_out, linear)
+    # a logistic head with one output takes the labels 0 and 1
+    n_labels = 2 if layers["output"] == "logistic" and n_out == 1 and not linear else n_out
+    rows, labels = int8_rows(calibration, "calibration", n_in, n_labels, linear)
     try:
         q = quantize.quantize_network(layers, rows)
     except ValueError as err:
         raise ModelError(f"calibration: {str(err).removeprefix('quantize: ')}")
     if test is not None:
-        rows, labels = int8_rows(test, "test", n_in, n_out, linear)
+        rows, labels = int8_rows(test, "test", n_in, n_labels, linear)
     report = q8_report.compare(layers, q, rows, None if linear else labels, labels if linear else None)
     report["summary"] = q8_report.summary(report)
     text = quantize.q8_network_header(q, name, note)
