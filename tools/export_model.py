@@ -50,15 +50,17 @@ the exit status is 1 and no file is written. The JSON path needs the Python stan
 
 int8 (include/ugrad/q8/, integer arithmetic only):
     python3 tools/export_model.py MODEL --name NAME --out FILE.hpp --quantize int8 --calibration DATA.csv [--test TEST.csv]
-writes instead the int8 model (tools/quantize.py: weight scales per output unit, the input's scale
-and zero point from the calibration inputs' range) as `inline constexpr ugrad::q8::Network<...> NAME`
-and `NAME_input_scale`, and prints a report (tools/q8_report.py) on TEST.csv, or on the calibration
-rows without --test: accuracy float vs int8 (rows with a label), argmax agreement, max |ŷ − ŷ_float|,
-and the cosine similarity of the int8 dJ/dx with the float one. A CSV holds In numbers per line, or
-In numbers and a label (an integer in [0, Out)) on every line. The int8 path takes the model
-quantize.py quantizes: a sigmoid hidden layer, then the logits, softmax head (the seed format, or
-the layers format with activations sigmoid, identity and output softmax). Bad data — an empty file,
-a line of the wrong width, NaN or infinity, not a number, a label out of range — is one line on
+writes instead the int8 model (tools/quantize.py quantize_network: any stack whose last layer gives
+the logits, any head; one scale and zero point per input feature, folded into layer 0; weight scales
+per output unit; robust ranges widened by 1/8; bias correction; docs/int8-export.md) as
+`inline constexpr ugrad::q8::Network<...> NAME`, `NAME_input_scale[In]` and `NAME_input_zero_point[In]`
+(c_i = round(x_i/s_i) + z_i), and prints a report (tools/q8_report.py) on TEST.csv, or on the
+calibration rows without --test: accuracy float vs int8 (rows with a label), argmax agreement, max
+|ŷ − ŷ_float|, and the cosine similarity of the int8 dJ/dx with the float one. A CSV holds In
+numbers per line, or In numbers and a label (an integer in [0, Out), 0 or 1 for a logistic head with
+one output) on every line, or for a linear head In numbers and Out targets. A last layer with an
+activation, or a layer wider than the int8 sums hold, is refused. Bad data — an empty file, a line of
+the wrong width, NaN or infinity, not a number, a label out of range — is one line on
 standard error, exit status 1, no file. From Python:
     report = export_model.write_int8_header(model_or_dict, "NAME", "FILE.hpp", calibration, test=None)
     calibration, test: a CSV path, or rows (lists or a 2-D array) of In numbers, or In numbers and a label

@@ -1,7 +1,13 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-"""quantize.py — float model to ugrad's int8 path (include/ugrad/q8/), the same arithmetic as
-tests/q8_quantize.hpp (which the specs use), for tools/export_model.py to import:
+"""quantize.py — float model to ugrad's int8 path (include/ugrad/q8/).
+
+For tools/export_model.py --quantize int8, any stack (docs/int8-export.md says what it chooses):
+    q = quantize_network({"layers": [{w, b, activation}, ...], "output": head}, calibration_rows)
+    text = q8_network_header(q, "NAME")      # NAME, NAME_input_scale [In], NAME_input_zero_point [In]
+
+The seed shape with one input scale for all features, the same arithmetic as tests/q8_quantize.hpp
+(which the specs use; make demo's int8 model):
 
     from quantize import quantize_mlp, q8_header
     q = quantize_mlp(w1, b1, w2, b2, calibration_rows)      # lists of floats, W [In][Out]
