@@ -208,8 +208,9 @@ def check_rows(rows, width):
 def feature_quantization(rows, width, clip=CLIP_FRACTION, margin=MARGIN):
     """Per input feature i: s_i = (hi − lo)/255 and z_i = round(−128 − lo/s_i) (any integer) from its
     robust calibration range, so that codes −128..127 span [lo, hi]. A feature whose calibration
-    values lie on a grid v0 + k·δ that fits gets s_i = δ/k (k a whole number): when the grid passes
-    through 0 (pixel levels, integer sensor counts) those inputs are exact. A feature constant in the calibration
+    values lie on a grid v0 + k·δ (at most 256 levels) gets s_i = δ and the 255 steps centred on its
+    range: when the grid passes through 0 (pixel levels, integer sensor counts) those inputs are
+    exact, and the most of the grid the codes can hold is covered. A feature constant in the calibration
     data gets the median width of the others (1 if none), centred on its value."""
     check_rows(rows, width)
     columns = [[row[i] for row in rows] for i in range(width)]
@@ -222,9 +223,10 @@ def feature_quantization(rows, width, clip=CLIP_FRACTION, margin=MARGIN):
             lo, hi = lo - typical / 2, lo + typical / 2
         step = grid_step(column)
         if step is not None and (hi - lo) / step <= 255:
-            s = step / math.floor(255 * step / (hi - lo))   # x/s is an integer on the grid if 0 is on it
-            scales.append(s)
-            zero_points.append(int(_round(-128 - lo / s)))
+            # s = δ: every grid value in the 255 steps around the range is a code of its own (exact
+            # when the grid passes through 0): the most of the grid the codes can cover
+            scales.append(step)
+            zero_points.append(int(_round(-128 - ((lo + hi) / 2 - 127.5 * step) / step)))
             continue
         s = (hi - lo) / 255
         scales.append(s)

@@ -31,6 +31,8 @@ def dataset(name):
         return datasets.load_breast_cancer(return_X_y=True), True
     if name == "make_classification(seed 7)":
         return datasets.make_classification(2000, 30, n_informative=12, n_classes=4, random_state=7), True
+    if name == "make_classification(seed 11)":
+        return datasets.make_classification(1200, 12, n_informative=6, n_classes=3, random_state=11), True
     return datasets.load_digits(return_X_y=True), False
 
 
@@ -42,6 +44,7 @@ MODELS = [
     ("make_classification(seed 7)", (64, 32), "relu"),
     ("digits", (48,), "logistic"),
     ("digits", (64, 32), "relu"),
+    ("make_classification(seed 11)", (24, 24), "tanh"),  # added after the quantizer's last change: never seen by it
 ]
 _REPORTS = {}
 
@@ -83,24 +86,24 @@ class HeldOut(unittest.TestCase):
 
     def test_dx_fifth_percentile(self):
         for model in MODELS:
-            if model == ("digits", (64, 32), "relu"):
-                continue  # 0.94: see test_dx_fifth_percentile_of_the_deep_relu_digits_model
             with self.subTest(model):
                 self.assertGreaterEqual(q8_report.percentile(report(*model)["resolved"], 0.05), 0.95)
 
-    @unittest.expectedFailure  # 5th percentile 0.94 (the ReLU units' 8-bit output codes)
-    def test_dx_fifth_percentile_of_the_deep_relu_digits_model(self):
-        self.assertGreaterEqual(q8_report.percentile(report("digits", (64, 32), "relu")["resolved"], 0.05), 0.95)
+    # max |ŷ − ŷ_float| <= 0.02 is met on these; not yet on the others (0.033 and 0.15 on seed 7, 0.046 on
+    # seed 11, 0.034 on the deep ReLU digits model: the int8 input codes and weights on steep models,
+    # docs/int8-export.md)
+    MAX_ERROR_MET = [("breast_cancer", (16,), "relu"), ("breast_cancer", (32, 16), "tanh"), ("digits", (48,), "logistic")]
 
-    def test_max_output_error_of_the_breast_cancer_models(self):
-        for model in MODELS[:2]:
+    def test_max_output_error(self):
+        for model in self.MAX_ERROR_MET:
             with self.subTest(model):
                 self.assertLessEqual(report(*model)["max_output_error"], 0.02)
 
-    @unittest.expectedFailure  # 0.033, 0.15, 0.044, 0.060: int8 input codes and 8-bit hidden codes (docs/int8-export.md)
-    def test_max_output_error_of_the_other_models(self):
-        for model in MODELS[2:]:
-            self.assertLessEqual(report(*model)["max_output_error"], 0.02)
+    @unittest.expectedFailure
+    def test_max_output_error_of_the_others(self):
+        for model in MODELS:
+            if model not in self.MAX_ERROR_MET:
+                self.assertLessEqual(report(*model)["max_output_error"], 0.02)
 
 
 if __name__ == "__main__":
