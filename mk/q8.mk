@@ -10,7 +10,8 @@
 #   make TARGET=<t> q8-target   the q8 golden vectors on an emulated target (-O2 and -Os builds);
 #                               part of `make TARGET=<t> test`
 #   make q8-quantize-check      tools/quantize.py agrees with the specs' quantizer, tools/q8_model.py
-#                               (the exporter's int8 report) with the C++ integers; bad calibration data
+#                               (the exporter's int8 report) with the C++ integers, on the digits and
+#                               on exported models of every activation and head; bad calibration data
 #   make TARGET=<t> q8-bench-parts  one call's instructions kernel by kernel (a tuning aid; -os: at -Os)
 #   make q8-bench               instructions per call on mps2-an386 (M4F), mps2-an385 (M3),
 #                               microbit (M0), rv32, and the M7, M33, M55; not part of `make test`
@@ -157,6 +158,17 @@ q8-quantize-check: $(Q8_BUILD)/quantize-check $(Q8_BUILD)/calibration.csv
 	  python3 tools/quantize.py examples/demo/digits_model.hpp $(Q8_BUILD)/nan.csv x > $(Q8_BUILD)/nan.hpp 2> $(Q8_BUILD)/nan.err || status=$$?; \
 	  [ $$status -eq 1 ] && [ ! -s $(Q8_BUILD)/nan.hpp ] && [ $$(wc -l < $(Q8_BUILD)/nan.err) -eq 1 ] || { echo "q8-quantize-check: FAIL: NaN in calibration data"; exit 1; }
 	@echo "q8-quantize-check: empty and NaN calibration data: one line, exit 1, no header"
+	@rm -rf $(Q8_BUILD)/networks && mkdir -p $(Q8_BUILD)/networks
+	@cases=$$(python3 tests/q8/network_check.py $(Q8_BUILD)/networks) || exit 1; \
+	  for n in $$cases; do \
+	    g++ $(STD) $(WARN) -O1 $(INCLUDES) -I$(Q8_BUILD)/networks -DMODEL_HEADER="\"$$n.hpp\"" -DMODEL=$$n \
+	        tests/q8/network_dump.cpp -o $(Q8_BUILD)/networks/$$n || exit 1; \
+	    $(Q8_BUILD)/networks/$$n < $(Q8_BUILD)/networks/$$n.rows > $(Q8_BUILD)/networks/$$n.cpp.txt \
+	      || { echo "q8-quantize-check: FAIL: $$n did not run on its rows"; exit 1; }; \
+	    cmp -s $(Q8_BUILD)/networks/$$n.cpp.txt $(Q8_BUILD)/networks/$$n.expected \
+	      || { echo "q8-quantize-check: FAIL: tools/q8_model.py and include/ugrad/q8 differ on $$n (diff $(Q8_BUILD)/networks/$$n.cpp.txt $(Q8_BUILD)/networks/$$n.expected)"; exit 1; }; \
+	    echo "q8-quantize-check: $$n (exported int8, $$(sed -n 's|^// int8 ||p' $(Q8_BUILD)/networks/$$n.hpp)): the same ŷ codes, dx codes and exponents on all $$(wc -l < $(Q8_BUILD)/networks/$$n.rows) rows"; \
+	  done
 TEST_GOALS += q8-quantize-check
 
 # Where one call's instructions go, kernel by kernel (a tuning aid).

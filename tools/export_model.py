@@ -21,8 +21,14 @@ The file is read as data by the onnx package's protobuf parser (needs python3-on
 
 From Python (numpy, and the framework in question, imported only on these paths):
     import export_model
-    doc = export_model.convert(model, head=None)   # a fitted sklearn MLPClassifier / MLPRegressor,
-                                                   # or a torch nn.Sequential -> the layers format
+    doc = export_model.convert(model, head=None)   # a fitted sklearn MLPClassifier / MLPRegressor (or a
+                                                   # Pipeline of StandardScaler / MinMaxScaler steps and
+                                                   # one), or a torch nn.Sequential (a BatchNorm1d first
+                                                   # allowed) -> the layers format
+The preprocessing (scalers, a first BatchNorm1d in eval mode) is an affine map x' = a ⊙ x + c; it is
+folded into layer 0 (w'_ij = a_i·w_ij, b'_j = b_j + Σ_i c_i·w_ij), so the firmware feeds the raw
+inputs and dJ/dx is with respect to them (dJ/dx_i = a_i·dJ/dx'_i). Other steps, a zero or non-finite
+scale, a BatchNorm1d in training mode: ModelError, one line.
     export_model.write_header(model_or_doc, "NAME", "FILE.hpp", head=None, c_api=False)
 
 Every number is rounded once, from its exact value (the decimal text of the JSON, or the binary
@@ -44,15 +50,17 @@ the exit status is 1 and no file is written. The JSON path needs the Python stan
 
 int8 (include/ugrad/q8/, integer arithmetic only):
     python3 tools/export_model.py MODEL --name NAME --out FILE.hpp --quantize int8 --calibration DATA.csv [--test TEST.csv]
-writes instead the int8 model (tools/quantize.py: weight scales per output unit, the input's scale
-and zero point from the calibration inputs' range) as `inline constexpr ugrad::q8::Network<...> NAME`
-and `NAME_input_scale`, and prints a report (tools/q8_report.py) on TEST.csv, or on the calibration
-rows without --test: accuracy float vs int8 (rows with a label), argmax agreement, max |ŷ − ŷ_float|,
-and the cosine similarity of the int8 dJ/dx with the float one. A CSV holds In numbers per line, or
-In numbers and a label (an integer in [0, Out)) on every line. The int8 path takes the model
-quantize.py quantizes: a sigmoid hidden layer, then the logits, softmax head (the seed format, or
-the layers format with activations sigmoid, identity and output softmax). Bad data — an empty file,
-a line of the wrong width, NaN or infinity, not a number, a label out of range — is one line on
+writes instead the int8 model (tools/quantize.py quantize_network: any stack whose last layer gives
+the logits, any head; one scale and zero point per input feature, folded into layer 0; weight scales
+per output unit; robust ranges widened by 1/8; bias correction; docs/int8-export.md) as
+`inline constexpr ugrad::q8::Network<...> NAME`, `NAME_input_scale[In]` and `NAME_input_zero_point[In]`
+(c_i = round(x_i/s_i) + z_i), and prints a report (tools/q8_report.py) on TEST.csv, or on the
+calibration rows without --test: accuracy float vs int8 (rows with a label), argmax agreement, max
+|ŷ − ŷ_float|, and the cosine similarity of the int8 dJ/dx with the float one. A CSV holds In
+numbers per line, or In numbers and a label (an integer in [0, Out), 0 or 1 for a logistic head with
+one output) on every line, or for a linear head In numbers and Out targets. A last layer with an
+activation, or a layer wider than the int8 sums hold, is refused. Bad data — an empty file, a line of
+the wrong width, NaN or infinity, not a number, a label out of range — is one line on
 standard error, exit status 1, no file. From Python:
     report = export_model.write_int8_header(model_or_dict, "NAME", "FILE.hpp", calibration, test=None)
     calibration, test: a CSV path, or rows (lists or a 2-D array) of In numbers, or In numbers and a label
@@ -311,9 +319,83 @@ def check_head_argument(head):
         raise ModelError(f"head={head!r}: expected 'softmax', 'logistic' or 'linear'")
 
 
+def fold_affine(doc: dict, scale, offset, where: str) -> dict:
+    """The model of x ↦ net(a ⊙ x + c): layer 0 becomes w'_ij = a_i·w_ij, b'_j = b_j + Σ_i c_i·w_ij (in
+    double, the sum correctly rounded: math.fsum), so that dJ/dx is with respect to the raw x
+    (the chain rule through the scaler: dJ/dx_i = a_i·dJ/dx'_i)."""
+    scale, offset = [float(v) for v in scale], [float(v) for v in offset]
+    layer = doc["layers"][0]
+    n_in = len(layer["w"])
+    if len(scale) != n_in or len(offset) != n_in:
+        raise ModelError(f"{where}: it maps {len(scale)} features, the model takes {n_in}")
+    for i, (a, c) in enumerate(zip(scale, offset)):
+        if not math.isfinite(a) or a == 0:
+            raise ModelError(f"{where}: the scale of feature {i} is {a!r}; it must be finite and nonzero")
+        if not math.isfinite(c):
+            raise ModelError(f"{where}: the offset of feature {i} is {c!r}, expected a finite number")
+    w, b = [[float(v) for v in row] for row in as_list(layer["w"])], [float(v) for v in as_list(layer["b"])]
+    folded = {"w": [[a * v for v in row] for a, row in zip(scale, w)],
+              "b": [math.fsum([bj] + [c * row[j] for c, row in zip(offset, w)]) for j, bj in enumerate(b)],
+              "activation": layer["activation"]}
+    for what, values in (("weights", [v for row in folded["w"] for v in row]), ("biases", folded["b"])):
+        if not all(math.isfinite(v) for v in values):
+            raise ModelError(f"{where}: folding it into layer 0 gives non-finite {what}")
+    return {"layers": [folded] + doc["layers"][1:], "output": doc["output"]}
+
+
+SKLEARN_SCALERS = "StandardScaler and MinMaxScaler (clip=False) steps, then an MLPClassifier or MLPRegressor"
+
+
+def convert_sklearn_pipeline(model, head) -> dict:
+    """A Pipeline of StandardScaler / MinMaxScaler steps and an MLP last: the scalers' affine maps,
+    composed, folded into layer 0."""
+    steps = list(model.steps)
+    if not steps:
+        raise ModelError("scikit-learn Pipeline: no steps")
+    doc = convert_sklearn(steps[-1][1], head) if steps[-1][1] not in (None, "passthrough") else None
+    if doc is None:
+        raise ModelError(f"scikit-learn Pipeline: the last step is not a model; ugrad takes {SKLEARN_SCALERS}")
+    scale, offset = None, None
+    for name, step in steps[:-1]:
+        cls = type(step).__name__
+        where = f"scikit-learn Pipeline step '{name}' ({cls})"
+        if step is None or step == "passthrough":
+            continue
+        if cls == "StandardScaler":
+            if not hasattr(step, "n_features_in_"):
+                raise ModelError(f"{where} is not fitted: fit the Pipeline first")
+            n = step.n_features_in_
+            mean = [float(v) for v in step.mean_] if getattr(step, "mean_", None) is not None else [0.0] * n
+            std = [float(v) for v in step.scale_] if getattr(step, "scale_", None) is not None else [1.0] * n
+            for i, sd in enumerate(std):
+                if not math.isfinite(sd) or sd == 0:
+                    raise ModelError(f"{where}: scale_[{i}] is {sd!r}; a standard deviation must be finite and nonzero")
+            a, c = [1 / sd for sd in std], [-m / sd for m, sd in zip(mean, std)]
+        elif cls == "MinMaxScaler":
+            if not hasattr(step, "scale_"):
+                raise ModelError(f"{where} is not fitted: fit the Pipeline first")
+            if getattr(step, "clip", False):
+                raise ModelError(f"{where}: clip=True is not an affine map; ugrad takes {SKLEARN_SCALERS}")
+            a, c = [float(v) for v in step.scale_], [float(v) for v in step.min_]
+            for i, v in enumerate(a):
+                if not math.isfinite(v) or v == 0:
+                    raise ModelError(f"{where}: scale_[{i}] is {v!r}; a scale must be finite and nonzero")
+        else:
+            raise ModelError(f"{where}: not supported; ugrad takes {SKLEARN_SCALERS}")
+        if scale is None:
+            scale, offset = a, c
+        else:  # x ↦ a2·(a1·x + c1) + c2
+            scale, offset = [a2 * a1 for a1, a2 in zip(scale, a)], [a2 * c1 + c2 for c1, a2, c2 in zip(offset, a, c)]
+    if scale is None:
+        return doc
+    return fold_affine(doc, scale, offset, "scikit-learn Pipeline scalers")
+
+
 def convert_sklearn(model, head) -> dict:
     import numpy as np
     cls = type(model).__name__
+    if cls == "Pipeline":
+        return convert_sklearn_pipeline(model, head)
     if cls not in ("MLPClassifier", "MLPRegressor"):
         raise ModelError(f"scikit-learn {cls}: not supported (MLPClassifier and MLPRegressor are)")
     if not hasattr(model, "coefs_") or not hasattr(model, "out_activation_"):
@@ -341,7 +423,8 @@ def convert_sklearn(model, head) -> dict:
 
 
 TORCH_SUPPORTED = ("ugrad takes Linear; Sigmoid, Tanh, ReLU after a Linear; Identity, Dropout, Flatten "
-                   "as identities; a final Softmax or Sigmoid as the head")
+                   "as identities; a BatchNorm1d first (eval mode: the input normalization); a final Softmax or "
+                   "Sigmoid as the head")
 
 
 def torch_modules(seq, prefix=""):
@@ -360,6 +443,25 @@ def convert_torch(model, head) -> dict:
     if not isinstance(model, nn.Sequential):
         raise ModelError(f"torch {type(model).__name__}: only nn.Sequential is supported (or export the model to ONNX)")
     modules = list(torch_modules(model))
+    normalization = None
+    if modules and type(modules[0][1]) is nn.BatchNorm1d:
+        name, bn = modules.pop(0)
+        where = f"torch layer {name} (BatchNorm1d)"
+        if bn.training:
+            raise ModelError(f"{where}: the module is in training mode (batch statistics); call model.eval() first")
+        if not bn.track_running_stats or bn.running_mean is None or bn.running_var is None:
+            raise ModelError(f"{where}: no running statistics (track_running_stats=False); ugrad folds a fixed affine map")
+        mean = bn.running_mean.detach().cpu().to(torch.float64)
+        var = bn.running_var.detach().cpu().to(torch.float64)
+        if not bool(torch.isfinite(var).all()) or bool((var + bn.eps <= 0).any()):
+            raise ModelError(f"{where}: running_var + eps is not finite and positive for every feature")
+        a = 1 / torch.sqrt(var + bn.eps)
+        if bn.affine:
+            a = a * bn.weight.detach().cpu().to(torch.float64)
+            c = bn.bias.detach().cpu().to(torch.float64) - mean * a
+        else:
+            c = -mean * a
+        normalization = (a.tolist(), c.tolist(), where)
     passthrough = (nn.Identity, nn.Dropout, nn.Flatten)
     activations = {nn.Sigmoid: "sigmoid", nn.Tanh: "tanh", nn.ReLU: "relu"}
     # A trailing Softmax or Sigmoid (past any pass-through modules) names the head.
@@ -411,8 +513,9 @@ def convert_torch(model, head) -> dict:
             raise ModelError(f"torch layer {name} ({kind}): not supported; {TORCH_SUPPORTED}")
     if not layers:
         raise ModelError("torch Sequential: no Linear layer")
-    return {"layers": [{"w": l["w"], "b": l["b"], "activation": l["activation"] or "identity"} for l in layers],
-            "output": head}
+    doc = {"layers": [{"w": l["w"], "b": l["b"], "activation": l["activation"] or "identity"} for l in layers],
+           "output": head}
+    return fold_affine(doc, *normalization) if normalization else doc
 
 
 def convert(model, head=None) -> dict:
@@ -844,34 +947,46 @@ def write_header(model_or_dict, name: str, out: str, head=None, c_api: bool = Fa
 
 # ---- The int8 model (include/ugrad/q8/) through tools/quantize.py, and its report.
 
-def int8_mlp(model: dict) -> tuple:
-    """(w1, b1, w2, b2) of a model the int8 quantizer takes: a sigmoid hidden layer, logits, softmax."""
+def int8_layers(model: dict) -> dict:
+    """The layers format of a model the int8 path takes: any stack whose last layer gives the logits
+    (activation identity: the head follows), each layer within ugrad::q8::Dense's bounds."""
     if model["kind"] == "mlp":
-        return model["w1"], model["b1"], model["w2"], model["b2"]
-    acts = [l["activation"] for l in model["layers"]]
-    if acts != ["sigmoid", "identity"] or model["output"] != "softmax":
-        raise ModelError(f"--quantize int8 takes a sigmoid hidden layer, then logits and a softmax head; this model has "
-                         f"activations {', '.join(acts)} and a {model['output']} head")
-    l1, l2 = model["layers"]
-    return l1["w"], l1["b"], l2["w"], l2["b"]
+        model = {"layers": [{"w": model["w1"], "b": model["b1"], "activation": "sigmoid"},
+                            {"w": model["w2"], "b": model["b2"], "activation": "identity"}], "output": "softmax"}
+    layers = model["layers"]
+    last = layers[-1]["activation"]
+    if last != "identity":
+        raise ModelError(f"--quantize int8: the last layer ({len(layers) - 1}) has activation {last}; the int8 path takes "
+                         f"the logits from a last layer without one (identity), then the {model['output']} head")
+    for k, l in enumerate(layers):
+        n_in, n_out = len(l["w"]), len(l["b"])
+        if n_in > 33155 or n_out > 516:
+            raise ModelError(f"--quantize int8: layer {k} is {n_in}x{n_out}; ugrad::q8::Dense takes at most 33,155 inputs "
+                             f"and 516 outputs (its int32 sums)")
+    return {"layers": layers, "output": model["output"]}
 
 
-def int8_rows(data, what: str, n_in: int, n_out: int) -> tuple:
-    """(rows, labels or None) from a CSV path or from rows of In numbers (or In numbers and a label)."""
+def int8_rows(data, what: str, n_in: int, n_out: int, targets: bool = False) -> tuple:
+    """(rows, labels or None) from a CSV path or from rows of In numbers (or In numbers and a label;
+    with targets, In numbers and Out target values: a linear head)."""
     import quantize
     if isinstance(data, (str, os.PathLike)):
         try:
-            return quantize.read_csv(os.fspath(data), n_in, n_out)
+            return quantize.read_csv(os.fspath(data), n_in, n_out, targets)
         except ValueError as err:
             raise ModelError(f"{what}: {str(err).removeprefix('quantize: ')}")
+    extra = n_out if targets else 1
     rows, labels = [], []
     for r, row in enumerate(data):
         row = [float(v) for v in row]
-        if len(row) not in (n_in, n_in + 1) or (rows and (len(row) == n_in + 1) != bool(labels)):
-            raise ModelError(f"{what}: row {r + 1} has {len(row)} values, the model takes {n_in} (and a label may follow)")
+        if len(row) not in (n_in, n_in + extra) or (rows and (len(row) == n_in + extra) != bool(labels)):
+            raise ModelError(f"{what}: row {r + 1} has {len(row)} values, the model takes {n_in} (and "
+                             f"{f'{n_out} targets' if targets else 'a label'} may follow)")
         if not all(math.isfinite(v) for v in row):
             raise ModelError(f"{what}: row {r + 1} holds a non-finite value")
-        if len(row) == n_in + 1:
+        if targets and len(row) > n_in:
+            labels.append(row[n_in:])
+        elif len(row) == n_in + 1:
             if row[n_in] != int(row[n_in]) or not 0 <= row[n_in] < n_out:
                 raise ModelError(f"{what}: row {r + 1}: the label {row[n_in]!r} is not an integer in [0, {n_out})")
             labels.append(int(row[n_in]))
@@ -886,21 +1001,23 @@ def int8_files(model: dict, name: str, out: str, calibration, test, note: str) -
     import q8_report
     import quantize
     check_destination(name, out, note)
-    w1, b1, w2, b2 = int8_mlp(model)
-    n_in, n_out = len(w1), len(b2)
-    rows, labels = int8_rows(calibration, "calibration", n_in, n_out)
+    layers = int8_layers(model)
+    n_in, n_out = len(layers["layers"][0]["w"]), len(layers["layers"][-1]["b"])
+    linear = layers["output"] == "linear"
+    # a logistic head with one output takes the labels 0 and 1
+    n_labels = 2 if layers["output"] == "logistic" and n_out == 1 and not linear else n_out
+    rows, labels = int8_rows(calibration, "calibration", n_in, n_labels, linear)
     try:
-        q = quantize.quantize_mlp(w1, b1, w2, b2, rows)
+        q = quantize.quantize_network(layers, rows)
     except ValueError as err:
         raise ModelError(f"calibration: {str(err).removeprefix('quantize: ')}")
     if test is not None:
-        rows, labels = int8_rows(test, "test", n_in, n_out)
-    report = q8_report.compare((w1, b1, w2, b2), q, rows, labels)
+        rows, labels = int8_rows(test, "test", n_in, n_labels, linear)
+    report = q8_report.compare(layers, q, rows, None if linear else labels, labels if linear else None)
     report["summary"] = q8_report.summary(report)
-    text = quantize.q8_header(q, name)
-    if note:
-        text = text.replace("\n", f"\n// {note}\n", 1)
-    report["type"] = text.split("inline constexpr ", 2)[2].split(f" {name} =")[0]
+    text = quantize.q8_network_header(q, name, note)
+    report["type"] = text.split(f"inline constexpr ", 3)[3].split(f" {name} =")[0]
+    report["q"] = q
     return {out: text}, report
 
 
@@ -916,6 +1033,18 @@ def write_int8_header(model_or_dict, name: str, out: str, calibration, test=None
     files, report = int8_files(model, name, out, calibration, test, note)
     write_all(files)
     return report
+
+
+# Model files the exporter does not read (they hold code or a format it has no reader for), and what
+# to do instead — checked on the file name before anything is read.
+UNREAD_FILES = (
+    ((".pt", ".pth"), "a PyTorch file is not read (it is a pickle: loading it runs code); load the model in Python "
+                      "and call export_model.write_header(model, ...), or torch.onnx.export it and pass the .onnx"),
+    ((".pkl", ".pickle", ".joblib"), "a pickle/joblib file is not read (loading it runs code); load the estimator in "
+                                     "Python and call export_model.write_header(model, ...)"),
+    ((".h5", ".hdf5", ".keras"), "a Keras file is not read; convert the model to ONNX (tf2onnx) and pass the .onnx"),
+    ((".tflite",), "a TFLite file is not read; export the float model to ONNX and pass the .onnx"),
+)
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -945,6 +1074,9 @@ def main(argv=None) -> int:
             raise ModelError("--calibration and --test go with --quantize int8")
         if args.quantize and args.c_api:
             raise ModelError("--c-api is for the float model; the int8 model has no C interface")
+        unread = next((advice for suffixes, advice in UNREAD_FILES if args.model.lower().endswith(suffixes)), None)
+        if unread:
+            raise ModelError(f"{args.model}: {unread}")
         onnx_file = args.model.lower().endswith(".onnx")
         if args.head and not onnx_file:
             raise ModelError("--head is for an ONNX model; the JSON names its head in 'output'")

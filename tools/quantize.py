@@ -1,7 +1,13 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-"""quantize.py — float model to ugrad's int8 path (include/ugrad/q8/), the same arithmetic as
-tests/q8_quantize.hpp (which the specs use), for tools/export_model.py to import:
+"""quantize.py — float model to ugrad's int8 path (include/ugrad/q8/).
+
+For tools/export_model.py --quantize int8, any stack (docs/int8-export.md says what it chooses):
+    q = quantize_network({"layers": [{w, b, activation}, ...], "output": head}, calibration_rows)
+    text = q8_network_header(q, "NAME")      # NAME, NAME_input_scale [In], NAME_input_zero_point [In]
+
+The seed shape with one input scale for all features, the same arithmetic as tests/q8_quantize.hpp
+(which the specs use; make demo's int8 model):
 
     from quantize import quantize_mlp, q8_header
     q = quantize_mlp(w1, b1, w2, b2, calibration_rows)      # lists of floats, W [In][Out]
@@ -59,9 +65,10 @@ def input_quantization(rows, width):
     return scale, z
 
 
-def read_csv(path, width, n_out):
+def read_csv(path, width, n_out, targets=False):
     """(rows [n][width] of floats, labels [n] or None) from a CSV file of `width` numbers per line,
-    or `width` numbers and a label on every line. Empty lines are skipped; anything else wrong
+    or `width` numbers and a label on every line (with targets: `width` numbers and n_out target
+    values, whose lists take the labels' place). Empty lines are skipped; anything else wrong
     raises ValueError (one line, naming the file and line)."""
     rows, labels = [], []
     try:
@@ -73,19 +80,23 @@ def read_csv(path, width, n_out):
             if not line.strip():
                 continue
             fields = line.split(",")
-            if len(fields) not in (width, width + 1):
+            extra = n_out if targets else 1
+            if len(fields) not in (width, width + extra):
                 raise ValueError(f"quantize: {path} line {number} has {len(fields)} values, the model takes {width} "
-                                 f"(and a label may follow)")
-            if rows and (len(fields) == width + 1) != bool(labels):
+                                 f"(and {f'{n_out} targets' if targets else 'a label'} may follow)")
+            if rows and (len(fields) == width + extra) != bool(labels):
                 raise ValueError(f"quantize: {path} line {number} has {len(fields)} values, the lines before it "
                                  f"{len(rows[0]) + (1 if labels else 0)}")
             try:
                 row = [float(v) for v in fields[:width]]
+                target = [float(v) for v in fields[width:]] if targets else None
             except ValueError:
                 raise ValueError(f"quantize: {path} line {number} holds something that is not a number")
-            if not all(math.isfinite(v) for v in row):
+            if not all(math.isfinite(v) for v in row + (target or [])):
                 raise ValueError(f"quantize: {path} line {number} holds a non-finite value")
-            if len(fields) == width + 1:
+            if targets and target:
+                labels.append(target)
+            elif len(fields) == width + 1:
                 label = fields[width].strip()
                 if not re.fullmatch(r"\d+", label) or int(label) >= n_out:
                     raise ValueError(f"quantize: {path} line {number}: the label {label[:20]!r} is not an integer "
@@ -113,10 +124,248 @@ def quantize_dense(w, b, input_scale):
 
 
 def quantize_mlp(w1, b1, w2, b2, calibration_rows):
+    """The seed shape as tests/q8_quantize.hpp quantizes it (one input scale for every feature)."""
     scale, z = input_quantization(calibration_rows, len(w1))
-    return {"input_scale": scale, "input_zero_point": z,
-            "layers": [quantize_dense(w1, b1, scale), quantize_dense(w2, b2, 1 / 256)],
-            "shape": (len(w1), len(b1), len(b2))}
+    l1, l2 = quantize_dense(w1, b1, scale), quantize_dense(w2, b2, 1 / 256)
+    l1.update(activation="sigmoid", z=0)
+    l2.update(activation="identity", z=0)
+    return {"input_scale": [scale] * len(w1), "input_zero_point": [z] * len(w1), "network_zero_point": z,
+            "layers": [l1, l2], "head": "softmax", "shape": (len(w1), len(b1), len(b2))}
+
+
+# ---- Any stack (the exporter's int8 path): per-feature input quantization folded into layer 0,
+# robust ranges, bias correction. See docs/int8-export.md for the choices and the measurements.
+
+CLIP_FRACTION = 0.001     # at most this share of the calibration values is left out at each end
+MARGIN = 0.125            # then the range is widened by this share of its width at each end
+ACTIVATION_Q12 = ("sigmoid", "tanh")
+OUTPUT_SCALE = {"sigmoid": 1 / 256, "tanh": 1 / 128}
+OUTPUT_ZERO_POINT = {"sigmoid": -128, "tanh": 0}
+
+
+def sigmoid(r):
+    return 1 / (1 + math.exp(-r)) if r >= 0 else math.exp(r) / (1 + math.exp(r))
+
+
+ACTIVATION = {"sigmoid": sigmoid, "tanh": math.tanh, "relu": lambda r: r if r > 0 else 0.0, "identity": lambda r: r}
+
+
+def dense_forward(x, w, b):
+    """r_j = b_j + Σ_i x_i·w_ij (double)."""
+    acc = list(b)
+    for xi, row in zip(x, w):
+        if xi:
+            acc = [a + xi * wij for a, wij in zip(acc, row)]
+    return acc
+
+
+def float_forward(model, x):
+    """(the pre-activations of every layer, the outputs of every layer) of the float model in double;
+    the last layer's output is the logits θ."""
+    pre, out = [], []
+    for layer in model["layers"]:
+        r = dense_forward(x, layer["w"], layer["b"])
+        f = ACTIVATION[layer["activation"]]
+        x = [f(v) for v in r]
+        pre.append(r)
+        out.append(x)
+    return pre, out
+
+
+def robust_range(values, clip=CLIP_FRACTION, margin=MARGIN):
+    """[lo, hi]: the values with the floor(clip·n) smallest and largest left out (the whole range if
+    that leaves a single value: a sparse feature, mostly one value), widened by margin·(hi − lo) at
+    each end for the values the calibration rows did not reach — see docs/int8-export.md."""
+    v = sorted(values)
+    k = int(clip * len(v))
+    lo, hi = v[k], v[len(v) - 1 - k]
+    if hi <= lo:
+        lo, hi = v[0], v[-1]
+    return lo - margin * (hi - lo), hi + margin * (hi - lo)
+
+
+def grid_step(values):
+    """δ if every value is v0 + k·δ for integers k (sensor counts, pixel levels k/16), else None."""
+    distinct = sorted(set(values))
+    if len(distinct) < 2 or len(distinct) > 256:
+        return None
+    step = min(b - a for a, b in zip(distinct, distinct[1:]))
+    if all(abs((v - distinct[0]) / step - round((v - distinct[0]) / step)) < 1e-6 for v in distinct):
+        return step
+    return None
+
+
+def check_rows(rows, width):
+    if not rows:
+        raise ValueError("quantize: the calibration data is empty")
+    for r, row in enumerate(rows):
+        if len(row) != width:
+            raise ValueError(f"quantize: calibration row {r + 1} has {len(row)} values, the model takes {width}")
+        if not all(math.isfinite(v) for v in row):
+            raise ValueError(f"quantize: calibration row {r + 1} holds a non-finite value")
+
+
+def feature_quantization(rows, width, clip=CLIP_FRACTION, margin=MARGIN):
+    """Per input feature i: s_i = (hi − lo)/255 and z_i = round(−128 − lo/s_i) (any integer) from its
+    robust calibration range, so that codes −128..127 span [lo, hi]. A feature whose calibration
+    values lie on a grid v0 + k·δ (at most 256 levels) gets s_i = δ and the 255 steps centred on its
+    range: when the grid passes through 0 (pixel levels, integer sensor counts) those inputs are
+    exact, and the most of the grid the codes can hold is covered. A feature constant in the calibration
+    data gets the median width of the others (1 if none), centred on its value."""
+    check_rows(rows, width)
+    columns = [[row[i] for row in rows] for i in range(width)]
+    ranges = [robust_range(c, clip, margin) for c in columns]
+    widths = sorted(hi - lo for lo, hi in ranges if hi > lo)
+    typical = widths[len(widths) // 2] if widths else 1.0
+    scales, zero_points = [], []
+    for column, (lo, hi) in zip(columns, ranges):
+        if hi <= lo:
+            lo, hi = lo - typical / 2, lo + typical / 2
+        step = grid_step(column)
+        if step is not None and (hi - lo) / step <= 255:
+            # s = δ: every grid value in the 255 steps around the range is a code of its own (exact
+            # when the grid passes through 0): the most of the grid the codes can cover
+            scales.append(step)
+            zero_points.append(int(_round(-128 - ((lo + hi) / 2 - 127.5 * step) / step)))
+            continue
+        s = (hi - lo) / 255
+        scales.append(s)
+        zero_points.append(int(_round(-128 - lo / s)))
+    return scales, zero_points
+
+
+def output_quantization(act, values, clip=CLIP_FRACTION, margin=MARGIN):
+    """(scale, zero point) of a ReLU or identity hidden layer's output codes, from its calibration
+    outputs (every unit, every row): ReLU [0, hi] with zero point −128; identity [lo, hi] widened to
+    hold 0 (the zero point must be an int8)."""
+    lo, hi = robust_range(values, clip, margin)
+    lo, hi = min(lo, 0.0), max(hi, 0.0)
+    if hi == lo:
+        hi = lo + 1
+    if act == "relu":
+        return hi / 255, -128
+    s = (hi - lo) / 255
+    return s, int(max(-128, min(127, _round(-128 - lo / s))))
+
+
+def quantize_layer(w, b, in_scales, in_zero_points, z, factor_of_scale):
+    """Dense weights in codes: with the real input x_i = s_i·(c_i − z_i), the weight of a code is
+    s_i·w_ij; t_j = max_i |s_i·w_ij|/127 (1 for an all-zero column), c_ij = round(s_i·w_ij/t_j);
+    the bias round(b_j/t_j) + Σ_i (z − z_i)·c_ij (the features' own zero points folded into it, so
+    that the network subtracts its one z); the factor f(t_j) = m_j·2^−n_j."""
+    n_out = len(b)
+    layer = {"w": [[0] * n_out for _ in w], "b": [], "m": [], "n": [], "t": []}
+    for j in range(n_out):
+        column = [s * row[j] for s, row in zip(in_scales, w)]
+        largest = max(abs(v) for v in column)
+        t = largest / 127 if largest > 0 else 1.0
+        fold = 0
+        for i, v in enumerate(column):
+            c = int(_round(v / t))
+            layer["w"][i][j] = c
+            fold += (z - in_zero_points[i]) * c
+        bias = _round(b[j] / t) + fold
+        if abs(bias) > 1 << 30:
+            raise ValueError(f"quantize: the bias of unit {j} is {bias} codes, beyond the int8 path's 2^30 "
+                             f"(inputs far from 0 relative to their range?)")
+        layer["b"].append(int(bias))
+        m, n = factor(factor_of_scale(t))
+        layer["m"].append(m)
+        layer["n"].append(n)
+        layer["t"].append(t)
+    return layer
+
+
+def quantize_network(model, calibration_rows, clip=CLIP_FRACTION, margin=MARGIN, bias_correction=True):
+    """The int8 model of a layers-format model (dict: layers [{w [In][Out], b, activation}], output
+    head) for tools/q8_model.py and q8_network_header: per-feature input scales and zero points, each
+    layer's weights per output unit, ReLU/identity output ranges and bias correction from the
+    calibration rows. Raises ValueError (one line) on bad calibration data."""
+    import q8_model
+    layers = model["layers"]
+    n_in = len(layers[0]["w"])
+    scales, zero_points = feature_quantization(calibration_rows, n_in, clip, margin)
+    network_z = 0
+    q = {"input_scale": scales, "input_zero_point": zero_points, "network_zero_point": network_z,
+         "layers": [], "head": model["output"], "shape": tuple([n_in] + [len(l["b"]) for l in layers])}
+    codes = [q8_model.input_codes(q, row) for row in calibration_rows]
+    reference = [float_forward(model, row)[0] for row in calibration_rows]   # float pre-activations
+    in_scales, in_zps, z = scales, zero_points, network_z
+    for k, layer in enumerate(layers):
+        act, last = layer["activation"], k == len(layers) - 1
+        if last or act in ACTIVATION_Q12:
+            out_scale, out_z = OUTPUT_SCALE.get(act), OUTPUT_ZERO_POINT.get(act, 0)
+            to_next = lambda t: t * 4096  # noqa: E731  (Q12 pre-activation or logits)
+        else:
+            f = ACTIVATION[act]
+            out_scale, out_z = output_quantization(act, [f(v) for r in reference for v in r[k]], clip, margin)
+            to_next = lambda t, s=out_scale: t / s  # noqa: E731
+        ql = quantize_layer(layer["w"], layer["b"], in_scales, in_zps, z, to_next)
+        ql["activation"], ql["z"] = ("identity" if last else act), out_z
+        accs = [q8_model.affine(c, z, ql) for c in codes]
+        if bias_correction:
+            # The mean over the calibration rows of what the int8 pre-activation misses of the float
+            # one (weight rounding, input clipping, the layers before), added back to the bias.
+            for j, t in enumerate(ql["t"]):
+                miss = sum(r[k][j] - a[j] * t for r, a in zip(reference, accs)) / len(accs)
+                shift = int(_round(miss / t))
+                if shift and abs(ql["b"][j] + shift) <= 1 << 30:
+                    ql["b"][j] += shift
+                    for a in accs:
+                        a[j] += shift
+        q["layers"].append(ql)
+        if not last:
+            codes = [q8_model.layer_codes(ql, a) for a in accs]
+            in_scales = [out_scale] * len(ql["b"])
+            z = q8_model.next_zero_point(ql)
+            in_zps = [z] * len(ql["b"])
+    return q
+
+
+def q8_network_header(q, name, note=""):
+    """The C++ header of a quantize_network model: NAME (a ugrad::q8::Network), NAME_input_scale
+    [In] and NAME_input_zero_point [In] (the codes the firmware feeds)."""
+    acts = {"sigmoid": "ugrad::Sigmoid", "tanh": "ugrad::Tanh", "relu": "ugrad::Relu", "identity": None}
+    heads = {"softmax": "ugrad::Softmax", "logistic": "ugrad::Logistic", "linear": "ugrad::Linear"}
+    dense = []
+    for l in q["layers"]:
+        n_in, n_out, act = len(l["w"]), len(l["b"]), acts[l["activation"]]
+        dense.append(f"ugrad::q8::Dense<{n_in}, {n_out}{', ' + act if act else ''}>")
+    net = f"ugrad::q8::Network<{heads[q['head']]}, {', '.join(dense)}>"
+
+    def layer_text(l):
+        rows = ",\n".join("        {" + ", ".join(str(v) for v in row) + "}" for row in l["w"])
+        return ("{{\n" + rows + "},\n    {" + ", ".join(map(str, l["b"])) + "},\n    {"
+                + ", ".join(map(str, l["m"])) + "},\n    {" + ", ".join(map(str, l["n"])) + f"}},\n    {l['z']}}}")
+
+    nested = layer_text(q["layers"][-1])
+    for l in reversed(q["layers"][:-1]):
+        nested = layer_text(l) + ",\n    {" + nested + "}"
+    n_in = len(q["input_scale"])
+    shape = "-".join(map(str, q["shape"]))
+    lines = ["// Generated by tools/quantize.py (through tools/export_model.py --quantize int8); do not edit by hand."]
+    if note:
+        lines.append(f"// {note}")
+    lines += [
+        f"// int8 {shape}: {', '.join(l['activation'] for l in q['layers'][:-1]) or 'no hidden layer'}; {q['head']} head.",
+        f"// Input codes, one scale and zero point per feature: c_i = clamp(round(x_i/{name}_input_scale[i])",
+        f"// + {name}_input_zero_point[i], -128, 127); dJ/dx_i = dx.code[i]*2^dx.exponent / {name}_input_scale[i]",
+        "// (ugrad::q8::to_float with the array). The zero points are folded into the first layer's biases.",
+        "#pragma once",
+        "",
+        "#include <stdint.h>",
+        "",
+        "#include <ugrad/q8/q8.hpp>",
+        "",
+        f"inline constexpr double {name}_input_scale[{n_in}] = {{"
+        + ", ".join(float(s).hex() for s in q["input_scale"]) + "};",
+        f"inline constexpr int32_t {name}_input_zero_point[{n_in}] = {{" + ", ".join(map(str, q["input_zero_point"])) + "};",
+        f"inline constexpr {net} {name} = {{",
+        f"    {q['network_zero_point']},",
+        "    {" + nested + "}};",
+        "",
+    ]
+    return "\n".join(lines)
 
 
 def q8_header(q, name):
@@ -132,15 +381,15 @@ def q8_header(q, name):
     l1, l2 = q["layers"]
     return "\n".join([
         "// Generated by tools/quantize.py; do not edit by hand.",
-        f"// int8 codes x = round(x_real/s_x) + z_x with s_x = {q['input_scale']!r} ({float(q['input_scale']).hex()}),",
-        f"// z_x = {q['input_zero_point']}; dJ/dx = dx.code*2^dx.exponent / s_x.",
+        f"// int8 codes x = round(x_real/s_x) + z_x with s_x = {q['input_scale'][0]!r} ({float(q['input_scale'][0]).hex()}),",
+        f"// z_x = {q['network_zero_point']}; dJ/dx = dx.code*2^dx.exponent / s_x.",
         "#pragma once",
         "",
         "#include <ugrad/q8/q8.hpp>",
         "",
-        f"inline constexpr double {name}_input_scale = {float(q['input_scale']).hex()};",
+        f"inline constexpr double {name}_input_scale = {float(q['input_scale'][0]).hex()};",
         f"inline constexpr {net} {name} = {{",
-        f"    {q['input_zero_point']},",
+        f"    {q['network_zero_point']},",
         "    {" + dense(l1) + ",\n    {" + dense(l2) + "}}};",
         "",
     ])

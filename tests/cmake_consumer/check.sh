@@ -26,6 +26,12 @@ quiet python3 "$build/prefix/share/ugrad/export_model.py" "$here/tiny_model.json
 cflags=$(PKG_CONFIG_PATH="$build/prefix/share/pkgconfig" pkg-config --cflags ugrad)
 # shellcheck disable=SC2086  # cflags is a list of flags
 quiet g++ -std=c++17 -Wall -Wextra -Werror $cflags -I"$build/pkg-config" "$here/main.cpp" -o "$build/pkg-config/consumer_cpp"
+# The installed exporter's int8 path (it imports quantize.py, q8_model.py, q8_report.py, q8_tables.py
+# from its own directory), outside the source tree.
+quiet python3 "$build/prefix/share/ugrad/export_model.py" "$here/tiny_model.json" --name tiny_q8 --out "$build/pkg-config/tiny_q8.hpp" \
+    --quantize int8 --calibration "$here/tiny_calibration.csv"
+# shellcheck disable=SC2086
+quiet g++ -std=c++17 -Wall -Wextra -Werror $cflags -I"$build/pkg-config" "$here/main_q8.cpp" -o "$build/pkg-config/consumer_q8"
 
 reference=$("$build/subdirectory/consumer_cpp")
 for program in subdirectory/consumer_c package/consumer_cpp package/consumer_c pkg-config/consumer_cpp; do
@@ -35,4 +41,13 @@ for program in subdirectory/consumer_c package/consumer_cpp package/consumer_c p
         exit 1
     fi
 done
+q8_reference=$("$build/subdirectory/consumer_q8")
+for program in package/consumer_q8 pkg-config/consumer_q8; do
+    got=$("$build/$program")
+    if [ "$got" != "$q8_reference" ]; then
+        echo "cmake consumer: FAIL: $program printed '$got', subdirectory/consumer_q8 printed '$q8_reference'"
+        exit 1
+    fi
+done
 echo "cmake consumer: add_subdirectory, find_package (installed) and pkg-config builds, C++ and C, all print: $reference"
+echo "cmake consumer: int8 (ugrad_export_model INT8, and the installed export_model.py --quantize int8) all print: $q8_reference"

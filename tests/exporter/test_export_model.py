@@ -169,6 +169,30 @@ class Errors(unittest.TestCase):
         self.assert_refused("", "not valid JSON")
         self.assert_refused("", "not UTF-8", raw=b'{"w1": "\xff"}')
 
+    def test_model_files_it_does_not_read_are_named_with_what_to_do(self):
+        cases = {
+            "model.pt": "a PyTorch file is not read (it is a pickle: loading it runs code); load the model in Python",
+            "model.PTH": "or torch.onnx.export it and pass the .onnx",
+            "model.pkl": "a pickle/joblib file is not read",
+            "model.joblib": "call export_model.write_header(model, ...)",
+            "model.h5": "a Keras file is not read; convert the model to ONNX (tf2onnx)",
+            "model.keras": "a Keras file is not read",
+            "model.tflite": "a TFLite file is not read; export the float model to ONNX",
+        }
+        for file_name, fragment in cases.items():
+            with self.subTest(file_name):
+                work = scratch_dir(self, "unread_")
+                src, out = os.path.join(work, file_name), os.path.join(work, "out.hpp")
+                with open(src, "wb") as f:
+                    f.write(b"PK\x03\x04 not a model the exporter reads \x80\x02")
+                for extra in ((), ("--quantize", "int8", "--calibration", src)):
+                    got, err, _ = run_exporter([src, "--name", "m", "--out", out, *extra])
+                    self.assertEqual(got, 1, err)
+                    self.assertEqual(len(err.splitlines()), 1, err)
+                    self.assertIn(fragment, err)
+                    self.assertNotIn("JSON", err)
+                    self.assertEqual(os.listdir(work), [file_name], "a file was written")
+
     def test_top_level_not_an_object(self):
         self.assert_refused("[1, 2, 3]", "expected an object")
 

@@ -26,6 +26,14 @@ void to_float(const InputGradient<In>& dx, double input_scale, double (&out)[In]
     for (size_t i = 0; i < In; ++i) out[i] = static_cast<double>(dx.code[i]) * unit;
 }
 
+// dJ/dx_i = code_i·2^exponent / s_i with a scale per input feature (the exporter's int8 models:
+// NAME_input_scale [In]).
+template <size_t In>
+void to_float(const InputGradient<In>& dx, const double (&input_scale)[In], double (&out)[In]) noexcept {
+    const double unit = power_of_two(dx.exponent);
+    for (size_t i = 0; i < In; ++i) out[i] = static_cast<double>(dx.code[i]) * unit / input_scale[i];
+}
+
 // ŷ as real numbers: Q15 (Softmax, Logistic) or Q12 (Linear).
 template <class Head, size_t Out>
 void outputs_to_float(const int32_t (&y)[Out], double (&out)[Out]) noexcept {
