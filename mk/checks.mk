@@ -81,7 +81,7 @@ check-compile-fail: | deps
 # clang++ (with the model it includes exported from examples/quickstart/ by tools/export_model.py),
 # run, and its output compared with the page's. README's firmware build line is run as shown (the
 # include directory's and the file's paths replaced), with the warnings as errors.
-DOC_EXAMPLES := README.md:firmware README.md:network docs/api.md:quickstart
+DOC_EXAMPLES := README.md:firmware README.md:int8 README.md:network docs/api.md:quickstart
 README_BUILD := $(CHECKS)/readme
 doc_example_page = $(firstword $(subst :, ,$(filter %:$(1),$(DOC_EXAMPLES))))
 DOC_EXAMPLE_NAMES := $(foreach e,$(DOC_EXAMPLES),$(lastword $(subst :, ,$(e))))
@@ -95,13 +95,22 @@ $(README_BUILD)/%.expected: $(DOC_EXAMPLE_PAGES) tools/extract_readme_example.py
 $(README_BUILD)/firmware-build.sh: README.md tools/extract_readme_example.py
 	@mkdir -p $(@D)
 	python3 tools/extract_readme_example.py $< $@ firmware-build sh
-$(README_BUILD)/my_model.hpp: examples/quickstart/my_model.json tools/export_model.py | deps
+# The models the examples include, exported by README's own commands (run from the repository's
+# root as written, the header written under build/ instead of the current folder).
+README_EXPORT_DEPS := examples/quickstart/my_model.json examples/quickstart/calibration.csv tools/export_model.py \
+                      tools/quantize.py tools/q8_model.py tools/q8_report.py README.md tools/extract_readme_example.py
+$(README_BUILD)/my_model.hpp: $(README_EXPORT_DEPS) | deps
 	@mkdir -p $(@D)
-	python3 tools/export_model.py $< --name my_model --out $@ > /dev/null
+	python3 tools/extract_readme_example.py README.md $(README_BUILD)/export.sh export sh
+	@cmd=$$(tr -d '\\\n' < $(README_BUILD)/export.sh | sed 's|--out my_model.hpp|--out $@|'); echo "$$cmd"; $$cmd
+$(README_BUILD)/my_model_q8.hpp: $(README_EXPORT_DEPS) | deps
+	@mkdir -p $(@D)
+	python3 tools/extract_readme_example.py README.md $(README_BUILD)/export-int8.sh export-int8 sh
+	@cmd=$$(tr -d '\\\n' < $(README_BUILD)/export-int8.sh | sed 's|--out my_model_q8.hpp|--out $@|'); echo "$$cmd"; $$cmd
 
 .PHONY: check-readme
 check-readme: $(DOC_EXAMPLE_NAMES:%=$(README_BUILD)/%.cpp) $(DOC_EXAMPLE_NAMES:%=$(README_BUILD)/%.expected) \
-              $(README_BUILD)/my_model.hpp $(README_BUILD)/firmware-build.sh | deps
+              $(README_BUILD)/my_model.hpp $(README_BUILD)/my_model_q8.hpp $(README_BUILD)/firmware-build.sh | deps
 	@echo "== examples in README.md and docs/: $(DOC_EXAMPLES), compiled, run and their output compared"
 	@for example in $(DOC_EXAMPLE_NAMES); do for cxx in $(HOST_COMPILERS); do \
 	  $$cxx $(STD) $(WARN) $(FPFLAGS) $(INCLUDES) -I$(README_BUILD) $(README_BUILD)/$$example.cpp -o $(README_BUILD)/$$example-$$cxx || exit 1; \
@@ -115,7 +124,7 @@ check-readme: $(DOC_EXAMPLE_NAMES:%=$(README_BUILD)/%.cpp) $(DOC_EXAMPLE_NAMES:%
 
 # Rewrite the outputs the pages show from a run of each example (g++).
 .PHONY: readme-outputs
-readme-outputs: $(DOC_EXAMPLE_NAMES:%=$(README_BUILD)/%.cpp) $(README_BUILD)/my_model.hpp | deps
+readme-outputs: $(DOC_EXAMPLE_NAMES:%=$(README_BUILD)/%.cpp) $(README_BUILD)/my_model.hpp $(README_BUILD)/my_model_q8.hpp | deps
 	@for e in $(DOC_EXAMPLES); do page=$${e%%:*}; example=$${e##*:}; \
 	  g++ $(STD) $(WARN) $(FPFLAGS) $(INCLUDES) -I$(README_BUILD) $(README_BUILD)/$$example.cpp -o $(README_BUILD)/$$example-g++ && \
 	  $(README_BUILD)/$$example-g++ > $(README_BUILD)/$$example-g++.out && \
