@@ -5,12 +5,16 @@
 //   Softmax, Logistic  Q15: ŷ = p/32768, p ∈ [0, 32768]
 //   Linear             Q12: ŷ = θ (the codes themselves)
 // and so are targets (label overloads build the one-hot target in Q15).
+// The gradient seeds dJ/dθ = ŷ − y come as int32 d [Out] with a power of two e of their own
+// (d·2^e, real units of θ), computed from θ rather than from the rounded ŷ wherever ŷ may be
+// within rounding of the label: a confident answer keeps a gradient of the right size and direction.
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include <ugrad/layers.hpp>
+#include <ugrad/q8/fixed_point.hpp>
 #include <ugrad/q8/tables.hpp>
 
 namespace ugrad::q8 {
@@ -55,24 +59,48 @@ inline uint32_t divide_by_reciprocal(uint32_t n, uint32_t d, uint32_t r) noexcep
     return q;
 }
 
+// 2^(−f/2^27) in Q31 for f ∈ [0, 2^27) (a fraction of 1 in Q27), in (2^30, 2^31]: with
+// f = i/32 + g, g < 1/32, 2^−f = 2^(−i/32)·2^−g (tables::exp2_neg in Q30; 2^−g in Q21 as below).
+inline uint32_t exp2_neg_fraction_q31(uint32_t f) noexcept {
+    const uint32_t i = f >> 22;
+    const uint32_t g21 = (f & 0x3fffffu) >> 6;  // < 2^16
+    const uint32_t u = (g21 * 45426u) >> 16;    // < 45426
+    const uint32_t two_to_minus_g = (1u << 21) - u + ((u * u) >> 22);
+    // Q51 product <= 2^51, to Q31 by a constant shift (the dropped bits are < 2^−15 of a Q16 step).
+#if defined(__ARM_ARCH_6M__) && !defined(__OPTIMIZE_SIZE__)  // at -Os requantize links the libgcc product anyway
+    return product_shift20(tables::exp2_neg[i], two_to_minus_g);
+#else
+    return uint32_t((uint64_t(tables::exp2_neg[i]) * two_to_minus_g) >> 20);
+#endif
+}
+
 inline uint32_t exp_q16(int32_t d) noexcept {
     if (d < -65536) return 0;
     const uint32_t t = uint32_t(-d) * 47274u;  // < 2^16·47274 < 2^32
     const uint32_t k = t >> 27;                // 0..23
-    const uint32_t i = (t >> 22) & 31u;
-    const uint32_t g21 = (t & 0x3fffffu) >> 6;  // < 2^16
-    const uint32_t u = (g21 * 45426u) >> 16;    // < 45426
-    const uint32_t two_to_minus_g = (1u << 21) - u + ((u * u) >> 22);
-    // Q51 product <= 2^51, to Q31 by a constant shift (the dropped bits are < 2^−15 of a Q16 step),
-    // then rounded to Q16·2^−k: 15 + k <= 38 bits to the right, all of them for k > 16.
-#if defined(__ARM_ARCH_6M__) && !defined(__OPTIMIZE_SIZE__)  // at -Os requantize links the libgcc product anyway
-    const uint32_t q31 = product_shift20(tables::exp2_neg[i], two_to_minus_g);
-#else
-    const uint32_t q31 = uint32_t((uint64_t(tables::exp2_neg[i]) * two_to_minus_g) >> 20);
-#endif
+    const uint32_t q31 = exp2_neg_fraction_q31(t & 0x7ffffffu);
+    // rounded to Q16·2^−k: 15 + k <= 38 bits to the right, all of them for k > 16.
     const uint32_t shift = 15 + k;
     if (shift > 31) return 0;  // < 2^31/2^32: rounds to 0
     return ((q31 >> (shift - 1)) + 1) >> 1;  // floor(q31/2^(shift−1)) <= 2^17: no overflow
+}
+
+// e^(−a/4096) = m·2^(−15−k) for any Q12 code a ∈ [0, 2^31] (a difference of two logits): the
+// mantissa m ∈ [2^14, 2^15] rounded from exp2_neg_fraction_q31, the power k ∈ [0, 756,000] exact,
+// so that no margin underflows. t = a·log2(e) in Q27 (log2 e in Q15, 47274, as exp_q16) is a
+// 47-bit product, formed from a's 16-bit halves in 32-bit arithmetic: a·47274 = u·2^16 + low with
+// u = h·47274 + floor(l·47274/2^16) < 2^31 (h = a >> 16 <= 2^15, l = a mod 2^16), low < 2^16;
+// k = floor(u/2^11), the fraction's Q27 bits ((u mod 2^11) << 16) | low. The constant's error,
+// 0.49/2^15 of log2 e, is a relative error of at most 1.04e−5·a/4096 in the value (1e−3 at 100 nats).
+struct ScaledExp {
+    uint32_t mantissa;  // m
+    uint32_t power;     // k
+};
+inline ScaledExp exp_scaled(uint32_t a) noexcept {
+    const uint32_t low_product = (a & 0xffffu) * 47274u;
+    const uint32_t u = (a >> 16) * 47274u + (low_product >> 16);
+    const uint32_t q31 = exp2_neg_fraction_q31(((u & 0x7ffu) << 16) | (low_product & 0xffffu));
+    return {(q31 + 0x8000u) >> 16, u >> 11};
 }
 
 // ŷ = softmax(θ) in Q15: e_k = exp_q16(θ_k − max θ), S = Σ e_k (k ascending), ŷ_k = round(2^15·e_k/S).
@@ -125,5 +153,140 @@ template <>
 struct HeadScale<Linear> {
     static constexpr int32_t output_exponent = -12;
 };
+
+// ---- the gradient seed dJ/dθ = ŷ − y = d·2^e (returns the OR of the |d_k|) ----
+
+// Softmax, label k. When k is not strictly the largest logit, ŷ_k <= ½, and the Q15 difference
+// ŷ − onehot(k) (exact for the Q15 ŷ) has its largest entry |ŷ_k − 1| >= ½: 14 significant bits,
+// e = −15. When it is, 1 − ŷ_k may be far below a Q15 step; with r = max_{j≠k} θ_j, δ = θ_k − r > 0,
+// a_j = e^(θ_j − r) (<= 1, the largest 1), A = Σ_{j≠k} a_j:
+//   ŷ_j = a_j·F (j ≠ k),  ŷ_k − 1 = −Σ_{j≠k} ŷ_j = −A·F,  F = e^−δ/(1 + e^−δ·A)
+// so d = (a_j; −A at k)·F: no difference of nearly equal numbers, and e^−δ is a mantissa with a
+// power of two (exp_scaled): it never underflows. In integers: a_j = exp_q16(θ_j − r) (Q16, the
+// largest 2^16, so A ∈ [2^16, Out·2^16)), v = normalize15(a; −A) with exponent e_v ∈ [2, 11];
+// e^−δ = m·2^(−15−κ); S = 2^16·(1 + e^−δ·A) = 2^16 + round(|v_k|·m·2^(e_v−15−κ)) (the shift >= 4,
+// |v_k|·m < 2^30), cut to its top 16 bits S' = floor(S/2^s) ∈ [2^15, 2^16); c = floor(m·2^16/S')
+// ∈ (2^14, 2^16]:
+//   d_j = v_j·c (|d_j| <= (2^15 − 1)·2^16 < 2^31),  e = e_v − 31 − κ − s.
+// One division; every quotient and shift is exact integer arithmetic, the same on every core.
+template <size_t Out>
+inline uint32_t label_gradient(Softmax /*head*/, const int32_t (&logits)[Out], const int32_t (&y_hat)[Out], size_t label,
+                               int32_t (&d)[Out], int32_t& e) noexcept {
+    static_assert(Out <= 516, "A < 2^25: the shifts above stay in range");
+    int32_t r = INT32_MIN;
+    for (size_t j = 0; j < Out; ++j)
+        if (j != label && logits[j] > r) r = logits[j];
+    uint32_t bits = 0;
+    if (Out == 1 || logits[label] <= r) {
+        for (size_t j = 0; j < Out; ++j) {
+            d[j] = y_hat[j] - (j == label ? one_q15 : 0);
+            bits |= magnitude(d[j]);
+        }
+        e = -15;
+        return bits;
+    }
+    int32_t sum = 0;
+    for (size_t j = 0; j < Out; ++j) {
+        d[j] = j == label ? 0 : int32_t(exp_q16(logits[j] - r));  // θ_j − r ∈ [−2^31, 0]
+        sum += d[j];
+    }
+    d[label] = -sum;
+    int32_t ev = 0;
+    normalize15(d, Out, ev);
+    const ScaledExp f = exp_scaled(uint32_t(logits[label]) - uint32_t(r));  // δ ∈ (0, 2^31]
+    const uint32_t shift = 15 + f.power - uint32_t(ev);
+    const uint32_t product = uint32_t(-d[label]) * f.mantissa;
+    uint32_t s = 65536u + (shift > 31 ? 0u : uint32_t(rounding_shift_right(int32_t(product), shift)));
+    uint32_t cut = 0;
+    while ((s >> cut) >= 65536u) ++cut;
+    const int32_t c = int32_t((f.mantissa << 16) / (s >> cut));
+    for (size_t j = 0; j < Out; ++j) {
+        d[j] *= c;
+        bits |= magnitude(d[j]);
+    }
+    e = ev - 31 - int32_t(f.power) - int32_t(cut);
+    return bits;
+}
+
+// Logistic, target y (Q15; a label is y = onehot(label), or y = label for one output): per output,
+// d_k = σ(θ_k) − y_k. For y_k = 0 or 1 it is ±σ(±|θ_k|): with e^−|θ| = m·2^(−15−κ) (exp_scaled)
+// and c = floor(2^30/(2^15 + round(m·2^−κ))) ≈ 2^15/(1 + e^−|θ|) ∈ [2^14, 2^15],
+//   σ(|θ|) = c·2^−15 = (c·2^15)·2^−30,  σ(−|θ|) = e^−|θ|·σ(|θ|) = (m·c)·2^(−30−κ)
+// (the small side never rounds to 0: θ = 40 nats still has 15 bits); the sign is that of
+// σ(θ) − y. Any other y_k: the Q15 difference (ŷ_k − y_k)·2^15, power 0. The entries, each <= 2^30
+// with its power κ_k, are brought to the smallest power by rounding right shifts (0 beyond 31):
+// e = −30 − min κ_k.
+template <size_t Out>
+inline uint32_t target_gradient(Logistic /*head*/, const int32_t (&logits)[Out], const int32_t (&y_hat)[Out],
+                                const int32_t (&target)[Out], int32_t (&d)[Out], int32_t& e) noexcept {
+    uint32_t power[Out];
+    uint32_t least = 0xffffffffu;
+    for (size_t k = 0; k < Out; ++k) {
+        power[k] = 0;
+        if (target[k] == 0 || target[k] == one_q15) {
+            const bool hot = target[k] == one_q15;
+            const ScaledExp x = exp_scaled(magnitude(logits[k]));
+            const uint32_t small_term = x.power == 0 ? x.mantissa : x.power > 16 ? 0u : uint32_t(rounding_shift_right(int32_t(x.mantissa), x.power));
+            const uint32_t c = 0x40000000u / (0x8000u + small_term);
+            const bool small = (logits[k] >= 0) == hot;
+            const int32_t v = int32_t(small ? x.mantissa * c : c << 15);
+            if (small) power[k] = x.power;
+            d[k] = hot ? -v : v;
+        } else {
+            d[k] = (y_hat[k] - target[k]) * 32768;
+        }
+        if (power[k] < least) least = power[k];
+    }
+    uint32_t bits = 0;
+    for (size_t k = 0; k < Out; ++k) {
+        const uint32_t s = power[k] - least;
+        if (s > 31) d[k] = 0;
+        else if (s > 0) d[k] = rounding_shift_right(d[k], s);
+        bits |= magnitude(d[k]);
+    }
+    e = -30 - int32_t(least);
+    return bits;
+}
+template <size_t Out>
+inline uint32_t label_gradient(Logistic head, const int32_t (&logits)[Out], const int32_t (&y_hat)[Out], size_t label,
+                               int32_t (&d)[Out], int32_t& e) noexcept {
+    int32_t y[Out];
+    for (size_t k = 0; k < Out; ++k) y[k] = (Out == 1 ? label == 1 : k == label) ? one_q15 : 0;
+    return target_gradient(head, logits, y_hat, y, d, e);
+}
+
+// Softmax, target y (Q15): a one-hot y is its label's seed; any other y, the Q15 difference ŷ − y
+// (e = −15: y itself has no finer resolution).
+template <size_t Out>
+inline uint32_t target_gradient(Softmax head, const int32_t (&logits)[Out], const int32_t (&y_hat)[Out],
+                                const int32_t (&target)[Out], int32_t (&d)[Out], int32_t& e) noexcept {
+    size_t hot = Out;
+    int32_t sum = 0;
+    for (size_t k = 0; k < Out; ++k) {
+        if (target[k] == one_q15) hot = k;
+        sum += target[k];
+    }
+    if (hot < Out && sum == one_q15) return label_gradient(head, logits, y_hat, hot, d, e);
+    uint32_t bits = 0;
+    for (size_t k = 0; k < Out; ++k) {
+        d[k] = y_hat[k] - target[k];
+        bits |= magnitude(d[k]);
+    }
+    e = -15;
+    return bits;
+}
+
+// Linear, target y (Q12): ŷ − y, exact (|ŷ| <= 2^30, |y| < 2^30: |d| <= 2^31 − 1), e = −12.
+template <size_t Out>
+inline uint32_t target_gradient(Linear /*head*/, const int32_t (& /*logits*/)[Out], const int32_t (&y_hat)[Out],
+                                const int32_t (&target)[Out], int32_t (&d)[Out], int32_t& e) noexcept {
+    uint32_t bits = 0;
+    for (size_t k = 0; k < Out; ++k) {
+        d[k] = y_hat[k] - target[k];
+        bits |= magnitude(d[k]);
+    }
+    e = -12;
+    return bits;
+}
 
 }  // namespace ugrad::q8
