@@ -405,9 +405,9 @@ Status input_gradient(const Network<Head, Layers...>& net, const detail::Codes<L
     constexpr bool single_logistic = detail::is_same_head<Head, Logistic>::value && Out == 1;
     // cppcheck-suppress knownConditionTrueFalse ; a property of the instantiation
     if (single_logistic ? label > 1 : label >= Out) return detail::fail(Status::label_out_of_range, dx);
-    int32_t d[Out], e;  // dJ/dθ = d·2^e (heads.hpp)
-    const uint32_t bits = label_gradient(Head{}, detail::last_codes(act).logits, outputs(act), label, d, e);
-    return detail::backward_from_logits(net, act, d, bits, e - 12, dx);
+    int32_t d[Out];  // dJ/dθ = d·2^exponent (heads.hpp)
+    const Seed seed = label_gradient(Head{}, detail::last_codes(act).logits, outputs(act), label, d);
+    return detail::backward_from_logits(net, act, d, seed.bits, seed.exponent - 12, dx);
 }
 
 // dJ/dx for a target y [Out] in the codes of ŷ (heads.hpp). bad_target as described above.
@@ -417,9 +417,9 @@ Status input_gradient(const Network<Head, Layers...>& net, const detail::Codes<L
                       InputGradient<Network<Head, Layers...>::inputs>& dx) noexcept {
     constexpr size_t Out = Network<Head, Layers...>::outputs;
     if (!detail::valid_target(Head{}, target)) return detail::fail(Status::bad_target, dx);
-    int32_t d[Out], e;  // dJ/dθ = d·2^e (heads.hpp)
-    const uint32_t bits = target_gradient(Head{}, detail::last_codes(act).logits, outputs(act), target, d, e);
-    return detail::backward_from_logits(net, act, d, bits, e - 12, dx);
+    int32_t d[Out];  // dJ/dθ = d·2^exponent (heads.hpp)
+    const Seed seed = target_gradient(Head{}, detail::last_codes(act).logits, outputs(act), target, d);
+    return detail::backward_from_logits(net, act, d, seed.bits, seed.exponent - 12, dx);
 }
 
 }  // namespace ugrad::q8
