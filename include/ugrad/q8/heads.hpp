@@ -271,32 +271,37 @@ inline Seed label_gradient(Softmax /*head*/, const int32_t (&logits)[Out], const
 // σ(θ) − y. Any other y_k: the Q15 difference (ŷ_k − y_k)·2^15, power 0. The entries, each <= 2^30
 // with its power κ_k, are brought to the smallest power by rounding right shifts (0 beyond 31):
 // e = −30 − min κ_k.
+struct ScaledValue {
+    int32_t value;   // |value| <= 2^30
+    uint32_t power;  // the value stands for value·2^(−30−power)
+};
+inline ScaledValue logistic_difference(int32_t theta, int32_t y_hat, int32_t y) noexcept {
+    if (y != 0 && y != one_q15) return {(y_hat - y) * 32768, 0};
+    const bool hot = y == one_q15;
+    const ScaledExp x = exp_scaled(magnitude(theta));
+    const uint32_t small_term =
+        x.power == 0 ? x.mantissa : x.power > 16 ? 0u : uint32_t(rounding_shift_right(int32_t(x.mantissa), x.power));
+    const uint32_t c = quotient(0x40000000u, 0x8000u + small_term);
+    const bool small = (theta >= 0) == hot;
+    const int32_t v = int32_t(small ? x.mantissa * c : c << 15);
+    return {hot ? -v : v, small ? x.power : 0u};
+}
 template <size_t Out>
 inline Seed target_gradient(Logistic /*head*/, const int32_t (&logits)[Out], const int32_t (&y_hat)[Out],
                             const int32_t (&target)[Out], int32_t (&d)[Out]) noexcept {
     uint32_t power[Out];
     uint32_t least = 0xffffffffu;
     for (size_t k = 0; k < Out; ++k) {
-        power[k] = 0;
-        if (target[k] == 0 || target[k] == one_q15) {
-            const bool hot = target[k] == one_q15;
-            const ScaledExp x = exp_scaled(magnitude(logits[k]));
-            const uint32_t small_term = x.power == 0 ? x.mantissa : x.power > 16 ? 0u : uint32_t(rounding_shift_right(int32_t(x.mantissa), x.power));
-            const uint32_t c = quotient(0x40000000u, 0x8000u + small_term);
-            const bool small = (logits[k] >= 0) == hot;
-            const int32_t v = int32_t(small ? x.mantissa * c : c << 15);
-            if (small) power[k] = x.power;
-            d[k] = hot ? -v : v;
-        } else {
-            d[k] = (y_hat[k] - target[k]) * 32768;
-        }
-        if (power[k] < least) least = power[k];
+        const ScaledValue v = logistic_difference(logits[k], y_hat[k], target[k]);
+        d[k] = v.value;
+        power[k] = v.power;
+        if (v.power < least) least = v.power;
     }
     uint32_t bits = 0;
     for (size_t k = 0; k < Out; ++k) {
         const uint32_t s = power[k] - least;
         if (s > 31) d[k] = 0;
-        else if (s > 0) d[k] = rounding_shift_right(d[k], s);
+        else if (s > 0) d[k] = rounding_shift_right_bounded(d[k], s);  // |d_k| <= 2^30
         bits |= magnitude(d[k]);
     }
     return {bits, -30 - int32_t(least)};
