@@ -28,6 +28,7 @@ struct Comparison {
     double max_output_error = 0;
     std::vector<double> cosines;  // over every test digit
     size_t blank = 0;             // digits whose int8 dJ/dx is all 0 where the float one is not
+    size_t saturated = 0;         // digits whose int8 ŷ (Q15) is exactly the one-hot label
 };
 
 template <size_t N, typename T>
@@ -92,6 +93,7 @@ Comparison compare_on_test_digits(Q8& q8net, test::InputQuantization& input) {
             nq += dxq[i] * dxq[i];
         }
         if (nq == 0 && nf > 0) ++c.blank;
+        c.saturated += ugrad::q8::outputs(qact)[s.label] == 32768;
         c.cosines.push_back(nf > 0 && nq > 0 ? dot / std::sqrt(nf * nq) : 0.0);
     }
     return c;
@@ -109,9 +111,10 @@ TEST_CASE("the int8 digits model keeps the float model's accuracy, outputs and i
     const double agreement = 100.0 * static_cast<double>(c.agree) / static_cast<double>(c.n);
     const double median = percentile(c.cosines, 0.5), p5 = percentile(c.cosines, 0.05);
     printf("q8 digits: accuracy float %.1f%%, int8 %.1f%%; argmax agreement %.1f%%; max |y_int8 - y_float| %.4f; "
-           "dJ/dx cosine median %.4f, 5th percentile %.4f, minimum %.4f over all %zu digits (%zu blank int8 maps)\n",
+           "dJ/dx cosine median %.4f, 5th percentile %.4f, minimum %.4f over all %zu digits (%zu with the int8 y exactly "
+           "the one-hot label; %zu blank int8 maps)\n",
            float_accuracy, q8_accuracy, agreement, c.max_output_error, median, p5, percentile(c.cosines, 0.0),
-           c.cosines.size(), c.blank);
+           c.cosines.size(), c.saturated, c.blank);
     CHECK(std::fabs(q8_accuracy - float_accuracy) <= 1.0);
     CHECK(agreement >= 99.0);
     CHECK(c.max_output_error <= 0.02);
