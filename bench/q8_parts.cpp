@@ -30,6 +30,14 @@ int main() {
     T("affine_t_rescaled<bits> 32x10", for (int j = 0; j < 10; ++j) g[j] = acc[j] >> 6; q8::detail::affine_t_rescaled<true>(g, q8::BlockShift{1, 0}, &net.layers.rest.layer.w[0][0], 32, 10, v));
     T("32 sigmoid codes", for (int j = 0; j < 32; ++j) act.y[j] = q8::activation_code(ugrad::Sigmoid{}, acc[j]*(j+1), net.layers.layer.multiplier[j], net.layers.layer.shift[j], 0));
     T("softmax", q8::head_outputs(ugrad::Softmax{}, act.rest.logits, act.rest.outputs));
+    T("seed (Q15 ŷ − y)", q8::label_gradient(ugrad::Softmax{}, act.rest.logits, act.rest.outputs, 3, dd));
+    {  // the head's confident seed: logits 2 nats apart, the label the top class
+        Net::Activations sure = act;
+        for (size_t k = 0; k < 10; ++k) sure.rest.logits[k] = static_cast<int32_t>(k) * 8192;
+        q8::head_outputs(ugrad::Softmax{}, sure.rest.logits, sure.rest.outputs);
+        T("input_gradient, confident", q8::input_gradient(net, sure, 9, dx));
+        T("seed, confident", q8::label_gradient(ugrad::Softmax{}, sure.rest.logits, sure.rest.outputs, 9, dd));
+    }
     int32_t e = 0;
     T("normalize15 x32", for (int j = 0; j < 32; ++j) g[j] = acc[j]; q8::normalize15(g, 32, e));
     T("apply_factors x32", q8::detail::apply_factors(g, net.layers.layer.multiplier, net.layers.layer.shift, 32, e));

@@ -12,6 +12,8 @@
 #   make q8-quantize-check      tools/quantize.py agrees with the specs' quantizer, tools/q8_model.py
 #                               (the exporter's int8 report) with the C++ integers, on the digits and
 #                               on exported models of every activation and head; bad calibration data
+#   make q8-seed-check          tools/q8_model.py's gradient seeds (the heads' ŷ − y with its own
+#                               exponent) against include/ugrad/q8/heads.hpp's, every head, labels and targets
 #   make TARGET=<t> q8-bench-parts  one call's instructions kernel by kernel (a tuning aid; -os: at -Os)
 #   make q8-bench               instructions per call on mps2-an386 (M4F), mps2-an385 (M3),
 #                               microbit (M0), rv32, and the M7, M33, M55; not part of `make test`
@@ -129,7 +131,7 @@ $(call target_program,q8-bench-os,bench/q8_bench.cpp,-Os -DQ8_BENCH_ROW='"$(Q8_C
 ifeq ($(TARGET),host)
 q8-bench: | deps
 	@mkdir -p $(Q8_BUILD)
-	@{ echo "| core | build | forward | forward + input_gradient | weights (sizeof Network) |"; echo "|---|---|---:|---:|---:|"; \
+	@{ echo "| core | build | forward | forward + input_gradient | the same, confident: label = its answer, ŷ ≈ 0.94 | weights (sizeof Network) |"; echo "|---|---|---:|---:|---:|---:|"; \
 	  for t in $(Q8_BENCH_TARGETS); do $(MAKE) --no-print-directory -s TARGET=$$t q8-bench || exit 1; done; } | tee $(Q8_BUILD)/bench.md
 else
 q8-bench: $(TARGET_BUILD)/q8-bench.elf $(TARGET_BUILD)/q8-bench-os.elf 
@@ -197,3 +199,13 @@ q8-report: $(Q8_BUILD)/digits-report q8-no-float q8-bench
 	} > $(Q8_BUILD)/report.md
 	@cat $(Q8_BUILD)/report.md
 	tools/readme_section.py q8 $(Q8_BUILD)/report.md
+
+# ---- the heads' gradient seeds: tools/q8_model.py (the exporter's integer model) against C++ ----
+$(Q8_BUILD)/seed-dump: tests/q8/seed_dump.cpp tests/splitmix64.hpp $(Q8_HEADERS) | deps
+	@mkdir -p $(@D)
+	g++ $(STD) $(WARN) $(FPFLAGS) -O1 $(INCLUDES) $< -o $@
+.PHONY: q8-seed-check
+q8-seed-check: $(Q8_BUILD)/seed-dump
+	@$< > $(Q8_BUILD)/seed-dump.txt
+	@python3 tests/q8/seed_check.py $(Q8_BUILD)/seed-dump.txt
+TEST_GOALS += q8-seed-check

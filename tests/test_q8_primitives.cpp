@@ -191,6 +191,59 @@ TEST_CASE("exp_q16(d) is within 0.7 of 65536·e^(d/4096) for every Q12 code d in
     CHECK(65536 * std::exp(-65537.0L / 4096) < 0.5L);
 }
 
+TEST_CASE("exp_scaled(a) = m·2^(−15−k) is e^(−a/4096) within 2^−14, times at most 2^(1.51e−5 per nat), for every a up to 2^31; exp_q16's t below 2^16") {
+    double worst = 0;
+    const auto check = [&](uint32_t a) {
+        const q8::ScaledExp x = q8::exp_scaled(a);
+        REQUIRE(x.mantissa >= (1u << 14));
+        REQUIRE(x.mantissa <= (1u << 15));
+        // the ratio value/exact, in long double: 2^((log2 m − 15 − k) + a·log2(e)/4096). log2 e in Q15
+        // (47274) is low by 0.4935/2^15: t is low by up to 1.51e−5 per nat, the value that much too
+        // large; m is rounded (2^−15), 2^−g and the Q31 product add under 2^−17.
+        const long double ratio = std::exp2(std::log2(static_cast<long double>(x.mantissa)) - 15 - x.power +
+                                            static_cast<long double>(a) / 4096 / std::log(2.0L));
+        const long double high = std::exp2(1.51e-5L * a / 4096) * (1 + std::ldexp(1.0L, -14)), low = 1 - std::ldexp(1.0L, -14);
+        REQUIRE(ratio <= high);
+        REQUIRE(ratio >= low);
+        worst = std::max(worst, static_cast<double>(std::max((ratio - 1) / (high - 1), (1 - ratio) / (1 - low))));
+    };
+    for (uint32_t a = 0; a <= 65536; ++a) check(a);
+    for (uint32_t a = 65537; a < (1u << 31) - 40000000u; a += 39999989u) check(a);
+    check(1u << 31);
+    MESSAGE("exp_scaled: largest relative error / bound " << worst);
+    // below 2^16 the parts are exp_q16's (its t = a·47274 in Q27, whose −O2 form skips the split)
+    for (uint32_t a = 0; a <= 65536; ++a) {
+        const q8::ExpParts p = q8::exp_parts(a);
+        const uint32_t t = a * 47274u;
+        REQUIRE(p.power == t >> 27);
+        REQUIRE(p.q31 == q8::exp2_neg_fraction_q31(t & 0x7ffffffu));
+    }
+}
+
+TEST_CASE("shift_subtract_quotient and quotient are floor(n/d) for every d up to 2^16 with sampled n, and sampled d up to 2^31 - 1") {
+    uint64_t state = 11;
+    for (uint32_t d = 1; d <= 65536; ++d)
+        for (int k = 0; k < 8; ++k) {
+            state = state * 6364136223846793005u + 1442695040888963407u;
+            const uint32_t n = k == 0 ? 0xffffffffu : k == 1 ? d - 1 : static_cast<uint32_t>(state >> 32);
+            REQUIRE(q8::shift_subtract_quotient(n, d) == n / d);
+            REQUIRE(q8::quotient(n, d) == n / d);
+        }
+    for (int k = 0; k < 100000; ++k) {
+        state = state * 6364136223846793005u + 1442695040888963407u;
+        const uint32_t d = (static_cast<uint32_t>(state) & 0x7fffffffu) >> (k % 31) | 1u, n = static_cast<uint32_t>(state >> 32);
+        REQUIRE(q8::shift_subtract_quotient(n, d) == n / d);
+    }
+    REQUIRE(q8::shift_subtract_quotient(0xffffffffu, 0x7fffffffu) == 2u);
+}
+
+TEST_CASE("bit_length is the number of bits of every power of two and its neighbours") {
+    for (uint32_t b = 0; b < 32; ++b) {
+        CHECK(q8::bit_length(1u << b) == b + 1);
+        CHECK(q8::bit_length((1u << b) | ((1u << b) - 1)) == b + 1);
+    }
+}
+
 TEST_CASE("the logistic head is within 0.85 Q15 steps of 32768·σ(θ) for every Q12 code θ in [-2^16, 2^16], exactly saturated beyond") {
     long double worst = 0;
     for (int32_t theta = -65536; theta <= 65536; ++theta) {

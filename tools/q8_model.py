@@ -6,7 +6,7 @@ report how the quantized model does without a C++ compiler. Every step is the C+
 integer (make q8-quantize-check compares the two on every test row of the digits model and of
 seeded models of every activation and head: the same ŷ codes, dx codes and exponents):
 
-    y_hat, hidden = forward(q, codes)             # ŷ codes [Out], each hidden layer's int8 codes
+    y_hat, hidden = forward(q, codes)             # ŷ codes [Out] (with .logits), each hidden layer's int8 codes
     dx, exponent = input_gradient(q, hidden, y_hat, label)    # dJ/dc_x = dx·2^exponent
     dx, exponent = input_gradient(q, hidden, y_hat, target=t) # t in ŷ's codes (Q15, or Q12: Linear)
     codes = input_codes(q, x)                     # c_i = round(x_i/s_i) + z_i (ties to even), clamped
@@ -86,26 +86,55 @@ def slope(act, y, z):
     return 1
 
 
+def exp2_neg_fraction_q31(f):
+    """2^(−f/2^27) in Q31 for f ∈ [0, 2^27) (heads.hpp)."""
+    i, g21 = f >> 22, (f & 0x3FFFFF) >> 6
+    u = (g21 * 45426) >> 16
+    two_to_minus_g = (1 << 21) - u + ((u * u) >> 22)
+    return (EXP2_NEG[i] * two_to_minus_g) >> 20
+
+
+def exp_parts(a):
+    """e^(−a/4096) = q31·2^(−31−k) for 0 <= a <= 2^31 (heads.hpp's exp_parts): (q31, k)."""
+    t = a * 47274
+    return exp2_neg_fraction_q31(t & 0x7FFFFFF), t >> 27
+
+
 def exp_q16(d):
     """e^(d/4096) in Q16 for d <= 0 (heads.hpp), step for step."""
     if d < -65536:
         return 0
-    t = -d * 47274
-    k, i, g21 = t >> 27, (t >> 22) & 31, (t & 0x3FFFFF) >> 6
-    u = (g21 * 45426) >> 16
-    two_to_minus_g = (1 << 21) - u + ((u * u) >> 22)
-    q31 = (EXP2_NEG[i] * two_to_minus_g) >> 20
+    q31, k = exp_parts(-d)
     shift = 15 + k
     if shift > 31:
         return 0
-    return (q31 >> shift) + ((q31 >> (shift - 1)) & 1)
+    return ((q31 >> (shift - 1)) + 1) >> 1
+
+
+def exp_scaled(a):
+    """e^(−a/4096) = m·2^(−15−k), m ∈ [2^14, 2^15] (heads.hpp): (m, k)."""
+    q31, k = exp_parts(a)
+    return (q31 + 0x8000) >> 16, k
+
+
+def exps_below_largest(logits, skip):
+    """(Σ e_j, m, e): e_j = exp_q16(θ_j − m) for j ≠ skip, m = max_{j≠skip} θ_j, e_skip = 0."""
+    m = max(t for j, t in enumerate(logits) if j != skip)
+    e = [0 if j == skip else exp_q16(t - m) for j, t in enumerate(logits)]
+    return sum(e), m, e
+
+
+class Outputs(list):
+    """ŷ codes, with the logits θ (Q12) they came from: the gradient seed reads both."""
+
+    def __init__(self, y_hat, logits):
+        super().__init__(y_hat)
+        self.logits = list(logits)
 
 
 def softmax_q15(logits):
-    largest = max(logits)
-    e = [exp_q16(v - largest) for v in logits]
-    total = sum(e)
-    return [((v << 15) + total // 2) // total for v in e]
+    total, _, e = exps_below_largest(logits, len(logits))
+    return Outputs([((v << 15) + total // 2) // total for v in e], logits)
 
 
 def logistic_q15(logits):
@@ -120,11 +149,12 @@ def logistic_q15(logits):
 
 
 def head_outputs(head, logits):
+    """ŷ codes, carrying the logits (Outputs): the gradient seed reads both."""
     if head == "softmax":
         return softmax_q15(logits)
     if head == "logistic":
-        return logistic_q15(logits)
-    return list(logits)
+        return Outputs(logistic_q15(logits), logits)
+    return Outputs(list(logits), logits)
 
 
 OUTPUT_EXPONENT = {"softmax": -15, "logistic": -15, "linear": -12}
@@ -194,17 +224,83 @@ def affine_t(g, layer):
     return [sum(wij * gj for wij, gj in zip(row, g)) for row in layer["w"]]
 
 
+def bit_length(v):
+    return v.bit_length()
+
+
+def confident_gradient(logits, label, r, total, d):
+    """The softmax seed when the label is strictly the largest logit (heads.hpp's confident_gradient):
+    d = (a_j; −A at the label)·F, F = e^−δ/(1 + e^−δ·A), carried as (d, e) with ŷ − y = d·2^e."""
+    d[label] = -total
+    right = bit_length(total) - 14
+    m, power = exp_scaled(logits[label] - r)
+    s_shift = 15 + power - right
+    product = -rounding_shift_right(d[label], right) * m
+    s = 65536 + (0 if s_shift > 31 else rounding_shift_right(product, s_shift))
+    cut = bit_length(s) - 16
+    c = (m << 16) // (s >> cut)
+    return [rounding_shift_right(v, right) * c for v in d], right - 31 - power - cut
+
+
+def label_gradient(logits, y_hat, label):
+    """Softmax ŷ − onehot(label) = d·2^e (heads.hpp's label_gradient): (d, e)."""
+    if len(y_hat) > 1 and y_hat[label] > ONE_Q15 // 2:
+        total, r, d = exps_below_largest(logits, label)
+        if logits[label] > r:
+            return confident_gradient(logits, label, r, total, d)
+    return [y - (ONE_Q15 if k == label else 0) for k, y in enumerate(y_hat)], -15
+
+
+def logistic_target_gradient(logits, y_hat, target):
+    """Logistic σ(θ) − y = d·2^e (heads.hpp's target_gradient(Logistic)): ±σ(±|θ_k|) from e^−|θ_k| for
+    y_k ∈ {0, 1}, else the Q15 difference; brought to the smallest power."""
+    d, power = [], []
+    for t, y, yk in zip(logits, y_hat, target):
+        if yk in (0, ONE_Q15):
+            hot = yk == ONE_Q15
+            m, k = exp_scaled(abs(t))
+            small_term = m if k == 0 else 0 if k > 16 else rounding_shift_right(m, k)
+            c = 0x40000000 // (0x8000 + small_term)
+            small = (t >= 0) == hot
+            v = m * c if small else c << 15
+            power.append(k if small else 0)
+            d.append(-v if hot else v)
+        else:
+            d.append((y - yk) * 32768)
+            power.append(0)
+    least = min(power)
+    out = []
+    for v, k in zip(d, power):
+        shift = k - least
+        out.append(0 if shift > 31 else v if shift == 0 else rounding_shift_right(v, shift))
+    return out, -30 - least
+
+
+def seed(head, logits, y_hat, label=None, target=None):
+    """dJ/dθ = ŷ − y = d·2^e for a label or a target in ŷ's codes (heads.hpp's label_gradient and
+    target_gradient): (d, e). Softmax targets that are one-hot take their label's seed."""
+    n = len(y_hat)
+    if head == "linear":
+        return [a - b for a, b in zip(y_hat, target)], -12
+    if head == "logistic":
+        if target is None:
+            target = [ONE_Q15 if (label == 1 if n == 1 else k == label) else 0 for k in range(n)]
+        return logistic_target_gradient(logits, y_hat, target)
+    if target is not None:
+        if sum(target) == ONE_Q15 and ONE_Q15 in target:
+            label = max(k for k in range(n) if target[k] == ONE_Q15)
+        else:
+            return [a - b for a, b in zip(y_hat, target)], -15
+    return label_gradient(logits, y_hat, label)
+
+
 def input_gradient(q, hidden, y_hat, label=None, target=None):
     """dJ/dc_x = dx·2^exponent for a label (Softmax, Logistic; Logistic with one output: y = label)
-    or a target in ŷ's codes (network.hpp's input_gradient, then the walk back through the layers)."""
+    or a target in ŷ's codes (network.hpp's input_gradient: the head's seed ŷ − y = d·2^e, then the
+    walk back through the layers); y_hat as forward returns it (it carries the logits)."""
     head = q.get("head", "softmax")
-    if target is None:
-        hot = (0 if label == 1 else None) if head == "logistic" and len(y_hat) == 1 else label
-        d = [y - (ONE_Q15 if k == hot else 0) for k, y in enumerate(y_hat)]
-    else:
-        d = [y - t for y, t in zip(y_hat, target)]
-    e = OUTPUT_EXPONENT[head] - 12
-    return backward(q, hidden, d, e)
+    d, e = seed(head, y_hat.logits, y_hat, label=label, target=target)
+    return backward(q, hidden, d, e - 12)
 
 
 def backward(q, hidden, d, e):

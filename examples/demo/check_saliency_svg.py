@@ -5,7 +5,8 @@
 Checks that SVG is well-formed, that every line of text fits inside the picture, has one labelled panel per digit the demo printed, with the same
 true and predicted classes in the same order, and that every gradient cell — the float model's map
 and the int8 model's beside it — is coloured red where the printed dJ/dx is positive and blue where
-it is negative (cells printed as 0 are not judged), and that an int8 map printed all 0 is all white.
+it is negative (cells too small for the colour scale to show a sign are not judged), and that no int8 map is blank (printed all 0)
+where the float one is not: a digit the model is sure of keeps its int8 dJ/dx.
 Prints one line; exit status 1 on the first disagreement.
 """
 import re
@@ -67,24 +68,28 @@ def main() -> int:
              and r.get("width") == "16"]
     if len(cells) != 192 * len(printed):
         return fail(f"{len(cells)} map cells, expected {192 * len(printed)} (three 8x8 maps per digit)")
-    judged = blank = 0
+    # A cell's colour is white mixed with the end colour by t = value/(the map's max |value|), each
+    # channel rounded: red moves r − b by 135·t, blue b − r by 139·t, so the sign shows (beyond the
+    # rounding of both channels) where |t| >= 2/135. With the printed p (value in units, rounded)
+    # and the map's largest printed P, |t| >= (|p| − ½)/(P + ½): cells below that are not judged.
+    judged = 0
     for d, (_, _, grid) in enumerate(printed):
         gradient_cells = cells[192 * d + 64:192 * d + 192]
         for i, (cell, value) in enumerate(zip(gradient_cells, grid)):
             which = "float" if i < 64 else "int8"
+            largest = max(abs(v) for v in (grid[:64] if i < 64 else grid[64:]))
+            if abs(value) - 0.5 < 2 / 135 * (largest + 0.5):
+                continue
             r, g, b = (int(v) for v in re.findall(r"\d+", cell.get("fill")))
             if value > 0 and not r > b:
                 return fail(f"digit {d + 1}, {which} pixel {i % 64}: dJ/dx printed {value:+d} but the cell is not red ({r},{g},{b})")
             if value < 0 and not b > r:
                 return fail(f"digit {d + 1}, {which} pixel {i % 64}: dJ/dx printed {value:+d} but the cell is not blue ({r},{g},{b})")
-            judged += value != 0
-        if not any(grid[64:]):
-            colours = {c.get("fill") for c in gradient_cells[64:]}
-            if colours != {"rgb(247,247,247)"}:
-                return fail(f"digit {d + 1}: the int8 dJ/dx printed all 0 but its map is not all white: {sorted(colours)[:3]}")
-            blank += 1
+            judged += 1
+        if any(grid[:64]) and not any(grid[64:]):
+            return fail(f"digit {d + 1}: the int8 dJ/dx printed all 0 where the float one is not: a blank int8 map")
     print(f"check_saliency_svg: {svg_path}: {len(printed)} labelled panels as printed, {judged} gradient cells (float and "
-          f"int8) coloured by the sign printed, {blank} int8 maps of dJ/dx = 0 all white")
+          f"int8) coloured by the sign printed, no blank int8 map")
     return 0
 
 

@@ -89,17 +89,10 @@ inline void write_saliency_svg(FILE* f, const Classification* shown, size_t n, u
         fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"#555\">input</text>\n", x0, y0 + 42 + map + 14);
         fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"#555\">float, &#177;%.2g</text>\n",
                 x0 + map + gap, y0 + 42 + map + 14, static_cast<double>(scale));
-        if (scale_int8 > 0.0f) {
-            fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"#555\">int8, &#177;%.2g</text>\n",
-                    x0 + 2 * (map + gap), y0 + 42 + map + 14, static_cast<double>(scale_int8));
-            fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"#555\">cos with float %.3f</text>\n",
-                    x0 + 2 * (map + gap), y0 + 42 + map + 28, gradient_cosine(c));
-        } else {  // the int8 ŷ is exactly one-hot in Q15: ŷ − y = 0
-            fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"#555\">int8: all 0</text>\n",
-                    x0 + 2 * (map + gap), y0 + 42 + map + 14);
-            fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"#555\">(Q15 y-hat one-hot)</text>\n",
-                    x0 + 2 * (map + gap), y0 + 42 + map + 28);
-        }
+        fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"#555\">int8, &#177;%.2g</text>\n",
+                x0 + 2 * (map + gap), y0 + 42 + map + 14, static_cast<double>(scale_int8));
+        fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"#555\">cos with float %.3f</text>\n",
+                x0 + 2 * (map + gap), y0 + 42 + map + 28, gradient_cosine(c));
     }
     // Legend: the colour bar from −1 to +1 (times each map's scale).
     const int ly = height - legend_h + 10;

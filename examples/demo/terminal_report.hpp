@@ -51,12 +51,8 @@ inline void print_classification(const Classification& c, size_t shown, size_t o
     const int e = gradient_unit_exponent(max_abs);
     printf("    loss J = -log p[%u] = %.4e   max |dJ/dx| = %.4e   result bits 0x%08lx\n", unsigned(c.label),
            static_cast<double>(c.loss), static_cast<double>(max_abs), static_cast<unsigned long>(result_bits_digest(c)));
-    if (demo::max_abs(c.dx_int8) > 0.0f)
-        printf("    int8 model: predicted %u, dJ/dx cosine with the float dJ/dx %.4f\n", unsigned(c.predicted_int8),
-               gradient_cosine(c));
-    else
-        printf("    int8 model: predicted %u, dJ/dx 0 (its Q15 y-hat is exactly the one-hot label)\n",
-               unsigned(c.predicted_int8));
+    printf("    int8 model: predicted %u, dJ/dx cosine with the float dJ/dx %.4f\n", unsigned(c.predicted_int8),
+           gradient_cosine(c));
     printf("    input              dJ/dx in units of 1e%d (+: more ink there raises J, -: lowers it)   int8 dJ/dx, same units\n", e);
     const double unit = power_of_ten(e);
     for (size_t row = 0; row < 8; ++row) {

@@ -73,6 +73,37 @@ void run_net(const Net& net, Draw& d, Hash& h) {
     }
 }
 
+// A model sure of its answer: class c's bias raised by 2^(17 + 2·sample) accumulator units (with
+// the digits layer's factors, from under a nat to logits saturated at ±2^30), every label in turn:
+// the head's confident seed (the top class; heads.hpp) and its Q15 one (the others), and a one-hot
+// target of the top class.
+template <class Net>
+void run_confident(Net& net, Draw& d, Hash& h) {
+    constexpr size_t In = Net::inputs, Out = Net::outputs;
+    for (int sample = 0; sample < 7; ++sample) {
+        const size_t c = static_cast<size_t>(sample) % Out;
+        const int32_t saved = net.layers.rest.layer.b[c];
+        net.layers.rest.layer.b[c] += int32_t(1) << (17 + 2 * sample);
+        int8_t x[In];
+        for (int8_t& v : x) v = static_cast<int8_t>(d.in(-128, 127));
+        typename Net::Activations act;
+        h.add(static_cast<int32_t>(q8::forward(net, x, act)));
+        for (size_t k = 0; k < Out; ++k) h.add(q8::outputs(act)[k]);
+        q8::InputGradient<In> dx;
+        for (size_t label = 0; label < Out; ++label) {
+            h.add(static_cast<int32_t>(q8::input_gradient(net, act, label, dx)));
+            for (int32_t v : dx.code) h.add(v);
+            h.add(dx.exponent);
+        }
+        int32_t target[Out] = {};
+        target[c] = 32768;
+        h.add(static_cast<int32_t>(q8::input_gradient(net, act, target, dx)));
+        for (int32_t v : dx.code) h.add(v);
+        h.add(dx.exponent);
+        net.layers.rest.layer.b[c] = saved;
+    }
+}
+
 void write_hex(Writer write, uint64_t v) {
     char text[17];
     for (int i = 15; i >= 0; --i, v >>= 4) text[i] = "0123456789abcdef"[v & 15];
@@ -97,7 +128,7 @@ uint64_t run(Writer write) {
     struct Case {
         const char* name;
         uint64_t hash;
-    } cases[4];
+    } cases[5];
     Draw d{0x51a8};
     // Shifts put a typical accumulator (√In·127·128) near 1..8 in Q12.
     fill(digits.layers.layer, d, 38, 1 << 16);
@@ -132,6 +163,11 @@ uint64_t run(Writer write) {
         Hash h;
         run_net(deep, d, h);
         cases[3] = {"relu-sigmoid-softmax-8-6-5-4", h.h};
+    }
+    {
+        Hash h;
+        run_confident(digits, d, h);
+        cases[4] = {"sigmoid-softmax-64-32-10-confident", h.h};
     }
     for (const Case& c : cases) {
         write("q8golden ");

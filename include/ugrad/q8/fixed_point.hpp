@@ -131,6 +131,17 @@ inline BlockShift block_shift(uint32_t bits, int32_t& e) noexcept {
 }
 #endif
 
+// The number of bits of v >= 1 (32 − its leading zeros).
+inline uint32_t bit_length(uint32_t v) noexcept {
+#if defined(__ARM_FEATURE_CLZ) || defined(__x86_64__) || defined(__i386__) || defined(__aarch64__)
+    return 32u - uint32_t(__builtin_clz(v));
+#else
+    uint32_t n = 1;
+    while (v >>= 1) ++n;
+    return n;
+#endif
+}
+
 // v rescaled by the shift block_shift chose for it (its bits included v's): |v| < 2^(right+16).
 inline int32_t rescale(int32_t v, BlockShift s) noexcept {
     return s.right ? rounding_shift_right_bounded(v, s.right) : int32_t(uint32_t(v) << s.left);

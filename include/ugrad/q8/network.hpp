@@ -14,7 +14,8 @@
 // Forward:   x ─affine─▶ acc ─requantize, act (activations.hpp)─▶ y ─ … ─▶ θ (Q12) ─head (heads.hpp)─▶ ŷ
 // Backward, all in codes (dJ/dc = s·dJ/dv for a code c of scale s), each vector an int32 array v
 // with a block exponent e (it stands for v·2^e):
-//   dJ/dθ_code = (ŷ − y)·2^(e_ŷ − 12)                                  (Q15 or Q12 ŷ − y, exact)
+//   dJ/dθ_code = (ŷ − y)·2^−12, ŷ − y = d·2^e from the head (heads.hpp: computed from θ, so that
+//                a confident answer whose Q15 ŷ is the label still has its gradient)
 //   per layer, from the last:  dJ/dacc_j = dJ/dy_j · slope(y_j)·2^slope_e · m_j·2^−n_j
 //                              dJ/dx_i   = Σ_j w_ij · dJ/dacc_j
 //   with a normalize15 (|v| < 2^15, at least 14 significant bits) before each product, m_j taken
@@ -404,16 +405,9 @@ Status input_gradient(const Network<Head, Layers...>& net, const detail::Codes<L
     constexpr bool single_logistic = detail::is_same_head<Head, Logistic>::value && Out == 1;
     // cppcheck-suppress knownConditionTrueFalse ; a property of the instantiation
     if (single_logistic ? label > 1 : label >= Out) return detail::fail(Status::label_out_of_range, dx);
-    const int32_t* y_hat = outputs(act);
-    // cppcheck-suppress knownConditionTrueFalse ; a property of the instantiation
-    const size_t hot = single_logistic ? (label == 1 ? 0 : Out) : label;  // the entry where y = 1, if any
-    int32_t d[Out];  // ŷ − y, Q15: exact
-    uint32_t bits = 0;
-    for (size_t k = 0; k < Out; ++k) {
-        d[k] = y_hat[k] - (k == hot ? one_q15 : 0);
-        bits |= magnitude(d[k]);
-    }
-    return detail::backward_from_logits(net, act, d, bits, HeadScale<Head>::output_exponent - 12, dx);
+    int32_t d[Out];  // dJ/dθ = d·2^exponent (heads.hpp)
+    const Seed seed = label_gradient(Head{}, detail::last_codes(act).logits, outputs(act), label, d);
+    return detail::backward_from_logits(net, act, d, seed.bits, seed.exponent - 12, dx);
 }
 
 // dJ/dx for a target y [Out] in the codes of ŷ (heads.hpp). bad_target as described above.
@@ -423,14 +417,9 @@ Status input_gradient(const Network<Head, Layers...>& net, const detail::Codes<L
                       InputGradient<Network<Head, Layers...>::inputs>& dx) noexcept {
     constexpr size_t Out = Network<Head, Layers...>::outputs;
     if (!detail::valid_target(Head{}, target)) return detail::fail(Status::bad_target, dx);
-    const int32_t* y_hat = outputs(act);
-    int32_t d[Out];  // ŷ − y: |ŷ| <= 2^30 and |y| < 2^30 (Linear; <= 2^15 otherwise), so |d| <= 2^31 − 1
-    uint32_t bits = 0;
-    for (size_t k = 0; k < Out; ++k) {
-        d[k] = y_hat[k] - target[k];
-        bits |= magnitude(d[k]);
-    }
-    return detail::backward_from_logits(net, act, d, bits, HeadScale<Head>::output_exponent - 12, dx);
+    int32_t d[Out];  // dJ/dθ = d·2^exponent (heads.hpp)
+    const Seed seed = target_gradient(Head{}, detail::last_codes(act).logits, outputs(act), target, d);
+    return detail::backward_from_logits(net, act, d, seed.bits, seed.exponent - 12, dx);
 }
 
 }  // namespace ugrad::q8
