@@ -16,6 +16,11 @@
 #                       freestanding code, are allowed
 #   check-compile-fail  an input array of the wrong size is rejected at compile time
 #   check-readme        README.md's usage example compiles (g++ and clang++) and runs
+#   check-warnings      every header, every template instantiated (tests/lint/instantiate.cpp,
+#                       instantiate_q8.cpp, tests/checks/c_api_models.cpp) and the C header ugrad.h
+#                       compile without a warning under Clang's -Weverything (less the C++98
+#                       compatibility and padding notes) and g++'s strict set, WARN_STRICT_GCC, on
+#                       the host and with the Arm cross g++ (Cortex-M4F, M3, M0: each core's kernels)
 
 DEPS_PACKAGES += gcc-riscv64-unknown-elf gcc-arm-none-eabi python3
 
@@ -90,8 +95,27 @@ check-readme: $(README_EXAMPLES:%=$(CHECKS)/readme_example_%.cpp) | deps
 	  $(CHECKS)/readme_example_$$example-$$cxx || { echo "README example $$example failed with $$cxx"; exit 1; }; \
 	done; done
 
+# A user's strictest builds must see no warning from ugrad's headers.
+WARN_EVERYTHING := -Weverything -Wno-c++98-compat -Wno-c++98-compat-pedantic -Wno-padded -Werror
+WARN_STRICT_GCC := -Wall -Wextra -Wpedantic -Wconversion -Wshadow -Wfloat-equal -Wdouble-promotion -Werror
+WARNINGS_TUS := tests/lint/instantiate.cpp tests/lint/instantiate_q8.cpp tests/checks/c_api_models.cpp
+WARNINGS_ARM_CORES := "-mcpu=cortex-m4 -mfpu=fpv4-sp-d16 -mfloat-abi=hard" -mcpu=cortex-m3 -mcpu=cortex-m0
+.PHONY: check-warnings
+check-warnings: | deps
+	@echo "== warnings: clang++ -Weverything and g++ $(WARN_STRICT_GCC) over every header"
+	@for tu in $(WARNINGS_TUS); do for opt in -O2 -Os; do \
+	  clang++ $(STD) $(WARN_EVERYTHING) $(FPFLAGS) $$opt $(INCLUDES) -fsyntax-only $$tu || exit 1; \
+	  g++ $(STD) $(WARN_STRICT_GCC) $(FPFLAGS) $$opt $(INCLUDES) -fsyntax-only $$tu || exit 1; \
+	done; done
+	@echo '#include <ugrad/ugrad.h>' | clang -std=c11 $(filter-out -Wno-c++98%,$(WARN_EVERYTHING)) $(INCLUDES) -x c -fsyntax-only -
+	@echo '#include <ugrad/ugrad.h>' | gcc -std=c11 $(WARN_STRICT_GCC) $(INCLUDES) -x c -fsyntax-only -
+	@for core in $(WARNINGS_ARM_CORES); do for tu in $(WARNINGS_TUS); do for opt in -O2 -Os; do \
+	  arm-none-eabi-g++ $(STD) -mthumb $$core $(WARN_STRICT_GCC) $(FPFLAGS) $$opt $(INCLUDES) -fsyntax-only $$tu || exit 1; \
+	done; done; done
+	@echo "no warnings: $(WARNINGS_TUS) and ugrad.h, clang++ -Weverything and g++ (host, Cortex-M4F/M3/M0) at -O2 and -Os"
+
 .PHONY: checks
-checks: check-freestanding check-no-heap check-compile-fail check-readme
+checks: check-freestanding check-no-heap check-compile-fail check-readme check-warnings
 TEST_GOALS += checks
 
 # README.md's memory table, from sizeof; check-readme-memory fails if README.md has gone stale.

@@ -260,7 +260,14 @@ constexpr const T (&outputs(const Activations<In, Hidden, Out, T>& act) noexcept
 namespace detail {
 
 // A run of T seen as an array of N (the backward walk's two buffers hold vectors of several widths,
-// and the kernels take arrays by reference so that their sizes are template parameters).
+// and the kernels take arrays by reference so that their sizes are template parameters). p points
+// into an array of T at least N long, and the view is only ever read and written entry by entry,
+// as T: what Clang's -Wundefined-reinterpret-cast (in -Weverything) warns of, the access of one
+// type through another, does not happen, so that warning is off here.
+#if defined(__clang__)
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wundefined-reinterpret-cast"
+#endif
 template <size_t N, typename T>
 inline T (&as_array(T* p) noexcept)[N] {
     return *reinterpret_cast<T(*)[N]>(p);  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast): see above
@@ -269,6 +276,9 @@ template <size_t N, typename T>
 inline const T (&as_array(const T* p) noexcept)[N] {
     return *reinterpret_cast<const T(*)[N]>(p);  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast): see above
 }
+#if defined(__clang__)
+#pragma clang diagnostic pop
+#endif
 
 // Apply f to every layer of a network (or of its Gradients), first to last.
 template <size_t I = 0, class Net, class F>
