@@ -14,8 +14,15 @@
 #                       (exceptions, guards), no libm and no __stack_chk_fail; memcpy and memset,
 #                       which any C++ compiler may emit for a struct copy or `= {}` even in
 #                       freestanding code, are allowed
-#   check-compile-fail  an input array of the wrong size is rejected at compile time
+#   check-compile-fail  an array of the wrong size, layers that do not chain, too many layers, a
+#                       zero-unit layer, a label for a Linear head: each rejected at compile time
+#                       by g++ and clang++, the message (naming the sizes) by the first error line
 #   check-readme        README.md's examples compile (g++, clang++, arm-none-eabi-g++), run and print what it shows
+#   check-warnings      every header, every template instantiated (tests/lint/instantiate.cpp,
+#                       instantiate_q8.cpp, tests/checks/c_api_models.cpp) and the C header ugrad.h
+#                       compile without a warning under Clang's -Weverything (less the C++98
+#                       compatibility and padding notes) and g++'s strict set, WARN_STRICT_GCC, on
+#                       the host and with the Arm cross g++ (Cortex-M4F, M3, M0: each core's kernels)
 
 DEPS_PACKAGES += gcc-riscv64-unknown-elf gcc-arm-none-eabi python3
 
@@ -62,19 +69,15 @@ check-no-heap: $(CHECKS)/entry_points-g-0.o $(CHECKS)/entry_points-g-2.o $(CHECK
 	  echo "$$o: undefined: [$$(echo $$undefined)], none forbidden"; \
 	done
 
-# Each case: the macro, then a word the compiler's message must hold (tests/checks/wrong_size.cpp).
-COMPILE_FAIL_CASES := UGRAD_WRONG_SIZE:forward UGRAD_WRONG_INPUT:forward UGRAD_WRONG_CHAIN:previous \
-                      UGRAD_LINEAR_LABEL:target
+# Each `// case:` of tests/checks/wrong_size.cpp, with g++ and clang++: rejected, and the message
+# (the sizes, or what is wrong) said by the first error line; the table of what a user sees (first
+# line, first error line) lands in $(CHECKS)/compile_fail.md.
 .PHONY: check-compile-fail
 check-compile-fail: | deps
-	@echo "== compile-fail: shapes that do not fit must not compile"
-	@mkdir -p $(BUILD)
-	@g++ $(STD) $(WARN) $(INCLUDES) -fsyntax-only tests/checks/wrong_size.cpp
-	@for c in $(COMPILE_FAIL_CASES); do macro=$${c%%:*}; word=$${c##*:}; \
-	  if g++ $(STD) $(WARN) $(INCLUDES) -fsyntax-only -D$$macro tests/checks/wrong_size.cpp 2>$(BUILD)/wrong_size.log; then \
-	    echo "$$macro: compiled, but must not"; exit 1; fi; \
-	  grep -q "$$word" $(BUILD)/wrong_size.log || { echo "$$macro: rejected without '$$word' in the message"; exit 1; }; \
-	  echo "$$macro: rejected, as it must be ('$$word' in the message)"; done
+	@echo "== compile-fail: shapes and calls that do not fit must not compile, and the compiler must say why"
+	@mkdir -p $(CHECKS)
+	@python3 tests/checks/compile_fail.py tests/checks/wrong_size.cpp $(CHECKS)/compile_fail.md $(HOST_COMPILERS) -- \
+	    $(STD) $(WARN) $(INCLUDES)
 
 # The C++ examples of README.md and docs/, each marked `<!-- example:NAME ... -->` above its code
 # block and followed by `<!-- output:NAME -->` and the text it prints: each is compiled with g++ and
@@ -130,8 +133,27 @@ readme-outputs: $(DOC_EXAMPLE_NAMES:%=$(README_BUILD)/%.cpp) $(README_BUILD)/my_
 	  $(README_BUILD)/$$example-g++ > $(README_BUILD)/$$example-g++.out && \
 	  tools/readme_outputs.py $$page $$example $(README_BUILD)/$$example-g++.out || exit 1; done
 
+# A user's strictest builds must see no warning from ugrad's headers.
+WARN_EVERYTHING := -Weverything -Wno-c++98-compat -Wno-c++98-compat-pedantic -Wno-padded -Werror
+WARN_STRICT_GCC := -Wall -Wextra -Wpedantic -Wconversion -Wshadow -Wfloat-equal -Wdouble-promotion -Werror
+WARNINGS_TUS := tests/lint/instantiate.cpp tests/lint/instantiate_q8.cpp tests/checks/c_api_models.cpp
+WARNINGS_ARM_CORES := "-mcpu=cortex-m4 -mfpu=fpv4-sp-d16 -mfloat-abi=hard" -mcpu=cortex-m3 -mcpu=cortex-m0
+.PHONY: check-warnings
+check-warnings: | deps
+	@echo "== warnings: clang++ -Weverything and g++ $(WARN_STRICT_GCC) over every header"
+	@for tu in $(WARNINGS_TUS); do for opt in -O2 -Os; do \
+	  clang++ $(STD) $(WARN_EVERYTHING) $(FPFLAGS) $$opt $(INCLUDES) -fsyntax-only $$tu || exit 1; \
+	  g++ $(STD) $(WARN_STRICT_GCC) $(FPFLAGS) $$opt $(INCLUDES) -fsyntax-only $$tu || exit 1; \
+	done; done
+	@echo '#include <ugrad/ugrad.h>' | clang -std=c11 $(filter-out -Wno-c++98%,$(WARN_EVERYTHING)) $(INCLUDES) -x c -fsyntax-only -
+	@echo '#include <ugrad/ugrad.h>' | gcc -std=c11 $(WARN_STRICT_GCC) $(INCLUDES) -x c -fsyntax-only -
+	@for core in $(WARNINGS_ARM_CORES); do for tu in $(WARNINGS_TUS); do for opt in -O2 -Os; do \
+	  arm-none-eabi-g++ $(STD) -mthumb $$core $(WARN_STRICT_GCC) $(FPFLAGS) $$opt $(INCLUDES) -fsyntax-only $$tu || exit 1; \
+	done; done; done
+	@echo "no warnings: $(WARNINGS_TUS) and ugrad.h, clang++ -Weverything and g++ (host, Cortex-M4F/M3/M0) at -O2 and -Os"
+
 .PHONY: checks
-checks: check-freestanding check-no-heap check-compile-fail check-readme
+checks: check-freestanding check-no-heap check-compile-fail check-readme check-warnings
 TEST_GOALS += checks
 
 # docs/api.md's memory table, from sizeof; check-readme-memory fails if it has gone stale.

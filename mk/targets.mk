@@ -107,6 +107,21 @@ TARGET_SUITE_ELFS := $(TARGET_BUILD)/doctest-suite.elf
 endif
 
 # ---- examples/firmware: ugrad linked into a minimal firmware (Arm targets, newlib's printf) ----
+# Its model, examples/firmware/sensor_model.hpp, is committed as tools/export_model.py writes it
+# from sensor_model.json (as examples/demo's model is): `make firmware-model` writes it again, and
+# check-firmware-model (in checks) fails when the committed header is not what the exporter writes.
+FIRMWARE_MODEL_EXPORT = python3 tools/export_model.py examples/firmware/sensor_model.json --name sensor_model \
+    --note "illustrative weights, examples/firmware/sensor_model.json; regenerate: make firmware-model" --out
+.PHONY: firmware-model check-firmware-model
+firmware-model: | deps
+	$(FIRMWARE_MODEL_EXPORT) examples/firmware/sensor_model.hpp
+check-firmware-model: | deps
+	@mkdir -p $(BUILD)/checks
+	@$(FIRMWARE_MODEL_EXPORT) $(BUILD)/checks/sensor_model.hpp > /dev/null
+	@diff examples/firmware/sensor_model.hpp $(BUILD)/checks/sensor_model.hpp \
+	  || { echo "examples/firmware/sensor_model.hpp is stale: run make firmware-model"; exit 1; }
+	@echo "examples/firmware/sensor_model.hpp is what tools/export_model.py writes from sensor_model.json"
+checks: check-firmware-model
 ifeq ($(TARGET_HOSTED),yes)
 $(call target_program,firmware,examples/firmware/main.cpp,-Os -fno-exceptions)
 .PHONY: example
@@ -114,7 +129,7 @@ $(call target_program,firmware,examples/firmware/main.cpp,-Os -fno-exceptions)
 example: $(TARGET_BUILD)/firmware.elf
 	@echo "== $(TARGET): examples/firmware"
 	@$(TARGET_RUN) $<
-	@section=$$($(TARGET_OBJDUMP) -t $< | awk '/L5modelE$$/ {print $$4}'); \
+	@section=$$($(TARGET_OBJDUMP) -t $< | awk '$$NF == "sensor_model" {print $$4}'); \
 	  case "$$section" in .text|.rodata) echo "$(TARGET): the model is in $$section, flash";; \
 	  *) echo "example: the model is in '$$section', not flash"; exit 1;; esac
 TARGET_EXAMPLE := example

@@ -97,3 +97,24 @@ TEST_CASE("float networks stay within the bound when units saturate and outputs 
                                            Dense<6, 2, Identity, double>>>(seed, 8, 4);
     }
 }
+
+// The shape of MLPerf Tiny's anomaly-detection autoencoder, ten dense layers (there 640-128-128-128-
+// 128-8-128-128-128-128-640, here 40-16-16-16-16-4-16-16-16-16-40), reconstructing its input through
+// a Linear head; and the deepest Network there is, max_network_depth layers.
+template <typename T>
+using Autoencoder = Network<Linear, Dense<40, 16, Relu, T>, Dense<16, 16, Relu, T>, Dense<16, 16, Relu, T>,
+                            Dense<16, 16, Relu, T>, Dense<16, 4, Relu, T>, Dense<4, 16, Relu, T>, Dense<16, 16, Relu, T>,
+                            Dense<16, 16, Relu, T>, Dense<16, 16, Relu, T>, Dense<16, 40, Identity, T>>;
+using Tanh6 = Dense<6, 6, Tanh, double>;
+using Deepest = Network<Softmax, Dense<5, 6, Tanh, double>, Tanh6, Tanh6, Tanh6, Tanh6, Tanh6, Tanh6, Tanh6, Tanh6,
+                        Tanh6, Tanh6, Tanh6, Tanh6, Tanh6, Tanh6, Tanh6, Tanh6, Tanh6, Tanh6, Tanh6, Tanh6, Tanh6, Tanh6,
+                        Tanh6, Tanh6, Tanh6, Tanh6, Tanh6, Tanh6, Tanh6, Tanh6, Dense<6, 3, Identity, double>>;
+
+TEST_CASE("a ten-layer autoencoder and a network of max_network_depth layers stay within the bound of double") {
+    static_assert(Autoencoder<double>::depth == 10 && Deepest::depth == max_network_depth, "the depths this test is about");
+    for (uint64_t seed = 21; seed <= 23; ++seed) {
+        CAPTURE(seed);
+        check_float_against_double<Autoencoder<double>>(seed, 1, 1);
+        check_float_against_double<Deepest>(seed, 1, 1);
+    }
+}

@@ -207,6 +207,22 @@ TEST_CASE("three- and four-layer networks with mixed activations match finite di
     }
 }
 
+// Ten layers: the shape of MLPerf Tiny's anomaly-detection autoencoder, narrower. (The deepest
+// Network, max_network_depth layers, is checked against double in tests/test_network_float.cpp: with
+// random weights its dJ/dx is too small beside J for finite differences to resolve.)
+using D10_autoencoder = Network<Linear, Dense<12, 6, Relu, double>, Dense<6, 6, Tanh, double>, Dense<6, 6, Relu, double>,
+                                Dense<6, 6, Sigmoid, double>, Dense<6, 3, Relu, double>, Dense<3, 6, Tanh, double>,
+                                Dense<6, 6, Relu, double>, Dense<6, 6, Tanh, double>, Dense<6, 6, Relu, double>,
+                                Dense<6, 12, Identity, double>>;
+
+TEST_CASE("a ten-layer network's every gradient matches finite differences") {
+    static_assert(D10_autoencoder::depth == 10, "the depth this test is about");
+    for (uint64_t seed = 0; seed < 3; ++seed) {
+        CAPTURE(seed);
+        check_all<D10_autoencoder>(1001 + 10 * seed);
+    }
+}
+
 TEST_CASE("dJ/dtheta is y-hat minus y for every head") {
     // The one fact the backward walk relies on: finite differences of J(θ) against ŷ − y.
     test::Rng rng{909};

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // examples/firmware/main.cpp — ugrad in a Cortex-M4F firmware, as small as it gets.
 //
-// The model is `const` with an initializer, so the compiler puts it in .rodata and the linker in
-// flash; nothing of the library lands in RAM except the Activations this program owns. One sensor
+// The model is an exported header: a `constexpr` ugrad::Network with an initializer, so the compiler
+// puts it in .rodata and the linker in flash; nothing of the library lands in RAM except the Activations this program owns. One sensor
 // reading (4 features) is classified (3 classes) and dJ/dx tells which feature drove the decision.
 // Build and run in QEMU: make TARGET=mps2-an386 example (see README.md in this folder).
 #include <stddef.h>
@@ -10,25 +10,11 @@
 
 #include <ugrad/ugrad.hpp>
 
-#include "hal.h"  // only for the instruction counter; output is plain printf (newlib, semihosting)
+#include "hal.h"           // only for the instruction counter; output is plain printf (newlib, semihosting)
+#include "sensor_model.hpp"  // the model: 4 inputs, 5 ReLU units, 3 classes (softmax), exported by
+                             // tools/export_model.py from sensor_model.json (make firmware-model)
 
 namespace {
-
-// 4 inputs, 5 hidden units, 3 classes; illustrative weights (a real model comes from
-// tools/export_model.py or from training).
-const ugrad::Mlp<4, 5, 3> model = {
-    {{0.8f, -0.4f, 0.3f, 0.1f, -0.6f},
-     {-0.5f, 0.9f, 0.2f, -0.3f, 0.4f},
-     {0.3f, 0.1f, -0.9f, 0.7f, 0.2f},
-     {-0.2f, -0.6f, 0.5f, 0.8f, -0.1f}},          // w1 [In][Hidden]
-    {0.1f, -0.1f, 0.0f, 0.2f, -0.2f},               // b1 [Hidden]
-    {{1.2f, -0.7f, -0.4f},
-     {-0.8f, 1.1f, -0.2f},
-     {-0.3f, -0.5f, 1.3f},
-     {0.6f, 0.2f, -0.9f},
-     {-1.0f, 0.4f, 0.7f}},                          // w2 [Hidden][Out]
-    {0.0f, 0.1f, -0.1f},                            // b2 [Out]
-};
 
 const char* const class_names[3] = {"idle", "walking", "running"};
 
@@ -36,24 +22,27 @@ const char* const class_names[3] = {"idle", "walking", "running"};
 
 int main() {
     const float reading[4] = {0.9f, -0.2f, 0.4f, 0.3f};
-    ugrad::Activations<4, 5, 3> act;  // 5·2 + 3·3 floats = 76 bytes, on the stack
+    using Model = decltype(sensor_model);  // const ugrad::Network<Softmax, Dense<4, 5, Relu>, Dense<5, 3>>
+    Model::Activations act;                // 5 + 3 layer outputs, 2·3 softmax values: 56 bytes, on the stack
+    static_assert(sizeof act == 56, "5 + 3 + 2·3 floats");
 
     const uint64_t t0 = hal_instructions();
-    if (ugrad::forward(model, reading, act) != ugrad::Status::ok) return 1;
+    if (ugrad::forward(sensor_model, reading, act) != ugrad::Status::ok) return 1;
     const uint64_t t1 = hal_instructions();
 
     size_t best = 0;
+    const auto& p = ugrad::outputs(act);  // ŷ, the softmax probabilities [3]
     for (size_t k = 1; k < 3; ++k)
-        if (act.probs[k] > act.probs[best]) best = k;
+        if (p[k] > p[best]) best = k;
 
     // dJ/dx for J = −log ŷ[best]: a step of −dx makes the chosen class more likely.
     float dx[4];
     const uint64_t t2 = hal_instructions();
-    if (ugrad::input_gradient(model, act, best, dx) != ugrad::Status::ok) return 1;
+    if (ugrad::input_gradient(sensor_model, act, best, dx) != ugrad::Status::ok) return 1;
     const uint64_t t3 = hal_instructions();
 
-    printf("class %s, p = [%.4f %.4f %.4f]\n", class_names[best], static_cast<double>(act.probs[0]),
-           static_cast<double>(act.probs[1]), static_cast<double>(act.probs[2]));
+    printf("class %s, p = [%.4f %.4f %.4f]\n", class_names[best], static_cast<double>(p[0]),
+           static_cast<double>(p[1]), static_cast<double>(p[2]));
     printf("dJ/dx = [%+.4f %+.4f %+.4f %+.4f]\n", static_cast<double>(dx[0]), static_cast<double>(dx[1]),
            static_cast<double>(dx[2]), static_cast<double>(dx[3]));
     printf("forward: %lu instructions, input_gradient: %lu (QEMU -icount, steps of 40)\n",

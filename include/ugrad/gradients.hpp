@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ugrad/compile_errors.hpp>
 #include <ugrad/fp_contract.hpp>
 #include <ugrad/math.hpp>
 #include <ugrad/mlp.hpp>
@@ -380,6 +381,54 @@ Status sgd_step(Mlp<In, Hidden, Out, T>& net, const T (&x)[In], const Activation
     for (size_t k = 0; k < Out; ++k) dlogits[k] = act.probs[k] - target[k];
     return sgd_step_from_logits(net, x, act, dlogits, learning_rate);
 }
+
+// Calls that do not fit the network, declared and never defined: each returns a type whose name is
+// the compiler's message, at the call (include/ugrad/compile_errors.hpp). An array of the wrong size
+// (a call with several arrays names the first that does not fit):
+template <size_t In, size_t Hidden, size_t Out, typename T, size_t N, size_t M, class = detail::enable_if_t<N != In>>
+typename error::x_has<N>::template entries_but_this_network_takes<In> backward_to_weights(
+    const Mlp<In, Hidden, Out, T>& net, const T (&x)[N], const Activations<In, Hidden, Out, T>& act,
+    const T (&dlogits)[M], Gradients<In, Hidden, Out, T>& grads) noexcept;
+template <size_t In, size_t Hidden, size_t Out, typename T, size_t N, size_t M,
+          class = detail::enable_if_t<N == In && M != Out>>
+typename error::dlogits_has<M>::template entries_but_this_network_gives<Out> backward_to_weights(
+    const Mlp<In, Hidden, Out, T>& net, const T (&x)[N], const Activations<In, Hidden, Out, T>& act,
+    const T (&dlogits)[M], Gradients<In, Hidden, Out, T>& grads) noexcept;
+template <size_t In, size_t Hidden, size_t Out, typename T, size_t N, class = detail::enable_if_t<N != In>>
+typename error::x_has<N>::template entries_but_this_network_takes<In> accumulate_gradients(
+    const Mlp<In, Hidden, Out, T>& net, const T (&x)[N], const Activations<In, Hidden, Out, T>& act, size_t label,
+    Gradients<In, Hidden, Out, T>& grads) noexcept;
+template <size_t In, size_t Hidden, size_t Out, typename T, size_t N, size_t M, class = detail::enable_if_t<N != In>>
+typename error::x_has<N>::template entries_but_this_network_takes<In> accumulate_gradients(
+    const Mlp<In, Hidden, Out, T>& net, const T (&x)[N], const Activations<In, Hidden, Out, T>& act,
+    const T (&target)[M], Gradients<In, Hidden, Out, T>& grads) noexcept;
+template <size_t In, size_t Hidden, size_t Out, typename T, size_t N, size_t M,
+          class = detail::enable_if_t<N == In && M != Out>>
+typename error::target_has<M>::template entries_but_this_network_gives<Out> accumulate_gradients(
+    const Mlp<In, Hidden, Out, T>& net, const T (&x)[N], const Activations<In, Hidden, Out, T>& act,
+    const T (&target)[M], Gradients<In, Hidden, Out, T>& grads) noexcept;
+template <size_t In, size_t Hidden, size_t Out, typename T, size_t N, size_t M, class = detail::enable_if_t<N != In>>
+typename error::x_has<N>::template entries_but_this_network_takes<In> sgd_step_from_logits(
+    Mlp<In, Hidden, Out, T>& net, const T (&x)[N], const Activations<In, Hidden, Out, T>& act, const T (&dlogits)[M],
+    T learning_rate) noexcept;
+template <size_t In, size_t Hidden, size_t Out, typename T, size_t N, size_t M,
+          class = detail::enable_if_t<N == In && M != Out>>
+typename error::dlogits_has<M>::template entries_but_this_network_gives<Out> sgd_step_from_logits(
+    Mlp<In, Hidden, Out, T>& net, const T (&x)[N], const Activations<In, Hidden, Out, T>& act, const T (&dlogits)[M],
+    T learning_rate) noexcept;
+template <size_t In, size_t Hidden, size_t Out, typename T, size_t N, class = detail::enable_if_t<N != In>>
+typename error::x_has<N>::template entries_but_this_network_takes<In> sgd_step(
+    Mlp<In, Hidden, Out, T>& net, const T (&x)[N], const Activations<In, Hidden, Out, T>& act, size_t label,
+    T learning_rate) noexcept;
+template <size_t In, size_t Hidden, size_t Out, typename T, size_t N, size_t M, class = detail::enable_if_t<N != In>>
+typename error::x_has<N>::template entries_but_this_network_takes<In> sgd_step(
+    Mlp<In, Hidden, Out, T>& net, const T (&x)[N], const Activations<In, Hidden, Out, T>& act, const T (&target)[M],
+    T learning_rate) noexcept;
+template <size_t In, size_t Hidden, size_t Out, typename T, size_t N, size_t M,
+          class = detail::enable_if_t<N == In && M != Out>>
+typename error::target_has<M>::template entries_but_this_network_gives<Out> sgd_step(
+    Mlp<In, Hidden, Out, T>& net, const T (&x)[N], const Activations<In, Hidden, Out, T>& act, const T (&target)[M],
+    T learning_rate) noexcept;
 
 }  // namespace ugrad
 

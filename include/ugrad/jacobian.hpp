@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 
+#include <ugrad/compile_errors.hpp>
 #include <ugrad/fp_contract.hpp>
 #include <ugrad/math.hpp>
 #include <ugrad/mlp.hpp>
@@ -52,6 +53,17 @@ Status prob_jacobian(const Mlp<In, Hidden, Out, T>& net, const Activations<In, H
         for (size_t i = 0; i < In; ++i) jac[k][i] = act.probs[k] * jac[k][i];
     return Status::ok;
 }
+
+// A Jacobian array of the wrong shape, declared and never defined: the type it returns is the
+// compiler's message, at the call (include/ugrad/compile_errors.hpp).
+template <size_t In, size_t Hidden, size_t Out, typename T, size_t Rows, size_t Columns,
+          class = detail::enable_if_t<Rows != Out || Columns != In>>
+typename error::jac_is<Rows, Columns>::template but_this_network_needs<Out, In> log_prob_jacobian(
+    const Mlp<In, Hidden, Out, T>& net, const Activations<In, Hidden, Out, T>& act, T (&jac)[Rows][Columns]) noexcept;
+template <size_t In, size_t Hidden, size_t Out, typename T, size_t Rows, size_t Columns,
+          class = detail::enable_if_t<Rows != Out || Columns != In>>
+typename error::jac_is<Rows, Columns>::template but_this_network_needs<Out, In> prob_jacobian(
+    const Mlp<In, Hidden, Out, T>& net, const Activations<In, Hidden, Out, T>& act, T (&jac)[Rows][Columns]) noexcept;
 
 }  // namespace ugrad
 

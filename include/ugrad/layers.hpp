@@ -25,7 +25,7 @@ struct Relu {};      // y = max(r, 0), NaN stays NaN;  act′ = 1 for r > 0, els
 // `const Dense<4, 3, Relu> layer = {{{...}, ...}, {...}};` lives in flash.
 template <size_t In, size_t Out, class Act = Identity, typename T = float>
 struct Dense {
-    static_assert(In >= 1 && Out >= 1, "every layer needs at least one unit");
+    static_assert(In >= 1 && Out >= 1, "a Dense layer needs at least one unit");
     static constexpr size_t inputs = In;
     static constexpr size_t outputs = Out;
     using activation = Act;

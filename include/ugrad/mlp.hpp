@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include <ugrad/activations.hpp>
+#include <ugrad/compile_errors.hpp>
 #include <ugrad/elementwise.hpp>
 #include <ugrad/fp_contract.hpp>
 #include <ugrad/kernels.hpp>
@@ -228,6 +229,37 @@ Status input_gradient(const Mlp<In, Hidden, Out, T>& net, const Activations<In, 
     for (size_t k = 0; k < Out; ++k) dlogits[k] = act.probs[k] - target[k];
     return backward(net, act, dlogits, dx);
 }
+
+// Calls that do not fit the network, declared and never defined: each returns a type whose name is
+// the compiler's message, at the call (include/ugrad/compile_errors.hpp). An array of the wrong size
+// (a call with several arrays names the first that does not fit):
+template <size_t In, size_t Hidden, size_t Out, typename T, size_t N, class = detail::enable_if_t<N != In>>
+typename error::x_has<N>::template entries_but_this_network_takes<In> forward(
+    const Mlp<In, Hidden, Out, T>& net, const T (&x)[N], Activations<In, Hidden, Out, T>& act) noexcept;
+template <size_t In, size_t Hidden, size_t Out, typename T, size_t M, class = detail::enable_if_t<M != Out>>
+typename error::target_has<M>::template entries_but_this_network_gives<Out> cross_entropy(
+    const Activations<In, Hidden, Out, T>& act, const T (&target)[M], T& loss) noexcept;
+template <size_t In, size_t Hidden, size_t Out, typename T, size_t M, size_t N, class = detail::enable_if_t<M != Out>>
+typename error::dlogits_has<M>::template entries_but_this_network_gives<Out> backward(
+    const Mlp<In, Hidden, Out, T>& net, const Activations<In, Hidden, Out, T>& act, const T (&dlogits)[M],
+    T (&dx)[N]) noexcept;
+template <size_t In, size_t Hidden, size_t Out, typename T, size_t M, size_t N,
+          class = detail::enable_if_t<M == Out && N != In>>
+typename error::dx_has<N>::template entries_but_this_network_takes<In> backward(
+    const Mlp<In, Hidden, Out, T>& net, const Activations<In, Hidden, Out, T>& act, const T (&dlogits)[M],
+    T (&dx)[N]) noexcept;
+template <size_t In, size_t Hidden, size_t Out, typename T, size_t N, class = detail::enable_if_t<N != In>>
+typename error::dx_has<N>::template entries_but_this_network_takes<In> input_gradient(
+    const Mlp<In, Hidden, Out, T>& net, const Activations<In, Hidden, Out, T>& act, size_t label, T (&dx)[N]) noexcept;
+template <size_t In, size_t Hidden, size_t Out, typename T, size_t M, size_t N, class = detail::enable_if_t<M != Out>>
+typename error::target_has<M>::template entries_but_this_network_gives<Out> input_gradient(
+    const Mlp<In, Hidden, Out, T>& net, const Activations<In, Hidden, Out, T>& act, const T (&target)[M],
+    T (&dx)[N]) noexcept;
+template <size_t In, size_t Hidden, size_t Out, typename T, size_t M, size_t N,
+          class = detail::enable_if_t<M == Out && N != In>>
+typename error::dx_has<N>::template entries_but_this_network_takes<In> input_gradient(
+    const Mlp<In, Hidden, Out, T>& net, const Activations<In, Hidden, Out, T>& act, const T (&target)[M],
+    T (&dx)[N]) noexcept;
 
 }  // namespace ugrad
 

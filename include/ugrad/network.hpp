@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include <ugrad/activations.hpp>
+#include <ugrad/compile_errors.hpp>
 #include <ugrad/kernels.hpp>
 #include <ugrad/layers.hpp>
 #include <ugrad/fp_contract.hpp>
@@ -84,28 +85,27 @@ template <class Head>
 constexpr bool is_head = same_type<Head, Softmax>::value || same_type<Head, Logistic>::value ||
                          same_type<Head, Linear>::value;
 
-// Every layer's In equals the previous layer's Out.
-template <class L0>
-constexpr bool chained() noexcept {
-    return true;
-}
+// Every layer's In equals the previous layer's Out: each pair is checked by a static_assert that
+// names the two sizes (include/ugrad/compile_errors.hpp), instantiated as a member's type.
+template <class... Layers>
+struct ChainCheck {};
 template <class L0, class L1, class... Ls>
-constexpr bool chained() noexcept {
-    return L0::outputs == L1::inputs && chained<L1, Ls...>();
-}
+struct ChainCheck<L0, L1, Ls...> {
+    typename error::a_layer_gives<L0::outputs>::template outputs_but_the_next_layer_takes<L1::inputs> pair;
+    ChainCheck<L1, Ls...> rest;
+};
 
 // The facts every Network states and checks: depth, sizes (chained: a layer's In is the previous
 // layer's Out), one value type, a known head.
 template <class Head, class... Layers>
-struct NetworkShape {
+struct NetworkShape : ChainCheck<Layers...> {
     static constexpr size_t depth = sizeof...(Layers);
-    static_assert(depth >= 1 && depth <= 8, "a Network has 1 to 8 layers");
+    static_assert(error::network_depth<depth>::checked, "a Network has 1 to 32 layers");
     using first = typename nth_type<0, Layers...>::type;
     using last = typename nth_type<depth - 1, Layers...>::type;
     using value_type = typename first::value_type;
     static constexpr size_t inputs = first::inputs;
     static constexpr size_t outputs = last::outputs;
-    static_assert(chained<Layers...>(), "each layer's In must equal the previous layer's Out");
     static_assert((same_type<value_type, typename Layers::value_type>::value && ...),
                   "every layer of a Network has the same value type T");
     static_assert(is_head<Head>, "the head is ugrad::Softmax, ugrad::Logistic or ugrad::Linear");
@@ -141,102 +141,90 @@ struct NetworkActivations : HeadOutput<Head, detail::NetworkShape<Head, Layers..
 };
 
 // The layers as named members, so that a Network is a plain aggregate written
-// `const Net net = {{w0, b0}, {w1, b1}, ...};` (one specialization per depth: storage only, the
-// loops are written once, below). Net::Gradients, shaped like Net, holds dJ/d(every parameter).
-#define UGRAD_NETWORK_NAMES(...)                                                   \
-    using shape = detail::NetworkShape<Head, __VA_ARGS__>;                         \
-    using head_type = Head;                                                        \
-    using value_type = typename shape::value_type;                                 \
-    static constexpr size_t inputs = shape::inputs;                                \
-    static constexpr size_t outputs = shape::outputs;                              \
-    static constexpr size_t depth = shape::depth;                                  \
-    template <size_t I>                                                            \
-    using layer_type = typename detail::nth_type<I, __VA_ARGS__>::type;            \
-    using Activations = NetworkActivations<Head, __VA_ARGS__>;                     \
-    using Gradients = Network
+// `const Net net = {{w0, b0}, {w1, b1}, ...};` — one specialization per depth, 1 to
+// max_network_depth, each written out by the macros below (storage only: the loops are written
+// once, further down). Any other depth is the primary template, whose static_assert says so.
+// Net::Gradients, shaped like Net, holds dJ/d(every parameter).
+template <class Head, class... Layers>
+struct Network {
+    static_assert(error::network_depth<sizeof...(Layers)>::checked, "a Network has 1 to 32 layers");
+};
 
-template <class Head, class L0>
-struct Network<Head, L0> {
-    UGRAD_NETWORK_NAMES(L0);
-    L0 layer0;
-};
-template <class Head, class L0, class L1>
-struct Network<Head, L0, L1> {
-    UGRAD_NETWORK_NAMES(L0, L1);
-    L0 layer0;
-    L1 layer1;
-};
-template <class Head, class L0, class L1, class L2>
-struct Network<Head, L0, L1, L2> {
-    UGRAD_NETWORK_NAMES(L0, L1, L2);
-    L0 layer0;
-    L1 layer1;
-    L2 layer2;
-};
-template <class Head, class L0, class L1, class L2, class L3>
-struct Network<Head, L0, L1, L2, L3> {
-    UGRAD_NETWORK_NAMES(L0, L1, L2, L3);
-    L0 layer0;
-    L1 layer1;
-    L2 layer2;
-    L3 layer3;
-};
-template <class Head, class L0, class L1, class L2, class L3, class L4>
-struct Network<Head, L0, L1, L2, L3, L4> {
-    UGRAD_NETWORK_NAMES(L0, L1, L2, L3, L4);
-    L0 layer0;
-    L1 layer1;
-    L2 layer2;
-    L3 layer3;
-    L4 layer4;
-};
-template <class Head, class L0, class L1, class L2, class L3, class L4, class L5>
-struct Network<Head, L0, L1, L2, L3, L4, L5> {
-    UGRAD_NETWORK_NAMES(L0, L1, L2, L3, L4, L5);
-    L0 layer0;
-    L1 layer1;
-    L2 layer2;
-    L3 layer3;
-    L4 layer4;
-    L5 layer5;
-};
-template <class Head, class L0, class L1, class L2, class L3, class L4, class L5, class L6>
-struct Network<Head, L0, L1, L2, L3, L4, L5, L6> {
-    UGRAD_NETWORK_NAMES(L0, L1, L2, L3, L4, L5, L6);
-    L0 layer0;
-    L1 layer1;
-    L2 layer2;
-    L3 layer3;
-    L4 layer4;
-    L5 layer5;
-    L6 layer6;
-};
-template <class Head, class L0, class L1, class L2, class L3, class L4, class L5, class L6, class L7>
-struct Network<Head, L0, L1, L2, L3, L4, L5, L6, L7> {
-    UGRAD_NETWORK_NAMES(L0, L1, L2, L3, L4, L5, L6, L7);
-    L0 layer0;
-    L1 layer1;
-    L2 layer2;
-    L3 layer3;
-    L4 layer4;
-    L5 layer5;
-    L6 layer6;
-    L7 layer7;
-};
-#undef UGRAD_NETWORK_NAMES
+// UGRAD_LAYERS_n(X) is X(0) X(1) ... X(n − 1).
+#define UGRAD_LAYERS_1(X) X(0)
+#define UGRAD_LAYERS_2(X) UGRAD_LAYERS_1(X) X(1)
+#define UGRAD_LAYERS_3(X) UGRAD_LAYERS_2(X) X(2)
+#define UGRAD_LAYERS_4(X) UGRAD_LAYERS_3(X) X(3)
+#define UGRAD_LAYERS_5(X) UGRAD_LAYERS_4(X) X(4)
+#define UGRAD_LAYERS_6(X) UGRAD_LAYERS_5(X) X(5)
+#define UGRAD_LAYERS_7(X) UGRAD_LAYERS_6(X) X(6)
+#define UGRAD_LAYERS_8(X) UGRAD_LAYERS_7(X) X(7)
+#define UGRAD_LAYERS_9(X) UGRAD_LAYERS_8(X) X(8)
+#define UGRAD_LAYERS_10(X) UGRAD_LAYERS_9(X) X(9)
+#define UGRAD_LAYERS_11(X) UGRAD_LAYERS_10(X) X(10)
+#define UGRAD_LAYERS_12(X) UGRAD_LAYERS_11(X) X(11)
+#define UGRAD_LAYERS_13(X) UGRAD_LAYERS_12(X) X(12)
+#define UGRAD_LAYERS_14(X) UGRAD_LAYERS_13(X) X(13)
+#define UGRAD_LAYERS_15(X) UGRAD_LAYERS_14(X) X(14)
+#define UGRAD_LAYERS_16(X) UGRAD_LAYERS_15(X) X(15)
+#define UGRAD_LAYERS_17(X) UGRAD_LAYERS_16(X) X(16)
+#define UGRAD_LAYERS_18(X) UGRAD_LAYERS_17(X) X(17)
+#define UGRAD_LAYERS_19(X) UGRAD_LAYERS_18(X) X(18)
+#define UGRAD_LAYERS_20(X) UGRAD_LAYERS_19(X) X(19)
+#define UGRAD_LAYERS_21(X) UGRAD_LAYERS_20(X) X(20)
+#define UGRAD_LAYERS_22(X) UGRAD_LAYERS_21(X) X(21)
+#define UGRAD_LAYERS_23(X) UGRAD_LAYERS_22(X) X(22)
+#define UGRAD_LAYERS_24(X) UGRAD_LAYERS_23(X) X(23)
+#define UGRAD_LAYERS_25(X) UGRAD_LAYERS_24(X) X(24)
+#define UGRAD_LAYERS_26(X) UGRAD_LAYERS_25(X) X(25)
+#define UGRAD_LAYERS_27(X) UGRAD_LAYERS_26(X) X(26)
+#define UGRAD_LAYERS_28(X) UGRAD_LAYERS_27(X) X(27)
+#define UGRAD_LAYERS_29(X) UGRAD_LAYERS_28(X) X(28)
+#define UGRAD_LAYERS_30(X) UGRAD_LAYERS_29(X) X(29)
+#define UGRAD_LAYERS_31(X) UGRAD_LAYERS_30(X) X(30)
+#define UGRAD_LAYERS_32(X) UGRAD_LAYERS_31(X) X(31)
+#define UGRAD_LAYER_ARG(i) , L##i
+#define UGRAD_LAYER_PARAM(i) , class L##i
+#define UGRAD_LAYER_MEMBER(i) L##i layer##i;
+#define UGRAD_NETWORK_OF_DEPTH(n)                                                                     \
+    template <class Head UGRAD_LAYERS_##n(UGRAD_LAYER_PARAM)>                                         \
+    struct Network<Head UGRAD_LAYERS_##n(UGRAD_LAYER_ARG)> {                                         \
+        using shape = detail::NetworkShape<Head UGRAD_LAYERS_##n(UGRAD_LAYER_ARG)>;                  \
+        using head_type = Head;                                                                       \
+        using value_type = typename shape::value_type;                                                \
+        static constexpr size_t inputs = shape::inputs;                                               \
+        static constexpr size_t outputs = shape::outputs;                                             \
+        static constexpr size_t depth = shape::depth;                                                 \
+        template <size_t I>                                                                           \
+        using layer_type = typename detail::nth_type<I UGRAD_LAYERS_##n(UGRAD_LAYER_ARG)>::type;      \
+        using Activations = NetworkActivations<Head UGRAD_LAYERS_##n(UGRAD_LAYER_ARG)>;               \
+        using Gradients = Network;                                                                    \
+        UGRAD_LAYERS_##n(UGRAD_LAYER_MEMBER)                                                          \
+    };
+UGRAD_NETWORK_OF_DEPTH(1) UGRAD_NETWORK_OF_DEPTH(2) UGRAD_NETWORK_OF_DEPTH(3) UGRAD_NETWORK_OF_DEPTH(4)
+UGRAD_NETWORK_OF_DEPTH(5) UGRAD_NETWORK_OF_DEPTH(6) UGRAD_NETWORK_OF_DEPTH(7) UGRAD_NETWORK_OF_DEPTH(8)
+UGRAD_NETWORK_OF_DEPTH(9) UGRAD_NETWORK_OF_DEPTH(10) UGRAD_NETWORK_OF_DEPTH(11) UGRAD_NETWORK_OF_DEPTH(12)
+UGRAD_NETWORK_OF_DEPTH(13) UGRAD_NETWORK_OF_DEPTH(14) UGRAD_NETWORK_OF_DEPTH(15) UGRAD_NETWORK_OF_DEPTH(16)
+UGRAD_NETWORK_OF_DEPTH(17) UGRAD_NETWORK_OF_DEPTH(18) UGRAD_NETWORK_OF_DEPTH(19) UGRAD_NETWORK_OF_DEPTH(20)
+UGRAD_NETWORK_OF_DEPTH(21) UGRAD_NETWORK_OF_DEPTH(22) UGRAD_NETWORK_OF_DEPTH(23) UGRAD_NETWORK_OF_DEPTH(24)
+UGRAD_NETWORK_OF_DEPTH(25) UGRAD_NETWORK_OF_DEPTH(26) UGRAD_NETWORK_OF_DEPTH(27) UGRAD_NETWORK_OF_DEPTH(28)
+UGRAD_NETWORK_OF_DEPTH(29) UGRAD_NETWORK_OF_DEPTH(30) UGRAD_NETWORK_OF_DEPTH(31) UGRAD_NETWORK_OF_DEPTH(32)
+static_assert(max_network_depth == 32, "one UGRAD_NETWORK_OF_DEPTH above for each depth");
+#undef UGRAD_NETWORK_OF_DEPTH
+#undef UGRAD_LAYER_MEMBER
+#undef UGRAD_LAYER_PARAM
 
 // Layer I of a network (or of its Gradients), and what forward kept of it.
+#define UGRAD_LAYER_CASE(i)                   \
+    if constexpr (I == i) return net.layer##i; \
+    else
 template <size_t I, class Net>
 constexpr auto& layer(Net& net) noexcept {
-    if constexpr (I == 0) return net.layer0;
-    else if constexpr (I == 1) return net.layer1;
-    else if constexpr (I == 2) return net.layer2;
-    else if constexpr (I == 3) return net.layer3;
-    else if constexpr (I == 4) return net.layer4;
-    else if constexpr (I == 5) return net.layer5;
-    else if constexpr (I == 6) return net.layer6;
-    else return net.layer7;
+    static_assert(I < Net::depth, "a Network's layers are 0 to depth - 1");
+    UGRAD_LAYERS_31(UGRAD_LAYER_CASE) return net.layer31;
 }
+#undef UGRAD_LAYER_CASE
+#undef UGRAD_LAYER_ARG
 template <size_t I, class Head, class... Layers>
 constexpr const auto& layer_output(const NetworkActivations<Head, Layers...>& act) noexcept {
     return detail::get<I>(act.layers);
@@ -260,7 +248,14 @@ constexpr const T (&outputs(const Activations<In, Hidden, Out, T>& act) noexcept
 namespace detail {
 
 // A run of T seen as an array of N (the backward walk's two buffers hold vectors of several widths,
-// and the kernels take arrays by reference so that their sizes are template parameters).
+// and the kernels take arrays by reference so that their sizes are template parameters). p points
+// into an array of T at least N long, and the view is only ever read and written entry by entry,
+// as T: what Clang's -Wundefined-reinterpret-cast (in -Weverything) warns of, the access of one
+// type through another, does not happen, so that warning is off here.
+#if defined(__clang__)
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wundefined-reinterpret-cast"
+#endif
 template <size_t N, typename T>
 inline T (&as_array(T* p) noexcept)[N] {
     return *reinterpret_cast<T(*)[N]>(p);  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast): see above
@@ -269,6 +264,9 @@ template <size_t N, typename T>
 inline const T (&as_array(const T* p) noexcept)[N] {
     return *reinterpret_cast<const T(*)[N]>(p);  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast): see above
 }
+#if defined(__clang__)
+#pragma clang diagnostic pop
+#endif
 
 // Apply f to every layer of a network (or of its Gradients), first to last.
 template <size_t I = 0, class Net, class F>
@@ -347,6 +345,11 @@ constexpr bool valid_label(size_t label) noexcept {
     if constexpr (same_type<Head, Logistic>::value && Out == 1) return label <= 1;
     else return label < Out;
 }
+// Only Softmax and Logistic heads take a class label: loss and input_gradient for a label drop out
+// for a Linear head, and the declarations at the end of this file name the mistake.
+template <class Head>
+using takes_labels = enable_if_t<!same_type<Head, Linear>::value>;
+
 // A target's validity: Softmax a probability vector; Logistic every y_k finite in [0, 1]; Linear
 // every y_k finite.
 template <class Head, size_t Out, typename T>
@@ -529,7 +532,7 @@ Status forward(const Network<Head, Layers...>& net,
 // The head's loss for a label (Softmax: J = −log ŷ[label]; Logistic: y = onehot(label), or y =
 // label for one unit). label_out_of_range if the label is not one the head takes; non_finite_input
 // if act came from a failed forward. On either, J is NaN.
-template <class Head, class... Layers, typename T>
+template <class Head, class... Layers, typename T, class = detail::takes_labels<Head>>
 Status loss(const NetworkActivations<Head, Layers...>& act, size_t label, T& J) noexcept {
     constexpr size_t Out = detail::NetworkShape<Head, Layers...>::outputs;
     if (!detail::valid_label<Head, Out>(label)) {
@@ -554,7 +557,8 @@ Status loss(const NetworkActivations<Head, Layers...>& act, size_t label, T& J) 
 //   Linear   J = ½ Σ_k (ŷ_k − y_k)²                                     every y_k finite
 // each sum k ascending. bad_target if y is not what the head takes; non_finite_input if act came
 // from a failed forward. On either, J is NaN.
-template <class Head, class... Layers, typename T, size_t Out>
+template <class Head, class... Layers, typename T, size_t Out,
+          class = detail::enable_if_t<Out == detail::NetworkShape<Head, Layers...>::outputs>>
 Status loss(const NetworkActivations<Head, Layers...>& act, const T (&target)[Out], T& J) noexcept {
     static_assert(Out == detail::NetworkShape<Head, Layers...>::outputs, "the target has one entry per output");
     if (!detail::valid_target_for<Head>(target)) {
@@ -606,7 +610,7 @@ Status backward(const Network<Head, Layers...>& net, const typename Network<Head
 // dJ/dx for a label: dJ/dθ = ŷ − y, then backward. label_out_of_range if the head does not take
 // the label; non_finite_input if act came from a failed forward; otherwise as backward. On any of
 // these, dx is NaN.
-template <class Head, class... Layers>
+template <class Head, class... Layers, class = detail::takes_labels<Head>>
 Status input_gradient(const Network<Head, Layers...>& net, const typename Network<Head, Layers...>::Activations& act,
                       size_t label,
                       typename Network<Head, Layers...>::value_type (&dx)[Network<Head, Layers...>::inputs]) noexcept {
@@ -630,6 +634,51 @@ Status input_gradient(const Network<Head, Layers...>& net, const typename Networ
     detail::upstream_from_target(act, target, scratch_top(scratch));
     return detail::input_gradient_from(net, act, scratch, scratch_top(scratch), dx);
 }
+
+// Calls that do not fit the network, declared and never defined: each returns a type whose name is
+// the compiler's message, at the call (include/ugrad/compile_errors.hpp). An array of the wrong size
+// (a call with several arrays names the first that does not fit):
+template <class Head, class... Layers, typename T, size_t N, size_t In = Network<Head, Layers...>::inputs,
+          class = detail::enable_if_t<N != In>>
+typename error::x_has<N>::template entries_but_this_network_takes<In> forward(
+    const Network<Head, Layers...>& net, const T (&x)[N], typename Network<Head, Layers...>::Activations& act) noexcept;
+template <class Head, class... Layers, typename T, size_t M,
+          size_t Out = detail::NetworkShape<Head, Layers...>::outputs, class = detail::enable_if_t<M != Out>>
+typename error::target_has<M>::template entries_but_this_network_gives<Out> loss(
+    const NetworkActivations<Head, Layers...>& act, const T (&target)[M], T& J) noexcept;
+template <class Head, class... Layers, typename T, size_t M, size_t N, size_t In = Network<Head, Layers...>::inputs,
+          size_t Out = Network<Head, Layers...>::outputs, class = detail::enable_if_t<M != Out>>
+typename error::dlogits_has<M>::template entries_but_this_network_gives<Out> backward(
+    const Network<Head, Layers...>& net, const typename Network<Head, Layers...>::Activations& act,
+    const T (&dlogits)[M], T (&dx)[N]) noexcept;
+template <class Head, class... Layers, typename T, size_t M, size_t N, size_t In = Network<Head, Layers...>::inputs,
+          size_t Out = Network<Head, Layers...>::outputs, class = detail::enable_if_t<M == Out && N != In>>
+typename error::dx_has<N>::template entries_but_this_network_takes<In> backward(
+    const Network<Head, Layers...>& net, const typename Network<Head, Layers...>::Activations& act,
+    const T (&dlogits)[M], T (&dx)[N]) noexcept;
+template <class Head, class... Layers, typename T, size_t N, size_t In = Network<Head, Layers...>::inputs,
+          class = detail::takes_labels<Head>, class = detail::enable_if_t<N != In>>
+typename error::dx_has<N>::template entries_but_this_network_takes<In> input_gradient(
+    const Network<Head, Layers...>& net, const typename Network<Head, Layers...>::Activations& act, size_t label,
+    T (&dx)[N]) noexcept;
+template <class Head, class... Layers, typename T, size_t M, size_t N, size_t In = Network<Head, Layers...>::inputs,
+          size_t Out = Network<Head, Layers...>::outputs, class = detail::enable_if_t<M != Out>>
+typename error::target_has<M>::template entries_but_this_network_gives<Out> input_gradient(
+    const Network<Head, Layers...>& net, const typename Network<Head, Layers...>::Activations& act,
+    const T (&target)[M], T (&dx)[N]) noexcept;
+template <class Head, class... Layers, typename T, size_t M, size_t N, size_t In = Network<Head, Layers...>::inputs,
+          size_t Out = Network<Head, Layers...>::outputs, class = detail::enable_if_t<M == Out && N != In>>
+typename error::dx_has<N>::template entries_but_this_network_takes<In> input_gradient(
+    const Network<Head, Layers...>& net, const typename Network<Head, Layers...>::Activations& act,
+    const T (&target)[M], T (&dx)[N]) noexcept;
+// A class label for a Linear head:
+template <class... Layers, typename T>
+error::a_linear_head_takes_a_target_not_a_label loss(const NetworkActivations<Linear, Layers...>& act, size_t label,
+                                                     T& J) noexcept;
+template <class... Layers, typename T, size_t N>
+error::a_linear_head_takes_a_target_not_a_label input_gradient(const Network<Linear, Layers...>& net,
+                                                               const NetworkActivations<Linear, Layers...>& act,
+                                                               size_t label, T (&dx)[N]) noexcept;
 
 }  // namespace ugrad
 

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ugrad/compile_errors.hpp>
 #include <ugrad/gradients.hpp>
 #include <ugrad/fp_contract.hpp>
 #include <ugrad/math.hpp>
@@ -273,6 +274,60 @@ Status sgd_step(Network<Head, Layers...>& net,
     detail::BackwardScratch<Net, true> scratch;  // NOLINT(cppcoreguidelines-pro-type-member-init,hicpp-member-init): the walk writes before it reads
     return detail::descend_from(net, x, act, scratch, detail::TargetUpstream<Net>{act, target, scratch}, learning_rate);
 }
+
+// Calls that do not fit the network, declared and never defined: each returns a type whose name is
+// the compiler's message, at the call (include/ugrad/compile_errors.hpp). An array of the wrong size
+// (a call with several arrays names the first that does not fit):
+template <class Head, class... Layers, typename T, size_t N, size_t M, size_t In = Network<Head, Layers...>::inputs,
+          size_t Out = Network<Head, Layers...>::outputs, class = detail::enable_if_t<N != In>>
+typename error::x_has<N>::template entries_but_this_network_takes<In> backward_to_weights(
+    const Network<Head, Layers...>& net, const T (&x)[N], const typename Network<Head, Layers...>::Activations& act,
+    const T (&dlogits)[M], Network<Head, Layers...>& grads) noexcept;
+template <class Head, class... Layers, typename T, size_t N, size_t M, size_t In = Network<Head, Layers...>::inputs,
+          size_t Out = Network<Head, Layers...>::outputs, class = detail::enable_if_t<N == In && M != Out>>
+typename error::dlogits_has<M>::template entries_but_this_network_gives<Out> backward_to_weights(
+    const Network<Head, Layers...>& net, const T (&x)[N], const typename Network<Head, Layers...>::Activations& act,
+    const T (&dlogits)[M], Network<Head, Layers...>& grads) noexcept;
+template <class Head, class... Layers, typename T, size_t N, size_t In = Network<Head, Layers...>::inputs,
+          class = detail::enable_if_t<N != In>>
+typename error::x_has<N>::template entries_but_this_network_takes<In> accumulate_gradients(
+    const Network<Head, Layers...>& net, const T (&x)[N], const typename Network<Head, Layers...>::Activations& act,
+    size_t label, Network<Head, Layers...>& grads) noexcept;
+template <class Head, class... Layers, typename T, size_t N, size_t M, size_t In = Network<Head, Layers...>::inputs,
+          size_t Out = Network<Head, Layers...>::outputs, class = detail::enable_if_t<N != In>>
+typename error::x_has<N>::template entries_but_this_network_takes<In> accumulate_gradients(
+    const Network<Head, Layers...>& net, const T (&x)[N], const typename Network<Head, Layers...>::Activations& act,
+    const T (&target)[M], Network<Head, Layers...>& grads) noexcept;
+template <class Head, class... Layers, typename T, size_t N, size_t M, size_t In = Network<Head, Layers...>::inputs,
+          size_t Out = Network<Head, Layers...>::outputs, class = detail::enable_if_t<N == In && M != Out>>
+typename error::target_has<M>::template entries_but_this_network_gives<Out> accumulate_gradients(
+    const Network<Head, Layers...>& net, const T (&x)[N], const typename Network<Head, Layers...>::Activations& act,
+    const T (&target)[M], Network<Head, Layers...>& grads) noexcept;
+template <class Head, class... Layers, typename T, size_t N, size_t M, size_t In = Network<Head, Layers...>::inputs,
+          size_t Out = Network<Head, Layers...>::outputs, class = detail::enable_if_t<N != In>>
+typename error::x_has<N>::template entries_but_this_network_takes<In> sgd_step_from_logits(
+    Network<Head, Layers...>& net, const T (&x)[N], const typename Network<Head, Layers...>::Activations& act,
+    const T (&dlogits)[M], T learning_rate) noexcept;
+template <class Head, class... Layers, typename T, size_t N, size_t M, size_t In = Network<Head, Layers...>::inputs,
+          size_t Out = Network<Head, Layers...>::outputs, class = detail::enable_if_t<N == In && M != Out>>
+typename error::dlogits_has<M>::template entries_but_this_network_gives<Out> sgd_step_from_logits(
+    Network<Head, Layers...>& net, const T (&x)[N], const typename Network<Head, Layers...>::Activations& act,
+    const T (&dlogits)[M], T learning_rate) noexcept;
+template <class Head, class... Layers, typename T, size_t N, size_t In = Network<Head, Layers...>::inputs,
+          class = detail::enable_if_t<N != In>>
+typename error::x_has<N>::template entries_but_this_network_takes<In> sgd_step(
+    Network<Head, Layers...>& net, const T (&x)[N], const typename Network<Head, Layers...>::Activations& act,
+    size_t label, T learning_rate) noexcept;
+template <class Head, class... Layers, typename T, size_t N, size_t M, size_t In = Network<Head, Layers...>::inputs,
+          size_t Out = Network<Head, Layers...>::outputs, class = detail::enable_if_t<N != In>>
+typename error::x_has<N>::template entries_but_this_network_takes<In> sgd_step(
+    Network<Head, Layers...>& net, const T (&x)[N], const typename Network<Head, Layers...>::Activations& act,
+    const T (&target)[M], T learning_rate) noexcept;
+template <class Head, class... Layers, typename T, size_t N, size_t M, size_t In = Network<Head, Layers...>::inputs,
+          size_t Out = Network<Head, Layers...>::outputs, class = detail::enable_if_t<N == In && M != Out>>
+typename error::target_has<M>::template entries_but_this_network_gives<Out> sgd_step(
+    Network<Head, Layers...>& net, const T (&x)[N], const typename Network<Head, Layers...>::Activations& act,
+    const T (&target)[M], T learning_rate) noexcept;
 
 }  // namespace ugrad
 

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 
+#include <ugrad/compile_errors.hpp>
 #include <ugrad/fp_contract.hpp>
 #include <ugrad/math.hpp>
 #include <ugrad/network.hpp>
@@ -81,6 +82,21 @@ Status output_jacobian(const Network<Head, Layers...>& net, const typename Netwo
         return Status::ok;
     }
 }
+
+// A Jacobian array of the wrong shape, declared and never defined: the type it returns is the
+// compiler's message, at the call (include/ugrad/compile_errors.hpp).
+template <class... Layers, typename T, size_t Rows, size_t Columns,
+          size_t Out = Network<Softmax, Layers...>::outputs, size_t In = Network<Softmax, Layers...>::inputs,
+          class = detail::enable_if_t<Rows != Out || Columns != In>>
+typename error::jac_is<Rows, Columns>::template but_this_network_needs<Out, In> log_prob_jacobian(
+    const Network<Softmax, Layers...>& net, const typename Network<Softmax, Layers...>::Activations& act,
+    T (&jac)[Rows][Columns]) noexcept;
+template <class Head, class... Layers, typename T, size_t Rows, size_t Columns,
+          size_t Out = Network<Head, Layers...>::outputs, size_t In = Network<Head, Layers...>::inputs,
+          class = detail::enable_if_t<Rows != Out || Columns != In>>
+typename error::jac_is<Rows, Columns>::template but_this_network_needs<Out, In> output_jacobian(
+    const Network<Head, Layers...>& net, const typename Network<Head, Layers...>::Activations& act,
+    T (&jac)[Rows][Columns]) noexcept;
 
 }  // namespace ugrad
 

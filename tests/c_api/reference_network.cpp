@@ -37,11 +37,22 @@ extern "C" float reference_output(const float* x, size_t k) {
     return ugrad::outputs(act)[k];
 }
 
+// The label calls, for the heads that take a label (templates, so that a Linear head never names them:
+// outside a template, even a discarded `if constexpr` branch must not call a label overload of Linear).
+template <class A>
+void label_loss(const A& act, size_t label, float& J) {
+    if constexpr (takes_labels) ugrad::loss(act, label, J);
+}
+template <class A>
+void label_gradient(const A& act, size_t label, float (&dx)[In]) {
+    if constexpr (takes_labels) ugrad::input_gradient(MODEL, act, label, dx);
+}
+
 extern "C" float reference_loss(const float* x, size_t label) {
     Net::Activations act;
     run_forward(x, act);
     float J = 0;
-    if constexpr (takes_labels) ugrad::loss(act, label, J);
+    label_loss(act, label, J);
     return J;
 }
 
@@ -49,7 +60,7 @@ extern "C" float reference_gradient(const float* x, size_t label, size_t i) {
     Net::Activations act;
     run_forward(x, act);
     float dx[In] = {};
-    if constexpr (takes_labels) ugrad::input_gradient(MODEL, act, label, dx);
+    label_gradient(act, label, dx);
     return dx[i];
 }
 

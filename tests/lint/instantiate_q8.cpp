@@ -68,7 +68,7 @@ using LogisticNet = q8::Network<ugrad::Logistic, q8::Dense<5, 3, ugrad::Relu>, q
 using LinearNet = q8::Network<ugrad::Linear, q8::Dense<3, 10, ugrad::Tanh>, q8::Dense<10, 2>>;
 using Smallest = q8::Network<ugrad::Softmax, q8::Dense<1, 1>>;
 
-int exercise_all() {
+static int exercise_all() {
     static Deep deep{};
     fill(deep.layers.layer, 1);
     fill(deep.layers.rest.layer, 2);

@@ -41,6 +41,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ugrad/compile_errors.hpp>
 #include <ugrad/layers.hpp>
 #include <ugrad/q8/activations.hpp>
 #include <ugrad/q8/fixed_point.hpp>
@@ -57,7 +58,7 @@ constexpr int32_t invalid_code = INT32_MIN;
 // A plain aggregate: a `const` instance with an initializer lives in flash.
 template <size_t In, size_t Out, class Act = Identity>
 struct Dense {
-    static_assert(In >= 1 && Out >= 1, "every layer needs at least one unit");
+    static_assert(In >= 1 && Out >= 1, "a Dense layer needs at least one unit");
     static_assert(In <= 33155, "forward: 2^30 + In·255·127 must stay below 2^31");
     static_assert(Out <= 516, "backward: Out·127·(2^15 − 1) must stay below 2^31");
     static constexpr size_t inputs = In;
@@ -81,7 +82,8 @@ struct Stack<Last> {
 };
 template <class Layer, class Next, class... Rest>
 struct Stack<Layer, Next, Rest...> {
-    static_assert(Layer::outputs == Next::inputs, "consecutive layers must chain: Out of one = In of the next");
+    static_assert(error::a_layer_gives<Layer::outputs>::template outputs_but_the_next_layer_takes<Next::inputs>::checked,
+                  "consecutive layers must chain: Out of one = In of the next");
     Layer layer;
     Stack<Next, Rest...> rest;
 };
@@ -421,5 +423,29 @@ Status input_gradient(const Network<Head, Layers...>& net, const detail::Codes<L
     const Seed seed = target_gradient(Head{}, detail::last_codes(act).logits, outputs(act), target, d);
     return detail::backward_from_logits(net, act, d, seed.bits, seed.exponent - 12, dx);
 }
+
+// Calls that do not fit the network, declared and never defined: each returns a type whose name is
+// the compiler's message, at the call (include/ugrad/compile_errors.hpp). An array of the wrong size
+// (a call with several arrays names the first that does not fit):
+template <class Head, class... Layers, size_t N, size_t In = Network<Head, Layers...>::inputs,
+          class = ugrad::detail::enable_if_t<N != In>>
+typename error::x_has<N>::template entries_but_this_network_takes<In> forward(
+    const Network<Head, Layers...>& net, const int8_t (&x)[N], typename Network<Head,
+    Layers...>::Activations& act) noexcept;
+template <class Head, class... Layers, size_t N, size_t In = Network<Head, Layers...>::inputs,
+          class = ugrad::detail::enable_if_t<N != In>>
+typename error::dx_has<N>::template entries_but_this_network_takes<In> input_gradient(
+    const Network<Head, Layers...>& net, const detail::Codes<Layers...>& act, size_t label,
+    InputGradient<N>& dx) noexcept;
+template <class Head, class... Layers, size_t M, size_t N, size_t In = Network<Head, Layers...>::inputs,
+          size_t Out = Network<Head, Layers...>::outputs, class = ugrad::detail::enable_if_t<M != Out>>
+typename error::target_has<M>::template entries_but_this_network_gives<Out> input_gradient(
+    const Network<Head, Layers...>& net, const detail::Codes<Layers...>& act, const int32_t (&target)[M],
+    InputGradient<N>& dx) noexcept;
+template <class Head, class... Layers, size_t M, size_t N, size_t In = Network<Head, Layers...>::inputs,
+          size_t Out = Network<Head, Layers...>::outputs, class = ugrad::detail::enable_if_t<M == Out && N != In>>
+typename error::dx_has<N>::template entries_but_this_network_takes<In> input_gradient(
+    const Network<Head, Layers...>& net, const detail::Codes<Layers...>& act, const int32_t (&target)[M],
+    InputGradient<N>& dx) noexcept;
 
 }  // namespace ugrad::q8
