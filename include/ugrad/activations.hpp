@@ -10,6 +10,7 @@
 //   Sigmoid      σ(r_j)            σ(r_j)·σ(−r_j)         y, slope
 //   Tanh         tanh r_j          (1 − y_j)(1 + y_j)     y
 //   Relu         max(r_j, 0)       1 if y_j > 0, else 0   y
+//   Relu6        min(max(r_j,0),6) 1 if 0 < y_j < 6, else 0   y
 // A NaN stays NaN through every activation and every slope (ReLU(NaN) = NaN, ReLU′ of a NaN output
 // is NaN), so a NaN weight always ends in non_finite_result, whatever the activation.
 #pragma once
@@ -79,6 +80,15 @@ inline void activate(LayerOutput<Relu, N, T>& out) noexcept {
     }
 }
 
+// min(max(r, 0), 6) with NaN kept: r > 0 gives min(r, 6), r <= 0 gives +0, a NaN fails every test.
+template <size_t N, typename T>
+inline void activate(LayerOutput<Relu6, N, T>& out) noexcept {
+    for (size_t j = 0; j < N; ++j) {
+        const T r = out.y[j];
+        out.y[j] = r > T(0) ? (r < T(6) ? r : T(6)) : (r <= T(0) ? T(0) : r);
+    }
+}
+
 // d ← d ⊙ act′(r): the activation's Jacobian is diagonal.   d, out: [N].
 template <size_t N, typename T>
 inline void multiply_by_slope(const LayerOutput<Identity, N, T>& /*out*/, T (& /*d*/)[N]) noexcept {}
@@ -103,6 +113,13 @@ inline void multiply_by_slope(const LayerOutput<Relu, N, T>& out, T (&d)[N]) noe
     }
 }
 
+// d_j·s_j with s_j = 1 for 0 < y_j < 6, 0 for y_j <= 0 or y_j = 6, NaN for a NaN y_j (a product,
+// as for ReLU).
+template <size_t N, typename T>
+inline void multiply_by_slope(const LayerOutput<Relu6, N, T>& out, T (&d)[N]) noexcept {
+    for (size_t j = 0; j < N; ++j) d[j] = d[j] * slope_at(out, j);
+}
+
 // The slope itself, one unit at a time: act′(r_j).
 template <size_t N, typename T>
 constexpr T slope_at(const LayerOutput<Identity, N, T>& /*out*/, size_t /*j*/) noexcept { return T(1); }
@@ -115,6 +132,11 @@ constexpr T slope_at(const LayerOutput<Tanh, N, T>& out, size_t j) noexcept {
 template <size_t N, typename T>
 constexpr T slope_at(const LayerOutput<Relu, N, T>& out, size_t j) noexcept {
     return out.y[j] > T(0) ? T(1) : (out.y[j] <= T(0) ? T(0) : out.y[j]);
+}
+template <size_t N, typename T>
+constexpr T slope_at(const LayerOutput<Relu6, N, T>& out, size_t j) noexcept {
+    const T y = out.y[j];
+    return y > T(0) && y < T(6) ? T(1) : (y <= T(0) || y >= T(6) ? T(0) : y);
 }
 
 }  // namespace ugrad

@@ -20,6 +20,7 @@ struct Identity {};  // y = r;                   act′ = 1
 struct Sigmoid {};   // y = σ(r) = 1/(1 + e^−r);  act′ = σ(r)·σ(−r)
 struct Tanh {};      // y = tanh r;               act′ = (1 − y)(1 + y)
 struct Relu {};      // y = max(r, 0), NaN stays NaN;  act′ = 1 for r > 0, else 0 (PyTorch's ReLU′(0) = 0)
+struct Relu6 {};     // y = min(max(r, 0), 6), NaN stays NaN;  act′ = 1 for 0 < r < 6, else 0 (PyTorch's)
 
 // y = act(x·W + b).   x [In], W [In][Out], b [Out], y [Out].   A plain aggregate:
 // `const Dense<4, 3, Relu> layer = {{{...}, ...}, {...}};` lives in flash.

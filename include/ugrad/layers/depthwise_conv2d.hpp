@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: Apache-2.0
+// ugrad/layers/depthwise_conv2d.hpp — a depthwise 2-D convolution (TFLite's DEPTHWISE_CONV_2D with
+// depth multiplier 1, PyTorch's Conv2d with groups = channels): each channel convolved with its
+// own kernel. Its input gradient is the same per-channel convolution transposed.
+//
+// Shapes: x [H][W][C]   w [KH][KW][C]   b [C]   r, y [OH][OW][C]   (HWC, batch 1)
+//   r[oy][ox][c] = (Σ_{ky} Σ_{kx} x[iy][ix][c]·w[ky][kx][c]) + b[c]     over the taps inside the
+//                  input, formed from +0 in the order ky, kx, then b added (TFLite's order)
+//   dx[iy][ix][c] = Σ_{ky} Σ_{kx} dr[oy][ox][c]·w[ky][kx][c]    over the taps whose window reads
+//                  (iy, ix), from +0 in the order ky, kx
+//   dW[ky][kx][c] += x[iy][ix][c]·dr[oy][ox][c],  db[c] += dr[oy][ox][c]   output pixel by pixel
+// (iy = oy·S_h + ky − pad_top, ix = ox·S_w + kx − pad_left: include/ugrad/layers/image.hpp.)
+#pragma once
+
+#include <stddef.h>
+
+#include <ugrad/activations.hpp>
+#include <ugrad/fp_contract.hpp>
+#include <ugrad/layers.hpp>
+#include <ugrad/layers/image.hpp>
+
+UGRAD_FP_CONTRACT_OFF_BEGIN
+
+namespace ugrad {
+
+// y = act(x ⊛_channel W + b). A plain aggregate: `const DepthwiseConv2D<...> layer = {{w}, {b}};`
+template <class In, class KernelT, class StrideT = Stride<1, 1>, class Padding = Valid, class Act = Identity,
+          typename T = float>
+struct DepthwiseConv2D {
+    using input_shape = In;
+    using kernel = KernelT;
+    using stride = StrideT;
+    using padding = Padding;
+    using windows = detail::Windows<In, KernelT, StrideT, Padding>;
+    using output_shape = Hwc<windows::out_height, windows::out_width, In::channels>;
+    using activation = Act;
+    using value_type = T;
+    static constexpr size_t inputs = In::size;
+    static constexpr size_t outputs = output_shape::size;
+    T w[KernelT::height][KernelT::width][In::channels];
+    T b[In::channels];
+};
+
+// r = x ⊛_channel W + b into out.y, then out.y = act(r).
+template <class In, class K, class S, class P, class Act, typename T>
+void layer_forward(const DepthwiseConv2D<In, K, S, P, Act, T>& layer, const T (&x)[In::size],
+                   LayerOutput<Act, DepthwiseConv2D<In, K, S, P, Act, T>::outputs, T>& out) noexcept {
+    using Win = typename DepthwiseConv2D<In, K, S, P, Act, T>::windows;
+    constexpr size_t C = In::channels;
+    T* r = out.y;
+    for (size_t oy = 0; oy < Win::out_height; ++oy)
+        for (size_t ox = 0; ox < Win::out_width; ++ox) {
+            for (size_t c = 0; c < C; ++c) r[c] = T(0);
+            for (size_t ky = Win::ky0(oy); ky < Win::ky1(oy); ++ky)
+                for (size_t kx = Win::kx0(ox); kx < Win::kx1(ox); ++kx) {
+                    const T* pixel = &x[(Win::in_row(oy, ky) * In::width + Win::in_col(ox, kx)) * C];
+                    const T* w = layer.w[ky][kx];
+                    for (size_t c = 0; c < C; ++c) r[c] = r[c] + pixel[c] * w[c];
+                }
+            for (size_t c = 0; c < C; ++c) r[c] = r[c] + layer.b[c];
+            r += C;
+        }
+    activate(out);
+}
+
+// dx = dr ⊛ᵀ_channel W.   dr [outputs], dx [In::size].
+template <class In, class K, class S, class P, class Act, typename T>
+void layer_backward_input(const DepthwiseConv2D<In, K, S, P, Act, T>& layer,
+                          const T (&dr)[DepthwiseConv2D<In, K, S, P, Act, T>::outputs], T (&dx)[In::size]) noexcept {
+    using Win = typename DepthwiseConv2D<In, K, S, P, Act, T>::windows;
+    constexpr size_t C = In::channels;
+    for (size_t iy = 0; iy < In::height; ++iy)
+        for (size_t ix = 0; ix < In::width; ++ix) {
+            T* d = &dx[(iy * In::width + ix) * C];
+            for (size_t c = 0; c < C; ++c) d[c] = T(0);
+            for (size_t ky = 0; ky < K::height; ++ky) {
+                size_t oy = 0;
+                if (!Win::row_hit(iy, ky, oy)) continue;
+                for (size_t kx = 0; kx < K::width; ++kx) {
+                    size_t ox = 0;
+                    if (!Win::col_hit(ix, kx, ox)) continue;
+                    const T* g = &dr[(oy * Win::out_width + ox) * C];
+                    const T* w = layer.w[ky][kx];
+                    for (size_t c = 0; c < C; ++c) d[c] = d[c] + g[c] * w[c];
+                }
+            }
+        }
+}
+
+// grads.w += x ⋆_channel dr, grads.b += Σ dr.
+template <class In, class K, class S, class P, class Act, typename T>
+void layer_accumulate(const T (&x)[In::size], const T (&dr)[DepthwiseConv2D<In, K, S, P, Act, T>::outputs],
+                      DepthwiseConv2D<In, K, S, P, Act, T>& grads) noexcept {
+    using Win = typename DepthwiseConv2D<In, K, S, P, Act, T>::windows;
+    constexpr size_t C = In::channels;
+    const T* g = dr;
+    for (size_t oy = 0; oy < Win::out_height; ++oy)
+        for (size_t ox = 0; ox < Win::out_width; ++ox) {
+            for (size_t ky = Win::ky0(oy); ky < Win::ky1(oy); ++ky)
+                for (size_t kx = Win::kx0(ox); kx < Win::kx1(ox); ++kx) {
+                    const T* pixel = &x[(Win::in_row(oy, ky) * In::width + Win::in_col(ox, kx)) * C];
+                    T* w = grads.w[ky][kx];
+                    for (size_t c = 0; c < C; ++c) w[c] = w[c] + pixel[c] * g[c];
+                }
+            for (size_t c = 0; c < C; ++c) grads.b[c] = grads.b[c] + g[c];
+            g += C;
+        }
+}
+
+}  // namespace ugrad
+
+UGRAD_FP_CONTRACT_OFF_END

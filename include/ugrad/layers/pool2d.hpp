@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: Apache-2.0
+// ugrad/layers/pool2d.hpp — average and max pooling over windows of each channel (TFLite's
+// AVERAGE_POOL_2D and MAX_POOL_2D), a global average pool, and their input gradients. No weights.
+//
+// Shapes: x [H][W][C], y [OH][OW][C] (HWC, batch 1), windows and paddings as in
+// include/ugrad/layers/image.hpp; only the taps inside the input take part, as in TFLite.
+//   average  r[oy][ox][c] = (Σ_{ky} Σ_{kx} x[iy][ix][c]) / n(oy, ox)   n: the taps inside the input;
+//            the sum from +0 in the order ky, kx, then one division (TFLite's order)
+//            dx[iy][ix][c] = Σ_{ky} Σ_{kx} dr[oy][ox][c] / n(oy, ox)   over the windows that read
+//            (iy, ix), from +0 in the order ky, kx
+//   max      r[oy][ox][c] = max x over the window (the first maximum in the order ky, kx; a NaN in
+//            the window gives NaN); forward keeps which tap it was, one byte per output
+//            dx = 0, then dx[the kept tap's pixel] += dr[oy][ox][c], output by output in order
+// y = act(r) as for every layer (a fused ReLU, say); Identity by default.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ugrad/activations.hpp>
+#include <ugrad/fp_contract.hpp>
+#include <ugrad/layers.hpp>
+#include <ugrad/layers/image.hpp>
+#include <ugrad/math.hpp>
+
+UGRAD_FP_CONTRACT_OFF_BEGIN
+
+namespace ugrad {
+
+template <class In, class WindowT, class StrideT, class Padding, class Act, typename T>
+struct PoolShape {
+    using input_shape = In;
+    using window = WindowT;
+    using stride = StrideT;
+    using padding = Padding;
+    using windows = detail::Windows<In, WindowT, StrideT, Padding>;
+    using output_shape = Hwc<windows::out_height, windows::out_width, In::channels>;
+    using activation = Act;
+    using value_type = T;
+    static constexpr size_t inputs = In::size;
+    static constexpr size_t outputs = output_shape::size;
+};
+
+// The mean of each window, per channel. Empty: a pool has no parameters.
+template <class In, class WindowT, class StrideT = WindowT, class Padding = Valid, class Act = Identity,
+          typename T = float>
+struct AveragePool2D : PoolShape<In, WindowT, StrideT, Padding, Act, T> {};
+
+// The mean over the whole image, per channel: y [1][1][C].
+template <class In, class Act = Identity, typename T = float>
+using GlobalAveragePool = AveragePool2D<In, Window<In::height, In::width>, Stride<1, 1>, Valid, Act, T>;
+
+// The largest value of each window, per channel.
+template <class In, class WindowT, class StrideT = WindowT, class Padding = Valid, class Act = Identity,
+          typename T = float>
+struct MaxPool2D : PoolShape<In, WindowT, StrideT, Padding, Act, T> {
+    static_assert(WindowT::height * WindowT::width <= 256, "a max pool keeps its tap in one byte: at most 256 taps");
+};
+
+// What forward keeps of a max pool: y, and which tap of its window each output came from
+// (ky·KW + kx), for the backward pass.
+template <class Act, size_t N, typename T>
+struct MaxPoolOutput : LayerOutput<Act, N, T> {
+    uint8_t tap[N];
+};
+
+// r = the window means into out.y, then out.y = act(r).
+template <class In, class Wn, class S, class P, class Act, typename T>
+void layer_forward(const AveragePool2D<In, Wn, S, P, Act, T>& /*layer*/, const T (&x)[In::size],
+                   LayerOutput<Act, AveragePool2D<In, Wn, S, P, Act, T>::outputs, T>& out) noexcept {
+    using Win = typename AveragePool2D<In, Wn, S, P, Act, T>::windows;
+    constexpr size_t C = In::channels;
+    T* r = out.y;
+    for (size_t oy = 0; oy < Win::out_height; ++oy)
+        for (size_t ox = 0; ox < Win::out_width; ++ox) {
+            for (size_t c = 0; c < C; ++c) r[c] = T(0);
+            for (size_t ky = Win::ky0(oy); ky < Win::ky1(oy); ++ky)
+                for (size_t kx = Win::kx0(ox); kx < Win::kx1(ox); ++kx) {
+                    const T* pixel = &x[(Win::in_row(oy, ky) * In::width + Win::in_col(ox, kx)) * C];
+                    for (size_t c = 0; c < C; ++c) r[c] = r[c] + pixel[c];
+                }
+            const T n = static_cast<T>(Win::taps_inside(oy, ox));
+            for (size_t c = 0; c < C; ++c) r[c] = r[c] / n;
+            r += C;
+        }
+    activate(out);
+}
+
+// dx: each window's dr shared evenly among the taps it read.
+template <class In, class Wn, class S, class P, class Act, typename T>
+void layer_backward_input(const AveragePool2D<In, Wn, S, P, Act, T>& /*layer*/,
+                          const T (&dr)[AveragePool2D<In, Wn, S, P, Act, T>::outputs], T (&dx)[In::size]) noexcept {
+    using Win = typename AveragePool2D<In, Wn, S, P, Act, T>::windows;
+    constexpr size_t C = In::channels;
+    for (size_t iy = 0; iy < In::height; ++iy)
+        for (size_t ix = 0; ix < In::width; ++ix) {
+            T* d = &dx[(iy * In::width + ix) * C];
+            for (size_t c = 0; c < C; ++c) d[c] = T(0);
+            for (size_t ky = 0; ky < Wn::height; ++ky) {
+                size_t oy = 0;
+                if (!Win::row_hit(iy, ky, oy)) continue;
+                for (size_t kx = 0; kx < Wn::width; ++kx) {
+                    size_t ox = 0;
+                    if (!Win::col_hit(ix, kx, ox)) continue;
+                    const T* g = &dr[(oy * Win::out_width + ox) * C];
+                    const T n = static_cast<T>(Win::taps_inside(oy, ox));
+                    for (size_t c = 0; c < C; ++c) d[c] = d[c] + g[c] / n;
+                }
+            }
+        }
+}
+
+// r = the window maxima into out.y (and their taps into out.tap), then out.y = act(r).
+template <class In, class Wn, class S, class P, class Act, typename T>
+void layer_forward(const MaxPool2D<In, Wn, S, P, Act, T>& /*layer*/, const T (&x)[In::size],
+                   MaxPoolOutput<Act, MaxPool2D<In, Wn, S, P, Act, T>::outputs, T>& out) noexcept {
+    using Win = typename MaxPool2D<In, Wn, S, P, Act, T>::windows;
+    constexpr size_t C = In::channels;
+    size_t o = 0;
+    for (size_t oy = 0; oy < Win::out_height; ++oy)
+        for (size_t ox = 0; ox < Win::out_width; ++ox)
+            for (size_t c = 0; c < C; ++c, ++o) {
+                bool first = true;
+                T best = T(0);
+                size_t best_tap = 0;
+                for (size_t ky = Win::ky0(oy); ky < Win::ky1(oy); ++ky)
+                    for (size_t kx = Win::kx0(ox); kx < Win::kx1(ox); ++kx) {
+                        const T v = x[(Win::in_row(oy, ky) * In::width + Win::in_col(ox, kx)) * C + c];
+                        // The first maximum; a NaN replaces anything and is never replaced.
+                        if (first || (!is_nan(best) && (v > best || is_nan(v)))) {
+                            best = v;
+                            best_tap = ky * Wn::width + kx;
+                            first = false;
+                        }
+                    }
+                out.y[o] = best;
+                out.tap[o] = static_cast<uint8_t>(best_tap);
+            }
+    activate(static_cast<LayerOutput<Act, MaxPool2D<In, Wn, S, P, Act, T>::outputs, T>&>(out));
+}
+
+// dx: each output's dr to the pixel its maximum came from.
+template <class In, class Wn, class S, class P, class Act, typename T>
+void layer_backward_input(const MaxPool2D<In, Wn, S, P, Act, T>& /*layer*/,
+                          const MaxPoolOutput<Act, MaxPool2D<In, Wn, S, P, Act, T>::outputs, T>& kept,
+                          const T (&dr)[MaxPool2D<In, Wn, S, P, Act, T>::outputs], T (&dx)[In::size]) noexcept {
+    using Win = typename MaxPool2D<In, Wn, S, P, Act, T>::windows;
+    constexpr size_t C = In::channels;
+    for (size_t i = 0; i < In::size; ++i) dx[i] = T(0);
+    size_t o = 0;
+    for (size_t oy = 0; oy < Win::out_height; ++oy)
+        for (size_t ox = 0; ox < Win::out_width; ++ox)
+            for (size_t c = 0; c < C; ++c, ++o) {
+                const size_t ky = kept.tap[o] / Wn::width, kx = kept.tap[o] % Wn::width;
+                T& d = dx[(Win::in_row(oy, ky) * In::width + Win::in_col(ox, kx)) * C + c];
+                d = d + dr[o];
+            }
+}
+
+}  // namespace ugrad
+
+UGRAD_FP_CONTRACT_OFF_END
