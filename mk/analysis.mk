@@ -39,7 +39,7 @@ TEST_GOALS += test-san lint
 endif
 
 LINT_TU      := tests/lint/instantiate.cpp
-LINT_SOURCES := $(LINT_TU) $(wildcard src/*.cpp)
+LINT_SOURCES := $(LINT_TU) tests/lint/instantiate_layers.cpp $(wildcard src/*.cpp)
 LINT_HEADERS := $(LIBRARY_HEADERS) $(wildcard src/*.hpp src/*/*.hpp)
 # The int8 path (include/ugrad/q8/, in LIBRARY_HEADERS) has its own TU: its schedules are picked
 # by other switches.

@@ -136,7 +136,7 @@ readme-outputs: $(DOC_EXAMPLE_NAMES:%=$(README_BUILD)/%.cpp) $(README_BUILD)/my_
 # A user's strictest builds must see no warning from ugrad's headers.
 WARN_EVERYTHING := -Weverything -Wno-c++98-compat -Wno-c++98-compat-pedantic -Wno-padded -Werror
 WARN_STRICT_GCC := -Wall -Wextra -Wpedantic -Wconversion -Wshadow -Wfloat-equal -Wdouble-promotion -Werror
-WARNINGS_TUS := tests/lint/instantiate.cpp tests/lint/instantiate_q8.cpp tests/checks/c_api_models.cpp
+WARNINGS_TUS := tests/lint/instantiate.cpp tests/lint/instantiate_q8.cpp tests/lint/instantiate_layers.cpp tests/checks/c_api_models.cpp
 WARNINGS_ARM_CORES := "-mcpu=cortex-m4 -mfpu=fpv4-sp-d16 -mfloat-abi=hard" -mcpu=cortex-m3 -mcpu=cortex-m0
 .PHONY: check-warnings
 check-warnings: | deps

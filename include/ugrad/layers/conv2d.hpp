@@ -67,15 +67,13 @@ void layer_forward(const Conv2D<In, F, K, S, P, Act, T>& layer, const T (&x)[In:
         for (size_t ox = 0; ox < Win::out_width; ++ox) {
             T sum[F];
             for (size_t f = 0; f < F; ++f) sum[f] = T(0);
-            for (size_t ky = Win::ky0(oy); ky < Win::ky1(oy); ++ky)
-                for (size_t kx = Win::kx0(ox); kx < Win::kx1(ox); ++kx) {
-                    const T* pixel = &x[(Win::in_row(oy, ky) * In::width + Win::in_col(ox, kx)) * C];
-                    for (size_t c = 0; c < C; ++c) {
-                        const T v = pixel[c];
-                        const T* w = layer.w[ky][kx][c];
-                        for (size_t f = 0; f < F; ++f) sum[f] = sum[f] + v * w[f];
-                    }
+            Win::for_each_tap(oy, ox, [&](size_t ky, size_t kx, size_t pixel) {
+                for (size_t c = 0; c < C; ++c) {
+                    const T v = x[pixel * C + c];
+                    const T* w = layer.w[ky][kx][c];
+                    for (size_t f = 0; f < F; ++f) sum[f] = sum[f] + v * w[f];
                 }
+            });
             for (size_t f = 0; f < F; ++f) r[f] = sum[f] + layer.b[f];
             r += F;
         }
@@ -88,26 +86,19 @@ void layer_backward_input(const Conv2D<In, F, K, S, P, Act, T>& layer,
                           const T (&dr)[Conv2D<In, F, K, S, P, Act, T>::outputs], T (&dx)[In::size]) noexcept {
     using Win = typename Conv2D<In, F, K, S, P, Act, T>::windows;
     constexpr size_t C = In::channels;
-    constexpr size_t OW = Win::out_width;
     for (size_t iy = 0; iy < In::height; ++iy)
         for (size_t ix = 0; ix < In::width; ++ix) {
             T* d = &dx[(iy * In::width + ix) * C];
             for (size_t c = 0; c < C; ++c) d[c] = T(0);
-            for (size_t ky = 0; ky < K::height; ++ky) {
-                size_t oy = 0;
-                if (!Win::row_hit(iy, ky, oy)) continue;
-                for (size_t kx = 0; kx < K::width; ++kx) {
-                    size_t ox = 0;
-                    if (!Win::col_hit(ix, kx, ox)) continue;
-                    const T* g = &dr[(oy * OW + ox) * F];
-                    for (size_t c = 0; c < C; ++c) {
-                        const T* w = layer.w[ky][kx][c];
-                        T sum = d[c];
-                        for (size_t f = 0; f < F; ++f) sum = sum + g[f] * w[f];
-                        d[c] = sum;
-                    }
+            Win::for_each_reader(iy, ix, [&](size_t ky, size_t kx, size_t out_pixel) {
+                const T* g = &dr[out_pixel * F];
+                for (size_t c = 0; c < C; ++c) {
+                    const T* w = layer.w[ky][kx][c];
+                    T sum = d[c];
+                    for (size_t f = 0; f < F; ++f) sum = sum + g[f] * w[f];
+                    d[c] = sum;
                 }
-            }
+            });
         }
 }
 
@@ -120,15 +111,13 @@ void layer_accumulate(const T (&x)[In::size], const T (&dr)[Conv2D<In, F, K, S, 
     const T* g = dr;
     for (size_t oy = 0; oy < Win::out_height; ++oy)
         for (size_t ox = 0; ox < Win::out_width; ++ox) {
-            for (size_t ky = Win::ky0(oy); ky < Win::ky1(oy); ++ky)
-                for (size_t kx = Win::kx0(ox); kx < Win::kx1(ox); ++kx) {
-                    const T* pixel = &x[(Win::in_row(oy, ky) * In::width + Win::in_col(ox, kx)) * C];
-                    for (size_t c = 0; c < C; ++c) {
-                        const T v = pixel[c];
-                        T* w = grads.w[ky][kx][c];
-                        for (size_t f = 0; f < F; ++f) w[f] = w[f] + v * g[f];
-                    }
+            Win::for_each_tap(oy, ox, [&](size_t ky, size_t kx, size_t pixel) {
+                for (size_t c = 0; c < C; ++c) {
+                    const T v = x[pixel * C + c];
+                    T* w = grads.w[ky][kx][c];
+                    for (size_t f = 0; f < F; ++f) w[f] = w[f] + v * g[f];
                 }
+            });
             for (size_t f = 0; f < F; ++f) grads.b[f] = grads.b[f] + g[f];
             g += F;
         }

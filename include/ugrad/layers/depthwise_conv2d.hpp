@@ -51,12 +51,10 @@ void layer_forward(const DepthwiseConv2D<In, K, S, P, Act, T>& layer, const T (&
     for (size_t oy = 0; oy < Win::out_height; ++oy)
         for (size_t ox = 0; ox < Win::out_width; ++ox) {
             for (size_t c = 0; c < C; ++c) r[c] = T(0);
-            for (size_t ky = Win::ky0(oy); ky < Win::ky1(oy); ++ky)
-                for (size_t kx = Win::kx0(ox); kx < Win::kx1(ox); ++kx) {
-                    const T* pixel = &x[(Win::in_row(oy, ky) * In::width + Win::in_col(ox, kx)) * C];
-                    const T* w = layer.w[ky][kx];
-                    for (size_t c = 0; c < C; ++c) r[c] = r[c] + pixel[c] * w[c];
-                }
+            Win::for_each_tap(oy, ox, [&](size_t ky, size_t kx, size_t pixel) {
+                const T* w = layer.w[ky][kx];
+                for (size_t c = 0; c < C; ++c) r[c] = r[c] + x[pixel * C + c] * w[c];
+            });
             for (size_t c = 0; c < C; ++c) r[c] = r[c] + layer.b[c];
             r += C;
         }
@@ -73,17 +71,11 @@ void layer_backward_input(const DepthwiseConv2D<In, K, S, P, Act, T>& layer,
         for (size_t ix = 0; ix < In::width; ++ix) {
             T* d = &dx[(iy * In::width + ix) * C];
             for (size_t c = 0; c < C; ++c) d[c] = T(0);
-            for (size_t ky = 0; ky < K::height; ++ky) {
-                size_t oy = 0;
-                if (!Win::row_hit(iy, ky, oy)) continue;
-                for (size_t kx = 0; kx < K::width; ++kx) {
-                    size_t ox = 0;
-                    if (!Win::col_hit(ix, kx, ox)) continue;
-                    const T* g = &dr[(oy * Win::out_width + ox) * C];
-                    const T* w = layer.w[ky][kx];
-                    for (size_t c = 0; c < C; ++c) d[c] = d[c] + g[c] * w[c];
-                }
-            }
+            Win::for_each_reader(iy, ix, [&](size_t ky, size_t kx, size_t out_pixel) {
+                const T* g = &dr[out_pixel * C];
+                const T* w = layer.w[ky][kx];
+                for (size_t c = 0; c < C; ++c) d[c] = d[c] + g[c] * w[c];
+            });
         }
 }
 
@@ -96,12 +88,10 @@ void layer_accumulate(const T (&x)[In::size], const T (&dr)[DepthwiseConv2D<In, 
     const T* g = dr;
     for (size_t oy = 0; oy < Win::out_height; ++oy)
         for (size_t ox = 0; ox < Win::out_width; ++ox) {
-            for (size_t ky = Win::ky0(oy); ky < Win::ky1(oy); ++ky)
-                for (size_t kx = Win::kx0(ox); kx < Win::kx1(ox); ++kx) {
-                    const T* pixel = &x[(Win::in_row(oy, ky) * In::width + Win::in_col(ox, kx)) * C];
-                    T* w = grads.w[ky][kx];
-                    for (size_t c = 0; c < C; ++c) w[c] = w[c] + pixel[c] * g[c];
-                }
+            Win::for_each_tap(oy, ox, [&](size_t ky, size_t kx, size_t pixel) {
+                T* w = grads.w[ky][kx];
+                for (size_t c = 0; c < C; ++c) w[c] = w[c] + x[pixel * C + c] * g[c];
+            });
             for (size_t c = 0; c < C; ++c) grads.b[c] = grads.b[c] + g[c];
             g += C;
         }

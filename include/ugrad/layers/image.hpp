@@ -111,6 +111,27 @@ struct Windows {
         return hit<cols, K::width, S::width>(ix, kx, ox);
     }
 
+    // step(ky, kx, pixel) for each tap of the window at (oy, ox) inside the input, in the order ky,
+    // then kx; pixel = iy·W + ix, the input pixel it reads.
+    template <class Step>
+    static void for_each_tap(size_t oy, size_t ox, Step step) noexcept {
+        for (size_t ky = ky0(oy); ky < ky1(oy); ++ky)
+            for (size_t kx = kx0(ox); kx < kx1(ox); ++kx) step(ky, kx, in_row(oy, ky) * In::width + in_col(ox, kx));
+    }
+    // step(ky, kx, out_pixel) for each window that reads input pixel (iy, ix), and the tap it reads
+    // it with, in the order ky, then kx; out_pixel = oy·OW + ox. The transposed walk.
+    template <class Step>
+    static void for_each_reader(size_t iy, size_t ix, Step step) noexcept {
+        for (size_t ky = 0; ky < K::height; ++ky) {
+            size_t oy = 0;
+            if (!row_hit(iy, ky, oy)) continue;
+            for (size_t kx = 0; kx < K::width; ++kx) {
+                size_t ox = 0;
+                if (col_hit(ix, kx, ox)) step(ky, kx, oy * out_width + ox);
+            }
+        }
+    }
+
 private:
     template <class A, size_t KS, size_t SS>
     static constexpr bool hit(size_t i, size_t k, size_t& o) noexcept {

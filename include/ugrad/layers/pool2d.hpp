@@ -74,11 +74,9 @@ void layer_forward(const AveragePool2D<In, Wn, S, P, Act, T>& /*layer*/, const T
     for (size_t oy = 0; oy < Win::out_height; ++oy)
         for (size_t ox = 0; ox < Win::out_width; ++ox) {
             for (size_t c = 0; c < C; ++c) r[c] = T(0);
-            for (size_t ky = Win::ky0(oy); ky < Win::ky1(oy); ++ky)
-                for (size_t kx = Win::kx0(ox); kx < Win::kx1(ox); ++kx) {
-                    const T* pixel = &x[(Win::in_row(oy, ky) * In::width + Win::in_col(ox, kx)) * C];
-                    for (size_t c = 0; c < C; ++c) r[c] = r[c] + pixel[c];
-                }
+            Win::for_each_tap(oy, ox, [&](size_t /*ky*/, size_t /*kx*/, size_t pixel) {
+                for (size_t c = 0; c < C; ++c) r[c] = r[c] + x[pixel * C + c];
+            });
             const T n = static_cast<T>(Win::taps_inside(oy, ox));
             for (size_t c = 0; c < C; ++c) r[c] = r[c] / n;
             r += C;
@@ -96,17 +94,11 @@ void layer_backward_input(const AveragePool2D<In, Wn, S, P, Act, T>& /*layer*/,
         for (size_t ix = 0; ix < In::width; ++ix) {
             T* d = &dx[(iy * In::width + ix) * C];
             for (size_t c = 0; c < C; ++c) d[c] = T(0);
-            for (size_t ky = 0; ky < Wn::height; ++ky) {
-                size_t oy = 0;
-                if (!Win::row_hit(iy, ky, oy)) continue;
-                for (size_t kx = 0; kx < Wn::width; ++kx) {
-                    size_t ox = 0;
-                    if (!Win::col_hit(ix, kx, ox)) continue;
-                    const T* g = &dr[(oy * Win::out_width + ox) * C];
-                    const T n = static_cast<T>(Win::taps_inside(oy, ox));
-                    for (size_t c = 0; c < C; ++c) d[c] = d[c] + g[c] / n;
-                }
-            }
+            Win::for_each_reader(iy, ix, [&](size_t /*ky*/, size_t /*kx*/, size_t out_pixel) {
+                const T* g = &dr[out_pixel * C];
+                const T n = static_cast<T>(Win::taps_inside(out_pixel / Win::out_width, out_pixel % Win::out_width));
+                for (size_t c = 0; c < C; ++c) d[c] = d[c] + g[c] / n;
+            });
         }
 }
 
@@ -123,16 +115,15 @@ void layer_forward(const MaxPool2D<In, Wn, S, P, Act, T>& /*layer*/, const T (&x
                 bool first = true;
                 T best = T(0);
                 size_t best_tap = 0;
-                for (size_t ky = Win::ky0(oy); ky < Win::ky1(oy); ++ky)
-                    for (size_t kx = Win::kx0(ox); kx < Win::kx1(ox); ++kx) {
-                        const T v = x[(Win::in_row(oy, ky) * In::width + Win::in_col(ox, kx)) * C + c];
-                        // The first maximum; a NaN replaces anything and is never replaced.
-                        if (first || (!is_nan(best) && (v > best || is_nan(v)))) {
-                            best = v;
-                            best_tap = ky * Wn::width + kx;
-                            first = false;
-                        }
+                Win::for_each_tap(oy, ox, [&](size_t ky, size_t kx, size_t pixel) {
+                    const T v = x[pixel * C + c];
+                    // The first maximum; a NaN replaces anything and is never replaced.
+                    if (first || (!is_nan(best) && (v > best || is_nan(v)))) {
+                        best = v;
+                        best_tap = ky * Wn::width + kx;
+                        first = false;
                     }
+                });
                 out.y[o] = best;
                 out.tap[o] = static_cast<uint8_t>(best_tap);
             }
