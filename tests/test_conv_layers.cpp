@@ -54,8 +54,8 @@ double error_of(const std::vector<double>& a, const std::vector<double>& b) {
 }
 
 TEST_CASE("the comparison used here counts a NaN as an infinite error") {
-    CHECK(error_of({1.0, NAN}, {1.0, 2.0}) == std::numeric_limits<double>::infinity());
-    CHECK(error_of({1.0, 2.0}, {1.0, NAN}) == std::numeric_limits<double>::infinity());
+    CHECK(error_of({1.0, std::numeric_limits<double>::quiet_NaN()}, {1.0, 2.0}) == std::numeric_limits<double>::infinity());
+    CHECK(error_of({1.0, 2.0}, {1.0, std::numeric_limits<double>::quiet_NaN()}) == std::numeric_limits<double>::infinity());
     CHECK(error_of({1.0, 2.5}, {1.0, 2.0}) == doctest::Approx(0.25));
 }
 
@@ -161,7 +161,7 @@ std::vector<double> ref_pool(const Geometry& g, const std::vector<double>& x, bo
     for (long oy = 0; oy < g.OH; ++oy)
         for (long ox = 0; ox < g.OW; ++ox)
             for (long c = 0; c < g.C; ++c) {
-                double s = 0, m = -INFINITY;
+                double s = 0, m = -std::numeric_limits<double>::infinity();
                 long n = 0;
                 for (long ky = 0; ky < g.KH; ++ky)
                     for (long kx = 0; kx < g.KW; ++kx) {
