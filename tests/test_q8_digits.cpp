@@ -15,6 +15,7 @@
 
 #include "../examples/demo/digits_model.hpp"
 #include "../tools/train/digits_csv.hpp"
+#include "nan_aware.hpp"
 #include "q8_quantize.hpp"
 
 namespace {
@@ -82,7 +83,7 @@ Comparison compare_on_test_digits(Q8& q8net, test::InputQuantization& input) {
         c.q8_correct += pq == s.label;
         c.agree += pf == pq;
         for (size_t k = 0; k < 10; ++k)
-            c.max_output_error = std::max(c.max_output_error, std::fabs(y[k] - static_cast<double>(act.probs[k])));
+            c.max_output_error = test::worse_error(c.max_output_error, std::fabs(y[k] - static_cast<double>(act.probs[k])));
         double dot = 0, nf = 0, nq = 0;
         for (size_t i = 0; i < 64; ++i) {
             dot += static_cast<double>(dx[i]) * dxq[i];
@@ -94,12 +95,13 @@ Comparison compare_on_test_digits(Q8& q8net, test::InputQuantization& input) {
         // model is sure of, 176 of the 360 here).
         double largest_dtheta = 0;
         for (size_t k = 0; k < 10; ++k)
-            largest_dtheta = std::max(largest_dtheta, std::fabs(static_cast<double>(act.probs[k]) - (k == s.label ? 1.0 : 0.0)));
+            largest_dtheta = test::worse_error(largest_dtheta, std::fabs(static_cast<double>(act.probs[k]) - (k == s.label ? 1.0 : 0.0)));
         if (largest_dtheta < 1.0 / 16384) {
             ++c.negligible;
             continue;
         }
-        c.cosines.push_back(nf > 0 && nq > 0 ? dot / std::sqrt(nf * nq) : 0.0);
+        const double cosine = nf > 0 && nq > 0 ? dot / std::sqrt(nf * nq) : 0.0;
+        c.cosines.push_back(test::worse_score(cosine, cosine));  // a NaN cosine: −inf, the worst
     }
     return c;
 }

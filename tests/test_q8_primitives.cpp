@@ -53,6 +53,32 @@ TEST_CASE("high_product is floor(a·b/2^32) for every int32 a at the edges and s
     }
 }
 
+TEST_CASE("high_product_unsigned is floor(a·b/2^32) for uint32 a and b at the edges and sampled") {
+    uint64_t state = 0x2545f4914f6cdd1du;
+    const uint32_t edges[] = {0u, 1u, 2u, 65535u, 65536u, 65537u, 0x7fffffffu, 0x80000000u, 0xfffeffffu, 0xffff0000u, 0xfffffffeu, 0xffffffffu};
+    for (uint32_t a : edges)
+        for (uint32_t b : edges)
+            REQUIRE(q8::high_product_unsigned(a, b) == static_cast<uint32_t>((static_cast<uint64_t>(a) * b) >> 32));
+    for (int k = 0; k < 1000000; ++k) {
+        state = state * 6364136223846793005u + 1442695040888963407u;
+        const uint32_t a = static_cast<uint32_t>(state >> 32), b = static_cast<uint32_t>(state);
+        REQUIRE(q8::high_product_unsigned(a, b) == static_cast<uint32_t>((static_cast<uint64_t>(a) * b) >> 32));
+    }
+}
+
+TEST_CASE("Relu and Identity output codes are z + round(acc·m/2^n) clamped to [z, 127] and [-128, 127], for every zero point") {
+    // m·2^−n = 2^30·2^−30 = 1: the code before clamping is z + acc.
+    const int32_t m = 1 << 30;
+    const uint8_t n = 30;
+    for (int32_t z = -128; z <= 127; ++z)
+        for (int32_t acc = -300; acc <= 300; ++acc) {
+            const int32_t v = z + acc;
+            const int32_t relu = v < z ? z : v > 127 ? 127 : v, identity = v < -128 ? -128 : v > 127 ? 127 : v;
+            REQUIRE(q8::activation_code(ugrad::Relu{}, acc, m, n, z) == relu);
+            REQUIRE(q8::activation_code(ugrad::Identity{}, acc, m, n, z) == identity);
+        }
+}
+
 TEST_CASE("requantize is round(acc·m/2^n), ties toward +inf, saturated to ±2^30: every acc in [-2^15, 2^15) and sampled int32") {
     const int32_t multipliers[] = {1 << 30, (1 << 30) + 1, 1518500250, 2147483647};
     const uint8_t shifts[] = {1, 15, 31, 38, 46, 62};
@@ -181,7 +207,7 @@ TEST_CASE("exp_q16(d) is within 0.7 of 65536·e^(d/4096) for every Q12 code d in
     long double worst = 0;
     for (int32_t d = -65536; d <= 0; ++d) {
         const long double exact = 65536 * std::exp(static_cast<long double>(d) / 4096);
-        worst = std::fmax(worst, std::fabs(static_cast<long double>(q8::exp_q16(d)) - exact));
+        worst = test::worse_error(worst, std::fabs(static_cast<long double>(q8::exp_q16(d)) - exact));
     }
     MESSAGE("exp_q16: largest error " << static_cast<double>(worst) << " (Q16 steps)");
     CHECK(worst <= 0.7L);
@@ -198,7 +224,7 @@ TEST_CASE("the logistic head is within 0.85 Q15 steps of 32768·σ(θ) for every
         int32_t p[1];
         q8::head_outputs(ugrad::Logistic{}, logits, p);
         const long double exact = 32768 / (1 + std::exp(-static_cast<long double>(theta) / 4096));
-        worst = std::fmax(worst, std::fabs(p[0] - exact));
+        worst = test::worse_error(worst, std::fabs(p[0] - exact));
     }
     MESSAGE("logistic head: largest error " << static_cast<double>(worst) << " (Q15 steps)");
     // exp_q16's 0.7 Q16 steps move σ by at most 0.7·2^16/(2^16)^2, 0.35 Q15 steps; the division rounds (0.5).
@@ -226,7 +252,7 @@ TEST_CASE("the softmax head is within 0.5 + 0.35·(1 + Out·ŷ) Q15 steps of 327
             const long double y = e[k] / sum;
             // First-order: each e_k off by <= 0.7/65536 of the largest (= 1), S >= 1.
             const long double bound = 0.5L + 0.35L * (1 + 10 * y) * 1.001L;
-            worst_excess = std::fmax(worst_excess, std::fabs(p[k] - 32768 * y) - bound);
+            worst_excess = test::worse_error(worst_excess, std::fabs(p[k] - 32768 * y) - bound);
             total += p[k];
         }
         REQUIRE(std::abs(total - 32768) <= 5);
