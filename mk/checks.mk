@@ -14,7 +14,9 @@
 #                       (exceptions, guards), no libm and no __stack_chk_fail; memcpy and memset,
 #                       which any C++ compiler may emit for a struct copy or `= {}` even in
 #                       freestanding code, are allowed
-#   check-compile-fail  an input array of the wrong size is rejected at compile time
+#   check-compile-fail  an input array of the wrong size, layers that do not chain, a label for a
+#                       Linear head and a Dense with zero units (float and int8) are rejected at
+#                       compile time, each with the message it must carry
 #   check-readme        README.md's usage example compiles (g++ and clang++) and runs
 
 DEPS_PACKAGES += gcc-riscv64-unknown-elf gcc-arm-none-eabi python3
@@ -62,15 +64,18 @@ check-no-heap: $(CHECKS)/entry_points-g-0.o $(CHECKS)/entry_points-g-2.o $(CHECK
 	  echo "$$o: undefined: [$$(echo $$undefined)], none forbidden"; \
 	done
 
-# Each case: the macro, then a word the compiler's message must hold (tests/checks/wrong_size.cpp).
+# Each case: the macro, then words the compiler's message must hold, '+' standing for a space
+# (tests/checks/wrong_size.cpp).
 COMPILE_FAIL_CASES := UGRAD_WRONG_SIZE:forward UGRAD_WRONG_INPUT:forward UGRAD_WRONG_CHAIN:previous \
-                      UGRAD_LINEAR_LABEL:target
+                      UGRAD_LINEAR_LABEL:target \
+                      UGRAD_ZERO_INPUTS:at+least+one+unit UGRAD_ZERO_OUTPUTS:at+least+one+unit \
+                      UGRAD_Q8_ZERO_INPUTS:at+least+one+unit UGRAD_Q8_ZERO_OUTPUTS:at+least+one+unit
 .PHONY: check-compile-fail
 check-compile-fail: | deps
 	@echo "== compile-fail: shapes that do not fit must not compile"
 	@mkdir -p $(BUILD)
 	@g++ $(STD) $(WARN) $(INCLUDES) -fsyntax-only tests/checks/wrong_size.cpp
-	@for c in $(COMPILE_FAIL_CASES); do macro=$${c%%:*}; word=$${c##*:}; \
+	@for c in $(COMPILE_FAIL_CASES); do macro=$${c%%:*}; word=$${c##*:}; word=$${word//+/ }; \
 	  if g++ $(STD) $(WARN) $(INCLUDES) -fsyntax-only -D$$macro tests/checks/wrong_size.cpp 2>$(BUILD)/wrong_size.log; then \
 	    echo "$$macro: compiled, but must not"; exit 1; fi; \
 	  grep -q "$$word" $(BUILD)/wrong_size.log || { echo "$$macro: rejected without '$$word' in the message"; exit 1; }; \

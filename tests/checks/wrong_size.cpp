@@ -6,7 +6,10 @@
 //   UGRAD_WRONG_INPUT  an input array of the wrong size for a Network's forward
 //   UGRAD_WRONG_CHAIN  a Network whose layer sizes do not chain
 //   UGRAD_LINEAR_LABEL a label handed to a Linear head (it takes a target)
+//   UGRAD_ZERO_INPUTS, UGRAD_ZERO_OUTPUTS          a float Dense with no input, or no output unit
+//   UGRAD_Q8_ZERO_INPUTS, UGRAD_Q8_ZERO_OUTPUTS    the same for the int8 path's Dense
 #include <ugrad/ugrad.hpp>
+#include <ugrad/q8/network.hpp>
 
 ugrad::Status call(const ugrad::Mlp<4, 3, 2>& net, ugrad::Activations<4, 3, 2>& act) {
 #ifdef UGRAD_WRONG_SIZE
@@ -41,3 +44,13 @@ ugrad::Status call_network(const Net& net, Net::Activations& act, const Regressi
     return ugrad::loss(reg_act, target, J);
 #endif
 }
+
+#if defined(UGRAD_ZERO_INPUTS)
+ugrad::Dense<0, 3> zero_inputs;
+#elif defined(UGRAD_ZERO_OUTPUTS)
+ugrad::Dense<3, 0> zero_outputs;
+#elif defined(UGRAD_Q8_ZERO_INPUTS)
+ugrad::q8::Dense<0, 3> q8_zero_inputs;
+#elif defined(UGRAD_Q8_ZERO_OUTPUTS)
+ugrad::q8::Dense<3, 0> q8_zero_outputs;
+#endif
