@@ -27,14 +27,15 @@ void check_agrees_with_multiply_by_slope(const ugrad::LayerOutput<Act, N, T>& ou
 
 }  // namespace
 
-TEST_CASE_TEMPLATE("slope_at: ReLU's slope is 1 above 0, 0 at 0, NaN for a NaN output", T, float, double) {
+TEST_CASE_TEMPLATE("slope_at: ReLU's slope is 1 above 0, 0 at 0 (and below, which forward never keeps), NaN for a NaN output", T, float, double) {
     const T nan = std::numeric_limits<T>::quiet_NaN();
-    const ugrad::LayerOutput<ugrad::Relu, 5, T> out = {{T(2), T(0.5), T(0), T(1e-30), nan}};
+    const ugrad::LayerOutput<ugrad::Relu, 6, T> out = {{T(2), T(0.5), T(0), T(1e-30), nan, T(-1)}};
     CHECK(ugrad::slope_at(out, 0) == T(1));
     CHECK(ugrad::slope_at(out, 1) == T(1));
     CHECK(ugrad::slope_at(out, 2) == T(0));
     CHECK(ugrad::slope_at(out, 3) == T(1));
     CHECK(std::isnan(ugrad::slope_at(out, 4)));
+    CHECK(ugrad::slope_at(out, 5) == T(0));
     check_agrees_with_multiply_by_slope(out);
 }
 
