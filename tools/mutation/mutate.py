@@ -4,12 +4,15 @@
 
 Plants one small bug (a mutant) at a time in a temporary copy of include/ugrad, builds what the
 bug can reach against that copy, and runs it. A mutant is killed when any of these fails:
-  1. the host doctest suite (tests/*.cpp), one test file at a time, each linked with tests/main.cpp
-     and run with --abort-after=1; only the test files that include the mutated header are built,
-     those that have killed mutants of that header before first, then the cheapest first;
-  2. the compile-fail checks (mk/checks.mk's COMPILE_FAIL_CASES on tests/checks/wrong_size.cpp:
-     each case must still fail, with its words in the message; the file must still compile);
-  3. the golden programs (tests/golden, tests/q8): their lines must equal the committed hashes.
+  1. the golden programs (tests/golden, tests/q8) that include the mutated header: their lines must
+     equal the committed hashes (one build each, and they run forward, the losses and every
+     gradient of many networks);
+  2. the host doctest suite (tests/*.cpp), one test file at a time, each linked with tests/main.cpp
+     and run with --abort-after=1; only the test files that include the mutated header are built:
+     first those that have killed mutants of that header in this run, then those whose name shares
+     a word with the header's, then the cheapest;
+  3. the compile-fail checks (mk/checks.mk's COMPILE_FAIL_CASES on tests/checks/wrong_size.cpp:
+     each case must still fail, with its words in the message; the file must still compile).
 A mutant that survives this with x86-64's default kernels (the vector schedule; tests/test_kernels.cpp
 runs the scalar and compact ones explicitly) in a header whose code the schedule switches change
 (kernels.hpp, elementwise.hpp) is tried once more with -DUGRAD_PORTABLE_KERNELS=1
@@ -265,6 +268,7 @@ class Suite:
         self.affinity = {}
         self.lock = threading.Lock()
         self.jobs = jobs
+        self.skip_baseline = False
 
     def flags(self, include, extra):
         return [CXX] + BASE_FLAGS + extra + ["-I", include, "-I", os.path.join(SRC, "tests")]
@@ -278,6 +282,20 @@ class Suite:
                                  text=True).stdout.replace("\\\n", " ").split()
             self.deps[t] = {os.path.relpath(os.path.join(SRC, d), SRC) for d in dep[1:]}
         self.tests = [t for t in self.tests if self.deps[t] & reached_headers]
+        if self.skip_baseline:
+            self.main_o = os.path.join(self.work, "main.o")
+            self.main_portable_o = os.path.join(self.work, "main-portable.o")
+            run(self.flags(inc, []) + ["-c", "tests/main.cpp", "-o", self.main_o])
+            run(self.flags(inc, PORTABLE_FLAGS) + ["-c", "tests/main.cpp", "-o", self.main_portable_o])
+            self.cost = {t: os.path.getsize(os.path.join(SRC, "tests", t)) / 1000 for t in self.tests}
+            self.timeout = {t: 600 for t in self.tests}
+        self.golden_deps = {}
+        for name, srcs in self.GOLDEN:
+            dep = subprocess.run(self.flags(inc, []) + ["-MM"] + srcs, cwd=SRC, capture_output=True,
+                                 text=True).stdout.replace("\\\n", " ").split()
+            self.golden_deps[name] = {os.path.relpath(os.path.join(SRC, d), SRC) for d in dep if d.endswith(".hpp")}
+        if self.skip_baseline:
+            return
         self.main_o = os.path.join(self.work, "main.o")
         rc, out = run(self.flags(inc, []) + ["-c", "tests/main.cpp", "-o", self.main_o])
         if rc != 0:
@@ -328,9 +346,13 @@ class Suite:
                 return False, "%s rejected without '%s'" % (macro, words)
         return True, ""
 
-    def golden(self, include, extra, tmp):
-        for name, srcs in (("golden", ["tests/golden/golden_vectors.cpp", "tests/golden/host_main.cpp"]),
-                           ("q8", ["tests/q8/golden_q8.cpp", "tests/q8/host_main.cpp"])):
+    GOLDEN = (("golden", ["tests/golden/golden_vectors.cpp", "tests/golden/host_main.cpp"]),
+              ("q8", ["tests/q8/golden_q8.cpp", "tests/q8/host_main.cpp"]))
+
+    def golden(self, include, extra, tmp, rel=None):
+        for name, srcs in self.GOLDEN:
+            if rel is not None and rel not in self.golden_deps[name]:
+                continue
             exe = os.path.join(tmp, name + "-golden")
             rc, out = run(self.flags(include, extra) + srcs + ["-o", exe])
             if rc != 0:
@@ -349,10 +371,18 @@ class Suite:
         reached = [t for t in self.tests if rel in self.deps.get(t, ())]
         with self.lock:
             aff = dict(self.affinity.get(rel, {}))
-        return sorted(reached, key=lambda t: (-aff.get(t, 0), self.cost[t]))
+        words = set(re.split(r"[/_.]", rel[len("include/ugrad/"):-len(".hpp")]))
+        kin = lambda t: len(words & set(re.split(r"[_.]", t[len("test_"):-len(".cpp")])))
+        return sorted(reached, key=lambda t: (-aff.get(t, 0), -kin(t), self.cost[t]))
 
     def judge(self, rel, include, extra, tmp):
-        """'killed by X', 'survived' or 'stillborn'."""
+        """'killed by X', 'survived' or 'stillborn'. The golden programs first: one build each, and
+        they run forward, the loss and every gradient of many networks, compared bit for bit."""
+        ok, detail = self.golden(include, extra, tmp, rel)
+        if ok is None:
+            return "stillborn", detail
+        if not ok:
+            return "killed", detail
         tried = 0
         for t in self.order(rel):
             rc, out = self.test_file(include, t, extra, tmp, timeout=self.timeout[t])
@@ -367,11 +397,6 @@ class Suite:
         ok, detail = self.compile_fail(include, extra, tmp)
         if not ok:
             return "killed", "compile-fail checks: " + detail
-        ok, detail = self.golden(include, extra, tmp)
-        if ok is None:
-            return "stillborn", detail
-        if not ok:
-            return "killed", detail
         return "survived", "%d test files" % tried
 
 
@@ -395,13 +420,15 @@ def read_equivalent():
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--sample", type=int, default=240, help="mutants to sample over all headers (default 240)")
+    ap.add_argument("--sample", type=int, default=100, help="mutants to sample over all headers (default 100)")
     ap.add_argument("--seed", type=int, default=1729)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--file", action="append", default=[], help="only this header (repeatable)")
     ap.add_argument("--limit", type=int, default=0, help="run only the first N sampled mutants")
     ap.add_argument("--report", default="", help="write the report here (make mutation: docs/mutation.md)")
     ap.add_argument("--list", action="store_true", help="list the sampled mutants and stop")
+    ap.add_argument("--no-baseline", action="store_true",
+                    help="do not first run the suite on the unmutated library (quicker; run make test-host first)")
     args = ap.parse_args()
     os.chdir(ROOT)
 
@@ -428,6 +455,7 @@ def main():
         (len(chosen), total, args.seed, len(files), args.jobs, work))
     snapshot(work)
     suite = Suite(work, args.jobs)
+    suite.skip_baseline = args.no_baseline
     log("mutation: the unmutated suite, timed")
     suite.baseline({rel for rel, _ in chosen})
     equivalent = read_equivalent()
