@@ -8,7 +8,7 @@
 #                    behaviour are listed, with a reason each, in tools/mutation/equivalent.txt.
 #                    MUTATION_ARGS passes options: e.g. MUTATION_ARGS='--file include/ugrad/math.hpp'
 #                    (one header, no report), '--limit 10', '--list'.
-MUTATION_SAMPLE ?= 100
+MUTATION_SAMPLE ?= 60
 MUTATION_JOBS   ?= 2
 MUTATION_ARGS   ?= --report docs/mutation.md
 

@@ -4,15 +4,14 @@
 
 Plants one small bug (a mutant) at a time in a temporary copy of include/ugrad, builds what the
 bug can reach against that copy, and runs it. A mutant is killed when any of these fails:
-  1. the golden programs (tests/golden, tests/q8) that include the mutated header: their lines must
-     equal the committed hashes (one build each, and they run forward, the losses and every
-     gradient of many networks);
-  2. the host doctest suite (tests/*.cpp), one test file at a time, each linked with tests/main.cpp
-     and run with --abort-after=1; only the test files that include the mutated header are built:
-     first those that have killed mutants of that header in this run, then those whose name shares
-     a word with the header's, then the cheapest;
+  1. the host doctest suite (tests/*.cpp), one test file at a time, each linked with tests/main.cpp
+     and run with --abort-after=1;
+  2. the golden programs (tests/golden, tests/q8): their lines must equal the committed hashes;
   3. the compile-fail checks (mk/checks.mk's COMPILE_FAIL_CASES on tests/checks/wrong_size.cpp:
      each case must still fail, with its words in the message; the file must still compile).
+Only the test files and golden programs that include the mutated header are built, in this order:
+those that have killed mutants of that header earlier in the run first, then the cheapest (as the
+unmutated suite timed them); the first failure kills the mutant.
 A mutant that survives this with x86-64's default kernels (the vector schedule; tests/test_kernels.cpp
 runs the scalar and compact ones explicitly) in a header whose code the schedule switches change
 (kernels.hpp, elementwise.hpp) is tried once more with -DUGRAD_PORTABLE_KERNELS=1
@@ -47,6 +46,7 @@ others' samples as they were.
 
 import argparse
 import hashlib
+import json
 import os
 import random
 import re
@@ -74,6 +74,9 @@ EXCLUDED = {
     "include/ugrad/q8/armv7m.hpp": "Cortex-M3 kernels: run on that core only",
 }
 EQUIVALENT_FILE = os.path.join(ROOT, "tools", "mutation", "equivalent.txt")
+# The unmutated suite's times (compile and run, per test file and golden program), from the last
+# run with a baseline; --no-baseline orders by them.
+BASELINE_CACHE = os.path.join(ROOT, "build", "mutation", "baseline.json")
 
 
 def log(*a):
@@ -287,8 +290,11 @@ class Suite:
             self.main_portable_o = os.path.join(self.work, "main-portable.o")
             run(self.flags(inc, []) + ["-c", "tests/main.cpp", "-o", self.main_o])
             run(self.flags(inc, PORTABLE_FLAGS) + ["-c", "tests/main.cpp", "-o", self.main_portable_o])
-            self.cost = {t: os.path.getsize(os.path.join(SRC, "tests", t)) / 1000 for t in self.tests}
-            self.timeout = {t: 600 for t in self.tests}
+            cached = json.load(open(BASELINE_CACHE)) if os.path.exists(BASELINE_CACHE) else {}
+            self.cost = {t: cached.get(t, os.path.getsize(os.path.join(SRC, "tests", t)) / 1000) for t in self.tests}
+            for name, _ in self.GOLDEN:
+                self.cost["golden:" + name] = cached.get("golden:" + name, 100)
+            self.timeout = {t: 20 + 5 * c for t, c in self.cost.items()}
         self.golden_deps = {}
         for name, srcs in self.GOLDEN:
             dep = subprocess.run(self.flags(inc, []) + ["-MM"] + srcs, cwd=SRC, capture_output=True,
@@ -314,10 +320,19 @@ class Suite:
                     sys.exit("mutation: %s fails on the unmutated library (%s):\n%s" % (t, rc, out[-3000:]))
                 self.cost[t] = took
                 log("  baseline %-32s %6.1f s" % (t, took))
-        for what, check in (("compile-fail checks", self.compile_fail), ("golden programs", self.golden)):
-            ok, detail = check(inc, [], self.work)
+        ok, detail = self.compile_fail(inc, [], self.work)
+        if not ok:
+            sys.exit("mutation: the compile-fail checks fail on the unmutated library: " + detail)
+        for name, _ in self.GOLDEN:
+            start = time.time()
+            ok, detail = self.golden(inc, [], self.work, only=name)
             if not ok:
-                sys.exit("mutation: the %s fail on the unmutated library: %s" % (what, detail))
+                sys.exit("mutation: the golden programs fail on the unmutated library: " + detail)
+            self.cost["golden:" + name] = time.time() - start
+            log("  baseline %-32s %6.1f s" % ("golden:" + name, self.cost["golden:" + name]))
+        os.makedirs(os.path.dirname(BASELINE_CACHE), exist_ok=True)
+        with open(BASELINE_CACHE, "w") as f:
+            json.dump(self.cost, f, indent=1)
         self.timeout = {t: 20 + 5 * c for t, c in self.cost.items()}
 
     def test_file(self, include, t, extra, tmp, timeout=None):
@@ -349,9 +364,9 @@ class Suite:
     GOLDEN = (("golden", ["tests/golden/golden_vectors.cpp", "tests/golden/host_main.cpp"]),
               ("q8", ["tests/q8/golden_q8.cpp", "tests/q8/host_main.cpp"]))
 
-    def golden(self, include, extra, tmp, rel=None):
+    def golden(self, include, extra, tmp, rel=None, only=None):
         for name, srcs in self.GOLDEN:
-            if rel is not None and rel not in self.golden_deps[name]:
+            if (rel is not None and rel not in self.golden_deps[name]) or (only and name != only):
                 continue
             exe = os.path.join(tmp, name + "-golden")
             rc, out = run(self.flags(include, extra) + srcs + ["-o", exe])
@@ -371,28 +386,34 @@ class Suite:
         reached = [t for t in self.tests if rel in self.deps.get(t, ())]
         with self.lock:
             aff = dict(self.affinity.get(rel, {}))
-        words = set(re.split(r"[/_.]", rel[len("include/ugrad/"):-len(".hpp")]))
-        kin = lambda t: len(words & set(re.split(r"[_.]", t[len("test_"):-len(".cpp")])))
-        return sorted(reached, key=lambda t: (-aff.get(t, 0), -kin(t), self.cost[t]))
+        reached += ["golden:" + name for name, _ in self.GOLDEN if rel in self.golden_deps[name]]
+        return sorted(reached, key=lambda t: (-aff.get(t, 0), self.cost.get(t, 1e9)))
+
+    def remember(self, rel, t):
+        with self.lock:
+            self.affinity.setdefault(rel, {})
+            self.affinity[rel][t] = self.affinity[rel].get(t, 0) + 1
 
     def judge(self, rel, include, extra, tmp):
         """'killed by X', 'survived' or 'stillborn'. The golden programs first: one build each, and
         they run forward, the loss and every gradient of many networks, compared bit for bit."""
-        ok, detail = self.golden(include, extra, tmp, rel)
-        if ok is None:
-            return "stillborn", detail
-        if not ok:
-            return "killed", detail
         tried = 0
         for t in self.order(rel):
+            if t.startswith("golden:"):
+                ok, detail = self.golden(include, extra, tmp, rel, only=t[len("golden:"):])
+                if ok is None:
+                    return "stillborn", detail
+                if not ok:
+                    self.remember(rel, t)
+                    return "killed", detail
+                tried += 1
+                continue
             rc, out = self.test_file(include, t, extra, tmp, timeout=self.timeout[t])
             if rc == "compile" or rc == "link":
                 return "stillborn", out
             tried += 1
             if rc != 0:
-                with self.lock:
-                    self.affinity.setdefault(rel, {})
-                    self.affinity[rel][t] = self.affinity[rel].get(t, 0) + 1
+                self.remember(rel, t)
                 return "killed", "%s (%s)" % (t, "timeout" if rc == "timeout" else "fails")
         ok, detail = self.compile_fail(include, extra, tmp)
         if not ok:
@@ -420,7 +441,7 @@ def read_equivalent():
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--sample", type=int, default=100, help="mutants to sample over all headers (default 100)")
+    ap.add_argument("--sample", type=int, default=60, help="mutants to sample over all headers (default 60)")
     ap.add_argument("--seed", type=int, default=1729)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--file", action="append", default=[], help="only this header (repeatable)")
