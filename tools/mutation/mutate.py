@@ -41,7 +41,8 @@ one per header. So the same headers give the same mutants, and a change to one h
 others' samples as they were.
 
   tools/mutation/mutate.py [--sample N] [--seed S] [--jobs J] [--file include/ugrad/x.hpp ...]
-                           [--limit N] [--report docs/mutation.md] [--list]
+                           [--only TEXT ...] [--limit N] [--report docs/mutation.md] [--list]
+                           [--no-baseline]
 """
 
 import argparse
@@ -439,15 +440,40 @@ def read_equivalent():
     return found
 
 
+LOG_LINE = re.compile(r"^\[\s*\d+/\d+\] (\w+)\s+(\S+?):(\d+):(\d+) (\w+) ('.*'|\".*\") -> ('.*'|\".*\")  \(\d+ s\) ?(.*)$")
+
+
+def results_from_log(path, all_muts):
+    """The verdicts a campaign printed, and its wall time and starting load (from its report)."""
+    import ast
+    results, wall, load = [], 0.0, 0.0
+    for text in open(path):
+        m = LOG_LINE.match(text.rstrip("\n"))
+        if m:
+            verdict, rel, number, col, kind, old, new, detail = m.groups()
+            mut = (int(number), int(col) - 1, ast.literal_eval(old), ast.literal_eval(new), kind)
+            line = all_muts[rel][0].split("\n")[mut[0] - 1].strip() if rel in all_muts else ""
+            results.append((rel, mut, verdict, detail, line))
+        w = re.search(r"jobs, (\d+) minutes \(load average ([\d.]+)", text)
+        if w:
+            wall, load = 60.0 * float(w.group(1)), float(w.group(2))
+    return results, wall, load
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sample", type=int, default=60, help="mutants to sample over all headers (default 60)")
     ap.add_argument("--seed", type=int, default=1729)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--file", action="append", default=[], help="only this header (repeatable)")
+    ap.add_argument("--only", action="append", default=[],
+                    help="only the sampled mutants whose name holds this text, e.g. 'math.hpp:219:' (repeatable)")
     ap.add_argument("--limit", type=int, default=0, help="run only the first N sampled mutants")
     ap.add_argument("--report", default="", help="write the report here (make mutation: docs/mutation.md)")
     ap.add_argument("--list", action="store_true", help="list the sampled mutants and stop")
+    ap.add_argument("--from-log", default="",
+                    help="take the verdicts of a campaign's log, run its survivors again (new tests since?) "
+                         "and write the report (its wall time is the campaign's)")
     ap.add_argument("--no-baseline", action="store_true",
                     help="do not first run the suite on the unmutated library (quicker; run make test-host first)")
     args = ap.parse_args()
@@ -461,6 +487,8 @@ def main():
     if args.file:
         wanted = {os.path.normpath(f) for f in args.file}
         chosen = [(rel, m) for rel, m in chosen if rel in wanted]
+    if args.only:
+        chosen = [(rel, m) for rel, m in chosen if any(o in mutant_id(rel, m) for o in args.only)]
     if args.limit:
         chosen = chosen[:args.limit]
     if args.list:
@@ -469,6 +497,11 @@ def main():
         log("%d of %d candidate mutants" % (len(chosen), total))
         return 0
 
+    earlier = []
+    if args.from_log:
+        earlier, campaign_wall, campaign_load = results_from_log(args.from_log, all_muts)
+        again = {mutant_id(rel, m) for rel, m, v, _, _ in earlier if v in ("survived", "equivalent")}
+        chosen = [(rel, m) for rel, m, v, _, _ in earlier if mutant_id(rel, m) in again]
     started = time.time()
     load = os.getloadavg()[0]
     work = tempfile.mkdtemp(prefix="ugrad-mutation-")
@@ -509,6 +542,10 @@ def main():
         results = list(pool.map(one, enumerate(chosen)))
     shutil.rmtree(work, ignore_errors=True)
     wall = time.time() - started
+    if args.from_log:
+        rerun = {mutant_id(rel, m): r for r in results for rel, m in [r[:2]]}
+        results = [rerun.get(mutant_id(r[0], r[1]), r) for r in earlier]
+        wall, load = campaign_wall, campaign_load
     report = make_report(results, total, args, wall, load, all_muts)
     log(report)
     if args.report:
