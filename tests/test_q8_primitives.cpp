@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <initializer_list>
+#include <vector>
 
 #include <ugrad/q8/network.hpp>
 
@@ -51,6 +52,19 @@ TEST_CASE("high_product is floor(a·b/2^32) for every int32 a at the edges and s
         const int32_t b = static_cast<int32_t>(static_cast<uint32_t>(state) >> 1);
         REQUIRE(q8::high_product(a, b) == static_cast<int32_t>(floor_shift(static_cast<int128>(a) * b, 32)));
     }
+}
+
+TEST_CASE("shift_right_floor is floor(v/2^s) for every s up to 80 (beyond 63 as 63) at the int64 edges and sampled") {
+    uint64_t state = 0x853c49e6748fea9bu;
+    std::vector<int64_t> values = {INT64_MIN, INT64_MIN + 1, -(int64_t(1) << 32) - 1, -(int64_t(1) << 32), -65537, -2, -1,
+                                   0, 1, 2, 65537, int64_t(1) << 32, (int64_t(1) << 32) + 1, INT64_MAX - 1, INT64_MAX};
+    for (int k = 0; k < 2000; ++k) {
+        state = state * 6364136223846793005u + 1442695040888963407u;
+        values.push_back(static_cast<int64_t>(state) >> (k % 64));
+    }
+    for (int64_t v : values)
+        for (uint32_t s = 0; s <= 80; ++s)
+            REQUIRE(q8::shift_right_floor(v, s) == static_cast<int64_t>(floor_shift(v, s)));
 }
 
 TEST_CASE("high_product_unsigned is floor(a·b/2^32) for uint32 a and b at the edges and sampled") {
