@@ -12,6 +12,7 @@
 #include <vector>
 
 #include <ugrad/q8/network.hpp>
+#include <ugrad/q8/to_float.hpp>
 
 #include "support.hpp"
 
@@ -65,6 +66,79 @@ TEST_CASE("shift_right_floor is floor(v/2^s) for every s up to 80 (beyond 63 as 
     for (int64_t v : values)
         for (uint32_t s = 0; s <= 80; ++s)
             REQUIRE(q8::shift_right_floor(v, s) == static_cast<int64_t>(floor_shift(v, s)));
+}
+
+TEST_CASE("the int8 affine_t is v_i = sum_j w_ij·g_j exactly, for every in up to 20 and out up to 6") {
+    uint64_t state = 0x1f83d9abfb41bd6bu;
+    const auto next = [&state] {
+        state = state * 6364136223846793005u + 1442695040888963407u;
+        return static_cast<uint32_t>(state >> 32);
+    };
+    for (size_t in = 1; in <= 20; ++in)
+        for (size_t out = 1; out <= 6; ++out)
+            for (int trial = 0; trial < 4; ++trial) {
+                int8_t w[20 * 6];
+                int32_t g[6], v[20];
+                for (size_t k = 0; k < in * out; ++k)
+                    w[k] = static_cast<int8_t>(trial == 0 ? (k % 2 ? 127 : -128) : static_cast<int32_t>(next() % 256) - 128);
+                for (size_t j = 0; j < out; ++j)
+                    g[j] = trial == 0 ? 32767 - static_cast<int32_t>(j) : static_cast<int32_t>(next() % 65535) - 32767;
+                int64_t exact[20];
+                for (size_t i = 0; i < in; ++i) {
+                    exact[i] = 0;
+                    for (size_t j = 0; j < out; ++j) exact[i] += int64_t(w[i * out + j]) * g[j];
+                }
+                q8::detail::affine_t(g, w, in, out, v);
+                for (size_t i = 0; i < in; ++i) REQUIRE(v[i] == exact[i]);
+            }
+}
+
+TEST_CASE("apply_factors is g_j = round(g_j·(m_j >> 16)·2^-(n_j - n_min)), ties toward +inf, and e += 16 - n_min") {
+    uint64_t state = 0x6a09e667f3bcc909u;
+    const auto next = [&state] {
+        state = state * 6364136223846793005u + 1442695040888963407u;
+        return static_cast<uint32_t>(state >> 32);
+    };
+    for (int trial = 0; trial < 20000; ++trial) {
+        const size_t out = 1 + next() % 8;
+        int32_t g[8], m[8], expected[8];
+        alignas(4) uint8_t n[8];
+        uint32_t n_min = 62;
+        for (size_t j = 0; j < out; ++j) {
+            g[j] = static_cast<int32_t>(next() % 65535) - 32767;
+            m[j] = static_cast<int32_t>((1u << 30) + next() % (1u << 30));
+            n[j] = static_cast<uint8_t>(1 + next() % (trial % 2 ? 62 : 8));
+            n_min = n[j] < n_min ? n[j] : n_min;
+        }
+        for (size_t j = 0; j < out; ++j) {
+            const int128 p = static_cast<int128>(g[j]) * (m[j] >> 16);
+            const unsigned d = n[j] - n_min;
+            expected[j] = static_cast<int32_t>(floor_shift(2 * p + (static_cast<int128>(1) << d), d + 1));
+        }
+        int32_t e = 5;
+        q8::detail::apply_factors(g, m, n, out, e);
+        REQUIRE(e == 5 + 16 - static_cast<int32_t>(n_min));
+        for (size_t j = 0; j < out; ++j) REQUIRE(g[j] == expected[j]);
+    }
+}
+
+TEST_CASE("to_float and outputs_to_float give code·2^exponent (over the input scale) exactly") {
+    q8::InputGradient<3> dx{{3, -2, 0}, -4};
+    double x[3];
+    q8::to_float(dx, 0.5, x);
+    CHECK(x[0] == 0.375);
+    CHECK(x[1] == -0.25);
+    CHECK(x[2] == 0.0);
+    const int32_t q15[2] = {16384, 32768}, q12[2] = {-2048, 6144};
+    double y[2];
+    q8::outputs_to_float<ugrad::Softmax>(q15, y);
+    CHECK(y[0] == 0.5);
+    CHECK(y[1] == 1.0);
+    q8::outputs_to_float<ugrad::Linear>(q12, y);
+    CHECK(y[0] == -0.5);
+    CHECK(y[1] == 1.5);
+    CHECK(q8::power_of_two(-1074 + 1000) == std::ldexp(1.0, -74));
+    CHECK(q8::power_of_two(999) == std::ldexp(1.0, 999));
 }
 
 TEST_CASE("high_product_unsigned is floor(a·b/2^32) for uint32 a and b at the edges and sampled") {
