@@ -575,6 +575,9 @@ def make_report(results, total, args, wall, load, all_muts):
                "(load average %.1f at the start).\n" %
                (score, killed, survived, equivalent, stillborn, args.seed, len(results), total, args.jobs,
                 wall / 60, load))
+    if args.from_log:
+        out.append("The verdicts are the campaign's, with its survivors run again after their tests were written "
+                   "(`--from-log`): a mutant that no longer compiles then counts as did not compile.\n")
     out.append("| header | candidates | sampled | killed | survived | equivalent | did not compile | score |")
     out.append("|---|---:|---:|---:|---:|---:|---:|---:|")
     for rel in sorted(per):
