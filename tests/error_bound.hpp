@@ -8,13 +8,16 @@
 // exp and log are taken to err by at most `math_ulps` units in the last place (issue 3 proves
 // <= 1 on every float; 2 leaves room for the argument's own rounding), the sigmoid pair by
 // `sigmoid_ulps`. Each bound below is the error of one stage plus the error it inherits,
-// propagated through the stage's derivative.
+// propagated through the stage's derivative. A bound that comes out NaN stays NaN (larger_bound,
+// tests/nan_aware.hpp), so that every `error <= bound` against it fails.
 #pragma once
 
 #include <cmath>
 #include <vector>
 
 #include <ugrad/ugrad.hpp>
+
+#include "nan_aware.hpp"
 
 namespace test {
 
@@ -53,7 +56,7 @@ struct FloatErrorBound {
                 inherited += std::fabs(net.w2[j][k]) * h[j];
             }
             logits[k] = gamma(Hidden + 1) * mag + Hidden * eta + inherited;
-            max_logit_error = std::fmax(max_logit_error, logits[k]);
+            max_logit_error = larger_bound(max_logit_error, logits[k]);  // NaN stays NaN
         }
         // log ŷ_k = (θ_k − m) − log s, s = Σ e^{θ_j − m} in [1, Out]: the subtraction of m can
         // double a logit's error; s carries relative error γ(Out) + math_ulps·u + 2·max_logit_error.
@@ -184,7 +187,7 @@ struct NetworkErrorBound {
         if constexpr (test::is_same_act<Head, ugrad::Softmax>) {
             // As FloatErrorBound's softmax step.
             double max_logit_error = 0, s = 0, m = theta[0];
-            for (size_t k = 0; k < Out; ++k) max_logit_error = std::fmax(max_logit_error, et[k]), m = std::fmax(m, theta[k]);
+            for (size_t k = 0; k < Out; ++k) max_logit_error = larger_bound(max_logit_error, et[k]), m = std::fmax(m, theta[k]);
             for (size_t k = 0; k < Out; ++k) s += std::exp(theta[k] - m);
             const double s_rel = gamma(double(Out)) + (math_ulps + 1) * u + 2 * max_logit_error;
             const double log_s_error = s_rel + math_ulps * u * std::fabs(std::log(s));

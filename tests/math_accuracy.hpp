@@ -14,6 +14,8 @@
 
 #include <ugrad/math.hpp>
 
+#include "nan_aware.hpp"
+
 namespace test {
 
 // |got − ref| / ulp(RN32(ref)), measured in double. ref is the double-precision reference (libm),
@@ -44,13 +46,13 @@ inline double ref_sigmoid(float r) { return 1.0 / (1.0 + std::exp(-static_cast<d
 inline double ref_sigmoid_complement(float r) { return 1.0 / (1.0 + std::exp(static_cast<double>(r))); }
 inline double ref_tanh(float x) { return std::tanh(static_cast<double>(x)); }
 
-// The largest error seen, and the first input where it was seen.
+// The largest error seen, and the first input where it was seen; a NaN error counts as +inf.
 struct Worst {
     double err = 0;
     float at = 0;
     void see(float x, double e) {
-        if (e > err) {
-            err = e;
+        if (as_error(e) > err) {
+            err = as_error(e);
             at = x;
         }
     }

@@ -180,13 +180,14 @@ inline std::vector<NamedError>& fd_errors_by_name() {
     static std::vector<NamedError> table;
     return table;
 }
+// A NaN error is recorded as +inf (tests/nan_aware.hpp).
 inline void record_named_fd_error(const char* name, double e) {
     for (auto& entry : fd_errors_by_name())
         if (std::string_view(entry.name) == name) {
-            entry.worst = std::fmax(entry.worst, e);
+            entry.worst = worse_error(entry.worst, e);
             return;
         }
-    fd_errors_by_name().push_back({name, e});
+    fd_errors_by_name().push_back({name, as_error(e)});
 }
 // Records e under the network's head and under each activation it uses.
 template <class Net, size_t I = 0>
@@ -199,7 +200,7 @@ double record_network_fd_error(double e) {
     record_fd_error(e);
     record_named_fd_error(name_of<typename Net::head_type>(), e);
     record_layer_fd_errors<Net>(e);
-    return e;
+    return as_error(e);
 }
 
 }  // namespace test

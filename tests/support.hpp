@@ -7,9 +7,11 @@
 #include <stdint.h>
 
 #include <cmath>
+#include <limits>
 
 #include <ugrad/ugrad.hpp>
 
+#include "nan_aware.hpp"
 #include "splitmix64.hpp"
 
 namespace test {
@@ -132,15 +134,17 @@ void central_difference(F f, const double (&v)[N], double (&g)[N], double h = 1e
     }
 }
 
-// Norm-wise relative error ‖a − b‖∞ / ‖b‖∞ (absolute when b is exactly zero).
+// Norm-wise relative error ‖a − b‖∞ / ‖b‖∞ (absolute when b is exactly zero). A NaN in a or in
+// b makes the error +inf (tests/nan_aware.hpp): an all-NaN gradient must not score 0.
 template <size_t N>
 double relative_error(const double (&a)[N], const double (&b)[N]) {
     double num = 0, den = 0;
     for (size_t i = 0; i < N; ++i) {
-        num = std::fmax(num, std::fabs(a[i] - b[i]));
-        den = std::fmax(den, std::fabs(b[i]));
+        if (std::isnan(a[i]) || std::isnan(b[i])) return std::numeric_limits<double>::infinity();
+        num = worse_error(num, std::fabs(a[i] - b[i]));
+        den = worse_error(den, std::fabs(b[i]));
     }
-    return den > 0 ? num / den : num;
+    return as_error(den > 0 ? num / den : num);
 }
 
 // The largest relative finite-difference error any gradient test has seen (for the closing line).
@@ -148,9 +152,10 @@ inline double& worst_fd_error() {
     static double worst = 0;
     return worst;
 }
+// A NaN error is recorded (and returned) as +inf.
 inline double record_fd_error(double e) {
-    if (e > worst_fd_error()) worst_fd_error() = e;
-    return e;
+    worst_fd_error() = worse_error(worst_fd_error(), e);
+    return as_error(e);
 }
 
 template <size_t N, typename T>

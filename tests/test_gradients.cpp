@@ -169,7 +169,7 @@ TEST_CASE("float weight gradients are within the derived error bound of the doub
         const test::FloatErrorBound<64, 32, 10> bound(netd, xd, ad, dtheta);
         auto within = [&](float f, double d, double b) {
             const double e = std::fabs(static_cast<double>(f) - d);
-            worst = std::fmax(worst, e / b);
+            worst = test::worse_error(worst, e / b);
             return e <= b;
         };
         size_t outside = 0;

@@ -9,8 +9,10 @@
 #include <cmath>
 #include <cstdlib>
 #include <initializer_list>
+#include <vector>
 
 #include <ugrad/q8/network.hpp>
+#include <ugrad/q8/to_float.hpp>
 
 #include "support.hpp"
 
@@ -51,6 +53,118 @@ TEST_CASE("high_product is floor(a·b/2^32) for every int32 a at the edges and s
         const int32_t b = static_cast<int32_t>(static_cast<uint32_t>(state) >> 1);
         REQUIRE(q8::high_product(a, b) == static_cast<int32_t>(floor_shift(static_cast<int128>(a) * b, 32)));
     }
+}
+
+TEST_CASE("shift_right_floor is floor(v/2^s) for every s up to 80 (beyond 63 as 63) at the int64 edges and sampled") {
+    uint64_t state = 0x853c49e6748fea9bu;
+    std::vector<int64_t> values = {INT64_MIN, INT64_MIN + 1, -(int64_t(1) << 32) - 1, -(int64_t(1) << 32), -65537, -2, -1,
+                                   0, 1, 2, 65537, int64_t(1) << 32, (int64_t(1) << 32) + 1, INT64_MAX - 1, INT64_MAX};
+    for (int k = 0; k < 2000; ++k) {
+        state = state * 6364136223846793005u + 1442695040888963407u;
+        values.push_back(static_cast<int64_t>(state) >> (k % 64));
+    }
+    for (int64_t v : values)
+        for (uint32_t s = 0; s <= 80; ++s)
+            REQUIRE(q8::shift_right_floor(v, s) == static_cast<int64_t>(floor_shift(v, s)));
+}
+
+TEST_CASE("the int8 affine_t is v_i = sum_j w_ij·g_j exactly, for every in up to 20 and out up to 6") {
+    uint64_t state = 0x1f83d9abfb41bd6bu;
+    const auto next = [&state] {
+        state = state * 6364136223846793005u + 1442695040888963407u;
+        return static_cast<uint32_t>(state >> 32);
+    };
+    for (size_t in = 1; in <= 20; ++in)
+        for (size_t out = 1; out <= 6; ++out)
+            for (int trial = 0; trial < 4; ++trial) {
+                int8_t w[20 * 6];
+                int32_t g[6], v[20];
+                for (size_t k = 0; k < in * out; ++k)
+                    w[k] = static_cast<int8_t>(trial == 0 ? (k % 2 ? 127 : -128) : static_cast<int32_t>(next() % 256) - 128);
+                for (size_t j = 0; j < out; ++j)
+                    g[j] = trial == 0 ? 32767 - static_cast<int32_t>(j) : static_cast<int32_t>(next() % 65535) - 32767;
+                int64_t exact[20];
+                for (size_t i = 0; i < in; ++i) {
+                    exact[i] = 0;
+                    for (size_t j = 0; j < out; ++j) exact[i] += int64_t(w[i * out + j]) * g[j];
+                }
+                q8::detail::affine_t(g, w, in, out, v);
+                for (size_t i = 0; i < in; ++i) REQUIRE(v[i] == exact[i]);
+            }
+}
+
+TEST_CASE("apply_factors is g_j = round(g_j·(m_j >> 16)·2^-(n_j - n_min)), ties toward +inf, and e += 16 - n_min") {
+    uint64_t state = 0x6a09e667f3bcc909u;
+    const auto next = [&state] {
+        state = state * 6364136223846793005u + 1442695040888963407u;
+        return static_cast<uint32_t>(state >> 32);
+    };
+    for (int trial = 0; trial < 20000; ++trial) {
+        const size_t out = 1 + next() % 8;
+        int32_t g[8], m[8], expected[8];
+        alignas(4) uint8_t n[8];
+        uint32_t n_min = 62;
+        for (size_t j = 0; j < out; ++j) {
+            g[j] = static_cast<int32_t>(next() % 65535) - 32767;
+            m[j] = static_cast<int32_t>((1u << 30) + next() % (1u << 30));
+            n[j] = static_cast<uint8_t>(1 + next() % (trial % 2 ? 62 : 8));
+            n_min = n[j] < n_min ? n[j] : n_min;
+        }
+        for (size_t j = 0; j < out; ++j) {
+            const int128 p = static_cast<int128>(g[j]) * (m[j] >> 16);
+            const unsigned d = n[j] - n_min;
+            expected[j] = static_cast<int32_t>(floor_shift(2 * p + (static_cast<int128>(1) << d), d + 1));
+        }
+        int32_t e = 5;
+        q8::detail::apply_factors(g, m, n, out, e);
+        REQUIRE(e == 5 + 16 - static_cast<int32_t>(n_min));
+        for (size_t j = 0; j < out; ++j) REQUIRE(g[j] == expected[j]);
+    }
+}
+
+TEST_CASE("to_float and outputs_to_float give code·2^exponent (over the input scale) exactly") {
+    q8::InputGradient<3> dx{{3, -2, 0}, -4};
+    double x[3];
+    q8::to_float(dx, 0.5, x);
+    CHECK(x[0] == 0.375);
+    CHECK(x[1] == -0.25);
+    CHECK(x[2] == 0.0);
+    const int32_t q15[2] = {16384, 32768}, q12[2] = {-2048, 6144};
+    double y[2];
+    q8::outputs_to_float<ugrad::Softmax>(q15, y);
+    CHECK(y[0] == 0.5);
+    CHECK(y[1] == 1.0);
+    q8::outputs_to_float<ugrad::Linear>(q12, y);
+    CHECK(y[0] == -0.5);
+    CHECK(y[1] == 1.5);
+    CHECK(q8::power_of_two(-1074 + 1000) == std::ldexp(1.0, -74));
+    CHECK(q8::power_of_two(999) == std::ldexp(1.0, 999));
+}
+
+TEST_CASE("high_product_unsigned is floor(a·b/2^32) for uint32 a and b at the edges and sampled") {
+    uint64_t state = 0x2545f4914f6cdd1du;
+    const uint32_t edges[] = {0u, 1u, 2u, 65535u, 65536u, 65537u, 0x7fffffffu, 0x80000000u, 0xfffeffffu, 0xffff0000u, 0xfffffffeu, 0xffffffffu};
+    for (uint32_t a : edges)
+        for (uint32_t b : edges)
+            REQUIRE(q8::high_product_unsigned(a, b) == static_cast<uint32_t>((static_cast<uint64_t>(a) * b) >> 32));
+    for (int k = 0; k < 1000000; ++k) {
+        state = state * 6364136223846793005u + 1442695040888963407u;
+        const uint32_t a = static_cast<uint32_t>(state >> 32), b = static_cast<uint32_t>(state);
+        REQUIRE(q8::high_product_unsigned(a, b) == static_cast<uint32_t>((static_cast<uint64_t>(a) * b) >> 32));
+    }
+}
+
+TEST_CASE("Relu and Identity output codes are z + round(acc·m/2^n) clamped to [z, 127] and [-128, 127], for every zero point") {
+    // m·2^−n = 2^30·2^−30 = 1: the code before clamping is z + acc.
+    const int32_t m = 1 << 30;
+    const uint8_t n = 30;
+    for (int32_t z = -128; z <= 127; ++z)
+        for (int32_t acc = -300; acc <= 300; ++acc) {
+            const int32_t v = z + acc;
+            const int32_t relu = v < z ? z : v > 127 ? 127 : v, identity = v < -128 ? -128 : v > 127 ? 127 : v;
+            REQUIRE(q8::activation_code(ugrad::Relu{}, acc, m, n, z) == relu);
+            REQUIRE(q8::activation_code(ugrad::Identity{}, acc, m, n, z) == identity);
+        }
 }
 
 TEST_CASE("requantize is round(acc·m/2^n), ties toward +inf, saturated to ±2^30: every acc in [-2^15, 2^15) and sampled int32") {
@@ -181,7 +295,7 @@ TEST_CASE("exp_q16(d) is within 0.7 of 65536·e^(d/4096) for every Q12 code d in
     long double worst = 0;
     for (int32_t d = -65536; d <= 0; ++d) {
         const long double exact = 65536 * std::exp(static_cast<long double>(d) / 4096);
-        worst = std::fmax(worst, std::fabs(static_cast<long double>(q8::exp_q16(d)) - exact));
+        worst = test::worse_error(worst, std::fabs(static_cast<long double>(q8::exp_q16(d)) - exact));
     }
     MESSAGE("exp_q16: largest error " << static_cast<double>(worst) << " (Q16 steps)");
     CHECK(worst <= 0.7L);
@@ -251,7 +365,7 @@ TEST_CASE("the logistic head is within 0.85 Q15 steps of 32768·σ(θ) for every
         int32_t p[1];
         q8::head_outputs(ugrad::Logistic{}, logits, p);
         const long double exact = 32768 / (1 + std::exp(-static_cast<long double>(theta) / 4096));
-        worst = std::fmax(worst, std::fabs(p[0] - exact));
+        worst = test::worse_error(worst, std::fabs(p[0] - exact));
     }
     MESSAGE("logistic head: largest error " << static_cast<double>(worst) << " (Q15 steps)");
     // exp_q16's 0.7 Q16 steps move σ by at most 0.7·2^16/(2^16)^2, 0.35 Q15 steps; the division rounds (0.5).
@@ -279,7 +393,7 @@ TEST_CASE("the softmax head is within 0.5 + 0.35·(1 + Out·ŷ) Q15 steps of 327
             const long double y = e[k] / sum;
             // First-order: each e_k off by <= 0.7/65536 of the largest (= 1), S >= 1.
             const long double bound = 0.5L + 0.35L * (1 + 10 * y) * 1.001L;
-            worst_excess = std::fmax(worst_excess, std::fabs(p[k] - 32768 * y) - bound);
+            worst_excess = test::worse_error(worst_excess, std::fabs(p[k] - 32768 * y) - bound);
             total += p[k];
         }
         REQUIRE(std::abs(total - 32768) <= 5);

@@ -30,8 +30,13 @@
 // case: UGRAD_Q8_WRONG_CHAIN    first: each layer's In must equal the previous layer's Out
 //                               also: a_layer_gives<8>::outputs_but_the_next_layer_takes<7>
 // case: UGRAD_Q8_ZERO_UNITS     first: a Dense layer needs at least one unit
+// case: UGRAD_ZERO_INPUTS       first: a Dense layer needs at least one unit
+// case: UGRAD_ZERO_OUTPUTS      first: a Dense layer needs at least one unit
+// case: UGRAD_Q8_ZERO_INPUTS    first: a Dense layer needs at least one unit
+// case: UGRAD_Q8_ZERO_OUTPUTS   first: a Dense layer needs at least one unit
 #include <ugrad/q8/q8.hpp>
 #include <ugrad/ugrad.hpp>
+#include <ugrad/q8/network.hpp>
 
 namespace {
 
@@ -180,3 +185,24 @@ ugrad::Status call_all(const ugrad::Mlp<4, 3, 2>& mlp, ugrad::Activations<4, 3, 
     if (call_regression(regression, regression_act) != ugrad::Status::ok) return ugrad::Status::non_finite_input;
     return call_q8(q8_net, q8_act);
 }
+
+#if defined(UGRAD_ZERO_INPUTS)
+ugrad::Dense<0, 3> zero_inputs;
+#elif defined(UGRAD_ZERO_OUTPUTS)
+ugrad::Dense<3, 0> zero_outputs;
+#elif defined(UGRAD_Q8_ZERO_INPUTS)
+ugrad::q8::Dense<0, 3> q8_zero_inputs;
+#elif defined(UGRAD_Q8_ZERO_OUTPUTS)
+ugrad::q8::Dense<3, 0> q8_zero_outputs;
+#endif
+
+// One Dense alone with no input, or no output unit (float and int8): each bound checked on its own.
+#if defined(UGRAD_ZERO_INPUTS)
+const ugrad::Dense<0, 3> zero_inputs = {};
+#elif defined(UGRAD_ZERO_OUTPUTS)
+const ugrad::Dense<3, 0> zero_outputs = {};
+#elif defined(UGRAD_Q8_ZERO_INPUTS)
+const ugrad::q8::Dense<0, 3> q8_zero_inputs = {};
+#elif defined(UGRAD_Q8_ZERO_OUTPUTS)
+const ugrad::q8::Dense<3, 0> q8_zero_outputs = {};
+#endif

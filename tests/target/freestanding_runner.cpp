@@ -40,6 +40,12 @@ void check(bool ok, const char* what, uint64_t detail) {
 
 double magnitude(double v) { return v < 0 ? -v : v; }
 double larger(double a, double b) { return a > b ? a : b; }
+// The larger of two errors, a NaN in either counting as +inf (as tests/nan_aware.hpp): `larger`
+// would keep 0 over a NaN, and an all-NaN dJ/dx would score an error of 0.
+double worse_error(double worst, double e) {
+    if (ugrad::is_nan(worst) || ugrad::is_nan(e)) return ugrad::infinity<double>();
+    return larger(worst, e);
+}
 
 // SplitMix64 (tests/splitmix64.hpp) and exact uniform values in [lo, hi), as in tests/support.hpp.
 struct Generator {
@@ -111,10 +117,10 @@ void check_input_gradient(uint64_t seed) {
             const double down = loss_at(net, w, soft, label, y);
             w[i] = x[i];
             const double fd = (up - down) / (2 * step);
-            worst = larger(worst, magnitude(dx[i] - fd));
-            scale = larger(scale, magnitude(fd));
+            worst = worse_error(worst, magnitude(dx[i] - fd));
+            scale = worse_error(scale, magnitude(fd));
         }
-        const double error = scale > 0 ? worst / scale : worst;
+        const double error = worse_error(0, scale > 0 ? worst / scale : worst);
         check(error <= fd_tolerance, soft ? "dJ/dx (soft target) against finite differences"
                                           : "dJ/dx (label) against finite differences",
               seed);
@@ -153,8 +159,17 @@ void check_error_policy() {
 
 }  // namespace
 
+// The helper that folds errors: a NaN is the worst error there is.
+void check_worse_error() {
+    const double nan = ugrad::quiet_nan<double>(), inf = ugrad::infinity<double>();
+    check(worse_error(0, nan) == inf && worse_error(nan, 0.5) == inf && worse_error(0.25, 0.5) == 0.5 &&
+              worse_error(0.5, 0.25) == 0.5,
+          "worse_error: a NaN counts as +inf", 0);
+}
+
 int main() {
     golden::run(hal_write);
+    check_worse_error();
     for (uint64_t seed = 1; seed <= 3; ++seed) {
         check_input_gradient<1, 1, 2>(seed);
         check_input_gradient<3, 4, 2>(seed);
