@@ -7,8 +7,8 @@ bug can reach against that copy, and runs it. A mutant is killed when any of the
   1. the host doctest suite (tests/*.cpp), one test file at a time, each linked with tests/main.cpp
      and run with --abort-after=1;
   2. the golden programs (tests/golden, tests/q8): their lines must equal the committed hashes;
-  3. the compile-fail checks (mk/checks.mk's COMPILE_FAIL_CASES on tests/checks/wrong_size.cpp:
-     each case must still fail, with its words in the message; the file must still compile).
+  3. the compile-fail checks (the `// case:` lines of tests/checks/wrong_size.cpp: each case must
+     still fail, with its `first:` words in the message; the file must still compile).
 Only the test files and golden programs that include the mutated header are built, in this order:
 those that have killed mutants of that header earlier in the run first, then the cheapest (as the
 unmutated suite timed them); the first failure kills the mutant.
@@ -232,13 +232,11 @@ def sample(all_muts, total, seed, size):
 # ---- what a mutant is run against ----
 
 def compile_fail_cases():
-    mk = open(os.path.join(SRC, "mk", "checks.mk")).read()
-    m = re.search(r"^COMPILE_FAIL_CASES\s*:=((?:.*\\\n)*.*)$", mk, re.M)
-    cases = []
-    for item in m.group(1).replace("\\\n", " ").split():
-        macro, words = item.split(":", 1)
-        cases.append((macro, words.replace("+", " ")))
-    return cases
+    """(macro, words) of each `// case:` of tests/checks/wrong_size.cpp (tests/checks/compile_fail.py
+    reads the same lines): the `first:` text must be in the compiler's message."""
+    sys.path.insert(0, os.path.join(SRC, "tests", "checks"))
+    import compile_fail
+    return [(macro, first) for macro, first, _ in compile_fail.cases(os.path.join(SRC, "tests", "checks", "wrong_size.cpp"))]
 
 
 # The copy of the sources the campaign runs in (set by main): editing the worktree meanwhile
