@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <limits>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -115,14 +116,14 @@ Computed<T> run_target(const Net& net, const Act& act, const T (&y)[Out]) {
 // The margin of logits θ: Softmax θ_top − θ_second; Logistic min_k |θ_k|; Linear max_k |θ_k|.
 R margin_of(const std::vector<R>& theta, HeadKind head) {
     if (head == HeadKind::softmax) {
-        R first = -INFINITY, second = -INFINITY;
+        R first = -std::numeric_limits<R>::infinity(), second = first;
         for (R t : theta) {
             if (t > first) second = first, first = t;
             else if (t > second) second = t;
         }
         return first - second;
     }
-    R m = head == HeadKind::logistic ? R(INFINITY) : R(0);
+    R m = head == HeadKind::logistic ? std::numeric_limits<R>::infinity() : R(0);
     for (R t : theta) m = head == HeadKind::logistic ? std::fmin(m, std::fabs(t)) : std::fmax(m, std::fabs(t));
     return m;
 }
@@ -304,7 +305,34 @@ TEST_CASE("confident: the largest relative errors found (report)") {
     for (int h = 0; h < 3; ++h)
         for (int f = 1; f >= 0; --f) {
             const Worst& w = worst(static_cast<HeadKind>(h), f == 1);
-            MESSAGE(std::string(names[h]) + (f ? " float " : " double "), w.cases, " cases: max rel error J ", w.J, " (bound ", w.J_bound,
-                    "), dJ/dx ", w.dx, " (bound ", w.dx_bound, ")");
+            const std::string what = std::string(names[h]) + (f ? " float" : " double");
+            MESSAGE(what, ": ", w.cases, " cases, max relative error of J ", w.J, " (bound ", w.J_bound, "), of dJ/dx ",
+                    w.dx, " (bound ", w.dx_bound, ")");
         }
+}
+
+TEST_CASE("confident: a 40-nat margin keeps its loss and gradient where the textbook formulas give 0") {
+    // Two classes, θ = (0, −40): ŷ_0 = 1/(1 + e^−40) rounds to 1 in float and in double.
+    using Net = ugrad::Network<ugrad::Softmax, ugrad::Dense<1, 2, ugrad::Identity, float>>;
+    const Net net = {{{{0.0f, -40.0f}}, {0.0f, 0.0f}}};
+    const float x[1] = {1.0f};
+    Net::Activations act;
+    REQUIRE(ugrad::forward(net, x, act) == ugrad::Status::ok);
+    const double tiny = std::exp(-40.0);  // 4.25e-18; J = log1p(e^−40) and ŷ_1 equal it to 1e-17
+    float J = 0, dx[1] = {0};
+    REQUIRE(ugrad::loss(act, 0, J) == ugrad::Status::ok);
+    CHECK(std::fabs(double(J) - tiny) <= 1e-6 * tiny);
+    REQUIRE(ugrad::input_gradient(net, act, 0, dx) == ugrad::Status::ok);
+    // dJ/dx = dθ·Wᵀ = (−ŷ_1)·0 + ŷ_1·(−40) = −40·e^−40
+    CHECK(std::fabs(double(dx[0]) + 40 * tiny) <= 1e-6 * 40 * tiny);
+
+    // The same with one logistic unit, θ = 40 and label 1: J = softplus(−40), dJ/dθ = −σ(−40).
+    using Unit = ugrad::Network<ugrad::Logistic, ugrad::Dense<1, 1, ugrad::Identity, float>>;
+    const Unit unit = {{{{40.0f}}, {0.0f}}};
+    Unit::Activations uact;
+    REQUIRE(ugrad::forward(unit, x, uact) == ugrad::Status::ok);
+    REQUIRE(ugrad::loss(uact, 1, J) == ugrad::Status::ok);
+    CHECK(std::fabs(double(J) - tiny) <= 1e-6 * tiny);
+    REQUIRE(ugrad::input_gradient(unit, uact, 1, dx) == ugrad::Status::ok);
+    CHECK(std::fabs(double(dx[0]) + 40 * tiny) <= 1e-6 * 40 * tiny);
 }
