@@ -106,9 +106,14 @@ struct SumsOfOthers {
 };
 template <size_t K, typename T>
 inline SumsOfOthers<T> sums_of_others(const T (&v)[K]) noexcept {
-    const size_t top = top_index(v);
-    const T others = sum_except(v, top);
-    return SumsOfOthers<T>{top, others, v[top] + others};
+    // (One entry: no others. Written out, because GCC's -Warray-bounds cannot see that top is 0.)
+    if constexpr (K == 1) {
+        return SumsOfOthers<T>{0, T(0), v[0]};
+    } else {
+        const size_t top = top_index(v);
+        const T others = sum_except(v, top);
+        return SumsOfOthers<T>{top, others, v[top] + others};
+    }
 }
 
 // Softmax, a label k: dJ/dθ_j = ŷ_j for j ≠ k, dJ/dθ_k = ŷ_k − 1 = −Σ_{j≠k} ŷ_j.
