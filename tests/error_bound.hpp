@@ -72,9 +72,18 @@ struct FloatErrorBound {
             probs[k] = act.probs[k] * (logits[k] + max_logit_error + s_rel + (math_ulps + 3) * u * (1 + shifted)) +
                        (math_ulps + 2) * 2 * eta;
         }
-        // dθ = ŷ − y: the error of ŷ plus one rounding.
+        // dθ = ŷ − onehot(label) (the label's entry is the negative one), as include/ugrad/heads.hpp
+        // forms it: ŷ_j for j ≠ label, the error of ŷ_j; −Σ_{j≠label} ŷ_j at the label, the errors of
+        // those ŷ_j and γ(Out) of their sum — relative to 1 − ŷ_label, however small.
         double dtheta[Out];
-        for (size_t k = 0; k < Out; ++k) dtheta[k] = probs[k] + u * std::fabs(dlogits[k]);
+        for (size_t k = 0; k < Out; ++k) {
+            dtheta[k] = probs[k];
+            if (dlogits[k] >= 0) continue;
+            double others = 0, others_error = 0;
+            for (size_t j = 0; j < Out; ++j)
+                if (j != k) others += act.probs[j], others_error += probs[j];
+            dtheta[k] = others_error + gamma(Out) * others;
+        }
         // dh = dθ·W2ᵀ; dr = dh ⊙ σ'(r).
         double dr_value[Hidden];
         for (size_t j = 0; j < Hidden; ++j) {
@@ -139,7 +148,7 @@ struct NetworkErrorBound {
         std::vector<double> v(x, x + In), e(In, 0.0);
         forward_layers<0>(net, act, v, e);
         head(act, target);
-        backward(net, act, dtheta);
+        backward(net, act, dtheta, target);
     }
 
     template <size_t I, class A>
@@ -239,10 +248,39 @@ struct NetworkErrorBound {
         }
     }
 
+    // dθ for a target y as include/ugrad/heads.hpp forms it:
+    //   Softmax   ŷ_k·A_k − y_k·B_k, A_k = Σ_{j≠k} y_j, B_k = Σ_{j≠k} ŷ_j (each within 3γ(Out) of
+    //             itself, B_k also carrying the ŷ_j's errors: those of j ≠ k for the top class, all
+    //             of them otherwise), two products and a subtraction: 3u of the terms' magnitude
+    //   Logistic  (1 − y_k)·σ(θ_k) − y_k·σ(−θ_k): σ(−θ) errs as σ(θ) does; four roundings
+    //   Linear    θ_k − y_k: θ's error and one rounding
     template <class A>
-    void backward(const Net& net, const A& act, const double (&dtheta)[Out]) {
+    void backward(const Net& net, const A& act, const double (&dtheta)[Out], const double (&target)[Out]) {
         std::vector<double> dy(dtheta, dtheta + Out), edy(Out);
-        for (size_t k = 0; k < Out; ++k) edy[k] = probs[k] + u * std::fabs(dtheta[k]);
+        if constexpr (test::is_same_act<Head, ugrad::Softmax>) {
+            size_t top = 0;
+            for (size_t k = 1; k < Out; ++k) top = act.probs[k] > act.probs[top] ? k : top;
+            for (size_t k = 0; k < Out; ++k) {
+                double A_k = 0, B_k = 0, eB = 0, e_all = 0;
+                for (size_t j = 0; j < Out; ++j) {
+                    e_all += probs[j];
+                    if (j == k) continue;
+                    A_k += target[j], B_k += act.probs[j], eB += probs[j];
+                }
+                if (k != top || B_k >= 0.25) eB = e_all;
+                const double g = 3 * gamma(double(Out));
+                edy[k] = probs[k] * A_k + act.probs[k] * g * A_k + target[k] * (eB + g * B_k) +
+                         3 * u * (act.probs[k] * A_k + target[k] * B_k);
+            }
+        } else if constexpr (test::is_same_act<Head, ugrad::Logistic>) {
+            for (size_t k = 0; k < Out; ++k) {
+                const double p = act.probs[k], yk = target[k];
+                const double e_value = probs[k], e_complement = probs[k] - sigmoid_ulps * u * p + sigmoid_ulps * u * (1 - p);
+                edy[k] = (1 - yk) * e_value + yk * e_complement + 4 * u * ((1 - yk) * p + yk * (1 - p)) + 4 * eta;
+            }
+        } else {
+            for (size_t k = 0; k < Out; ++k) edy[k] = probs[k] + u * std::fabs(dtheta[k]);
+        }
         backward_layers<depth - 1>(net, act, dy, edy);
     }
 

@@ -35,8 +35,10 @@ namespace ugrad {
 // sigmoid_layer: h = σ(r), dh_dr = σ'(r).   r, h, dh_dr: [N]; h may alias r (forward keeps r in h).
 //   (v, c) = sigmoid_pair(r[j]);  h[j] = v;  dh_dr[j] = v·c        (c = σ(−r[j]), exact for large |r|)
 //
-// exp_shifted: p = e^(θ − m) and s = Σ p.   θ, p: [K] (p must not alias θ), m a scalar.
-//   p[k] = exp(θ[k] − m);   s = ((+0 + p[0]) + p[1]) + ... + p[K−1],   k ascending, one sum.
+// exp_shifted: p = e^(θ − m) and s = Σ_{k≠skip} p.   θ, p: [K] (p must not alias θ), m a scalar,
+// skip an index (K, the default, skips nothing).
+//   p[k] = exp(θ[k] − m);   s = ((+0 + p[0]) + p[1]) + ... + p[K−1],   k ascending, one sum, p[skip]
+//   added as +0 (the softmax sums every term but its largest, e^0 = 1: include/ugrad/softmax.hpp).
 
 namespace scalar {
 
@@ -62,21 +64,21 @@ inline void exp_entries(const T* theta, T m, T* p, size_t n) noexcept {
     for (size_t k = 0; k < n; ++k) p[k] = ugrad::exp(theta[k] - m);
 }
 
-// The sum s = Σ p[k], k ascending from +0.   p: [K].
+// The sum s = Σ_{k≠skip} p[k], k ascending from +0 (p[skip] added as +0).   p: [K].
 template <size_t K, typename T>
-inline T sum(const T (&p)[K]) noexcept {
+inline T sum(const T (&p)[K], size_t skip = K) noexcept {
     T s = T(0);
-    for (size_t k = 0; k < K; ++k) s = s + p[k];
+    for (size_t k = 0; k < K; ++k) s = s + (k == skip ? T(0) : p[k]);
     return s;
 }
 
-// p[k] = exp(θ[k] − m);  returns Σ p[k], k ascending (one loop: the smallest code).   θ, p: [K].
+// p[k] = exp(θ[k] − m);  returns Σ_{k≠skip} p[k], k ascending (one loop: the smallest code).   θ, p: [K].
 template <size_t K, typename T>
-inline T exp_shifted(const T (&theta)[K], T m, T (&p)[K]) noexcept {
+inline T exp_shifted(const T (&theta)[K], T m, T (&p)[K], size_t skip = K) noexcept {
     T s = T(0);
     for (size_t k = 0; k < K; ++k) {
         p[k] = ugrad::exp(theta[k] - m);
-        s = s + p[k];
+        s = s + (k == skip ? T(0) : p[k]);
     }
     return s;
 }
@@ -243,16 +245,16 @@ inline void exp_group_first(const float* theta, float m, float* p) noexcept {
         scalar::exp_entries(theta, m, p, n);
 }
 
-// exp_shifted: the exps in groups as sigmoid_layer's, then the one sum, k ascending.
+// exp_shifted: the exps in groups as sigmoid_layer's, then the one sum, k ascending, skipping p[skip].
 template <size_t W = width, size_t K>
-inline float exp_shifted(const float (&theta)[K], float m, float (&p)[K]) noexcept {
+inline float exp_shifted(const float (&theta)[K], float m, float (&p)[K], size_t skip = K) noexcept {
     static_assert(W == 4 || W == 8, "vectors of four or eight floats");
     constexpr size_t full = K - K % W;
     for (size_t k = 0; k < full; k += W) exp_group<W>(&theta[k], m, &p[k]);
     constexpr size_t fours = K % W >= 4 ? 4 : 0;
     if constexpr (fours != 0) exp_group<4>(&theta[full], m, &p[full]);
     if constexpr (K % 4 != 0) exp_group_first<K % 4>(&theta[full + fours], m, &p[full + fours]);
-    return scalar::sum(p);
+    return scalar::sum(p, skip);
 }
 
 }  // namespace vector
@@ -268,9 +270,9 @@ inline void sigmoid_layer(const T (&r)[N], T (&h)[N], T (&dh_dr)[N]) noexcept {
 }
 
 template <size_t K, typename T>
-inline T exp_shifted(const T (&theta)[K], T m, T (&p)[K]) noexcept {
-    if constexpr (schedule_for<T>::value == Schedule::vector) return vector::exp_shifted(theta, m, p);
-    else return scalar::exp_shifted(theta, m, p);
+inline T exp_shifted(const T (&theta)[K], T m, T (&p)[K], size_t skip = K) noexcept {
+    if constexpr (schedule_for<T>::value == Schedule::vector) return vector::exp_shifted(theta, m, p, skip);
+    else return scalar::exp_shifted(theta, m, p, skip);
 }
 
 }  // namespace ugrad

@@ -18,6 +18,7 @@
 
 #include <ugrad/compile_errors.hpp>
 #include <ugrad/fp_contract.hpp>
+#include <ugrad/heads.hpp>
 #include <ugrad/math.hpp>
 #include <ugrad/mlp.hpp>
 #include <ugrad/status.hpp>
@@ -298,7 +299,7 @@ Status accumulate_gradients(const Mlp<In, Hidden, Out, T>& net, const T (&x)[In]
         return Status::label_out_of_range;
     }
     T dlogits[Out];
-    for (size_t k = 0; k < Out; ++k) dlogits[k] = k == label ? act.probs[k] - T(1) : act.probs[k];
+    detail::softmax_label_gradient(act.probs, label, dlogits);
     return backward_to_weights(net, x, act, dlogits, grads);
 }
 
@@ -313,7 +314,7 @@ Status accumulate_gradients(const Mlp<In, Hidden, Out, T>& net, const T (&x)[In]
         return Status::bad_target;
     }
     T dlogits[Out];
-    for (size_t k = 0; k < Out; ++k) dlogits[k] = act.probs[k] - target[k];
+    detail::softmax_target_gradient(act.probs, target, dlogits);
     return backward_to_weights(net, x, act, dlogits, grads);
 }
 
@@ -367,7 +368,7 @@ Status sgd_step(Mlp<In, Hidden, Out, T>& net, const T (&x)[In], const Activation
                 size_t label, T learning_rate) noexcept {
     if (label >= Out) return Status::label_out_of_range;
     T dlogits[Out];
-    for (size_t k = 0; k < Out; ++k) dlogits[k] = k == label ? act.probs[k] - T(1) : act.probs[k];
+    detail::softmax_label_gradient(act.probs, label, dlogits);
     return sgd_step_from_logits(net, x, act, dlogits, learning_rate);
 }
 
@@ -378,7 +379,7 @@ Status sgd_step(Mlp<In, Hidden, Out, T>& net, const T (&x)[In], const Activation
                 const T (&target)[Out], T learning_rate) noexcept {
     if (!detail::valid_target(target)) return Status::bad_target;
     T dlogits[Out];
-    for (size_t k = 0; k < Out; ++k) dlogits[k] = act.probs[k] - target[k];
+    detail::softmax_target_gradient(act.probs, target, dlogits);
     return sgd_step_from_logits(net, x, act, dlogits, learning_rate);
 }
 

@@ -14,6 +14,7 @@
 
 #include <ugrad/compile_errors.hpp>
 #include <ugrad/fp_contract.hpp>
+#include <ugrad/heads.hpp>
 #include <ugrad/math.hpp>
 #include <ugrad/mlp.hpp>
 #include <ugrad/status.hpp>
@@ -31,7 +32,8 @@ Status log_prob_jacobian(const Mlp<In, Hidden, Out, T>& net, const Activations<I
     for (size_t k = 0; k < Out; ++k) {
         // upstream gradient of log ŷ_k: e_k − ŷ    [Out]
         T dlogits[Out];
-        for (size_t m = 0; m < Out; ++m) dlogits[m] = m == k ? T(1) - act.probs[m] : -act.probs[m];
+        detail::softmax_label_gradient(act.probs, k, dlogits);  // ŷ − e_k, without cancellation
+        for (size_t m = 0; m < Out; ++m) dlogits[m] = -dlogits[m];
         const Status s = backward(net, act, dlogits, jac[k]);
         if (s != Status::ok) {
             for (size_t row = 0; row < Out; ++row) detail::fill(jac[row], quiet_nan<T>());

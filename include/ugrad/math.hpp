@@ -235,6 +235,18 @@ namespace detail {
 // as log(s) on every s >= 1 and on NaN, without the code for the cases that cannot occur.
 inline float log_of_sum(float s) noexcept { return s >= 1.0f ? log_main(bit_cast<uint32_t>(s), 0) : s + s; }
 inline double log_of_sum(double s) noexcept { return ugrad::log(s); }
+
+// log(1 + x) for x >= 0 (x < 2^24 for float; NaN gives NaN), to a few units of relative error
+// however small x is (Goldberg's method): u = 1 + x rounded; u − 1 is exact (Sterbenz for u <= 2,
+// and ulp(u) <= 1 above), so x/(u − 1) is the factor by which u missed 1 + x and log(u)·x/(u − 1)
+// corrects for it; u = 1 means x < ulp(1)/2, where log(1 + x) = x to within x²/2.
+// The softmax's log Σ e^(θ − m) = log1p(Σ_{k≠top} e^(θ_k − m)) and the logistic's softplus tail
+// log(1 + e^−|θ|) use it (include/ugrad/softmax.hpp, include/ugrad/heads.hpp).
+template <typename T>
+inline T log1p_nonnegative(T x) noexcept {
+    const T u = T(1) + x;
+    return u == T(1) ? x : log_of_sum(u) * (x / (u - T(1)));
+}
 }  // namespace detail
 
 // Logistic sigmoid σ(r) = 1/(1+e^{-r}) together with its complement 1-σ(r) = σ(-r), both from one

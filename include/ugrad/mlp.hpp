@@ -8,7 +8,7 @@
 //   log ŷ = θ − log Σ e^θ,  ŷ = softmax(θ)
 //   J = −Σ_k y_k log ŷ_k
 // and backwards (docs/derivation.md):
-//   dJ/dθ = ŷ − y                 [Out]
+//   dJ/dθ = ŷ − y                 [Out]      formed without cancellation (include/ugrad/heads.hpp)
 //   dJ/dh = dJ/dθ · W2ᵀ           [Hidden]
 //   dJ/dr = dJ/dh ⊙ h ⊙ (1 − h)    [Hidden]   σ's Jacobian is diagonal: an element-wise product
 //   dJ/dx = dJ/dr · W1ᵀ           [In]
@@ -21,6 +21,7 @@
 #include <ugrad/compile_errors.hpp>
 #include <ugrad/elementwise.hpp>
 #include <ugrad/fp_contract.hpp>
+#include <ugrad/heads.hpp>
 #include <ugrad/kernels.hpp>
 #include <ugrad/math.hpp>
 #include <ugrad/softmax.hpp>
@@ -214,7 +215,7 @@ Status input_gradient(const Mlp<In, Hidden, Out, T>& net, const Activations<In, 
                       size_t label, T (&dx)[In]) noexcept {
     if (label >= Out) return detail::fail(Status::label_out_of_range, dx);
     T dlogits[Out];
-    for (size_t k = 0; k < Out; ++k) dlogits[k] = k == label ? act.probs[k] - T(1) : act.probs[k];
+    detail::softmax_label_gradient(act.probs, label, dlogits);
     return backward(net, act, dlogits, dx);
 }
 
@@ -226,7 +227,7 @@ Status input_gradient(const Mlp<In, Hidden, Out, T>& net, const Activations<In, 
                       const T (&target)[Out], T (&dx)[In]) noexcept {
     if (!detail::valid_target(target)) return detail::fail(Status::bad_target, dx);
     T dlogits[Out];
-    for (size_t k = 0; k < Out; ++k) dlogits[k] = act.probs[k] - target[k];
+    detail::softmax_target_gradient(act.probs, target, dlogits);
     return backward(net, act, dlogits, dx);
 }
 

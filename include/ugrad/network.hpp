@@ -5,8 +5,8 @@
 // Row-vector convention, layers l = 0 .. L−1, shapes in brackets (x_0 = x, x_{l+1} = y_l):
 //   r_l = x_l·W_l + b_l      W_l [In_l][Out_l], r_l [Out_l]
 //   y_l = act_l(r_l)         element-wise                       θ = y_{L−1}  [Out]
-//   ŷ, J from θ by the head  (include/ugrad/layers.hpp)
-// and backwards (docs/derivation.md), each head giving dJ/dθ = ŷ − y:
+//   ŷ, J from θ by the head  (include/ugrad/layers.hpp, include/ugrad/heads.hpp)
+// and backwards (docs/derivation.md), each head giving dJ/dθ = ŷ − y (formed without cancellation):
 //   dJ/dr_l = dJ/dy_l ⊙ act_l′(r_l)     the activation's Jacobian is diagonal
 //   dJ/dy_{l−1} = dJ/dr_l · W_lᵀ        a matrix product; at l = 0 this is dJ/dx
 //   dJ/dW_l = x_lᵀ · dJ/dr_l,  dJ/db_l = dJ/dr_l   (include/ugrad/network_gradients.hpp)
@@ -23,6 +23,7 @@
 #include <ugrad/kernels.hpp>
 #include <ugrad/layers.hpp>
 #include <ugrad/fp_contract.hpp>
+#include <ugrad/heads.hpp>
 #include <ugrad/math.hpp>
 #include <ugrad/mlp.hpp>
 #include <ugrad/softmax.hpp>
@@ -112,22 +113,6 @@ struct NetworkShape : ChainCheck<Layers...> {
 };
 
 }  // namespace detail
-
-// What the head keeps besides θ: Softmax log ŷ and ŷ; Logistic log ŷ, log(1 − ŷ) and ŷ; Linear
-// nothing (ŷ = θ).
-template <class Head, size_t Out, typename T>
-struct HeadOutput {};
-template <size_t Out, typename T>
-struct HeadOutput<Softmax, Out, T> {
-    T log_probs[Out];  // log ŷ = θ − log Σ e^θ
-    T probs[Out];      // ŷ = softmax(θ)
-};
-template <size_t Out, typename T>
-struct HeadOutput<Logistic, Out, T> {
-    T log_probs[Out];        // log ŷ_k = −softplus(−θ_k)
-    T log_complements[Out];  // log(1 − ŷ_k) = −softplus(θ_k)
-    T probs[Out];            // ŷ_k = σ(θ_k)
-};
 
 // What forward keeps: every layer's output (and a sigmoid layer's slope), then the head's values.
 // Σ_l Out_l (2·Out_l for a sigmoid layer) + (2·Out Softmax, 3·Out Logistic, 0 Linear) values of T.
@@ -297,36 +282,6 @@ constexpr bool hidden_finite(const NetworkActivations<Head, Layers...>& act) noe
     else return all_finite(get<I>(act.layers).y) && hidden_finite<I + 1>(act);
 }
 
-// log(1 + e) for e in [0, 1] (e = e^−|θ|): u = 1 + e rounded; log(u)·(e/(u − 1)) corrects for that
-// rounding (Goldberg's trick), and u = 1 means e < ulp(1)/2, where log(1 + e) = e to within e²/2.
-template <typename T>
-inline T log1p_small(T e) noexcept {
-    const T u = T(1) + e;
-    return u == T(1) ? e : ugrad::log(u) * (e / (u - T(1)));
-}
-
-// The heads' forward step, from finite θ [Out].
-//   Softmax:   log ŷ = θ − log Σ e^θ, ŷ = e^(θ − m)/Σ e^(θ − m)  (include/ugrad/softmax.hpp)
-//   Logistic:  ŷ_k = σ(θ_k); log ŷ_k = −softplus(−θ_k) = min(θ_k, 0) − log(1 + e^−|θ_k|),
-//              log(1 − ŷ_k) = −softplus(θ_k) = −max(θ_k, 0) − log(1 + e^−|θ_k|): finite for every finite θ_k.
-template <size_t Out, typename T>
-inline void head_forward(const T (&theta)[Out], HeadOutput<Softmax, Out, T>& out) noexcept {
-    log_softmax_and_softmax(theta, out.log_probs, out.probs);
-}
-template <size_t Out, typename T>
-inline void head_forward(const T (&theta)[Out], HeadOutput<Logistic, Out, T>& out) noexcept {
-    for (size_t k = 0; k < Out; ++k) {
-        const T t = theta[k];
-        const T minus_abs = t < T(0) ? t : -t;
-        const T softplus_tail = log1p_small(ugrad::exp(minus_abs));
-        out.probs[k] = sigmoid(t);
-        out.log_probs[k] = (t < T(0) ? t : T(0)) - softplus_tail;
-        out.log_complements[k] = (t > T(0) ? -t : T(0)) - softplus_tail;
-    }
-}
-template <size_t Out, typename T>
-inline void head_forward(const T (& /*theta*/)[Out], HeadOutput<Linear, Out, T>& /*out*/) noexcept {}
-
 // The forward walk: layer I maps its input x [In_I] to act(x·W_I + b_I), kept in act, which is
 // layer I + 1's input.
 template <size_t I, class Net, size_t N, typename T>
@@ -364,27 +319,15 @@ constexpr bool valid_target_for(const T (&target)[Out]) noexcept {
         return true;
     }
 }
-// y_k of a label: onehot(label), or for a one-unit Logistic the label itself.
-template <class Head, size_t Out, typename T>
-constexpr T label_value(size_t label, size_t k) noexcept {
-    if constexpr (same_type<Head, Logistic>::value && Out == 1) return label == 1 ? T(1) : T(0);
-    else return k == label ? T(1) : T(0);
-}
-
-// dJ/dθ = ŷ − y.   ŷ, y, dθ: [Out]
+// dJ/dθ = ŷ − y [Out], formed by the head without cancellation (include/ugrad/heads.hpp).
 template <class Head, class... Layers, typename T, size_t Out>
 inline void upstream_from_label(const NetworkActivations<Head, Layers...>& act, size_t label, T (&dtheta)[Out]) noexcept {
-    const auto& y_hat = outputs(act);
-    for (size_t k = 0; k < Out; ++k) {
-        const T y = label_value<Head, Out, T>(label, k);
-        dtheta[k] = y == T(1) ? y_hat[k] - T(1) : y_hat[k];
-    }
+    head_gradient<Head>(logits(act), outputs(act), label, dtheta);
 }
 template <class Head, class... Layers, typename T, size_t Out>
 inline void upstream_from_target(const NetworkActivations<Head, Layers...>& act, const T (&target)[Out],
                                  T (&dtheta)[Out]) noexcept {
-    const auto& y_hat = outputs(act);
-    for (size_t k = 0; k < Out; ++k) dtheta[k] = y_hat[k] - target[k];
+    head_gradient<Head>(logits(act), outputs(act), target, dtheta);
 }
 
 // What the backward walk does at each layer besides computing dJ/dr (network_gradients.hpp adds

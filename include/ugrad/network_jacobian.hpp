@@ -13,6 +13,7 @@
 
 #include <ugrad/compile_errors.hpp>
 #include <ugrad/fp_contract.hpp>
+#include <ugrad/heads.hpp>
 #include <ugrad/math.hpp>
 #include <ugrad/network.hpp>
 #include <ugrad/status.hpp>
@@ -41,7 +42,8 @@ Status log_prob_jacobian(const Network<Softmax, Layers...>& net, const typename 
     for (size_t k = 0; k < Net::outputs; ++k) {
         // upstream gradient of log ŷ_k: e_k − ŷ    [Out]
         T dtheta[Net::outputs];
-        for (size_t m = 0; m < Net::outputs; ++m) dtheta[m] = m == k ? T(1) - act.probs[m] : -act.probs[m];
+        detail::softmax_label_gradient(act.probs, k, dtheta);  // ŷ − e_k, without cancellation
+        for (size_t m = 0; m < Net::outputs; ++m) dtheta[m] = -dtheta[m];
         const Status s = backward(net, act, dtheta, jac[k]);
         if (s != Status::ok) return detail::fail_rows(s, jac);
     }

@@ -13,6 +13,7 @@
 #include <ugrad/kernels.hpp>
 #include <ugrad/elementwise.hpp>
 #include <ugrad/softmax.hpp>
+#include <ugrad/heads.hpp>
 #include <ugrad/mlp.hpp>
 #include <ugrad/gradients.hpp>
 #include <ugrad/jacobian.hpp>
