@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # ugrad — top-level Makefile. `make` (or `make help`) lists what a user runs.
 #   make demo      the main job (see README.md)
-#   make test      the quick suite, before every commit (QUICK_TEST_GOALS, about 5 minutes on 2 cores)
+#   make test      the quick suite, before every commit (QUICK_TEST_GOALS, about 8 minutes on 2 cores)
 #   make test-all  everything that proves the library (TEST_GOALS): every emulated core, the
 #                  frameworks, lint, fuzz smoke runs, ...; what CI runs
 # Each area of the project keeps its rules in mk/<area>.mk and adds its test goals to TEST_GOALS
@@ -44,11 +44,14 @@ endif
 deps:
 	@tools/ensure-deps.sh $(sort $(DEPS_PACKAGES))
 
-# `make test`: what a contributor runs before every commit. The host suites with g++ and clang++,
-# the same under the sanitizers, the build-time checks (freestanding, no heap, compile-fail, README's
-# examples), the host golden vectors, the exporter's unit tests, and one emulated core (the
-# Cortex-M4F's whole `make TARGET=mps2-an386 test`).
-QUICK_TEST_GOALS := test-host test-san checks golden test-exporter test-m4f
+# `make test`: what a contributor runs before every commit, in about 8 minutes on 2 cores from a
+# fresh clone. The host suite with g++ (-O2) and with clang++ under AddressSanitizer and
+# UndefinedBehaviorSanitizer, the build-time checks (freestanding, no heap, compile-fail, warnings,
+# README's examples), the exporter's unit tests, and one emulated core: the Cortex-M4F's runner
+# (golden vectors at -O2 and -Os, gradient checks, the NaN policy, a fault and a hang), its int8
+# golden vectors and kernels, and the firmware example. `make test-all` runs the rest: clang++
+# -O2, g++ under the sanitizers, every core's whole suite, the frameworks, lint, fuzzing, ...
+QUICK_TEST_GOALS := test-host-gcc test-san-clang checks test-exporter test-m4f
 
 # Each goal runs in its own make (tools/run-goals.sh), so the time of each is printed at the end.
 .PHONY: test test-all test-m4f
@@ -58,7 +61,7 @@ test: | deps
 test-all: | deps
 	@MAKE="$(MAKE)" tools/run-goals.sh "make test-all" $(TEST_GOALS)
 test-m4f: target-test-inputs
-	@$(MAKE) --no-print-directory TARGET=mps2-an386 test
+	@$(MAKE) --no-print-directory TARGET=mps2-an386 target-runner q8-target example
 else
 # `make TARGET=<t> test`: that target's goals, in this make.
 test: $(TEST_GOALS)
@@ -77,7 +80,7 @@ help:
 	@echo "  make demo                      classify test digits, print p, J and dJ/dx; draw build/demo/saliency.svg"
 	@echo "  make demo TARGET=mps2-an386    the same on an emulated Cortex-M4F (QEMU)"
 	@echo "  make example                   examples/firmware on the emulated Cortex-M4F (TARGET=<core> for another)"
-	@echo "  make test                      the quick suite: host g++/clang++, sanitizers, checks, exporter, M4F (~5 min)"
+	@echo "  make test                      the quick suite: host g++/clang++, sanitizers, checks, exporter, M4F (~8 min)"
 	@echo "  make test-all                  everything: every emulated core, frameworks, lint, fuzz smoke (~25 min; CI)"
 	@echo "  make TARGET=<core> test        one core's tests; cores: $(EMULATED_TARGETS)"
 	@echo "  make export MODEL=m.json NAME=my_model   a trained model to build/export/my_model.hpp"

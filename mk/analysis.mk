@@ -36,6 +36,12 @@ test-san: | deps
 	@case " $$MAKEFLAGS" in *jobserver*|*" -j"*) jobs= ;; *) jobs=-j2 ;; esac; \
 	  $(MAKE) --no-print-directory $$jobs SAN=1 test-host
 TEST_GOALS += test-san lint
+# One compiler under the sanitizers: the quick `make test` runs clang++'s.
+.PHONY: test-san-clang
+test-san-clang: | deps
+	@echo "== host tests under AddressSanitizer and UndefinedBehaviorSanitizer, clang++ (build/san)"
+	@case " $$MAKEFLAGS" in *jobserver*|*" -j"*) jobs= ;; *) jobs=-j2 ;; esac; \
+	  $(MAKE) --no-print-directory $$jobs SAN=1 test-host-clang
 endif
 
 LINT_TU      := tests/lint/instantiate.cpp
