@@ -121,7 +121,10 @@ inline SumsOfOthers<T> sums_of_others(const T (&v)[K]) noexcept {
 template <size_t K, typename T>
 inline void softmax_label_gradient(const T (&probs)[K], size_t label, T (&dtheta)[K]) noexcept {
     for (size_t j = 0; j < K; ++j) dtheta[j] = probs[j];
-    dtheta[label] = -sum_except(probs, label);
+    // One class: no others, dθ = −0; −(ŷ − ŷ) is that, and NaN when act came from a failed forward
+    // (so that the caller still sees the bad act as its input).
+    if constexpr (K == 1) dtheta[0] = -(probs[0] - probs[0]);
+    else dtheta[label] = -sum_except(probs, label);
 }
 
 // Softmax, a target y >= 0: dJ/dθ_k = (Σ_j y_j)·ŷ_k − y_k = ŷ_k·Σ_{j≠k} y_j − y_k·Σ_{j≠k} ŷ_j

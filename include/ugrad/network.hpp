@@ -203,8 +203,9 @@ static_assert(max_network_depth == 32, "one UGRAD_NETWORK_OF_DEPTH above for eac
 #define UGRAD_LAYER_CASE(i)                   \
     if constexpr (I == i) return net.layer##i; \
     else
+// (One `if constexpr` per depth, written by the macro: clang-tidy counts them as nesting.)
 template <size_t I, class Net>
-constexpr auto& layer(Net& net) noexcept {
+constexpr auto& layer(Net& net) noexcept {  // NOLINT(readability-function-cognitive-complexity)
     static_assert(I < Net::depth, "a Network's layers are 0 to depth - 1");
     UGRAD_LAYERS_31(UGRAD_LAYER_CASE) return net.layer31;
 }

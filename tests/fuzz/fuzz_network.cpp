@@ -403,8 +403,10 @@ void run(Bytes& in, uint8_t enc1, uint8_t enc2, uint8_t label_byte) {
     }
     if (s != Status::ok) EXPECT(all_nan(grads), s);
     if (s == Status::ok) {
+        float dtheta[Out];  // ŷ − y as the head forms it: the label's entry as −Σ of the others
+        ugrad::detail::softmax_label_gradient(act.probs, label, dtheta);
         for (size_t k = 0; k < Out; ++k) {
-            const float d = k == label ? act.probs[k] - 1.0f : act.probs[k];
+            const float d = dtheta[k];
             EXPECT(same_bits(grads.b2[k], 0.0f + d), s);
             for (size_t j = 0; j < Hidden; ++j) EXPECT(same_bits(grads.w2[j][k], 0.0f + act.h[j] * d), s);
         }
