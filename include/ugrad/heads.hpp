@@ -47,9 +47,9 @@ struct HeadOutput<Logistic, Out, T> {
 namespace detail {
 
 template <class A, class B>
-constexpr bool is_head_type = false;
+inline constexpr bool is_head_type = false;
 template <class A>
-constexpr bool is_head_type<A, A> = true;
+inline constexpr bool is_head_type<A, A> = true;
 
 // The heads' forward step, from finite θ [Out].
 //   Softmax:   log ŷ and ŷ as include/ugrad/softmax.hpp
@@ -100,7 +100,7 @@ struct SumsOfOthers {
     T others;  // Σ_{j≠top} v_j
     T total;   // v_top + others
     template <size_t K>
-    constexpr T at(const T (&v)[K], size_t k) const noexcept {
+    [[nodiscard]] constexpr T at(const T (&v)[K], size_t k) const noexcept {
         return k == top ? others : total - v[k];
     }
 };
@@ -123,7 +123,7 @@ inline void softmax_label_gradient(const T (&probs)[K], size_t label, T (&dtheta
     for (size_t j = 0; j < K; ++j) dtheta[j] = probs[j];
     // One class: no others, dθ = −0; −(ŷ − ŷ) is that, and NaN when act came from a failed forward
     // (so that the caller still sees the bad act as its input).
-    if constexpr (K == 1) dtheta[0] = -(probs[0] - probs[0]);
+    if constexpr (K == 1) dtheta[0] = -(probs[0] - probs[0]);  // NOLINT(misc-redundant-expression): on purpose
     else dtheta[label] = -sum_except(probs, label);
 }
 

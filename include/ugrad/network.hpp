@@ -201,7 +201,7 @@ static_assert(max_network_depth == 32, "one UGRAD_NETWORK_OF_DEPTH above for eac
 
 // Layer I of a network (or of its Gradients), and what forward kept of it.
 #define UGRAD_LAYER_CASE(i)                   \
-    if constexpr (I == i) return net.layer##i; \
+    if constexpr (I == (i)) return net.layer##i; \
     else
 // (One `if constexpr` per depth, written by the macro: clang-tidy counts them as nesting.)
 template <size_t I, class Net>
