@@ -123,6 +123,7 @@ inline void softmax_label_gradient(const T (&probs)[K], size_t label, T (&dtheta
     for (size_t j = 0; j < K; ++j) dtheta[j] = probs[j];
     // One class: no others, dθ = −0; −(ŷ − ŷ) is that, and NaN when act came from a failed forward
     // (so that the caller still sees the bad act as its input).
+    // cppcheck-suppress duplicateExpression
     if constexpr (K == 1) dtheta[0] = -(probs[0] - probs[0]);  // NOLINT(misc-redundant-expression): on purpose
     else dtheta[label] = -sum_except(probs, label);
 }

@@ -29,6 +29,7 @@ struct Dense {
     static_assert(In >= 1 && Out >= 1, "a Dense layer needs at least one unit");
     static constexpr size_t inputs = In;
     static constexpr size_t outputs = Out;
+    static constexpr size_t parameters = In * Out + Out;  // W and b
     using activation = Act;
     using value_type = T;
     T w[In][Out];

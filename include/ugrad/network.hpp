@@ -1,18 +1,23 @@
 // SPDX-License-Identifier: Apache-2.0
-// ugrad/network.hpp — any stack of dense layers with element-wise activations and an output head:
-// the forward pass, the loss and the input gradient dJ/dx, with the seed network's guarantees.
+// ugrad/network.hpp — any stack of layers (dense, convolution, depthwise convolution, pooling; each
+// with an element-wise activation) and an output head: the forward pass, the loss and the input
+// gradient dJ/dx, with the seed network's guarantees.
 //
-// Row-vector convention, layers l = 0 .. L−1, shapes in brackets (x_0 = x, x_{l+1} = y_l):
-//   r_l = x_l·W_l + b_l      W_l [In_l][Out_l], r_l [Out_l]
+// Layers l = 0 .. L−1, shapes in brackets (x_0 = x, x_{l+1} = y_l; an image is its HWC values in
+// order, so a Dense after a convolution reads it flattened, with no copy):
+//   r_l = f_l(x_l)           the layer's linear map: x·W + b (Dense), x ⊛ W + b (Conv2D,
+//                            DepthwiseConv2D), window means or maxima (pools)      r_l [Out_l]
 //   y_l = act_l(r_l)         element-wise                       θ = y_{L−1}  [Out]
 //   ŷ, J from θ by the head  (include/ugrad/layers.hpp, include/ugrad/heads.hpp)
 // and backwards (docs/derivation.md), each head giving dJ/dθ = ŷ − y (formed without cancellation):
 //   dJ/dr_l = dJ/dy_l ⊙ act_l′(r_l)     the activation's Jacobian is diagonal
-//   dJ/dy_{l−1} = dJ/dr_l · W_lᵀ        a matrix product; at l = 0 this is dJ/dx
-//   dJ/dW_l = x_lᵀ · dJ/dr_l,  dJ/db_l = dJ/dr_l   (include/ugrad/network_gradients.hpp)
-// One walk forward (detail::forward_layers) and one walk back (detail::backward_layers) serve every
-// depth and every call; the two loop kernels are Mlp's (include/ugrad/kernels.hpp), so a Network
-// with Mlp's shape gives Mlp's bits.
+//   dJ/dy_{l−1} = f_l′ᵀ(dJ/dr_l)        the layer's transpose: dJ/dr_l·W_lᵀ for Dense, a transposed
+//                                       convolution for Conv2D; at l = 0 this is dJ/dx
+//   dJ/dW_l, dJ/db_l from x_l and dJ/dr_l   (include/ugrad/network_gradients.hpp)
+// Each layer kind gives these as layer_forward, layer_backward_input, layer_accumulate and
+// layer_descend (include/ugrad/layers/). One walk forward (detail::forward_layers) and one walk
+// back (detail::backward_layers) serve every depth, every kind and every call; a Dense layer's
+// loops are Mlp's (include/ugrad/kernels.hpp), so a Network with Mlp's shape gives Mlp's bits.
 #pragma once
 
 #include <stddef.h>
@@ -22,12 +27,18 @@
 #include <ugrad/compile_errors.hpp>
 #include <ugrad/kernels.hpp>
 #include <ugrad/layers.hpp>
+#include <ugrad/layers/conv2d.hpp>
+#include <ugrad/layers/dense.hpp>
+#include <ugrad/layers/depthwise_conv2d.hpp>
+#include <ugrad/layers/pool2d.hpp>
+#include <ugrad/layers/residual.hpp>
 #include <ugrad/fp_contract.hpp>
 #include <ugrad/heads.hpp>
 #include <ugrad/math.hpp>
 #include <ugrad/mlp.hpp>
 #include <ugrad/softmax.hpp>
 #include <ugrad/status.hpp>
+#include <ugrad/type_list.hpp>
 
 UGRAD_FP_CONTRACT_OFF_BEGIN
 
@@ -37,50 +48,6 @@ template <class Head, class... Layers>
 struct Network;
 
 namespace detail {
-
-template <class A, class B>
-struct same_type {
-    static constexpr bool value = false;
-};
-template <class A>
-struct same_type<A, A> {
-    static constexpr bool value = true;
-};
-
-// The I-th type of a pack.
-template <size_t I, class L0, class... Ls>
-struct nth_type {
-    using type = typename nth_type<I - 1, Ls...>::type;
-};
-template <class L0, class... Ls>
-struct nth_type<0, L0, Ls...> {
-    using type = L0;
-};
-
-// Storage for one value of each type, in order (what forward keeps of every layer).
-template <class O0, class... Os>
-struct Chain {
-    O0 first;
-    Chain<Os...> rest;
-};
-template <class O0>
-struct Chain<O0> {
-    O0 first;
-};
-template <size_t I, class C>
-constexpr auto& get(C& chain) noexcept {
-    if constexpr (I == 0) return chain.first;
-    else return get<I - 1>(chain.rest);
-}
-
-template <class A>
-struct remove_const {
-    using type = A;
-};
-template <class A>
-struct remove_const<const A> {
-    using type = A;
-};
 
 template <class Head>
 constexpr bool is_head = same_type<Head, Softmax>::value || same_type<Head, Logistic>::value ||
@@ -114,15 +81,16 @@ struct NetworkShape : ChainCheck<Layers...> {
 
 }  // namespace detail
 
-// What forward keeps: every layer's output (and a sigmoid layer's slope), then the head's values.
-// Σ_l Out_l (2·Out_l for a sigmoid layer) + (2·Out Softmax, 3·Out Logistic, 0 Linear) values of T.
+// What forward keeps: every layer's output (and a sigmoid layer's slope, a max pool's taps), then
+// the head's values. Σ_l Out_l (2·Out_l for a sigmoid layer) + (2·Out Softmax, 3·Out Logistic,
+// 0 Linear) values of T, and one byte per output of a max pool.
 template <class Head, class... Layers>
 struct NetworkActivations : HeadOutput<Head, detail::NetworkShape<Head, Layers...>::outputs,
                                        typename detail::NetworkShape<Head, Layers...>::value_type> {
     using head_type = Head;
     using value_type = typename detail::NetworkShape<Head, Layers...>::value_type;
     static constexpr size_t depth = sizeof...(Layers);
-    detail::Chain<LayerOutput<typename Layers::activation, Layers::outputs, value_type>...> layers;
+    detail::Chain<detail::kept_output_t<Layers>...> layers;
 };
 
 // The layers as named members, so that a Network is a plain aggregate written
@@ -233,27 +201,6 @@ constexpr const T (&outputs(const Activations<In, Hidden, Out, T>& act) noexcept
 
 namespace detail {
 
-// A run of T seen as an array of N (the backward walk's two buffers hold vectors of several widths,
-// and the kernels take arrays by reference so that their sizes are template parameters). p points
-// into an array of T at least N long, and the view is only ever read and written entry by entry,
-// as T: what Clang's -Wundefined-reinterpret-cast (in -Weverything) warns of, the access of one
-// type through another, does not happen, so that warning is off here.
-#if defined(__clang__)
-#pragma clang diagnostic push
-#pragma clang diagnostic ignored "-Wundefined-reinterpret-cast"
-#endif
-template <size_t N, typename T>
-inline T (&as_array(T* p) noexcept)[N] {
-    return *reinterpret_cast<T(*)[N]>(p);  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast): see above
-}
-template <size_t N, typename T>
-inline const T (&as_array(const T* p) noexcept)[N] {
-    return *reinterpret_cast<const T(*)[N]>(p);  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast): see above
-}
-#if defined(__clang__)
-#pragma clang diagnostic pop
-#endif
-
 // Apply f to every layer of a network (or of its Gradients), first to last.
 template <size_t I = 0, class Net, class F>
 constexpr void for_each_layer(Net& net, F&& f) noexcept {
@@ -276,23 +223,22 @@ constexpr void fill(NetworkActivations<Head, Layers...>& act, T value) noexcept 
     fill_layers<0>(act, value);
 }
 
-// Every hidden layer's output finite (the inputs of layers 1 .. L−1).
+// Every hidden layer's output finite (the inputs of layers 1 .. L−1, and a block's inner outputs).
 template <size_t I = 0, class Head, class... Layers>
 constexpr bool hidden_finite(const NetworkActivations<Head, Layers...>& act) noexcept {
     if constexpr (I + 1 >= sizeof...(Layers)) return true;
-    else return all_finite(get<I>(act.layers).y) && hidden_finite<I + 1>(act);
+    else return kept_finite(get<I>(act.layers)) && hidden_finite<I + 1>(act);
 }
 
-// The forward walk: layer I maps its input x [In_I] to act(x·W_I + b_I), kept in act, which is
+// The forward walk: layer I maps its input x [In_I] to y = act(f_I(x)), kept in act, which is
 // layer I + 1's input.
 template <size_t I, class Net, size_t N, typename T>
 inline void forward_layers(const Net& net, const T (&x)[N], typename Net::Activations& act) noexcept {
-    const auto& dense = layer<I>(net);
     auto& out = get<I>(act.layers);
-    affine(x, dense.w, dense.b, out.y);  // r = x·W + b, kept in y until the activation replaces it
-    activate(out);                       // y = act(r) (and the sigmoid's slope)
+    layer_forward(layer<I>(net), x, out);
     if constexpr (I + 1 < Net::depth) forward_layers<I + 1>(net, out.y, act);
 }
+
 
 // A label's validity for a head: Softmax and Logistic label < Out (a one-unit Logistic: 0 or 1).
 template <class Head, size_t Out>
@@ -339,8 +285,8 @@ struct VisitNothing {
     [[nodiscard]] constexpr bool accept(const A& /*act*/, const T (& /*dr0*/)[N]) const noexcept {
         return true;
     }
-    template <size_t I, class L, typename T, size_t N, size_t M>
-    constexpr void visit(L& /*dense*/, const T (& /*input*/)[N], const T (& /*dr*/)[M]) const noexcept {}
+    template <size_t I, class L, class K, typename T, size_t N, size_t M>
+    constexpr void visit(L& /*layer*/, const K& /*kept*/, const T (& /*input*/)[N], const T (& /*dr*/)[M]) const noexcept {}
 };
 
 // The walk's memory: two buffers that the vectors dJ/dr_l take in turn, top first, so that no call
@@ -383,31 +329,31 @@ inline typename Net::value_type (&scratch_top(BackwardScratch<Net, OwnTop>& scra
 }
 
 // The backward walk, layer I down to 0. dr [Out_I] is dJ/dr_I. For I > 0 it forms
-//   dJ/dr_{I−1} = (dJ/dr_I · W_Iᵀ) ⊙ act_{I−1}′        [In_I]
+//   dJ/dr_{I−1} = f_I′ᵀ(dJ/dr_I) ⊙ act_{I−1}′        [In_I]
 // in the buffer dr does not occupy, hands dJ/dr_0 to visit.accept as soon as it exists, then calls
 // visit.visit<I>(layer I, its input x_I, dJ/dr_I) — after W_I was last read, so visit may change
-// W_I — and goes down. At I = 0, with dx, it forms dJ/dx = dJ/dr_0 · W_0ᵀ. x may be null when visit
+// W_I — and goes down. At I = 0, with dx, it forms dJ/dx = f_0′ᵀ(dJ/dr_0). x may be null when visit
 // ignores inputs. Returns false if visit.accept refused.
 template <size_t I, class NetRef, class Act, class Scratch, typename T, size_t M, class Visit>
 inline bool backward_layers(NetRef& net, const Act& act, const T (&dr)[M], Scratch& scratch, const T* x, T* dx,
                             Visit& visit) noexcept {
     using Net = typename remove_const<NetRef>::type;
-    auto& dense = layer<I>(net);
+    auto& here = layer<I>(net);
     constexpr size_t In = Net::template layer_type<I>::inputs;
     if constexpr (I > 0) {
         T* next_buffer = Scratch::Layout::template where<I - 1>() == 1 ? &scratch.buffer1[0] : &scratch.buffer2[0];
         T(&next)[In] = as_array<In>(next_buffer);
-        affine_t(dr, dense.w, next);
+        backward_input(here, get<I>(act.layers), dr, next);
         multiply_by_slope(get<I - 1>(act.layers), next);
         if constexpr (I == 1)
             if (!visit.accept(act, next)) return false;
-        visit.template visit<I>(dense, get<I - 1>(act.layers).y, dr);
+        visit.template visit<I>(here, get<I>(act.layers), get<I - 1>(act.layers).y, dr);
         return backward_layers<I - 1>(net, act, next, scratch, x, dx, visit);
     } else {
         if constexpr (Net::depth == 1)
             if (!visit.accept(act, dr)) return false;
-        if (dx != nullptr) affine_t(dr, dense.w, as_array<In>(dx));
-        if (x != nullptr) visit.template visit<0>(dense, as_array<In>(x), dr);
+        if (dx != nullptr) backward_input(here, get<0>(act.layers), dr, as_array<In>(dx));
+        if (x != nullptr) visit.template visit<0>(here, get<0>(act.layers), as_array<In>(x), dr);
         return true;
     }
 }

@@ -3,9 +3,12 @@
 // Network held in RAM: Mlp's calls (include/ugrad/gradients.hpp) for any stack of layers.
 //
 // The backward walk of include/ugrad/network.hpp gives every layer's dJ/dr_l [Out_l]; with the
-// layer's input x_l [In_l] (x, or the previous layer's output):
-//   dJ/dW_l = x_lᵀ · dJ/dr_l   [In_l][Out_l]   an outer product: dJ/dW_l[i][j] = x_l[i]·dJ/dr_l[j]
-//   dJ/db_l = dJ/dr_l          [Out_l]
+// layer's input x_l [In_l] (x, or the previous layer's output), each layer kind adds its own
+// (layer_accumulate, include/ugrad/layers/):
+//   Dense    dJ/dW_l = x_lᵀ · dJ/dr_l   [In_l][Out_l]   an outer product: dJ/dW_l[i][j] = x_l[i]·dJ/dr_l[j]
+//            dJ/db_l = dJ/dr_l          [Out_l]
+//   Conv2D, DepthwiseConv2D   dJ/dW_l = x_l ⋆ dJ/dr_l (a correlation), dJ/db_l = Σ_pixels dJ/dr_l
+//   pools    no parameters
 // Gradients are held in Net::Gradients, which is Net itself: `Net::Gradients g = {};` is zeros.
 //
 // Whether every dJ/dr_l is finite is read off dJ/dr_0 alone: each step down multiplies by Wᵀ and a
@@ -31,9 +34,8 @@ namespace detail {
 
 template <class Head, class... Layers, typename T>
 constexpr void fill(Network<Head, Layers...>& net, T value) noexcept {
-    for_each_layer(net, [value](auto& dense) noexcept {
-        fill(dense.w, value);
-        fill(dense.b, value);
+    for_each_layer(net, [value](auto& layer_i) noexcept {
+        for_each_parameter(layer_i, [value](auto& p) noexcept { fill(flat(p), value); });
     });
 }
 
@@ -43,18 +45,23 @@ template <class Head, class... Layers>
 constexpr bool all_finite(const Network<Head, Layers...>& net) noexcept {
     using T = typename Network<Head, Layers...>::value_type;
     T sum = T(0);
-    for_each_layer(net, [&sum](const auto& dense) noexcept { sum = sum_for_check(dense.b, sum_for_check(dense.w, sum)); });
+    for_each_layer(net, [&sum](const auto& layer_i) noexcept {
+        for_each_parameter(layer_i, [&sum](const auto& p) noexcept { sum = sum_for_check(flat(p), sum); });
+    });
     if (is_finite(sum)) return true;
     bool finite = true;
-    for_each_layer(net, [&finite](const auto& dense) noexcept { finite = finite && all_finite(dense.w) && all_finite(dense.b); });
+    for_each_layer(net, [&finite](const auto& layer_i) noexcept {
+        for_each_parameter(layer_i, [&finite](const auto& p) noexcept { finite = finite && all_finite(flat(p)); });
+    });
     return finite;
 }
 
 // p ← p − η·g, g ← μ·g over every layer (Mlp's descend).
 template <size_t I, class Net, typename T>
 inline void descend_layers(Net& net, Net& grads, T learning_rate, T momentum) noexcept {
-    descend(layer<I>(net).w, layer<I>(grads).w, learning_rate, momentum);
-    descend(layer<I>(net).b, layer<I>(grads).b, learning_rate, momentum);
+    for_each_parameter_pair(layer<I>(net), layer<I>(grads), [learning_rate, momentum](auto& p, auto& g) noexcept {
+        descend(flat(p), flat(g), learning_rate, momentum);
+    });
     if constexpr (I + 1 < Net::depth) descend_layers<I + 1>(net, grads, learning_rate, momentum);
 }
 
@@ -64,31 +71,29 @@ struct CheckFinite {
     [[nodiscard]] constexpr bool accept(const A& act, const T (&dr0)[N]) const noexcept {
         return all_finite(dr0) && hidden_finite(act);
     }
-    template <size_t I, class L, typename T, size_t N, size_t M>
-    constexpr void visit(L& /*dense*/, const T (& /*input*/)[N], const T (& /*dr*/)[M]) const noexcept {}
+    template <size_t I, class L, class K, typename T, size_t N, size_t M>
+    constexpr void visit(L& /*layer*/, const K& /*kept*/, const T (& /*input*/)[N], const T (& /*dr*/)[M]) const noexcept {}
 };
 
-// Layer l of grads: W_l += x_lᵀ·dJ/dr_l, b_l += dJ/dr_l (Mlp's add_outer and add).
+// Layer l of grads: dJ/dW_l and dJ/db_l added in (layer_accumulate: for Dense, Mlp's add_outer
+// and add).
 template <class Net>
 struct AddToGradients : CheckFinite {
     Net& grads;
-    template <size_t I, class L, typename T, size_t N, size_t M>
-    void visit(const L& /*dense*/, const T (&input)[N], const T (&dr)[M]) const noexcept {
-        auto& g = layer<I>(grads);
-        add_outer(input, dr, g.w);
-        add(dr, g.b);
+    template <size_t I, class L, class K, typename T, size_t N, size_t M>
+    void visit(const L& layer_i, const K& kept, const T (&input)[N], const T (&dr)[M]) const noexcept {
+        accumulate_layer(layer_i, kept, input, dr, layer<I>(grads));
     }
 };
 
-// Layer l of the network itself: W_l ← W_l − η·x_lᵀ·dJ/dr_l, b_l ← b_l − η·dJ/dr_l (Mlp's
-// descend_outer and descend). The walk visits a layer after its last read of W_l.
+// Layer l of the network itself: W_l ← W_l − η·dJ/dW_l, b_l ← b_l − η·dJ/db_l (layer_descend: for
+// Dense, Mlp's descend_outer and descend). The walk visits a layer after its last read of W_l.
 template <typename T>
 struct Descend : CheckFinite {
     T learning_rate;
-    template <size_t I, class L, size_t N, size_t M>
-    void visit(L& dense, const T (&input)[N], const T (&dr)[M]) const noexcept {
-        descend_outer(dense.w, input, dr, learning_rate);
-        descend(dense.b, dr, learning_rate);
+    template <size_t I, class L, class K, size_t N, size_t M>
+    void visit(L& layer_i, const K& kept, const T (&input)[N], const T (&dr)[M]) const noexcept {
+        descend_layer(layer_i, kept, input, dr, learning_rate);
     }
 };
 

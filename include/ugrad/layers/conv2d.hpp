@@ -16,6 +16,9 @@
 //                   +0 in the order ky, kx, f (0 where no window reads the pixel)
 //   dW[ky][kx][c][f] += x[iy][ix][c]·dr[oy][ox][f]    for each output pixel in turn (oy, then ox)
 //   db[f]            += dr[oy][ox][f]                 likewise
+// and the batch-1 step without a gradient buffer, weight by weight, each sum in that same order of
+// output pixels, so that it rounds as the two lines above into zeros followed by W − η·dW:
+//   W[ky][kx][c][f] ← W − η·(Σ_{oy} Σ_{ox} x[iy][ix][c]·dr[oy][ox][f]),  b[f] ← b − η·(Σ dr[oy][ox][f])
 #pragma once
 
 #include <stddef.h>
@@ -24,6 +27,7 @@
 #include <ugrad/fp_contract.hpp>
 #include <ugrad/layers.hpp>
 #include <ugrad/layers/image.hpp>
+#include <ugrad/layers/layer_calls.hpp>
 
 UGRAD_FP_CONTRACT_OFF_BEGIN
 
@@ -45,6 +49,7 @@ struct Conv2D {
     using value_type = T;
     static constexpr size_t inputs = In::size;
     static constexpr size_t outputs = output_shape::size;
+    static constexpr size_t parameters = KernelT::height * KernelT::width * In::channels * F + F;  // W and b
     T w[KernelT::height][KernelT::width][In::channels][F];
     T b[F];
 };
@@ -121,6 +126,29 @@ void layer_accumulate(const T (&x)[In::size], const T (&dr)[Conv2D<In, F, K, S, 
             for (size_t f = 0; f < F; ++f) grads.b[f] = grads.b[f] + g[f];
             g += F;
         }
+}
+
+// W ← W − η·(x ⋆ dr), b ← b − η·Σ dr.
+template <class In, size_t F, class K, class S, class P, class Act, typename T>
+void layer_descend(Conv2D<In, F, K, S, P, Act, T>& layer, const T (&x)[In::size],
+                   const T (&dr)[Conv2D<In, F, K, S, P, Act, T>::outputs], T learning_rate) noexcept {
+    using Win = typename Conv2D<In, F, K, S, P, Act, T>::windows;
+    constexpr size_t C = In::channels;
+    for (size_t ky = 0; ky < K::height; ++ky)
+        for (size_t kx = 0; kx < K::width; ++kx)
+            for (size_t c = 0; c < C; ++c)
+                for (size_t f = 0; f < F; ++f) {
+                    T g = T(0);
+                    Win::for_each_window_with_tap(ky, kx, [&](size_t pixel, size_t out_pixel) {
+                        g = g + x[pixel * C + c] * dr[out_pixel * F + f];
+                    });
+                    layer.w[ky][kx][c][f] = layer.w[ky][kx][c][f] - learning_rate * g;
+                }
+    for (size_t f = 0; f < F; ++f) {
+        T g = T(0);
+        for (size_t o = 0; o < Win::out_height * Win::out_width; ++o) g = g + dr[o * F + f];
+        layer.b[f] = layer.b[f] - learning_rate * g;
+    }
 }
 
 }  // namespace ugrad

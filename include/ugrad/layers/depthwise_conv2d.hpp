@@ -9,6 +9,7 @@
 //   dx[iy][ix][c] = Σ_{ky} Σ_{kx} dr[oy][ox][c]·w[ky][kx][c]    over the taps whose window reads
 //                  (iy, ix), from +0 in the order ky, kx
 //   dW[ky][kx][c] += x[iy][ix][c]·dr[oy][ox][c],  db[c] += dr[oy][ox][c]   output pixel by pixel
+//   the batch-1 step W ← W − η·dW, b ← b − η·db weight by weight, each sum in that order of pixels
 // (iy = oy·S_h + ky − pad_top, ix = ox·S_w + kx − pad_left: include/ugrad/layers/image.hpp.)
 #pragma once
 
@@ -18,6 +19,7 @@
 #include <ugrad/fp_contract.hpp>
 #include <ugrad/layers.hpp>
 #include <ugrad/layers/image.hpp>
+#include <ugrad/layers/layer_calls.hpp>
 
 UGRAD_FP_CONTRACT_OFF_BEGIN
 
@@ -37,6 +39,7 @@ struct DepthwiseConv2D {
     using value_type = T;
     static constexpr size_t inputs = In::size;
     static constexpr size_t outputs = output_shape::size;
+    static constexpr size_t parameters = KernelT::height * KernelT::width * In::channels + In::channels;  // W and b
     T w[KernelT::height][KernelT::width][In::channels];
     T b[In::channels];
 };
@@ -95,6 +98,28 @@ void layer_accumulate(const T (&x)[In::size], const T (&dr)[DepthwiseConv2D<In, 
             for (size_t c = 0; c < C; ++c) grads.b[c] = grads.b[c] + g[c];
             g += C;
         }
+}
+
+// W ← W − η·(x ⋆_channel dr), b ← b − η·Σ dr.
+template <class In, class K, class S, class P, class Act, typename T>
+void layer_descend(DepthwiseConv2D<In, K, S, P, Act, T>& layer, const T (&x)[In::size],
+                   const T (&dr)[DepthwiseConv2D<In, K, S, P, Act, T>::outputs], T learning_rate) noexcept {
+    using Win = typename DepthwiseConv2D<In, K, S, P, Act, T>::windows;
+    constexpr size_t C = In::channels;
+    for (size_t ky = 0; ky < K::height; ++ky)
+        for (size_t kx = 0; kx < K::width; ++kx)
+            for (size_t c = 0; c < C; ++c) {
+                T g = T(0);
+                Win::for_each_window_with_tap(ky, kx, [&](size_t pixel, size_t out_pixel) {
+                    g = g + x[pixel * C + c] * dr[out_pixel * C + c];
+                });
+                layer.w[ky][kx][c] = layer.w[ky][kx][c] - learning_rate * g;
+            }
+    for (size_t c = 0; c < C; ++c) {
+        T g = T(0);
+        for (size_t o = 0; o < Win::out_height * Win::out_width; ++o) g = g + dr[o * C + c];
+        layer.b[c] = layer.b[c] - learning_rate * g;
+    }
 }
 
 }  // namespace ugrad

@@ -132,6 +132,17 @@ struct Windows {
         }
     }
 
+    // step(pixel, out_pixel) for each window whose tap (ky, kx) lies inside the input, in the
+    // order oy, then ox: the pixel that tap reads and the window's output pixel. A weight's walk.
+    template <class Step>
+    static void for_each_window_with_tap(size_t ky, size_t kx, Step step) noexcept {
+        for (size_t oy = 0; oy < out_height; ++oy) {
+            if (ky < ky0(oy) || ky >= ky1(oy)) continue;
+            for (size_t ox = 0; ox < out_width; ++ox)
+                if (kx >= kx0(ox) && kx < kx1(ox)) step(in_row(oy, ky) * In::width + in_col(ox, kx), oy * out_width + ox);
+        }
+    }
+
 private:
     template <class A, size_t KS, size_t SS>
     static constexpr bool hit(size_t i, size_t k, size_t& o) noexcept {

@@ -11,6 +11,7 @@
 //   max      r[oy][ox][c] = max x over the window (the first maximum in the order ky, kx; a NaN in
 //            the window gives NaN); forward keeps which tap it was, one byte per output
 //            dx = 0, then dx[the kept tap's pixel] += dr[oy][ox][c], output by output in order
+//            (all of dx NaN if act came from a failed forward, which keeps no taps)
 // y = act(r) as for every layer (a fused ReLU, say); Identity by default.
 #pragma once
 
@@ -21,6 +22,7 @@
 #include <ugrad/fp_contract.hpp>
 #include <ugrad/layers.hpp>
 #include <ugrad/layers/image.hpp>
+#include <ugrad/layers/layer_calls.hpp>
 #include <ugrad/math.hpp>
 
 UGRAD_FP_CONTRACT_OFF_BEGIN
@@ -39,6 +41,7 @@ struct PoolShape {
     using value_type = T;
     static constexpr size_t inputs = In::size;
     static constexpr size_t outputs = output_shape::size;
+    static constexpr size_t parameters = 0;
 };
 
 // The mean of each window, per channel. Empty: a pool has no parameters.
@@ -54,7 +57,7 @@ using GlobalAveragePool = AveragePool2D<In, Window<In::height, In::width>, Strid
 template <class In, class WindowT, class StrideT = WindowT, class Padding = Valid, class Act = Identity,
           typename T = float>
 struct MaxPool2D : PoolShape<In, WindowT, StrideT, Padding, Act, T> {
-    static_assert(WindowT::height * WindowT::width <= 256, "a max pool keeps its tap in one byte: at most 256 taps");
+    static_assert(WindowT::height * WindowT::width <= 255, "a max pool keeps its tap in one byte: at most 255 taps");
 };
 
 // What forward keeps of a max pool: y, and which tap of its window each output came from
@@ -63,6 +66,21 @@ template <class Act, size_t N, typename T>
 struct MaxPoolOutput : LayerOutput<Act, N, T> {
     uint8_t tap[N];
 };
+
+namespace detail {
+template <class In, class Wn, class S, class P, class Act, typename T>
+struct kept_output<MaxPool2D<In, Wn, S, P, Act, T>> {
+    using type = MaxPoolOutput<Act, MaxPool2D<In, Wn, S, P, Act, T>::outputs, T>;
+    static constexpr bool read_by_backward = true;
+};
+// A failed forward fills y with NaN and every tap with no_tap, which backward turns into a NaN dx.
+constexpr uint8_t no_tap = 255;
+template <class Act, size_t N, typename T>
+constexpr void fill(MaxPoolOutput<Act, N, T>& out, T value) noexcept {
+    fill(static_cast<LayerOutput<Act, N, T>&>(out), value);
+    for (size_t j = 0; j < N; ++j) out.tap[j] = no_tap;
+}
+}  // namespace detail
 
 // r = the window means into out.y, then out.y = act(r).
 template <class In, class Wn, class S, class P, class Act, typename T>
@@ -143,6 +161,11 @@ void layer_backward_input(const MaxPool2D<In, Wn, S, P, Act, T>& /*layer*/,
         for (size_t ox = 0; ox < Win::out_width; ++ox)
             for (size_t c = 0; c < C; ++c, ++o) {
                 const size_t ky = kept.tap[o] / Wn::width, kx = kept.tap[o] % Wn::width;
+                // A tap that is not one forward writes (kept from a failed forward): dx is NaN.
+                if (ky < Win::ky0(oy) || ky >= Win::ky1(oy) || kx < Win::kx0(ox) || kx >= Win::kx1(ox)) {
+                    for (size_t i = 0; i < In::size; ++i) dx[i] = quiet_nan<T>();
+                    return;
+                }
                 T& d = dx[(Win::in_row(oy, ky) * In::width + Win::in_col(ox, kx)) * C + c];
                 d = d + dr[o];
             }

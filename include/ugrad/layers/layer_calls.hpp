@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: Apache-2.0
+// ugrad/layers/layer_calls.hpp — the contract between a layer kind and the network walk
+// (include/ugrad/network.hpp): what forward keeps of a layer, and the calls the walk makes.
+//
+// Every layer kind L (Dense, Conv2D, DepthwiseConv2D, the pools, Residual) states
+//   L::inputs, L::outputs, L::parameters, L::activation, L::value_type
+// and gives, in namespace ugrad (x [inputs], dr = dJ/dr [outputs], dx [inputs]):
+//   layer_forward(l, x, kept)                  r = f(x) into kept.y, then kept.y = act(r)
+//   layer_backward_input(l, dr, dx)            dx = f′ᵀ(dr), the transpose of the layer's linear map
+//   layer_accumulate(x, dr, grads)             grads += dJ/dW, dJ/db   (kinds with parameters;
+//                                              shaped like l, zeros to start with)
+//   layer_descend(l, x, dr, η)                 W ← W − η·dJ/dW, b ← b − η·dJ/db, rounding as
+//                                              layer_accumulate into zeros, then W − η·dW
+// A kind whose backward reads more than its weights (a max pool's taps, a residual block's inner
+// outputs) says so with kept_output<L>::read_by_backward, and takes kept after l in the last three
+// (and l first in layer_accumulate: a block's gradients pass through its own weights).
+#pragma once
+
+#include <stddef.h>
+
+#include <ugrad/activations.hpp>
+#include <ugrad/fp_contract.hpp>
+#include <ugrad/mlp.hpp>
+#include <ugrad/type_list.hpp>
+
+UGRAD_FP_CONTRACT_OFF_BEGIN
+
+namespace ugrad {
+namespace detail {
+
+// What forward keeps of a layer L for the backward pass: its output y (and a sigmoid's slope), the
+// input of the layer above. A kind that keeps more specializes this.
+template <class L>
+struct kept_output {
+    using type = LayerOutput<typename L::activation, L::outputs, typename L::value_type>;
+    static constexpr bool read_by_backward = false;
+};
+template <class L>
+using kept_output_t = typename kept_output<L>::type;
+
+// The walk's three calls below the forward pass, with kept passed on to the kinds that read it.
+template <class L, class Kept, typename T, size_t M, size_t N>
+inline void backward_input(const L& l, const Kept& kept, const T (&dr)[M], T (&dx)[N]) noexcept {
+    if constexpr (kept_output<L>::read_by_backward) layer_backward_input(l, kept, dr, dx);
+    else layer_backward_input(l, dr, dx);
+}
+template <class L, class Kept, typename T, size_t N, size_t M>
+inline void accumulate_layer(const L& l, const Kept& kept, const T (&x)[N], const T (&dr)[M], L& grads) noexcept {
+    if constexpr (L::parameters == 0) return;
+    else if constexpr (kept_output<L>::read_by_backward) layer_accumulate(l, kept, x, dr, grads);
+    else layer_accumulate(x, dr, grads);
+}
+template <class L, class Kept, typename T, size_t N, size_t M>
+inline void descend_layer(L& l, const Kept& kept, const T (&x)[N], const T (&dr)[M], T learning_rate) noexcept {
+    if constexpr (L::parameters == 0) return;
+    else if constexpr (kept_output<L>::read_by_backward) layer_descend(l, kept, x, dr, learning_rate);
+    else layer_descend(l, x, dr, learning_rate);
+}
+
+// The parameter arrays of a layer kind: pair(a, b, f) calls f(p, q) for each array p of a and the
+// same array q of b (two layers of kind L: a network and its gradients), W then b. A kind made of
+// layers (a residual block) specializes this.
+template <class L>
+struct parameters_of {
+    template <class A, class B, class F>
+    static constexpr void pair(A& a, B& b, F& f) noexcept {
+        if constexpr (L::parameters > 0) {
+            f(a.w, b.w);
+            f(a.b, b.b);
+        }
+    }
+};
+template <class A, class B, class F>
+constexpr void for_each_parameter_pair(A& a, B& b, F&& f) noexcept {
+    parameters_of<typename remove_const<A>::type>::pair(a, b, f);
+}
+template <class A, class F>
+constexpr void for_each_parameter(A& a, F&& f) noexcept {
+    auto first = [&f](auto& p, auto& /*same*/) noexcept { f(p); };
+    for_each_parameter_pair(a, a, first);
+}
+
+// Every value forward kept finite (a block's inner outputs too: include/ugrad/layers/residual.hpp).
+template <class Act, size_t N, typename T>
+constexpr bool kept_finite(const LayerOutput<Act, N, T>& kept) noexcept {
+    return all_finite(kept.y);
+}
+
+}  // namespace detail
+}  // namespace ugrad
+
+UGRAD_FP_CONTRACT_OFF_END
