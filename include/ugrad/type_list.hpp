@@ -10,8 +10,7 @@
 
 UGRAD_FP_CONTRACT_OFF_BEGIN
 
-namespace ugrad {
-namespace detail {
+namespace ugrad::detail {
 
 template <class A, class B>
 struct same_type {
@@ -103,7 +102,6 @@ inline auto& flat(A& a) noexcept {
     return as_array<array_shape<A>::count>(first_element(a));
 }
 
-}  // namespace detail
-}  // namespace ugrad
+}  // namespace ugrad::detail
 
 UGRAD_FP_CONTRACT_OFF_END

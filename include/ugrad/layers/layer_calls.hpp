@@ -25,8 +25,7 @@
 
 UGRAD_FP_CONTRACT_OFF_BEGIN
 
-namespace ugrad {
-namespace detail {
+namespace ugrad::detail {
 
 // What forward keeps of a layer L for the backward pass: its output y (and a sigmoid's slope), the
 // input of the layer above. A kind that keeps more specializes this.
@@ -86,7 +85,6 @@ constexpr bool kept_finite(const LayerOutput<Act, N, T>& kept) noexcept {
     return all_finite(kept.y);
 }
 
-}  // namespace detail
-}  // namespace ugrad
+}  // namespace ugrad::detail
 
 UGRAD_FP_CONTRACT_OFF_END

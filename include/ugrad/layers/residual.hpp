@@ -163,21 +163,23 @@ inline void branch_forward(const Res& res, const T (&x)[N], Out& out) noexcept {
 }
 
 // The branch walk down, layer I to 0, from d = dJ/dr_I: dJ/dr_{I−1} = B_I′ᵀ(d) ⊙ act_{I−1}′ into the
-// free buffer, then visit.visit<I>(layer I, its kept output, its input, d) — after layer I's
-// weights were last read — and down, d's buffer free again. At I = 0, with dx, dx = B_0′ᵀ(d).
+// buffer `into`, then visit.visit<I>(layer I, its kept output, its input, d) — after layer I's
+// weights were last read — and down, writing next into `after` (d's buffer, free again). At I = 0,
+// with dx, dx = B_0′ᵀ(d).
 template <size_t I, class ResRef, class Out, typename T, size_t M, size_t In, class Visit>
-inline void branch_down(ResRef& res, const Out& out, const T (&x)[In], const T (&d)[M], T* free, T* spare, T* dx,
+inline void branch_down(ResRef& res, const Out& out, const T (&x)[In], const T (&d)[M], T* into, T* after, T* dx,
                         const Visit& visit) noexcept {
     using Res = typename remove_const<ResRef>::type;
     auto& here = get<I>(res.branch);
     const auto& kept = get<I>(out.branch);
     if constexpr (I > 0) {
         constexpr size_t Below = Res::template layer_type<I>::inputs;
-        T(&next)[Below] = as_array<Below>(free);
+        T(&next)[Below] = as_array<Below>(into);
         backward_input(here, kept, d, next);
         multiply_by_slope(get<I - 1>(out.branch), next);
         visit.template visit<I>(here, kept, get<I - 1>(out.branch).y, d);
-        branch_down<I - 1>(res, out, x, next, spare, free, dx, visit);
+        // NOLINTNEXTLINE(readability-suspicious-call-argument): the two buffers swap roles on the way down
+        branch_down<I - 1>(res, out, x, next, after, into, dx, visit);
     } else {
         if (dx != nullptr) backward_input(here, kept, d, as_array<In>(dx));
         visit.template visit<0>(here, kept, x, d);
