@@ -173,6 +173,23 @@ check-readme-memory: $(CHECKS)/memory_table
 	@echo "docs/api.md's memory table matches sizeof"
 checks: check-readme-memory
 
+# docs/mlperf-tiny.md's memory table: the MLPerf Tiny architectures' RAM, from sizeof.
+$(CHECKS)/mlperf_memory: tools/mlperf_memory.cpp bench/mlperf_tiny.hpp $(LIBRARY_HEADERS) | deps
+	@mkdir -p $(@D)
+	g++ $(STD) $(WARN) $(FPFLAGS) $(INCLUDES) $< -o $@
+
+.PHONY: mlperf-memory check-mlperf-memory
+mlperf-memory: $(CHECKS)/mlperf_memory
+	$< > $(CHECKS)/mlperf_memory.md
+	tools/readme_section.py mlperf-memory $(CHECKS)/mlperf_memory.md
+
+check-mlperf-memory: $(CHECKS)/mlperf_memory
+	@$< > $(CHECKS)/mlperf_memory.md
+	@sed -n '/<!-- BEGIN mlperf-memory/,/<!-- END mlperf-memory/p' docs/mlperf-tiny.md | sed '1d;$$d' | diff - $(CHECKS)/mlperf_memory.md \
+	  || { echo "docs/mlperf-tiny.md's memory table is stale: run make mlperf-memory"; exit 1; }
+	@echo "docs/mlperf-tiny.md's memory table matches sizeof"
+checks: check-mlperf-memory
+
 # README's headline figures must be the ones the measured sections in docs/ hold now.
 .PHONY: check-readme-headlines
 check-readme-headlines:

@@ -321,3 +321,69 @@ TEST_CASE("an image network's Jacobian: row k is the gradient of ŷ_k, against c
         CHECK(test::record_fd_error(test::relative_error(jac[k], fd)) <= 1e-7);
     }
 }
+
+// ---- Inference alone: one arena, the same bits ----
+
+namespace {
+template <class Net>
+void check_predict_matches_forward(uint64_t seed) {
+    static Net net;
+    randomize(net, seed, 0.6);
+    test::Rng rng{seed + 1};
+    typename Net::value_type x[Net::inputs];
+    test::fill_uniform(x, rng, -1.0, 1.0);
+    typename Net::Activations act;
+    typename Net::Inference inf;
+    REQUIRE(forward(net, x, act) == Status::ok);
+    REQUIRE(predict(net, x, inf) == Status::ok);
+    CHECK(std::memcmp(logits(act), logits(inf), sizeof(logits(act))) == 0);
+    CHECK(std::memcmp(outputs(act), outputs(inf), sizeof(outputs(act))) == 0);
+    CHECK(sizeof(typename Net::Inference) < sizeof(typename Net::Activations));
+}
+}  // namespace
+
+TEST_CASE("predict: ŷ and θ bit for bit as forward gives them, from one arena") {
+    check_predict_matches_forward<SmoothNet<float>>(61);
+    check_predict_matches_forward<ReluNet<float>>(62);
+    check_predict_matches_forward<ResNet<float, Relu>>(63);
+    check_predict_matches_forward<ResNet<double, Tanh>>(64);
+    check_predict_matches_forward<Network<Logistic, Dense<13, 16, Sigmoid>, Dense<16, 8, Tanh>, Dense<8, 4, Relu>, Dense<4, 2>>>(65);
+    check_predict_matches_forward<Network<Linear, Dense<5, 9, Sigmoid>, Dense<9, 3>>>(66);
+    check_predict_matches_forward<Network<Softmax, Dense<6, 6, Tanh>,
+                                          Residual<IdentityShortcut, Relu, Dense<6, 9, Relu>, Dense<9, 4, Sigmoid>, Dense<4, 6>>,
+                                          Residual<Dense<6, 2>, Tanh, Dense<6, 2>>, Dense<2, 3>>>(68);
+}
+
+TEST_CASE("predict's arena: the largest input + scratch + output of any one layer") {
+    // ReluNet: conv 64 → 256, pool 256 → 64, depthwise 64 → 64, conv 64 → 24, pool 24 → 6, dense 6 → 3
+    static_assert(ReluNet<float>::Inference::arena_size == 256 + 64, "the max pool: its input and output");
+    // a two-layer branch holds its inner output (6×6×3 = 108, or 3×3×4 = 36) in one buffer, which
+    // also takes a layer shortcut's output (36) once the branch is done
+    static_assert(StridedBlock<float, Relu>::inference_scratch == 36, "one inner buffer");
+    static_assert(IdentityBlock<float, Relu>::inference_scratch == 108, "one inner buffer of 6×6×3");
+    static_assert(ResNet<float, Relu>::Inference::arena_size == 108 + 108 + 108, "the identity block");
+    using ThreeLayers = Residual<IdentityShortcut, Relu, Dense<6, 9, Relu>, Dense<9, 4, Tanh>, Dense<4, 6>>;
+    static_assert(ThreeLayers::inference_scratch == 9 + 9, "a longer branch: two inner buffers");
+    static_assert(Network<Softmax, Dense<4, 8>, Dense<8, 3>>::Inference::arena_size == 8 + 3, "a dense pair");
+}
+
+TEST_CASE("predict's statuses: a NaN input, an overflowing weight") {
+    using Net = ReluNet<float>;
+    static Net net;
+    randomize(net, 67, 0.6);
+    float x[Net::inputs];
+    for (float& v : x) v = 0.5f;
+    Net::Inference inf;
+    x[5] = std::numeric_limits<float>::quiet_NaN();
+    CHECK(predict(net, x, inf) == Status::non_finite_input);
+    CHECK(test::all_nan(outputs(inf)));
+    CHECK(test::all_nan(inf.arena));
+    x[5] = 0.5f;
+    layer<5>(net).w[0][0] = std::numeric_limits<float>::max();
+    layer<5>(net).w[1][0] = std::numeric_limits<float>::max();
+    for (float& v : x) v = 1.0f;
+    layer<0>(net).b[0] = 100.0f;  // every pixel of channel 0 lit: the pooled value is large
+    const Status s = predict(net, x, inf);
+    CHECK(s == Status::non_finite_result);
+    CHECK(test::all_nan(outputs(inf)));
+}

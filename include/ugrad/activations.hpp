@@ -21,6 +21,7 @@
 #include <ugrad/fp_contract.hpp>
 #include <ugrad/layers.hpp>
 #include <ugrad/math.hpp>
+#include <ugrad/type_list.hpp>
 
 UGRAD_FP_CONTRACT_OFF_BEGIN
 
@@ -60,33 +61,47 @@ inline void multiply_in_place(T* a, const T* b, size_t n) noexcept {
 
 }  // namespace detail
 
-// y ← act(y): out.y holds the pre-activation r on entry (forward writes x·W + b there first).
-template <size_t N, typename T>
-inline void activate(LayerOutput<Identity, N, T>& /*out*/) noexcept {}
-template <size_t N, typename T>
-inline void activate(LayerOutput<Sigmoid, N, T>& out) noexcept {
-    sigmoid_layer(out.y, out.y, out.slope);
-}
-template <size_t N, typename T>
-inline void activate(LayerOutput<Tanh, N, T>& out) noexcept {
-    for (size_t j = 0; j < N; ++j) out.y[j] = ugrad::tanh(out.y[j]);
-}
-// max(r, 0) with NaN kept: r > 0 gives r, r <= 0 gives +0, and a NaN fails both tests.
-template <size_t N, typename T>
-inline void activate(LayerOutput<Relu, N, T>& out) noexcept {
-    for (size_t j = 0; j < N; ++j) {
-        const T r = out.y[j];
-        out.y[j] = r > T(0) ? r : (r <= T(0) ? T(0) : r);
+// y ← act(y) for y [N], keeping nothing else (inference): the values activate() gives.
+// Tanh: tanh r; ReLU: max(r, 0) with NaN kept (r > 0 gives r, r <= 0 gives +0, a NaN fails both
+// tests); ReLU6: min(max(r, 0), 6) likewise; Sigmoid: σ(r), in groups of eight with their slopes
+// on the stack (the same bits: each entry's value does not depend on its group).
+template <class Act, size_t N, typename T>
+inline void activate_values(T (&y)[N]) noexcept {
+    if constexpr (detail::same_type<Act, Tanh>::value) {
+        for (size_t j = 0; j < N; ++j) y[j] = ugrad::tanh(y[j]);
+    } else if constexpr (detail::same_type<Act, Relu>::value) {
+        for (size_t j = 0; j < N; ++j) {
+            const T r = y[j];
+            y[j] = r > T(0) ? r : (r <= T(0) ? T(0) : r);
+        }
+    } else if constexpr (detail::same_type<Act, Relu6>::value) {
+        for (size_t j = 0; j < N; ++j) {
+            const T r = y[j];
+            y[j] = r > T(0) ? (r < T(6) ? r : T(6)) : (r <= T(0) ? T(0) : r);
+        }
+    } else if constexpr (detail::same_type<Act, Sigmoid>::value) {
+        constexpr size_t G = 8, full = N - N % G;
+        T slope[G];  // NOLINT(cppcoreguidelines-pro-type-member-init,hicpp-member-init): written before it is read
+        for (size_t j = 0; j < full; j += G) {
+            T(&group)[G] = detail::as_array<G>(&y[j]);
+            sigmoid_layer(group, group, slope);
+        }
+        if constexpr (N % G != 0) {
+            sigmoid_layer(detail::as_array<N % G>(&y[full]), detail::as_array<N % G>(&y[full]),
+                          detail::as_array<N % G>(&slope[0]));
+        }
     }
 }
 
-// min(max(r, 0), 6) with NaN kept: r > 0 gives min(r, 6), r <= 0 gives +0, a NaN fails every test.
+// y ← act(y): out.y holds the pre-activation r on entry (forward writes x·W + b there first); a
+// sigmoid's slope σ(r)·σ(−r) is kept beside it.
+template <class Act, size_t N, typename T>
+inline void activate(LayerOutput<Act, N, T>& out) noexcept {
+    activate_values<Act>(out.y);
+}
 template <size_t N, typename T>
-inline void activate(LayerOutput<Relu6, N, T>& out) noexcept {
-    for (size_t j = 0; j < N; ++j) {
-        const T r = out.y[j];
-        out.y[j] = r > T(0) ? (r < T(6) ? r : T(6)) : (r <= T(0) ? T(0) : r);
-    }
+inline void activate(LayerOutput<Sigmoid, N, T>& out) noexcept {
+    sigmoid_layer(out.y, out.y, out.slope);
 }
 
 // d ← d ⊙ act′(r): the activation's Jacobian is diagonal.   d, out: [N].

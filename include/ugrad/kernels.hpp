@@ -557,7 +557,7 @@ inline void affine_t(const float (&d)[M], const float (&w)[N][M], float (&y)[N])
 }  // namespace ugrad
 
 // A core's own kernels: the header UGRAD_TARGET_KERNELS names, else the one for this instruction set.
-// With them, for the same instruction sets, the training loops of gradients.hpp (UGRAD_HAS_TARGET_UPDATES).
+// With them, for the same instruction sets, the training loops of updates.hpp (UGRAD_HAS_TARGET_UPDATES).
 #if defined(UGRAD_TARGET_KERNELS)
 #include UGRAD_TARGET_KERNELS
 #define UGRAD_HAS_TARGET_KERNELS 1

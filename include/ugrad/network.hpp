@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include <ugrad/activations.hpp>
+#include <ugrad/arrays.hpp>
 #include <ugrad/compile_errors.hpp>
 #include <ugrad/kernels.hpp>
 #include <ugrad/layers.hpp>
@@ -35,7 +36,6 @@
 #include <ugrad/fp_contract.hpp>
 #include <ugrad/heads.hpp>
 #include <ugrad/math.hpp>
-#include <ugrad/mlp.hpp>
 #include <ugrad/softmax.hpp>
 #include <ugrad/status.hpp>
 #include <ugrad/type_list.hpp>
@@ -91,6 +91,39 @@ struct NetworkActivations : HeadOutput<Head, detail::NetworkShape<Head, Layers..
     using value_type = typename detail::NetworkShape<Head, Layers...>::value_type;
     static constexpr size_t depth = sizeof...(Layers);
     detail::Chain<detail::kept_output_t<Layers>...> layers;
+};
+
+namespace detail {
+// The inference arena: layer l reads its input from one end and writes its output at the other
+// (even layers at the start, odd layers at the end), its scratch between them, so the arena is as
+// large as the largest of In_l + scratch_l + Out_l (layer 0 reads the caller's x: scratch_0 + Out_0).
+template <size_t I, class... Layers>
+constexpr size_t inference_arena() noexcept {
+    using L = typename nth_type<I, Layers...>::type;
+    const size_t here = (I == 0 ? 0 : L::inputs) + inference_scratch<L>::value + L::outputs;
+    if constexpr (I + 1 < sizeof...(Layers)) {
+        const size_t above = inference_arena<I + 1, Layers...>();
+        return here > above ? here : above;
+    } else {
+        return here;
+    }
+}
+}  // namespace detail
+
+// What inference (predict) holds: one arena for every layer's input and output in turn, then the
+// head's values. max_l (In_l + scratch_l + Out_l) + (2·Out Softmax, 3·Out Logistic, 0 Linear)
+// values of T; θ stays in the arena, where the last layer wrote it.
+template <class Head, class... Layers>
+struct NetworkInference : HeadOutput<Head, detail::NetworkShape<Head, Layers...>::outputs,
+                                     typename detail::NetworkShape<Head, Layers...>::value_type> {
+    using head_type = Head;
+    using value_type = typename detail::NetworkShape<Head, Layers...>::value_type;
+    static constexpr size_t depth = sizeof...(Layers);
+    static constexpr size_t outputs = detail::NetworkShape<Head, Layers...>::outputs;
+    static constexpr size_t arena_size = detail::inference_arena<0, Layers...>();
+    // where θ is: the start of the arena if the last layer is even, else its end
+    static constexpr size_t logits_offset = (depth - 1) % 2 == 0 ? 0 : arena_size - outputs;
+    value_type arena[arena_size];
 };
 
 // The layers as named members, so that a Network is a plain aggregate written
@@ -151,6 +184,7 @@ struct Network {
         template <size_t I>                                                                           \
         using layer_type = typename detail::nth_type<I UGRAD_LAYERS_##n(UGRAD_LAYER_ARG)>::type;      \
         using Activations = NetworkActivations<Head UGRAD_LAYERS_##n(UGRAD_LAYER_ARG)>;               \
+        using Inference = NetworkInference<Head UGRAD_LAYERS_##n(UGRAD_LAYER_ARG)>;                   \
         using Gradients = Network;                                                                    \
         UGRAD_LAYERS_##n(UGRAD_LAYER_MEMBER)                                                          \
     };
@@ -194,9 +228,16 @@ constexpr const auto& outputs(const NetworkActivations<Head, Layers...>& act) no
     if constexpr (detail::same_type<Head, Linear>::value) return logits(act);
     else return act.probs;
 }
-template <size_t In, size_t Hidden, size_t Out, typename T>
-constexpr const T (&outputs(const Activations<In, Hidden, Out, T>& act) noexcept)[Out] {
-    return act.probs;
+// θ and ŷ after predict.
+template <class Head, class... Layers>
+inline const auto& logits(const NetworkInference<Head, Layers...>& inf) noexcept {
+    using I = NetworkInference<Head, Layers...>;
+    return detail::as_array<I::outputs>(&inf.arena[I::logits_offset]);
+}
+template <class Head, class... Layers>
+inline const auto& outputs(const NetworkInference<Head, Layers...>& inf) noexcept {
+    if constexpr (detail::same_type<Head, Linear>::value) return logits(inf);
+    else return inf.probs;
 }
 
 namespace detail {
@@ -239,6 +280,28 @@ inline void forward_layers(const Net& net, const T (&x)[N], typename Net::Activa
     if constexpr (I + 1 < Net::depth) forward_layers<I + 1>(net, out.y, act);
 }
 
+
+// The inference walk: layer I from x into its end of the arena (see NetworkInference).
+template <size_t I, class Net, size_t N, typename T>
+inline void infer_layers(const Net& net, const T (&x)[N], T* arena) noexcept {
+    using L = typename Net::template layer_type<I>;
+    constexpr size_t A = Net::Inference::arena_size;
+    T* out = I % 2 == 0 ? arena : arena + (A - L::outputs);
+    T* scratch = I % 2 == 0 ? arena + L::outputs : arena + (I == 0 ? 0 : L::inputs);
+    T(&y)[L::outputs] = as_array<L::outputs>(out);
+    layer_infer(layer<I>(net), x, y, scratch);
+    if constexpr (I + 1 < Net::depth) infer_layers<I + 1>(net, y, arena);
+}
+
+template <class Head, class... Layers, typename T>
+constexpr void fill(NetworkInference<Head, Layers...>& inf, T value) noexcept {
+    if constexpr (!same_type<Head, Linear>::value) {
+        fill(inf.log_probs, value);
+        fill(inf.probs, value);
+    }
+    if constexpr (same_type<Head, Logistic>::value) fill(inf.log_complements, value);
+    fill(inf.arena, value);
+}
 
 // A label's validity for a head: Softmax and Logistic label < Out (a one-unit Logistic: 0 or 1).
 template <class Head, size_t Out>
@@ -416,6 +479,29 @@ Status forward(const Network<Head, Layers...>& net,
         return Status::non_finite_result;
     }
     detail::head_forward(logits(act), static_cast<HeadOutput<Head, Network<Head, Layers...>::outputs, T>&>(act));
+    return Status::ok;
+}
+
+// Inference alone: ŷ (outputs(inf)) and θ (logits(inf)) from x, the same bits as forward gives, in
+// sizeof(Net::Inference) bytes — one arena as large as the largest layer's input, scratch and
+// output together, instead of every layer's output. Nothing is kept for a gradient.
+// non_finite_input if x holds NaN/±inf; non_finite_result if θ comes out NaN/±inf. On either,
+// every value in inf is NaN.
+template <class Head, class... Layers>
+Status predict(const Network<Head, Layers...>& net,
+               const typename Network<Head, Layers...>::value_type (&x)[Network<Head, Layers...>::inputs],
+               typename Network<Head, Layers...>::Inference& inf) noexcept {
+    using T = typename Network<Head, Layers...>::value_type;
+    if (!detail::all_finite(x)) {
+        detail::fill(inf, quiet_nan<T>());
+        return Status::non_finite_input;
+    }
+    detail::infer_layers<0>(net, x, &inf.arena[0]);
+    if (!detail::all_finite(logits(inf))) {
+        detail::fill(inf, quiet_nan<T>());
+        return Status::non_finite_result;
+    }
+    detail::head_forward(logits(inf), static_cast<HeadOutput<Head, Network<Head, Layers...>::outputs, T>&>(inf));
     return Status::ok;
 }
 

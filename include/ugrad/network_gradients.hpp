@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // ugrad/network_gradients.hpp — a Network's weight gradients and one step of gradient descent on a
-// Network held in RAM: Mlp's calls (include/ugrad/gradients.hpp) for any stack of layers.
+// Network held in RAM: Mlp's calls (include/ugrad/gradients.hpp) for any stack of layers, on
+// the same loops (include/ugrad/updates.hpp).
 //
 // The backward walk of include/ugrad/network.hpp gives every layer's dJ/dr_l [Out_l]; with the
 // layer's input x_l [In_l] (x, or the previous layer's output), each layer kind adds its own
@@ -20,7 +21,7 @@
 #include <stdint.h>
 
 #include <ugrad/compile_errors.hpp>
-#include <ugrad/gradients.hpp>
+#include <ugrad/updates.hpp>
 #include <ugrad/fp_contract.hpp>
 #include <ugrad/math.hpp>
 #include <ugrad/network.hpp>

@@ -10,6 +10,8 @@
 
 #include <ugrad/status.hpp>
 #include <ugrad/math.hpp>
+#include <ugrad/arrays.hpp>
+#include <ugrad/updates.hpp>
 #include <ugrad/kernels.hpp>
 #include <ugrad/elementwise.hpp>
 #include <ugrad/softmax.hpp>

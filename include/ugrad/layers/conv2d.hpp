@@ -60,14 +60,14 @@ template <size_t Length, size_t C, size_t F, size_t K, size_t S = 1, class Paddi
           typename T = float>
 using Conv1D = Conv2D<Hwc<1, Length, C>, F, Kernel<1, K>, Stride<1, S>, Padding, Act, T>;
 
-// r = x ⊛ W + b into out.y, then out.y = act(r).   x [In::size], out [outputs].
+// r = x ⊛ W + b (the activation follows: include/ugrad/layers/layer_calls.hpp).   x [In::size], r [outputs].
 template <class In, size_t F, class K, class S, class P, class Act, typename T>
-void layer_forward(const Conv2D<In, F, K, S, P, Act, T>& layer, const T (&x)[In::size],
-                   LayerOutput<Act, Conv2D<In, F, K, S, P, Act, T>::outputs, T>& out) noexcept {
+void layer_map(const Conv2D<In, F, K, S, P, Act, T>& layer, const T (&x)[In::size],
+               T (&r_out)[Conv2D<In, F, K, S, P, Act, T>::outputs]) noexcept {
     using L = Conv2D<In, F, K, S, P, Act, T>;
     using Win = typename L::windows;
     constexpr size_t C = In::channels;
-    T* r = out.y;
+    T* r = r_out;
     for (size_t oy = 0; oy < Win::out_height; ++oy)
         for (size_t ox = 0; ox < Win::out_width; ++ox) {
             T sum[F];
@@ -82,7 +82,6 @@ void layer_forward(const Conv2D<In, F, K, S, P, Act, T>& layer, const T (&x)[In:
             for (size_t f = 0; f < F; ++f) r[f] = sum[f] + layer.b[f];
             r += F;
         }
-    activate(out);
 }
 
 // dx = dr ⊛ᵀ W: the transposed convolution.   dr [outputs], dx [In::size].

@@ -2,7 +2,7 @@
 // ugrad/layers/dense.hpp — a dense (fully connected) layer's four calls in the form every layer kind
 // gives them to the network walk (include/ugrad/network.hpp): forward, the input gradient, the
 // weight gradients, and the batch-1 descent step. The loops are Mlp's (include/ugrad/kernels.hpp,
-// include/ugrad/gradients.hpp), so a Network with Mlp's shape gives Mlp's bits.
+// include/ugrad/updates.hpp), so a Network with Mlp's shape gives Mlp's bits.
 //
 // Shapes: x [In]   W [In][Out]   b [Out]   r, y [Out]   (row vectors)
 //   forward   r = x·W + b,  y = act(r)
@@ -15,19 +15,19 @@
 
 #include <ugrad/activations.hpp>
 #include <ugrad/fp_contract.hpp>
-#include <ugrad/gradients.hpp>
+#include <ugrad/updates.hpp>
 #include <ugrad/kernels.hpp>
 #include <ugrad/layers.hpp>
+#include <ugrad/layers/layer_calls.hpp>
 
 UGRAD_FP_CONTRACT_OFF_BEGIN
 
 namespace ugrad {
 
-// r = x·W + b into out.y, then out.y = act(r) (and a sigmoid's slope).   x [In], out [Out].
+// r = x·W + b (the activation follows: include/ugrad/layers/layer_calls.hpp).   x [In], r [Out].
 template <size_t In, size_t Out, class Act, typename T>
-inline void layer_forward(const Dense<In, Out, Act, T>& layer, const T (&x)[In], LayerOutput<Act, Out, T>& out) noexcept {
-    affine(x, layer.w, layer.b, out.y);
-    activate(out);
+inline void layer_map(const Dense<In, Out, Act, T>& layer, const T (&x)[In], T (&r)[Out]) noexcept {
+    affine(x, layer.w, layer.b, r);
 }
 
 // dx = dr·Wᵀ.   dr [Out], dx [In].

@@ -44,13 +44,13 @@ struct DepthwiseConv2D {
     T b[In::channels];
 };
 
-// r = x ⊛_channel W + b into out.y, then out.y = act(r).
+// r = x ⊛_channel W + b (the activation follows).   x [In::size], r [outputs].
 template <class In, class K, class S, class P, class Act, typename T>
-void layer_forward(const DepthwiseConv2D<In, K, S, P, Act, T>& layer, const T (&x)[In::size],
-                   LayerOutput<Act, DepthwiseConv2D<In, K, S, P, Act, T>::outputs, T>& out) noexcept {
+void layer_map(const DepthwiseConv2D<In, K, S, P, Act, T>& layer, const T (&x)[In::size],
+               T (&r_out)[DepthwiseConv2D<In, K, S, P, Act, T>::outputs]) noexcept {
     using Win = typename DepthwiseConv2D<In, K, S, P, Act, T>::windows;
     constexpr size_t C = In::channels;
-    T* r = out.y;
+    T* r = r_out;
     for (size_t oy = 0; oy < Win::out_height; ++oy)
         for (size_t ox = 0; ox < Win::out_width; ++ox) {
             for (size_t c = 0; c < C; ++c) r[c] = T(0);
@@ -61,7 +61,6 @@ void layer_forward(const DepthwiseConv2D<In, K, S, P, Act, T>& layer, const T (&
             for (size_t c = 0; c < C; ++c) r[c] = r[c] + layer.b[c];
             r += C;
         }
-    activate(out);
 }
 
 // dx = dr ⊛ᵀ_channel W.   dr [outputs], dx [In::size].

@@ -5,7 +5,11 @@
 // Every layer kind L (Dense, Conv2D, DepthwiseConv2D, the pools, Residual) states
 //   L::inputs, L::outputs, L::parameters, L::activation, L::value_type
 // and gives, in namespace ugrad (x [inputs], dr = dJ/dr [outputs], dx [inputs]):
+//   layer_map(l, x, r)                         r = f(x), the layer's map before its activation;
+//                                              from it, below, for every kind that keeps only y:
 //   layer_forward(l, x, kept)                  r = f(x) into kept.y, then kept.y = act(r)
+//   layer_infer(l, x, y, scratch)              y = act(f(x)), keeping nothing (inference);
+//                                              scratch: inference_scratch<L>::value values
 //   layer_backward_input(l, dr, dx)            dx = f′ᵀ(dr), the transpose of the layer's linear map
 //   layer_accumulate(x, dr, grads)             grads += dJ/dW, dJ/db   (kinds with parameters;
 //                                              shaped like l, zeros to start with)
@@ -20,7 +24,7 @@
 
 #include <ugrad/activations.hpp>
 #include <ugrad/fp_contract.hpp>
-#include <ugrad/mlp.hpp>
+#include <ugrad/arrays.hpp>
 #include <ugrad/type_list.hpp>
 
 UGRAD_FP_CONTRACT_OFF_BEGIN
@@ -78,6 +82,33 @@ constexpr void for_each_parameter(A& a, F&& f) noexcept {
     auto first = [&f](auto& p, auto& /*same*/) noexcept { f(p); };
     for_each_parameter_pair(a, a, first);
 }
+
+}  // namespace ugrad::detail
+
+namespace ugrad {
+
+// forward and inference for the kinds that keep y alone (a max pool and a residual block write
+// their own).
+template <class L, typename T, size_t N, size_t M>
+inline void layer_forward(const L& l, const T (&x)[N], LayerOutput<typename L::activation, M, T>& out) noexcept {
+    layer_map(l, x, out.y);
+    activate(out);
+}
+template <class L, typename T, size_t N, size_t M>
+inline void layer_infer(const L& l, const T (&x)[N], T (&y)[M], T* /*scratch*/) noexcept {
+    layer_map(l, x, y);
+    activate_values<typename L::activation>(y);
+}
+
+}  // namespace ugrad
+
+namespace ugrad::detail {
+
+// The scratch inference needs besides a layer's input and output, in values of T.
+template <class L>
+struct inference_scratch {
+    static constexpr size_t value = 0;
+};
 
 // Every value forward kept finite (a block's inner outputs too: include/ugrad/layers/residual.hpp).
 template <class Act, size_t N, typename T>

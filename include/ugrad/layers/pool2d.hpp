@@ -82,13 +82,13 @@ constexpr void fill(MaxPoolOutput<Act, N, T>& out, T value) noexcept {
 }
 }  // namespace detail
 
-// r = the window means into out.y, then out.y = act(r).
+// r = the window means (the activation follows).
 template <class In, class Wn, class S, class P, class Act, typename T>
-void layer_forward(const AveragePool2D<In, Wn, S, P, Act, T>& /*layer*/, const T (&x)[In::size],
-                   LayerOutput<Act, AveragePool2D<In, Wn, S, P, Act, T>::outputs, T>& out) noexcept {
+void layer_map(const AveragePool2D<In, Wn, S, P, Act, T>& /*layer*/, const T (&x)[In::size],
+               T (&r_out)[AveragePool2D<In, Wn, S, P, Act, T>::outputs]) noexcept {
     using Win = typename AveragePool2D<In, Wn, S, P, Act, T>::windows;
     constexpr size_t C = In::channels;
-    T* r = out.y;
+    T* r = r_out;
     for (size_t oy = 0; oy < Win::out_height; ++oy)
         for (size_t ox = 0; ox < Win::out_width; ++ox) {
             for (size_t c = 0; c < C; ++c) r[c] = T(0);
@@ -99,7 +99,6 @@ void layer_forward(const AveragePool2D<In, Wn, S, P, Act, T>& /*layer*/, const T
             for (size_t c = 0; c < C; ++c) r[c] = r[c] / n;
             r += C;
         }
-    activate(out);
 }
 
 // dx: each window's dr shared evenly among the taps it read.
@@ -120,10 +119,10 @@ void layer_backward_input(const AveragePool2D<In, Wn, S, P, Act, T>& /*layer*/,
         }
 }
 
-// r = the window maxima into out.y (and their taps into out.tap), then out.y = act(r).
+// r = the window maxima, and their taps into tap[] unless it is null (the activation follows).
 template <class In, class Wn, class S, class P, class Act, typename T>
-void layer_forward(const MaxPool2D<In, Wn, S, P, Act, T>& /*layer*/, const T (&x)[In::size],
-                   MaxPoolOutput<Act, MaxPool2D<In, Wn, S, P, Act, T>::outputs, T>& out) noexcept {
+void layer_map(const MaxPool2D<In, Wn, S, P, Act, T>& /*layer*/, const T (&x)[In::size],
+               T (&r)[MaxPool2D<In, Wn, S, P, Act, T>::outputs], uint8_t* tap) noexcept {
     using Win = typename MaxPool2D<In, Wn, S, P, Act, T>::windows;
     constexpr size_t C = In::channels;
     size_t o = 0;
@@ -142,10 +141,22 @@ void layer_forward(const MaxPool2D<In, Wn, S, P, Act, T>& /*layer*/, const T (&x
                         first = false;
                     }
                 });
-                out.y[o] = best;
-                out.tap[o] = static_cast<uint8_t>(best_tap);
+                r[o] = best;
+                if (tap != nullptr) tap[o] = static_cast<uint8_t>(best_tap);
             }
+}
+// forward keeps the taps; inference does not.
+template <class In, class Wn, class S, class P, class Act, typename T>
+void layer_forward(const MaxPool2D<In, Wn, S, P, Act, T>& layer, const T (&x)[In::size],
+                   MaxPoolOutput<Act, MaxPool2D<In, Wn, S, P, Act, T>::outputs, T>& out) noexcept {
+    layer_map(layer, x, out.y, &out.tap[0]);
     activate(static_cast<LayerOutput<Act, MaxPool2D<In, Wn, S, P, Act, T>::outputs, T>&>(out));
+}
+template <class In, class Wn, class S, class P, class Act, typename T>
+void layer_infer(const MaxPool2D<In, Wn, S, P, Act, T>& layer, const T (&x)[In::size],
+                 T (&y)[MaxPool2D<In, Wn, S, P, Act, T>::outputs], T* /*scratch*/) noexcept {
+    layer_map(layer, x, y, static_cast<uint8_t*>(nullptr));
+    activate_values<Act>(y);
 }
 
 // dx: each output's dr to the pixel its maximum came from.

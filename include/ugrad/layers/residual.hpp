@@ -51,6 +51,19 @@ constexpr bool shortcut_fits() noexcept {
     if constexpr (same_type<S, IdentityShortcut>::value) return In == Out;
     else return S::inputs == In && S::outputs == Out;
 }
+// The widest output of a branch's layers 0 .. n−2 (0 for a one-layer branch), and the most
+// scratch any of them needs: what the block's inference holds besides its input and output.
+template <size_t I, class... Branch>
+constexpr size_t widest_inner_output() noexcept {
+    if constexpr (I + 1 >= sizeof...(Branch)) {
+        return 0;
+    } else {
+        const size_t here = nth_type<I, Branch...>::type::outputs, above = widest_inner_output<I + 1, Branch...>();
+        return here > above ? here : above;
+    }
+}
+template <size_t I, class... Branch>
+constexpr size_t most_inner_scratch() noexcept;
 // The widest input of a branch's layers 1 .. n−1 and its output (what its walk down holds).
 template <size_t I, class... Branch>
 constexpr size_t widest_inner() noexcept {
@@ -78,8 +91,6 @@ struct Residual {
     static_assert(detail::chained<Branch...>(), "each layer of a residual branch takes what the one before gives");
     static_assert(detail::same_type<typename last::activation, Identity>::value,
                   "a residual branch's last layer has no activation (Identity): the block applies its own after the sum");
-    using input_shape = typename first::input_shape;
-    using output_shape = typename last::output_shape;
     using activation = Act;
     using value_type = typename first::value_type;
     using shortcut_type = Shortcut;
@@ -88,6 +99,14 @@ struct Residual {
     static constexpr size_t outputs = last::outputs;
     static constexpr size_t parameters = detail::sum_parameters<Branch...>() + Shortcut::parameters;
     static constexpr size_t widest = detail::widest_inner<0, Branch...>();
+    // Inference: buffers for the branch's inner outputs, in turn (one for a two-layer branch, two
+    // for a longer one; the last layer writes the block's y), the first also taking a layer
+    // shortcut's output once the branch is done; then the inner layers' own scratch.
+    static constexpr size_t inner_output = detail::widest_inner_output<0, Branch...>();
+    static constexpr size_t first_buffer =
+        detail::same_type<Shortcut, IdentityShortcut>::value || inner_output > last::outputs ? inner_output : last::outputs;
+    static constexpr size_t second_buffer = sizeof...(Branch) >= 3 ? inner_output : 0;
+    static constexpr size_t inference_scratch = first_buffer + second_buffer + detail::most_inner_scratch<0, Branch...>();
     template <size_t I>
     using layer_type = typename detail::nth_type<I, Branch...>::type;
     detail::Chain<Branch...> branch;
@@ -131,6 +150,21 @@ constexpr void fill(ResidualOutput<S, Act, Branch...>& out, T value) noexcept {
     fill_chain<0, sizeof...(Branch)>(out.branch, value);
     if constexpr (!same_type<S, IdentityShortcut>::value) fill(out.shortcut.first, value);
 }
+template <class S, class Act, class... Branch>
+struct inference_scratch<Residual<S, Act, Branch...>> {
+    static constexpr size_t value = Residual<S, Act, Branch...>::inference_scratch;
+};
+template <size_t I, class... Branch>
+constexpr size_t most_inner_scratch() noexcept {
+    const size_t here = inference_scratch<typename nth_type<I, Branch...>::type>::value;
+    if constexpr (I + 1 < sizeof...(Branch)) {
+        const size_t above = most_inner_scratch<I + 1, Branch...>();
+        return here > above ? here : above;
+    } else {
+        return here;
+    }
+}
+
 template <size_t I, class A, class B, class F>
 constexpr void branch_parameter_pairs(A& a, B& b, F& f) noexcept {
     for_each_parameter_pair(get<I>(a.branch), get<I>(b.branch), f);
@@ -160,6 +194,21 @@ inline void branch_forward(const Res& res, const T (&x)[N], Out& out) noexcept {
     auto& kept = get<I>(out.branch);
     layer_forward(get<I>(res.branch), x, kept);
     if constexpr (I + 1 < Res::depth) branch_forward<I + 1>(res, kept.y, out);
+}
+
+// The branch's inference: layer J from input (x at J = 0) into the buffer J mod 2 (the block's y
+// for the last layer).   buffers: scratch [first_buffer], scratch + first_buffer [second_buffer].
+template <size_t J, class Res, typename T, size_t N, size_t Out>
+inline void branch_infer(const Res& res, const T (&input)[N], T (&y)[Out], T* scratch) noexcept {
+    using L = typename Res::template layer_type<J>;
+    T* inner_scratch = scratch + Res::first_buffer + Res::second_buffer;
+    if constexpr (J + 1 == Res::depth) {
+        layer_infer(get<J>(res.branch), input, y, inner_scratch);
+    } else {
+        T(&out)[L::outputs] = as_array<L::outputs>(J % 2 == 0 ? scratch : scratch + Res::first_buffer);
+        layer_infer(get<J>(res.branch), input, out, inner_scratch);
+        branch_infer<J + 1>(res, out, y, scratch);
+    }
 }
 
 // The branch walk down, layer I to 0, from d = dJ/dr_I: dJ/dr_{I−1} = B_I′ᵀ(d) ⊙ act_{I−1}′ into the
@@ -234,6 +283,21 @@ void layer_forward(const Residual<S, Act, Branch...>& res, const T (&x)[In], Res
         for (size_t i = 0; i < Out; ++i) out.y[i] = b[i] + out.shortcut.first.y[i];
     }
     activate(static_cast<LayerOutput<Act, Out, T>&>(out));
+}
+
+// y = act(B(x) + S(x)), keeping nothing: the block's inner outputs in scratch.
+template <class S, class Act, class... Branch, typename T, size_t In, size_t Out>
+void layer_infer(const Residual<S, Act, Branch...>& res, const T (&x)[In], T (&y)[Out], T* scratch) noexcept {
+    using Res = Residual<S, Act, Branch...>;
+    detail::branch_infer<0>(res, x, y, scratch);
+    if constexpr (detail::same_type<S, IdentityShortcut>::value) {
+        for (size_t i = 0; i < Out; ++i) y[i] = y[i] + x[i];
+    } else {
+        T(&s)[Out] = detail::as_array<Out>(scratch);
+        layer_infer(res.shortcut, x, s, scratch + Res::first_buffer + Res::second_buffer);
+        for (size_t i = 0; i < Out; ++i) y[i] = y[i] + s[i];
+    }
+    activate_values<Act>(y);
 }
 
 // dx = B′ᵀ(dr) + S′ᵀ(dr).

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: Apache-2.0
+// bench/mlperf_bench.cpp — executed instructions of the MLPerf Tiny architectures (bench/mlperf_tiny.hpp)
+// in float on an emulated core: predict (inference alone), and forward + input_gradient (ŷ and
+// dJ/dx), with random weights (the instruction counts of these loops do not depend on the values,
+// except a max pool's and ReLU's branches). Counted with platform/hal.h's hal_instructions() (QEMU
+// -icount shift=0) over one call each: these calls run millions of instructions, so the counter's
+// step (40) is below a part in 10^4.
+//
+// Prints Markdown rows; `make mlperf-bench` puts them into docs/mlperf-tiny.md.
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <hal.h>
+
+#include "mlperf_tiny.hpp"
+
+namespace {
+
+// SplitMix64-driven uniform floats: the same numbers on every target.
+struct Rng {
+    uint64_t state;
+    float uniform(float lo, float hi) {
+        uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+        z ^= z >> 31;
+        return lo + (hi - lo) * static_cast<float>(z >> 40) * (1.0f / 16777216.0f);
+    }
+};
+
+volatile float sink;
+
+// Every parameter of a network, as the floats they are (the layers are arrays of float, back to back).
+template <class Net>
+void fill_random(Net& net, uint64_t seed) {
+    Rng rng{seed};
+    float* p = reinterpret_cast<float*>(&net);  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast): a network is floats only
+    for (size_t i = 0; i < sizeof(Net) / sizeof(float); ++i) p[i] = rng.uniform(-0.1f, 0.1f);
+}
+
+template <class Net>
+struct Bench {
+    Net net;
+    typename Net::Activations act;
+    typename Net::Inference inf;
+    float x[Net::inputs];
+    float dx[Net::inputs];
+};
+
+template <class Net>
+void row(const char* name, Bench<Net>& b, uint64_t seed) {
+    fill_random(b.net, seed);
+    Rng rng{seed + 1};
+    for (float& v : b.x) v = rng.uniform(-1.0f, 1.0f);
+    const double macs = static_cast<double>(mlperf_tiny::NetworkMacs<Net>::value);
+
+    uint64_t t0 = hal_instructions();
+    const ugrad::Status s1 = ugrad::predict(b.net, b.x, b.inf);
+    uint64_t t1 = hal_instructions();
+    const uint64_t infer = t1 - t0;
+
+    t0 = hal_instructions();
+    const ugrad::Status s2 = ugrad::forward(b.net, b.x, b.act);
+    t1 = hal_instructions();
+    const uint64_t forward = t1 - t0;
+    ugrad::Status s3 = ugrad::Status::ok;
+    uint64_t gradient = 0;
+    if constexpr (ugrad::detail::same_type<typename Net::head_type, ugrad::Linear>::value) {
+        t0 = hal_instructions();
+        s3 = ugrad::input_gradient(b.net, b.act, b.x, b.dx);  // the autoencoder's target is its input
+        t1 = hal_instructions();
+    } else {
+        t0 = hal_instructions();
+        s3 = ugrad::input_gradient(b.net, b.act, 0, b.dx);
+        t1 = hal_instructions();
+    }
+    gradient = t1 - t0;
+    sink = b.dx[0] + ugrad::outputs(b.inf)[0];
+    const bool ok = s1 == ugrad::Status::ok && s2 == ugrad::Status::ok && s3 == ugrad::Status::ok;
+    printf("| %s | %.2f M | %.2f M | %.2f | %.2f M | %.2f M | %.2f× |%s\n", name, macs / 1e6,
+           static_cast<double>(infer) / 1e6, static_cast<double>(infer) / macs, static_cast<double>(forward) / 1e6,
+           static_cast<double>(forward + gradient) / 1e6,
+           static_cast<double>(forward + gradient) / static_cast<double>(forward), ok ? "" : " (a call failed)");
+}
+
+Bench<mlperf_tiny::AnomalyDetection<>> ad;
+Bench<mlperf_tiny::KeywordSpotting<>> kws;
+Bench<mlperf_tiny::ImageClassification<>> ic;
+Bench<mlperf_tiny::VisualWakeWords<>> vww;
+Bench<mlperf_tiny::StreamingWakeWord<>> sww;
+
+}  // namespace
+
+int main() {
+    printf("| architecture | MACs | `predict` instructions | per MAC | `forward` | `forward` + `input_gradient` | ÷ `forward` |\n");
+    printf("|---|---:|---:|---:|---:|---:|---:|\n");
+    row("anomaly detection", ad, 1);
+    row("keyword spotting (DS-CNN)", kws, 2);
+    row("image classification (ResNet-8)", ic, 3);
+    row("visual wake words (MobileNetV1 0.25)", vww, 4);
+    row("streaming wake word", sww, 5);
+    return hal_exit(0);
+}
