@@ -72,6 +72,16 @@ bench: $(TARGET_BUILD)/target-bench.elf $(TARGET_BUILD)/target-bench-os.elf
 	@$(if $(TARGET_OWN_KERNELS),$(MAKE) --no-print-directory bench-code-size | tee -a $(TARGET_BUILD)/bench.md)
 	$(if $(filter $(TARGET),$(BENCH_README_TARGETS)),tools/readme_section.py bench-$(TARGET) $(TARGET_BUILD)/bench.md)
 
+# The MLPerf Tiny architectures in float on the emulated core (bench/mlperf_bench.cpp): instructions
+# of predict and of forward + input_gradient, into docs/mlperf-tiny.md (make mlperf-bench, M4F).
+$(call target_program,mlperf-bench,bench/mlperf_bench.cpp)
+.PHONY: mlperf-bench
+mlperf-bench: $(TARGET_BUILD)/mlperf-bench.elf
+	@{ echo "$(TARGET) under QEMU with -icount shift=0, built with \`$(TARGET_CXX) $(TARGET_OPT) $(strip $(TARGET_ARCH)) $(FPFLAGS)\`"; \
+	  echo "(no ugrad macros), random weights, one call each:"; echo; \
+	  $(TARGET_RUN) $< || exit 1; } | tee $(TARGET_BUILD)/mlperf-bench.md
+	tools/readme_section.py mlperf-bench-$(TARGET) $(TARGET_BUILD)/mlperf-bench.md
+
 # Flash of one 64-32-10 call at -Os (bench/call_size.cpp: .text of the object), with the target's
 # own kernels and with the portable ones: what the speed costs, or saves, in code.
 .PHONY: bench-code-size

@@ -27,18 +27,30 @@ constexpr size_t activation_values() {
             ... + head);
 }
 
+// Inference holds its arena (the largest In_l + Out_l, layer 0's In not counted: x is the caller's)
+// and the head's values.
+template <class Net>
+struct Predict {
+    static constexpr size_t head = ugrad::detail::same_type<typename Net::head_type, ugrad::Softmax>::value    ? 2
+                                   : ugrad::detail::same_type<typename Net::head_type, ugrad::Logistic>::value ? 3
+                                                                                                                : 0;
+    static constexpr bool ok = sizeof(typename Net::Inference) == (Net::Inference::arena_size + head * Net::outputs) * sizeof(float);
+};
+
 template <class Head, class... Layers>
 void network_row(const char* head, const char* activations) {
     using Net = ugrad::Network<Head, Layers...>;
-    using Buffers = ugrad::detail::BackwardLayout<Net, true>;  // input_gradient's: dJ/dθ in the first buffer
-    static_assert(sizeof(typename Net::Activations) == activation_values<Head, Layers...>() * sizeof(float),
+    using Buffers = ugrad::detail::WalkBuffers<typename Net::shape>;  // the walk's, kept in Activations
+    static_assert(sizeof(typename Net::Activations) ==
+                      (activation_values<Head, Layers...>() + Buffers::size1 + Buffers::size2) * sizeof(float),
                   "Activations holds what the formula says");
+    static_assert(Predict<Net>::ok, "Inference holds the arena and the head's values");
     static_assert(sizeof(typename Net::Gradients) == sizeof(Net), "Gradients is shaped like the network");
     std::printf("| %s %zu", head, Net::inputs);
     ((std::printf("-%zu", Layers::outputs)), ...);
-    std::printf(", %s | %zu B | %zu B | %zu B | %zu B = (%zu + %zu)·4 |\n", activations, sizeof(Net),
-                sizeof(typename Net::Activations), sizeof(typename Net::Gradients),
-                (Buffers::size(1) + Buffers::size(2)) * sizeof(float), Buffers::size(1), Buffers::size(2));
+    std::printf(", %s | %zu B | %zu B | %zu B = (%zu + %zu)·4 | %zu B | %zu B |\n", activations, sizeof(Net),
+                sizeof(typename Net::Activations), (Buffers::size1 + Buffers::size2) * sizeof(float), Buffers::size1,
+                Buffers::size2, sizeof(typename Net::Inference), sizeof(typename Net::Gradients));
 }
 
 int main() {
@@ -49,12 +61,13 @@ int main() {
     row<256, 64, 10>();
     row<784, 128, 10>();
     std::printf("\n`Network<Head, Dense<In, Out_0, Act_0>, ...>` (float): `Activations` holds Σ_l Out_l values "
-                "(2·Out_l for a Sigmoid layer) + 2·Out (Softmax) or 3·Out (Logistic) or 0 (Linear); `Gradients` is "
-                "shaped like the network. On the stack every call that walks back keeps two buffers, each as wide as "
-                "the widest vector it holds: dJ/dθ [Out] first, then the layers' dJ/dr in turn (measured per call: "
-                "`make network-stack`).\n\n");
-    std::printf("| Network | flash (`const` network) | `Activations` (RAM) | `Gradients` (RAM, training) | vectors on the stack of `input_gradient`: two buffers |\n");
-    std::printf("|---|---|---|---|---|\n");
+                "(2·Out_l for a Sigmoid layer) + 2·Out (Softmax) or 3·Out (Logistic) or 0 (Linear), then the "
+                "backward walk's two buffers, each as wide as the widest vector it holds (dJ/dθ [Out] first, then "
+                "the layers' dJ/dr in turn), so no call keeps a vector on its stack; `Inference` (predict) holds "
+                "one arena of the largest In_l + Out_l and the head's values; `Gradients` is shaped like the "
+                "network. Each call's stack: `make network-stack`.\n\n");
+    std::printf("| Network | flash (`const` network) | `Activations` (RAM) | of which the walk's buffers | `Inference` (RAM, predict) | `Gradients` (RAM, training) |\n");
+    std::printf("|---|---|---|---|---|---|\n");
     using ugrad::Dense;
     using ugrad::Relu;
     using ugrad::Sigmoid;

@@ -74,6 +74,8 @@ struct NetworkShape : ChainCheck<Layers...> {
     using value_type = typename first::value_type;
     static constexpr size_t inputs = first::inputs;
     static constexpr size_t outputs = last::outputs;
+    template <size_t I>
+    using layer_type = typename nth_type<I, Layers...>::type;
     static_assert((same_type<value_type, typename Layers::value_type>::value && ...),
                   "every layer of a Network has the same value type T");
     static_assert(is_head<Head>, "the head is ugrad::Softmax, ugrad::Logistic or ugrad::Linear");
@@ -81,9 +83,52 @@ struct NetworkShape : ChainCheck<Layers...> {
 
 }  // namespace detail
 
+namespace detail {
+// The walk's memory: two buffers that the vectors dJ/dr_l take in turn, top first, so that no call
+// keeps more than two layer-wide vectors. dJ/dr of the top layer lives in buffer 1 when the call
+// computes dθ itself (OwnTop: input_gradient, accumulate_gradients, the sgd steps write it there
+// through top()) or when the last layer has a slope (dθ ⊙ act′ is formed there); otherwise it stays
+// in the caller's dθ (0). Each buffer is as wide as the widest vector it ever holds (at least 1).
+template <class Shape, bool OwnTop>
+struct BackwardLayout {
+    static constexpr bool top_in_buffer =
+        OwnTop || !same_type<typename Shape::template layer_type<Shape::depth - 1>::activation, Identity>::value;
+    template <size_t I>
+    static constexpr int where() noexcept {  // where dJ/dr_I lives: 0 the caller's, 1 or 2 a buffer
+        // (below the top, the same buffers in either layout: buffer 2 just below it, then in turn)
+        if constexpr (I == Shape::depth - 1) return top_in_buffer ? 1 : 0;
+        else return (Shape::depth - 1 - I) % 2 == 1 ? 2 : 1;
+    }
+    template <size_t I = 0>
+    static constexpr size_t size(int buffer) noexcept {
+        const size_t here = where<I>() == buffer ? Shape::template layer_type<I>::outputs : 1;
+        if constexpr (I + 1 < Shape::depth) {
+            const size_t above = size<I + 1>(buffer);
+            return here > above ? here : above;
+        } else {
+            return here;
+        }
+    }
+};
+// The two buffers, as wide as an OwnTop call needs them (a call given dθ uses the same buffers
+// below the top, and buffer 1 for the top only when an OwnTop call would too); kept with the
+// Activations, not on the stack, where a convolutional network's would not fit a microcontroller's.
+template <class Shape>
+struct WalkBuffers {
+    using T = typename Shape::value_type;
+    static constexpr size_t size1 = BackwardLayout<Shape, true>::size(1);
+    static constexpr size_t size2 = BackwardLayout<Shape, true>::size(2);
+    static_assert(BackwardLayout<Shape, false>::size(1) <= size1 && BackwardLayout<Shape, false>::size(2) <= size2,
+                  "either layout fits");
+    T buffer1[size1];
+    T buffer2[size2];
+};
+}  // namespace detail
+
 // What forward keeps: every layer's output (and a sigmoid layer's slope, a max pool's taps), then
-// the head's values. Σ_l Out_l (2·Out_l for a sigmoid layer) + (2·Out Softmax, 3·Out Logistic,
-// 0 Linear) values of T, and one byte per output of a max pool.
+// the head's values, then the backward walk's two buffers. Σ_l Out_l (2·Out_l for a sigmoid
+// layer) + (2·Out Softmax, 3·Out Logistic, 0 Linear) + the two buffers' values of T, and one byte
+// per output of a max pool.
 template <class Head, class... Layers>
 struct NetworkActivations : HeadOutput<Head, detail::NetworkShape<Head, Layers...>::outputs,
                                        typename detail::NetworkShape<Head, Layers...>::value_type> {
@@ -91,6 +136,9 @@ struct NetworkActivations : HeadOutput<Head, detail::NetworkShape<Head, Layers..
     using value_type = typename detail::NetworkShape<Head, Layers...>::value_type;
     static constexpr size_t depth = sizeof...(Layers);
     detail::Chain<detail::kept_output_t<Layers>...> layers;
+    // The backward walk's two buffers: written by every call that walks back (so a const act is
+    // still a scratchpad of those calls: one call at a time per Activations).
+    mutable detail::WalkBuffers<detail::NetworkShape<Head, Layers...>> walk;
 };
 
 namespace detail {
@@ -352,39 +400,19 @@ struct VisitNothing {
     constexpr void visit(L& /*layer*/, const K& /*kept*/, const T (& /*input*/)[N], const T (& /*dr*/)[M]) const noexcept {}
 };
 
-// The walk's memory: two buffers that the vectors dJ/dr_l take in turn, top first, so that no call
-// keeps more than two layer-wide vectors. dJ/dr of the top layer lives in buffer 1 when the call
-// computes dθ itself (OwnTop: input_gradient, accumulate_gradients, the sgd steps write it there
-// through top()) or when the last layer has a slope (dθ ⊙ act′ is formed there); otherwise it stays
-// in the caller's dθ (0). Each buffer is as wide as the widest vector it ever holds (at least 1).
-template <class Net, bool OwnTop>
-struct BackwardLayout {
-    static constexpr bool top_in_buffer =
-        OwnTop || !same_type<typename Net::template layer_type<Net::depth - 1>::activation, Identity>::value;
-    template <size_t I>
-    static constexpr int where() noexcept {  // where dJ/dr_I lives: 0 the caller's, 1 or 2 a buffer
-        if constexpr (I == Net::depth - 1) return top_in_buffer ? 1 : 0;
-        else return where<I + 1>() == 1 ? 2 : 1;
-    }
-    template <size_t I = 0>
-    static constexpr size_t size(int buffer) noexcept {
-        const size_t here = where<I>() == buffer ? Net::template layer_type<I>::outputs : 1;
-        if constexpr (I + 1 < Net::depth) {
-            const size_t above = size<I + 1>(buffer);
-            return here > above ? here : above;
-        } else {
-            return here;
-        }
-    }
-};
+// The walk's view of act's two buffers, laid out for an OwnTop call or not.
 template <class Net, bool OwnTop>
 struct BackwardScratch {
     static constexpr bool own_top = OwnTop;
-    using Layout = BackwardLayout<Net, OwnTop>;
+    using Layout = BackwardLayout<typename Net::shape, OwnTop>;
     using T = typename Net::value_type;
-    T buffer1[Layout::size(1)];
-    T buffer2[Layout::size(2)];
+    T* buffer1;
+    T* buffer2;
 };
+template <class Net, bool OwnTop>
+inline BackwardScratch<Net, OwnTop> walk_scratch(const typename Net::Activations& act) noexcept {
+    return {&act.walk.buffer1[0], &act.walk.buffer2[0]};
+}
 // Where an OwnTop caller writes dθ [Out].
 template <class Net, bool OwnTop>
 inline typename Net::value_type (&scratch_top(BackwardScratch<Net, OwnTop>& scratch) noexcept)[Net::outputs] {
@@ -579,7 +607,7 @@ template <class Head, class... Layers>
 Status backward(const Network<Head, Layers...>& net, const typename Network<Head, Layers...>::Activations& act,
                 const typename Network<Head, Layers...>::value_type (&dlogits)[Network<Head, Layers...>::outputs],
                 typename Network<Head, Layers...>::value_type (&dx)[Network<Head, Layers...>::inputs]) noexcept {
-    detail::BackwardScratch<Network<Head, Layers...>, false> scratch;  // NOLINT(cppcoreguidelines-pro-type-member-init,hicpp-member-init): the walk writes before it reads
+    auto scratch = detail::walk_scratch<Network<Head, Layers...>, false>(act);
     return detail::input_gradient_from(net, act, scratch, dlogits, dx);
 }
 
@@ -592,7 +620,7 @@ Status input_gradient(const Network<Head, Layers...>& net, const typename Networ
                       typename Network<Head, Layers...>::value_type (&dx)[Network<Head, Layers...>::inputs]) noexcept {
     using Net = Network<Head, Layers...>;
     if (!detail::valid_label<Head, Net::outputs>(label)) return detail::fail(Status::label_out_of_range, dx);
-    detail::BackwardScratch<Net, true> scratch;  // NOLINT(cppcoreguidelines-pro-type-member-init,hicpp-member-init): the walk writes before it reads
+    auto scratch = detail::walk_scratch<Net, true>(act);
     detail::upstream_from_label(act, label, scratch_top(scratch));
     return detail::input_gradient_from(net, act, scratch, scratch_top(scratch), dx);
 }
@@ -606,7 +634,7 @@ Status input_gradient(const Network<Head, Layers...>& net, const typename Networ
                       typename Network<Head, Layers...>::value_type (&dx)[Network<Head, Layers...>::inputs]) noexcept {
     using Net = Network<Head, Layers...>;
     if (!detail::valid_target_for<Head>(target)) return detail::fail(Status::bad_target, dx);
-    detail::BackwardScratch<Net, true> scratch;  // NOLINT(cppcoreguidelines-pro-type-member-init,hicpp-member-init): the walk writes before it reads
+    auto scratch = detail::walk_scratch<Net, true>(act);
     detail::upstream_from_target(act, target, scratch_top(scratch));
     return detail::input_gradient_from(net, act, scratch, scratch_top(scratch), dx);
 }

@@ -184,7 +184,7 @@ Status backward_to_weights(const Network<Head, Layers...>& net,
                            const typename Network<Head, Layers...>::Activations& act,
                            const typename Network<Head, Layers...>::value_type (&dlogits)[Network<Head, Layers...>::outputs],
                            Network<Head, Layers...>& grads) noexcept {
-    detail::BackwardScratch<Network<Head, Layers...>, false> scratch;  // NOLINT(cppcoreguidelines-pro-type-member-init,hicpp-member-init): the walk writes before it reads
+    auto scratch = detail::walk_scratch<Network<Head, Layers...>, false>(act);
     return detail::weights_from(net, x, act, scratch, dlogits, grads);
 }
 
@@ -200,7 +200,7 @@ Status accumulate_gradients(const Network<Head, Layers...>& net,
         detail::fill(grads, quiet_nan<typename Net::value_type>());
         return Status::label_out_of_range;
     }
-    detail::BackwardScratch<Net, true> scratch;  // NOLINT(cppcoreguidelines-pro-type-member-init,hicpp-member-init): the walk writes before it reads
+    auto scratch = detail::walk_scratch<Net, true>(act);
     detail::upstream_from_label(act, label, scratch_top(scratch));
     return detail::weights_from(net, x, act, scratch, scratch_top(scratch), grads);
 }
@@ -219,7 +219,7 @@ Status accumulate_gradients(const Network<Head, Layers...>& net,
         detail::fill(grads, quiet_nan<typename Net::value_type>());
         return Status::bad_target;
     }
-    detail::BackwardScratch<Net, true> scratch;  // NOLINT(cppcoreguidelines-pro-type-member-init,hicpp-member-init): the walk writes before it reads
+    auto scratch = detail::walk_scratch<Net, true>(act);
     detail::upstream_from_target(act, target, scratch_top(scratch));
     return detail::weights_from(net, x, act, scratch, scratch_top(scratch), grads);
 }
@@ -249,7 +249,7 @@ Status sgd_step_from_logits(Network<Head, Layers...>& net,
                             const typename Network<Head, Layers...>::Activations& act,
                             const typename Network<Head, Layers...>::value_type (&dlogits)[Network<Head, Layers...>::outputs],
                             typename Network<Head, Layers...>::value_type learning_rate) noexcept {
-    detail::BackwardScratch<Network<Head, Layers...>, false> scratch;  // NOLINT(cppcoreguidelines-pro-type-member-init,hicpp-member-init): the walk writes before it reads
+    auto scratch = detail::walk_scratch<Network<Head, Layers...>, false>(act);
     return detail::descend_from(net, x, act, scratch, detail::GivenUpstream<Network<Head, Layers...>>{dlogits},
                                 learning_rate);
 }
@@ -263,7 +263,7 @@ Status sgd_step(Network<Head, Layers...>& net,
                 typename Network<Head, Layers...>::value_type learning_rate) noexcept {
     using Net = Network<Head, Layers...>;
     if (!detail::valid_label<Head, Net::outputs>(label)) return Status::label_out_of_range;
-    detail::BackwardScratch<Net, true> scratch;  // NOLINT(cppcoreguidelines-pro-type-member-init,hicpp-member-init): the walk writes before it reads
+    auto scratch = detail::walk_scratch<Net, true>(act);
     return detail::descend_from(net, x, act, scratch, detail::LabelUpstream<Net>{act, label, scratch}, learning_rate);
 }
 
@@ -277,7 +277,7 @@ Status sgd_step(Network<Head, Layers...>& net,
                 typename Network<Head, Layers...>::value_type learning_rate) noexcept {
     using Net = Network<Head, Layers...>;
     if (!detail::valid_target_for<Head>(target)) return Status::bad_target;
-    detail::BackwardScratch<Net, true> scratch;  // NOLINT(cppcoreguidelines-pro-type-member-init,hicpp-member-init): the walk writes before it reads
+    auto scratch = detail::walk_scratch<Net, true>(act);
     return detail::descend_from(net, x, act, scratch, detail::TargetUpstream<Net>{act, target, scratch}, learning_rate);
 }
 

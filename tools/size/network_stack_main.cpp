@@ -94,8 +94,8 @@ void row(const char* name, Case<Net>& c, uint32_t seed) {
     for (float& v : c.x) v = static_cast<float>(seed++ % 17u) * 0.0625f;
     for (size_t k = 0; k < Net::outputs; ++k) c.dlogits[k] = k == 3 ? -0.5f : 0.05f;
     c.grads = {};
-    using Buffers = ugrad::detail::BackwardLayout<Net, true>;  // input_gradient's: dJ/dθ in the first buffer
-    const size_t vectors = (Buffers::size(1) + Buffers::size(2)) * sizeof(float);
+    using Buffers = ugrad::detail::WalkBuffers<typename Net::shape>;  // in Activations, not on the stack
+    const size_t vectors = (Buffers::size1 + Buffers::size2) * sizeof(float);
     // In the order training uses them: the forward pass first, the steps last.
     const uint32_t forward = measure(call_forward<Net>, c), loss = measure(call_loss<Net>, c);
     const uint32_t input_gradient = measure(call_input_gradient<Net>, c), backward = measure(call_backward<Net>, c);
@@ -105,7 +105,7 @@ void row(const char* name, Case<Net>& c, uint32_t seed) {
            static_cast<unsigned>(forward), static_cast<unsigned>(loss), static_cast<unsigned>(input_gradient),
            static_cast<unsigned>(backward), static_cast<unsigned>(jacobian), static_cast<unsigned>(accumulate),
            static_cast<unsigned>(step), static_cast<unsigned>(step_one), static_cast<unsigned long>(vectors),
-           static_cast<unsigned long>(Buffers::size(1)), static_cast<unsigned long>(Buffers::size(2)));
+           static_cast<unsigned long>(Buffers::size1), static_cast<unsigned long>(Buffers::size2));
 }
 
 }  // namespace
@@ -114,8 +114,8 @@ int main() {
     hal_stack_paint(hal_stack_pointer());
     baseline = hal_stack_peak();
     printf("| Network | `forward` | `loss` | `input_gradient` | `backward` | `output_jacobian` | "
-           "`accumulate_gradients` | `sgd_step` (gradients) | `sgd_step` (batch 1) | vectors kept: the walk's two "
-           "buffers (dJ/dθ in the first) |\n");
+           "`accumulate_gradients` | `sgd_step` (gradients) | `sgd_step` (batch 1) | the walk's two buffers, "
+           "in `Activations` (dJ/dθ in the first) |\n");
     printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
     row("Softmax 64-32-10, Sigmoid (Mlp's shape)", mlp_shaped, 11u);
     row("Softmax 64-32-32-10, ReLU ReLU", two_relu, 12u);

@@ -13,7 +13,7 @@
 //             dJ/dr, which the branch walk forms again (the block keeps its inner outputs, not its
 //             inner gradients: one more walk down the branch per training call)
 // The branch's last layer has no activation of its own (Identity): the block's Act follows the sum.
-// The walk's two inner buffers live on the stack, each as wide as the widest inner vector.
+// The walk's two inner buffers live with what forward keeps, each as wide as the widest inner vector.
 #pragma once
 
 #include <stddef.h>
@@ -113,16 +113,25 @@ struct Residual {
     Shortcut shortcut;
 };
 
-// What forward keeps of a block: y, each branch layer's output, and a layer shortcut's output.
+// What forward keeps of a block: y, each branch layer's output, and a layer shortcut's output; and
+// the scratch of its backward walk (the branch's two buffers, a layer shortcut's dx), kept here
+// rather than on the stack.
 template <class Shortcut, class Act, class... Branch>
 struct ResidualOutput : LayerOutput<Act, Residual<Shortcut, Act, Branch...>::outputs, typename Residual<Shortcut, Act, Branch...>::value_type> {
+    using T = typename Residual<Shortcut, Act, Branch...>::value_type;
     detail::Chain<detail::kept_output_t<Branch>...> branch;
     detail::Chain<detail::kept_output_t<Shortcut>> shortcut;
+    mutable T walk1[Residual<Shortcut, Act, Branch...>::widest];
+    mutable T walk2[Residual<Shortcut, Act, Branch...>::widest];
+    mutable T shortcut_dx[Residual<Shortcut, Act, Branch...>::inputs];
 };
 template <class Act, class... Branch>
 struct ResidualOutput<IdentityShortcut, Act, Branch...>
     : LayerOutput<Act, Residual<IdentityShortcut, Act, Branch...>::outputs, typename Residual<IdentityShortcut, Act, Branch...>::value_type> {
+    using T = typename Residual<IdentityShortcut, Act, Branch...>::value_type;
     detail::Chain<detail::kept_output_t<Branch>...> branch;
+    mutable T walk1[Residual<IdentityShortcut, Act, Branch...>::widest];
+    mutable T walk2[Residual<IdentityShortcut, Act, Branch...>::widest];
 };
 
 namespace detail {
@@ -236,13 +245,11 @@ inline void branch_down(ResRef& res, const Out& out, const T (&x)[In], const T (
 }
 
 // The whole branch walk from the block's dr [Out] (the branch's last layer is Identity: its dJ/dr
-// is dr), in two buffers on the stack.
+// is dr), in the two buffers kept with the block's output.
 template <class ResRef, class Out, typename T, size_t In, size_t M, class Visit>
 inline void branch_walk(ResRef& res, const Out& out, const T (&x)[In], const T (&dr)[M], T* dx, const Visit& visit) noexcept {
     using Res = typename remove_const<ResRef>::type;
-    T buffer1[Res::widest];  // NOLINT(cppcoreguidelines-pro-type-member-init,hicpp-member-init): the walk writes before it reads
-    T buffer2[Res::widest];  // NOLINT(cppcoreguidelines-pro-type-member-init,hicpp-member-init): likewise
-    branch_down<Res::depth - 1>(res, out, x, dr, &buffer1[0], &buffer2[0], dx, visit);
+    branch_down<Res::depth - 1>(res, out, x, dr, &out.walk1[0], &out.walk2[0], dx, visit);
 }
 
 // What the branch walk does at each layer besides going down.
@@ -309,7 +316,7 @@ void layer_backward_input(const Residual<S, Act, Branch...>& res, const Residual
     if constexpr (detail::same_type<S, IdentityShortcut>::value) {
         for (size_t i = 0; i < In; ++i) dx[i] = dx[i] + dr[i];
     } else {
-        T s[In];  // NOLINT(cppcoreguidelines-pro-type-member-init,hicpp-member-init): written before it is read
+        T(&s)[In] = kept.shortcut_dx;
         detail::backward_input(res.shortcut, kept.shortcut.first, dr, s);
         for (size_t i = 0; i < In; ++i) dx[i] = dx[i] + s[i];
     }
