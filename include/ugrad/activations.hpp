@@ -66,7 +66,7 @@ inline void multiply_in_place(T* a, const T* b, size_t n) noexcept {
 // tests); ReLU6: min(max(r, 0), 6) likewise; Sigmoid: σ(r), in groups of eight with their slopes
 // on the stack (the same bits: each entry's value does not depend on its group).
 template <class Act, size_t N, typename T>
-inline void activate_values(T (&y)[N]) noexcept {
+inline void activate_values(T (&y)[N]) noexcept {  // NOLINT(readability-function-cognitive-complexity): one branch per activation
     if constexpr (detail::same_type<Act, Tanh>::value) {
         for (size_t j = 0; j < N; ++j) y[j] = ugrad::tanh(y[j]);
     } else if constexpr (detail::same_type<Act, Relu>::value) {

@@ -223,13 +223,18 @@ ugrad_status backward(const Mlp<In, Hidden, Out>& net, const CActivations* c, co
     return static_cast<ugrad_status>(s);
 }
 
-// ---- Any Network. The C struct holds the bytes of Net::Activations (all floats, trivially
-// copyable); they are copied across byte by byte (unsigned char may alias anything).
+// ---- Any Network. The C struct holds the bytes of what Net::Activations keeps from forward (all
+// floats, trivially copyable; its last member, the backward walk's buffers, is scratch and stays on
+// the C++ side); they are copied across byte by byte (unsigned char may alias anything).
+template <class Net>
+constexpr size_t kept_bytes() noexcept {
+    return sizeof(typename Net::Activations) - sizeof(detail::WalkBuffers<typename Net::shape>);
+}
 template <class Net, typename CActivations>
 constexpr void check_network_shape() noexcept {
     static_assert(sizeof(typename Net::value_type) == sizeof(float) && static_cast<typename Net::value_type>(0.5f) == 0.5f,
                   "the C interface serves float networks");
-    static_assert(sizeof(CActivations::values) == sizeof(typename Net::Activations),
+    static_assert(sizeof(CActivations::values) == kept_bytes<Net>(),
                   "UGRAD_C_DECLARE_NETWORK's ACT_FLOATS must be the number of floats in the network's Activations: "
                   "the sum over layers of Out (2*Out for a sigmoid layer), plus 2*OUT for Softmax, 3*OUT for Logistic");
 }
@@ -239,7 +244,7 @@ void store(const typename Net::Activations& act, CActivations* c) noexcept {
     check_network_shape<Net, CActivations>();
     const unsigned char* from = reinterpret_cast<const unsigned char*>(&act);
     unsigned char* to = reinterpret_cast<unsigned char*>(c->values);
-    for (size_t i = 0; i < sizeof act; ++i) to[i] = from[i];
+    for (size_t i = 0; i < kept_bytes<Net>(); ++i) to[i] = from[i];
 }
 
 template <class Net, typename CActivations>
@@ -247,7 +252,7 @@ void load(const CActivations* c, typename Net::Activations& act) noexcept {
     check_network_shape<Net, CActivations>();
     const unsigned char* from = reinterpret_cast<const unsigned char*>(c->values);
     unsigned char* to = reinterpret_cast<unsigned char*>(&act);
-    for (size_t i = 0; i < sizeof act; ++i) to[i] = from[i];
+    for (size_t i = 0; i < kept_bytes<Net>(); ++i) to[i] = from[i];
 }
 
 template <class Net>

@@ -6,15 +6,17 @@
 // Shapes (include/ugrad/layers/image.hpp for Hwc, the window walk and the paddings):
 //   x [H][W][C]   w [KH][KW][C][F]   b [F]   r, y [OH][OW][F]     (F filters, HWC, batch 1)
 // Forward, for each output pixel (oy, ox) and filter f, over the taps inside the input:
-//   r[oy][ox][f] = (Σ_{ky} Σ_{kx} Σ_{c} x[iy][ix][c]·w[ky][kx][c][f]) + b[f],
+//   r[oy][ox][f] = b[f] + Σ_{ky} Σ_{kx} Σ_{c} x[iy][ix][c]·w[ky][kx][c][f],
 //   iy = oy·S_h + ky − pad_top, ix = ox·S_w + kx − pad_left;       y = act(r)
-// the sum formed from +0 term by term in the order ky, kx, c, then b added: TFLite's reference
-// order, one fixed order on every target.
+// the sum formed from b term by term in the order ky, kx, c (a dense layer's order: a 1×1 kernel
+// is a dense layer at each pixel, and runs on the dense kernels), one fixed order on every target.
 // Backward, from dr = dJ/dr [OH][OW][F] (dJ/dy already multiplied by the activation's slope):
-//   dx[iy][ix][c] = Σ_{ky} Σ_{kx} Σ_{f} dr[oy][ox][f]·w[ky][kx][c][f]     over the taps (ky, kx)
-//                   whose window (oy, ox) reads (iy, ix): the transposed convolution, formed from
-//                   +0 in the order ky, kx, f (0 where no window reads the pixel)
-//   dW[ky][kx][c][f] += x[iy][ix][c]·dr[oy][ox][f]    for each output pixel in turn (oy, then ox)
+//   dx[iy][ix][c] = Σ_{ky} Σ_{kx} (Σ_{f} dr[oy][ox][f]·w[ky][kx][c][f])     over the taps (ky, kx)
+//                   whose window (oy, ox) reads (iy, ix): the transposed convolution; each inner
+//                   sum a dense layer's dot product (its fixed lanes), the outer ones added in the
+//                   order ky, kx (0 where no window reads the pixel)
+//   dW[ky][kx][c][f] += x[iy][ix][c]·dr[oy][ox][f]    for each output pixel in turn (oy, then ox),
+//                                                     a term with x = 0 skipped
 //   db[f]            += dr[oy][ox][f]                 likewise
 // and the batch-1 step without a gradient buffer, weight by weight, each sum in that same order of
 // output pixels, so that it rounds as the two lines above into zeros followed by W − η·dW:
@@ -25,6 +27,8 @@
 
 #include <ugrad/activations.hpp>
 #include <ugrad/fp_contract.hpp>
+#include <ugrad/kernels.hpp>
+#include <ugrad/updates.hpp>
 #include <ugrad/layers.hpp>
 #include <ugrad/layers/image.hpp>
 #include <ugrad/layers/layer_calls.hpp>
@@ -60,31 +64,55 @@ template <size_t Length, size_t C, size_t F, size_t K, size_t S = 1, class Paddi
           typename T = float>
 using Conv1D = Conv2D<Hwc<1, Length, C>, F, Kernel<1, K>, Stride<1, S>, Padding, Act, T>;
 
+namespace detail {
+
+// Filters j0 .. j0+B−1 of output pixel (oy, ox), B at a time in registers: acc = b, then each tap
+// inside the input (ky, kx ascending) and each channel c ascending: acc += x·w.
+template <size_t B, class L, typename T, size_t N>
+inline void conv2d_filters(const L& layer, const T (&x)[N], size_t oy, size_t ox, T* r, size_t j0) noexcept {
+    constexpr size_t C = L::input_shape::channels;
+    T acc[B];
+    for (size_t k = 0; k < B; ++k) acc[k] = layer.b[j0 + k];
+    L::windows::for_each_tap(oy, ox, [&](size_t ky, size_t kx, size_t pixel) {
+        const T* xp = &x[pixel * C];
+        for (size_t c = 0; c < C; ++c) {
+            const T v = xp[c];
+            const T* w = &layer.w[ky][kx][c][j0];
+#pragma GCC unroll 16
+            for (size_t k = 0; k < B; ++k) acc[k] = acc[k] + v * w[k];
+        }
+    });
+    for (size_t k = 0; k < B; ++k) r[j0 + k] = acc[k];
+}
+
+}  // namespace detail
+
 // r = x ⊛ W + b (the activation follows: include/ugrad/layers/layer_calls.hpp).   x [In::size], r [outputs].
+// Each output pixel's F values are a dense layer's over the taps inside its window: from b, then
+// x·w tap by tap (ky, kx ascending), channel by channel — with a 1×1 kernel, exactly y = x·W + b
+// of the pixel, which the dense kernels compute (the core's own where it has them: the same bits).
 template <class In, size_t F, class K, class S, class P, class Act, typename T>
 void layer_map(const Conv2D<In, F, K, S, P, Act, T>& layer, const T (&x)[In::size],
-               T (&r_out)[Conv2D<In, F, K, S, P, Act, T>::outputs]) noexcept {
-    using L = Conv2D<In, F, K, S, P, Act, T>;
-    using Win = typename L::windows;
-    constexpr size_t C = In::channels;
-    T* r = r_out;
+               T (&r)[Conv2D<In, F, K, S, P, Act, T>::outputs]) noexcept {
+    using Win = typename Conv2D<In, F, K, S, P, Act, T>::windows;
+    constexpr size_t C = In::channels, block = scalar::affine_block, full = F - F % block;
     for (size_t oy = 0; oy < Win::out_height; ++oy)
         for (size_t ox = 0; ox < Win::out_width; ++ox) {
-            T sum[F];
-            for (size_t f = 0; f < F; ++f) sum[f] = T(0);
-            Win::for_each_tap(oy, ox, [&](size_t ky, size_t kx, size_t pixel) {
-                for (size_t c = 0; c < C; ++c) {
-                    const T v = x[pixel * C + c];
-                    const T* w = layer.w[ky][kx][c];
-                    for (size_t f = 0; f < F; ++f) sum[f] = sum[f] + v * w[f];
-                }
-            });
-            for (size_t f = 0; f < F; ++f) r[f] = sum[f] + layer.b[f];
-            r += F;
+            T* out = &r[(oy * Win::out_width + ox) * F];
+            if constexpr (K::height == 1 && K::width == 1) {
+                const size_t pixel = Win::in_row(oy, 0) * In::width + Win::in_col(ox, 0);
+                affine(detail::as_array<C>(&x[pixel * C]), layer.w[0][0], layer.b, detail::as_array<F>(out));
+            } else {
+                for (size_t j0 = 0; j0 < full; j0 += block) detail::conv2d_filters<block>(layer, x, oy, ox, out, j0);
+                if constexpr (F % block != 0) detail::conv2d_filters<F % block>(layer, x, oy, ox, out, full);
+            }
         }
 }
 
 // dx = dr ⊛ᵀ W: the transposed convolution.   dr [outputs], dx [In::size].
+// Each input pixel gathers, window by window (ky, kx ascending), the C values dr_window·W_tapᵀ — a
+// dense layer's backward, on the dense kernels — the first as they come, the others added (a
+// pixel no window reads gets 0). One pixel's C values sit on the stack between the two.
 template <class In, size_t F, class K, class S, class P, class Act, typename T>
 void layer_backward_input(const Conv2D<In, F, K, S, P, Act, T>& layer,
                           const T (&dr)[Conv2D<In, F, K, S, P, Act, T>::outputs], T (&dx)[In::size]) noexcept {
@@ -92,38 +120,39 @@ void layer_backward_input(const Conv2D<In, F, K, S, P, Act, T>& layer,
     constexpr size_t C = In::channels;
     for (size_t iy = 0; iy < In::height; ++iy)
         for (size_t ix = 0; ix < In::width; ++ix) {
-            T* d = &dx[(iy * In::width + ix) * C];
-            for (size_t c = 0; c < C; ++c) d[c] = T(0);
+            T(&d)[C] = detail::as_array<C>(&dx[(iy * In::width + ix) * C]);
+            bool first = true;
             Win::for_each_reader(iy, ix, [&](size_t ky, size_t kx, size_t out_pixel) {
-                const T* g = &dr[out_pixel * F];
-                for (size_t c = 0; c < C; ++c) {
-                    const T* w = layer.w[ky][kx][c];
-                    T sum = d[c];
-                    for (size_t f = 0; f < F; ++f) sum = sum + g[f] * w[f];
-                    d[c] = sum;
+                const T(&g)[F] = detail::as_array<F>(&dr[out_pixel * F]);
+                if (first) {
+                    affine_t(g, layer.w[ky][kx], d);
+                    first = false;
+                } else {
+                    T t[C];  // NOLINT(cppcoreguidelines-pro-type-member-init,hicpp-member-init): affine_t writes it
+                    affine_t(g, layer.w[ky][kx], t);
+                    for (size_t c = 0; c < C; ++c) d[c] = d[c] + t[c];
                 }
             });
+            if (first)
+                for (size_t c = 0; c < C; ++c) d[c] = T(0);
         }
 }
 
-// grads.w += x ⋆ dr, grads.b += Σ dr: this sample's dJ/dW and dJ/db added in.
+// grads.w += x ⋆ dr, grads.b += Σ dr: this sample's dJ/dW and dJ/db added in, output pixel by
+// output pixel: W_tap += x_pixelᵀ·dr_window for each tap inside (a dense layer's outer product,
+// on its kernels: a pixel channel that is 0 adds nothing and is skipped), then b += dr_window.
 template <class In, size_t F, class K, class S, class P, class Act, typename T>
 void layer_accumulate(const T (&x)[In::size], const T (&dr)[Conv2D<In, F, K, S, P, Act, T>::outputs],
                       Conv2D<In, F, K, S, P, Act, T>& grads) noexcept {
     using Win = typename Conv2D<In, F, K, S, P, Act, T>::windows;
     constexpr size_t C = In::channels;
-    const T* g = dr;
     for (size_t oy = 0; oy < Win::out_height; ++oy)
         for (size_t ox = 0; ox < Win::out_width; ++ox) {
+            const T(&g)[F] = detail::as_array<F>(&dr[(oy * Win::out_width + ox) * F]);
             Win::for_each_tap(oy, ox, [&](size_t ky, size_t kx, size_t pixel) {
-                for (size_t c = 0; c < C; ++c) {
-                    const T v = x[pixel * C + c];
-                    T* w = grads.w[ky][kx][c];
-                    for (size_t f = 0; f < F; ++f) w[f] = w[f] + v * g[f];
-                }
+                detail::add_outer(detail::as_array<C>(&x[pixel * C]), g, grads.w[ky][kx]);
             });
-            for (size_t f = 0; f < F; ++f) grads.b[f] = grads.b[f] + g[f];
-            g += F;
+            detail::add(g, grads.b);
         }
 }
 
@@ -139,7 +168,8 @@ void layer_descend(Conv2D<In, F, K, S, P, Act, T>& layer, const T (&x)[In::size]
                 for (size_t f = 0; f < F; ++f) {
                     T g = T(0);
                     Win::for_each_window_with_tap(ky, kx, [&](size_t pixel, size_t out_pixel) {
-                        g = g + x[pixel * C + c] * dr[out_pixel * F + f];
+                        const T v = x[pixel * C + c];
+                        if (v != T(0)) g = g + v * dr[out_pixel * F + f];  // as layer_accumulate: zeros skipped
                     });
                     layer.w[ky][kx][c][f] = layer.w[ky][kx][c][f] - learning_rate * g;
                 }

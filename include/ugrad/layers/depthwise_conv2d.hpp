@@ -4,8 +4,8 @@
 // own kernel. Its input gradient is the same per-channel convolution transposed.
 //
 // Shapes: x [H][W][C]   w [KH][KW][C]   b [C]   r, y [OH][OW][C]   (HWC, batch 1)
-//   r[oy][ox][c] = (Σ_{ky} Σ_{kx} x[iy][ix][c]·w[ky][kx][c]) + b[c]     over the taps inside the
-//                  input, formed from +0 in the order ky, kx, then b added (TFLite's order)
+//   r[oy][ox][c] = b[c] + Σ_{ky} Σ_{kx} x[iy][ix][c]·w[ky][kx][c]     over the taps inside the
+//                  input, formed from b in the order ky, kx (as Conv2D)
 //   dx[iy][ix][c] = Σ_{ky} Σ_{kx} dr[oy][ox][c]·w[ky][kx][c]    over the taps whose window reads
 //                  (iy, ix), from +0 in the order ky, kx
 //   dW[ky][kx][c] += x[iy][ix][c]·dr[oy][ox][c],  db[c] += dr[oy][ox][c]   output pixel by pixel
@@ -44,22 +44,35 @@ struct DepthwiseConv2D {
     T b[In::channels];
 };
 
+namespace detail {
+// Channels c0 .. c0+B−1 of output pixel (oy, ox), B at a time in registers: acc = b, then each tap
+// inside the input (ky, kx ascending): acc += x·w.
+template <size_t B, class L, typename T, size_t N>
+inline void depthwise_channels(const L& layer, const T (&x)[N], size_t oy, size_t ox, T* r, size_t c0) noexcept {
+    constexpr size_t C = L::input_shape::channels;
+    T acc[B];
+    for (size_t k = 0; k < B; ++k) acc[k] = layer.b[c0 + k];
+    L::windows::for_each_tap(oy, ox, [&](size_t ky, size_t kx, size_t pixel) {
+        const T* xp = &x[pixel * C + c0];
+        const T* w = &layer.w[ky][kx][c0];
+#pragma GCC unroll 16
+        for (size_t k = 0; k < B; ++k) acc[k] = acc[k] + xp[k] * w[k];
+    });
+    for (size_t k = 0; k < B; ++k) r[c0 + k] = acc[k];
+}
+}  // namespace detail
+
 // r = x ⊛_channel W + b (the activation follows).   x [In::size], r [outputs].
 template <class In, class K, class S, class P, class Act, typename T>
 void layer_map(const DepthwiseConv2D<In, K, S, P, Act, T>& layer, const T (&x)[In::size],
-               T (&r_out)[DepthwiseConv2D<In, K, S, P, Act, T>::outputs]) noexcept {
+               T (&r)[DepthwiseConv2D<In, K, S, P, Act, T>::outputs]) noexcept {
     using Win = typename DepthwiseConv2D<In, K, S, P, Act, T>::windows;
-    constexpr size_t C = In::channels;
-    T* r = r_out;
+    constexpr size_t C = In::channels, block = 16, full = C - C % block;
     for (size_t oy = 0; oy < Win::out_height; ++oy)
         for (size_t ox = 0; ox < Win::out_width; ++ox) {
-            for (size_t c = 0; c < C; ++c) r[c] = T(0);
-            Win::for_each_tap(oy, ox, [&](size_t ky, size_t kx, size_t pixel) {
-                const T* w = layer.w[ky][kx];
-                for (size_t c = 0; c < C; ++c) r[c] = r[c] + x[pixel * C + c] * w[c];
-            });
-            for (size_t c = 0; c < C; ++c) r[c] = r[c] + layer.b[c];
-            r += C;
+            T* out = &r[(oy * Win::out_width + ox) * C];
+            for (size_t c0 = 0; c0 < full; c0 += block) detail::depthwise_channels<block>(layer, x, oy, ox, out, c0);
+            if constexpr (C % block != 0) detail::depthwise_channels<C % block>(layer, x, oy, ox, out, full);
         }
 }
 
