@@ -34,6 +34,9 @@
 // case: UGRAD_ZERO_OUTPUTS      first: a Dense layer needs at least one unit
 // case: UGRAD_Q8_ZERO_INPUTS    first: a Dense layer needs at least one unit
 // case: UGRAD_Q8_ZERO_OUTPUTS   first: a Dense layer needs at least one unit
+// case: UGRAD_SHORTCUT_ACT      first: a shortcut layer has no activation
+// case: UGRAD_BRANCH_LAST_ACT   first: a residual branch's last layer has no activation
+// case: UGRAD_SHORTCUT_SIZE     first: the shortcut takes the block's input and gives the branch's output size
 #include <ugrad/q8/q8.hpp>
 #include <ugrad/ugrad.hpp>
 #include <ugrad/q8/network.hpp>
@@ -205,4 +208,14 @@ const ugrad::Dense<3, 0> zero_outputs = {};
 const ugrad::q8::Dense<0, 3> q8_zero_inputs = {};
 #elif defined(UGRAD_Q8_ZERO_OUTPUTS)
 const ugrad::q8::Dense<3, 0> q8_zero_outputs = {};
+#endif
+
+// Residual blocks: the block's activation follows the sum, so neither the shortcut layer nor the
+// branch's last layer has one of its own; an identity shortcut needs In == Out.
+#if defined(UGRAD_SHORTCUT_ACT)
+const ugrad::Residual<ugrad::Dense<4, 4, ugrad::Relu>, ugrad::Relu, ugrad::Dense<4, 4>> shortcut_act = {};
+#elif defined(UGRAD_BRANCH_LAST_ACT)
+const ugrad::Residual<ugrad::IdentityShortcut, ugrad::Relu, ugrad::Dense<4, 4, ugrad::Relu>> branch_last_act = {};
+#elif defined(UGRAD_SHORTCUT_SIZE)
+const ugrad::Residual<ugrad::IdentityShortcut, ugrad::Relu, ugrad::Dense<4, 3>> shortcut_size = {};
 #endif

@@ -51,6 +51,11 @@ constexpr bool shortcut_fits() noexcept {
     if constexpr (same_type<S, IdentityShortcut>::value) return In == Out;
     else return S::inputs == In && S::outputs == Out;
 }
+template <class S>
+constexpr bool shortcut_linear() noexcept {
+    if constexpr (same_type<S, IdentityShortcut>::value) return true;
+    else return same_type<typename S::activation, Identity>::value;
+}
 // The widest output of a branch's layers 0 .. n−2 (0 for a one-layer branch), and the most
 // scratch any of them needs: what the block's inference holds besides its input and output.
 template <size_t I, class... Branch>
@@ -86,6 +91,8 @@ struct Residual {
     static_assert(detail::shortcut_fits<Shortcut, detail::nth_type<0, Branch...>::type::inputs,
                                         detail::nth_type<sizeof...(Branch) - 1, Branch...>::type::outputs>(),
                   "the shortcut takes the block's input and gives the branch's output size (an identity shortcut: the same)");
+    static_assert(detail::shortcut_linear<Shortcut>(),
+                  "a shortcut layer has no activation (Identity): the block applies its own after the sum");
     using first = typename detail::nth_type<0, Branch...>::type;
     using last = typename detail::nth_type<sizeof...(Branch) - 1, Branch...>::type;
     static_assert(detail::chained<Branch...>(), "each layer of a residual branch takes what the one before gives");
