@@ -245,6 +245,28 @@ def _options(op_name, union_type, opt: _Table, where):
     return {}
 
 
+# operator → (least number of inputs, rank of input 0 or None, rank of the constant weights or None)
+_OPERANDS = {"CONV_2D": (2, 4, 4), "DEPTHWISE_CONV_2D": (2, 4, 4), "FULLY_CONNECTED": (2, None, 2),
+             "AVERAGE_POOL_2D": (1, 4, None), "MAX_POOL_2D": (1, 4, None), "ADD": (2, None, None),
+             "RESHAPE": (1, None, None), "SOFTMAX": (1, None, None), "QUANTIZE": (1, None, None),
+             "DEQUANTIZE": (1, None, None)}
+
+
+def _check_operands(op_name, ins, outs, tensors, where):
+    """The operand counts and ranks the op needs: weights constant, activations of the right rank."""
+    n_in, in_rank, w_rank = _OPERANDS[op_name]
+    if len(ins) < n_in or len(outs) != 1 or -1 in ins[:n_in]:
+        raise TfliteError(f"{where}: {op_name} with {len(ins)} inputs and {len(outs)} outputs")
+    if in_rank is not None and len(tensors[ins[0]].shape) != in_rank:
+        raise TfliteError(f"{where}: {op_name} input of rank {len(tensors[ins[0]].shape)}, not {in_rank}")
+    if w_rank is not None:
+        w = tensors[ins[1]]
+        if w.data is None or len(w.shape) != w_rank:
+            raise TfliteError(f"{where}: {op_name} weights not a constant of rank {w_rank}")
+    if op_name in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED") and len(tensors[outs[0]].shape) < 1:
+        raise TfliteError(f"{where}: {op_name} output without a shape")
+
+
 def read(data: bytes) -> Model:
     """The plain description of a `.tflite` file's bytes, or TfliteError."""
     buf = _Buf(bytes(data))
@@ -348,6 +370,7 @@ def read(data: bytes) -> Model:
         if o.vector(5, "bytes", "custom_options"):
             raise TfliteError(f"{where}: {op_name} with custom options not supported")
         opt = o.table(4, "builtin_options") if utype else None
+        _check_operands(op_name, ins, outs, tensors, where)
         operators.append(Operator(i, op_name, ins, outs, _options(op_name, utype, opt, where)))
     return Model(tensors, operators, indices(sg.vector(1, "i", "inputs"), "subgraph inputs"),
                  indices(sg.vector(2, "i", "outputs"), "subgraph outputs"), model.string(3, "description"))
@@ -360,3 +383,67 @@ def read_file(path) -> Model:
     except OSError as e:
         raise TfliteError(f"{path}: {e.strerror}") from None
     return read(data)
+
+
+def output_shape(model, op):
+    return model.tensors[op.outputs[0]].shape
+
+
+def macs(model, op):
+    """Multiply-accumulates of one operator: conv oh·ow·cout·kh·kw·cin, depthwise oh·ow·cout·kh·kw,
+    fully connected batch·out·in; 0 for the others."""
+    out = output_shape(model, op)
+    if op.opcode in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"):
+        w = model.tensors[op.inputs[1]].shape
+        n = int(np.prod(out, dtype=np.int64))
+        if op.opcode == "CONV_2D":
+            return n * w[1] * w[2] * w[3]
+        if op.opcode == "DEPTHWISE_CONV_2D":
+            return n * w[1] * w[2]
+        return n * w[1]
+    return 0
+
+
+def _quant_text(t):
+    q = t.quantization
+    if q is None:
+        return "not quantized"
+    if q.per_channel:
+        return f"{len(q.scale)} scales (dim {q.quantized_dimension}) {min(q.scale):.3g}..{max(q.scale):.3g}"
+    return f"scale {q.scale[0]:.6g} zp {q.zero_point[0]}"
+
+
+def summary(model):
+    lines = []
+    for k, label in ((model.inputs, "input"), (model.outputs, "output")):
+        for i in k:
+            t = model.tensors[i]
+            lines.append(f"{label} {i} {t.name!r}: {t.dtype} {list(t.shape)} {_quant_text(t)}")
+    total = 0
+    for op in model.operators:
+        m = macs(model, op)
+        total += m
+        opts = " ".join(f"{k}={v}" for k, v in op.options.items())
+        w = ""
+        if op.opcode in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"):
+            w = f" w{list(model.tensors[op.inputs[1]].shape)} ({_quant_text(model.tensors[op.inputs[1]])})"
+        lines.append(f"{op.index:3d} {op.opcode:17s} {list(model.tensors[op.inputs[0]].shape)} -> "
+                     f"{list(output_shape(model, op))}{w} {opts}" + (f" MACs {m:,}" if m else ""))
+    lines.append(f"{len(model.operators)} operators, {len(model.tensors)} tensors, {total:,} MACs")
+    return "\n".join(lines)
+
+
+def main(argv):
+    if len(argv) != 2:
+        print("usage: reader.py MODEL.tflite", file=sys.stderr)
+        return 2
+    try:
+        print(summary(read_file(argv[1])))
+    except TfliteError as e:
+        print(f"{argv[1]}: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
