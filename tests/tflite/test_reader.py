@@ -111,6 +111,38 @@ class Refuses(unittest.TestCase):
         self.refused(bytes(b), "builtin operator 97 not supported")
         self.assertTrue(m.operators)
 
+    def model_table(self, blob):
+        root = struct.unpack_from("<I", blob, 0)[0]
+        return reader._Table(reader._Buf(bytes(blob)), root, "Model")
+
+    def test_two_subgraphs(self):
+        b = bytearray(data("kws_ref_model"))
+        v = self.model_table(b)._ref(2, "subgraphs")
+        b[v:v + 4] = struct.pack("<I", 2)  # the vector's length word
+        self.refused(bytes(b), "2 subgraphs; exactly one is supported")
+
+    def option_field(self, b, op_index, k):
+        model = self.model_table(b)
+        op = model.tables(2, "subgraphs")[0].tables(3, "operators")[op_index]
+        return op.table(4, "builtin_options")._field(k)
+
+    def test_unsupported_activation(self):
+        b = bytearray(data("kws_ref_model"))
+        b[self.option_field(b, 0, 3)] = 4  # CONV_2D fused activation TANH
+        self.refused(bytes(b), "operator 0: CONV_2D fused activation 4 not supported")
+
+    def test_unsupported_padding(self):
+        b = bytearray(data("kws_ref_model"))
+        b[self.option_field(b, 9, 0)] = 2  # the average pool's VALID (1) written explicitly
+        self.refused(bytes(b), "operator 9: AVERAGE_POOL_2D padding 2 not supported")
+
+    def test_options_of_another_type(self):
+        b = bytearray(data("kws_ref_model"))
+        model = self.model_table(b)
+        op = model.tables(2, "subgraphs")[0].tables(3, "operators")[0]
+        b[op._field(3)] = 2  # CONV_2D carrying DepthwiseConv2DOptions
+        self.refused(bytes(b), "CONV_2D with builtin options type 2 (expected 1)")
+
     def test_cli_one_line_exit_1(self):
         tool = str(common.ROOT / "tools" / "tflite" / "reader.py")
         r = subprocess.run([sys.executable, tool, "/dev/null"], capture_output=True, text=True)

@@ -164,6 +164,11 @@ class _Table:
             return self.buf.b[v + 4:v + 4 + n]
         return struct.unpack_from("<%d%s" % (n, fmt), self.buf.b, v + 4)
 
+    def length(self, k, name):
+        """The element count of vector field k (0 if absent), before any element is read."""
+        v = self._ref(k, name)
+        return 0 if v is None else self.buf.u32(v, f"{self.where}.{name}")
+
     def tables(self, k, name):
         v = self._ref(k, name)
         if v is None:
@@ -289,9 +294,10 @@ def read(data: bytes) -> Model:
         if code not in OPERATORS:
             raise TfliteError(f"operator code {i}: builtin operator {code} not supported")
         codes.append(OPERATORS[code])
+    n_subgraphs = model.length(2, "subgraphs")
+    if n_subgraphs != 1:
+        raise TfliteError(f"{n_subgraphs} subgraphs; exactly one is supported")
     subgraphs = model.tables(2, "subgraphs")
-    if len(subgraphs) != 1:
-        raise TfliteError(f"{len(subgraphs)} subgraphs; exactly one is supported")
     buffers = model.tables(4, "buffers")
     sg = subgraphs[0]
     tensors = []
