@@ -8,7 +8,6 @@ import subprocess
 import sys
 import unittest
 
-import numpy as np
 
 import common
 import reader

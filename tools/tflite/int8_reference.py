@@ -11,7 +11,6 @@ softmax's fixed-point exp (the gemmlowp-style path TFLM's reference kernel takes
     run(model, x) -> {tensor index: int8 array} of every tensor computed
 """
 import math
-import struct
 import sys
 from pathlib import Path
 
@@ -21,11 +20,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import reader  # noqa: E402
 
 INT32_MIN, INT32_MAX = -(1 << 31), (1 << 31) - 1
-
-
-def f32(x):
-    """x rounded to float32 and back to a Python float (double)."""
-    return struct.unpack("<f", struct.pack("<f", x))[0]
 
 
 def quantize_multiplier(real: float):
