@@ -10,6 +10,7 @@ The command line prints a one-screen summary, or that one line and exit status 1
 
 The field order follows the TFLite schema (schema.fbs): a table's field k sits at vtable slot k.
 """
+import math
 import struct
 import sys
 from dataclasses import dataclass, field
@@ -326,7 +327,7 @@ def read(data: bytes) -> Model:
             if b.scalar(1, "Q", 0, "offset") or b.scalar(2, "Q", 0, "size"):
                 raise TfliteError(f"{where} ({name}): buffer outside the FlatBuffer not supported")
             if raw is not None and len(raw):
-                count = int(np.prod(shape, dtype=np.int64)) if shape else 1
+                count = math.prod(shape)  # Python integers: no overflow
                 want = count * np.dtype(dtype).itemsize
                 if len(raw) != want:
                     raise TfliteError(f"{where} ({name}): buffer of {len(raw)} bytes, shape {list(shape)} "
@@ -401,7 +402,7 @@ def macs(model, op):
     out = output_shape(model, op)
     if op.opcode in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"):
         w = model.tensors[op.inputs[1]].shape
-        n = int(np.prod(out, dtype=np.int64))
+        n = math.prod(out)
         if op.opcode == "CONV_2D":
             return n * w[1] * w[2] * w[3]
         if op.opcode == "DEPTHWISE_CONV_2D":
