@@ -1,0 +1,17 @@
+# SPDX-License-Identifier: Apache-2.0
+# mk/tflite.mk — `.tflite` int8 models: the reader and the numpy interpreter of TFLite's integer kernels.
+#
+#   make test-tflite        tools/tflite/reader.py (what it reads, what it refuses, a seeded mutation
+#                           fuzz) and tools/tflite/int8_reference.py bit for bit against TFLM's outputs
+#                           on data/mlperf-tiny/ (tests/tflite/)
+#   make tflite-table       rewrites docs/tflite.md's generated section `tflite-models`
+
+DEPS_PACKAGES += python3-numpy
+
+.PHONY: test-tflite tflite-table
+test-tflite: | deps
+	@cd tests/tflite && nice /usr/bin/python3 -m unittest test_reader test_int8_reference
+TEST_GOALS += test-tflite
+
+tflite-table: | deps
+	@/usr/bin/python3 tools/tflite/models_table.py | python3 tools/readme_section.py tflite-models
