@@ -241,7 +241,7 @@ def matrix(m, key: str, rows: int = None, rows_name: str = "") -> list:
 #   {"kind": "network", "layers": [{"w", "b", "activation"}, ...], "output": head, "shape": (In, n1, ..., Out)}
 # with every number a float32 value (held in a Python float).
 
-ACTIVATIONS = {"identity": "Identity", "sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu"}
+ACTIVATIONS = {"identity": "Identity", "sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu", "relu6": "Relu6"}
 HEADS = {"softmax": "Softmax", "logistic": "Logistic", "linear": "Linear"}
 
 
@@ -271,25 +271,204 @@ def load_layers(doc: dict) -> dict:
         shown = repr(head) if isinstance(head, str) else describe(head)
         raise ModelError(f"'output' is {truncate(shown)}, expected one of softmax, logistic, linear")
     result, shape = [], []
+    previous = None  # what the next layer receives: ("image", (H, W, C)) or ("vector", N)
     for i, layer in enumerate(layers):
         where = f"layers[{i}]"
         if not isinstance(layer, dict):
             raise ModelError(f"'{where}' is {describe(layer)}, expected an object with w, b, activation")
+        kind = layer.get("type", "dense")
+        if kind not in LAYER_TYPES:
+            shown = repr(kind) if isinstance(kind, str) else describe(kind)
+            raise ModelError(f"{where}.type is {truncate(shown)}: not supported; ugrad takes {', '.join(LAYER_TYPES)}")
+        if kind != "dense":
+            loaded = load_image_layer(layer, kind, i, previous)
+            H, W, C = loaded["input"]
+            if not shape:
+                shape.append(H * W * C)
+            oh, ow, f = loaded["output"]
+            shape.append(oh * ow * f)
+            previous = ("image", loaded["output"])
+            result.append(loaded)
+            continue
         for key in ("w", "b", "activation"):
             if key not in layer:
                 raise ModelError(f"{where}: missing key '{key}'")
-        previous = f"the outputs of layers[{i - 1}]: layer sizes must chain"
-        w = matrix(layer["w"], f"{where}.w", shape[-1] if shape else None, previous)
+        if previous is not None and previous[0] == "image":
+            H, W, C = previous[1]
+            expected = (H * W * C, f"the outputs of layers[{i - 1}], {H}x{W}x{C} flattened in HWC order: layer sizes must chain")
+        else:
+            expected = (shape[-1] if shape else None, f"the outputs of layers[{i - 1}]: layer sizes must chain")
+        w = matrix(layer["w"], f"{where}.w", *expected)
         b = vector(layer["b"], f"{where}.b", len(w[0]), f"Out: the columns of {where}.w")
         act = layer["activation"]
         if act not in ACTIVATIONS:
             shown = repr(act) if isinstance(act, str) else describe(act)
-            raise ModelError(f"{where}.activation is {truncate(shown)}, expected one of identity, sigmoid, tanh, relu")
+            raise ModelError(f"{where}.activation is {truncate(shown)}, expected one of {', '.join(ACTIVATIONS)}")
         if not shape:
             shape.append(len(w))
         shape.append(len(w[0]))
+        previous = ("vector", len(w[0]))
         result.append({"w": w, "b": b, "activation": act})
-    return {"kind": "network", "layers": result, "output": head, "shape": tuple(shape)}
+    model = {"kind": "network", "layers": result, "output": head, "shape": tuple(shape)}
+    if any("type" in l for l in result):
+        model["image"] = result[0]["input"] if "type" in result[0] else None
+    return model
+
+
+# ---- Image layers (include/ugrad/layers/): Conv2D, DepthwiseConv2D, the pools; HWC, batch 1.
+# A layer of the layers format with a "type" other than "dense" is one of these; its "input" is
+# [H, W, C] (required on a first layer, else the previous layer's output, and checked if given),
+# sizes and paddings as TFLite's (include/ugrad/layers/image.hpp):
+#   valid  out = ⌊(in − k)/s⌋ + 1 (k <= in)      same  out = ⌈in/s⌉
+# A dense layer after an image layer reads it flattened in HWC order: its w has H·W·C rows.
+
+IMAGE_KEYS = {
+    "conv2d": ({"type", "w", "b", "activation", "filters", "kernel", "padding"}, {"input", "stride"}),
+    "depthwise_conv2d": ({"type", "w", "b", "activation", "kernel", "padding"}, {"input", "stride", "depth_multiplier"}),
+    "average_pool2d": ({"type", "window"}, {"input", "stride", "padding", "activation"}),
+    "max_pool2d": ({"type", "window"}, {"input", "stride", "padding", "activation"}),
+    "global_average_pool": ({"type"}, {"input", "activation"}),
+}
+LAYER_TYPES = ("dense",) + tuple(IMAGE_KEYS)
+PADDINGS = {"valid": "Valid", "same": "Same"}
+CPP_KINDS = {"conv2d": "Conv2D", "depthwise_conv2d": "DepthwiseConv2D", "average_pool2d": "AveragePool2D",
+             "max_pool2d": "MaxPool2D", "global_average_pool": "GlobalAveragePool"}
+
+
+def count(value, where: str, minimum: int = 1) -> int:
+    """A whole number >= minimum (a JSON integer, or an int from Python)."""
+    if isinstance(value, bool) or not isinstance(value, (Decimal, int, float)) or value != int(value):
+        raise ModelError(f"{where} is {describe(value) if not isinstance(value, (Decimal, int, float)) else truncate(str(value))}, "
+                         f"expected a whole number >= {minimum}")
+    if int(value) < minimum or int(value) > 1 << 20:
+        raise ModelError(f"{where} is {int(value)}, expected a whole number in [{minimum}, {1 << 20}]")
+    return int(value)
+
+
+def pair(value, where: str, what: str) -> tuple:
+    value = as_list(value)
+    if not isinstance(value, list) or len(value) != 2:
+        raise ModelError(f"{where} is {describe(value)}, expected [{what}H, {what}W] (two whole numbers >= 1)"
+                         if not isinstance(value, list) else f"{where} has {len(value)} entries, expected 2 ([height, width])")
+    return count(value[0], f"{where}[0]"), count(value[1], f"{where}[1]")
+
+
+def out_size(n: int, k: int, s: int, padding: str, where: str, axis: str) -> int:
+    if padding == "valid":
+        if k > n:
+            raise ModelError(f"{where}: a valid {axis} window of {k} does not fit in an input {n} {axis}s wide")
+        return (n - k) // s + 1
+    return -(-n // s)
+
+
+def tensor(value, key: str, shape: tuple, names: str) -> list:
+    """A nested list of exactly `shape` (numbers inside), as float32 values; `names` says the axes."""
+    value = as_list(value)
+    if len(shape) == 1:
+        return vector(value, key, shape[0], names)
+    if not isinstance(value, list):
+        raise ModelError(f"'{key}' is {describe(value)}, expected a nested list of shape {list(shape)} ({names})")
+    if len(value) != shape[0]:
+        raise ModelError(f"'{key}' has {len(value)} entries, expected {shape[0]} (shape {list(shape)}: {names})")
+    return [tensor(v, f"{key}[{i}]", shape[1:], names) for i, v in enumerate(value)]
+
+
+def load_image_layer(layer: dict, kind: str, i: int, previous) -> dict:
+    """Validate one image layer; previous is the input it receives: ("image", (H, W, C)), ("vector", N) or None."""
+    where = f"layers[{i}]"
+    required, optional = IMAGE_KEYS[kind]
+    for key in sorted(required - {"type"}):
+        if key not in layer:
+            raise ModelError(f"{where} ({kind}): missing key '{key}'")
+    unknown = sorted(k for k in layer if k not in required | optional)
+    if unknown:
+        raise ModelError(f"{where} ({kind}): option '{unknown[0]}' is not supported (a {kind} layer takes "
+                         f"{', '.join(sorted(required | optional))})")
+    if "input" in layer:
+        shape = as_list(layer["input"])
+        if not isinstance(shape, list) or len(shape) != 3:
+            raise ModelError(f"{where}.input is {describe(shape) if not isinstance(shape, list) else f'{len(shape)} numbers'}, "
+                             f"expected [H, W, C]")
+        shape = tuple(count(v, f"{where}.input[{i}]") for i, v in enumerate(shape))
+        if previous is not None:
+            given = previous[1] if previous[0] == "vector" else previous[1][0] * previous[1][1] * previous[1][2]
+            if previous[0] == "image" and previous[1] != shape:
+                raise ModelError(f"{where}.input is {list(shape)}, but layers[{i - 1}] gives {list(previous[1])}: "
+                                 f"shapes must chain")
+            if previous[0] == "vector" and given != shape[0] * shape[1] * shape[2]:
+                raise ModelError(f"{where}.input is {list(shape)} ({shape[0] * shape[1] * shape[2]} values), but the "
+                                 f"previous layer gives {given}: shapes must chain")
+    elif previous is not None and previous[0] == "image":
+        shape = previous[1]
+    else:
+        raise ModelError(f"{where} ({kind}): missing key 'input' ([H, W, C]: needed on an image layer that does not "
+                         f"follow one)")
+    H, W, C = shape
+    act = layer.get("activation", "identity")
+    if act not in ACTIVATIONS:
+        shown = repr(act) if isinstance(act, str) else describe(act)
+        raise ModelError(f"{where}.activation is {truncate(shown)}, expected one of {', '.join(ACTIVATIONS)}")
+    out = {"type": kind, "input": shape, "activation": act}
+    if kind == "global_average_pool":
+        out.update(kernel=(H, W), stride=(1, 1), padding="valid", output=(1, 1, C))
+        return out
+    kernel = pair(layer["kernel" if "conv" in kind else "window"], f"{where}.{'kernel' if 'conv' in kind else 'window'}", "K")
+    stride = pair(layer["stride"], f"{where}.stride", "S") if "stride" in layer else (kernel if "pool" in kind else (1, 1))
+    padding = layer.get("padding", "valid")
+    if padding not in PADDINGS:
+        shown = repr(padding) if isinstance(padding, str) else describe(padding)
+        raise ModelError(f"{where}.padding is {truncate(shown)}, expected \"valid\" or \"same\" (TFLite's paddings)")
+    oh = out_size(H, kernel[0], stride[0], padding, where, "row")
+    ow = out_size(W, kernel[1], stride[1], padding, where, "column")
+    out.update(kernel=kernel, stride=stride, padding=padding)
+    KH, KW = kernel
+    if kind == "conv2d":
+        F = count(layer["filters"], f"{where}.filters")
+        out["w"] = tensor(layer["w"], f"{where}.w", (KH, KW, C, F), "[KH][KW][C][F]")
+        out["b"] = vector(layer["b"], f"{where}.b", F, "F: the filters")
+        out["output"] = (oh, ow, F)
+    elif kind == "depthwise_conv2d":
+        if "depth_multiplier" in layer and count(layer["depth_multiplier"], f"{where}.depth_multiplier") != 1:
+            raise ModelError(f"{where}.depth_multiplier is {int(layer['depth_multiplier'])}; ugrad's DepthwiseConv2D has "
+                             f"multiplier 1 (one kernel per channel)")
+        out["w"] = tensor(layer["w"], f"{where}.w", (KH, KW, C), "[KH][KW][C]")
+        out["b"] = vector(layer["b"], f"{where}.b", C, "C: the channels")
+        out["output"] = (oh, ow, C)
+    else:
+        out["output"] = (oh, ow, C)
+    return out
+
+
+def image_type(layer: dict, value_type: str = "float") -> str:
+    """The ugrad C++ type of a validated image layer."""
+    kind = layer["type"]
+    H, W, C = layer["input"]
+    hwc = f"ugrad::Hwc<{H}, {W}, {C}>"
+    act = f"ugrad::{ACTIVATIONS[layer['activation']]}"
+    if kind == "global_average_pool":
+        return f"ugrad::GlobalAveragePool<{hwc}, {act}, {value_type}>"
+    kh, kw = layer["kernel"]
+    sh, sw = layer["stride"]
+    pad = f"ugrad::{PADDINGS[layer['padding']]}"
+    if kind == "conv2d":
+        return (f"ugrad::Conv2D<{hwc}, {layer['output'][2]}, ugrad::Kernel<{kh}, {kw}>, ugrad::Stride<{sh}, {sw}>, "
+                f"{pad}, {act}, {value_type}>")
+    if kind == "depthwise_conv2d":
+        return f"ugrad::DepthwiseConv2D<{hwc}, ugrad::Kernel<{kh}, {kw}>, ugrad::Stride<{sh}, {sw}>, {pad}, {act}, {value_type}>"
+    return f"ugrad::{CPP_KINDS[kind]}<{hwc}, ugrad::Window<{kh}, {kw}>, ugrad::Stride<{sh}, {sw}>, {pad}, {act}, {value_type}>"
+
+
+def describe_layer(layer: dict) -> str:
+    """One layer in a few words, for the header's comment."""
+    kind = layer.get("type", "dense")
+    if kind == "dense":
+        return f"dense {len(layer['w'])}->{len(layer['b'])} {layer['activation']}"
+    shape = "x".join(str(n) for n in layer["output"])
+    if kind == "global_average_pool":
+        return f"global_average_pool -> {shape}"
+    k = "x".join(str(n) for n in layer["kernel"])
+    s = "x".join(str(n) for n in layer["stride"])
+    return f"{kind} {k}/{s} {layer['padding']} {layer['activation']} -> {shape}"
 
 
 def load_doc(doc, path: str) -> dict:
@@ -767,13 +946,21 @@ def c_list(values: list, indent: str, per_line: int = 6) -> str:
     return "\n".join(lines)
 
 
-def type_name(model: dict) -> str:
+def layer_type(layer: dict, value_type: str = "float") -> str:
+    """One layer's C++ type: ugrad::Dense<In, Out, Act> (with T = double when value_type is), or an image layer's."""
+    if "type" in layer:
+        return image_type(layer, value_type)
+    t = "" if value_type == "float" else f", {value_type}"
+    return f"ugrad::Dense<{len(layer['w'])}, {len(layer['b'])}, ugrad::{ACTIVATIONS[layer['activation']]}{t}>"
+
+
+def type_name(model: dict, value_type: str = "float") -> str:
     """The C++ type the header defines, e.g. ugrad::Network<ugrad::Softmax, ugrad::Dense<4, 3, ugrad::Relu>, ...>."""
     if model["kind"] == "mlp":
         n_in, hidden, out = model["shape"]
         return f"ugrad::Mlp<{n_in}, {hidden}, {out}>"
-    dense = [f"ugrad::Dense<{len(l['w'])}, {len(l['b'])}, ugrad::{ACTIVATIONS[l['activation']]}>" for l in model["layers"]]
-    return f"ugrad::Network<ugrad::{HEADS[model['output']]}, {', '.join(dense)}>"
+    layers = [layer_type(l, value_type) for l in model["layers"]]
+    return f"ugrad::Network<ugrad::{HEADS[model['output']]}, {', '.join(layers)}>"
 
 
 def mlp_body(model: dict) -> list:
@@ -789,9 +976,30 @@ def mlp_body(model: dict) -> list:
     return lines
 
 
+def nested_list(values, name: str, indent: int) -> list:
+    """The braces of a nested list (the innermost as rows of literals), each opened with its index."""
+    if not isinstance(values[0], list):
+        return [c_list(values, " " * indent)]
+    lines = []
+    for i, v in enumerate(values):
+        lines += [" " * indent + f"{{  // {name}[{i}]"] + nested_list(v, f"{name}[{i}]", indent + 4) + [" " * indent + "},"]
+    return lines
+
+
 def network_body(model: dict) -> list:
     lines = []
     for k, layer in enumerate(model["layers"]):
+        if "type" in layer:
+            kind = layer["type"]
+            lines.append(f"    {{  // layer {k}: {describe_layer(layer)}")
+            if "w" in layer:
+                dims = "[KH][KW][C][F]" if kind == "conv2d" else "[KH][KW][C]"
+                lines.append(f"        {{  // w {dims}")
+                for i, v in enumerate(layer["w"]):
+                    lines += [f"            {{  // w[{i}]"] + nested_list(v, f"w[{i}]", 16) + ["            },"]
+                lines += ["        },", f"        {{  // b [{len(layer['b'])}]", c_list(layer["b"], " " * 12), "        },"]
+            lines.append("    },")
+            continue
         n_in, n_out = len(layer["w"]), len(layer["b"])
         lines.append(f"    {{  // layer {k}: Dense<{n_in}, {n_out}, {ACTIVATIONS[layer['activation']]}>")
         lines.append(f"        {{  // w [{n_in}][{n_out}]")
@@ -807,6 +1015,16 @@ def header_text(model: dict, name: str, source: str, note: str) -> str:
         shapes = f"// {type_name(model)}: w1 [{n_in}][{hidden}], b1 [{hidden}], w2 [{hidden}][{out}], b2 [{out}];"
         body = mlp_body(model)
         declaration = f"inline constexpr {type_name(model)} {name} = {{"
+    elif "image" in model:
+        first = model["layers"][0]
+        x_shape = (f"x is an image [{first['input'][0]}][{first['input'][1]}][{first['input'][2]}] in HWC order (channels "
+                   f"innermost: x[(h*W + w)*C + c])" if "type" in first else f"x [{model['shape'][0]}]")
+        shapes = (f"// ugrad::Network: {x_shape};\n// " + "; ".join(describe_layer(l) for l in model["layers"])
+                  + f"; {model['output']} head;")
+        body = network_body(model)
+        indent = " " * len("inline constexpr ugrad::Network<")
+        declaration = (f"inline constexpr ugrad::Network<ugrad::{HEADS[model['output']]},\n"
+                       + ",\n".join(indent + layer_type(l) for l in model["layers"]) + f"> {name} = {{")
     else:
         shapes = (f"// ugrad::Network, {'-'.join(str(n) for n in model['shape'])}: "
                   + ", ".join(f"{l['activation']}" for l in model["layers"]) + f"; {model['output']} head;")
@@ -919,6 +1137,9 @@ def header_files(model: dict, name: str, out: str, source: str, note: str, c_api
     """{path: text} of everything to write for `model`, checked before anything is written."""
     check_destination(name, out, note)
     files = {out: header_text(model, name, source, note)}
+    if c_api and "image" in model:
+        raise ModelError("--c-api: the C interface takes dense networks only; include the C++ header (image layers) "
+                         "from a C++ file instead")
     if c_api:
         stem = out[:-4] if out.endswith(".hpp") else out
         h, cpp = stem + ".h", stem + "_c_api.cpp"
@@ -954,6 +1175,10 @@ def int8_layers(model: dict) -> dict:
         model = {"layers": [{"w": model["w1"], "b": model["b1"], "activation": "sigmoid"},
                             {"w": model["w2"], "b": model["b2"], "activation": "identity"}], "output": "softmax"}
     layers = model["layers"]
+    image = next((f"{l['type']} (layer {k})" for k, l in enumerate(layers) if "type" in l), None)
+    if image or any(l["activation"] == "relu6" for l in layers):
+        raise ModelError(f"--quantize int8: ugrad::q8 takes dense layers with identity, sigmoid, tanh or relu; "
+                         f"this model has {image or 'a relu6 activation'}")
     last = layers[-1]["activation"]
     if last != "identity":
         raise ModelError(f"--quantize int8: the last layer ({len(layers) - 1}) has activation {last}; the int8 path takes "
