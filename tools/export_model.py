@@ -601,9 +601,111 @@ def convert_sklearn(model, head) -> dict:
     return {"layers": layers, "output": output}
 
 
-TORCH_SUPPORTED = ("ugrad takes Linear; Sigmoid, Tanh, ReLU after a Linear; Identity, Dropout, Flatten "
-                   "as identities; a BatchNorm1d first (eval mode: the input normalization); a final Softmax or "
-                   "Sigmoid as the head")
+TORCH_SUPPORTED = ("ugrad takes Linear, Conv2d (groups 1 or depthwise), MaxPool2d, AvgPool2d, AdaptiveAvgPool2d(1); "
+                   "Sigmoid, Tanh, ReLU, ReLU6 after one; Identity, Dropout, Flatten as identities; a BatchNorm1d first "
+                   "(eval mode: the input normalization); a final Softmax or Sigmoid as the head")
+
+
+def torch_pair(value) -> tuple:
+    return tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+
+
+def torch_padding(where: str, padding, size: tuple, kernel: tuple, stride: tuple) -> str:
+    """"valid" or "same" for a torch padding that equals TFLite's, axis by axis; ModelError otherwise.
+    Symmetric padding p is TFLite's Same when it gives the same output size, ⌈in/s⌉, and the same
+    padding before the input, ⌊total/2⌋ (total = max((out − 1)·s + k − in, 0)); padding 0 is Valid."""
+    if padding == "valid":
+        return "valid"
+    if padding == "same":  # torch: stride 1 only, total k − 1, ⌊total/2⌋ before (TFLite's split)
+        return "same"
+    pads = torch_pair(padding)
+    if pads == (0, 0):
+        return "valid"
+    for n, k, s, p, axis in zip(size, kernel, stride, pads, ("rows", "columns")):
+        out = -(-n // s)
+        total = max((out - 1) * s + k - n, 0)
+        if (n + 2 * p - k) // s + 1 != out or p != total // 2:
+            raise ModelError(f"{where}: padding={padding} over {n} {axis} (kernel {k}, stride {s}) is neither 0 (valid) "
+                             f"nor TFLite's same ({total // 2} before, {total - total // 2} after, {out} outputs)")
+    return "same"
+
+
+def convert_torch_image(name: str, m, current, layers: list):
+    """Append the image layer of torch module m (Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d) that
+    receives `current` (("image", (H, W, C)) or ("vector", N) or None); return what it gives."""
+    import torch
+    import torch.nn as nn
+    kind = type(m).__name__
+    where = f"torch layer {name} ({kind})"
+    if current is None or current[0] != "image":
+        raise ModelError(f"{where}: an image layer needs an image input: give input_shape=(C, H, W) for a model that "
+                         f"starts with one; after a Flatten or Linear, ugrad has no Unflatten")
+    H, W, C = current[1]
+    if type(m) is nn.AdaptiveAvgPool2d:
+        if torch_pair(m.output_size) != (1, 1):
+            raise ModelError(f"{where}: output_size={m.output_size}; ugrad takes AdaptiveAvgPool2d(1), the global average pool")
+        layers.append({"type": "global_average_pool", "input": [H, W, C], "activation": None, "name": name})
+        return ("image", (1, 1, C))
+    kernel, stride = torch_pair(m.kernel_size), torch_pair(m.stride if m.stride is not None else m.kernel_size)
+    if type(m) is nn.Conv2d:
+        if m.in_channels != C:
+            raise ModelError(f"{where}: in_channels={m.in_channels}, but its input has {C} channels ({H}x{W}x{C})")
+        if torch_pair(m.dilation) != (1, 1):
+            raise ModelError(f"{where}: dilation={m.dilation}; ugrad's convolutions have dilation 1")
+        if m.padding_mode != "zeros" and torch_pair(m.padding) != (0, 0) and m.padding != "valid":
+            raise ModelError(f"{where}: padding_mode={m.padding_mode!r}; ugrad's same padding leaves padded positions out (zeros)")
+        depthwise = m.groups != 1
+        if depthwise and not (m.groups == C and m.out_channels == C):
+            raise ModelError(f"{where}: groups={m.groups}, in_channels={C}, out_channels={m.out_channels}; ugrad takes "
+                             f"groups=1, or groups = in_channels = out_channels (depthwise, multiplier 1)")
+        padding = torch_padding(where, m.padding, (H, W), kernel, stride)
+        if kernel[0] > H + (kernel[0] - 1 if padding == "same" else 0) or kernel[1] > W + (kernel[1] - 1 if padding == "same" else 0):
+            raise ModelError(f"{where}: kernel {kernel} does not fit in its {H}x{W} input")
+        for what, t in (("weight", m.weight), ("bias", m.bias)):
+            if t is not None and t.dtype not in (torch.float32, torch.float64):
+                raise ModelError(f"{where}: {what} has dtype {t.dtype}, expected torch.float32 or torch.float64")
+        weight = m.weight.detach().cpu().to(torch.float64)  # [F][C/groups][KH][KW]
+        F = m.out_channels
+        bias = m.bias.detach().cpu().to(torch.float64) if m.bias is not None else torch.zeros(F, dtype=torch.float64)
+        layer = {"type": "depthwise_conv2d" if depthwise else "conv2d", "input": [H, W, C], "kernel": list(kernel),
+                 "stride": list(stride), "padding": padding, "b": bias.tolist(), "activation": None, "name": name}
+        if depthwise:  # [C][1][KH][KW] -> [KH][KW][C]
+            layer["w"] = weight[:, 0].permute(1, 2, 0).tolist()
+        else:  # [F][C][KH][KW] -> [KH][KW][C][F]
+            layer["w"], layer["filters"] = weight.permute(2, 3, 1, 0).tolist(), F
+        layers.append(layer)
+        oh, ow = (-(-H // stride[0]), -(-W // stride[1])) if padding == "same" else \
+            ((H - kernel[0]) // stride[0] + 1, (W - kernel[1]) // stride[1] + 1)
+        return ("image", (oh, ow, F if not depthwise else C))
+    # MaxPool2d, AvgPool2d
+    if getattr(m, "ceil_mode", False):
+        raise ModelError(f"{where}: ceil_mode=True; ugrad's pools size their output as TFLite (floor for valid)")
+    if type(m) is nn.MaxPool2d:
+        if torch_pair(m.dilation) != (1, 1):
+            raise ModelError(f"{where}: dilation={m.dilation}; ugrad's pools have dilation 1")
+        if m.return_indices:
+            raise ModelError(f"{where}: return_indices=True; ugrad's max pool gives one value per window")
+    padding = torch_padding(where, m.padding, (H, W), kernel, stride)
+    if type(m) is nn.AvgPool2d:
+        if m.divisor_override is not None:
+            raise ModelError(f"{where}: divisor_override={m.divisor_override}; ugrad divides by the taps inside the input")
+        if padding == "same" and m.count_include_pad:
+            raise ModelError(f"{where}: count_include_pad=True with padding; ugrad averages the taps inside the input "
+                             f"(count_include_pad=False)")
+    if padding == "valid" and (kernel[0] > H or kernel[1] > W):
+        raise ModelError(f"{where}: window {kernel} does not fit in its {H}x{W} input")
+    layers.append({"type": "max_pool2d" if type(m) is nn.MaxPool2d else "average_pool2d", "input": [H, W, C],
+                   "window": list(kernel), "stride": list(stride), "padding": padding, "activation": None, "name": name})
+    oh, ow = (-(-H // stride[0]), -(-W // stride[1])) if padding == "same" else \
+        ((H - kernel[0]) // stride[0] + 1, (W - kernel[1]) // stride[1] + 1)
+    return ("image", (oh, ow, C))
+
+
+def hwc_rows(w, image) -> list:
+    """A Linear's weight rows (w [C·H·W][Out], torch's flattening of NCHW) reordered to HWC:
+    row (h·W + w)·C + c of the result is row c·H·W + h·W + w of w."""
+    H, W, C = image
+    return [w[c * H * W + h * W + x] for h in range(H) for x in range(W) for c in range(C)]
 
 
 def torch_modules(seq, prefix=""):
@@ -616,7 +718,7 @@ def torch_modules(seq, prefix=""):
             yield f"{prefix}{name}", m
 
 
-def convert_torch(model, head) -> dict:
+def convert_torch(model, head, input_shape=None) -> dict:
     import torch
     import torch.nn as nn
     if not isinstance(model, nn.Sequential):
@@ -642,7 +744,7 @@ def convert_torch(model, head) -> dict:
             c = -mean * a
         normalization = (a.tolist(), c.tolist(), where)
     passthrough = (nn.Identity, nn.Dropout, nn.Flatten)
-    activations = {nn.Sigmoid: "sigmoid", nn.Tanh: "tanh", nn.ReLU: "relu"}
+    activations = {nn.Sigmoid: "sigmoid", nn.Tanh: "tanh", nn.ReLU: "relu", nn.ReLU6: "relu6"}
     # A trailing Softmax or Sigmoid (past any pass-through modules) names the head.
     last = max((i for i, (_, m) in enumerate(modules) if not isinstance(m, passthrough)), default=None)
     if last is not None:
@@ -663,19 +765,42 @@ def convert_torch(model, head) -> dict:
         raise ModelError("torch Sequential: name the head: head='softmax' (trained with CrossEntropyLoss), 'logistic' "
                          "(BCEWithLogitsLoss) or 'linear' (MSELoss), or end the Sequential with nn.Softmax or nn.Sigmoid")
     layers = []
+    current = None  # what the next module receives: ("image", (H, W, C)), ("flat", (H, W, C)), ("vector", N)
+    if input_shape is not None:
+        shape = tuple(input_shape)
+        if len(shape) != 3 or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in shape):
+            raise ModelError(f"input_shape={input_shape!r}: expected (C, H, W), torch's shape of one sample, three "
+                             f"whole numbers >= 1")
+        current = ("image", (shape[1], shape[2], shape[0]))
+    image_modules = (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d, nn.AdaptiveAvgPool2d)
+    if normalization and input_shape is not None:
+        raise ModelError("torch Sequential: a first BatchNorm1d normalizes vectors; an image model (input_shape) cannot start with one")
     for name, m in modules:
         kind = type(m).__name__
-        if type(m) is nn.Linear:
+        if type(m) in image_modules:
+            current = convert_torch_image(name, m, current, layers)
+        elif type(m) is nn.Linear:
             tensors = [("weight", m.weight)] + ([("bias", m.bias)] if m.bias is not None else [])
             for what, t in tensors:
                 if t.dtype not in (torch.float32, torch.float64):
                     raise ModelError(f"torch layer {name} (Linear): {what} has dtype {t.dtype}, expected torch.float32 or torch.float64")
+            if current is not None and current[0] == "image":
+                raise ModelError(f"torch layer {name} (Linear): after an image layer without a Flatten (torch would apply "
+                                 f"it to the last axis); put nn.Flatten() before it")
             w = m.weight.detach().cpu().to(torch.float64).T
             b = m.bias.detach().cpu().to(torch.float64) if m.bias is not None else torch.zeros(w.shape[1], dtype=torch.float64)
-            layers.append({"w": w.tolist(), "b": b.tolist(), "activation": None, "name": name})
+            rows = w.tolist()
+            if current is not None and current[0] == "flat":
+                H, W, C = current[1]
+                if len(rows) != H * W * C:
+                    raise ModelError(f"torch layer {name} (Linear): in_features={len(rows)}, but the Flatten before it gives "
+                                     f"{C}x{H}x{W} = {H * W * C}")
+                rows = hwc_rows(rows, current[1])  # torch flattens CHW, ugrad reads HWC
+            layers.append({"w": rows, "b": b.tolist(), "activation": None, "name": name})
+            current = ("vector", w.shape[1])
         elif type(m) in activations:
             if not layers:
-                raise ModelError(f"torch layer {name} ({kind}): an activation before any Linear layer; {TORCH_SUPPORTED}")
+                raise ModelError(f"torch layer {name} ({kind}): an activation before any Linear or image layer; {TORCH_SUPPORTED}")
             if layers[-1]["activation"] is not None:
                 raise ModelError(f"torch layer {name} ({kind}): a second activation after layer {layers[-1]['act_name']}; "
                                  f"ugrad applies one activation after each Linear")
@@ -684,6 +809,8 @@ def convert_torch(model, head) -> dict:
             if (m.start_dim, m.end_dim) != (1, -1):
                 raise ModelError(f"torch layer {name} (Flatten): start_dim={m.start_dim}, end_dim={m.end_dim}; only the "
                                  f"default (1, -1) keeps one sample a row")
+            if current is not None and current[0] == "image":
+                current = ("flat", current[1])
         elif type(m) in (nn.Identity, nn.Dropout):
             pass
         elif type(m) is nn.Softmax:
@@ -692,22 +819,31 @@ def convert_torch(model, head) -> dict:
             raise ModelError(f"torch layer {name} ({kind}): not supported; {TORCH_SUPPORTED}")
     if not layers:
         raise ModelError("torch Sequential: no Linear layer")
-    doc = {"layers": [{"w": l["w"], "b": l["b"], "activation": l["activation"] or "identity"} for l in layers],
-           "output": head}
+    if current[0] in ("image", "flat") and current[1][:2] != (1, 1):
+        raise ModelError(f"torch layer {layers[-1]['name']} ({layers[-1]['type']}): the model ends in a {current[1][2]}x"
+                         f"{current[1][0]}x{current[1][1]} image; end with Flatten and Linear (or a global average pool)")
+    doc = {"layers": [{k: v for k, v in l.items() if k not in ("name", "act_name")} | {"activation": l["activation"] or "identity"}
+                      for l in layers], "output": head}
     return fold_affine(doc, *normalization) if normalization else doc
 
 
-def convert(model, head=None) -> dict:
+def convert(model, head=None, input_shape=None) -> dict:
     """The layers-format dict of a fitted scikit-learn MLPClassifier / MLPRegressor or a torch
     nn.Sequential (head: 'softmax', 'logistic' or 'linear', unless a trailing nn.Softmax or
-    nn.Sigmoid names it). Raises ModelError with one line naming what cannot be exported."""
+    nn.Sigmoid names it). A torch model that starts with an image layer needs input_shape=(C, H, W),
+    torch's shape of one sample; the exported network then takes that sample in HWC order:
+    x[(h·W + w)·C + c] = sample[c][h][w] (convolution weights transposed to [KH][KW][C][F], the
+    first Linear after a Flatten with its rows reordered from CHW to HWC). Raises ModelError with
+    one line naming what cannot be exported."""
     check_head_argument(head)
+    if input_shape is not None and not (sys.modules.get("torch") and isinstance(model, sys.modules["torch"].nn.Module)):
+        raise ModelError("input_shape= is for a torch model that starts with an image layer")
     # Only a framework already imported can have made `model`: look for it, import nothing.
     sklearn_base, torch = sys.modules.get("sklearn.base"), sys.modules.get("torch")
     if sklearn_base is not None and isinstance(model, sklearn_base.BaseEstimator):
         return convert_sklearn(model, head)
     if torch is not None and isinstance(model, torch.nn.Module):
-        return convert_torch(model, head)
+        return convert_torch(model, head, input_shape)
     raise ModelError(f"convert: {type(model).__name__} is not a fitted scikit-learn MLPClassifier/MLPRegressor or a "
                      f"torch nn.Sequential")
 
@@ -1018,7 +1154,7 @@ def header_text(model: dict, name: str, source: str, note: str) -> str:
     elif "image" in model:
         first = model["layers"][0]
         x_shape = (f"x is an image [{first['input'][0]}][{first['input'][1]}][{first['input'][2]}] in HWC order (channels "
-                   f"innermost: x[(h*W + w)*C + c])" if "type" in first else f"x [{model['shape'][0]}]")
+                   f"innermost: x[(h*W + w)*C + c]; an NCHW sample s[c][h][w], torch's, goes there)" if "type" in first else f"x [{model['shape'][0]}]")
         shapes = (f"// ugrad::Network: {x_shape};\n// " + "; ".join(describe_layer(l) for l in model["layers"])
                   + f"; {model['output']} head;")
         body = network_body(model)
@@ -1148,7 +1284,8 @@ def header_files(model: dict, name: str, out: str, source: str, note: str, c_api
     return files
 
 
-def write_header(model_or_dict, name: str, out: str, head=None, c_api: bool = False, note: str = "") -> str:
+def write_header(model_or_dict, name: str, out: str, head=None, c_api: bool = False, note: str = "",
+                 input_shape=None) -> str:
     """Write the header `out` (and with c_api the C files beside it) for a layers-format dict (or
     a seed-format one), a fitted scikit-learn MLP or a torch nn.Sequential (`head` as for
     convert). Returns the C++ type written. Raises ModelError (one line) and writes nothing if
@@ -1157,10 +1294,12 @@ def write_header(model_or_dict, name: str, out: str, head=None, c_api: bool = Fa
     if isinstance(model_or_dict, dict):
         if head is not None:
             raise ModelError("head= is for a torch model; a dict names its head in 'output'")
+        if input_shape is not None:
+            raise ModelError("input_shape= is for a torch model; a dict names its first layer's 'input'")
         model = load_doc(model_or_dict, "the model dict")
         source = "a Python dict"
     else:
-        model = load_doc(convert(model_or_dict, head), f"the converted {type(model_or_dict).__name__}")
+        model = load_doc(convert(model_or_dict, head, input_shape), f"the converted {type(model_or_dict).__name__}")
         source = f"a {type(model_or_dict).__name__} (convert)"
     write_all(header_files(model, name, out, source, note, c_api))
     return type_name(model)
