@@ -51,9 +51,10 @@ class Refused(unittest.TestCase):
 
 
 class TorchRefused(Refused):
-    def test_a_convolution(self):
+    def test_a_convolution_without_its_input_shape(self):
         model = nn.Sequential(nn.Conv2d(1, 2, 3), nn.Flatten(), nn.Linear(8, 2))
-        self.refused_by_api(model, ["layer 0 (Conv2d): not supported"], head="softmax")
+        self.refused_by_api(model, ["layer 0 (Conv2d): an image layer needs an image input: give input_shape=(C, H, W)"],
+                            head="softmax")
 
     def test_leaky_relu(self):
         model = nn.Sequential(nn.Linear(3, 4), nn.LeakyReLU(), nn.Linear(4, 2))

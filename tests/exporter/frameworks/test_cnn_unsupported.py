@@ -1,0 +1,87 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Convolutional torch models the exporter cannot express: one line naming the layer and why
+(ModelError from write_header), and no file written — case by case."""
+import os
+import unittest
+
+import torch.nn as nn
+
+from common_frameworks import export_model, scratch_dir
+
+
+class TorchImageRefused(unittest.TestCase):
+    def refused(self, model, fragment, input_shape=(2, 8, 8)):
+        work = scratch_dir(self, "cnn_error_")
+        with self.assertRaises(export_model.ModelError) as caught:
+            export_model.write_header(model.eval(), "m", os.path.join(work, "m.hpp"), head="softmax", input_shape=input_shape)
+        message = str(caught.exception)
+        self.assertEqual(len(message.splitlines()), 1, message)
+        self.assertIn(fragment, message)
+        self.assertEqual(os.listdir(work), [], "a file was written")
+
+    def head(self, *modules, features):
+        return nn.Sequential(*modules, nn.Flatten(), nn.Linear(features, 3))
+
+    def test_dilation(self):
+        self.refused(self.head(nn.Conv2d(2, 2, 3, dilation=2), features=2 * 4 * 4),
+                     "torch layer 0 (Conv2d): dilation=(2, 2); ugrad's convolutions have dilation 1")
+
+    def test_grouped_convolution_that_is_not_depthwise(self):
+        self.refused(self.head(nn.Conv2d(2, 4, 3, groups=2), features=4 * 6 * 6),
+                     "torch layer 0 (Conv2d): groups=2, in_channels=2, out_channels=4; ugrad takes groups=1")
+
+    def test_depthwise_with_multiplier_two(self):
+        self.refused(self.head(nn.Conv2d(2, 4, 3, groups=2, padding=1), features=4 * 8 * 8), "(depthwise, multiplier 1)")
+
+    def test_padding_that_is_not_tflite_same(self):
+        # padding 1 with a 2×2 kernel: 9 outputs (TFLite's same gives 8) and the padding on both sides
+        self.refused(self.head(nn.Conv2d(2, 2, 2, padding=1), features=2 * 9 * 9),
+                     "torch layer 0 (Conv2d): padding=(1, 1) over 8 rows (kernel 2, stride 1) is neither 0 (valid) nor TFLite's same")
+        # padding 2 with a 3×3 kernel: more than same
+        self.refused(self.head(nn.Conv2d(2, 2, 3, padding=2), features=2 * 10 * 10), "is neither 0 (valid) nor TFLite's same")
+        # stride 2, even input, kernel 3, padding 1: TFLite's same pads 0 before and 1 after
+        self.refused(self.head(nn.Conv2d(2, 2, 3, stride=2, padding=1), features=2 * 4 * 4),
+                     "(0 before, 1 after, 4 outputs)")
+
+    def test_padding_mode_other_than_zeros(self):
+        self.refused(self.head(nn.Conv2d(2, 2, 3, padding=1, padding_mode="reflect"), features=2 * 8 * 8),
+                     "padding_mode='reflect'")
+
+    def test_pool_options(self):
+        self.refused(self.head(nn.MaxPool2d(3, stride=2, ceil_mode=True), features=2 * 4 * 4), "MaxPool2d): ceil_mode=True")
+        self.refused(self.head(nn.MaxPool2d(2, dilation=2), features=2 * 3 * 3), "MaxPool2d): dilation=2")
+        self.refused(self.head(nn.AvgPool2d(2, divisor_override=3), features=2 * 4 * 4), "AvgPool2d): divisor_override=3")
+        self.refused(self.head(nn.AvgPool2d(3, stride=1, padding=1), features=2 * 8 * 8),
+                     "AvgPool2d): count_include_pad=True with padding")
+        self.refused(self.head(nn.AdaptiveAvgPool2d(2), features=2 * 2 * 2), "output_size=2; ugrad takes AdaptiveAvgPool2d(1)")
+
+    def test_linear_right_after_an_image_layer(self):
+        model = nn.Sequential(nn.Conv2d(2, 2, 3), nn.Linear(6, 3))
+        self.refused(model, "torch layer 1 (Linear): after an image layer without a Flatten")
+
+    def test_image_layer_after_flatten(self):
+        model = nn.Sequential(nn.Flatten(), nn.Linear(128, 16), nn.Conv2d(1, 1, 3))
+        self.refused(model, "torch layer 2 (Conv2d): an image layer needs an image input", input_shape=(2, 8, 8))
+
+    def test_wrong_channels_and_wrong_flatten_size(self):
+        self.refused(self.head(nn.Conv2d(3, 2, 3), features=2 * 6 * 6),
+                     "torch layer 0 (Conv2d): in_channels=3, but its input has 2 channels (8x8x2)")
+        self.refused(self.head(nn.Conv2d(2, 2, 3), features=2 * 8 * 8),
+                     "torch layer 2 (Linear): in_features=128, but the Flatten before it gives 2x6x6 = 72")
+
+    def test_ends_in_an_image(self):
+        self.refused(nn.Sequential(nn.Conv2d(2, 3, 3), nn.Flatten()), "the model ends in a 3x6x6 image")
+
+    def test_batch_norm_2d(self):
+        self.refused(self.head(nn.Conv2d(2, 2, 3), nn.BatchNorm2d(2), features=2 * 6 * 6),
+                     "torch layer 1 (BatchNorm2d): not supported")
+
+    def test_input_shape_of_the_wrong_form(self):
+        self.refused(self.head(nn.Conv2d(2, 2, 3), features=72), "input_shape=(8, 8): expected (C, H, W)", input_shape=(8, 8))
+
+    def test_kernel_larger_than_its_input(self):
+        self.refused(self.head(nn.Conv2d(2, 2, 9), features=2), "kernel (9, 9) does not fit in its 8x8 input")
+
+
+if __name__ == "__main__":
+    unittest.main()
