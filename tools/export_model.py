@@ -850,8 +850,99 @@ def convert(model, head=None, input_shape=None) -> dict:
 
 # ---- From an ONNX file: a chain of layers read from the graph, as data.
 
-ONNX_SUPPORTED = ("ugrad takes Gemm or MatMul+Add; Sigmoid, Tanh, Relu after one; Identity, Flatten, Dropout "
-                  "as identities; a final Softmax or Sigmoid as the head")
+ONNX_SUPPORTED = ("ugrad takes Gemm or MatMul+Add, Conv (group 1 or depthwise), MaxPool, AveragePool, "
+                  "GlobalAveragePool; Sigmoid, Tanh, Relu, Clip(0, 6) after one; Identity, Flatten, Reshape to "
+                  "[N, -1], Dropout as identities; a final Softmax or Sigmoid as the head")
+
+
+def onnx_padding(where: str, attribute, size: tuple, kernel: tuple, stride: tuple) -> str:
+    """"valid" or "same" for an ONNX Conv/pool's auto_pad and pads, when they equal TFLite's."""
+    auto_pad = attribute("auto_pad", b"NOTSET")
+    auto_pad = auto_pad.decode() if isinstance(auto_pad, bytes) else auto_pad
+    totals = []
+    for n, k, st in zip(size, kernel, stride):
+        out = -(-n // st)
+        totals.append(max((out - 1) * st + k - n, 0))
+    if auto_pad == "VALID":
+        return "valid"
+    if auto_pad == "SAME_UPPER" or (auto_pad == "SAME_LOWER" and all(t % 2 == 0 for t in totals)):
+        return "same"
+    if auto_pad != "NOTSET":
+        raise ModelError(f"{where}: auto_pad={auto_pad} puts the extra padding before the input; ugrad takes TFLite's "
+                         f"same (SAME_UPPER), VALID, or explicit pads")
+    pads = list(attribute("pads", [0, 0, 0, 0]))
+    if len(pads) != 4:
+        raise ModelError(f"{where}: pads={pads}; ugrad takes 2-D images")
+    if pads == [0, 0, 0, 0]:
+        return "valid"
+    for axis, (n, k, st, total) in enumerate(zip(size, kernel, stride, totals)):
+        before, after = pads[axis], pads[axis + 2]
+        if before != total // 2 or (n + before + after - k) // st + 1 != -(-n // st):
+            raise ModelError(f"{where}: pads={pads} are neither 0 (valid) nor TFLite's same for a {size[0]}x{size[1]} "
+                             f"input (kernel {kernel[0]}x{kernel[1]}, stride {stride[0]}x{stride[1]})")
+    return "same"
+
+
+def onnx_image_layer(where: str, op: str, attribute, weight, bias, current) -> tuple:
+    """(layer, what it gives) of an ONNX Conv, MaxPool, AveragePool or GlobalAveragePool node."""
+    if current is None or current[0] != "image":
+        raise ModelError(f"{where}: an image operator needs an image input ([N, C, H, W] with C, H, W fixed in the graph "
+                         f"input); after a Flatten or Gemm ugrad has no way back")
+    H, W, C = current[1]
+    if op == "GlobalAveragePool":
+        return {"type": "global_average_pool", "input": [H, W, C], "activation": None}, ("image", (1, 1, C))
+    kernel = tuple(attribute("kernel_shape", weight.shape[2:] if weight is not None else []))
+    if len(kernel) != 2:
+        raise ModelError(f"{where}: kernel_shape={list(kernel)}; ugrad takes 2-D kernels")
+    stride = tuple(attribute("strides", [1, 1]))
+    if len(stride) != 2 or min(stride) < 1:
+        raise ModelError(f"{where}: strides={list(stride)}; ugrad takes two strides >= 1")
+    if list(attribute("dilations", [1, 1])) != [1, 1]:
+        raise ModelError(f"{where}: dilations={list(attribute('dilations', [1, 1]))}; ugrad's layers have dilation 1")
+    if op != "Conv" and attribute("ceil_mode", 0):
+        raise ModelError(f"{where}: ceil_mode=1; ugrad's pools size their output as TFLite (floor for valid)")
+    padding = onnx_padding(where, attribute, (H, W), kernel, stride)
+    if padding == "valid" and (kernel[0] > H or kernel[1] > W):
+        raise ModelError(f"{where}: kernel {kernel[0]}x{kernel[1]} does not fit in its {H}x{W} input")
+    oh, ow = (-(-H // stride[0]), -(-W // stride[1])) if padding == "same" else \
+        ((H - kernel[0]) // stride[0] + 1, (W - kernel[1]) // stride[1] + 1)
+    if op == "Conv":
+        if weight is None or weight.ndim != 4:
+            raise ModelError(f"{where}: the weight must be a 4-D constant [F, C/group, KH, KW]")
+        group, F = attribute("group", 1), weight.shape[0]
+        if group != 1 and not (group == C and F == C and weight.shape[1] == 1):
+            raise ModelError(f"{where}: group={group} with {C} input and {F} output channels; ugrad takes group=1, or "
+                             f"group = input = output channels (depthwise, multiplier 1)")
+        if group == 1 and weight.shape[1] != C:
+            raise ModelError(f"{where}: the weight takes {weight.shape[1]} channels, its input has {C}")
+        b = bias if bias is not None else [0.0] * F
+        if len(list(b)) != F:
+            raise ModelError(f"{where}: the bias has {len(list(b))} values, expected {F}")
+        layer = {"type": "conv2d" if group == 1 else "depthwise_conv2d", "input": [H, W, C], "kernel": list(kernel),
+                 "stride": list(stride), "padding": padding, "b": [float(v) for v in b], "activation": None}
+        if group == 1:
+            layer["w"], layer["filters"] = weight.transpose(2, 3, 1, 0).tolist(), F
+        else:
+            layer["w"] = weight[:, 0].transpose(1, 2, 0).tolist()
+        return layer, ("image", (oh, ow, F))
+    if op == "AveragePool" and padding == "same" and attribute("count_include_pad", 0):
+        raise ModelError(f"{where}: count_include_pad=1 with padding; ugrad averages the taps inside the input")
+    kind = "max_pool2d" if op == "MaxPool" else "average_pool2d"
+    return ({"type": kind, "input": [H, W, C], "window": list(kernel), "stride": list(stride), "padding": padding,
+             "activation": None}, ("image", (oh, ow, C)))
+
+
+def onnx_dense_rows(where: str, w, shape):
+    """A Gemm/MatMul's weight [In][Out]; after a Flatten of an image, its rows reordered from ONNX's
+    CHW flattening to ugrad's HWC order (as hwc_rows for torch)."""
+    if shape is None:
+        return w
+    if shape[0] == "image":
+        raise ModelError(f"{where}: after an image operator without a Flatten; put a Flatten (or Reshape to [N, -1]) before it")
+    H, W, C = shape[1]
+    if w.shape[0] != H * W * C:
+        raise ModelError(f"{where}: the weight takes {w.shape[0]} inputs, but the Flatten before it gives {C}x{H}x{W} = {H * W * C}")
+    return w.reshape(C, H, W, -1).transpose(1, 2, 0, 3).reshape(H * W * C, -1)
 
 
 def load_onnx(raw: bytes, path: str, head) -> dict:
@@ -962,6 +1053,10 @@ def load_onnx(raw: bytes, path: str, head) -> dict:
 
     layers, visited = [], set()
     current, head_from_graph = x.name, None
+    dims = x.type.tensor_type.shape.dim
+    shape = None  # what the next node receives: ("image", (H, W, C)), ("flat", (H, W, C)) or None (vectors)
+    if len(dims) == 4 and all(d.HasField("dim_value") for d in dims[1:]):
+        shape = ("image", (dims[2].dim_value, dims[3].dim_value, dims[1].dim_value))
     while current != final:
         users = consumers.get(current, [])
         if not users:
@@ -990,20 +1085,57 @@ def load_onnx(raw: bytes, path: str, head) -> dict:
             if attribute(node, "transB", 0):
                 w = w.T
             b = constant(node, 2)
+            w = onnx_dense_rows(f"{path}: {label(node)}", w, shape)
+            shape = None
             layers.append({"w": w, "b": b, "activation": None, "node": label(node)})
         elif op == "MatMul":
             w = constant(node, 1)
             if w is None or w.ndim != 2:
                 raise ModelError(f"{path}: {label(node)}: the weight must be a 2-D constant")
+            w = onnx_dense_rows(f"{path}: {label(node)}", w, shape)
+            shape = None
             layers.append({"w": w, "b": None, "activation": None, "node": label(node), "matmul": True})
         elif op == "Add":
-            if not layers or layers[-1]["b"] is not None or layers[-1]["activation"] is not None:
+            if not layers or "type" in layers[-1] or layers[-1]["b"] is not None or layers[-1]["activation"] is not None:
                 raise ModelError(f"{path}: {label(node)}: an Add is supported only as the bias right after a MatMul "
                                  f"(or a Gemm without one)")
             b = constant(node, 1)
             if b is None:
                 raise ModelError(f"{path}: {label(node)}: the bias must be a constant")
             layers[-1]["b"] = b
+        elif op in ("Conv", "MaxPool", "AveragePool", "GlobalAveragePool"):
+            where = f"{path}: {label(node)}"
+            if op == "Conv":
+                weight, bias = constant(node, 1), constant(node, 2)
+            else:
+                weight = bias = None
+            layer, shape = onnx_image_layer(where, op, lambda name, default: attribute(node, name, default), weight,
+                                            bias.reshape(-1) if bias is not None else None, shape)
+            layer["node"] = label(node)
+            layers.append(layer)
+        elif op == "Clip":
+            if node.input[1:2] and node.input[1]:
+                low, high = constant(node, 1), constant(node, 2) if len(node.input) > 2 and node.input[2] else None
+                low = float(low.reshape(-1)[0]) if low is not None else None
+                high = float(high.reshape(-1)[0]) if high is not None else None
+            else:
+                low, high = attribute(node, "min", None), attribute(node, "max", None)
+            if (low, high) != (0.0, 6.0):
+                raise ModelError(f"{path}: {label(node)}: Clip({low}, {high}); ugrad takes Clip(0, 6), ReLU6")
+            if not layers:
+                raise ModelError(f"{path}: {label(node)}: an activation before any layer; {ONNX_SUPPORTED}")
+            if layers[-1]["activation"] is not None:
+                raise ModelError(f"{path}: {label(node)}: a second activation after {layers[-1]['activation'][1]}; "
+                                 f"ugrad applies one activation after each layer")
+            layers[-1]["activation"] = ("relu6", label(node))
+        elif op == "Reshape":
+            target = constant(node, 1)
+            size = shape[1][0] * shape[1][1] * shape[1][2] if shape is not None else None
+            if target is None or target.size != 2 or int(target[0]) not in (0, 1, -1) or \
+                    int(target[1]) not in (-1,) + ((size,) if size else ()):
+                raise ModelError(f"{path}: {label(node)}: a Reshape is supported only as a flatten to [N, -1]")
+            if shape is not None and shape[0] == "image":
+                shape = ("flat", shape[1])
         elif op in ("Sigmoid", "Tanh", "Relu"):
             is_last = out == final
             if is_last and op == "Sigmoid" and head in (None, "logistic"):
@@ -1025,6 +1157,8 @@ def load_onnx(raw: bytes, path: str, head) -> dict:
         elif op == "Flatten":
             if attribute(node, "axis", 1) != 1:
                 raise ModelError(f"{path}: {label(node)}: axis={attribute(node, 'axis', 1)}; only axis=1 keeps one sample a row")
+            if shape is not None and shape[0] == "image":
+                shape = ("flat", shape[1])
         elif op == "Softmax":
             opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 13)
             axis = attribute(node, "axis", -1 if opset >= 13 else 1)
@@ -1043,12 +1177,19 @@ def load_onnx(raw: bytes, path: str, head) -> dict:
         raise ModelError(f"{path}: {label(unused[0])}: not on the path from the graph input to its output")
     if not layers:
         raise ModelError(f"{path}: the graph has no Gemm or MatMul layer")
+    if shape is not None and shape[1][:2] != (1, 1):
+        raise ModelError(f"{path}: the graph ends in a {shape[1][2]}x{shape[1][0]}x{shape[1][1]} image; end with Flatten "
+                         f"and Gemm (or a GlobalAveragePool)")
     head = head_from_graph or head
     if head is None:
         raise ModelError(f"{path}: the graph ends in logits (no final Softmax or Sigmoid): name the head with "
                          f"--head softmax|logistic|linear")
     doc_layers = []
     for layer in layers:
+        if "type" in layer:
+            act = layer["activation"][0] if layer["activation"] else "identity"
+            doc_layers.append({k: v for k, v in layer.items() if k != "node"} | {"activation": act})
+            continue
         w = layer["w"]
         n_out = w.shape[1]
         b = layer["b"] if layer["b"] is not None else np.zeros(n_out)
@@ -1058,9 +1199,8 @@ def load_onnx(raw: bytes, path: str, head) -> dict:
             raise ModelError(f"{path}: {layer['node']}: the bias has shape {list(b.shape)}, expected [{n_out}]")
         act = layer["activation"][0] if layer["activation"] else "identity"
         doc_layers.append({"w": w.tolist(), "b": b.reshape(-1).tolist(), "activation": act})
-    dims = x.type.tensor_type.shape.dim
-    n_in = len(doc_layers[0]["w"])
-    if len(dims) >= 2 and all(d.HasField("dim_value") for d in dims[1:]):
+    n_in = len(doc_layers[0]["w"]) if "type" not in doc_layers[0] else None
+    if n_in is not None and len(dims) >= 2 and all(d.HasField("dim_value") for d in dims[1:]):
         features = 1
         for d in dims[1:]:
             features *= d.dim_value

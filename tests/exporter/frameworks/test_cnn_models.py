@@ -114,6 +114,33 @@ class AgainstTorch(unittest.TestCase):
         SUMMARY.append(f"  {case}, {samples} samples: max |ŷ − torch| {np.max(np.abs(fy - ry)):.2e} ({used['ŷ']:.3f} of "
                        f"its bound), max |dJ/dx − autograd| {np.max(np.abs(fdx - rdx)):.2e} ({used['dJ/dx']:.3f})")
 
+    def same_through_onnx(self, model, input_shape):
+        """torch.onnx.export, then the exporter's ONNX reader: the header holds the same layers and values
+        as the torch path's (everything after the comment lines)."""
+        work = scratch_dir(self, "cnn_onnx_")
+        model = model.eval()
+        direct, onnx_path, via_onnx = (os.path.join(work, n) for n in ("direct.hpp", "model.onnx", "via_onnx.hpp"))
+        export_model.write_header(model, "model", direct, head="softmax", input_shape=input_shape)
+        torch.onnx.export(model, torch.zeros(1, *input_shape), onnx_path, input_names=["x"], dynamic_axes={"x": {0: "batch"}})
+        status = export_model.main([onnx_path, "--name", "model", "--out", via_onnx, "--head", "softmax"])
+        self.assertEqual(status, 0)
+        with open(direct) as a, open(via_onnx) as b:
+            first, second = a.read(), b.read()
+        start = first.index("#pragma once")
+        self.assertEqual(first[start:], second[second.index("#pragma once"):])
+
+    def test_onnx_export_of_the_same_models_reads_back_the_same_header(self):
+        torch.manual_seed(6)
+        self.same_through_onnx(nn.Sequential(nn.Conv2d(2, 3, (3, 2), stride=(2, 1)), nn.ReLU(), nn.MaxPool2d(2, stride=1),
+                                             nn.Flatten(), nn.Linear(3 * 3 * 5, 4)), (2, 9, 7))
+        self.same_through_onnx(nn.Sequential(nn.Conv2d(3, 4, 3, stride=2, padding=1), nn.ReLU6(),
+                                             nn.MaxPool2d(3, stride=2, padding=1),
+                                             nn.Conv2d(4, 4, 3, groups=4, padding=1), nn.Sigmoid(),
+                                             nn.AvgPool2d(3, stride=1, padding=1, count_include_pad=False),
+                                             nn.Flatten(), nn.Linear(4 * 3 * 3, 5), nn.Tanh(), nn.Linear(5, 3)), (3, 9, 9))
+        self.same_through_onnx(nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+                                             nn.Linear(4, 3)), (1, 6, 6))
+
     def test_valid_strided_non_square_kernel_then_overlapping_max_pool(self):
         torch.manual_seed(1)
         model = nn.Sequential(nn.Conv2d(2, 3, (3, 2), stride=(2, 1)), nn.ReLU(), nn.MaxPool2d(2, stride=1),

@@ -85,3 +85,51 @@ class TorchImageRefused(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class OnnxImageRefused(unittest.TestCase):
+    """Hand-built ONNX graphs over x [N, 2, 8, 8]: a Conv (or pool) node with one option ugrad cannot
+    express, then Flatten and Gemm."""
+
+    def refused(self, node, fragment, initializers=None, features=2 * 6 * 6, shape=(2, 8, 8)):
+        from common_frameworks import TensorProto, helper, np, onnx_model, run_exporter
+        inits = {"W": np.ones((2, 2, 3, 3), np.float32), "B": np.zeros(2, np.float32),
+                 "G": np.ones((3, features), np.float32), "C": np.zeros(3, np.float32)}
+        inits.update(initializers or {})
+        nodes = [node, helper.make_node("Flatten", ["h"], ["f"]),
+                 helper.make_node("Gemm", ["f", "G", "C"], ["y"], transB=1)]
+        model = onnx_model(nodes, inits, inputs=[helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", *shape])], n_out=3)
+        work = scratch_dir(self, "onnx_cnn_error_")
+        src, out = os.path.join(work, "in.onnx"), os.path.join(work, "out.hpp")
+        with open(src, "wb") as f:
+            f.write(model.SerializeToString())
+        status, err, _ = run_exporter([src, "--name", "m", "--out", out, "--head", "softmax"])
+        self.assertEqual(status, 1, err)
+        self.assertEqual(len(err.splitlines()), 1, err)
+        self.assertIn(fragment, err)
+        self.assertEqual(os.listdir(work), ["in.onnx"], "a file was written")
+
+    def test_conv_options(self):
+        from common_frameworks import helper, np
+        conv = helper.make_node
+        self.refused(conv("Conv", ["x", "W", "B"], ["h"], dilations=[2, 2]), "dilations=[2, 2]", features=2 * 4 * 4)
+        self.refused(conv("Conv", ["x", "W", "B"], ["h"], group=2), "group=2 with 2 input and 4 output channels",
+                     initializers={"W": np.ones((4, 1, 3, 3), np.float32), "B": np.zeros(4, np.float32)}, features=4 * 6 * 6)
+        self.refused(conv("Conv", ["x", "W", "B"], ["h"], pads=[1, 1, 0, 0]),
+                     "pads=[1, 1, 0, 0] are neither 0 (valid) nor TFLite's same", features=2 * 7 * 7)
+        self.refused(conv("Conv", ["x", "W", "B"], ["h"], auto_pad="SAME_LOWER", kernel_shape=[2, 2]),
+                     "auto_pad=SAME_LOWER puts the extra padding before the input", features=2 * 8 * 8,
+                     initializers={"W": np.ones((2, 2, 2, 2), np.float32)})
+        self.refused(conv("Conv", ["x", "W", "B"], ["h"]), "the weight takes 3 channels, its input has 2",
+                     initializers={"W": np.ones((2, 3, 3, 3), np.float32)})
+        self.refused(conv("Conv", ["x", "W", "B"], ["h"]), "an image operator needs an image input", shape=(128,))
+
+    def test_pool_options_and_clip(self):
+        from common_frameworks import helper
+        node = helper.make_node
+        self.refused(node("MaxPool", ["x"], ["h"], kernel_shape=[3, 3], strides=[2, 2], ceil_mode=1), "ceil_mode=1",
+                     features=2 * 4 * 4)
+        self.refused(node("AveragePool", ["x"], ["h"], kernel_shape=[3, 3], pads=[1, 1, 1, 1], count_include_pad=1),
+                     "count_include_pad=1 with padding", features=2 * 8 * 8)
+        self.refused(node("MaxPool", ["x"], ["h"], kernel_shape=[3, 3, 3]), "kernel_shape=[3, 3, 3]; ugrad takes 2-D kernels")
+        self.refused(node("Clip", ["x"], ["h"], min=0.0, max=1.0), "Clip(0.0, 1.0); ugrad takes Clip(0, 6)", features=128)

@@ -162,10 +162,10 @@ class OnnxRefused(Refused):
         """x -> Gemm(W1, B1) -> h -> nodes... -> y, with W2/B2 available."""
         return onnx_model([gemm("fc1", "x", "h", "W1", "B1"), *nodes], {"W1": W1, "B1": B1, "W2": W2, "B2": B2}, **kw)
 
-    def test_a_convolution(self):
+    def test_a_convolution_on_a_vector_input(self):
         model = onnx_model([helper.make_node("Conv", ["x", "K"], ["y"], name="conv1")],
                            {"K": np.ones((2, 1, 3), np.float32)})
-        self.refused_by_command(model, ["node 'conv1' (Conv): operator Conv is not supported"])
+        self.refused_by_command(model, ["node 'conv1' (Conv): an image operator needs an image input ([N, C, H, W]"])
 
     def test_leaky_relu(self):
         model = self.chain(helper.make_node("LeakyRelu", ["h"], ["a"], name="leaky"), gemm("fc2", "a", "y", "W2", "B2"))
