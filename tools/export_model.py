@@ -11,25 +11,45 @@ MODEL.json in the layers format (row-vector convention: each layer maps x [In] t
     previous layer's Out; output (the head) one of softmax, logistic, linear.
 FILE.hpp then defines
     inline constexpr ugrad::Network<ugrad::Softmax, ugrad::Dense<In, Out, ugrad::Relu>, ...> NAME = {...};
+Image layers (include/ugrad/layers/; HWC order, batch 1; sizes and paddings as TFLite's) in the
+same list, each with a "type" (a layer without one is "dense"):
+    {"type": "conv2d", "input": [H, W, C], "filters": F, "kernel": [KH, KW], "stride": [SH, SW],
+     "padding": "valid"|"same", "w": [KH][KW][C][F], "b": [F], "activation": ...}
+    {"type": "depthwise_conv2d", "kernel", "stride", "padding", "w": [KH][KW][C], "b": [C], "activation"}
+    {"type": "max_pool2d" | "average_pool2d", "window": [KH, KW], "stride" (default: the window),
+     "padding" (default valid), "activation" (default identity)}
+    {"type": "global_average_pool", "activation" (default identity)}
+"input" is needed only on an image layer that does not follow one; "stride" of a convolution
+defaults to [1, 1]. Activations also relu6. A dense layer after an image layer reads it flattened
+in HWC order (w has H·W·C rows). Any other key of an image layer (dilation, a depth_multiplier
+other than 1, ...) is refused. The network's input x is then an image in HWC order:
+x[(h·W + w)·C + c].
 MODEL.json in the seed format {"w1": [[...]], "b1": [...], "w2": [[...]], "b2": [...]} (w1 [In][Hidden],
 w2 [Hidden][Out]) still gives `inline constexpr ugrad::Mlp<In, Hidden, Out> NAME`. Other keys are ignored.
 
 MODEL.onnx (a file name ending in .onnx): a chain of Gemm (or MatMul + Add) layers, each followed
 by at most one of Sigmoid, Tanh, Relu; Identity, Flatten and Dropout pass through; a final Softmax
 or Sigmoid is the head, or --head softmax|logistic|linear names it for a graph that ends in logits.
+Over an input [N, C, H, W] (C, H, W fixed) also Conv (group 1, or group = channels: depthwise),
+MaxPool, AveragePool, GlobalAveragePool, Clip(0, 6) (ReLU6), and Flatten or Reshape to [N, -1]
+before a Gemm/MatMul, whose rows are reordered from ONNX's CHW flattening to ugrad's HWC; pads and
+auto_pad only where they equal TFLite's valid or same.
 The file is read as data by the onnx package's protobuf parser (needs python3-onnx and numpy).
 
 From Python (numpy, and the framework in question, imported only on these paths):
     import export_model
-    doc = export_model.convert(model, head=None)   # a fitted sklearn MLPClassifier / MLPRegressor (or a
+    doc = export_model.convert(model, head=None, input_shape=None)   # a fitted sklearn MLPClassifier / MLPRegressor (or a
                                                    # Pipeline of StandardScaler / MinMaxScaler steps and
                                                    # one), or a torch nn.Sequential (a BatchNorm1d first
                                                    # allowed) -> the layers format
 The preprocessing (scalers, a first BatchNorm1d in eval mode) is an affine map x' = a ⊙ x + c; it is
 folded into layer 0 (w'_ij = a_i·w_ij, b'_j = b_j + Σ_i c_i·w_ij), so the firmware feeds the raw
 inputs and dJ/dx is with respect to them (dJ/dx_i = a_i·dJ/dx'_i). Other steps, a zero or non-finite
-scale, a BatchNorm1d in training mode: ModelError, one line.
-    export_model.write_header(model_or_doc, "NAME", "FILE.hpp", head=None, c_api=False)
+scale, a BatchNorm1d in training mode: ModelError, one line. A torch model that starts with Conv2d,
+MaxPool2d, AvgPool2d or AdaptiveAvgPool2d(1) needs input_shape=(C, H, W), torch's shape of one
+sample; its weights are transposed to HWC ([F][C][KH][KW] to [KH][KW][C][F]) and the first Linear
+after a Flatten has its rows reordered from CHW to HWC: the firmware gives x in HWC order.
+    export_model.write_header(model_or_doc, "NAME", "FILE.hpp", head=None, c_api=False, input_shape=None)
 
 Every number is rounded once, from its exact value (the decimal text of the JSON, or the binary
 value of a float array), to the nearest float32 (ties to even — what a C compiler does with a
