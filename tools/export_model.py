@@ -19,6 +19,8 @@ same list, each with a "type" (a layer without one is "dense"):
     {"type": "max_pool2d" | "average_pool2d", "window": [KH, KW], "stride" (default: the window),
      "padding" (default valid), "activation" (default identity)}
     {"type": "global_average_pool", "activation" (default identity)}
+    {"type": "residual", "branch": [image layers, the last with activation identity],
+     "shortcut": null (identity) | a conv2d layer (activation identity), "activation": ...}
 "input" is needed only on an image layer that does not follow one; "stride" of a convolution
 defaults to [1, 1]. Activations also relu6. A dense layer after an image layer reads it flattened
 in HWC order (w has H·W·C rows). Any other key of an image layer (dilation, a depth_multiplier
@@ -301,7 +303,7 @@ def load_layers(doc: dict) -> dict:
             shown = repr(kind) if isinstance(kind, str) else describe(kind)
             raise ModelError(f"{where}.type is {truncate(shown)}: not supported; ugrad takes {', '.join(LAYER_TYPES)}")
         if kind != "dense":
-            loaded = load_image_layer(layer, kind, i, previous)
+            loaded = load_image_layer(layer, kind, where, previous, f"layers[{i - 1}]")
             H, W, C = loaded["input"]
             if not shape:
                 shape.append(H * W * C)
@@ -349,7 +351,7 @@ IMAGE_KEYS = {
     "max_pool2d": ({"type", "window"}, {"input", "stride", "padding", "activation"}),
     "global_average_pool": ({"type"}, {"input", "activation"}),
 }
-LAYER_TYPES = ("dense",) + tuple(IMAGE_KEYS)
+LAYER_TYPES = ("dense",) + tuple(IMAGE_KEYS) + ("residual",)
 PADDINGS = {"valid": "Valid", "same": "Same"}
 CPP_KINDS = {"conv2d": "Conv2D", "depthwise_conv2d": "DepthwiseConv2D", "average_pool2d": "AveragePool2D",
              "max_pool2d": "MaxPool2D", "global_average_pool": "GlobalAveragePool"}
@@ -393,9 +395,11 @@ def tensor(value, key: str, shape: tuple, names: str) -> list:
     return [tensor(v, f"{key}[{i}]", shape[1:], names) for i, v in enumerate(value)]
 
 
-def load_image_layer(layer: dict, kind: str, i: int, previous) -> dict:
-    """Validate one image layer; previous is the input it receives: ("image", (H, W, C)), ("vector", N) or None."""
-    where = f"layers[{i}]"
+def load_image_layer(layer: dict, kind: str, where: str, previous, previous_where: str) -> dict:
+    """Validate one image layer (named `where`); previous is the input it receives: ("image", (H, W, C)),
+    ("vector", N) or None, from the layer named previous_where."""
+    if kind == "residual":
+        return load_residual(layer, where, previous, previous_where)
     required, optional = IMAGE_KEYS[kind]
     for key in sorted(required - {"type"}):
         if key not in layer:
@@ -413,7 +417,7 @@ def load_image_layer(layer: dict, kind: str, i: int, previous) -> dict:
         if previous is not None:
             given = previous[1] if previous[0] == "vector" else previous[1][0] * previous[1][1] * previous[1][2]
             if previous[0] == "image" and previous[1] != shape:
-                raise ModelError(f"{where}.input is {list(shape)}, but layers[{i - 1}] gives {list(previous[1])}: "
+                raise ModelError(f"{where}.input is {list(shape)}, but {previous_where} gives {list(previous[1])}: "
                                  f"shapes must chain")
             if previous[0] == "vector" and given != shape[0] * shape[1] * shape[2]:
                 raise ModelError(f"{where}.input is {list(shape)} ({shape[0] * shape[1] * shape[2]} values), but the "
@@ -459,9 +463,77 @@ def load_image_layer(layer: dict, kind: str, i: int, previous) -> dict:
     return out
 
 
+def load_residual(layer: dict, where: str, previous, previous_where: str) -> dict:
+    """A residual block, y = act(branch(x) + shortcut(x)): {"type": "residual", "input" (optional, as
+    for an image layer), "branch": [image layers, the last without an activation], "shortcut": null
+    (identity: the branch keeps the shape) or a conv2d layer (no activation) from the block's input
+    to the branch's output shape, "activation"}."""
+    allowed = {"type", "branch", "shortcut", "activation", "input"}
+    unknown = sorted(k for k in layer if k not in allowed)
+    if unknown:
+        raise ModelError(f"{where} (residual): option '{unknown[0]}' is not supported (a residual block takes "
+                         f"{', '.join(sorted(allowed))})")
+    for key in ("branch", "activation"):
+        if key not in layer:
+            raise ModelError(f"{where} (residual): missing key '{key}'")
+    if "input" in layer:
+        # the block's input, checked as an image layer's: a pool with the same "input" does that
+        shape = load_image_layer({"type": "global_average_pool", "input": layer["input"]}, "global_average_pool", where,
+                                 previous, previous_where)["input"]
+    elif previous is not None and previous[0] == "image":
+        shape = previous[1]
+    else:
+        raise ModelError(f"{where} (residual): missing key 'input' ([H, W, C]: needed on an image layer that does not "
+                         f"follow one)")
+    act = layer["activation"]
+    if act not in ACTIVATIONS:
+        shown = repr(act) if isinstance(act, str) else describe(act)
+        raise ModelError(f"{where}.activation is {truncate(shown)}, expected one of {', '.join(ACTIVATIONS)}")
+    branch = as_list(layer["branch"])
+    if not isinstance(branch, list) or not branch:
+        raise ModelError(f"{where}.branch is {describe(branch) if not isinstance(branch, list) else 'empty'}, expected a "
+                         f"list of image layers")
+    loaded, state, state_where = [], ("image", shape), f"{where}'s input"
+    for j, inner in enumerate(branch):
+        inner_where = f"{where}.branch[{j}]"
+        if not isinstance(inner, dict):
+            raise ModelError(f"'{inner_where}' is {describe(inner)}, expected an image layer")
+        kind = inner.get("type", "dense")
+        if kind not in IMAGE_KEYS:
+            shown = repr(kind) if isinstance(kind, str) else describe(kind)
+            raise ModelError(f"{inner_where}.type is {truncate(shown)}: a residual branch takes image layers "
+                             f"({', '.join(IMAGE_KEYS)})")
+        loaded.append(load_image_layer(inner, kind, inner_where, state, state_where))
+        state, state_where = ("image", loaded[-1]["output"]), inner_where
+    if loaded[-1]["activation"] != "identity":
+        raise ModelError(f"{where}.branch[{len(loaded) - 1}].activation is {loaded[-1]['activation']}; a branch's last "
+                         f"layer has none (identity): the block applies its own after the sum")
+    out = loaded[-1]["output"]
+    shortcut = layer.get("shortcut")
+    if shortcut is None:
+        if out != shape:
+            raise ModelError(f"{where}: the branch gives {list(out)} from {list(shape)}; an identity shortcut (null) "
+                             f"needs the same shape: give a conv2d shortcut")
+    else:
+        if not isinstance(shortcut, dict) or shortcut.get("type") != "conv2d":
+            raise ModelError(f"{where}.shortcut is {describe(shortcut) if not isinstance(shortcut, dict) else 'not a conv2d'}; "
+                             f"a shortcut is null (identity) or a conv2d layer")
+        shortcut = load_image_layer(shortcut, "conv2d", f"{where}.shortcut", ("image", shape), f"{where}'s input")
+        if shortcut["activation"] != "identity":
+            raise ModelError(f"{where}.shortcut.activation is {shortcut['activation']}; the block applies its own "
+                             f"after the sum")
+        if shortcut["output"] != out:
+            raise ModelError(f"{where}.shortcut gives {list(shortcut['output'])}, the branch {list(out)}: they must agree")
+    return {"type": "residual", "input": shape, "output": out, "branch": loaded, "shortcut": shortcut, "activation": act}
+
+
 def image_type(layer: dict, value_type: str = "float") -> str:
     """The ugrad C++ type of a validated image layer."""
     kind = layer["type"]
+    if kind == "residual":
+        shortcut = "ugrad::IdentityShortcut" if layer["shortcut"] is None else image_type(layer["shortcut"], value_type)
+        return (f"ugrad::Residual<{shortcut}, ugrad::{ACTIVATIONS[layer['activation']]}, "
+                + ", ".join(image_type(l, value_type) for l in layer["branch"]) + ">")
     H, W, C = layer["input"]
     hwc = f"ugrad::Hwc<{H}, {W}, {C}>"
     act = f"ugrad::{ACTIVATIONS[layer['activation']]}"
@@ -484,6 +556,10 @@ def describe_layer(layer: dict) -> str:
     if kind == "dense":
         return f"dense {len(layer['w'])}->{len(layer['b'])} {layer['activation']}"
     shape = "x".join(str(n) for n in layer["output"])
+    if kind == "residual":
+        shortcut = "identity" if layer["shortcut"] is None else describe_layer(layer["shortcut"])
+        return (f"residual ({'; '.join(describe_layer(l) for l in layer['branch'])}) + ({shortcut} shortcut), "
+                f"{layer['activation']} -> {shape}")
     if kind == "global_average_pool":
         return f"global_average_pool -> {shape}"
     k = "x".join(str(n) for n in layer["kernel"])
@@ -1282,19 +1358,39 @@ def nested_list(values, name: str, indent: int) -> list:
     return lines
 
 
+def image_layer_lines(layer: dict, indent: int, label: str) -> list:
+    """The aggregate initializer of one image layer, `{...},` over several lines: a convolution's
+    {w, b}, a pool's {}, a residual block's {{branch layer 0, {layer 1, {...}}}, shortcut}."""
+    pad = " " * indent
+    kind = layer["type"]
+    lines = [f"{pad}{{  // {label}"]
+    if kind == "residual":
+        def chain(layers, depth, j):
+            inner = " " * (indent + 4 * depth)
+            out = [f"{inner}{{  // branch layers {j}..{j + len(layers) - 1}"]
+            out += image_layer_lines(layers[0], indent + 4 * depth + 4, f"branch[{j}]: {describe_layer(layers[0])}")
+            if len(layers) > 1:
+                out += chain(layers[1:], depth + 1, j + 1)
+            return out + [f"{inner}}},"]
+        lines += chain(layer["branch"], 1, 0)
+        if layer["shortcut"] is None:
+            lines.append(f"{pad}    {{}},  // the identity shortcut")
+        else:
+            lines += image_layer_lines(layer["shortcut"], indent + 4, f"shortcut: {describe_layer(layer['shortcut'])}")
+    elif "w" in layer:
+        dims = "[KH][KW][C][F]" if kind == "conv2d" else "[KH][KW][C]"
+        lines.append(f"{pad}    {{  // w {dims}")
+        for i, v in enumerate(layer["w"]):
+            lines += [f"{pad}        {{  // w[{i}]"] + nested_list(v, f"w[{i}]", indent + 12) + [f"{pad}        }},"]
+        lines += [f"{pad}    }},", f"{pad}    {{  // b [{len(layer['b'])}]", c_list(layer["b"], pad + " " * 8), f"{pad}    }},"]
+    return lines + [f"{pad}}},"]
+
+
 def network_body(model: dict) -> list:
     lines = []
     for k, layer in enumerate(model["layers"]):
         if "type" in layer:
-            kind = layer["type"]
-            lines.append(f"    {{  // layer {k}: {describe_layer(layer)}")
-            if "w" in layer:
-                dims = "[KH][KW][C][F]" if kind == "conv2d" else "[KH][KW][C]"
-                lines.append(f"        {{  // w {dims}")
-                for i, v in enumerate(layer["w"]):
-                    lines += [f"            {{  // w[{i}]"] + nested_list(v, f"w[{i}]", 16) + ["            },"]
-                lines += ["        },", f"        {{  // b [{len(layer['b'])}]", c_list(layer["b"], " " * 12), "        },"]
-            lines.append("    },")
+            lines += image_layer_lines(layer, 4, f"layer {k}: {describe_layer(layer)}")
             continue
         n_in, n_out = len(layer["w"]), len(layer["b"])
         lines.append(f"    {{  // layer {k}: Dense<{n_in}, {n_out}, {ACTIVATIONS[layer['activation']]}>")

@@ -152,3 +152,118 @@ class ImageLayers(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+def conv(input_shape, filters, kernel, start, activation="identity", stride=(1, 1), padding="same", zero=False):
+    kh, kw = kernel
+    c = input_shape[2]
+    # small weights (n·scale: exact binary fractions times the number n), or zeros
+    scale = 0.0 if zero else 1.0 / 64
+    w = json.loads(json.dumps(numbers((kh, kw, c, filters), start)), parse_float=lambda t: float(t) * scale)
+    return {"type": "conv2d", "input": list(input_shape), "filters": filters, "kernel": list(kernel), "stride": list(stride),
+            "padding": padding, "w": w, "b": [0.0 if zero else 0.125 * (f - 1) for f in range(filters)],
+            "activation": activation}
+
+
+EQUIVALENT = r"""
+#include <stdio.h>
+#include <type_traits>
+#include BLOCK_HEADER
+#include PLAIN_HEADER
+using Block = std::remove_const<decltype(block)>::type;
+using Plain = std::remove_const<decltype(plain)>::type;
+static_assert(Block::inputs == Plain::inputs && Block::outputs == Plain::outputs, "the same sizes");
+int main() {
+    static Block::Activations a;
+    static Plain::Activations b;
+    float x[Block::inputs], dx_a[Block::inputs], dx_b[Block::inputs];
+    int differ = 0;
+    for (int sample = 0; sample < 8; ++sample) {
+        for (size_t i = 0; i < Block::inputs; ++i) x[i] = 0.125f * static_cast<float>((i * 7 + static_cast<size_t>(sample) * 5) % 17) - 1.0f;
+        if (ugrad::forward(block, x, a) != ugrad::Status::ok || ugrad::forward(plain, x, b) != ugrad::Status::ok) return 2;
+        const size_t label = static_cast<size_t>(sample) % Block::outputs;
+        if (ugrad::input_gradient(block, a, label, dx_a) != ugrad::Status::ok) return 3;
+        if (ugrad::input_gradient(plain, b, label, dx_b) != ugrad::Status::ok) return 3;
+        for (size_t k = 0; k < Block::outputs; ++k) differ += ugrad::outputs(a)[k] != ugrad::outputs(b)[k];
+        for (size_t i = 0; i < Block::inputs; ++i) differ += dx_a[i] != dx_b[i];
+    }
+    printf("%d values differ\n", differ);
+    return differ != 0;
+}
+"""
+
+
+class ResidualBlocks(unittest.TestCase):
+    """A residual block whose branch ends in a convolution of zeros is act(shortcut(x)): exported, it
+    computes exactly what the network with the shortcut (or, for an identity shortcut, a 1×1
+    depthwise convolution of ones) in its place computes — ŷ and dJ/dx equal value for value."""
+
+    def export(self, work, name, doc):
+        path = os.path.join(work, name + ".json")
+        with open(path, "w") as f:
+            json.dump(doc, f)
+        out = os.path.join(work, name + ".hpp")
+        status, err, _ = run_exporter([path, "--name", name, "--out", out])
+        self.assertEqual(status, 0, err)
+        return out
+
+    def equivalent(self, block_layer, replacement, shape=(6, 5, 2)):
+        work = scratch_dir(self, "residual_")
+        first = conv(shape, 3, (3, 3), 1, "relu")
+        C = block_layer["branch"][-1]["filters"] if "filters" in block_layer["branch"][-1] else 3
+        tail = [{"type": "global_average_pool"}, {"w": numbers((C, 4), 1), "b": [0.0, 0.5, -0.5, 1.0], "activation": "identity"}]
+        a = self.export(work, "block", {"layers": [first, block_layer] + tail, "output": "softmax"})
+        b = self.export(work, "plain", {"layers": [first, replacement] + tail, "output": "softmax"})
+        with open(a) as f:
+            self.assertIn("ugrad::Residual<", f.read())
+        program = os.path.join(work, "equivalent.cpp")
+        with open(program, "w") as f:
+            f.write(EQUIVALENT)
+        for cxx in COMPILERS:
+            exe = os.path.join(work, "equivalent_" + cxx.replace("+", "x"))
+            subprocess.run([cxx, *CXXFLAGS, f'-DBLOCK_HEADER="{a}"', f'-DPLAIN_HEADER="{b}"', program, "-o", exe], check=True)
+            run = subprocess.run([exe], capture_output=True, text=True)
+            self.assertEqual(run.returncode, 0, f"{cxx}: {run.stdout}{run.stderr}")
+
+    def test_a_strided_conv_shortcut(self):
+        shortcut = conv((6, 5, 3), 4, (1, 1), 3, stride=(2, 2))
+        block = {"type": "residual", "activation": "relu", "shortcut": shortcut,
+                 "branch": [conv((6, 5, 3), 4, (3, 3), 5, "tanh", stride=(2, 2)), {"type": "max_pool2d", "window": [1, 1]},
+                            conv((3, 3, 4), 4, (3, 3), 0, zero=True)]}
+        self.equivalent(block, dict(shortcut, activation="relu"))
+
+    def test_an_identity_shortcut(self):
+        block = {"type": "residual", "activation": "tanh", "shortcut": None,
+                 "branch": [conv((6, 5, 3), 3, (3, 3), 2, "relu6"), conv((6, 5, 3), 3, (3, 3), 0, zero=True)]}
+        ones = {"type": "depthwise_conv2d", "kernel": [1, 1], "padding": "valid", "w": [[[1.0, 1.0, 1.0]]], "b": [0.0] * 3,
+                "activation": "tanh"}
+        self.equivalent(block, ones)
+
+    def test_refusals(self):
+        good = {"type": "residual", "activation": "relu", "shortcut": None,
+                "branch": [conv((6, 5, 3), 3, (3, 3), 2, "relu"), conv((6, 5, 3), 3, (3, 3), 0)]}
+        cases = [
+            (dict(good, branch=[conv((6, 5, 3), 3, (3, 3), 2, "relu")]), "layers[1].branch[0].activation is relu; a branch's last layer has none"),
+            (dict(good, branch=[conv((6, 5, 3), 4, (3, 3), 2)]), "the branch gives [6, 5, 4] from [6, 5, 3]; an identity shortcut"),
+            (dict(good, shortcut={"type": "max_pool2d", "window": [1, 1]}), "layers[1].shortcut is not a conv2d"),
+            (dict(good, shortcut=conv((6, 5, 3), 3, (1, 1), 0, "relu")), "layers[1].shortcut.activation is relu"),
+            (dict(good, shortcut=conv((6, 5, 3), 3, (1, 1), 0, stride=(2, 2))), "layers[1].shortcut gives [3, 3, 3], the branch [6, 5, 3]"),
+            (dict(good, branch=[]), "layers[1].branch is empty"),
+            (dict(good, branch=[{"w": [[1.0]], "b": [0.0], "activation": "identity"}]), "layers[1].branch[0].type is 'dense': a residual branch takes image layers"),
+            (dict(good, scale=2), "layers[1] (residual): option 'scale' is not supported"),
+            (dict(good, branch=[conv((6, 5, 3), 3, (3, 3), 2, "relu"), conv((6, 5, 4), 3, (3, 3), 0)]),
+             "layers[1].branch[1].input is [6, 5, 4], but layers[1].branch[0] gives [6, 5, 3]: shapes must chain"),
+        ]
+        for block, fragment in cases:
+            with self.subTest(fragment=fragment):
+                work = scratch_dir(self, "residual_error_")
+                src = os.path.join(work, "in.json")
+                with open(src, "w") as f:
+                    json.dump({"layers": [conv((6, 5, 2), 3, (3, 3), 1, "relu"), block, {"type": "global_average_pool"},
+                                          {"w": numbers((3, 2), 0), "b": [0.0, 0.0], "activation": "identity"}],
+                               "output": "softmax"}, f)
+                status, err, _ = run_exporter([src, "--name", "m", "--out", os.path.join(work, "m.hpp")])
+                self.assertEqual(status, 1, err)
+                self.assertEqual(len(err.splitlines()), 1, err)
+                self.assertIn(fragment, err)
+                self.assertEqual(os.listdir(work), ["in.json"], "a file was written")
