@@ -50,7 +50,8 @@ inputs and dJ/dx is with respect to them (dJ/dx_i = a_i·dJ/dx'_i). Other steps,
 scale, a BatchNorm1d in training mode: ModelError, one line. A torch model that starts with Conv2d,
 MaxPool2d, AvgPool2d or AdaptiveAvgPool2d(1) needs input_shape=(C, H, W), torch's shape of one
 sample; its weights are transposed to HWC ([F][C][KH][KW] to [KH][KW][C][F]) and the first Linear
-after a Flatten has its rows reordered from CHW to HWC: the firmware gives x in HWC order.
+after a Flatten has its rows reordered from CHW to HWC: the firmware gives x in HWC order. A
+BatchNorm2d (eval mode) right after a Conv2d is folded into it (fold_batch_norm_2d).
     export_model.write_header(model_or_doc, "NAME", "FILE.hpp", head=None, c_api=False, input_shape=None)
 
 Every number is rounded once, from its exact value (the decimal text of the JSON, or the binary
@@ -697,7 +698,8 @@ def convert_sklearn(model, head) -> dict:
     return {"layers": layers, "output": output}
 
 
-TORCH_SUPPORTED = ("ugrad takes Linear, Conv2d (groups 1 or depthwise), MaxPool2d, AvgPool2d, AdaptiveAvgPool2d(1); "
+TORCH_SUPPORTED = ("ugrad takes Linear, Conv2d (groups 1 or depthwise; a BatchNorm2d after one is folded into it), "
+                   "MaxPool2d, AvgPool2d, AdaptiveAvgPool2d(1); "
                    "Sigmoid, Tanh, ReLU, ReLU6 after one; Identity, Dropout, Flatten as identities; a BatchNorm1d first "
                    "(eval mode: the input normalization); a final Softmax or Sigmoid as the head")
 
@@ -795,6 +797,39 @@ def convert_torch_image(name: str, m, current, layers: list):
     oh, ow = (-(-H // stride[0]), -(-W // stride[1])) if padding == "same" else \
         ((H - kernel[0]) // stride[0] + 1, (W - kernel[1]) // stride[1] + 1)
     return ("image", (oh, ow, C))
+
+
+def fold_batch_norm_2d(name: str, bn, layers: list) -> None:
+    """A BatchNorm2d in eval mode right after a Conv2d (before its activation) is the affine map
+    y_f = a_f·(r_f − mean_f) + β_f, a_f = γ_f/√(var_f + eps): folded into the convolution,
+    W'[..][f] = a_f·W[..][f], b'_f = a_f·(b_f − mean_f) + β_f (in double; each folded value is then
+    rounded once to float32 like every other)."""
+    import torch
+    where = f"torch layer {name} (BatchNorm2d)"
+    previous = layers[-1] if layers else None
+    if previous is None or previous.get("type") not in ("conv2d", "depthwise_conv2d") or previous["activation"] is not None:
+        raise ModelError(f"{where}: ugrad folds a BatchNorm2d only into the Conv2d right before it (before its activation)")
+    if bn.training:
+        raise ModelError(f"{where}: the module is in training mode (batch statistics); call model.eval() first")
+    if not bn.track_running_stats or bn.running_mean is None or bn.running_var is None:
+        raise ModelError(f"{where}: no running statistics (track_running_stats=False); ugrad folds a fixed affine map")
+    F = len(previous["b"])
+    if bn.num_features != F:
+        raise ModelError(f"{where}: num_features={bn.num_features}, the convolution gives {F} channels")
+    mean = bn.running_mean.detach().cpu().to(torch.float64)
+    var = bn.running_var.detach().cpu().to(torch.float64)
+    if not bool(torch.isfinite(var).all()) or bool((var + bn.eps <= 0).any()) or not bool(torch.isfinite(mean).all()):
+        raise ModelError(f"{where}: running_mean and running_var + eps must be finite, the latter positive")
+    a = 1 / torch.sqrt(var + bn.eps)
+    beta = torch.zeros(F, dtype=torch.float64)
+    if bn.affine:
+        a = a * bn.weight.detach().cpu().to(torch.float64)
+        beta = bn.bias.detach().cpu().to(torch.float64)
+    w = torch.tensor(previous["w"], dtype=torch.float64) * a  # the last axis is the output channel
+    b = (torch.tensor(previous["b"], dtype=torch.float64) - mean) * a + beta
+    if not bool(torch.isfinite(w).all()) or not bool(torch.isfinite(b).all()):
+        raise ModelError(f"{where}: folding it into the convolution gives non-finite weights")
+    previous["w"], previous["b"] = w.tolist(), b.tolist()
 
 
 def hwc_rows(w, image) -> list:
@@ -907,6 +942,8 @@ def convert_torch(model, head, input_shape=None) -> dict:
                                  f"default (1, -1) keeps one sample a row")
             if current is not None and current[0] == "image":
                 current = ("flat", current[1])
+        elif type(m) is nn.BatchNorm2d:
+            fold_batch_norm_2d(name, m, layers)
         elif type(m) in (nn.Identity, nn.Dropout):
             pass
         elif type(m) is nn.Softmax:

@@ -72,9 +72,13 @@ class TorchImageRefused(unittest.TestCase):
     def test_ends_in_an_image(self):
         self.refused(nn.Sequential(nn.Conv2d(2, 3, 3), nn.Flatten()), "the model ends in a 3x6x6 image")
 
-    def test_batch_norm_2d(self):
-        self.refused(self.head(nn.Conv2d(2, 2, 3), nn.BatchNorm2d(2), features=2 * 6 * 6),
-                     "torch layer 1 (BatchNorm2d): not supported")
+    def test_batch_norm_2d_not_after_a_convolution(self):
+        self.refused(self.head(nn.Conv2d(2, 2, 3), nn.ReLU(), nn.BatchNorm2d(2), features=2 * 6 * 6),
+                     "torch layer 2 (BatchNorm2d): ugrad folds a BatchNorm2d only into the Conv2d right before it")
+        self.refused(self.head(nn.BatchNorm2d(2), nn.Conv2d(2, 2, 3), features=2 * 6 * 6),
+                     "torch layer 0 (BatchNorm2d): ugrad folds a BatchNorm2d only into the Conv2d right before it")
+        bn = nn.BatchNorm2d(2, track_running_stats=False)
+        self.refused(self.head(nn.Conv2d(2, 2, 3), bn, features=2 * 6 * 6), "no running statistics")
 
     def test_input_shape_of_the_wrong_form(self):
         self.refused(self.head(nn.Conv2d(2, 2, 3), features=72), "input_shape=(8, 8): expected (C, H, W)", input_shape=(8, 8))
