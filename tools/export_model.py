@@ -33,7 +33,8 @@ MODEL.onnx (a file name ending in .onnx): a chain of Gemm (or MatMul + Add) laye
 by at most one of Sigmoid, Tanh, Relu; Identity, Flatten and Dropout pass through; a final Softmax
 or Sigmoid is the head, or --head softmax|logistic|linear names it for a graph that ends in logits.
 Over an input [N, C, H, W] (C, H, W fixed) also Conv (group 1, or group = channels: depthwise),
-MaxPool, AveragePool, GlobalAveragePool, Clip(0, 6) (ReLU6), and Flatten or Reshape to [N, -1]
+MaxPool, AveragePool, GlobalAveragePool, Clip(0, 6) (ReLU6), a BatchNormalization right after a
+Conv (folded into it), and Flatten or Reshape to [N, -1]
 before a Gemm/MatMul, whose rows are reordered from ONNX's CHW flattening to ugrad's HWC; pads and
 auto_pad only where they equal TFLite's valid or same.
 The file is read as data by the onnx package's protobuf parser (needs python3-onnx and numpy).
@@ -820,11 +821,10 @@ def fold_batch_norm_2d(name: str, bn, layers: list) -> None:
     var = bn.running_var.detach().cpu().to(torch.float64)
     if not bool(torch.isfinite(var).all()) or bool((var + bn.eps <= 0).any()) or not bool(torch.isfinite(mean).all()):
         raise ModelError(f"{where}: running_mean and running_var + eps must be finite, the latter positive")
-    a = 1 / torch.sqrt(var + bn.eps)
-    beta = torch.zeros(F, dtype=torch.float64)
+    gamma, beta = torch.ones(F, dtype=torch.float64), torch.zeros(F, dtype=torch.float64)
     if bn.affine:
-        a = a * bn.weight.detach().cpu().to(torch.float64)
-        beta = bn.bias.detach().cpu().to(torch.float64)
+        gamma, beta = bn.weight.detach().cpu().to(torch.float64), bn.bias.detach().cpu().to(torch.float64)
+    a = gamma / torch.sqrt(var + bn.eps)  # as the ONNX reader folds a BatchNormalization
     w = torch.tensor(previous["w"], dtype=torch.float64) * a  # the last axis is the output channel
     b = (torch.tensor(previous["b"], dtype=torch.float64) - mean) * a + beta
     if not bool(torch.isfinite(w).all()) or not bool(torch.isfinite(b).all()):
@@ -984,8 +984,8 @@ def convert(model, head=None, input_shape=None) -> dict:
 # ---- From an ONNX file: a chain of layers read from the graph, as data.
 
 ONNX_SUPPORTED = ("ugrad takes Gemm or MatMul+Add, Conv (group 1 or depthwise), MaxPool, AveragePool, "
-                  "GlobalAveragePool; Sigmoid, Tanh, Relu, Clip(0, 6) after one; Identity, Flatten, Reshape to "
-                  "[N, -1], Dropout as identities; a final Softmax or Sigmoid as the head")
+                  "GlobalAveragePool, BatchNormalization after a Conv; Sigmoid, Tanh, Relu, Clip(0, 6) after one; "
+                  "Identity, Flatten, Reshape to [N, -1], Dropout as identities; a final Softmax or Sigmoid as the head")
 
 
 def onnx_padding(where: str, attribute, size: tuple, kernel: tuple, stride: tuple) -> str:
@@ -1246,6 +1246,28 @@ def load_onnx(raw: bytes, path: str, head) -> dict:
                                             bias.reshape(-1) if bias is not None else None, shape)
             layer["node"] = label(node)
             layers.append(layer)
+        elif op == "BatchNormalization":
+            where = f"{path}: {label(node)}"
+            previous = layers[-1] if layers else None
+            if previous is None or previous.get("type") not in ("conv2d", "depthwise_conv2d") or previous["activation"] is not None:
+                raise ModelError(f"{where}: ugrad folds a BatchNormalization only into the Conv right before it (before its activation)")
+            if attribute(node, "training_mode", 0):
+                raise ModelError(f"{where}: training_mode=1; export the model for inference")
+            gamma, beta, mean, var = (constant(node, k) for k in (1, 2, 3, 4))
+            if any(v is None for v in (gamma, beta, mean, var)):
+                raise ModelError(f"{where}: scale, B, input_mean and input_var must be constants")
+            F = len(previous["b"])
+            if any(v.size != F for v in (gamma, beta, mean, var)):
+                raise ModelError(f"{where}: its parameters have {gamma.size} values, the Conv gives {F} channels")
+            eps = float(attribute(node, "epsilon", 1e-5))
+            if not np.all(np.isfinite(var)) or np.any(var + eps <= 0) or not np.all(np.isfinite(mean)):
+                raise ModelError(f"{where}: input_mean and input_var + epsilon must be finite, the latter positive")
+            a = gamma.reshape(-1) / np.sqrt(var.reshape(-1) + eps)
+            w = np.asarray(previous["w"], dtype=np.float64) * a  # the last axis is the output channel
+            b = (np.asarray(previous["b"], dtype=np.float64) - mean.reshape(-1)) * a + beta.reshape(-1)
+            if not np.all(np.isfinite(w)) or not np.all(np.isfinite(b)):
+                raise ModelError(f"{where}: folding it into the Conv gives non-finite weights")
+            previous["w"], previous["b"] = w.tolist(), b.tolist()
         elif op == "Clip":
             if node.input[1:2] and node.input[1]:
                 low, high = constant(node, 1), constant(node, 2) if len(node.input) > 2 and node.input[2] else None

@@ -145,6 +145,39 @@ class AgainstTorch(unittest.TestCase):
         self.same_through_onnx(nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
                                              nn.Linear(4, 3)), (1, 6, 6))
 
+    def test_onnx_batch_normalization_is_folded_as_torch_batch_norm_2d_is(self):
+        from common_frameworks import TensorProto, helper, onnx_model
+        torch.manual_seed(8)
+        eps = 2.0 ** -17  # a float32 value: ONNX keeps epsilon as a float32 attribute
+        model = nn.Sequential(nn.Conv2d(2, 3, 3, padding=1), nn.BatchNorm2d(3, eps=eps), nn.ReLU(), nn.Flatten(),
+                              nn.Linear(3 * 4 * 4, 2)).eval()
+        with torch.no_grad():
+            model[1].running_mean.uniform_(-0.5, 0.5)
+            model[1].running_var.uniform_(0.5, 2.0)
+            model[1].weight.uniform_(0.5, 1.5)
+            model[1].bias.uniform_(-0.5, 0.5)
+        work = scratch_dir(self, "cnn_onnx_bn_")
+        direct, onnx_path, via_onnx = (os.path.join(work, n) for n in ("direct.hpp", "model.onnx", "via_onnx.hpp"))
+        export_model.write_header(model, "model", direct, head="softmax", input_shape=(2, 4, 4))
+
+        def array(t):
+            return t.detach().numpy()
+        conv, bn, linear = model[0], model[1], model[4]
+        nodes = [helper.make_node("Conv", ["x", "W", "B"], ["c"], kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+                 helper.make_node("BatchNormalization", ["c", "g", "beta", "mean", "var"], ["n"], epsilon=eps),
+                 helper.make_node("Relu", ["n"], ["r"]), helper.make_node("Flatten", ["r"], ["f"]),
+                 helper.make_node("Gemm", ["f", "L", "LB"], ["y"], transB=1)]
+        graph = onnx_model(nodes, {"W": array(conv.weight), "B": array(conv.bias), "g": array(bn.weight), "beta": array(bn.bias),
+                                   "mean": array(bn.running_mean), "var": array(bn.running_var), "L": array(linear.weight),
+                                   "LB": array(linear.bias)},
+                           inputs=[helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 2, 4, 4])], n_out=2)
+        with open(onnx_path, "wb") as f:
+            f.write(graph.SerializeToString())
+        self.assertEqual(export_model.main([onnx_path, "--name", "model", "--out", via_onnx, "--head", "softmax"]), 0)
+        with open(direct) as a, open(via_onnx) as b:
+            first, second = a.read(), b.read()
+        self.assertEqual(first[first.index("#pragma once"):], second[second.index("#pragma once"):])
+
     def test_valid_strided_non_square_kernel_then_overlapping_max_pool(self):
         torch.manual_seed(1)
         model = nn.Sequential(nn.Conv2d(2, 3, (3, 2), stride=(2, 1)), nn.ReLU(), nn.MaxPool2d(2, stride=1),

@@ -87,9 +87,6 @@ class TorchImageRefused(unittest.TestCase):
         self.refused(self.head(nn.Conv2d(2, 2, 9), features=2), "kernel (9, 9) does not fit in its 8x8 input")
 
 
-if __name__ == "__main__":
-    unittest.main()
-
 
 class OnnxImageRefused(unittest.TestCase):
     """Hand-built ONNX graphs over x [N, 2, 8, 8]: a Conv (or pool) node with one option ugrad cannot
@@ -137,3 +134,14 @@ class OnnxImageRefused(unittest.TestCase):
                      "count_include_pad=1 with padding", features=2 * 8 * 8)
         self.refused(node("MaxPool", ["x"], ["h"], kernel_shape=[3, 3, 3]), "kernel_shape=[3, 3, 3]; ugrad takes 2-D kernels")
         self.refused(node("Clip", ["x"], ["h"], min=0.0, max=1.0), "Clip(0.0, 1.0); ugrad takes Clip(0, 6)", features=128)
+
+    def test_batch_normalization_not_after_a_conv(self):
+        from common_frameworks import helper, np
+        one = np.ones(2, np.float32)
+        self.refused(helper.make_node("BatchNormalization", ["x", "g", "b", "m", "v"], ["h"]),
+                     "ugrad folds a BatchNormalization only into the Conv right before it",
+                     initializers={"g": one, "b": one, "m": one, "v": one}, features=128)
+
+
+if __name__ == "__main__":
+    unittest.main()
