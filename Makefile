@@ -85,6 +85,7 @@ help:
 	@echo "  make TARGET=<core> test        one core's tests; cores: $(EMULATED_TARGETS)"
 	@echo "  make export MODEL=m.json NAME=my_model   a trained model to build/export/my_model.hpp"
 	@echo "  make train                     train the bundled digits model with ugrad's own gradients"
+	@echo "  make cnn-digits                train a small CNN on the digits with PyTorch, export it, measure ugrad's accuracy and dJ/dx"
 	@echo "  make bench                     speed on this machine and the emulated cores, beside Eigen and textbook loops"
 	@echo "  make size                      flash, RAM and stack per core"
 	@echo "  make clean                     remove build/"

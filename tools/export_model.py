@@ -11,25 +11,49 @@ MODEL.json in the layers format (row-vector convention: each layer maps x [In] t
     previous layer's Out; output (the head) one of softmax, logistic, linear.
 FILE.hpp then defines
     inline constexpr ugrad::Network<ugrad::Softmax, ugrad::Dense<In, Out, ugrad::Relu>, ...> NAME = {...};
+Image layers (include/ugrad/layers/; HWC order, batch 1; sizes and paddings as TFLite's) in the
+same list, each with a "type" (a layer without one is "dense"):
+    {"type": "conv2d", "input": [H, W, C], "filters": F, "kernel": [KH, KW], "stride": [SH, SW],
+     "padding": "valid"|"same", "w": [KH][KW][C][F], "b": [F], "activation": ...}
+    {"type": "depthwise_conv2d", "kernel", "stride", "padding", "w": [KH][KW][C], "b": [C], "activation"}
+    {"type": "max_pool2d" | "average_pool2d", "window": [KH, KW], "stride" (default: the window),
+     "padding" (default valid), "activation" (default identity)}
+    {"type": "global_average_pool", "activation" (default identity)}
+    {"type": "residual", "branch": [image layers, the last with activation identity],
+     "shortcut": null (identity) | a conv2d layer (activation identity), "activation": ...}
+"input" is needed only on an image layer that does not follow one; "stride" of a convolution
+defaults to [1, 1]. Activations also relu6. A dense layer after an image layer reads it flattened
+in HWC order (w has H·W·C rows). Any other key of an image layer (dilation, a depth_multiplier
+other than 1, ...) is refused. The network's input x is then an image in HWC order:
+x[(h·W + w)·C + c].
 MODEL.json in the seed format {"w1": [[...]], "b1": [...], "w2": [[...]], "b2": [...]} (w1 [In][Hidden],
 w2 [Hidden][Out]) still gives `inline constexpr ugrad::Mlp<In, Hidden, Out> NAME`. Other keys are ignored.
 
 MODEL.onnx (a file name ending in .onnx): a chain of Gemm (or MatMul + Add) layers, each followed
 by at most one of Sigmoid, Tanh, Relu; Identity, Flatten and Dropout pass through; a final Softmax
 or Sigmoid is the head, or --head softmax|logistic|linear names it for a graph that ends in logits.
+Over an input [N, C, H, W] (C, H, W fixed) also Conv (group 1, or group = channels: depthwise),
+MaxPool, AveragePool, GlobalAveragePool, Clip(0, 6) (ReLU6), a BatchNormalization right after a
+Conv (folded into it), and Flatten or Reshape to [N, -1]
+before a Gemm/MatMul, whose rows are reordered from ONNX's CHW flattening to ugrad's HWC; pads and
+auto_pad only where they equal TFLite's valid or same.
 The file is read as data by the onnx package's protobuf parser (needs python3-onnx and numpy).
 
 From Python (numpy, and the framework in question, imported only on these paths):
     import export_model
-    doc = export_model.convert(model, head=None)   # a fitted sklearn MLPClassifier / MLPRegressor (or a
+    doc = export_model.convert(model, head=None, input_shape=None)   # a fitted sklearn MLPClassifier / MLPRegressor (or a
                                                    # Pipeline of StandardScaler / MinMaxScaler steps and
                                                    # one), or a torch nn.Sequential (a BatchNorm1d first
                                                    # allowed) -> the layers format
 The preprocessing (scalers, a first BatchNorm1d in eval mode) is an affine map x' = a ⊙ x + c; it is
 folded into layer 0 (w'_ij = a_i·w_ij, b'_j = b_j + Σ_i c_i·w_ij), so the firmware feeds the raw
 inputs and dJ/dx is with respect to them (dJ/dx_i = a_i·dJ/dx'_i). Other steps, a zero or non-finite
-scale, a BatchNorm1d in training mode: ModelError, one line.
-    export_model.write_header(model_or_doc, "NAME", "FILE.hpp", head=None, c_api=False)
+scale, a BatchNorm1d in training mode: ModelError, one line. A torch model that starts with Conv2d,
+MaxPool2d, AvgPool2d or AdaptiveAvgPool2d(1) needs input_shape=(C, H, W), torch's shape of one
+sample; its weights are transposed to HWC ([F][C][KH][KW] to [KH][KW][C][F]) and the first Linear
+after a Flatten has its rows reordered from CHW to HWC: the firmware gives x in HWC order. A
+BatchNorm2d (eval mode) right after a Conv2d is folded into it (fold_batch_norm_2d).
+    export_model.write_header(model_or_doc, "NAME", "FILE.hpp", head=None, c_api=False, input_shape=None)
 
 Every number is rounded once, from its exact value (the decimal text of the JSON, or the binary
 value of a float array), to the nearest float32 (ties to even — what a C compiler does with a
@@ -241,7 +265,7 @@ def matrix(m, key: str, rows: int = None, rows_name: str = "") -> list:
 #   {"kind": "network", "layers": [{"w", "b", "activation"}, ...], "output": head, "shape": (In, n1, ..., Out)}
 # with every number a float32 value (held in a Python float).
 
-ACTIVATIONS = {"identity": "Identity", "sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu"}
+ACTIVATIONS = {"identity": "Identity", "sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu", "relu6": "Relu6"}
 HEADS = {"softmax": "Softmax", "logistic": "Logistic", "linear": "Linear"}
 
 
@@ -271,25 +295,278 @@ def load_layers(doc: dict) -> dict:
         shown = repr(head) if isinstance(head, str) else describe(head)
         raise ModelError(f"'output' is {truncate(shown)}, expected one of softmax, logistic, linear")
     result, shape = [], []
+    previous = None  # what the next layer receives: ("image", (H, W, C)) or ("vector", N)
     for i, layer in enumerate(layers):
         where = f"layers[{i}]"
         if not isinstance(layer, dict):
             raise ModelError(f"'{where}' is {describe(layer)}, expected an object with w, b, activation")
+        kind = layer.get("type", "dense")
+        if kind not in LAYER_TYPES:
+            shown = repr(kind) if isinstance(kind, str) else describe(kind)
+            raise ModelError(f"{where}.type is {truncate(shown)}: not supported; ugrad takes {', '.join(LAYER_TYPES)}")
+        if kind != "dense":
+            loaded = load_image_layer(layer, kind, where, previous, f"layers[{i - 1}]")
+            H, W, C = loaded["input"]
+            if not shape:
+                shape.append(H * W * C)
+            oh, ow, f = loaded["output"]
+            shape.append(oh * ow * f)
+            previous = ("image", loaded["output"])
+            result.append(loaded)
+            continue
         for key in ("w", "b", "activation"):
             if key not in layer:
                 raise ModelError(f"{where}: missing key '{key}'")
-        previous = f"the outputs of layers[{i - 1}]: layer sizes must chain"
-        w = matrix(layer["w"], f"{where}.w", shape[-1] if shape else None, previous)
+        if previous is not None and previous[0] == "image":
+            H, W, C = previous[1]
+            expected = (H * W * C, f"the outputs of layers[{i - 1}], {H}x{W}x{C} flattened in HWC order: layer sizes must chain")
+        else:
+            expected = (shape[-1] if shape else None, f"the outputs of layers[{i - 1}]: layer sizes must chain")
+        w = matrix(layer["w"], f"{where}.w", *expected)
         b = vector(layer["b"], f"{where}.b", len(w[0]), f"Out: the columns of {where}.w")
         act = layer["activation"]
         if act not in ACTIVATIONS:
             shown = repr(act) if isinstance(act, str) else describe(act)
-            raise ModelError(f"{where}.activation is {truncate(shown)}, expected one of identity, sigmoid, tanh, relu")
+            raise ModelError(f"{where}.activation is {truncate(shown)}, expected one of {', '.join(ACTIVATIONS)}")
         if not shape:
             shape.append(len(w))
         shape.append(len(w[0]))
+        previous = ("vector", len(w[0]))
         result.append({"w": w, "b": b, "activation": act})
-    return {"kind": "network", "layers": result, "output": head, "shape": tuple(shape)}
+    model = {"kind": "network", "layers": result, "output": head, "shape": tuple(shape)}
+    if any("type" in l for l in result):
+        model["image"] = result[0]["input"] if "type" in result[0] else None
+    return model
+
+
+# ---- Image layers (include/ugrad/layers/): Conv2D, DepthwiseConv2D, the pools; HWC, batch 1.
+# A layer of the layers format with a "type" other than "dense" is one of these; its "input" is
+# [H, W, C] (required on a first layer, else the previous layer's output, and checked if given),
+# sizes and paddings as TFLite's (include/ugrad/layers/image.hpp):
+#   valid  out = ⌊(in − k)/s⌋ + 1 (k <= in)      same  out = ⌈in/s⌉
+# A dense layer after an image layer reads it flattened in HWC order: its w has H·W·C rows.
+
+IMAGE_KEYS = {
+    "conv2d": ({"type", "w", "b", "activation", "filters", "kernel", "padding"}, {"input", "stride"}),
+    "depthwise_conv2d": ({"type", "w", "b", "activation", "kernel", "padding"}, {"input", "stride", "depth_multiplier"}),
+    "average_pool2d": ({"type", "window"}, {"input", "stride", "padding", "activation"}),
+    "max_pool2d": ({"type", "window"}, {"input", "stride", "padding", "activation"}),
+    "global_average_pool": ({"type"}, {"input", "activation"}),
+}
+LAYER_TYPES = ("dense",) + tuple(IMAGE_KEYS) + ("residual",)
+PADDINGS = {"valid": "Valid", "same": "Same"}
+CPP_KINDS = {"conv2d": "Conv2D", "depthwise_conv2d": "DepthwiseConv2D", "average_pool2d": "AveragePool2D",
+             "max_pool2d": "MaxPool2D", "global_average_pool": "GlobalAveragePool"}
+
+
+def count(value, where: str, minimum: int = 1) -> int:
+    """A whole number >= minimum (a JSON integer, or an int from Python)."""
+    if isinstance(value, bool) or not isinstance(value, (Decimal, int, float)) or value != int(value):
+        raise ModelError(f"{where} is {describe(value) if not isinstance(value, (Decimal, int, float)) else truncate(str(value))}, "
+                         f"expected a whole number >= {minimum}")
+    if int(value) < minimum or int(value) > 1 << 20:
+        raise ModelError(f"{where} is {int(value)}, expected a whole number in [{minimum}, {1 << 20}]")
+    return int(value)
+
+
+def pair(value, where: str, what: str) -> tuple:
+    value = as_list(value)
+    if not isinstance(value, list) or len(value) != 2:
+        raise ModelError(f"{where} is {describe(value)}, expected [{what}H, {what}W] (two whole numbers >= 1)"
+                         if not isinstance(value, list) else f"{where} has {len(value)} entries, expected 2 ([height, width])")
+    return count(value[0], f"{where}[0]"), count(value[1], f"{where}[1]")
+
+
+def out_size(n: int, k: int, s: int, padding: str, where: str, axis: str) -> int:
+    if padding == "valid":
+        if k > n:
+            raise ModelError(f"{where}: a valid {axis} window of {k} does not fit in an input {n} {axis}s wide")
+        return (n - k) // s + 1
+    return -(-n // s)
+
+
+def tensor(value, key: str, shape: tuple, names: str) -> list:
+    """A nested list of exactly `shape` (numbers inside), as float32 values; `names` says the axes."""
+    value = as_list(value)
+    if len(shape) == 1:
+        return vector(value, key, shape[0], names)
+    if not isinstance(value, list):
+        raise ModelError(f"'{key}' is {describe(value)}, expected a nested list of shape {list(shape)} ({names})")
+    if len(value) != shape[0]:
+        raise ModelError(f"'{key}' has {len(value)} entries, expected {shape[0]} (shape {list(shape)}: {names})")
+    return [tensor(v, f"{key}[{i}]", shape[1:], names) for i, v in enumerate(value)]
+
+
+def load_image_layer(layer: dict, kind: str, where: str, previous, previous_where: str) -> dict:
+    """Validate one image layer (named `where`); previous is the input it receives: ("image", (H, W, C)),
+    ("vector", N) or None, from the layer named previous_where."""
+    if kind == "residual":
+        return load_residual(layer, where, previous, previous_where)
+    required, optional = IMAGE_KEYS[kind]
+    for key in sorted(required - {"type"}):
+        if key not in layer:
+            raise ModelError(f"{where} ({kind}): missing key '{key}'")
+    unknown = sorted(k for k in layer if k not in required | optional)
+    if unknown:
+        raise ModelError(f"{where} ({kind}): option '{unknown[0]}' is not supported (a {kind} layer takes "
+                         f"{', '.join(sorted(required | optional))})")
+    if "input" in layer:
+        shape = as_list(layer["input"])
+        if not isinstance(shape, list) or len(shape) != 3:
+            raise ModelError(f"{where}.input is {describe(shape) if not isinstance(shape, list) else f'{len(shape)} numbers'}, "
+                             f"expected [H, W, C]")
+        shape = tuple(count(v, f"{where}.input[{i}]") for i, v in enumerate(shape))
+        if previous is not None:
+            given = previous[1] if previous[0] == "vector" else previous[1][0] * previous[1][1] * previous[1][2]
+            if previous[0] == "image" and previous[1] != shape:
+                raise ModelError(f"{where}.input is {list(shape)}, but {previous_where} gives {list(previous[1])}: "
+                                 f"shapes must chain")
+            if previous[0] == "vector" and given != shape[0] * shape[1] * shape[2]:
+                raise ModelError(f"{where}.input is {list(shape)} ({shape[0] * shape[1] * shape[2]} values), but the "
+                                 f"previous layer gives {given}: shapes must chain")
+    elif previous is not None and previous[0] == "image":
+        shape = previous[1]
+    else:
+        raise ModelError(f"{where} ({kind}): missing key 'input' ([H, W, C]: needed on an image layer that does not "
+                         f"follow one)")
+    H, W, C = shape
+    act = layer.get("activation", "identity")
+    if act not in ACTIVATIONS:
+        shown = repr(act) if isinstance(act, str) else describe(act)
+        raise ModelError(f"{where}.activation is {truncate(shown)}, expected one of {', '.join(ACTIVATIONS)}")
+    out = {"type": kind, "input": shape, "activation": act}
+    if kind == "global_average_pool":
+        out.update(kernel=(H, W), stride=(1, 1), padding="valid", output=(1, 1, C))
+        return out
+    kernel = pair(layer["kernel" if "conv" in kind else "window"], f"{where}.{'kernel' if 'conv' in kind else 'window'}", "K")
+    stride = pair(layer["stride"], f"{where}.stride", "S") if "stride" in layer else (kernel if "pool" in kind else (1, 1))
+    padding = layer.get("padding", "valid")
+    if padding not in PADDINGS:
+        shown = repr(padding) if isinstance(padding, str) else describe(padding)
+        raise ModelError(f"{where}.padding is {truncate(shown)}, expected \"valid\" or \"same\" (TFLite's paddings)")
+    oh = out_size(H, kernel[0], stride[0], padding, where, "row")
+    ow = out_size(W, kernel[1], stride[1], padding, where, "column")
+    out.update(kernel=kernel, stride=stride, padding=padding)
+    KH, KW = kernel
+    if kind == "conv2d":
+        F = count(layer["filters"], f"{where}.filters")
+        out["w"] = tensor(layer["w"], f"{where}.w", (KH, KW, C, F), "[KH][KW][C][F]")
+        out["b"] = vector(layer["b"], f"{where}.b", F, "F: the filters")
+        out["output"] = (oh, ow, F)
+    elif kind == "depthwise_conv2d":
+        if "depth_multiplier" in layer and count(layer["depth_multiplier"], f"{where}.depth_multiplier") != 1:
+            raise ModelError(f"{where}.depth_multiplier is {int(layer['depth_multiplier'])}; ugrad's DepthwiseConv2D has "
+                             f"multiplier 1 (one kernel per channel)")
+        out["w"] = tensor(layer["w"], f"{where}.w", (KH, KW, C), "[KH][KW][C]")
+        out["b"] = vector(layer["b"], f"{where}.b", C, "C: the channels")
+        out["output"] = (oh, ow, C)
+    else:
+        out["output"] = (oh, ow, C)
+    return out
+
+
+def load_residual(layer: dict, where: str, previous, previous_where: str) -> dict:
+    """A residual block, y = act(branch(x) + shortcut(x)): {"type": "residual", "input" (optional, as
+    for an image layer), "branch": [image layers, the last without an activation], "shortcut": null
+    (identity: the branch keeps the shape) or a conv2d layer (no activation) from the block's input
+    to the branch's output shape, "activation"}."""
+    allowed = {"type", "branch", "shortcut", "activation", "input"}
+    unknown = sorted(k for k in layer if k not in allowed)
+    if unknown:
+        raise ModelError(f"{where} (residual): option '{unknown[0]}' is not supported (a residual block takes "
+                         f"{', '.join(sorted(allowed))})")
+    for key in ("branch", "activation"):
+        if key not in layer:
+            raise ModelError(f"{where} (residual): missing key '{key}'")
+    if "input" in layer:
+        # the block's input, checked as an image layer's: a pool with the same "input" does that
+        shape = load_image_layer({"type": "global_average_pool", "input": layer["input"]}, "global_average_pool", where,
+                                 previous, previous_where)["input"]
+    elif previous is not None and previous[0] == "image":
+        shape = previous[1]
+    else:
+        raise ModelError(f"{where} (residual): missing key 'input' ([H, W, C]: needed on an image layer that does not "
+                         f"follow one)")
+    act = layer["activation"]
+    if act not in ACTIVATIONS:
+        shown = repr(act) if isinstance(act, str) else describe(act)
+        raise ModelError(f"{where}.activation is {truncate(shown)}, expected one of {', '.join(ACTIVATIONS)}")
+    branch = as_list(layer["branch"])
+    if not isinstance(branch, list) or not branch:
+        raise ModelError(f"{where}.branch is {describe(branch) if not isinstance(branch, list) else 'empty'}, expected a "
+                         f"list of image layers")
+    loaded, state, state_where = [], ("image", shape), f"{where}'s input"
+    for j, inner in enumerate(branch):
+        inner_where = f"{where}.branch[{j}]"
+        if not isinstance(inner, dict):
+            raise ModelError(f"'{inner_where}' is {describe(inner)}, expected an image layer")
+        kind = inner.get("type", "dense")
+        if kind not in IMAGE_KEYS:
+            shown = repr(kind) if isinstance(kind, str) else describe(kind)
+            raise ModelError(f"{inner_where}.type is {truncate(shown)}: a residual branch takes image layers "
+                             f"({', '.join(IMAGE_KEYS)})")
+        loaded.append(load_image_layer(inner, kind, inner_where, state, state_where))
+        state, state_where = ("image", loaded[-1]["output"]), inner_where
+    if loaded[-1]["activation"] != "identity":
+        raise ModelError(f"{where}.branch[{len(loaded) - 1}].activation is {loaded[-1]['activation']}; a branch's last "
+                         f"layer has none (identity): the block applies its own after the sum")
+    out = loaded[-1]["output"]
+    shortcut = layer.get("shortcut")
+    if shortcut is None:
+        if out != shape:
+            raise ModelError(f"{where}: the branch gives {list(out)} from {list(shape)}; an identity shortcut (null) "
+                             f"needs the same shape: give a conv2d shortcut")
+    else:
+        if not isinstance(shortcut, dict) or shortcut.get("type") != "conv2d":
+            raise ModelError(f"{where}.shortcut is {describe(shortcut) if not isinstance(shortcut, dict) else 'not a conv2d'}; "
+                             f"a shortcut is null (identity) or a conv2d layer")
+        shortcut = load_image_layer(shortcut, "conv2d", f"{where}.shortcut", ("image", shape), f"{where}'s input")
+        if shortcut["activation"] != "identity":
+            raise ModelError(f"{where}.shortcut.activation is {shortcut['activation']}; the block applies its own "
+                             f"after the sum")
+        if shortcut["output"] != out:
+            raise ModelError(f"{where}.shortcut gives {list(shortcut['output'])}, the branch {list(out)}: they must agree")
+    return {"type": "residual", "input": shape, "output": out, "branch": loaded, "shortcut": shortcut, "activation": act}
+
+
+def image_type(layer: dict, value_type: str = "float") -> str:
+    """The ugrad C++ type of a validated image layer."""
+    kind = layer["type"]
+    if kind == "residual":
+        shortcut = "ugrad::IdentityShortcut" if layer["shortcut"] is None else image_type(layer["shortcut"], value_type)
+        return (f"ugrad::Residual<{shortcut}, ugrad::{ACTIVATIONS[layer['activation']]}, "
+                + ", ".join(image_type(l, value_type) for l in layer["branch"]) + ">")
+    H, W, C = layer["input"]
+    hwc = f"ugrad::Hwc<{H}, {W}, {C}>"
+    act = f"ugrad::{ACTIVATIONS[layer['activation']]}"
+    if kind == "global_average_pool":
+        return f"ugrad::GlobalAveragePool<{hwc}, {act}, {value_type}>"
+    kh, kw = layer["kernel"]
+    sh, sw = layer["stride"]
+    pad = f"ugrad::{PADDINGS[layer['padding']]}"
+    if kind == "conv2d":
+        return (f"ugrad::Conv2D<{hwc}, {layer['output'][2]}, ugrad::Kernel<{kh}, {kw}>, ugrad::Stride<{sh}, {sw}>, "
+                f"{pad}, {act}, {value_type}>")
+    if kind == "depthwise_conv2d":
+        return f"ugrad::DepthwiseConv2D<{hwc}, ugrad::Kernel<{kh}, {kw}>, ugrad::Stride<{sh}, {sw}>, {pad}, {act}, {value_type}>"
+    return f"ugrad::{CPP_KINDS[kind]}<{hwc}, ugrad::Window<{kh}, {kw}>, ugrad::Stride<{sh}, {sw}>, {pad}, {act}, {value_type}>"
+
+
+def describe_layer(layer: dict) -> str:
+    """One layer in a few words, for the header's comment."""
+    kind = layer.get("type", "dense")
+    if kind == "dense":
+        return f"dense {len(layer['w'])}->{len(layer['b'])} {layer['activation']}"
+    shape = "x".join(str(n) for n in layer["output"])
+    if kind == "residual":
+        shortcut = "identity" if layer["shortcut"] is None else describe_layer(layer["shortcut"])
+        return (f"residual ({'; '.join(describe_layer(l) for l in layer['branch'])}) + ({shortcut} shortcut), "
+                f"{layer['activation']} -> {shape}")
+    if kind == "global_average_pool":
+        return f"global_average_pool -> {shape}"
+    k = "x".join(str(n) for n in layer["kernel"])
+    s = "x".join(str(n) for n in layer["stride"])
+    return f"{kind} {k}/{s} {layer['padding']} {layer['activation']} -> {shape}"
 
 
 def load_doc(doc, path: str) -> dict:
@@ -422,9 +699,144 @@ def convert_sklearn(model, head) -> dict:
     return {"layers": layers, "output": output}
 
 
-TORCH_SUPPORTED = ("ugrad takes Linear; Sigmoid, Tanh, ReLU after a Linear; Identity, Dropout, Flatten "
-                   "as identities; a BatchNorm1d first (eval mode: the input normalization); a final Softmax or "
-                   "Sigmoid as the head")
+TORCH_SUPPORTED = ("ugrad takes Linear, Conv2d (groups 1 or depthwise; a BatchNorm2d after one is folded into it), "
+                   "MaxPool2d, AvgPool2d, AdaptiveAvgPool2d(1); "
+                   "Sigmoid, Tanh, ReLU, ReLU6 after one; Identity, Dropout, Flatten as identities; a BatchNorm1d first "
+                   "(eval mode: the input normalization); a final Softmax or Sigmoid as the head")
+
+
+def torch_pair(value) -> tuple:
+    return tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+
+
+def torch_padding(where: str, padding, size: tuple, kernel: tuple, stride: tuple) -> str:
+    """"valid" or "same" for a torch padding that equals TFLite's, axis by axis; ModelError otherwise.
+    Symmetric padding p is TFLite's Same when it gives the same output size, ⌈in/s⌉, and the same
+    padding before the input, ⌊total/2⌋ (total = max((out − 1)·s + k − in, 0)); padding 0 is Valid."""
+    if padding == "valid":
+        return "valid"
+    if padding == "same":  # torch: stride 1 only, total k − 1, ⌊total/2⌋ before (TFLite's split)
+        return "same"
+    pads = torch_pair(padding)
+    if pads == (0, 0):
+        return "valid"
+    for n, k, s, p, axis in zip(size, kernel, stride, pads, ("rows", "columns")):
+        out = -(-n // s)
+        total = max((out - 1) * s + k - n, 0)
+        if (n + 2 * p - k) // s + 1 != out or p != total // 2:
+            raise ModelError(f"{where}: padding={padding} over {n} {axis} (kernel {k}, stride {s}) is neither 0 (valid) "
+                             f"nor TFLite's same ({total // 2} before, {total - total // 2} after, {out} outputs)")
+    return "same"
+
+
+def convert_torch_image(name: str, m, current, layers: list):
+    """Append the image layer of torch module m (Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d) that
+    receives `current` (("image", (H, W, C)) or ("vector", N) or None); return what it gives."""
+    import torch
+    import torch.nn as nn
+    kind = type(m).__name__
+    where = f"torch layer {name} ({kind})"
+    if current is None or current[0] != "image":
+        raise ModelError(f"{where}: an image layer needs an image input: give input_shape=(C, H, W) for a model that "
+                         f"starts with one; after a Flatten or Linear, ugrad has no Unflatten")
+    H, W, C = current[1]
+    if type(m) is nn.AdaptiveAvgPool2d:
+        if torch_pair(m.output_size) != (1, 1):
+            raise ModelError(f"{where}: output_size={m.output_size}; ugrad takes AdaptiveAvgPool2d(1), the global average pool")
+        layers.append({"type": "global_average_pool", "input": [H, W, C], "activation": None, "name": name})
+        return ("image", (1, 1, C))
+    kernel, stride = torch_pair(m.kernel_size), torch_pair(m.stride if m.stride is not None else m.kernel_size)
+    if type(m) is nn.Conv2d:
+        if m.in_channels != C:
+            raise ModelError(f"{where}: in_channels={m.in_channels}, but its input has {C} channels ({H}x{W}x{C})")
+        if torch_pair(m.dilation) != (1, 1):
+            raise ModelError(f"{where}: dilation={m.dilation}; ugrad's convolutions have dilation 1")
+        if m.padding_mode != "zeros" and torch_pair(m.padding) != (0, 0) and m.padding != "valid":
+            raise ModelError(f"{where}: padding_mode={m.padding_mode!r}; ugrad's same padding leaves padded positions out (zeros)")
+        depthwise = m.groups != 1
+        if depthwise and not (m.groups == C and m.out_channels == C):
+            raise ModelError(f"{where}: groups={m.groups}, in_channels={C}, out_channels={m.out_channels}; ugrad takes "
+                             f"groups=1, or groups = in_channels = out_channels (depthwise, multiplier 1)")
+        padding = torch_padding(where, m.padding, (H, W), kernel, stride)
+        if kernel[0] > H + (kernel[0] - 1 if padding == "same" else 0) or kernel[1] > W + (kernel[1] - 1 if padding == "same" else 0):
+            raise ModelError(f"{where}: kernel {kernel} does not fit in its {H}x{W} input")
+        for what, t in (("weight", m.weight), ("bias", m.bias)):
+            if t is not None and t.dtype not in (torch.float32, torch.float64):
+                raise ModelError(f"{where}: {what} has dtype {t.dtype}, expected torch.float32 or torch.float64")
+        weight = m.weight.detach().cpu().to(torch.float64)  # [F][C/groups][KH][KW]
+        F = m.out_channels
+        bias = m.bias.detach().cpu().to(torch.float64) if m.bias is not None else torch.zeros(F, dtype=torch.float64)
+        layer = {"type": "depthwise_conv2d" if depthwise else "conv2d", "input": [H, W, C], "kernel": list(kernel),
+                 "stride": list(stride), "padding": padding, "b": bias.tolist(), "activation": None, "name": name}
+        if depthwise:  # [C][1][KH][KW] -> [KH][KW][C]
+            layer["w"] = weight[:, 0].permute(1, 2, 0).tolist()
+        else:  # [F][C][KH][KW] -> [KH][KW][C][F]
+            layer["w"], layer["filters"] = weight.permute(2, 3, 1, 0).tolist(), F
+        layers.append(layer)
+        oh, ow = (-(-H // stride[0]), -(-W // stride[1])) if padding == "same" else \
+            ((H - kernel[0]) // stride[0] + 1, (W - kernel[1]) // stride[1] + 1)
+        return ("image", (oh, ow, F if not depthwise else C))
+    # MaxPool2d, AvgPool2d
+    if getattr(m, "ceil_mode", False):
+        raise ModelError(f"{where}: ceil_mode=True; ugrad's pools size their output as TFLite (floor for valid)")
+    if type(m) is nn.MaxPool2d:
+        if torch_pair(m.dilation) != (1, 1):
+            raise ModelError(f"{where}: dilation={m.dilation}; ugrad's pools have dilation 1")
+        if m.return_indices:
+            raise ModelError(f"{where}: return_indices=True; ugrad's max pool gives one value per window")
+    padding = torch_padding(where, m.padding, (H, W), kernel, stride)
+    if type(m) is nn.AvgPool2d:
+        if m.divisor_override is not None:
+            raise ModelError(f"{where}: divisor_override={m.divisor_override}; ugrad divides by the taps inside the input")
+        if padding == "same" and m.count_include_pad:
+            raise ModelError(f"{where}: count_include_pad=True with padding; ugrad averages the taps inside the input "
+                             f"(count_include_pad=False)")
+    if padding == "valid" and (kernel[0] > H or kernel[1] > W):
+        raise ModelError(f"{where}: window {kernel} does not fit in its {H}x{W} input")
+    layers.append({"type": "max_pool2d" if type(m) is nn.MaxPool2d else "average_pool2d", "input": [H, W, C],
+                   "window": list(kernel), "stride": list(stride), "padding": padding, "activation": None, "name": name})
+    oh, ow = (-(-H // stride[0]), -(-W // stride[1])) if padding == "same" else \
+        ((H - kernel[0]) // stride[0] + 1, (W - kernel[1]) // stride[1] + 1)
+    return ("image", (oh, ow, C))
+
+
+def fold_batch_norm_2d(name: str, bn, layers: list) -> None:
+    """A BatchNorm2d in eval mode right after a Conv2d (before its activation) is the affine map
+    y_f = a_f·(r_f − mean_f) + β_f, a_f = γ_f/√(var_f + eps): folded into the convolution,
+    W'[..][f] = a_f·W[..][f], b'_f = a_f·(b_f − mean_f) + β_f (in double; each folded value is then
+    rounded once to float32 like every other)."""
+    import torch
+    where = f"torch layer {name} (BatchNorm2d)"
+    previous = layers[-1] if layers else None
+    if previous is None or previous.get("type") not in ("conv2d", "depthwise_conv2d") or previous["activation"] is not None:
+        raise ModelError(f"{where}: ugrad folds a BatchNorm2d only into the Conv2d right before it (before its activation)")
+    if bn.training:
+        raise ModelError(f"{where}: the module is in training mode (batch statistics); call model.eval() first")
+    if not bn.track_running_stats or bn.running_mean is None or bn.running_var is None:
+        raise ModelError(f"{where}: no running statistics (track_running_stats=False); ugrad folds a fixed affine map")
+    F = len(previous["b"])
+    if bn.num_features != F:
+        raise ModelError(f"{where}: num_features={bn.num_features}, the convolution gives {F} channels")
+    mean = bn.running_mean.detach().cpu().to(torch.float64)
+    var = bn.running_var.detach().cpu().to(torch.float64)
+    if not bool(torch.isfinite(var).all()) or bool((var + bn.eps <= 0).any()) or not bool(torch.isfinite(mean).all()):
+        raise ModelError(f"{where}: running_mean and running_var + eps must be finite, the latter positive")
+    gamma, beta = torch.ones(F, dtype=torch.float64), torch.zeros(F, dtype=torch.float64)
+    if bn.affine:
+        gamma, beta = bn.weight.detach().cpu().to(torch.float64), bn.bias.detach().cpu().to(torch.float64)
+    a = gamma / torch.sqrt(var + bn.eps)  # as the ONNX reader folds a BatchNormalization
+    w = torch.tensor(previous["w"], dtype=torch.float64) * a  # the last axis is the output channel
+    b = (torch.tensor(previous["b"], dtype=torch.float64) - mean) * a + beta
+    if not bool(torch.isfinite(w).all()) or not bool(torch.isfinite(b).all()):
+        raise ModelError(f"{where}: folding it into the convolution gives non-finite weights")
+    previous["w"], previous["b"] = w.tolist(), b.tolist()
+
+
+def hwc_rows(w, image) -> list:
+    """A Linear's weight rows (w [C·H·W][Out], torch's flattening of NCHW) reordered to HWC:
+    row (h·W + w)·C + c of the result is row c·H·W + h·W + w of w."""
+    H, W, C = image
+    return [w[c * H * W + h * W + x] for h in range(H) for x in range(W) for c in range(C)]
 
 
 def torch_modules(seq, prefix=""):
@@ -437,7 +849,7 @@ def torch_modules(seq, prefix=""):
             yield f"{prefix}{name}", m
 
 
-def convert_torch(model, head) -> dict:
+def convert_torch(model, head, input_shape=None) -> dict:
     import torch
     import torch.nn as nn
     if not isinstance(model, nn.Sequential):
@@ -463,7 +875,7 @@ def convert_torch(model, head) -> dict:
             c = -mean * a
         normalization = (a.tolist(), c.tolist(), where)
     passthrough = (nn.Identity, nn.Dropout, nn.Flatten)
-    activations = {nn.Sigmoid: "sigmoid", nn.Tanh: "tanh", nn.ReLU: "relu"}
+    activations = {nn.Sigmoid: "sigmoid", nn.Tanh: "tanh", nn.ReLU: "relu", nn.ReLU6: "relu6"}
     # A trailing Softmax or Sigmoid (past any pass-through modules) names the head.
     last = max((i for i, (_, m) in enumerate(modules) if not isinstance(m, passthrough)), default=None)
     if last is not None:
@@ -484,19 +896,42 @@ def convert_torch(model, head) -> dict:
         raise ModelError("torch Sequential: name the head: head='softmax' (trained with CrossEntropyLoss), 'logistic' "
                          "(BCEWithLogitsLoss) or 'linear' (MSELoss), or end the Sequential with nn.Softmax or nn.Sigmoid")
     layers = []
+    current = None  # what the next module receives: ("image", (H, W, C)), ("flat", (H, W, C)), ("vector", N)
+    if input_shape is not None:
+        shape = tuple(input_shape)
+        if len(shape) != 3 or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in shape):
+            raise ModelError(f"input_shape={input_shape!r}: expected (C, H, W), torch's shape of one sample, three "
+                             f"whole numbers >= 1")
+        current = ("image", (shape[1], shape[2], shape[0]))
+    image_modules = (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d, nn.AdaptiveAvgPool2d)
+    if normalization and input_shape is not None:
+        raise ModelError("torch Sequential: a first BatchNorm1d normalizes vectors; an image model (input_shape) cannot start with one")
     for name, m in modules:
         kind = type(m).__name__
-        if type(m) is nn.Linear:
+        if type(m) in image_modules:
+            current = convert_torch_image(name, m, current, layers)
+        elif type(m) is nn.Linear:
             tensors = [("weight", m.weight)] + ([("bias", m.bias)] if m.bias is not None else [])
             for what, t in tensors:
                 if t.dtype not in (torch.float32, torch.float64):
                     raise ModelError(f"torch layer {name} (Linear): {what} has dtype {t.dtype}, expected torch.float32 or torch.float64")
+            if current is not None and current[0] == "image":
+                raise ModelError(f"torch layer {name} (Linear): after an image layer without a Flatten (torch would apply "
+                                 f"it to the last axis); put nn.Flatten() before it")
             w = m.weight.detach().cpu().to(torch.float64).T
             b = m.bias.detach().cpu().to(torch.float64) if m.bias is not None else torch.zeros(w.shape[1], dtype=torch.float64)
-            layers.append({"w": w.tolist(), "b": b.tolist(), "activation": None, "name": name})
+            rows = w.tolist()
+            if current is not None and current[0] == "flat":
+                H, W, C = current[1]
+                if len(rows) != H * W * C:
+                    raise ModelError(f"torch layer {name} (Linear): in_features={len(rows)}, but the Flatten before it gives "
+                                     f"{C}x{H}x{W} = {H * W * C}")
+                rows = hwc_rows(rows, current[1])  # torch flattens CHW, ugrad reads HWC
+            layers.append({"w": rows, "b": b.tolist(), "activation": None, "name": name})
+            current = ("vector", w.shape[1])
         elif type(m) in activations:
             if not layers:
-                raise ModelError(f"torch layer {name} ({kind}): an activation before any Linear layer; {TORCH_SUPPORTED}")
+                raise ModelError(f"torch layer {name} ({kind}): an activation before any Linear or image layer; {TORCH_SUPPORTED}")
             if layers[-1]["activation"] is not None:
                 raise ModelError(f"torch layer {name} ({kind}): a second activation after layer {layers[-1]['act_name']}; "
                                  f"ugrad applies one activation after each Linear")
@@ -505,6 +940,10 @@ def convert_torch(model, head) -> dict:
             if (m.start_dim, m.end_dim) != (1, -1):
                 raise ModelError(f"torch layer {name} (Flatten): start_dim={m.start_dim}, end_dim={m.end_dim}; only the "
                                  f"default (1, -1) keeps one sample a row")
+            if current is not None and current[0] == "image":
+                current = ("flat", current[1])
+        elif type(m) is nn.BatchNorm2d:
+            fold_batch_norm_2d(name, m, layers)
         elif type(m) in (nn.Identity, nn.Dropout):
             pass
         elif type(m) is nn.Softmax:
@@ -513,30 +952,130 @@ def convert_torch(model, head) -> dict:
             raise ModelError(f"torch layer {name} ({kind}): not supported; {TORCH_SUPPORTED}")
     if not layers:
         raise ModelError("torch Sequential: no Linear layer")
-    doc = {"layers": [{"w": l["w"], "b": l["b"], "activation": l["activation"] or "identity"} for l in layers],
-           "output": head}
+    if current[0] in ("image", "flat") and current[1][:2] != (1, 1):
+        raise ModelError(f"torch layer {layers[-1]['name']} ({layers[-1]['type']}): the model ends in a {current[1][2]}x"
+                         f"{current[1][0]}x{current[1][1]} image; end with Flatten and Linear (or a global average pool)")
+    doc = {"layers": [{k: v for k, v in l.items() if k not in ("name", "act_name")} | {"activation": l["activation"] or "identity"}
+                      for l in layers], "output": head}
     return fold_affine(doc, *normalization) if normalization else doc
 
 
-def convert(model, head=None) -> dict:
+def convert(model, head=None, input_shape=None) -> dict:
     """The layers-format dict of a fitted scikit-learn MLPClassifier / MLPRegressor or a torch
     nn.Sequential (head: 'softmax', 'logistic' or 'linear', unless a trailing nn.Softmax or
-    nn.Sigmoid names it). Raises ModelError with one line naming what cannot be exported."""
+    nn.Sigmoid names it). A torch model that starts with an image layer needs input_shape=(C, H, W),
+    torch's shape of one sample; the exported network then takes that sample in HWC order:
+    x[(h·W + w)·C + c] = sample[c][h][w] (convolution weights transposed to [KH][KW][C][F], the
+    first Linear after a Flatten with its rows reordered from CHW to HWC). Raises ModelError with
+    one line naming what cannot be exported."""
     check_head_argument(head)
+    if input_shape is not None and not (sys.modules.get("torch") and isinstance(model, sys.modules["torch"].nn.Module)):
+        raise ModelError("input_shape= is for a torch model that starts with an image layer")
     # Only a framework already imported can have made `model`: look for it, import nothing.
     sklearn_base, torch = sys.modules.get("sklearn.base"), sys.modules.get("torch")
     if sklearn_base is not None and isinstance(model, sklearn_base.BaseEstimator):
         return convert_sklearn(model, head)
     if torch is not None and isinstance(model, torch.nn.Module):
-        return convert_torch(model, head)
+        return convert_torch(model, head, input_shape)
     raise ModelError(f"convert: {type(model).__name__} is not a fitted scikit-learn MLPClassifier/MLPRegressor or a "
                      f"torch nn.Sequential")
 
 
 # ---- From an ONNX file: a chain of layers read from the graph, as data.
 
-ONNX_SUPPORTED = ("ugrad takes Gemm or MatMul+Add; Sigmoid, Tanh, Relu after one; Identity, Flatten, Dropout "
-                  "as identities; a final Softmax or Sigmoid as the head")
+ONNX_SUPPORTED = ("ugrad takes Gemm or MatMul+Add, Conv (group 1 or depthwise), MaxPool, AveragePool, "
+                  "GlobalAveragePool, BatchNormalization after a Conv; Sigmoid, Tanh, Relu, Clip(0, 6) after one; "
+                  "Identity, Flatten, Reshape to [N, -1], Dropout as identities; a final Softmax or Sigmoid as the head")
+
+
+def onnx_padding(where: str, attribute, size: tuple, kernel: tuple, stride: tuple) -> str:
+    """"valid" or "same" for an ONNX Conv/pool's auto_pad and pads, when they equal TFLite's."""
+    auto_pad = attribute("auto_pad", b"NOTSET")
+    auto_pad = auto_pad.decode() if isinstance(auto_pad, bytes) else auto_pad
+    totals = []
+    for n, k, st in zip(size, kernel, stride):
+        out = -(-n // st)
+        totals.append(max((out - 1) * st + k - n, 0))
+    if auto_pad == "VALID":
+        return "valid"
+    if auto_pad == "SAME_UPPER" or (auto_pad == "SAME_LOWER" and all(t % 2 == 0 for t in totals)):
+        return "same"
+    if auto_pad != "NOTSET":
+        raise ModelError(f"{where}: auto_pad={auto_pad} puts the extra padding before the input; ugrad takes TFLite's "
+                         f"same (SAME_UPPER), VALID, or explicit pads")
+    pads = list(attribute("pads", [0, 0, 0, 0]))
+    if len(pads) != 4:
+        raise ModelError(f"{where}: pads={pads}; ugrad takes 2-D images")
+    if pads == [0, 0, 0, 0]:
+        return "valid"
+    for axis, (n, k, st, total) in enumerate(zip(size, kernel, stride, totals)):
+        before, after = pads[axis], pads[axis + 2]
+        if before != total // 2 or (n + before + after - k) // st + 1 != -(-n // st):
+            raise ModelError(f"{where}: pads={pads} are neither 0 (valid) nor TFLite's same for a {size[0]}x{size[1]} "
+                             f"input (kernel {kernel[0]}x{kernel[1]}, stride {stride[0]}x{stride[1]})")
+    return "same"
+
+
+def onnx_image_layer(where: str, op: str, attribute, weight, bias, current) -> tuple:
+    """(layer, what it gives) of an ONNX Conv, MaxPool, AveragePool or GlobalAveragePool node."""
+    if current is None or current[0] != "image":
+        raise ModelError(f"{where}: an image operator needs an image input ([N, C, H, W] with C, H, W fixed in the graph "
+                         f"input); after a Flatten or Gemm ugrad has no way back")
+    H, W, C = current[1]
+    if op == "GlobalAveragePool":
+        return {"type": "global_average_pool", "input": [H, W, C], "activation": None}, ("image", (1, 1, C))
+    kernel = tuple(attribute("kernel_shape", weight.shape[2:] if weight is not None else []))
+    if len(kernel) != 2:
+        raise ModelError(f"{where}: kernel_shape={list(kernel)}; ugrad takes 2-D kernels")
+    stride = tuple(attribute("strides", [1, 1]))
+    if len(stride) != 2 or min(stride) < 1:
+        raise ModelError(f"{where}: strides={list(stride)}; ugrad takes two strides >= 1")
+    if list(attribute("dilations", [1, 1])) != [1, 1]:
+        raise ModelError(f"{where}: dilations={list(attribute('dilations', [1, 1]))}; ugrad's layers have dilation 1")
+    if op != "Conv" and attribute("ceil_mode", 0):
+        raise ModelError(f"{where}: ceil_mode=1; ugrad's pools size their output as TFLite (floor for valid)")
+    padding = onnx_padding(where, attribute, (H, W), kernel, stride)
+    if padding == "valid" and (kernel[0] > H or kernel[1] > W):
+        raise ModelError(f"{where}: kernel {kernel[0]}x{kernel[1]} does not fit in its {H}x{W} input")
+    oh, ow = (-(-H // stride[0]), -(-W // stride[1])) if padding == "same" else \
+        ((H - kernel[0]) // stride[0] + 1, (W - kernel[1]) // stride[1] + 1)
+    if op == "Conv":
+        if weight is None or weight.ndim != 4:
+            raise ModelError(f"{where}: the weight must be a 4-D constant [F, C/group, KH, KW]")
+        group, F = attribute("group", 1), weight.shape[0]
+        if group != 1 and not (group == C and F == C and weight.shape[1] == 1):
+            raise ModelError(f"{where}: group={group} with {C} input and {F} output channels; ugrad takes group=1, or "
+                             f"group = input = output channels (depthwise, multiplier 1)")
+        if group == 1 and weight.shape[1] != C:
+            raise ModelError(f"{where}: the weight takes {weight.shape[1]} channels, its input has {C}")
+        b = bias if bias is not None else [0.0] * F
+        if len(list(b)) != F:
+            raise ModelError(f"{where}: the bias has {len(list(b))} values, expected {F}")
+        layer = {"type": "conv2d" if group == 1 else "depthwise_conv2d", "input": [H, W, C], "kernel": list(kernel),
+                 "stride": list(stride), "padding": padding, "b": [float(v) for v in b], "activation": None}
+        if group == 1:
+            layer["w"], layer["filters"] = weight.transpose(2, 3, 1, 0).tolist(), F
+        else:
+            layer["w"] = weight[:, 0].transpose(1, 2, 0).tolist()
+        return layer, ("image", (oh, ow, F))
+    if op == "AveragePool" and padding == "same" and attribute("count_include_pad", 0):
+        raise ModelError(f"{where}: count_include_pad=1 with padding; ugrad averages the taps inside the input")
+    kind = "max_pool2d" if op == "MaxPool" else "average_pool2d"
+    return ({"type": kind, "input": [H, W, C], "window": list(kernel), "stride": list(stride), "padding": padding,
+             "activation": None}, ("image", (oh, ow, C)))
+
+
+def onnx_dense_rows(where: str, w, shape):
+    """A Gemm/MatMul's weight [In][Out]; after a Flatten of an image, its rows reordered from ONNX's
+    CHW flattening to ugrad's HWC order (as hwc_rows for torch)."""
+    if shape is None:
+        return w
+    if shape[0] == "image":
+        raise ModelError(f"{where}: after an image operator without a Flatten; put a Flatten (or Reshape to [N, -1]) before it")
+    H, W, C = shape[1]
+    if w.shape[0] != H * W * C:
+        raise ModelError(f"{where}: the weight takes {w.shape[0]} inputs, but the Flatten before it gives {C}x{H}x{W} = {H * W * C}")
+    return w.reshape(C, H, W, -1).transpose(1, 2, 0, 3).reshape(H * W * C, -1)
 
 
 def load_onnx(raw: bytes, path: str, head) -> dict:
@@ -647,6 +1186,10 @@ def load_onnx(raw: bytes, path: str, head) -> dict:
 
     layers, visited = [], set()
     current, head_from_graph = x.name, None
+    dims = x.type.tensor_type.shape.dim
+    shape = None  # what the next node receives: ("image", (H, W, C)), ("flat", (H, W, C)) or None (vectors)
+    if len(dims) == 4 and all(d.HasField("dim_value") for d in dims[1:]):
+        shape = ("image", (dims[2].dim_value, dims[3].dim_value, dims[1].dim_value))
     while current != final:
         users = consumers.get(current, [])
         if not users:
@@ -675,20 +1218,79 @@ def load_onnx(raw: bytes, path: str, head) -> dict:
             if attribute(node, "transB", 0):
                 w = w.T
             b = constant(node, 2)
+            w = onnx_dense_rows(f"{path}: {label(node)}", w, shape)
+            shape = None
             layers.append({"w": w, "b": b, "activation": None, "node": label(node)})
         elif op == "MatMul":
             w = constant(node, 1)
             if w is None or w.ndim != 2:
                 raise ModelError(f"{path}: {label(node)}: the weight must be a 2-D constant")
+            w = onnx_dense_rows(f"{path}: {label(node)}", w, shape)
+            shape = None
             layers.append({"w": w, "b": None, "activation": None, "node": label(node), "matmul": True})
         elif op == "Add":
-            if not layers or layers[-1]["b"] is not None or layers[-1]["activation"] is not None:
+            if not layers or "type" in layers[-1] or layers[-1]["b"] is not None or layers[-1]["activation"] is not None:
                 raise ModelError(f"{path}: {label(node)}: an Add is supported only as the bias right after a MatMul "
                                  f"(or a Gemm without one)")
             b = constant(node, 1)
             if b is None:
                 raise ModelError(f"{path}: {label(node)}: the bias must be a constant")
             layers[-1]["b"] = b
+        elif op in ("Conv", "MaxPool", "AveragePool", "GlobalAveragePool"):
+            where = f"{path}: {label(node)}"
+            if op == "Conv":
+                weight, bias = constant(node, 1), constant(node, 2)
+            else:
+                weight = bias = None
+            layer, shape = onnx_image_layer(where, op, lambda name, default: attribute(node, name, default), weight,
+                                            bias.reshape(-1) if bias is not None else None, shape)
+            layer["node"] = label(node)
+            layers.append(layer)
+        elif op == "BatchNormalization":
+            where = f"{path}: {label(node)}"
+            previous = layers[-1] if layers else None
+            if previous is None or previous.get("type") not in ("conv2d", "depthwise_conv2d") or previous["activation"] is not None:
+                raise ModelError(f"{where}: ugrad folds a BatchNormalization only into the Conv right before it (before its activation)")
+            if attribute(node, "training_mode", 0):
+                raise ModelError(f"{where}: training_mode=1; export the model for inference")
+            gamma, beta, mean, var = (constant(node, k) for k in (1, 2, 3, 4))
+            if any(v is None for v in (gamma, beta, mean, var)):
+                raise ModelError(f"{where}: scale, B, input_mean and input_var must be constants")
+            F = len(previous["b"])
+            if any(v.size != F for v in (gamma, beta, mean, var)):
+                raise ModelError(f"{where}: its parameters have {gamma.size} values, the Conv gives {F} channels")
+            eps = float(attribute(node, "epsilon", 1e-5))
+            if not np.all(np.isfinite(var)) or np.any(var + eps <= 0) or not np.all(np.isfinite(mean)):
+                raise ModelError(f"{where}: input_mean and input_var + epsilon must be finite, the latter positive")
+            a = gamma.reshape(-1) / np.sqrt(var.reshape(-1) + eps)
+            w = np.asarray(previous["w"], dtype=np.float64) * a  # the last axis is the output channel
+            b = (np.asarray(previous["b"], dtype=np.float64) - mean.reshape(-1)) * a + beta.reshape(-1)
+            if not np.all(np.isfinite(w)) or not np.all(np.isfinite(b)):
+                raise ModelError(f"{where}: folding it into the Conv gives non-finite weights")
+            previous["w"], previous["b"] = w.tolist(), b.tolist()
+        elif op == "Clip":
+            if node.input[1:2] and node.input[1]:
+                low, high = constant(node, 1), constant(node, 2) if len(node.input) > 2 and node.input[2] else None
+                low = float(low.reshape(-1)[0]) if low is not None else None
+                high = float(high.reshape(-1)[0]) if high is not None else None
+            else:
+                low, high = attribute(node, "min", None), attribute(node, "max", None)
+            if (low, high) != (0.0, 6.0):
+                raise ModelError(f"{path}: {label(node)}: Clip({low}, {high}); ugrad takes Clip(0, 6), ReLU6")
+            if not layers:
+                raise ModelError(f"{path}: {label(node)}: an activation before any layer; {ONNX_SUPPORTED}")
+            if layers[-1]["activation"] is not None:
+                raise ModelError(f"{path}: {label(node)}: a second activation after {layers[-1]['activation'][1]}; "
+                                 f"ugrad applies one activation after each layer")
+            layers[-1]["activation"] = ("relu6", label(node))
+        elif op == "Reshape":
+            target = constant(node, 1)
+            size = shape[1][0] * shape[1][1] * shape[1][2] if shape is not None else None
+            if target is None or target.size != 2 or int(target[0]) not in (0, 1, -1) or \
+                    int(target[1]) not in (-1,) + ((size,) if size else ()):
+                raise ModelError(f"{path}: {label(node)}: a Reshape is supported only as a flatten to [N, -1]")
+            if shape is not None and shape[0] == "image":
+                shape = ("flat", shape[1])
         elif op in ("Sigmoid", "Tanh", "Relu"):
             is_last = out == final
             if is_last and op == "Sigmoid" and head in (None, "logistic"):
@@ -710,6 +1312,8 @@ def load_onnx(raw: bytes, path: str, head) -> dict:
         elif op == "Flatten":
             if attribute(node, "axis", 1) != 1:
                 raise ModelError(f"{path}: {label(node)}: axis={attribute(node, 'axis', 1)}; only axis=1 keeps one sample a row")
+            if shape is not None and shape[0] == "image":
+                shape = ("flat", shape[1])
         elif op == "Softmax":
             opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 13)
             axis = attribute(node, "axis", -1 if opset >= 13 else 1)
@@ -728,12 +1332,19 @@ def load_onnx(raw: bytes, path: str, head) -> dict:
         raise ModelError(f"{path}: {label(unused[0])}: not on the path from the graph input to its output")
     if not layers:
         raise ModelError(f"{path}: the graph has no Gemm or MatMul layer")
+    if shape is not None and shape[1][:2] != (1, 1):
+        raise ModelError(f"{path}: the graph ends in a {shape[1][2]}x{shape[1][0]}x{shape[1][1]} image; end with Flatten "
+                         f"and Gemm (or a GlobalAveragePool)")
     head = head_from_graph or head
     if head is None:
         raise ModelError(f"{path}: the graph ends in logits (no final Softmax or Sigmoid): name the head with "
                          f"--head softmax|logistic|linear")
     doc_layers = []
     for layer in layers:
+        if "type" in layer:
+            act = layer["activation"][0] if layer["activation"] else "identity"
+            doc_layers.append({k: v for k, v in layer.items() if k != "node"} | {"activation": act})
+            continue
         w = layer["w"]
         n_out = w.shape[1]
         b = layer["b"] if layer["b"] is not None else np.zeros(n_out)
@@ -743,9 +1354,8 @@ def load_onnx(raw: bytes, path: str, head) -> dict:
             raise ModelError(f"{path}: {layer['node']}: the bias has shape {list(b.shape)}, expected [{n_out}]")
         act = layer["activation"][0] if layer["activation"] else "identity"
         doc_layers.append({"w": w.tolist(), "b": b.reshape(-1).tolist(), "activation": act})
-    dims = x.type.tensor_type.shape.dim
-    n_in = len(doc_layers[0]["w"])
-    if len(dims) >= 2 and all(d.HasField("dim_value") for d in dims[1:]):
+    n_in = len(doc_layers[0]["w"]) if "type" not in doc_layers[0] else None
+    if n_in is not None and len(dims) >= 2 and all(d.HasField("dim_value") for d in dims[1:]):
         features = 1
         for d in dims[1:]:
             features *= d.dim_value
@@ -767,13 +1377,21 @@ def c_list(values: list, indent: str, per_line: int = 6) -> str:
     return "\n".join(lines)
 
 
-def type_name(model: dict) -> str:
+def layer_type(layer: dict, value_type: str = "float") -> str:
+    """One layer's C++ type: ugrad::Dense<In, Out, Act> (with T = double when value_type is), or an image layer's."""
+    if "type" in layer:
+        return image_type(layer, value_type)
+    t = "" if value_type == "float" else f", {value_type}"
+    return f"ugrad::Dense<{len(layer['w'])}, {len(layer['b'])}, ugrad::{ACTIVATIONS[layer['activation']]}{t}>"
+
+
+def type_name(model: dict, value_type: str = "float") -> str:
     """The C++ type the header defines, e.g. ugrad::Network<ugrad::Softmax, ugrad::Dense<4, 3, ugrad::Relu>, ...>."""
     if model["kind"] == "mlp":
         n_in, hidden, out = model["shape"]
         return f"ugrad::Mlp<{n_in}, {hidden}, {out}>"
-    dense = [f"ugrad::Dense<{len(l['w'])}, {len(l['b'])}, ugrad::{ACTIVATIONS[l['activation']]}>" for l in model["layers"]]
-    return f"ugrad::Network<ugrad::{HEADS[model['output']]}, {', '.join(dense)}>"
+    layers = [layer_type(l, value_type) for l in model["layers"]]
+    return f"ugrad::Network<ugrad::{HEADS[model['output']]}, {', '.join(layers)}>"
 
 
 def mlp_body(model: dict) -> list:
@@ -789,9 +1407,50 @@ def mlp_body(model: dict) -> list:
     return lines
 
 
+def nested_list(values, name: str, indent: int) -> list:
+    """The braces of a nested list (the innermost as rows of literals), each opened with its index."""
+    if not isinstance(values[0], list):
+        return [c_list(values, " " * indent)]
+    lines = []
+    for i, v in enumerate(values):
+        lines += [" " * indent + f"{{  // {name}[{i}]"] + nested_list(v, f"{name}[{i}]", indent + 4) + [" " * indent + "},"]
+    return lines
+
+
+def image_layer_lines(layer: dict, indent: int, label: str) -> list:
+    """The aggregate initializer of one image layer, `{...},` over several lines: a convolution's
+    {w, b}, a pool's {}, a residual block's {{branch layer 0, {layer 1, {...}}}, shortcut}."""
+    pad = " " * indent
+    kind = layer["type"]
+    lines = [f"{pad}{{  // {label}"]
+    if kind == "residual":
+        def chain(layers, depth, j):
+            inner = " " * (indent + 4 * depth)
+            out = [f"{inner}{{  // branch layers {j}..{j + len(layers) - 1}"]
+            out += image_layer_lines(layers[0], indent + 4 * depth + 4, f"branch[{j}]: {describe_layer(layers[0])}")
+            if len(layers) > 1:
+                out += chain(layers[1:], depth + 1, j + 1)
+            return out + [f"{inner}}},"]
+        lines += chain(layer["branch"], 1, 0)
+        if layer["shortcut"] is None:
+            lines.append(f"{pad}    {{}},  // the identity shortcut")
+        else:
+            lines += image_layer_lines(layer["shortcut"], indent + 4, f"shortcut: {describe_layer(layer['shortcut'])}")
+    elif "w" in layer:
+        dims = "[KH][KW][C][F]" if kind == "conv2d" else "[KH][KW][C]"
+        lines.append(f"{pad}    {{  // w {dims}")
+        for i, v in enumerate(layer["w"]):
+            lines += [f"{pad}        {{  // w[{i}]"] + nested_list(v, f"w[{i}]", indent + 12) + [f"{pad}        }},"]
+        lines += [f"{pad}    }},", f"{pad}    {{  // b [{len(layer['b'])}]", c_list(layer["b"], pad + " " * 8), f"{pad}    }},"]
+    return lines + [f"{pad}}},"]
+
+
 def network_body(model: dict) -> list:
     lines = []
     for k, layer in enumerate(model["layers"]):
+        if "type" in layer:
+            lines += image_layer_lines(layer, 4, f"layer {k}: {describe_layer(layer)}")
+            continue
         n_in, n_out = len(layer["w"]), len(layer["b"])
         lines.append(f"    {{  // layer {k}: Dense<{n_in}, {n_out}, {ACTIVATIONS[layer['activation']]}>")
         lines.append(f"        {{  // w [{n_in}][{n_out}]")
@@ -807,6 +1466,16 @@ def header_text(model: dict, name: str, source: str, note: str) -> str:
         shapes = f"// {type_name(model)}: w1 [{n_in}][{hidden}], b1 [{hidden}], w2 [{hidden}][{out}], b2 [{out}];"
         body = mlp_body(model)
         declaration = f"inline constexpr {type_name(model)} {name} = {{"
+    elif "image" in model:
+        first = model["layers"][0]
+        x_shape = (f"x is an image [{first['input'][0]}][{first['input'][1]}][{first['input'][2]}] in HWC order (channels "
+                   f"innermost: x[(h*W + w)*C + c]; an NCHW sample s[c][h][w], torch's, goes there)" if "type" in first else f"x [{model['shape'][0]}]")
+        shapes = (f"// ugrad::Network: {x_shape};\n// " + "; ".join(describe_layer(l) for l in model["layers"])
+                  + f"; {model['output']} head;")
+        body = network_body(model)
+        indent = " " * len("inline constexpr ugrad::Network<")
+        declaration = (f"inline constexpr ugrad::Network<ugrad::{HEADS[model['output']]},\n"
+                       + ",\n".join(indent + layer_type(l) for l in model["layers"]) + f"> {name} = {{")
     else:
         shapes = (f"// ugrad::Network, {'-'.join(str(n) for n in model['shape'])}: "
                   + ", ".join(f"{l['activation']}" for l in model["layers"]) + f"; {model['output']} head;")
@@ -919,6 +1588,9 @@ def header_files(model: dict, name: str, out: str, source: str, note: str, c_api
     """{path: text} of everything to write for `model`, checked before anything is written."""
     check_destination(name, out, note)
     files = {out: header_text(model, name, source, note)}
+    if c_api and "image" in model:
+        raise ModelError("--c-api: the C interface takes dense networks only; include the C++ header (image layers) "
+                         "from a C++ file instead")
     if c_api:
         stem = out[:-4] if out.endswith(".hpp") else out
         h, cpp = stem + ".h", stem + "_c_api.cpp"
@@ -927,7 +1599,8 @@ def header_files(model: dict, name: str, out: str, source: str, note: str, c_api
     return files
 
 
-def write_header(model_or_dict, name: str, out: str, head=None, c_api: bool = False, note: str = "") -> str:
+def write_header(model_or_dict, name: str, out: str, head=None, c_api: bool = False, note: str = "",
+                 input_shape=None) -> str:
     """Write the header `out` (and with c_api the C files beside it) for a layers-format dict (or
     a seed-format one), a fitted scikit-learn MLP or a torch nn.Sequential (`head` as for
     convert). Returns the C++ type written. Raises ModelError (one line) and writes nothing if
@@ -936,10 +1609,12 @@ def write_header(model_or_dict, name: str, out: str, head=None, c_api: bool = Fa
     if isinstance(model_or_dict, dict):
         if head is not None:
             raise ModelError("head= is for a torch model; a dict names its head in 'output'")
+        if input_shape is not None:
+            raise ModelError("input_shape= is for a torch model; a dict names its first layer's 'input'")
         model = load_doc(model_or_dict, "the model dict")
         source = "a Python dict"
     else:
-        model = load_doc(convert(model_or_dict, head), f"the converted {type(model_or_dict).__name__}")
+        model = load_doc(convert(model_or_dict, head, input_shape), f"the converted {type(model_or_dict).__name__}")
         source = f"a {type(model_or_dict).__name__} (convert)"
     write_all(header_files(model, name, out, source, note, c_api))
     return type_name(model)
@@ -954,6 +1629,10 @@ def int8_layers(model: dict) -> dict:
         model = {"layers": [{"w": model["w1"], "b": model["b1"], "activation": "sigmoid"},
                             {"w": model["w2"], "b": model["b2"], "activation": "identity"}], "output": "softmax"}
     layers = model["layers"]
+    image = next((f"{l['type']} (layer {k})" for k, l in enumerate(layers) if "type" in l), None)
+    if image or any(l["activation"] == "relu6" for l in layers):
+        raise ModelError(f"--quantize int8: ugrad::q8 takes dense layers with identity, sigmoid, tanh or relu; "
+                         f"this model has {image or 'a relu6 activation'}")
     last = layers[-1]["activation"]
     if last != "identity":
         raise ModelError(f"--quantize int8: the last layer ({len(layers) - 1}) has activation {last}; the int8 path takes "

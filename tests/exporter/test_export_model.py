@@ -152,7 +152,7 @@ class Errors(unittest.TestCase):
 
     def test_layers_format_errors(self):
         self.assert_refused(LAYERS.replace('"tanh"', '"leaky_relu"'),
-                            "layers[1].activation is 'leaky_relu', expected one of identity, sigmoid, tanh, relu")
+                            "layers[1].activation is 'leaky_relu', expected one of identity, sigmoid, tanh, relu, relu6")
         self.assert_refused(LAYERS.replace('"tanh"', '3'), "layers[1].activation is a number")
         self.assert_refused(LAYERS.replace('"softmax"', '"log_softmax"'), "'output' is 'log_softmax', expected one of softmax")
         self.assert_refused(LAYERS.replace('"output"', '"outputs"'), "missing key 'output'")

@@ -56,7 +56,24 @@ def bound(layers, head, X, labels=None, targets=None, *, u, eta, math_ulps, sigm
             raise ValueError(act)
         kept.append((W, s, es))
         x, ex = y, ey
-    theta, etheta = x, ex
+    y_hat, e_y_hat, e_J, d, e_d = head_bound(x, ex, head, labels, targets, u=u, eta=eta, math_ulps=math_ulps,
+                                             sigmoid_ulps=sigmoid_ulps, tanh_ulps=tanh_ulps)
+    # Backward: dθ = ŷ − y (one rounding), then per layer dr = d ⊙ act′ and d ← dr·Wᵀ.
+    for W, s, es in reversed(kept):
+        dr = d * s
+        e_dr = e_d * np.abs(s) + np.abs(d) * es + u * np.abs(dr) + 2 * eta
+        n_out = W.shape[1]
+        d = dr @ W.T
+        e_d = gamma(n_out) * (np.abs(dr) @ np.abs(W.T)) + e_dr @ np.abs(W.T) + 2 * n_out * eta
+    return e_y_hat, e_J, e_d
+
+
+def head_bound(theta, etheta, head, labels=None, targets=None, *, u, eta, math_ulps, sigmoid_ulps, tanh_ulps):
+    """The head's part of the bound, for any network: from θ [N, Out] and its error bound, (ŷ, its
+    bound, J's bound, dθ = ŷ − y, dθ's bound)."""
+    def gamma(n):
+        return n * u / (1 - n * u)
+
     n, out = theta.shape
 
     if labels is not None:
@@ -102,13 +119,6 @@ def bound(layers, head, X, labels=None, targets=None, *, u, eta, math_ulps, sigm
     else:
         raise ValueError(head)
 
-    # Backward: dθ = ŷ − y (one rounding), then per layer dr = d ⊙ act′ and d ← dr·Wᵀ.
     d = y_hat - Y
     e_d = e_y_hat + u * np.abs(d)
-    for W, s, es in reversed(kept):
-        dr = d * s
-        e_dr = e_d * np.abs(s) + np.abs(d) * es + u * np.abs(dr) + 2 * eta
-        n_out = W.shape[1]
-        d = dr @ W.T
-        e_d = gamma(n_out) * (np.abs(dr) @ np.abs(W.T)) + e_dr @ np.abs(W.T) + 2 * n_out * eta
-    return e_y_hat, e_J, e_d
+    return y_hat, e_y_hat, e_J, d, e_d

@@ -51,9 +51,10 @@ class Refused(unittest.TestCase):
 
 
 class TorchRefused(Refused):
-    def test_a_convolution(self):
+    def test_a_convolution_without_its_input_shape(self):
         model = nn.Sequential(nn.Conv2d(1, 2, 3), nn.Flatten(), nn.Linear(8, 2))
-        self.refused_by_api(model, ["layer 0 (Conv2d): not supported"], head="softmax")
+        self.refused_by_api(model, ["layer 0 (Conv2d): an image layer needs an image input: give input_shape=(C, H, W)"],
+                            head="softmax")
 
     def test_leaky_relu(self):
         model = nn.Sequential(nn.Linear(3, 4), nn.LeakyReLU(), nn.Linear(4, 2))
@@ -161,10 +162,10 @@ class OnnxRefused(Refused):
         """x -> Gemm(W1, B1) -> h -> nodes... -> y, with W2/B2 available."""
         return onnx_model([gemm("fc1", "x", "h", "W1", "B1"), *nodes], {"W1": W1, "B1": B1, "W2": W2, "B2": B2}, **kw)
 
-    def test_a_convolution(self):
+    def test_a_convolution_on_a_vector_input(self):
         model = onnx_model([helper.make_node("Conv", ["x", "K"], ["y"], name="conv1")],
                            {"K": np.ones((2, 1, 3), np.float32)})
-        self.refused_by_command(model, ["node 'conv1' (Conv): operator Conv is not supported"])
+        self.refused_by_command(model, ["node 'conv1' (Conv): an image operator needs an image input ([N, C, H, W]"])
 
     def test_leaky_relu(self):
         model = self.chain(helper.make_node("LeakyRelu", ["h"], ["a"], name="leaky"), gemm("fc2", "a", "y", "W2", "B2"))
