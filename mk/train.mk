@@ -23,6 +23,25 @@ train: $(TRAIN_BUILD)/train
 	    --note "trained by \`make train\` (tools/train/): seed, epochs, batch, rate and momentum are train::digits_config"
 	python3 tools/readme_section.py training $(TRAIN_BUILD)/report.md
 
+# ---- A CNN trained by ugrad's own gradients (tools/train/train_cnn.cpp) ----
+#   make train-cnn         train it (about 6 s), print each epoch, write docs/training.md's cnn section
+#   make train-cnn-check   the same run: fails below 98 % or if docs/training.md's figure is stale
+$(TRAIN_BUILD)/train_cnn: tools/train/train_cnn.cpp $(wildcard tools/train/*.hpp) $(LIBRARY_HEADERS) | deps
+	@mkdir -p $(@D)
+	g++ $(STD) $(WARN) $(FPFLAGS) -O2 $(INCLUDES) -Itools/train $< -o $@
+
+.PHONY: train-cnn train-cnn-check
+train-cnn: $(TRAIN_BUILD)/train_cnn
+	$< --data data/digits.csv --report $(TRAIN_BUILD)/cnn_report.md
+	python3 tools/readme_section.py training-cnn $(TRAIN_BUILD)/cnn_report.md
+train: train-cnn
+
+train-cnn-check: $(TRAIN_BUILD)/train_cnn
+	@$< --data data/digits.csv --report $(TRAIN_BUILD)/cnn_report.md | tail -1
+	@sed -n '/<!-- BEGIN training-cnn/,/<!-- END training-cnn/p' docs/training.md | sed '1d;$$d' | diff - $(TRAIN_BUILD)/cnn_report.md \
+	  || { echo "docs/training.md's CNN figure is stale: run make train-cnn"; exit 1; }
+TEST_GOALS += train-cnn-check
+
 # ---- On-device fine-tuning (examples/finetune/): the same run on the host and on a target. ----
 #   make TARGET=<t> finetune    run it on the emulated target, compare its report with the host's
 #                               line for line (the test goal, in make TARGET=<t> test)
