@@ -275,6 +275,29 @@ TEST_CASE("a failed forward through an image network: every later call says so, 
     CHECK(test::all_nan(dx));
 }
 
+TEST_CASE("an image network refuses a label out of range and a bad target, as a dense one does") {
+    using Net = ReluNet<float>;
+    static Net net;
+    randomize(net, 11, 0.6);
+    float x[Net::inputs];
+    for (float& v : x) v = 0.25f;
+    Net::Activations act;
+    REQUIRE(forward(net, x, act) == Status::ok);
+    float J = 0, dx[Net::inputs];
+    CHECK(loss(act, 3, J) == Status::label_out_of_range);
+    CHECK(isnan(J));
+    CHECK(input_gradient(net, act, 3, dx) == Status::label_out_of_range);
+    CHECK(test::all_nan(dx));
+    const float bad_target[3] = {0.5f, 0.25f, 0.0f};  // sums to 0.75
+    CHECK(input_gradient(net, act, bad_target, dx) == Status::bad_target);
+    CHECK(test::all_nan(dx));
+    static Net grads;
+    CHECK(accumulate_gradients(net, x, act, 3, grads) == Status::label_out_of_range);
+    const Net before = net;
+    CHECK(sgd_step(net, x, act, 3, 0.1f) == Status::label_out_of_range);
+    CHECK(std::memcmp(&before, &net, sizeof net) == 0);  // unchanged
+}
+
 TEST_CASE("a max pool's backward after a failed forward is NaN even when every layer is Identity") {
     // With Identity layers only, dx = dθ·(the layers' transposes) does not read act — except the
     // max pool's taps, which a failed forward does not keep.

@@ -34,6 +34,7 @@
 // case: UGRAD_ZERO_OUTPUTS      first: a Dense layer needs at least one unit
 // case: UGRAD_Q8_ZERO_INPUTS    first: a Dense layer needs at least one unit
 // case: UGRAD_Q8_ZERO_OUTPUTS   first: a Dense layer needs at least one unit
+// case: UGRAD_CONV_WRONG_IMAGE  first: x_has<63>::entries_but_this_network_takes<64>
 // case: UGRAD_SHORTCUT_ACT      first: a shortcut layer has no activation
 // case: UGRAD_BRANCH_LAST_ACT   first: a residual branch's last layer has no activation
 // case: UGRAD_SHORTCUT_SIZE     first: the shortcut takes the block's input and gives the branch's output size
@@ -208,6 +209,15 @@ const ugrad::Dense<3, 0> zero_outputs = {};
 const ugrad::q8::Dense<0, 3> q8_zero_inputs = {};
 #elif defined(UGRAD_Q8_ZERO_OUTPUTS)
 const ugrad::q8::Dense<3, 0> q8_zero_outputs = {};
+#endif
+
+// An image of the wrong size for a convolutional network (8×8 expected).
+#if defined(UGRAD_CONV_WRONG_IMAGE)
+using ConvNet = ugrad::Network<ugrad::Softmax, ugrad::Conv2D<ugrad::Hwc<8, 8, 1>, 2, ugrad::Kernel<3, 3>>, ugrad::Dense<72, 3>>;
+void conv_wrong_image(const ConvNet& net, ConvNet::Activations& act) {
+    const float image[63] = {};
+    (void)ugrad::forward(net, image, act);
+}
 #endif
 
 // Residual blocks: the block's activation follows the sum, so neither the shortcut layer nor the
