@@ -29,13 +29,81 @@ inline double gamma(double n) { return n * u / (1.0 - n * u); }
 template <class A, class B>
 constexpr bool is_same_act = ugrad::detail::same_type<A, B>::value;
 
+// The error of dθ = dJ/dθ of a softmax head as include/ugrad/heads.hpp forms it, from ŷ (p, double)
+// and the bound on float ŷ's error (ep), n classes; into e [n].
+//   a label k   dθ_j = ŷ_j (j ≠ k): the error of ŷ_j; dθ_k = −Σ_{j≠k} ŷ_j: the errors of those ŷ_j
+//               and γ(n) of their sum — relative to 1 − ŷ_k, however small
+inline void softmax_label_gradient_error(size_t n, const double* p, const double* ep, size_t label, double* e) {
+    for (size_t k = 0; k < n; ++k) e[k] = ep[k];
+    double others = 0, others_error = 0;
+    for (size_t j = 0; j < n; ++j)
+        if (j != label) others += p[j], others_error += ep[j];
+    e[label] = others_error + gamma(double(n)) * others;
+}
+//   a target y  dθ_k = ŷ_k·A_k − y_k·B_k, A_k = Σ_{j≠k} y_j, B_k = Σ_{j≠k} ŷ_j (each within 3γ(n) of
+//               itself, B_k also carrying the ŷ_j's errors: those of j ≠ k for the top class, all
+//               of them otherwise), two products (each may underflow: η apiece) and a subtraction:
+//               3u of the terms' magnitude
+inline void softmax_target_gradient_error(size_t n, const double* p, const double* ep, const double* y, double* e) {
+    size_t top = 0;
+    for (size_t k = 1; k < n; ++k) top = p[k] > p[top] ? k : top;
+    for (size_t k = 0; k < n; ++k) {
+        double A_k = 0, B_k = 0, eB = 0, e_all = 0;
+        for (size_t j = 0; j < n; ++j) {
+            e_all += ep[j];
+            if (j == k) continue;
+            A_k += y[j], B_k += p[j], eB += ep[j];
+        }
+        if (k != top || B_k >= 0.25) eB = e_all;
+        const double g = 3 * gamma(double(n));
+        e[k] = ep[k] * A_k + p[k] * g * A_k + y[k] * (eB + g * B_k) + 3 * u * (p[k] * A_k + y[k] * B_k) + 2 * eta;
+    }
+}
+
 template <size_t In, size_t Hidden, size_t Out>
 struct FloatErrorBound {
     double r[Hidden], h[Hidden], dh_dr[Hidden], logits[Out], log_probs[Out], probs[Out], dr[Hidden], dx[In];
 
-    // net, x, act: the double instantiation's model, input and activations; dlogits: ŷ − y in double.
-    FloatErrorBound(const ugrad::Mlp<In, Hidden, Out, double>& net, const double (&x)[In],
-                    const ugrad::Activations<In, Hidden, Out, double>& act, const double (&dlogits)[Out]) {
+    using Net = ugrad::Mlp<In, Hidden, Out, double>;
+    using Act = ugrad::Activations<In, Hidden, Out, double>;
+
+    // net, x, act: the double instantiation's model, input and activations. dθ = dJ/dθ in double, and
+    // with it how its float counterpart was formed:
+    //   dlogits       ŷ − onehot(label) (the label's entry the negative one), heads.hpp's label form
+    FloatErrorBound(const Net& net, const double (&x)[In], const Act& act, const double (&dlogits)[Out]) {
+        forward_stages(net, x, act);
+        double dtheta[Out];
+        size_t label = Out;
+        for (size_t k = 0; k < Out; ++k) label = dlogits[k] < 0 ? k : label;
+        if (label < Out) softmax_label_gradient_error(Out, act.probs, probs, label, dtheta);
+        else for (size_t k = 0; k < Out; ++k) dtheta[k] = probs[k];
+        backward_stages(net, act, dlogits, dtheta);
+    }
+    //   dtheta, label heads.hpp's label form for that label (dtheta = −Σ_{j≠label} ŷ_j there, ŷ_j elsewhere)
+    FloatErrorBound(const Net& net, const double (&x)[In], const Act& act, const double (&dtheta)[Out], size_t label) {
+        forward_stages(net, x, act);
+        double error[Out];
+        softmax_label_gradient_error(Out, act.probs, probs, label, error);
+        backward_stages(net, act, dtheta, error);
+    }
+    //   dtheta, y     heads.hpp's target form for the target y (float numbers), dtheta its value
+    FloatErrorBound(const Net& net, const double (&x)[In], const Act& act, const double (&dtheta)[Out],
+                    const double (&target)[Out]) {
+        forward_stages(net, x, act);
+        double error[Out];
+        softmax_target_gradient_error(Out, act.probs, probs, target, error);
+        backward_stages(net, act, dtheta, error);
+    }
+    //   dtheta, Exact an upstream gradient given as float numbers (backward's dlogits): no error of its own
+    struct Exact {};
+    FloatErrorBound(const Net& net, const double (&x)[In], const Act& act, const double (&dtheta)[Out], Exact) {
+        forward_stages(net, x, act);
+        const double error[Out] = {};
+        backward_stages(net, act, dtheta, error);
+    }
+
+  private:
+    void forward_stages(const Net& net, const double (&x)[In], const Act& act) {
         // r = x·W1 + b1: a sum of In + 1 terms; the inputs are float-exact.
         for (size_t j = 0; j < Hidden; ++j) {
             double mag = std::fabs(net.b1[j]);
@@ -72,18 +140,10 @@ struct FloatErrorBound {
             probs[k] = act.probs[k] * (logits[k] + max_logit_error + s_rel + (math_ulps + 3) * u * (1 + shifted)) +
                        (math_ulps + 2) * 2 * eta;
         }
-        // dθ = ŷ − onehot(label) (the label's entry is the negative one), as include/ugrad/heads.hpp
-        // forms it: ŷ_j for j ≠ label, the error of ŷ_j; −Σ_{j≠label} ŷ_j at the label, the errors of
-        // those ŷ_j and γ(Out) of their sum — relative to 1 − ŷ_label, however small.
-        double dtheta[Out];
-        for (size_t k = 0; k < Out; ++k) {
-            dtheta[k] = probs[k];
-            if (dlogits[k] >= 0) continue;
-            double others = 0, others_error = 0;
-            for (size_t j = 0; j < Out; ++j)
-                if (j != k) others += act.probs[j], others_error += probs[j];
-            dtheta[k] = others_error + gamma(Out) * others;
-        }
+    }
+
+    // dlogits: dθ's value; dtheta: its error.
+    void backward_stages(const Net& net, const Act& act, const double (&dlogits)[Out], const double (&dtheta)[Out]) {
         // dh = dθ·W2ᵀ; dr = dh ⊙ σ'(r).
         double dr_value[Hidden];
         for (size_t j = 0; j < Hidden; ++j) {
@@ -249,29 +309,14 @@ struct NetworkErrorBound {
     }
 
     // dθ for a target y as include/ugrad/heads.hpp forms it:
-    //   Softmax   ŷ_k·A_k − y_k·B_k, A_k = Σ_{j≠k} y_j, B_k = Σ_{j≠k} ŷ_j (each within 3γ(Out) of
-    //             itself, B_k also carrying the ŷ_j's errors: those of j ≠ k for the top class, all
-    //             of them otherwise), two products and a subtraction: 3u of the terms' magnitude
+    //   Softmax   softmax_target_gradient_error (above)
     //   Logistic  (1 − y_k)·σ(θ_k) − y_k·σ(−θ_k): σ(−θ) errs as σ(θ) does; four roundings
     //   Linear    θ_k − y_k: θ's error and one rounding
     template <class A>
     void backward(const Net& net, const A& act, const double (&dtheta)[Out], const double (&target)[Out]) {
         std::vector<double> dy(dtheta, dtheta + Out), edy(Out);
         if constexpr (test::is_same_act<Head, ugrad::Softmax>) {
-            size_t top = 0;
-            for (size_t k = 1; k < Out; ++k) top = act.probs[k] > act.probs[top] ? k : top;
-            for (size_t k = 0; k < Out; ++k) {
-                double A_k = 0, B_k = 0, eB = 0, e_all = 0;
-                for (size_t j = 0; j < Out; ++j) {
-                    e_all += probs[j];
-                    if (j == k) continue;
-                    A_k += target[j], B_k += act.probs[j], eB += probs[j];
-                }
-                if (k != top || B_k >= 0.25) eB = e_all;
-                const double g = 3 * gamma(double(Out));
-                edy[k] = probs[k] * A_k + act.probs[k] * g * A_k + target[k] * (eB + g * B_k) +
-                         3 * u * (act.probs[k] * A_k + target[k] * B_k);
-            }
+            softmax_target_gradient_error(Out, act.probs, probs.data(), target, edy.data());
         } else if constexpr (test::is_same_act<Head, ugrad::Logistic>) {
             for (size_t k = 0; k < Out; ++k) {
                 const double p = act.probs[k], yk = target[k];

@@ -27,7 +27,8 @@
 //   accuracy      when also the first-order error bounds of r and θ (tests/error_bound.hpp) are
 //                 below 2^-10, so that the neglected second-order terms are below 2^-10 of the
 //                 first-order ones: h, σ'(r), θ, log ŷ, ŷ, the loss and dx lie within
-//                 test::FloatErrorBound of the double instantiation on the same (float-exact) numbers
+//                 test::FloatErrorBound of the double instantiation on the same (float-exact) numbers,
+//                 dx's bound for dJ/dθ as include/ugrad/heads.hpp forms it (label, target) or as given
 //   Jacobians     row k of d log ŷ/dx equals −(input_gradient for label k); d ŷ/dx = ŷ_k·that row
 //   weight grads  b2 += dθ and W2 += hᵀ·dθ bit for bit; W1 += xᵀ·db1 and db1·W1ᵀ gives
 //                 input_gradient's dx, equal as numbers (so db1 = dJ/dr is the dr that dx was checked
@@ -165,12 +166,41 @@ struct Reference {
         for (size_t k = 0; k < Out; ++k) first_order_valid = first_order_valid && bound.logits[k] <= 1.0 / 1024;
     }
 
-    // dx of the float run against the double one, for upstream gradient dlogits (double).
-    void check_dx(const double (&dlogits)[Out], const float (&dx_f)[In]) const {
-        const test::FloatErrorBound<In, Hidden, Out> bound(net, x, act, dlogits);
-        double dx_d[In], dlogits_copy[Out];
-        for (size_t k = 0; k < Out; ++k) dlogits_copy[k] = dlogits[k];
-        EXPECT(ugrad::backward(net, act, dlogits_copy, dx_d) == Status::ok, Status::ok);
+    // dx of the float run against the double instantiation's backward on the same numbers, from dθ
+    // in double as written out here (not include/ugrad/heads.hpp's code, so that a slip there shows):
+    //   a label k   dθ_j = ŷ_j (j ≠ k), dθ_k = −Σ_{j≠k} ŷ_j
+    //   a target y  dθ_k = ŷ_k·Σ_{j≠k} y_j − y_k·Σ_{j≠k} ŷ_j, the gradient of −Σ y log ŷ ((Σ y)·ŷ_k − y_k,
+    //               also where Σ y is 1 only within 1e-3)
+    // each sum of one sign, so double's own error is ~2^-29 of the float bound; or an upstream
+    // gradient given as float numbers. The bound is tests/error_bound.hpp's for the form heads.hpp uses.
+    static double sum_except(const double (&v)[Out], size_t k) {
+        double s = 0;
+        for (size_t j = 0; j < Out; ++j) s += j == k ? 0.0 : v[j];
+        return s;
+    }
+    void check_dx_label(size_t label, const float (&dx_f)[In]) const {
+        double dtheta[Out], dx_d[In];
+        for (size_t k = 0; k < Out; ++k) dtheta[k] = k == label ? -sum_except(act.probs, k) : act.probs[k];
+        EXPECT(ugrad::backward(net, act, dtheta, dx_d) == Status::ok, Status::ok);
+        check_dx(test::FloatErrorBound<In, Hidden, Out>(net, x, act, dtheta, label), dx_d, dx_f);
+    }
+    void check_dx_target(const float (&target_f)[Out], const float (&dx_f)[In]) const {
+        double target[Out], dtheta[Out], dx_d[In];
+        test::convert(target_f, target);
+        for (size_t k = 0; k < Out; ++k)
+            dtheta[k] = act.probs[k] * sum_except(target, k) - target[k] * sum_except(act.probs, k);
+        EXPECT(ugrad::backward(net, act, dtheta, dx_d) == Status::ok, Status::ok);
+        check_dx(test::FloatErrorBound<In, Hidden, Out>(net, x, act, dtheta, target), dx_d, dx_f);
+    }
+    void check_dx_upstream(const float (&dlogits_f)[Out], const float (&dx_f)[In]) const {
+        double dlogits[Out], dx_d[In];
+        test::convert(dlogits_f, dlogits);
+        EXPECT(ugrad::backward(net, act, dlogits, dx_d) == Status::ok, Status::ok);
+        using Bound = test::FloatErrorBound<In, Hidden, Out>;
+        check_dx(Bound(net, x, act, dlogits, typename Bound::Exact{}), dx_d, dx_f);
+    }
+    static void check_dx(const test::FloatErrorBound<In, Hidden, Out>& bound, const double (&dx_d)[In],
+                         const float (&dx_f)[In]) {
         for (size_t i = 0; i < In; ++i) EXPECT(distance(dx_f[i], dx_d[i]) <= bound.dx[i], Status::ok);
     }
 };
@@ -312,11 +342,7 @@ void run(Bytes& in, uint8_t enc1, uint8_t enc2, uint8_t label_byte) {
         // A W1 entry of ±inf: forward succeeded, so that unit saturated (σ' = 0), and inf·0 = NaN.
         if (w1_only.inf) EXPECT(s == Status::non_finite_result, s);
         if (is_bounded) EXPECT(s == Status::ok, s);
-        if (ref) {
-            double dlogits_d[Out];
-            for (size_t k = 0; k < Out; ++k) dlogits_d[k] = ref->act.probs[k] - (k == label ? 1.0 : 0.0);
-            ref->check_dx(dlogits_d, dx);
-        }
+        if (ref) ref->check_dx_label(label, dx);
     }
     if (s == Status::ok) EXPECT(all_finite(dx), s);
     if (s != Status::ok) EXPECT(all_nan(dx), s);
@@ -333,11 +359,7 @@ void run(Bytes& in, uint8_t enc1, uint8_t enc2, uint8_t label_byte) {
         if (forward_ok) EXPECT(s == Status::ok || s == Status::non_finite_result, s);
         if (forward_ok && w1_only.inf) EXPECT(s == Status::non_finite_result, s);
         if (forward_ok && is_bounded) EXPECT(s == Status::ok, s);
-        if (s == Status::ok && ref) {
-            double dlogits_d[Out];
-            for (size_t k = 0; k < Out; ++k) dlogits_d[k] = ref->act.probs[k] - static_cast<double>(target[k]);
-            ref->check_dx(dlogits_d, dx);
-        }
+        if (s == Status::ok && ref) ref->check_dx_target(target, dx);
     } else {
         EXPECT(validity == Validity::either, s);
     }
@@ -354,11 +376,7 @@ void run(Bytes& in, uint8_t enc1, uint8_t enc2, uint8_t label_byte) {
         EXPECT(s == Status::ok || s == Status::non_finite_result, s);
         if (w1_only.inf) EXPECT(s == Status::non_finite_result, s);
         if (is_bounded && !upstream.large) EXPECT(s == Status::ok, s);
-        if (s == Status::ok && ref) {
-            double dlogits_d[Out];
-            test::convert(dlogits, dlogits_d);
-            ref->check_dx(dlogits_d, dx);
-        }
+        if (s == Status::ok && ref) ref->check_dx_upstream(dlogits, dx);
     }
     if (s == Status::ok) EXPECT(all_finite(dx), s);
     if (s != Status::ok) EXPECT(all_nan(dx), s);
