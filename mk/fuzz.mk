@@ -5,8 +5,8 @@
 #                     what earlier runs found (build/fuzz/corpus/<target>/); prints executions and
 #                     coverage per target and writes them into README.md (section `fuzz`); a
 #                     finding stops make, its input in build/fuzz/artifacts/
-#   make fuzz-short   each target for FUZZ_SHORT_SECONDS (default 9: five targets in the 45 s that three
-#                     took at 15) from the committed seeds only, into a fresh scratch corpus: what
+#   make fuzz-short   each target for FUZZ_SHORT_SECONDS (default 9: six targets in about the time three
+#                     took at 15 s) from the committed seeds only, into a fresh scratch corpus: what
 #                     `make test` (CI) runs
 #   make fuzz-seeds   replace tests/fuzz/corpus/<target>/ by the coverage-minimal subset (libFuzzer
 #                     -merge=1) of itself and build/fuzz/corpus/<target>/, to commit after `make fuzz`
