@@ -73,6 +73,11 @@ template <size_t N, typename T>
 inline const T (&as_array(const T* p) noexcept)[N] {
     return *reinterpret_cast<const T(*)[N]>(p);  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast): see above
 }
+// The same run seen as an N×M matrix, row by row (a convolution's W[ky] [KW][C][F] as [KW·C][F]).
+template <size_t N, size_t M, typename T>
+inline const T (&as_matrix(const T* p) noexcept)[N][M] {
+    return *reinterpret_cast<const T(*)[N][M]>(p);  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast): see above
+}
 #if defined(__clang__)
 #pragma clang diagnostic pop
 #endif

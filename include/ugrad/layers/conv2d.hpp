@@ -102,6 +102,19 @@ void layer_map(const Conv2D<In, F, K, S, P, Act, T>& layer, const T (&x)[In::siz
             if constexpr (K::height == 1 && K::width == 1) {
                 const size_t pixel = Win::in_row(oy, 0) * In::width + Win::in_col(ox, 0);
                 affine(detail::as_array<C>(&x[pixel * C]), layer.w[0][0], layer.b, detail::as_array<F>(out));
+            } else if (Win::ky0(oy) == 0 && Win::ky1(oy) == K::height && Win::kx0(ox) == 0 && Win::kx1(ox) == K::width) {
+                // The window lies inside: each kernel row's taps are one run of KW·C inputs against
+                // W[ky] seen as [KW·C][F], a dense layer from the previous rows' sums (the same
+                // order of additions as below), on the dense kernels.
+                T sums[2][F];  // NOLINT(cppcoreguidelines-pro-type-member-init,hicpp-member-init): affine writes each before it is read
+                const T* from = layer.b;
+                for (size_t ky = 0; ky < K::height; ++ky) {
+                    const size_t start = (Win::in_row(oy, ky) * In::width + Win::in_col(ox, 0)) * C;
+                    T(&to)[F] = ky + 1 == K::height ? detail::as_array<F>(out) : sums[ky % 2];
+                    affine(detail::as_array<K::width * C>(&x[start]),
+                           detail::as_matrix<K::width * C, F>(&layer.w[ky][0][0][0]), detail::as_array<F>(from), to);
+                    from = &to[0];
+                }
             } else {
                 for (size_t j0 = 0; j0 < full; j0 += block) detail::conv2d_filters<block>(layer, x, oy, ox, out, j0);
                 if constexpr (F % block != 0) detail::conv2d_filters<F % block>(layer, x, oy, ox, out, full);
