@@ -85,6 +85,25 @@ inline void conv2d_filters(const L& layer, const T (&x)[N], size_t oy, size_t ox
     for (size_t k = 0; k < B; ++k) r[j0 + k] = acc[k];
 }
 
+// Output pixel (oy, ox) of a window that lies inside the input: each kernel row's taps are one run
+// of KW·C inputs against W[ky] seen as [KW·C][F], a dense layer from the previous rows' sums (b for
+// the first) — the same additions in the same order as conv2d_filters — on the dense kernels.
+template <class L, typename T, size_t N, size_t F>
+inline void conv2d_rows(const L& layer, const T (&x)[N], size_t oy, size_t ox, T (&out)[F]) noexcept {
+    using In = typename L::input_shape;
+    using K = typename L::kernel;
+    using Win = typename L::windows;
+    constexpr size_t C = In::channels;
+    T sums[2][F];  // NOLINT(cppcoreguidelines-pro-type-member-init,hicpp-member-init): affine writes each before it is read
+    const T* from = layer.b;
+    for (size_t ky = 0; ky < K::height; ++ky) {
+        const size_t start = (Win::in_row(oy, ky) * In::width + Win::in_col(ox, 0)) * C;
+        T(&to)[F] = ky + 1 == K::height ? out : sums[ky % 2];
+        affine(as_array<K::width * C>(&x[start]), as_matrix<K::width * C, F>(&layer.w[ky][0][0][0]), as_array<F>(from), to);
+        from = &to[0];
+    }
+}
+
 }  // namespace detail
 
 // r = x ⊛ W + b (the activation follows: include/ugrad/layers/layer_calls.hpp).   x [In::size], r [outputs].
@@ -103,18 +122,7 @@ void layer_map(const Conv2D<In, F, K, S, P, Act, T>& layer, const T (&x)[In::siz
                 const size_t pixel = Win::in_row(oy, 0) * In::width + Win::in_col(ox, 0);
                 affine(detail::as_array<C>(&x[pixel * C]), layer.w[0][0], layer.b, detail::as_array<F>(out));
             } else if (Win::ky0(oy) == 0 && Win::ky1(oy) == K::height && Win::kx0(ox) == 0 && Win::kx1(ox) == K::width) {
-                // The window lies inside: each kernel row's taps are one run of KW·C inputs against
-                // W[ky] seen as [KW·C][F], a dense layer from the previous rows' sums (the same
-                // order of additions as below), on the dense kernels.
-                T sums[2][F];  // NOLINT(cppcoreguidelines-pro-type-member-init,hicpp-member-init): affine writes each before it is read
-                const T* from = layer.b;
-                for (size_t ky = 0; ky < K::height; ++ky) {
-                    const size_t start = (Win::in_row(oy, ky) * In::width + Win::in_col(ox, 0)) * C;
-                    T(&to)[F] = ky + 1 == K::height ? detail::as_array<F>(out) : sums[ky % 2];
-                    affine(detail::as_array<K::width * C>(&x[start]),
-                           detail::as_matrix<K::width * C, F>(&layer.w[ky][0][0][0]), detail::as_array<F>(from), to);
-                    from = &to[0];
-                }
+                detail::conv2d_rows(layer, x, oy, ox, detail::as_array<F>(out));
             } else {
                 for (size_t j0 = 0; j0 < full; j0 += block) detail::conv2d_filters<block>(layer, x, oy, ox, out, j0);
                 if constexpr (F % block != 0) detail::conv2d_filters<F % block>(layer, x, oy, ox, out, full);
