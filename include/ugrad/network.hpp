@@ -310,6 +310,8 @@ constexpr void fill(NetworkActivations<Head, Layers...>& act, T value) noexcept 
     }
     if constexpr (same_type<Head, Logistic>::value) fill(act.log_complements, value);
     fill_layers<0>(act, value);
+    fill(act.walk.buffer1, value);  // the walk's scratch too: every value in a failed act is NaN
+    fill(act.walk.buffer2, value);
 }
 
 // Every hidden layer's output finite (the inputs of layers 1 .. L−1, and a block's inner outputs).

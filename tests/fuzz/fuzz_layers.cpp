@@ -45,6 +45,8 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <type_traits>
+#include <utility>
 
 #include <ugrad/ugrad.hpp>
 
@@ -102,11 +104,20 @@ struct Census {
 };
 
 // Every float of an object made only of floats (Activations, a Network, its Gradients, a matrix).
+template <class O, class = void>
+struct has_walk : std::false_type {};
+template <class O>
+struct has_walk<O, std::void_t<decltype(std::declval<const O&>().walk)>> : std::true_type {};
+
 template <class O>
 bool every_float(const O& object, bool (*test)(float)) {
     static_assert(sizeof(O) % sizeof(float) == 0, "floats only");
     const unsigned char* bytes = reinterpret_cast<const unsigned char*>(&object);
-    for (size_t i = 0; i < sizeof(O); i += sizeof(float)) {
+    // An Activations' last member, the backward walk's two buffers, is the calls' scratch: what it
+    // holds after a call is no output (a failed forward fills it with NaN all the same).
+    size_t size = sizeof(O);
+    if constexpr (has_walk<O>::value) size -= sizeof(object.walk);
+    for (size_t i = 0; i < size; i += sizeof(float)) {
         float f;
         memcpy(&f, bytes + i, sizeof f);
         if (!test(f)) return false;

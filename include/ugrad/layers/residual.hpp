@@ -164,7 +164,12 @@ template <class S, class Act, class... Branch, typename T>
 constexpr void fill(ResidualOutput<S, Act, Branch...>& out, T value) noexcept {
     fill(static_cast<LayerOutput<Act, Residual<S, Act, Branch...>::outputs, T>&>(out), value);
     fill_chain<0, sizeof...(Branch)>(out.branch, value);
-    if constexpr (!same_type<S, IdentityShortcut>::value) fill(out.shortcut.first, value);
+    fill(out.walk1, value);
+    fill(out.walk2, value);
+    if constexpr (!same_type<S, IdentityShortcut>::value) {
+        fill(out.shortcut.first, value);
+        fill(out.shortcut_dx, value);
+    }
 }
 template <class S, class Act, class... Branch>
 struct inference_scratch<Residual<S, Act, Branch...>> {
