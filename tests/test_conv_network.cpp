@@ -5,6 +5,8 @@
 // Jacobians. dJ/dx and every dJ/dparameter against central differences in double; float against
 // double; the batch-1 step against accumulate + sgd_step, bit for bit; and the statuses of a
 // failed forward (a max pool keeps no taps then, and its backward says so).
+// ugrad: host-only (finite differences of whole networks in double; on the cores, the golden
+// vectors' conv-* cases check the same calls bit for bit)
 #include <doctest/doctest.h>
 
 #include <math.h>
