@@ -1,0 +1,111 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The float `.tflite` path of tools/export_model.py: pretrainedResnet.tflite (MLPerf Tiny's float ResNet-8)
+exported, compiled with ugrad and run on the reference cases, agrees with TFLM's float outputs and logits
+within twice float_bound's first-order bound (both are float32 evaluations of the same exact function);
+models and graphs it does not take are refused in one line, exit status 1, no file."""
+import json
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import numpy as np
+
+from common import DATA, ROOT
+import float_bound
+
+EXPORTER = ROOT / "tools" / "export_model.py"
+BUILD = ROOT / "build" / "tflite"
+
+
+def floats(hex_text):
+    return np.array(struct.unpack(f">{len(hex_text) // 8}f", bytes.fromhex(hex_text)), dtype=np.float32)
+
+
+def export(model, out, name="model"):
+    return subprocess.run([sys.executable, str(EXPORTER), str(model), "--name", name, "--out", str(out)],
+                          capture_output=True, text=True)
+
+
+class ResnetAgreesWithTflm(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        BUILD.mkdir(parents=True, exist_ok=True)
+        header = BUILD / "model.hpp"
+        r = export(DATA / "pretrainedResnet.tflite", header)
+        assert r.returncode == 0, r.stderr
+        runner = BUILD / "float_runner"
+        subprocess.run(["g++", "-std=c++17", "-O2", "-ffp-contract=off", "-Wall", "-Wextra", "-Wconversion",
+                        "-Werror", f"-I{ROOT / 'include'}", f"-I{BUILD}", '-DUGRAD_MODEL_HEADER="model.hpp"',
+                        "-o", str(runner), str(ROOT / "tests" / "tflite" / "float_runner.cpp")], check=True)
+        cls.ref = json.loads((DATA / "pretrainedResnet.json").read_text())
+        text = "\n".join(" ".join(c["input_hex"][i:i + 8] for i in range(0, len(c["input_hex"]), 8))
+                         for c in cls.ref["cases"])
+        out = subprocess.run([str(runner)], input=text, capture_output=True, text=True, check=True).stdout.split("\n")
+        cls.y = [floats("".join(line.split()[1:])) for line in out if line.startswith("y")]
+        cls.z = [floats("".join(line.split()[1:])) for line in out if line.startswith("z")]
+        sys.path.insert(0, str(ROOT / "tools" / "tflite"))
+        import reader
+        import float_import
+        cls.doc = float_import.layers_document(reader.read_file(DATA / "pretrainedResnet.tflite"), "resnet")
+
+    def test_every_case_within_twice_the_first_order_bound(self):
+        cases = self.ref["cases"]
+        self.assertEqual(len(self.y), len(cases))
+        worst = {"y": (0.0, 0.0), "z": (0.0, 0.0)}    # largest |Δ|, and the largest |Δ| / bound
+        for k, case in enumerate(cases):
+            x = floats(case["input_hex"])
+            _, _, ey, ez = float_bound.forward_with_bound(self.doc, x)
+            for tag, got, want, bound in (("y", self.y[k], floats(case["output_hex"]), 2 * ey),
+                                          ("z", self.z[k], floats(case["logits_hex"]), 2 * ez)):
+                diff = np.abs(got.astype(np.float64) - want.astype(np.float64))
+                with self.subTest(case=case["seed"], what=tag):
+                    self.assertTrue(np.all(diff <= bound), f"|Δ| {diff.max():.3g} over a bound {bound.min():.3g}")
+                worst[tag] = (max(worst[tag][0], diff.max()), max(worst[tag][1], (diff / bound).max()))
+            self.assertEqual(int(np.argmax(self.y[k])), int(np.argmax(floats(case["output_hex"]))))
+        type(self).worst = worst
+        print(f"\npretrainedResnet.tflite, {len(cases)} cases: largest |Δŷ| {worst['y'][0]:.3g} "
+              f"({worst['y'][1]:.3g} of its bound), largest |Δθ| {worst['z'][0]:.3g} "
+              f"({worst['z'][1]:.3g} of its bound)", file=sys.stderr)
+
+
+class Refusals(unittest.TestCase):
+    def refused(self, src, fragment):
+        with tempfile.TemporaryDirectory() as work:
+            out = os.path.join(work, "m.hpp")
+            r = export(src, out)
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertEqual(len(r.stderr.splitlines()), 1, r.stderr)
+            self.assertIn(fragment, r.stderr)
+            self.assertEqual(os.listdir(work), [], "a file was written")
+
+    def test_an_int8_model_is_not_a_float_model(self):
+        self.refused(DATA / "pretrainedResnet_quant.tflite", "is int8; this is not a float model")
+
+    def test_a_truncated_file(self):
+        raw = (DATA / "pretrainedResnet.tflite").read_bytes()
+        with tempfile.TemporaryDirectory() as work:
+            src = os.path.join(work, "cut.tflite")
+            with open(src, "wb") as f:
+                f.write(raw[:len(raw) // 2])
+            self.refused(src, "cut.tflite: ")
+
+
+def report():
+    """The generated section `tflite-float` of docs/tflite.md (make tflite-float-report)."""
+    ResnetAgreesWithTflm.setUpClass()
+    t = ResnetAgreesWithTflm("test_every_case_within_twice_the_first_order_bound")
+    t.test_every_case_within_twice_the_first_order_bound()
+    w, n = t.worst, len(t.ref["cases"])
+    print("| model | cases | largest \\|Δŷ\\| | its share of the bound | largest \\|Δθ\\| (logits) | its share of the bound |")
+    print("|---|---:|---:|---:|---:|---:|")
+    print(f"| pretrainedResnet.tflite | {n} | {w['y'][0]:.3g} | {w['y'][1]:.2g} | {w['z'][0]:.3g} | {w['z'][1]:.2g} |")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--report"]:
+        report()
+    else:
+        unittest.main()
