@@ -18,4 +18,5 @@ tflite-table: | deps
 	@/usr/bin/python3 tools/tflite/models_table.py | python3 tools/readme_section.py tflite-models
 
 tflite-float-report: | deps
-	@cd tests/tflite && /usr/bin/python3 test_float_import.py --report 2>/dev/null | python3 ../../tools/readme_section.py tflite-float
+	@mkdir -p build && cd tests/tflite && /usr/bin/python3 test_float_import.py --report > ../../build/tflite-float.md
+	@python3 tools/readme_section.py tflite-float < build/tflite-float.md
