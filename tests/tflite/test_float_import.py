@@ -74,6 +74,28 @@ class ResnetAgreesWithTflm(unittest.TestCase):
               f"({worst['z'][1]:.3g} of its bound)", file=sys.stderr)
 
 
+class HybridWeightsDequantized(unittest.TestCase):
+    def test_int8_weights_become_scale_times_q_minus_zero_point_in_ugrad_layout(self):
+        sys.path.insert(0, str(ROOT / "tools" / "tflite"))
+        import reader
+        import float_import
+        m = reader.read_file(DATA / "kws_ref_model_float32.tflite")
+        doc = float_import.layers_document(m, "kws")
+        conv = m.operators[0]
+        t = m.tensors[conv.inputs[1]]
+        self.assertEqual((conv.opcode, t.dtype), ("CONV_2D", "int8"))
+        q, zp = t.data.astype(np.float64), t.quantization.zero_point
+        scale = np.array(t.quantization.scale).reshape([-1 if i == t.quantization.quantized_dimension else 1
+                                                        for i in range(4)])
+        want = (scale * (q - np.array(zp).reshape(scale.shape))).transpose(1, 2, 3, 0)   # [F][KH][KW][C] → [KH][KW][C][F]
+        self.assertEqual(doc["layers"][0]["type"], "conv2d")
+        np.testing.assert_array_equal(np.array(doc["layers"][0]["w"]), want)
+        self.assertTrue(np.any(want != 0))
+        self.assertEqual([layer.get("type", "dense") for layer in doc["layers"]],
+                         ["conv2d"] + ["depthwise_conv2d", "conv2d"] * 4 + ["global_average_pool", "dense"])
+        self.assertEqual(doc["output"], "softmax")
+
+
 class Refusals(unittest.TestCase):
     def refused(self, src, fragment):
         with tempfile.TemporaryDirectory() as work:

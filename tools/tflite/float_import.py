@@ -13,8 +13,11 @@ starts at the block's input and whose last operator has no fused activation (the
 is the block's input itself (identity shortcut) or a CONV_2D 1×1 of it without activation (the
 shortcut layer); ADD's fused activation is the block's. Weights move to ugrad's layouts: CONV_2D
 [F][KH][KW][C] → [KH][KW][C][F], DEPTHWISE_CONV_2D [1][KH][KW][C] → [KH][KW][C], FULLY_CONNECTED
-[Out][In] → [In][Out]. Anything else (an int8 or hybrid model, another operator, an option, a graph
-that is not such a chain) raises Refused with one line naming it.
+[Out][In] → [In][Out]. A hybrid model's int8 weights (float activations, like MLPerf Tiny's
+kws_ref_model_float32.tflite) are dequantized, w = scale·(q − zero_point) per tensor or per channel:
+ugrad then runs the float network with those weights (TFLite's hybrid kernels also quantize the
+activations on the fly, so their results differ slightly). Anything else (an int8 model, another
+operator, an option, a graph that is not such a chain) raises Refused with one line naming it.
 """
 import numpy as np
 
@@ -52,10 +55,24 @@ class _Graph:
         t = self.tensor(op.inputs[k])
         if t.data is None:
             raise Refused(f"{self.where(op)}: {what} is not a constant")
+        if t.dtype == "int8" and k == 1 and t.quantization is not None:
+            return self.dequantized(t)
         if t.dtype != "float32":
-            raise Refused(f"{self.where(op)}: {what} '{t.name}' is {t.dtype} (a hybrid or quantized model); "
-                          f"the float path takes float32 weights")
+            raise Refused(f"{self.where(op)}: {what} '{t.name}' is {t.dtype} (a quantized model); "
+                          f"the float path takes float32 weights, or int8 weights with a scale")
         return t.data.astype(np.float64)
+
+    @staticmethod
+    def dequantized(t):
+        """A hybrid model's int8 weights as real numbers: scale·(q − zero_point), one scale per tensor or
+        per channel of the quantized dimension (computed in double; the header rounds each to float32)."""
+        q = t.quantization
+        shape = [1] * len(t.shape)
+        if len(q.scale) > 1:
+            shape[q.quantized_dimension] = len(q.scale)
+        scale = np.array(q.scale, dtype=np.float64).reshape(shape)
+        zero = np.array(q.zero_point, dtype=np.float64).reshape(shape)
+        return scale * (t.data.astype(np.float64) - zero)
 
     def activation(self, op):
         a = op.options.get("activation", "NONE")
