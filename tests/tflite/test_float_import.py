@@ -130,6 +130,52 @@ def report():
         print(f"| pretrainedResnet.tflite | {n} | {what} | {w[tag][0]:.3g} | {w[tag][1]:.2g} | {w[tag][2]:.3g} |")
 
 
+class GraphsNotTranslated(unittest.TestCase):
+    """The ResNet-8 graph, read, then altered one fact at a time: each is refused in one line naming it."""
+
+    def refused(self, alter, fragment):
+        sys.path.insert(0, str(ROOT / "tools" / "tflite"))
+        import reader
+        import float_import
+        m = reader.read_file(DATA / "pretrainedResnet.tflite")
+        alter(m)
+        with self.assertRaises(float_import.Refused) as caught:
+            float_import.layers_document(m, "resnet")
+        self.assertEqual(len(str(caught.exception).splitlines()), 1)
+        self.assertIn(fragment, str(caught.exception))
+
+    def test_dilation(self):
+        self.refused(lambda m: m.operators[0].options.update(dilation_h=2), "operator 0 CONV_2D: dilation 2x1")
+
+    def test_an_add_activation_other_than_relu_or_relu6(self):
+        self.refused(lambda m: m.operators[3].options.update(activation="RELU_N1_TO_1"),
+                     "operator 3 ADD: fused activation RELU_N1_TO_1")
+
+    def test_a_branch_that_ends_in_an_activation(self):
+        self.refused(lambda m: m.operators[2].options.update(activation="RELU"),
+                     "operator 2 CONV_2D: the last operator of a residual branch has fused activation RELU")
+
+    def test_a_shortcut_with_an_activation_is_not_a_shortcut(self):
+        self.refused(lambda m: m.operators[6].options.update(activation="RELU"),
+                     "operator 7 ADD: neither input is the block's input or a 1x1 CONV_2D of it")
+
+    def test_a_softmax_with_beta(self):
+        self.refused(lambda m: m.operators[15].options.update(beta=2.0), "operator 15 SOFTMAX: beta 2.0")
+
+    def test_a_softmax_that_is_not_last(self):
+        def alter(m):       # RESHAPE → SOFTMAX → FULLY_CONNECTED, the graph ending at the FC
+            flat, fc, softmax = m.operators[13].outputs[0], m.operators[14], m.operators[15]
+            softmax.inputs = [flat]
+            fc.inputs = [softmax.outputs[0]] + fc.inputs[1:]
+            m.outputs = [fc.outputs[0]]
+        self.refused(alter, "operator 15 SOFTMAX: a SOFTMAX only as the last operator")
+
+    def test_an_operator_off_the_path(self):
+        def alter(m):
+            m.outputs = [m.operators[14].outputs[0]]
+        self.refused(alter, "operator 15 SOFTMAX: not on the path from the graph input to its output")
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--report"]:
         report()
