@@ -7,7 +7,7 @@
 #   make tflite-float-report rewrites docs/tflite.md's section `tflite-float` (ResNet-8 float vs TFLM)
 #   make tflite-table       rewrites docs/tflite.md's generated section `tflite-models`
 
-DEPS_PACKAGES += python3-numpy
+DEPS_PACKAGES += python3-numpy python3-torch
 
 .PHONY: test-tflite tflite-table tflite-float-report
 test-tflite: | deps
