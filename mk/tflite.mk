@@ -4,14 +4,19 @@
 #   make test-tflite        tools/tflite/reader.py (what it reads, what it refuses, a seeded mutation
 #                           fuzz) and tools/tflite/int8_reference.py bit for bit against TFLM's outputs
 #                           on data/mlperf-tiny/ (tests/tflite/)
+#   make tflite-float-report rewrites docs/tflite.md's section `tflite-float` (ResNet-8 float vs TFLM)
 #   make tflite-table       rewrites docs/tflite.md's generated section `tflite-models`
 
-DEPS_PACKAGES += python3-numpy
+DEPS_PACKAGES += python3-numpy python3-torch
 
-.PHONY: test-tflite tflite-table
+.PHONY: test-tflite tflite-table tflite-float-report
 test-tflite: | deps
-	@cd tests/tflite && nice /usr/bin/python3 -m unittest test_reader test_int8_reference
+	@cd tests/tflite && nice /usr/bin/python3 -m unittest test_reader test_int8_reference test_float_import
 TEST_GOALS += test-tflite
 
 tflite-table: | deps
 	@/usr/bin/python3 tools/tflite/models_table.py | python3 tools/readme_section.py tflite-models
+
+tflite-float-report: | deps
+	@mkdir -p build && cd tests/tflite && /usr/bin/python3 test_float_import.py --report > ../../build/tflite-float.md
+	@python3 tools/readme_section.py tflite-float < build/tflite-float.md

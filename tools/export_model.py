@@ -29,6 +29,11 @@ x[(h·W + w)·C + c].
 MODEL.json in the seed format {"w1": [[...]], "b1": [...], "w2": [[...]], "b2": [...]} (w1 [In][Hidden],
 w2 [Hidden][Out]) still gives `inline constexpr ugrad::Mlp<In, Hidden, Out> NAME`. Other keys are ignored.
 
+MODEL.tflite (a file name ending in .tflite): a float TFLite model, read by tools/tflite/reader.py and
+translated by tools/tflite/float_import.py (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D,
+MAX_POOL_2D, RESHAPE, a last SOFTMAX, fused NONE/RELU/RELU6, ADD closing a residual block; see there);
+an int8 or hybrid model, another operator or option is refused. Needs numpy.
+
 MODEL.onnx (a file name ending in .onnx): a chain of Gemm (or MatMul + Add) layers, each followed
 by at most one of Sigmoid, Tanh, Relu; Identity, Flatten and Dropout pass through; a final Softmax
 or Sigmoid is the head, or --head softmax|logistic|linear names it for a graph that ends in logits.
@@ -1368,6 +1373,23 @@ def load_onnx(raw: bytes, path: str, head) -> dict:
         raise ModelError(f"{err} (layers in graph order: {', '.join(l['node'] for l in layers)})")
 
 
+def load_tflite(raw: bytes, path: str) -> dict:
+    """A float `.tflite` model (tools/tflite/float_import.py) as the layers model, or ModelError (one line)."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "tflite"))
+    try:
+        import reader
+        import float_import
+    except ImportError as err:
+        raise ModelError(f"{path}: reading .tflite needs numpy ({err.name} is missing; Debian: python3-numpy)")
+    try:
+        doc = float_import.layers_document(reader.read(raw), path)
+    except reader.TfliteError as err:
+        raise ModelError(f"{path}: {err}")
+    except float_import.Refused as err:
+        raise ModelError(str(err))
+    return load_doc(doc, path)
+
+
 # ---- The header (and, for C programs, the C declarations and their C++ definitions).
 
 def c_list(values: list, indent: str, per_line: int = 6) -> str:
@@ -1722,20 +1744,19 @@ UNREAD_FILES = (
     ((".pkl", ".pickle", ".joblib"), "a pickle/joblib file is not read (loading it runs code); load the estimator in "
                                      "Python and call export_model.write_header(model, ...)"),
     ((".h5", ".hdf5", ".keras"), "a Keras file is not read; convert the model to ONNX (tf2onnx) and pass the .onnx"),
-    ((".tflite",), "a TFLite file is not read; export the float model to ONNX and pass the .onnx"),
 )
 
 
 class OneLineParser(argparse.ArgumentParser):
     def error(self, message):
-        print(f"{PROG}: error: {message} (usage: export_model.py MODEL.json|MODEL.onnx --name NAME --out FILE.hpp)",
+        print(f"{PROG}: error: {message} (usage: export_model.py MODEL.json|MODEL.onnx|MODEL.tflite --name NAME --out FILE.hpp)",
               file=sys.stderr)
         sys.exit(2)
 
 
 def main(argv=None) -> int:
     parser = OneLineParser(prog="export_model.py", description=__doc__.strip().splitlines()[0])
-    parser.add_argument("model", metavar="MODEL.json|MODEL.onnx")
+    parser.add_argument("model", metavar="MODEL.json|MODEL.onnx|MODEL.tflite")
     parser.add_argument("--name", required=True, help="the C++ name of the model (an identifier)")
     parser.add_argument("--out", required=True, metavar="FILE.hpp", help="the header to write")
     parser.add_argument("--c-api", action="store_true", help="also write FILE.h and FILE_c_api.cpp for C programs")
@@ -1766,6 +1787,8 @@ def main(argv=None) -> int:
             raise ModelError(f"{args.model}: cannot read: {err.strerror}")
         if onnx_file:
             model = load_onnx(raw, args.model, args.head)
+        elif args.model.lower().endswith(".tflite"):
+            model = load_tflite(raw, args.model)
         else:
             try:
                 text = raw.decode("utf-8")

@@ -177,7 +177,7 @@ class Errors(unittest.TestCase):
             "model.joblib": "call export_model.write_header(model, ...)",
             "model.h5": "a Keras file is not read; convert the model to ONNX (tf2onnx)",
             "model.keras": "a Keras file is not read",
-            "model.tflite": "a TFLite file is not read; export the float model to ONNX",
+            "model.tflite": "is not b'TFL3' (not a .tflite model)",
         }
         for file_name, fragment in cases.items():
             with self.subTest(file_name):
