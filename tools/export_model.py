@@ -1375,6 +1375,9 @@ def load_onnx(raw: bytes, path: str, head) -> dict:
 
 def load_tflite(raw: bytes, path: str) -> dict:
     """A float `.tflite` model (tools/tflite/float_import.py) as the layers model, or ModelError (one line)."""
+    # A file that is no .tflite at all is refused as such whether or not numpy is installed.
+    if len(raw) < 8 or raw[4:8] != b"TFL3":
+        raise ModelError(f"{path}: file identifier {raw[4:8]!r} is not b'TFL3' (not a .tflite model)")
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "tflite"))
     try:
         import reader
