@@ -15,30 +15,25 @@
 
 #include <hal.h>
 
+#include "rng.hpp"
+
 #include "mlperf_tiny.hpp"
 
 namespace {
 
-// SplitMix64-driven uniform floats: the same numbers on every target.
-struct Rng {
-    uint64_t state;
-    float uniform(float lo, float hi) {
-        uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-        z ^= z >> 31;
-        return lo + (hi - lo) * static_cast<float>(z >> 40) * (1.0f / 16777216.0f);
-    }
-};
+using bench::Rng;
 
 volatile float sink;
 
-// Every parameter of a network, as the floats they are (the layers are arrays of float, back to back).
+// Every parameter of a network, layer by layer, W then b (a pool has none).
 template <class Net>
 void fill_random(Net& net, uint64_t seed) {
     Rng rng{seed};
-    float* p = reinterpret_cast<float*>(&net);  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast): a network is floats only
-    for (size_t i = 0; i < sizeof(Net) / sizeof(float); ++i) p[i] = rng.uniform(-0.1f, 0.1f);
+    ugrad::detail::for_each_layer(net, [&](auto& layer) {
+        ugrad::detail::for_each_parameter(layer, [&](auto& a) {
+            for (float& v : ugrad::detail::flat(a)) v = rng.uniform(-0.1f, 0.1f);
+        });
+    });
 }
 
 template <class Net>
