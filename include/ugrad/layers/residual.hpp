@@ -180,6 +180,9 @@ constexpr size_t most_inner_scratch() noexcept {
     const size_t here = inference_scratch<typename nth_type<I, Branch...>::type>::value;
     if constexpr (I + 1 < sizeof...(Branch)) {
         const size_t above = most_inner_scratch<I + 1, Branch...>();
+        // The larger of the two. cppcheck, seeing here = 0 in one instantiation, reads the
+        // comparison as a test of an unsigned value below zero.
+        // cppcheck-suppress unsignedLessThanZero
         return here > above ? here : above;
     } else {
         return here;
