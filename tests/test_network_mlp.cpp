@@ -126,13 +126,12 @@ TEST_CASE("a Network with Mlp's shape gives Mlp's bits in every output of every 
         check_random<1, 1, 2>(seed, 1.0, 2.0);
         check_random<7, 5, 4>(seed, 1.0, 2.0);
         check_random<13, 11, 9>(seed, 1.0, 2.0);
-        check_random<16, 8, 3>(seed, 1.0, 1.0);
         check_random<64, 32, 10>(seed, 0.5, 1.0);
         check_random<70, 37, 11>(seed, 0.5, 1.0);
     }
     // Saturated units and logits far apart.
     check_random<9, 6, 5>(21, 20.0, 5.0);
-    check_random<32, 16, 10>(22, 8.0, 3.0);
+    check_random<64, 32, 10>(22, 4.0, 3.0);
 }
 
 TEST_CASE("a Network with Mlp's shape fails as Mlp does, with the same statuses and the same NaNs") {
