@@ -10,14 +10,26 @@
 #   make size                        flash, RAM and stack per target, into README.md
 
 # ---- golden vectors on the host (tests/golden) ----
+# The cases are spread over four files (the seed network's, three of Network cases) so that the
+# compilers build them side by side: each host build below compiles one object per file.
 GOLDEN_BUILD := $(BUILD)/golden
-GOLDEN_SRCS  := tests/golden/golden_vectors.cpp tests/golden/host_main.cpp
-GOLDEN_DEPS  := $(GOLDEN_SRCS) tests/golden/golden_vectors.hpp $(LIBRARY_HEADERS)
+GOLDEN_CASE_SRCS := tests/golden/golden_vectors.cpp tests/golden/golden_networks.cpp \
+                    tests/golden/golden_network_edges.cpp tests/golden/golden_conv.cpp
+GOLDEN_SRCS  := $(GOLDEN_CASE_SRCS) tests/golden/host_main.cpp
+GOLDEN_DEPS  := $(wildcard tests/golden/*.hpp) tests/splitmix64.hpp $(LIBRARY_HEADERS)
 
-$(GOLDEN_BUILD)/golden-%: $(GOLDEN_DEPS) | deps
-	@mkdir -p $(@D)
-	$* $(STD) $(WARN) $(FPFLAGS) $(HOST_OPT) $(INCLUDES) $(GOLDEN_SRCS) -o $@
-$(GOLDEN_BUILD)/%.txt: $(GOLDEN_BUILD)/golden-%
+# $(1) = the build's folder under build/golden, $(2) = the compile command (compiler and flags).
+define GOLDEN_HOST_BUILD
+$(GOLDEN_BUILD)/$(1)/%.o: tests/golden/%.cpp $(GOLDEN_DEPS) | deps
+	@mkdir -p $$(@D)
+	$(2) -c $$< -o $$@
+$(GOLDEN_BUILD)/$(1)/golden.exe: $(patsubst tests/golden/%.cpp,$(GOLDEN_BUILD)/$(1)/%.o,$(GOLDEN_SRCS))
+	$(firstword $(2)) $$^ -o $$@
+endef
+
+$(eval $(call GOLDEN_HOST_BUILD,g++,g++ $(STD) $(WARN) $(FPFLAGS) $(HOST_OPT) $(INCLUDES)))
+$(eval $(call GOLDEN_HOST_BUILD,clang++,clang++ $(STD) $(WARN) $(FPFLAGS) $(HOST_OPT) $(INCLUDES)))
+$(GOLDEN_BUILD)/%.txt: $(GOLDEN_BUILD)/%/golden.exe
 	$< > $@
 
 # The same vectors from the other kernel schedules (include/ugrad/kernels.hpp). g++.txt and
@@ -28,10 +40,8 @@ GOLDEN_SCHEDULES := compact scalar $(if $(shell grep -qw avx /proc/cpuinfo 2>/de
 GOLDEN_FLAGS_compact := -Os
 GOLDEN_FLAGS_scalar := -DUGRAD_PORTABLE_KERNELS=1
 GOLDEN_FLAGS_vector8 := -mavx
-$(GOLDEN_BUILD)/schedule/%.exe: $(GOLDEN_DEPS) | deps
-	@mkdir -p $(@D)
-	g++ $(STD) $(WARN) $(FPFLAGS) $(HOST_OPT) $(GOLDEN_FLAGS_$*) $(INCLUDES) $(GOLDEN_SRCS) -o $@
-$(GOLDEN_BUILD)/schedule/%.txt: $(GOLDEN_BUILD)/schedule/%.exe
+$(foreach s,$(GOLDEN_SCHEDULES),$(eval $(call GOLDEN_HOST_BUILD,schedule/$(s),g++ $(STD) $(WARN) $(FPFLAGS) $(HOST_OPT) $(GOLDEN_FLAGS_$(s)) $(INCLUDES))))
+$(GOLDEN_BUILD)/schedule/%.txt: $(GOLDEN_BUILD)/schedule/%/golden.exe
 	$< > $@
 
 .PHONY: golden golden-update
@@ -39,10 +49,8 @@ $(GOLDEN_BUILD)/schedule/%.txt: $(GOLDEN_BUILD)/schedule/%.exe
 # contraction (=fast, also in -std=gnu++17) and Clang's (=on). include/ugrad/fp_contract.hpp keeps
 # the library's arithmetic unfused, so the bits must not move.
 GOLDEN_UNFUSED := g++ clang++
-$(GOLDEN_BUILD)/unfused/%.exe: $(GOLDEN_DEPS) | deps
-	@mkdir -p $(@D)
-	$* -std=gnu++17 $(WARN) $(HOST_OPT) -mfma $(INCLUDES) $(GOLDEN_SRCS) -o $@
-$(GOLDEN_BUILD)/unfused/%.txt: $(GOLDEN_BUILD)/unfused/%.exe
+$(foreach c,$(GOLDEN_UNFUSED),$(eval $(call GOLDEN_HOST_BUILD,unfused/$(c),$(c) -std=gnu++17 $(WARN) $(HOST_OPT) -mfma $(INCLUDES))))
+$(GOLDEN_BUILD)/unfused/%.txt: $(GOLDEN_BUILD)/unfused/%/golden.exe
 	$< > $@
 golden: $(GOLDEN_BUILD)/g++.txt $(GOLDEN_BUILD)/clang++.txt $(GOLDEN_SCHEDULES:%=$(GOLDEN_BUILD)/schedule/%.txt) \
         $(GOLDEN_UNFUSED:%=$(GOLDEN_BUILD)/unfused/%.txt)
@@ -66,9 +74,9 @@ TEST_GOALS += golden
 # runners print, and check.sh compares, the seed network's lines only (tests/golden/golden_vectors.cpp).
 TARGET_GOLDEN ?= all
 GOLDEN_RUNNER_FLAGS := $(if $(filter seed,$(TARGET_GOLDEN)),-DUGRAD_GOLDEN_NETWORKS=0)
-$(call target_program,freestanding-runner,tests/target/freestanding_runner.cpp tests/golden/golden_vectors.cpp,$(GOLDEN_RUNNER_FLAGS))
+$(call target_program,freestanding-runner,tests/target/freestanding_runner.cpp $(GOLDEN_CASE_SRCS),$(GOLDEN_RUNNER_FLAGS))
 # The same runner built for size: -Os selects the compact kernels (or a target's compact variant).
-$(call target_program,freestanding-runner-os,tests/target/freestanding_runner.cpp tests/golden/golden_vectors.cpp,-Os $(GOLDEN_RUNNER_FLAGS))
+$(call target_program,freestanding-runner-os,tests/target/freestanding_runner.cpp $(GOLDEN_CASE_SRCS),-Os $(GOLDEN_RUNNER_FLAGS))
 $(call target_program,crash,tests/target/crash.c)
 $(call target_program,hang,tests/target/hang.c)
 $(call target_program,hello,tests/target/hello.c)

@@ -360,7 +360,9 @@ class Suite:
                 return False, "%s rejected without '%s'" % (macro, words)
         return True, ""
 
-    GOLDEN = (("golden", ["tests/golden/golden_vectors.cpp", "tests/golden/host_main.cpp"]),
+    GOLDEN = (("golden", ["tests/golden/golden_vectors.cpp", "tests/golden/golden_networks.cpp",
+                          "tests/golden/golden_network_edges.cpp", "tests/golden/golden_conv.cpp",
+                          "tests/golden/host_main.cpp"]),
               ("q8", ["tests/q8/golden_q8.cpp", "tests/q8/host_main.cpp"]))
 
     def golden(self, include, extra, tmp, rel=None, only=None):
