@@ -6,6 +6,14 @@
 
 #include <stdint.h>
 
+// The Network cases instantiate every call for dozens of network types: more code than a board with
+// 256 KB of flash holds. Such a board's runner is built with UGRAD_GOLDEN_NETWORKS=0: the files of
+// Network cases compile to nothing and it prints the seed network's lines only (tests/golden/check.sh
+// compares them with its `seed` argument).
+#ifndef UGRAD_GOLDEN_NETWORKS
+#define UGRAD_GOLDEN_NETWORKS 1
+#endif
+
 namespace golden {
 
 // golden_networks.cpp: one activation on every layer, each depth 1 to 4 and each head.

@@ -3,10 +3,6 @@
 // overflow, refused inputs, tanh's edges (see golden_vectors.cpp).
 #include "golden_cases.hpp"
 
-// A board built with UGRAD_GOLDEN_NETWORKS=0 runs the seed network's cases only (golden_vectors.cpp).
-#ifndef UGRAD_GOLDEN_NETWORKS
-#define UGRAD_GOLDEN_NETWORKS 1
-#endif
 #if UGRAD_GOLDEN_NETWORKS
 #include "golden_network_case.hpp"
 

@@ -22,15 +22,6 @@
 
 #include <ugrad/ugrad.hpp>
 
-// The Network cases instantiate every call for dozens of network types: more code than a board with
-// 256 KB of flash holds. Such a board's runner is built with UGRAD_GOLDEN_NETWORKS=0 and prints the
-// seed network's lines only (tests/golden/check.sh compares them with its `seed` argument). They
-// live in golden_networks.cpp, golden_network_edges.cpp and golden_conv.cpp (golden_cases.hpp), so
-// that a build compiles them side by side.
-#ifndef UGRAD_GOLDEN_NETWORKS
-#define UGRAD_GOLDEN_NETWORKS 1
-#endif
-
 namespace golden {
 namespace {
 
