@@ -33,9 +33,9 @@ include platform/$(TARGET)/target.mk
 endif
 
 TARGET_NAME_FLAG = -DHAL_TARGET_NAME=\"$(TARGET)\"
-TARGET_CFLAGS   = -std=c11 $(WARN) $(FPFLAGS) $(TARGET_OPT) -g $(TARGET_ARCH) $(TARGET_CPPFLAGS) $(TARGET_NAME_FLAG) \
+TARGET_CFLAGS   = -std=c11 $(WARN) $(FPFLAGS) $(TARGET_OPT) $(DEBUG_INFO) $(TARGET_ARCH) $(TARGET_CPPFLAGS) $(TARGET_NAME_FLAG) \
                   -Iplatform $(INCLUDES)
-TARGET_CXXFLAGS = $(STD) $(WARN) $(FPFLAGS) $(TARGET_OPT) -g $(TARGET_ARCH) $(TARGET_CXX_ONLY) \
+TARGET_CXXFLAGS = $(STD) $(WARN) $(FPFLAGS) $(TARGET_OPT) $(DEBUG_INFO) $(TARGET_ARCH) $(TARGET_CXX_ONLY) \
                   $(TARGET_CPPFLAGS) $(TARGET_NAME_FLAG) -Iplatform $(INCLUDES)
 
 # $(1) = program name, $(2) = sources, $(3) = extra compile flags
