@@ -53,8 +53,8 @@ deps:
 # README's examples), the exporter's unit tests, and one emulated core: the Cortex-M4F's runner
 # (golden vectors at -O2 and -Os, gradient checks, the NaN policy, a fault and a hang), its int8
 # golden vectors and kernels, and the firmware example. `make test-all` runs the rest: the suite
-# with g++ -O2, clang++ -O2 and the portable schedule, every core's whole suite, the frameworks,
-# lint, fuzzing, ...
+# with g++ -O2 and clang++ -O2, every core's whole suite (the M3's and rv32's on the portable
+# scalar schedule), the frameworks, lint, fuzzing, ...
 QUICK_TEST_GOALS := test-san-clang checks test-exporter test-m4f
 
 # Each goal runs in its own make (tools/run-goals.sh), so the time of each is printed at the end.
