@@ -8,14 +8,17 @@
 // clock; each batch gives one µs-per-call figure and the median over the repetitions is reported,
 // which keeps most of a shared machine's noise out.
 //
+//   mlperf_host_bench [REPETITIONS [KEY]]   every architecture, or the one named KEY (ad, kws, ic,
+//                                           vww, sww)
 // Prints one tab-separated line per architecture — key, name, MACs, predict µs, forward +
-// input_gradient µs, batches — for tools/bench/torch_mlperf.py, which times the same networks in
-// PyTorch and writes the table (`make mlperf-host-bench`). The flags it was built with come in as
-// BENCH_FLAGS and are printed on a first line starting with '#'.
+// input_gradient µs, batches — for tools/bench/torch_mlperf.py, which runs this program in turn with
+// its own timing of the same networks in PyTorch and writes the table (`make mlperf-host-bench`).
+// The flags it was built with come in as BENCH_FLAGS and are printed on a first line starting '#'.
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <algorithm>
 #include <chrono>
@@ -95,7 +98,8 @@ double batch(F f, size_t calls, bool& ok) {
 bool all_ok = true;
 
 template <class Net>
-void row(const char* key, const char* name, uint64_t seed, int reps) {
+void row(const char* key, const char* name, uint64_t seed, int reps, const char* only) {
+    if (only && strcmp(only, key) != 0) return;
     auto b = std::make_unique<Bench<Net>>();
     fill_random(b->net, seed);
     Rng rng{seed + 1};
@@ -126,15 +130,16 @@ void row(const char* key, const char* name, uint64_t seed, int reps) {
 
 int main(int argc, char** argv) {
     const int reps = argc > 1 ? atoi(argv[1]) : 21;
-    if (reps < 1) {
-        fprintf(stderr, "usage: mlperf_host_bench [repetitions >= 1]\n");
+    const char* only = argc > 2 ? argv[2] : nullptr;
+    if (reps < 1 || argc > 3) {
+        fprintf(stderr, "usage: mlperf_host_bench [REPETITIONS >= 1 [ad|kws|ic|vww|sww]]\n");
         return 2;
     }
     printf("# %s\n", BENCH_FLAGS);
-    row<mlperf_tiny::AnomalyDetection<>>("ad", "anomaly detection", 1, reps);
-    row<mlperf_tiny::KeywordSpotting<>>("kws", "keyword spotting (DS-CNN)", 2, reps);
-    row<mlperf_tiny::ImageClassification<>>("ic", "image classification (ResNet-8)", 3, reps);
-    row<mlperf_tiny::VisualWakeWords<>>("vww", "visual wake words (MobileNetV1 0.25)", 4, reps);
-    row<mlperf_tiny::StreamingWakeWord<>>("sww", "streaming wake word", 5, reps);
+    row<mlperf_tiny::AnomalyDetection<>>("ad", "anomaly detection", 1, reps, only);
+    row<mlperf_tiny::KeywordSpotting<>>("kws", "keyword spotting (DS-CNN)", 2, reps, only);
+    row<mlperf_tiny::ImageClassification<>>("ic", "image classification (ResNet-8)", 3, reps, only);
+    row<mlperf_tiny::VisualWakeWords<>>("vww", "visual wake words (MobileNetV1 0.25)", 4, reps, only);
+    row<mlperf_tiny::StreamingWakeWord<>>("sww", "streaming wake word", 5, reps, only);
     return all_ok ? 0 : 1;
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: Apache-2.0
-"""torch_mlperf.py UGRAD_TSV [REPETITIONS] — the MLPerf Tiny architectures in PyTorch beside ugrad.
+"""torch_mlperf.py UGRAD_BENCH [REPETITIONS [ROUNDS]] — the MLPerf Tiny architectures in PyTorch beside ugrad.
 
 Builds the five networks of bench/mlperf_tiny.hpp in PyTorch, layer for layer (NCHW; TFLite's SAME
 padding as an explicit, possibly uneven, zero pad; random weights U(±0.1), x ~ U(±1)), and times one
@@ -18,10 +18,10 @@ sample on one thread (torch.set_num_threads(1)):
                           what a user writes, which also computes every weight's gradient;
   forward + dJ/dx only    the same with every parameter's requires_grad off, so autograd computes
                           dJ/dx and nothing else: the same work as ugrad's forward + input_gradient.
-Each figure is the median over REPETITIONS (default 21) interleaved batches of about 2 ms.
-
-UGRAD_TSV is bench/mlperf_host_bench.cpp's output (key, name, MACs, predict µs, forward +
-input_gradient µs). The torch networks' MACs are counted from their layers' shapes and must equal
+Each figure is the median over REPETITIONS (default 21) interleaved batches of about 2 ms. For
+each network, UGRAD_BENCH (bench/mlperf_host_bench.cpp built) and the torch timing run in turn,
+ROUNDS times (default 3), so both see the shared machine's load of the same minute; the table gives
+the median of the rounds. The torch networks' MACs are counted from their layers' shapes and must equal
 ugrad's, or this fails: the comparison is of the same network. Prints a Markdown table on stdout
 (`make mlperf-host-bench` writes it into docs/mlperf-tiny.md). Run by /usr/bin/python3 (Debian's
 python3-torch).
@@ -29,6 +29,7 @@ python3-torch).
 import math
 import os
 import statistics
+import subprocess
 import sys
 import time
 
@@ -181,7 +182,9 @@ def measure(fs, reps):
     return [statistics.median(t) for t in times]
 
 
-def time_architecture(key, reps, seed):
+def torch_calls(key, seed):
+    """The torch network of KEY, its MACs, and the calls to time: inference, optimized inference,
+    forward + loss.backward(), forward + dJ/dx alone, and the parameter toggling the last one pays."""
     torch.manual_seed(seed)
     model, shape = ARCHITECTURES[key]()
     model.eval()
@@ -240,9 +243,17 @@ def time_architecture(key, reps, seed):
         set_frozen(False)
 
     assert backward() is not None and input_gradient_only() is not None
-    t_infer, t_optimized, t_backward, t_dx, t_toggle = measure(
-        [infer, infer_optimized, backward, input_gradient_only, toggle_only], reps)
-    return count, t_infer, t_optimized, t_backward, t_dx - t_toggle
+    return count, [infer, infer_optimized, backward, input_gradient_only, toggle_only]
+
+
+def ugrad_row(binary, reps, key):
+    """One run of bench/mlperf_host_bench.cpp for KEY: (flags, name, MACs, predict µs, gradient µs)."""
+    lines = subprocess.run([binary, str(reps), key], check=True, capture_output=True, text=True).stdout.splitlines()
+    rows = [line.split("\t") for line in lines if line and not line.startswith("#")]
+    if len(rows) != 1 or rows[0][0] != key:
+        raise SystemExit(f"torch_mlperf: {binary} printed no row for {key}")
+    _, name, m, predict, gradient, _ = rows[0]
+    return lines[0].lstrip("# "), name, int(m), float(predict), float(gradient)
 
 
 def blas():
@@ -256,38 +267,41 @@ def blas():
 
 
 def main():
-    if len(sys.argv) not in (2, 3):
+    if not 2 <= len(sys.argv) <= 4:
         print(__doc__.strip().splitlines()[0], file=sys.stderr)
         return 2
-    reps = int(sys.argv[2]) if len(sys.argv) == 3 else 21
-    ugrad_flags, rows = "", []
-    with open(sys.argv[1]) as f:
-        for line in f:
-            if line.startswith("#"):
-                ugrad_flags = line[1:].strip()
-            elif line.strip():
-                key, name, m, predict, gradient, _ = line.rstrip("\n").split("\t")
-                rows.append((key, name, int(m), float(predict), float(gradient)))
+    binary = sys.argv[1]
+    reps = int(sys.argv[2]) if len(sys.argv) > 2 else 21
+    rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 3
     default_threads = torch.get_num_threads()
     torch.set_num_threads(1)
     out = []
-    failed = False
-    for seed, (key, name, ugrad_macs, predict, gradient) in enumerate(rows, 1):
-        count, t_infer, t_optimized, t_backward, t_dx = time_architecture(key, reps, seed)
+    for seed, key in enumerate(["ad", "kws", "ic", "vww", "sww"], 1):
+        count, calls = torch_calls(key, seed)
+        predict, gradient, torch_times = [], [], [[] for _ in calls]
+        # ugrad's process and torch in turn, ROUNDS times: both see the machine's load of the moment.
+        for _ in range(rounds):
+            flags, name, ugrad_macs, p, g = ugrad_row(binary, reps, key)
+            predict.append(p)
+            gradient.append(g)
+            for t, m in zip(torch_times, measure(calls, reps)):
+                t.append(m)
         if count != ugrad_macs:
             print(f"torch_mlperf: {name}: torch's network has {count} MACs, ugrad's {ugrad_macs}: not the same "
                   "network", file=sys.stderr)
-            failed = True
+            return 1
         print(f"torch_mlperf: {name}: MACs ugrad {ugrad_macs}, torch {count}", file=sys.stderr)
-        out.append(f"| {name} | {ugrad_macs / 1e6:.2f} M | {predict:.0f} | {t_infer:.0f} | {t_infer / predict:.1f}× "
-                   f"| {t_optimized:.0f} | **{t_optimized / predict:.1f}×** "
-                   f"| {gradient:.0f} | {t_dx:.0f} | **{t_dx / gradient:.1f}×** | {t_backward:.0f} "
-                   f"| {t_backward / gradient:.1f}× |")
-    if failed:
-        return 1
-    print(f"ugrad built with `{ugrad_flags}`; PyTorch {torch.__version__} (Debian's python3-torch) with "
-          f"torch.set_num_threads(1) (its default here: {default_threads}), eval mode, its BLAS {blas()}; "
-          f"one sample; µs per call, median of {reps} interleaved batches of about 2 ms each.")
+        p, g = statistics.median(predict), statistics.median(gradient)
+        t_infer, t_optimized, t_backward, t_dx, t_toggle = (statistics.median(t) for t in torch_times)
+        t_dx -= t_toggle
+        out.append(f"| {name} | {ugrad_macs / 1e6:.2f} M | {p:.0f} | {t_infer:.0f} | {t_infer / p:.1f}× "
+                   f"| {t_optimized:.0f} | **{t_optimized / p:.1f}×** "
+                   f"| {g:.0f} | {t_dx:.0f} | **{t_dx / g:.1f}×** | {t_backward:.0f} | {t_backward / g:.1f}× |")
+    print(f"ugrad built with `{flags}`; PyTorch {torch.__version__} (Debian's python3-torch) with "
+          f"torch.set_num_threads(1) (its default here: {default_threads}), eval mode, its BLAS {blas()}. "
+          f"One sample; µs per call: for each network ugrad's program and torch ran in turn {rounds} times, "
+          f"each time the median of {reps} interleaved batches of about 2 ms, and the table gives the median "
+          "of those.")
     print()
     print("| architecture | MACs | ugrad `predict` µs | torch inference µs | ÷ ugrad "
           "| torch `optimize_for_inference` µs | ÷ ugrad "
