@@ -96,6 +96,7 @@ double batch(F f, size_t calls, bool& ok) {
 }
 
 bool all_ok = true;
+int rows_printed = 0;
 
 template <class Net>
 void row(const char* key, const char* name, uint64_t seed, int reps, const char* only) {
@@ -121,6 +122,7 @@ void row(const char* key, const char* name, uint64_t seed, int reps, const char*
         fprintf(stderr, "mlperf_host_bench: %s: a call did not return ok\n", name);
         all_ok = false;
     }
+    ++rows_printed;
     printf("%s\t%s\t%zu\t%.2f\t%.2f\t%d\n", key, name, mlperf_tiny::NetworkMacs<Net>::value, median(tf), median(tg),
            reps);
     fflush(stdout);
@@ -141,5 +143,9 @@ int main(int argc, char** argv) {
     row<mlperf_tiny::ImageClassification<>>("ic", "image classification (ResNet-8)", 3, reps, only);
     row<mlperf_tiny::VisualWakeWords<>>("vww", "visual wake words (MobileNetV1 0.25)", 4, reps, only);
     row<mlperf_tiny::StreamingWakeWord<>>("sww", "streaming wake word", 5, reps, only);
+    if (rows_printed == 0) {
+        fprintf(stderr, "mlperf_host_bench: no architecture '%s' (ad, kws, ic, vww, sww)\n", only);
+        return 2;
+    }
     return all_ok ? 0 : 1;
 }
