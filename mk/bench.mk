@@ -8,6 +8,10 @@
 #                                  and "bench-cores" (64-32-10 on each core, -O2 and -Os)
 #   make bench TARGET=mps2-an386   executed instructions per call under QEMU (-icount shift=0), ugrad
 #                                  vs textbook loops with newlib's expf/logf (any BENCH_TARGETS)
+#   make mlperf-host-bench         host: the MLPerf Tiny architectures in float, ugrad (g++ -O2) beside
+#                                  PyTorch on one thread, batch 1: inference and forward + dJ/dx
+#                                  (bench/mlperf_host_bench.cpp, tools/bench/torch_mlperf.py); writes
+#                                  docs/mlperf-tiny.md's "mlperf-host-bench" (also run by make bench)
 #   make bench-build               the bench sources compile (part of `make test`; no timing)
 # Timings are printed, never asserted. bench/math_bench*.cpp belong to mk/math.mk.
 
@@ -43,7 +47,7 @@ $(call target_program,target-bench-os,bench/target_bench.cpp,-Os)
 
 .PHONY: bench bench-build bench-host
 ifeq ($(TARGET),host)
-bench: bench-host
+bench: bench-host mlperf-host-bench
 	@for t in $(BENCH_TARGETS); do $(MAKE) --no-print-directory TARGET=$$t bench || exit 1; done
 	tools/bench/cores_table.py $(BUILD) $(BENCH_TARGETS) > $(BENCH_BUILD)/cores.md
 	@cat $(BENCH_BUILD)/cores.md
@@ -94,6 +98,27 @@ bench-code-size: | deps
 	 echo; echo "Code of one 64-32-10 call at -Os (bench/call_size.cpp): $$t bytes with this target's assembly kernels (their compact variant), $$p bytes with the portable compact ones."
 
 endif
+
+# The MLPerf Tiny architectures on the host, ugrad beside PyTorch (Debian's python3-torch, run by
+# /usr/bin/python3, one thread). ugrad is built with what a user passes: -O2, no ugrad macro. The
+# torch script rebuilds the same networks, checks their MACs equal ugrad's (it fails otherwise), and
+# for each network runs ugrad's program and its own timing in turn MLPERF_HOST_ROUNDS times (the
+# median of MLPERF_HOST_REPS batches each time), then prints the table; the machine's line goes above.
+MLPERF_HOST_REPS := 21
+MLPERF_HOST_ROUNDS := 3
+$(BENCH_BUILD)/mlperf-host: bench/mlperf_host_bench.cpp bench/mlperf_tiny.hpp bench/rng.hpp $(LIBRARY_HEADERS) | deps
+	@mkdir -p $(@D)
+	g++ $(STD) $(WARN) $(FPFLAGS) $(INCLUDES) -O2 \
+	  -DBENCH_FLAGS='"g++ -O2 -ffp-contract=off, no ugrad macros"' $< -o $@
+
+.PHONY: mlperf-host-bench
+mlperf-host-bench: $(BENCH_BUILD)/mlperf-host tools/bench/torch_mlperf.py | deps
+	@tools/ensure-deps.sh python3-torch
+	@tools/bench/machine.sh | sed -n 1p > $(BENCH_BUILD)/mlperf-host.md
+	@echo >> $(BENCH_BUILD)/mlperf-host.md
+	set -o pipefail; /usr/bin/python3 tools/bench/torch_mlperf.py $< $(MLPERF_HOST_REPS) $(MLPERF_HOST_ROUNDS) \
+	  | tee -a $(BENCH_BUILD)/mlperf-host.md
+	tools/readme_section.py mlperf-host-bench $(BENCH_BUILD)/mlperf-host.md
 
 # Cheap: a syntax check of the host bench (Eigen included) with both compilers.
 bench-build: | deps
