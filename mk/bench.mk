@@ -120,10 +120,11 @@ mlperf-host-bench: $(BENCH_BUILD)/mlperf-host tools/bench/torch_mlperf.py | deps
 	  | tee -a $(BENCH_BUILD)/mlperf-host.md
 	tools/readme_section.py mlperf-host-bench $(BENCH_BUILD)/mlperf-host.md
 
-# Cheap: a syntax check of the host bench (Eigen included) with both compilers.
+# Cheap: a syntax check of the host benches (Eigen included) with both compilers.
 bench-build: | deps
 	g++ $(BENCH_HOST_FLAGS) $(BENCH_UGRAD_O2) -fsyntax-only $(BENCH_HOST_SRC)
 	clang++ $(BENCH_HOST_FLAGS) $(BENCH_UGRAD_native) -fsyntax-only $(BENCH_HOST_SRC)
+	for c in g++ clang++; do $$c $(STD) $(WARN) $(FPFLAGS) $(INCLUDES) -fsyntax-only bench/mlperf_host_bench.cpp || exit 1; done
 TEST_GOALS += bench-build
 
 # A target whose core has kernels of its own (include/ugrad/kernels.hpp picks them from the
