@@ -15,9 +15,7 @@
 
 #include <hal.h>
 
-#include "rng.hpp"
-
-#include "mlperf_tiny.hpp"
+#include "mlperf_fixture.hpp"
 
 namespace {
 
@@ -25,25 +23,9 @@ using bench::Rng;
 
 volatile float sink;
 
-// Every parameter of a network, layer by layer, W then b (a pool has none).
+using bench::fill_random;
 template <class Net>
-void fill_random(Net& net, uint64_t seed) {
-    Rng rng{seed};
-    ugrad::detail::for_each_layer(net, [&](auto& layer) {
-        ugrad::detail::for_each_parameter(layer, [&](auto& a) {
-            for (float& v : ugrad::detail::flat(a)) v = rng.uniform(-0.1f, 0.1f);
-        });
-    });
-}
-
-template <class Net>
-struct Bench {
-    Net net;
-    typename Net::Activations act;
-    typename Net::Inference inf;
-    float x[Net::inputs];
-    float dx[Net::inputs];
-};
+using Bench = bench::MlperfCase<Net>;
 
 template <class Net>
 void row(const char* name, Bench<Net>& b, uint64_t seed) {

@@ -25,9 +25,7 @@
 #include <memory>
 #include <vector>
 
-#include "rng.hpp"
-
-#include "mlperf_tiny.hpp"
+#include "mlperf_fixture.hpp"
 
 #ifndef BENCH_FLAGS
 #define BENCH_FLAGS "(unknown flags)"
@@ -39,25 +37,9 @@ using bench::Rng;
 
 volatile float sink;  // every call's output goes here, so no call can be optimized away
 
-// Every parameter of a network, layer by layer, W then b (a pool has none): bench/mlperf_bench.cpp's fill.
+using bench::fill_random;
 template <class Net>
-void fill_random(Net& net, uint64_t seed) {
-    Rng rng{seed};
-    ugrad::detail::for_each_layer(net, [&](auto& layer) {
-        ugrad::detail::for_each_parameter(layer, [&](auto& a) {
-            for (float& v : ugrad::detail::flat(a)) v = rng.uniform(-0.1f, 0.1f);
-        });
-    });
-}
-
-template <class Net>
-struct Bench {
-    Net net;
-    typename Net::Activations act;
-    typename Net::Inference inf;
-    float x[Net::inputs];
-    float dx[Net::inputs];
-};
+using Bench = bench::MlperfCase<Net>;
 
 template <class Net>
 ugrad::Status infer(Bench<Net>& b) {

@@ -106,7 +106,7 @@ endif
 # median of MLPERF_HOST_REPS batches each time), then prints the table; the machine's line goes above.
 MLPERF_HOST_REPS := 21
 MLPERF_HOST_ROUNDS := 3
-$(BENCH_BUILD)/mlperf-host: bench/mlperf_host_bench.cpp bench/mlperf_tiny.hpp bench/rng.hpp $(LIBRARY_HEADERS) | deps
+$(BENCH_BUILD)/mlperf-host: bench/mlperf_host_bench.cpp bench/mlperf_fixture.hpp bench/mlperf_tiny.hpp bench/rng.hpp $(LIBRARY_HEADERS) | deps
 	@mkdir -p $(@D)
 	g++ $(STD) $(WARN) $(FPFLAGS) $(INCLUDES) -O2 \
 	  -DBENCH_FLAGS='"g++ -O2 -ffp-contract=off, no ugrad macros"' $< -o $@
