@@ -25,16 +25,32 @@ train: $(TRAIN_BUILD)/train
 
 # ---- A CNN trained by ugrad's own gradients (tools/train/train_cnn.cpp) ----
 #   make train-cnn         train it (about 6 s), print each epoch, write docs/training.md's cnn section
+#                          and the demo's CNN, examples/demo/digits_cnn.hpp
+#   make demo-cnn-model    the same run, writing only examples/demo/digits_cnn.hpp
 #   make train-cnn-check   the same run: fails below 98 % or if docs/training.md's figure is stale
+#   make check-demo-cnn-model (in make checks)  fails if examples/demo/digits_cnn.hpp is not what the
+#                          trainer writes (the run is deterministic: fixed seed and order, one thread,
+#                          -ffp-contract=off; the g++ and clang++ builds write the same bytes)
+DEMO_CNN_HEADER := examples/demo/digits_cnn.hpp
 $(TRAIN_BUILD)/train_cnn: tools/train/train_cnn.cpp $(wildcard tools/train/*.hpp) $(LIBRARY_HEADERS) | deps
 	@mkdir -p $(@D)
 	g++ $(STD) $(WARN) $(FPFLAGS) -O2 $(INCLUDES) -Itools/train $< -o $@
 
 .PHONY: train-cnn train-cnn-check
 train-cnn: $(TRAIN_BUILD)/train_cnn
-	$< --data data/digits.csv --report $(TRAIN_BUILD)/cnn_report.md
+	$< --data data/digits.csv --report $(TRAIN_BUILD)/cnn_report.md --header $(DEMO_CNN_HEADER)
 	python3 tools/readme_section.py training-cnn $(TRAIN_BUILD)/cnn_report.md
 train: train-cnn
+
+.PHONY: demo-cnn-model check-demo-cnn-model
+demo-cnn-model: $(TRAIN_BUILD)/train_cnn
+	$< --data data/digits.csv --header $(DEMO_CNN_HEADER) | tail -1
+check-demo-cnn-model: $(TRAIN_BUILD)/train_cnn
+	@$< --data data/digits.csv --header $(TRAIN_BUILD)/digits_cnn.hpp > /dev/null
+	@diff -q $(DEMO_CNN_HEADER) $(TRAIN_BUILD)/digits_cnn.hpp > /dev/null \
+	  || { echo "$(DEMO_CNN_HEADER) is stale: run make demo-cnn-model"; exit 1; }
+	@echo "$(DEMO_CNN_HEADER) is what tools/train/train_cnn.cpp writes"
+checks: check-demo-cnn-model
 
 train-cnn-check: $(TRAIN_BUILD)/train_cnn
 	@$< --data data/digits.csv --report $(TRAIN_BUILD)/cnn_report.md | tail -1

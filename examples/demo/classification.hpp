@@ -25,6 +25,11 @@ struct Classification {
     // The int8 model (int8_report.hpp): its class and its dJ/dx for the true label, as real numbers.
     size_t predicted_int8;
     float dx_int8[pixels];
+    // The CNN (examples/demo/digits_cnn.hpp): its ŷ, its class, its loss and its dJ/dx for the true label.
+    float probs_cnn[classes];
+    size_t predicted_cnn;
+    float loss_cnn;
+    float dx_cnn[pixels];
 };
 
 // Run forward, the loss for the true label and dJ/dx. Pixels are 0..16; x = pixels / 16 is exact.
@@ -48,6 +53,24 @@ Classification classify(const ugrad::Mlp<pixels, Hidden, classes>& net, const ui
         if (act.probs[k] > act.probs[c.predicted]) c.predicted = k;
     }
     return c;
+}
+
+// The same digit through a Network (the CNN): forward, the loss and dJ/dx for the true label, into
+// the _cnn fields; a non-ok status becomes c.status if c.status was ok. act is the caller's (a
+// CNN's activations are larger than a small stack).
+template <class Net>
+void add_network_classification(const Net& net, typename Net::Activations& act, Classification& c) {
+    ugrad::Status status = ugrad::forward(net, c.x, act);
+    const ugrad::Status loss_status = ugrad::loss(act, c.label, c.loss_cnn);
+    const ugrad::Status gradient_status = ugrad::input_gradient(net, act, c.label, c.dx_cnn);
+    if (status == ugrad::Status::ok) status = loss_status;
+    if (status == ugrad::Status::ok) status = gradient_status;
+    if (c.status == ugrad::Status::ok) c.status = status;
+    c.predicted_cnn = 0;
+    for (size_t k = 0; k < classes; ++k) {
+        c.probs_cnn[k] = ugrad::outputs(act)[k];
+        if (c.probs_cnn[k] > c.probs_cnn[c.predicted_cnn]) c.predicted_cnn = k;
+    }
 }
 
 // The largest |v_i|: the scale of a saliency map.
@@ -83,7 +106,7 @@ inline double gradient_cosine(const Classification& c) {
     return dot / r;
 }
 
-// FNV-1a over the bits of ŷ, J and dJ/dx: one number that two machines agree on only if every bit
+// FNV-1a over the bits of ŷ, J and dJ/dx, the MLP's then the CNN's: one number that two machines agree on only if every bit
 // of every result agrees.
 inline uint32_t result_bits_digest(const Classification& c) {
     uint32_t hash = 2166136261u;
@@ -97,6 +120,9 @@ inline uint32_t result_bits_digest(const Classification& c) {
     for (size_t k = 0; k < classes; ++k) mix(c.probs[k]);
     mix(c.loss);
     for (size_t i = 0; i < pixels; ++i) mix(c.dx[i]);
+    for (size_t k = 0; k < classes; ++k) mix(c.probs_cnn[k]);
+    mix(c.loss_cnn);
+    for (size_t i = 0; i < pixels; ++i) mix(c.dx_cnn[i]);
     return hash;
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
 """readme_excerpt.py DEMO_OUTPUT — the part of the demo's output that README.md shows: the first
-digit, the first digit it gets wrong, and the accuracy line, as a Markdown text block."""
+digit, the first digit it gets wrong, and the accuracy lines (the MLP's and the CNN's), as a Markdown text block."""
 import sys
 
 
@@ -15,7 +15,7 @@ def main() -> int:
             current.append(line)
         else:
             current = []
-            if line.startswith("test digits:"):
+            if line.startswith(("test digits:", "CNN on the test digits:")):
                 tail.append(line)
     wrong = [b for b in blocks if "WRONG" in b[0]]
     shown = blocks[:1] + wrong[:1]

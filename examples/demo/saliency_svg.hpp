@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // saliency_svg.hpp — the picture: each digit next to its input gradient dJ/dx on a diverging
-// colour scale (blue −, white 0, red +), from the float model and from the int8 model (integer
-// arithmetic, include/ugrad/q8/), labelled with the true and predicted class.
+// colour scale (blue −, white 0, red +), from the float model, from the int8 model (integer
+// arithmetic, include/ugrad/q8/) and from the CNN (examples/demo/digits_cnn.hpp), labelled with the
+// true and predicted class.
 #pragma once
 
 #include <stdio.h>
@@ -38,7 +39,7 @@ namespace svg_layout {
 constexpr int cell = 16;                 // one pixel of the 8×8 image
 constexpr int map = 8 * cell;            // one 8×8 map
 constexpr int gap = 10;                  // between a digit and its gradient
-constexpr int panel_w = 3 * map + 2 * gap;  // digit + float gradient + int8 gradient
+constexpr int panel_w = 4 * map + 3 * gap;  // digit + float gradient + int8 gradient + CNN gradient
 constexpr int panel_h = map + 72;        // two lines of text above the maps, two below
 constexpr int margin = 24;
 constexpr int columns = 3;
@@ -57,7 +58,8 @@ inline void svg_cells(FILE* f, int x0, int y0, const float (&values)[pixels], bo
 }
 
 // The whole picture: n classifications in rows of svg_layout::columns panels, a title and a legend.
-inline void write_saliency_svg(FILE* f, const Classification* shown, size_t n, unsigned correct, unsigned total) {
+inline void write_saliency_svg(FILE* f, const Classification* shown, size_t n, unsigned correct, unsigned cnn_correct,
+                               unsigned total) {
     using namespace svg_layout;
     const int rows = static_cast<int>((n + columns - 1) / columns);
     const int width = 2 * margin + columns * panel_w + (columns - 1) * margin;
@@ -66,11 +68,12 @@ inline void write_saliency_svg(FILE* f, const Classification* shown, size_t n, u
                "font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">\n", width, height, width, height);
     fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
     fprintf(f, "<text x=\"%d\" y=\"30\" font-size=\"20\" font-weight=\"bold\">Which pixels drove the decision: "
-               "digit | dJ/dx for its true class, float | int8</text>\n", margin);
+               "digit | dJ/dx for its true class: float | int8 | CNN</text>\n", margin);
     fprintf(f, "<text x=\"%d\" y=\"54\" font-size=\"14\" fill=\"#333\">ugrad, 64-32-10 network on 8x8 test digits "
-               "(%u of %u classified correctly); int8: the same model quantized, integer arithmetic only. "
-               "Each map is scaled to its own largest |dJ/dx|.</text>\n",
-            margin, correct, total);
+               "(%u of %u right); int8: that model quantized, integer arithmetic only; CNN: "
+               "Conv 3x3 x16, MaxPool 2x2, Conv 3x3 x32, Dense 512-10 (%u of %u right). "
+               "Each map scaled to its largest |dJ/dx|.</text>\n",
+            margin, correct, total, cnn_correct, total);
     for (size_t s = 0; s < n; ++s) {
         const Classification& c = shown[s];
         const int x0 = margin + static_cast<int>(s % columns) * (panel_w + margin);
@@ -80,12 +83,14 @@ inline void write_saliency_svg(FILE* f, const Classification* shown, size_t n, u
                 x0, y0 + 16, right ? "#111" : "#b2182b", unsigned(c.label), unsigned(c.predicted), right ? "" : "  (wrong)");
         const float scale = max_abs_gradient(c), scale_int8 = max_abs(c.dx_int8);
         fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"13\" fill=\"#333\">p(true) = %.3f, J = %.2g, digits.csv:%u, "
-                   "int8 predicts %u</text>\n",
+                   "int8 predicts %u, CNN predicts %u</text>\n",
                 x0, y0 + 34, static_cast<double>(c.probs[c.label]), static_cast<double>(c.loss), c.csv_line,
-                unsigned(c.predicted_int8));
+                unsigned(c.predicted_int8), unsigned(c.predicted_cnn));
         svg_cells(f, x0, y0 + 42, c.x, false, 0.0f);
         svg_cells(f, x0 + map + gap, y0 + 42, c.dx, true, scale);
         svg_cells(f, x0 + 2 * (map + gap), y0 + 42, c.dx_int8, true, scale_int8);
+        const float scale_cnn = max_abs(c.dx_cnn);
+        svg_cells(f, x0 + 3 * (map + gap), y0 + 42, c.dx_cnn, true, scale_cnn);
         fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"#555\">input</text>\n", x0, y0 + 42 + map + 14);
         fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"#555\">float, &#177;%.2g</text>\n",
                 x0 + map + gap, y0 + 42 + map + 14, static_cast<double>(scale));
@@ -93,6 +98,10 @@ inline void write_saliency_svg(FILE* f, const Classification* shown, size_t n, u
                 x0 + 2 * (map + gap), y0 + 42 + map + 14, static_cast<double>(scale_int8));
         fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"#555\">cos with float %.3f</text>\n",
                 x0 + 2 * (map + gap), y0 + 42 + map + 28, gradient_cosine(c));
+        fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"#555\">CNN, &#177;%.2g</text>\n",
+                x0 + 3 * (map + gap), y0 + 42 + map + 14, static_cast<double>(scale_cnn));
+        fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"#555\">p(true) = %.3f</text>\n",
+                x0 + 3 * (map + gap), y0 + 42 + map + 28, static_cast<double>(c.probs_cnn[c.label]));
     }
     // Legend: the colour bar from −1 to +1 (times each map's scale).
     const int ly = height - legend_h + 10;

@@ -53,8 +53,14 @@ inline void print_classification(const Classification& c, size_t shown, size_t o
            static_cast<double>(c.loss), static_cast<double>(max_abs), static_cast<unsigned long>(result_bits_digest(c)));
     printf("    int8 model: predicted %u, dJ/dx cosine with the float dJ/dx %.4f\n", unsigned(c.predicted_int8),
            gradient_cosine(c));
-    printf("    input              dJ/dx in units of 1e%d (+: more ink there raises J, -: lowers it)   int8 dJ/dx, same units\n", e);
-    const double unit = power_of_ten(e);
+    const float max_abs_cnn = demo::max_abs(c.dx_cnn);
+    const int e_cnn = gradient_unit_exponent(max_abs_cnn);
+    printf("    CNN: predicted %u, p[%u] = %.4f, loss J = %.4e, max |dJ/dx| = %.4e\n", unsigned(c.predicted_cnn),
+           unsigned(c.label), static_cast<double>(c.probs_cnn[c.label]), static_cast<double>(c.loss_cnn),
+           static_cast<double>(max_abs_cnn));
+    printf("    input              dJ/dx in units of 1e%d (+: more ink there raises J, -: lowers it)   int8 dJ/dx, same units"
+           "                   CNN dJ/dx, units of 1e%d\n", e, e_cnn);
+    const double unit = power_of_ten(e), unit_cnn = power_of_ten(e_cnn);
     for (size_t row = 0; row < 8; ++row) {
         printf("    ");
         for (size_t col = 0; col < 8; ++col) {
@@ -65,6 +71,8 @@ inline void print_classification(const Classification& c, size_t shown, size_t o
         for (size_t col = 0; col < 8; ++col) printf(" %+4.0f", static_cast<double>(c.dx[row * 8 + col]) / unit);
         printf("   ");
         for (size_t col = 0; col < 8; ++col) printf(" %+4.0f", static_cast<double>(c.dx_int8[row * 8 + col]) / unit);
+        printf("   ");
+        for (size_t col = 0; col < 8; ++col) printf(" %+4.0f", static_cast<double>(c.dx_cnn[row * 8 + col]) / unit_cnn);
         printf("\n");
     }
 }
