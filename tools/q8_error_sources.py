@@ -11,14 +11,18 @@ part is quantized, everything else in double:
   inputs   x_i → s_i·(c_i − z_i), c_i the int8 code the firmware feeds (q8_model.input_codes)
   weights  w_ij → c_ij·t_j / s_i, the exported per-output-unit symmetric int8 weight codes and the
            layer's input scales (per feature in layer 0, the previous layer's output scale after);
-           the biases stay double (int32 codes at the accumulator's scale: their rounding is ~1e-6)
+           the biases stay double (int32 codes at the accumulator's scale: their rounding is ~1e-6);
+           and the same with the biases corrected for the weights' rounding as quantize_network does
+           (+ the mean over the calibration rows of the float pre-activation minus this one)
   hidden   each hidden layer's output → its int8 code's value (sigmoid round(256σ)/256, tanh
            round(128·tanh)/128, ReLU/identity on the layer's output scale), pre-activations double
   all      the integer model itself (q8_model.forward: every code, the Q12 logits, the Q15 head)
 and for each the worst row's float margin (largest minus second logit; |θ| for one logistic output)
 and its largest logit error |θ_q − θ|. Run as a program, it prints the table for the held-out
 scikit-learn models of tests/exporter/frameworks/test_int8_models.py (the figures of
-docs/int8-export.md): /usr/bin/python3 tools/q8_error_sources.py
+docs/int8-export.md): /usr/bin/python3 tools/q8_error_sources.py [--sweep] [part of a model's name ...];
+with --sweep, instead, the same errors with other input range margins (inputs only) and ReLU output
+ranges (hidden codes only): sweep().
 """
 import os
 import sys
@@ -86,6 +90,23 @@ def forward(model, x, weights=None, hidden=None):
     return x
 
 
+def forward_bias_corrected(model, weights, calibration, x):
+    """The logits for rows x with the weights given and each layer's biases corrected as
+    quantize_network does: + the mean over the calibration rows of (float pre-activation − this
+    model's), layer by layer."""
+    reference, c = [], calibration
+    for layer in model["layers"]:
+        r = c @ np.array(layer["w"], dtype=float) + np.array(layer["b"], dtype=float)
+        reference.append(r)
+        c = _act(layer["activation"], r)
+    c = calibration
+    for k, layer in enumerate(model["layers"]):
+        b = np.array(layer["b"], dtype=float)
+        b = b + (reference[k] - (c @ weights[k] + b)).mean(axis=0)
+        c, x = _act(layer["activation"], c @ weights[k] + b), _act(layer["activation"], x @ weights[k] + b)
+    return x
+
+
 def margin(head, theta):
     if head == "logistic" and theta.shape[1] == 1:
         return np.abs(theta[:, 0])
@@ -112,6 +133,7 @@ def decompose(model, q, calibration_rows, test_rows):
         if k < len(scales):
             s_in = np.full(len(ql["b"]), scales[k][0])
     theta_w = forward(model, x, weights=weights)
+    theta_wc = forward_bias_corrected(model, weights, np.array(calibration_rows, dtype=float), x)
     acts = [l["activation"] for l in model["layers"]]
     theta_h = forward(model, x, hidden=[lambda v, a=acts[k], s=s: hidden_round(a, v, *s) for k, s in enumerate(scales)])
     all_logits, all_y = [], []
@@ -121,7 +143,8 @@ def decompose(model, q, calibration_rows, test_rows):
         all_logits.append([v / 4096 for v in y_code.logits])
         all_y.append([v * unit_y for v in y_code])
     out = {}
-    for part, th, yq in (("inputs", theta_in, None), ("weights", theta_w, None), ("hidden", theta_h, None),
+    for part, th, yq in (("inputs", theta_in, None), ("weights", theta_w, None), ("weights, bias-corrected", theta_wc, None),
+                         ("hidden", theta_h, None),
                          ("all", np.array(all_logits), np.array(all_y))):
         err = np.abs((yq if yq is not None else _head(head, th)) - y).max(axis=1)
         worst = int(err.argmax())
@@ -129,12 +152,41 @@ def decompose(model, q, calibration_rows, test_rows):
     return out
 
 
+def sweep(model, q, calibration_rows, test_rows, margins=(0.125, 0.1875, 0.25, 0.375, 0.5),
+          relu_factors=(0.7, 0.85, 1.0, 1.2, 1.5)):
+    """Other choices of the ranges, one part at a time: max |ŷ − ŷ_float| with only the inputs
+    quantized, their ranges widened by each margin (quantize.feature_quantization); with only the
+    hidden codes quantized, every ReLU layer's range scaled by each factor. ([(margin, error)],
+    [(factor, error)]; the second empty without a ReLU layer.)"""
+    head = model["output"]
+    n_in = len(model["layers"][0]["w"])
+    x = np.array([r[:n_in] for r in test_rows], dtype=float)
+    y = _head(head, forward(model, x))
+
+    def error(theta):
+        return float(np.abs(_head(head, theta) - y).max())
+
+    by_margin = []
+    for m in margins:
+        s, z = (np.array(v) for v in quantize.feature_quantization(calibration_rows, n_in, margin=m))
+        by_margin.append((m, error(forward(model, s * (np.clip(np.round(x / s) + z, -128, 127) - z)))))
+    acts = [l["activation"] for l in model["layers"][:-1]]
+    scales = output_scales(model, q, calibration_rows)
+    by_factor = []
+    if "relu" in acts:
+        for f in relu_factors:
+            hidden = [lambda v, a=a, s=s: hidden_round(a, v, s[0] * (f if a == "relu" else 1), s[1])
+                      for a, s in zip(acts, scales)]
+            by_factor.append((f, error(forward(model, x, hidden=hidden))))
+    return by_margin, by_factor
+
+
 def table(results):
     """The markdown table of [(model name, decompose's dict)]."""
-    lines = ["| model | inputs only | weights only | hidden codes only | all (the int8 model) |",
-             "|---|---|---|---|---|"]
+    lines = ["| model | inputs only | weights only | weights only, bias-corrected | hidden codes only | all (the int8 model) |",
+             "|---|---|---|---|---|---|"]
     for name, r in results:
-        cells = [f"{e:.4f} (margin {mg:.2f}, Δθ {d:.3f})" for e, mg, d in (r[p] for p in ("inputs", "weights", "hidden", "all"))]
+        cells = [f"{e:.4f} (margin {mg:.2f}, Δθ {d:.3f})" for e, mg, d in (r[p] for p in ("inputs", "weights", "weights, bias-corrected", "hidden", "all"))]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -152,8 +204,9 @@ def main():
     import export_model
     import test_int8_models as held_out
 
-    models = sys.argv[1:] or None
-    results = []
+    sweeping = "--sweep" in sys.argv[1:]
+    models = [a for a in sys.argv[1:] if a != "--sweep"] or None
+    results, sweeps = [], []
     for name, hidden, act in held_out.MODELS:
         (X, y), standardize = held_out.dataset(name)
         Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.3, random_state=0, stratify=y)
@@ -167,9 +220,18 @@ def main():
         if models and not any(s in label for s in models):
             continue
         q = quantize.quantize_network(model, Xtr.tolist())
-        results.append((label, decompose(model, q, Xtr.tolist(), Xte.tolist())))
+        if sweeping:
+            sweeps.append((label,) + sweep(model, q, Xtr.tolist(), Xte.tolist()))
+        else:
+            results.append((label, decompose(model, q, Xtr.tolist(), Xte.tolist())))
         print(label, file=sys.stderr)
-    print(table(results))
+    if sweeping:
+        for label, by_margin, by_factor in sweeps:
+            print(f"{label}: inputs only, input range margin " + ", ".join(f"{m:g}: {e:.4f}" for m, e in by_margin))
+            if by_factor:
+                print(f"{label}: hidden codes only, ReLU ranges × " + ", ".join(f"{f:g}: {e:.4f}" for f, e in by_factor))
+    else:
+        print(table(results))
     return 0
 
 
