@@ -156,8 +156,10 @@ def sweep(model, q, calibration_rows, test_rows, margins=(0.125, 0.1875, 0.25, 0
           relu_factors=(0.7, 0.85, 1.0, 1.2, 1.5)):
     """Other choices of the ranges, one part at a time: max |ŷ − ŷ_float| with only the inputs
     quantized, their ranges widened by each margin (quantize.feature_quantization); with only the
-    hidden codes quantized, every ReLU layer's range scaled by each factor. ([(margin, error)],
-    [(factor, error)]; the second empty without a ReLU layer.)"""
+    hidden codes quantized, every ReLU layer's range scaled by each factor; with the chosen input
+    scales, the inputs only rounded (not clamped) and only clamped (not rounded). ([(margin, error)],
+    [(factor, error)] (empty without a ReLU layer), (rounded only, clamped only, values clamped,
+    values))"""
     head = model["output"]
     n_in = len(model["layers"][0]["w"])
     x = np.array([r[:n_in] for r in test_rows], dtype=float)
@@ -166,6 +168,9 @@ def sweep(model, q, calibration_rows, test_rows, margins=(0.125, 0.1875, 0.25, 0
     def error(theta):
         return float(np.abs(_head(head, theta) - y).max())
 
+    s, z = np.array(q["input_scale"]), np.array(q["input_zero_point"])
+    split = (error(forward(model, s * np.round(x / s))), error(forward(model, np.clip(x, s * (-128 - z), s * (127 - z)))),
+             int(((x < s * (-128 - z)) | (x > s * (127 - z))).sum()), x.size)
     by_margin = []
     for m in margins:
         s, z = (np.array(v) for v in quantize.feature_quantization(calibration_rows, n_in, margin=m))
@@ -178,7 +183,7 @@ def sweep(model, q, calibration_rows, test_rows, margins=(0.125, 0.1875, 0.25, 0
             hidden = [lambda v, a=a, s=s: hidden_round(a, v, s[0] * (f if a == "relu" else 1), s[1])
                       for a, s in zip(acts, scales)]
             by_factor.append((f, error(forward(model, x, hidden=hidden))))
-    return by_margin, by_factor
+    return by_margin, by_factor, split
 
 
 def table(results):
@@ -226,8 +231,10 @@ def main():
             results.append((label, decompose(model, q, Xtr.tolist(), Xte.tolist())))
         print(label, file=sys.stderr)
     if sweeping:
-        for label, by_margin, by_factor in sweeps:
+        for label, by_margin, by_factor, split in sweeps:
             print(f"{label}: inputs only, input range margin " + ", ".join(f"{m:g}: {e:.4f}" for m, e in by_margin))
+            print(f"{label}: inputs only, chosen scales: rounded, not clamped {split[0]:.4f}; clamped, not rounded "
+                  f"{split[1]:.4f} ({split[2]} of {split[3]} test values clamped)")
             if by_factor:
                 print(f"{label}: hidden codes only, ReLU ranges × " + ", ".join(f"{f:g}: {e:.4f}" for f, e in by_factor))
     else:
