@@ -21,6 +21,7 @@ from sklearn.preprocessing import StandardScaler
 
 from common_frameworks import export_model, np, scratch_dir
 
+import q8_error_sources  # noqa: E402  (tools/)
 import q8_report  # noqa: E402  (tools/)
 
 FIGURES = []
@@ -63,6 +64,7 @@ def report(name, hidden, act):
                                            test=np.column_stack([Xte, yte]).tolist())
         resolved = [c for c, ok in r["all_rows"] if ok]
         r["resolved"] = resolved
+        r["fitted"] = (pipe, Xtr.tolist(), Xte.tolist())
         shape = "-".join(str(n) for n in (X.shape[1],) + hidden + (len(r["q"]["layers"][-1]["b"]),))
         FIGURES.append(f"  {name} {shape} {act}: {r['summary']}; over the {len(resolved)} resolved rows: "
                        f"median {q8_report.percentile(resolved, 0.5):.4f}, 5th percentile "
@@ -89,15 +91,27 @@ class HeldOut(unittest.TestCase):
             with self.subTest(model):
                 self.assertGreaterEqual(q8_report.percentile(report(*model)["resolved"], 0.05), 0.95)
 
-    # max |ŷ − ŷ_float| <= 0.02 is met on these; not yet on the others (0.033 and 0.15 on seed 7, 0.046 on
-    # seed 11, 0.034 on the deep ReLU digits model: the int8 input codes and weights on steep models,
-    # docs/int8-export.md)
+    # max |ŷ − ŷ_float| <= 0.02 is met on these; not on the others (0.033 and 0.15 on seed 7, 0.046 on
+    # seed 11, 0.034 on the deep ReLU digits model), and out of int8's reach there: quantizing one part
+    # alone already exceeds 0.02 (tools/q8_error_sources.py, docs/int8-export.md) — the 8-bit input
+    # codes on seed 7 sigmoid (0.033; no input range tried below 0.023), every part on seed 7 ReLU
+    # (inputs 0.075, weights 0.047, hidden codes 0.048), the hidden ReLU codes on digits (0.036) and
+    # the weights and inputs on seed 11 (0.041, 0.034). An expected failure, kept as the issue's target.
     MAX_ERROR_MET = [("breast_cancer", (16,), "relu"), ("breast_cancer", (32, 16), "tanh"), ("digits", (48,), "logistic")]
 
     def test_max_output_error(self):
         for model in self.MAX_ERROR_MET:
             with self.subTest(model):
                 self.assertLessEqual(report(*model)["max_output_error"], 0.02)
+
+    def test_error_sources_all_is_the_integer_model(self):
+        # tools/q8_error_sources.py's "all" column is the report's figure: the same integer model
+        model = ("breast_cancer", (16,), "relu")
+        r = report(*model)
+        pipe, calibration, test = r["fitted"]
+        layers = export_model.int8_layers(export_model.load_doc(export_model.convert(pipe), "the pipeline"))
+        parts = q8_error_sources.decompose(layers, r["q"], calibration, test)
+        self.assertAlmostEqual(parts["all"][0], r["max_output_error"], places=12)
 
     @unittest.expectedFailure
     def test_max_output_error_of_the_others(self):
