@@ -565,6 +565,8 @@ inline void affine_t(const float (&d)[M], const float (&w)[N][M], float (&y)[N])
 #include UGRAD_TARGET_KERNELS
 #define UGRAD_HAS_TARGET_KERNELS 1
 #define UGRAD_HAS_TARGET_UPDATES 0
+#define UGRAD_HAS_TARGET_DEPTHWISE 0
+#define UGRAD_HAS_TARGET_CONV 0
 #elif !UGRAD_PORTABLE_KERNELS && defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M' && defined(__ARM_FP) && \
     (__ARM_FP & 4) && defined(__thumb2__)
 #include <ugrad/armv7em_vfp/conv2d.hpp>
@@ -578,11 +580,7 @@ inline void affine_t(const float (&d)[M], const float (&w)[N][M], float (&y)[N])
 #else
 #define UGRAD_HAS_TARGET_KERNELS 0
 #define UGRAD_HAS_TARGET_UPDATES 0
-#endif
-#ifndef UGRAD_HAS_TARGET_DEPTHWISE
 #define UGRAD_HAS_TARGET_DEPTHWISE 0
-#endif
-#ifndef UGRAD_HAS_TARGET_CONV
 #define UGRAD_HAS_TARGET_CONV 0
 #endif
 
