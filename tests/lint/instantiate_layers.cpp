@@ -55,28 +55,9 @@ T exercise_all() {
     ugrad::LayerOutput<ugrad::Identity, A::outputs, T> a_out{};
     ugrad::LayerOutput<ugrad::Relu, G::outputs, T> g_out{};
     ugrad::MaxPoolOutput<ugrad::Identity, M::outputs, T> m_out{};
-    // Wide enough for a core's own convolution and depthwise kernels (include/ugrad/kernels.hpp
-    // picks them; on the Armv7E-M FPU blocks of 16 and 8 filters or channels, a portable rest):
-    // kernel rows of up to eight terms written out and longer ones looped.
-    using CW = ugrad::Conv2D<ugrad::Hwc<7, 6, 1>, 24, ugrad::Kernel<5, 4>, ugrad::Stride<2, 2>, ugrad::Same, ugrad::Relu, T>;
-    using CL = ugrad::Conv2D<ugrad::Hwc<5, 5, 4>, 12, ugrad::Kernel<3, 3>, ugrad::Stride<1, 1>, ugrad::Same, ugrad::Identity, T>;
-    using DW = ugrad::DepthwiseConv2D<ugrad::Hwc<4, 9, 24>, ugrad::Kernel<1, 5>, ugrad::Stride<1, 1>, ugrad::Same,
-                                      ugrad::Relu, T>;
-    using DS = ugrad::DepthwiseConv2D<ugrad::Hwc<4, 4, 20>, ugrad::Kernel<3, 3>, ugrad::Stride<2, 2>, ugrad::Same,
-                                      ugrad::Identity, T>;
-    static CW cw{}, cw_grads{};
-    static CL cl{}, cl_grads{};
-    static DW dw{}, dw_grads{};
-    static DS ds{}, ds_grads{};
-    ugrad::LayerOutput<ugrad::Relu, CW::outputs, T> cw_out{};
-    ugrad::LayerOutput<ugrad::Identity, CL::outputs, T> cl_out{};
-    ugrad::LayerOutput<ugrad::Relu, DW::outputs, T> dw_out{};
-    ugrad::LayerOutput<ugrad::Identity, DS::outputs, T> ds_out{};
     return exercise_layer(c, c_out, &c_grads) + exercise_layer(c1, c1_out, &c1_grads) +
            exercise_layer(d, d_out, &d_grads) + exercise_layer(a, a_out, static_cast<A*>(nullptr)) +
-           exercise_layer(g, g_out, static_cast<G*>(nullptr)) + exercise_layer(m, m_out, static_cast<M*>(nullptr)) +
-           exercise_layer(cw, cw_out, &cw_grads) + exercise_layer(cl, cl_out, &cl_grads) +
-           exercise_layer(dw, dw_out, &dw_grads) + exercise_layer(ds, ds_out, &ds_grads);
+           exercise_layer(g, g_out, static_cast<G*>(nullptr)) + exercise_layer(m, m_out, static_cast<M*>(nullptr));
 }
 
 // A small ResNet: every call of a Network whose layers are image layers and residual blocks.
