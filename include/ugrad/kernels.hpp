@@ -557,20 +557,31 @@ inline void affine_t(const float (&d)[M], const float (&w)[N][M], float (&y)[N])
 }  // namespace ugrad
 
 // A core's own kernels: the header UGRAD_TARGET_KERNELS names, else the one for this instruction set.
-// With them, for the same instruction sets, the training loops of updates.hpp (UGRAD_HAS_TARGET_UPDATES).
+// With them, for the same instruction sets, the training loops of updates.hpp (UGRAD_HAS_TARGET_UPDATES)
+// and the forwards of a depthwise convolution (UGRAD_HAS_TARGET_DEPTHWISE: target::depthwise_window,
+// called by include/ugrad/layers/depthwise_conv2d.hpp for float) and of a convolution with a kernel
+// larger than 1×1 (UGRAD_HAS_TARGET_CONV: target::conv_window, include/ugrad/layers/conv2d.hpp).
 #if defined(UGRAD_TARGET_KERNELS)
 #include UGRAD_TARGET_KERNELS
 #define UGRAD_HAS_TARGET_KERNELS 1
 #define UGRAD_HAS_TARGET_UPDATES 0
+#define UGRAD_HAS_TARGET_DEPTHWISE 0
+#define UGRAD_HAS_TARGET_CONV 0
 #elif !UGRAD_PORTABLE_KERNELS && defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M' && defined(__ARM_FP) && \
     (__ARM_FP & 4) && defined(__thumb2__)
+#include <ugrad/armv7em_vfp/conv2d.hpp>
+#include <ugrad/armv7em_vfp/depthwise.hpp>
 #include <ugrad/armv7em_vfp/kernels.hpp>
 #include <ugrad/armv7em_vfp/updates.hpp>
 #define UGRAD_HAS_TARGET_KERNELS 1
 #define UGRAD_HAS_TARGET_UPDATES 1
+#define UGRAD_HAS_TARGET_DEPTHWISE 1
+#define UGRAD_HAS_TARGET_CONV 1
 #else
 #define UGRAD_HAS_TARGET_KERNELS 0
 #define UGRAD_HAS_TARGET_UPDATES 0
+#define UGRAD_HAS_TARGET_DEPTHWISE 0
+#define UGRAD_HAS_TARGET_CONV 0
 #endif
 
 namespace ugrad {

@@ -16,11 +16,19 @@
 #include <hal.h>
 #include <ugrad/gradients.hpp>
 #include <ugrad/kernels.hpp>
+#include <ugrad/layers/conv2d.hpp>
+#include <ugrad/layers/depthwise_conv2d.hpp>
 
 #include "../splitmix64.hpp"
 
 #if !UGRAD_HAS_TARGET_KERNELS
 #error "this core has no kernels of its own (include/ugrad/kernels.hpp picks them from the compiler's macros)"
+#endif
+#if !UGRAD_HAS_TARGET_DEPTHWISE
+#error "this core has no depthwise kernel of its own (include/ugrad/kernels.hpp picks it with its kernels)"
+#endif
+#if !UGRAD_HAS_TARGET_CONV
+#error "this core has no convolution kernel of its own (include/ugrad/kernels.hpp picks it with its kernels)"
 #endif
 #if !UGRAD_HAS_TARGET_UPDATES
 #error "this core has no training loops of its own (include/ugrad/kernels.hpp picks them with its kernels)"
@@ -208,9 +216,111 @@ void check_updates() {
     }
 }
 
+// A depthwise convolution's forward (layer_map: target::depthwise_window where it applies) against
+// the portable loop (detail::depthwise_channels, 16 channels at a time), bit for bit: interior and
+// edge windows, SAME and VALID, strides 1 and 2, kernel rows written out (1-4 taps) and looped
+// (5, 10), channels in blocks of 16, a block of 8 and a portable rest.
+template <size_t H, size_t W, size_t C, size_t KH, size_t KW, size_t S, class Padding>
+void check_depthwise() {
+    using Layer = ugrad::DepthwiseConv2D<ugrad::Hwc<H, W, C>, ugrad::Kernel<KH, KW>, ugrad::Stride<S, S>, Padding>;
+    using Win = typename Layer::windows;
+    static Layer layer;
+    static float x[Layer::inputs], r_target[Layer::outputs], r_scalar[Layer::outputs];
+    for (int trial = 0; trial < 2; ++trial) {
+        for (auto& plane : layer.w)
+            for (auto& row : plane)
+                for (float& v : row) v = random_float();
+        for (float& v : layer.b) v = random_float();
+        for (float& v : x) v = random_float();
+        ugrad::layer_map(layer, x, r_target);
+        for (size_t oy = 0; oy < Win::out_height; ++oy)
+            for (size_t ox = 0; ox < Win::out_width; ++ox) {
+                float* out = &r_scalar[(oy * Win::out_width + ox) * C];
+                size_t c0 = 0;
+                for (; c0 + 16 <= C; c0 += 16) ugrad::detail::depthwise_channels<16>(layer, x, oy, ox, out, c0);
+                if constexpr (C % 16 != 0) ugrad::detail::depthwise_channels<C % 16>(layer, x, oy, ox, out, c0);
+            }
+        ++checks;
+        if (memcmp(r_target, r_scalar, sizeof r_scalar) != 0) {
+            ++failures;
+            hal_write("target_depthwise: MISMATCH at ");
+            hal_write_uint(H);
+            hal_write("x");
+            hal_write_uint(W);
+            hal_write("x");
+            hal_write_uint(C);
+            hal_write(" kernel ");
+            hal_write_uint(KH);
+            hal_write("x");
+            hal_write_uint(KW);
+            hal_write("\n");
+        }
+    }
+}
+
+// A convolution's forward (layer_map: target::conv_window for a kernel larger than 1×1) against
+// the portable loop (detail::conv2d_filters, 16 filters at a time), bit for bit: interior and edge
+// windows, SAME and VALID, strides 1 and 2, kernel rows of up to eight terms (written out) and
+// longer (four terms per pass, then one), filters in blocks of 16, a block of 8 and a portable rest.
+template <size_t H, size_t W, size_t C, size_t F, size_t KH, size_t KW, size_t S, class Padding>
+void check_conv() {
+    using Layer = ugrad::Conv2D<ugrad::Hwc<H, W, C>, F, ugrad::Kernel<KH, KW>, ugrad::Stride<S, S>, Padding>;
+    using Win = typename Layer::windows;
+    static Layer layer;
+    static float x[Layer::inputs], r_target[Layer::outputs], r_scalar[Layer::outputs];
+    for (int trial = 0; trial < 2; ++trial) {
+        for (auto& plane : layer.w)
+            for (auto& row : plane)
+                for (auto& channel : row)
+                    for (float& v : channel) v = random_float();
+        for (float& v : layer.b) v = random_float();
+        for (float& v : x) v = random_float();
+        ugrad::layer_map(layer, x, r_target);
+        for (size_t oy = 0; oy < Win::out_height; ++oy)
+            for (size_t ox = 0; ox < Win::out_width; ++ox) {
+                float* out = &r_scalar[(oy * Win::out_width + ox) * F];
+                size_t j0 = 0;
+                for (; j0 + 16 <= F; j0 += 16) ugrad::detail::conv2d_filters<16>(layer, x, oy, ox, out, j0);
+                if constexpr (F % 16 != 0) ugrad::detail::conv2d_filters<F % 16>(layer, x, oy, ox, out, j0);
+            }
+        ++checks;
+        if (memcmp(r_target, r_scalar, sizeof r_scalar) != 0) {
+            ++failures;
+            hal_write("target_conv: MISMATCH at ");
+            hal_write_uint(H);
+            hal_write("x");
+            hal_write_uint(W);
+            hal_write("x");
+            hal_write_uint(C);
+            hal_write(" to ");
+            hal_write_uint(F);
+            hal_write(" kernel ");
+            hal_write_uint(KH);
+            hal_write("x");
+            hal_write_uint(KW);
+            hal_write("\n");
+        }
+    }
+}
+
 }  // namespace
 
 int main() {
+    check_conv<49, 10, 1, 64, 10, 4, 2, ugrad::Same>();
+    check_conv<12, 12, 3, 8, 3, 3, 2, ugrad::Same>();
+    check_conv<8, 8, 16, 16, 3, 3, 1, ugrad::Same>();
+    check_conv<7, 6, 2, 24, 3, 3, 1, ugrad::Valid>();
+    check_conv<6, 5, 5, 13, 2, 3, 1, ugrad::Same>();
+    check_conv<5, 7, 1, 5, 3, 2, 1, ugrad::Same>();
+    check_conv<1, 30, 4, 32, 1, 5, 1, ugrad::Same>();
+    check_depthwise<25, 5, 64, 3, 3, 1, ugrad::Same>();
+    check_depthwise<9, 7, 24, 3, 3, 2, ugrad::Same>();
+    check_depthwise<6, 6, 13, 3, 3, 1, ugrad::Valid>();
+    check_depthwise<5, 8, 8, 2, 4, 1, ugrad::Same>();
+    check_depthwise<4, 3, 3, 3, 3, 1, ugrad::Same>();
+    check_depthwise<1, 30, 40, 1, 5, 1, ugrad::Valid>();
+    check_depthwise<1, 24, 32, 1, 10, 1, ugrad::Same>();
+    check_depthwise<7, 5, 16, 1, 1, 1, ugrad::Valid>();
     check_shape<1, 1>();
     check_shape<1, 8>();
     check_shape<2, 3>();

@@ -104,6 +104,36 @@ inline void conv2d_rows(const L& layer, const T (&x)[N], size_t oy, size_t ox, T
     }
 }
 
+// Output pixel (oy, ox) of a kernel larger than 1×1, all F filters, on the core's own kernel (float,
+// blocks of 16 filters, then one of 8, then the last F mod 8 in the portable loop; ugrad/armv7em_vfp/
+// conv2d.hpp): the same sums in the same order as conv2d_filters. False where there is none.
+template <class L, typename T, size_t N>
+inline bool conv2d_pixel_target(const L& layer, const T (&x)[N], size_t oy, size_t ox, T* out) noexcept {
+#if UGRAD_HAS_TARGET_CONV
+    if constexpr (same_type<T, float>::value) {
+        using Win = typename L::windows;
+        using In = typename L::input_shape;
+        constexpr size_t C = In::channels, KW = L::kernel::width, F = sizeof(layer.b) / sizeof(layer.b[0]);
+        const size_t ky0 = Win::ky0(oy), ky1 = Win::ky1(oy), kx0 = Win::kx0(ox), kx1 = Win::kx1(ox);
+        if (ky1 <= ky0 || kx1 <= kx0) return false;
+        const float* xp = &x[(Win::in_row(oy, ky0) * In::width + Win::in_col(ox, kx0)) * C];
+        size_t j0 = 0;
+        for (; j0 + 16 <= F; j0 += 16)
+            target::conv_window<C, In::width, KW, F, 16>(xp, &layer.w[ky0][kx0][0][j0], &layer.b[j0], &out[j0],
+                                                        ky1 - ky0, kx1 - kx0);
+        if constexpr (F % 16 >= 8) {
+            target::conv_window<C, In::width, KW, F, 8>(xp, &layer.w[ky0][kx0][0][j0], &layer.b[j0], &out[j0],
+                                                       ky1 - ky0, kx1 - kx0);
+            j0 += 8;
+        }
+        if constexpr (F % 8 != 0) conv2d_filters<F % 8>(layer, x, oy, ox, out, j0);
+        return true;
+    }
+#endif
+    (void)layer, (void)x, (void)oy, (void)ox, (void)out;
+    return false;
+}
+
 }  // namespace detail
 
 // r = x ⊛ W + b (the activation follows: include/ugrad/layers/layer_calls.hpp).   x [In::size], r [outputs].
@@ -121,6 +151,8 @@ void layer_map(const Conv2D<In, F, K, S, P, Act, T>& layer, const T (&x)[In::siz
             if constexpr (K::height == 1 && K::width == 1) {
                 const size_t pixel = Win::in_row(oy, 0) * In::width + Win::in_col(ox, 0);
                 affine(detail::as_array<C>(&x[pixel * C]), layer.w[0][0], layer.b, detail::as_array<F>(out));
+            } else if (detail::conv2d_pixel_target(layer, x, oy, ox, out)) {
+                // the core's own kernel: the same sums as below
             } else if (Win::ky0(oy) == 0 && Win::ky1(oy) == K::height && Win::kx0(ox) == 0 && Win::kx1(ox) == K::width) {
                 detail::conv2d_rows(layer, x, oy, ox, detail::as_array<F>(out));
             } else {

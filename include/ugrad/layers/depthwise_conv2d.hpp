@@ -17,6 +17,7 @@
 
 #include <ugrad/activations.hpp>
 #include <ugrad/fp_contract.hpp>
+#include <ugrad/kernels.hpp>
 #include <ugrad/layers.hpp>
 #include <ugrad/layers/image.hpp>
 #include <ugrad/layers/layer_calls.hpp>
@@ -60,6 +61,39 @@ inline void depthwise_channels(const L& layer, const T (&x)[N], size_t oy, size_
     });
     for (size_t k = 0; k < B; ++k) r[c0 + k] = acc[k];
 }
+
+// Output pixel (oy, ox), all C channels: on the core's own kernel where it has one (float, blocks of
+// 16 channels, then one of 8, then the last C mod 8 in the portable loop; ugrad/armv7em_vfp/
+// depthwise.hpp), the same sums in the same order; on every other core the portable loop above,
+// 16 channels at a time.
+template <class L, typename T, size_t N>
+inline void depthwise_pixel(const L& layer, const T (&x)[N], size_t oy, size_t ox, T* out) noexcept {
+    constexpr size_t C = L::input_shape::channels, block = 16;
+    size_t c0 = 0;
+#if UGRAD_HAS_TARGET_DEPTHWISE
+    if constexpr (same_type<T, float>::value) {
+        using Win = typename L::windows;
+        using In = typename L::input_shape;
+        constexpr size_t KW = L::kernel::width;
+        const size_t ky0 = Win::ky0(oy), ky1 = Win::ky1(oy), kx0 = Win::kx0(ox), kx1 = Win::kx1(ox);
+        if (ky1 > ky0 && kx1 > kx0) {
+            const size_t pixel = Win::in_row(oy, ky0) * In::width + Win::in_col(ox, kx0);
+            for (; c0 + 16 <= C; c0 += 16)
+                target::depthwise_window<C, In::width, KW, 16>(&x[pixel * C + c0], &layer.w[ky0][kx0][c0], &layer.b[c0],
+                                                               &out[c0], ky1 - ky0, kx1 - kx0);
+            if constexpr (C % 16 >= 8) {
+                target::depthwise_window<C, In::width, KW, 8>(&x[pixel * C + c0], &layer.w[ky0][kx0][c0], &layer.b[c0],
+                                                              &out[c0], ky1 - ky0, kx1 - kx0);
+                c0 += 8;
+            }
+            if constexpr (C % 8 != 0) depthwise_channels<C % 8>(layer, x, oy, ox, out, c0);
+            return;
+        }
+    }
+#endif
+    for (; c0 + block <= C; c0 += block) depthwise_channels<block>(layer, x, oy, ox, out, c0);
+    if constexpr (C % block != 0) depthwise_channels<C % block>(layer, x, oy, ox, out, c0);
+}
 }  // namespace detail
 
 // r = x ⊛_channel W + b (the activation follows).   x [In::size], r [outputs].
@@ -67,12 +101,10 @@ template <class In, class K, class S, class P, class Act, typename T>
 void layer_map(const DepthwiseConv2D<In, K, S, P, Act, T>& layer, const T (&x)[In::size],
                T (&r)[DepthwiseConv2D<In, K, S, P, Act, T>::outputs]) noexcept {
     using Win = typename DepthwiseConv2D<In, K, S, P, Act, T>::windows;
-    constexpr size_t C = In::channels, block = 16, full = C - C % block;
+    constexpr size_t C = In::channels;
     for (size_t oy = 0; oy < Win::out_height; ++oy)
         for (size_t ox = 0; ox < Win::out_width; ++ox) {
-            T* out = &r[(oy * Win::out_width + ox) * C];
-            for (size_t c0 = 0; c0 < full; c0 += block) detail::depthwise_channels<block>(layer, x, oy, ox, out, c0);
-            if constexpr (C % block != 0) detail::depthwise_channels<C % block>(layer, x, oy, ox, out, full);
+            detail::depthwise_pixel(layer, x, oy, ox, &r[(oy * Win::out_width + ox) * C]);
         }
 }
 
