@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "confident_reference.hpp"
+#include "nan_aware.hpp"
 #include "network_support.hpp"
 
 namespace {
@@ -59,11 +60,11 @@ void check_case(const test::Confident& c, HeadKind head, const Computed<T>& got)
     }
     Worst& w = worst(head, sizeof(T) == sizeof(float));
     const double dx_norm = norm2(c.dx);
-    w.J = std::fmax(w.J, static_cast<double>(J_error / c.J));
-    w.J_bound = std::fmax(w.J_bound, static_cast<double>(c.eJ / c.J));
+    w.J = test::worse_error(w.J, static_cast<double>(J_error / c.J));  // a NaN is reported as inf
+    w.J_bound = test::worse_error(w.J_bound, static_cast<double>(c.eJ / c.J));
     if (dx_norm > 0) {
-        w.dx = std::fmax(w.dx, norm2(diff) / dx_norm);
-        w.dx_bound = std::fmax(w.dx_bound, norm2(c.edx) / dx_norm);
+        w.dx = test::worse_error(w.dx, norm2(diff) / dx_norm);
+        w.dx_bound = test::worse_error(w.dx_bound, norm2(c.edx) / dx_norm);
     }
     ++w.cases;
 }

@@ -216,6 +216,39 @@ void check_updates() {
     }
 }
 
+// Every parameter of an image layer (W, then b) and its input x, drawn afresh.
+template <class Layer, size_t N>
+void fill_layer_and_input(Layer& layer, float (&x)[N]) {
+    ugrad::detail::for_each_parameter(layer, [](auto& p) {
+        for (float& v : ugrad::detail::flat(p)) v = random_float();
+    });
+    for (float& v : x) v = random_float();
+}
+
+// One image-layer comparison: counted, and on a difference a line naming the shape (filters = 0
+// for a depthwise layer, which has none of its own).
+void report_image(bool same, const char* what, size_t h, size_t w, size_t c, size_t filters, size_t kh, size_t kw) {
+    ++checks;
+    if (same) return;
+    ++failures;
+    hal_write(what);
+    hal_write(": MISMATCH at ");
+    hal_write_uint(h);
+    hal_write("x");
+    hal_write_uint(w);
+    hal_write("x");
+    hal_write_uint(c);
+    if (filters != 0) {
+        hal_write(" to ");
+        hal_write_uint(filters);
+    }
+    hal_write(" kernel ");
+    hal_write_uint(kh);
+    hal_write("x");
+    hal_write_uint(kw);
+    hal_write("\n");
+}
+
 // A depthwise convolution's forward (layer_map: target::depthwise_window where it applies) against
 // the portable loop (detail::depthwise_channels, 16 channels at a time), bit for bit: interior and
 // edge windows, SAME and VALID, strides 1 and 2, kernel rows written out (1-4 taps) and looped
@@ -227,11 +260,7 @@ void check_depthwise() {
     static Layer layer;
     static float x[Layer::inputs], r_target[Layer::outputs], r_scalar[Layer::outputs];
     for (int trial = 0; trial < 2; ++trial) {
-        for (auto& plane : layer.w)
-            for (auto& row : plane)
-                for (float& v : row) v = random_float();
-        for (float& v : layer.b) v = random_float();
-        for (float& v : x) v = random_float();
+        fill_layer_and_input(layer, x);
         ugrad::layer_map(layer, x, r_target);
         for (size_t oy = 0; oy < Win::out_height; ++oy)
             for (size_t ox = 0; ox < Win::out_width; ++ox) {
@@ -240,21 +269,7 @@ void check_depthwise() {
                 for (; c0 + 16 <= C; c0 += 16) ugrad::detail::depthwise_channels<16>(layer, x, oy, ox, out, c0);
                 if constexpr (C % 16 != 0) ugrad::detail::depthwise_channels<C % 16>(layer, x, oy, ox, out, c0);
             }
-        ++checks;
-        if (memcmp(r_target, r_scalar, sizeof r_scalar) != 0) {
-            ++failures;
-            hal_write("target_depthwise: MISMATCH at ");
-            hal_write_uint(H);
-            hal_write("x");
-            hal_write_uint(W);
-            hal_write("x");
-            hal_write_uint(C);
-            hal_write(" kernel ");
-            hal_write_uint(KH);
-            hal_write("x");
-            hal_write_uint(KW);
-            hal_write("\n");
-        }
+        report_image(memcmp(r_target, r_scalar, sizeof r_scalar) == 0, "target_depthwise", H, W, C, 0, KH, KW);
     }
 }
 
@@ -269,12 +284,7 @@ void check_conv() {
     static Layer layer;
     static float x[Layer::inputs], r_target[Layer::outputs], r_scalar[Layer::outputs];
     for (int trial = 0; trial < 2; ++trial) {
-        for (auto& plane : layer.w)
-            for (auto& row : plane)
-                for (auto& channel : row)
-                    for (float& v : channel) v = random_float();
-        for (float& v : layer.b) v = random_float();
-        for (float& v : x) v = random_float();
+        fill_layer_and_input(layer, x);
         ugrad::layer_map(layer, x, r_target);
         for (size_t oy = 0; oy < Win::out_height; ++oy)
             for (size_t ox = 0; ox < Win::out_width; ++ox) {
@@ -283,23 +293,7 @@ void check_conv() {
                 for (; j0 + 16 <= F; j0 += 16) ugrad::detail::conv2d_filters<16>(layer, x, oy, ox, out, j0);
                 if constexpr (F % 16 != 0) ugrad::detail::conv2d_filters<F % 16>(layer, x, oy, ox, out, j0);
             }
-        ++checks;
-        if (memcmp(r_target, r_scalar, sizeof r_scalar) != 0) {
-            ++failures;
-            hal_write("target_conv: MISMATCH at ");
-            hal_write_uint(H);
-            hal_write("x");
-            hal_write_uint(W);
-            hal_write("x");
-            hal_write_uint(C);
-            hal_write(" to ");
-            hal_write_uint(F);
-            hal_write(" kernel ");
-            hal_write_uint(KH);
-            hal_write("x");
-            hal_write_uint(KW);
-            hal_write("\n");
-        }
+        report_image(memcmp(r_target, r_scalar, sizeof r_scalar) == 0, "target_conv", H, W, C, F, KH, KW);
     }
 }
 
