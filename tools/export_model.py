@@ -1393,6 +1393,29 @@ def load_tflite(raw: bytes, path: str) -> dict:
     return load_doc(doc, path)
 
 
+def tflite_int8_header(raw: bytes, path: str, name: str, note: str):
+    """(header text, plan) of an int8 `.tflite` model (tools/tflite/int8_export.py), None for a model
+    whose input is not int8 (the float path then reads it), or ModelError (one line)."""
+    if len(raw) < 8 or raw[4:8] != b"TFL3":
+        return None  # load_tflite refuses it
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "tflite"))
+    try:
+        import reader
+        import int8_export
+    except ImportError as err:
+        raise ModelError(f"{path}: reading .tflite needs numpy ({err.name} is missing; Debian: python3-numpy)")
+    try:
+        model = reader.read(raw)
+    except reader.TfliteError as err:
+        raise ModelError(f"{path}: {err}")
+    if not model.inputs or model.tensors[model.inputs[0]].dtype != "int8":
+        return None
+    try:
+        return int8_export.header_text(model, name, os.path.basename(path), note)
+    except int8_export.Refused as err:
+        raise ModelError(str(err))
+
+
 # ---- The header (and, for C programs, the C declarations and their C++ definitions).
 
 def c_list(values: list, indent: str, per_line: int = 6) -> str:
@@ -1791,6 +1814,16 @@ def main(argv=None) -> int:
         if onnx_file:
             model = load_onnx(raw, args.model, args.head)
         elif args.model.lower().endswith(".tflite"):
+            int8_header = tflite_int8_header(raw, args.model, args.name, args.note)
+            if int8_header is not None:
+                if args.quantize or args.c_api:
+                    raise ModelError(f"{args.model}: an int8 .tflite model is written as it is; "
+                                     f"--quantize and --c-api do not apply")
+                text, plan = int8_header
+                write_all({args.out: text})
+                print(f"{PROG}: wrote {args.out}: {args.name}_network {args.name} (int8, TFLite's kernels; "
+                      f"arena {plan['arena']} B, constants {plan['flash']} B)")
+                return 0
             model = load_tflite(raw, args.model)
         else:
             try:

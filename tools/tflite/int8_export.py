@@ -1,0 +1,354 @@
+# SPDX-License-Identifier: Apache-2.0
+"""int8_export.py — an int8 `.tflite` graph (tools/tflite/reader.py) as a C++ header of TFLite-exact
+int8 kernels (include/ugrad/tflite/), its weights in flash and its activations in one planned buffer.
+
+    text, plan = int8_export.header_text(reader.read_file("model.tflite"), "NAME", "model.tflite", note)
+
+Accepted: one int8 input and one int8 output, batch 1; the operators CONV_2D, DEPTHWISE_CONV_2D (depth
+multiplier 1), FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, ADD (two inputs of the same shape),
+RESHAPE (no code: the output takes the input's place) and SOFTMAX (output scale 1/256, zero point
+−128), with fused activations NONE, RELU, RELU6, RELU_N1_TO_1; int8 activations, symmetric int8 weights
+(zero point 0, per-tensor or per output channel), int32 biases. Anything else raises Refused with one
+line naming the operator and the option.
+
+Every requantization parameter is computed here, from the float32 scales in double precision, by the
+same functions as the numpy reference (tools/tflite/int8_reference.py: frexp-based quantize_multiplier,
+the fused activation ranges, ADD's and SOFTMAX's parameters): what TFLM computes at Prepare.
+
+The buffer plan: every activation tensor (the input and the output included) lives from the operator
+that writes it to the last that reads it; RESHAPE's output shares its input's bytes. Tensors are
+placed largest first, each at the lowest offset where it overlaps no tensor alive at the same time
+(TFLM's greedy planner does the same). An operator's output never overlaps its inputs. The buffer's
+size is then the arena the header states (arena_bytes); the largest sum of tensors alive at one
+operator is a lower bound for any plan (live_bytes_bound).
+"""
+import math
+
+import numpy as np
+
+import int8_reference as R
+import reader
+
+SUPPORTED = ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "AVERAGE_POOL_2D", "MAX_POOL_2D", "ADD",
+             "RESHAPE", "SOFTMAX")
+
+
+class Refused(Exception):
+    """An int8 `.tflite` graph this exporter does not translate (one line)."""
+
+
+def _size(shape):
+    return int(np.prod(shape)) if len(shape) else 1
+
+
+class _Graph:
+    def __init__(self, model, path):
+        self.m, self.path = model, path
+
+    def where(self, op):
+        return f"{self.path}: operator {op.index} {op.opcode}"
+
+    def t(self, i):
+        return self.m.tensors[i]
+
+    def activation_tensor(self, op, i, what):
+        t = self.t(i)
+        if t.data is not None:
+            raise Refused(f"{self.where(op)}: {what} '{t.name}' is a constant; this exporter takes constant weights only")
+        if t.dtype != "int8" or t.quantization is None or len(t.quantization.scale) != 1:
+            raise Refused(f"{self.where(op)}: {what} '{t.name}' is {t.dtype}"
+                          f"{'' if t.dtype != 'int8' else ' without one scale'}; the int8 path takes int8 activations with one scale")
+        if t.shape and t.shape[0] != 1:
+            raise Refused(f"{self.where(op)}: {what} '{t.name}' has batch {t.shape[0]}; batch 1 only")
+        return t
+
+    def weights(self, op):
+        w = self.t(op.inputs[1])
+        if w.dtype != "int8" or w.quantization is None:
+            raise Refused(f"{self.where(op)}: weights '{w.name}' are {w.dtype}; int8 weights with a scale only")
+        if any(z != 0 for z in w.quantization.zero_point):
+            raise Refused(f"{self.where(op)}: weights '{w.name}' have a zero point other than 0")
+        return w
+
+    def bias(self, op, channels):
+        if len(op.inputs) < 3 or op.inputs[2] < 0:
+            return None
+        b = self.t(op.inputs[2])
+        if b.data is None or b.dtype != "int32" or _size(b.shape) != channels:
+            raise Refused(f"{self.where(op)}: bias '{b.name}' is not a constant int32 vector of {channels}")
+        return b.data.astype(np.int64).ravel()
+
+
+def _activation_range(g, op, out):
+    a = op.options.get("activation", "NONE")
+    if a not in ("NONE", "RELU", "RELU6", "RELU_N1_TO_1"):
+        raise Refused(f"{g.where(op)}: fused activation {a} not supported")
+    return R.activation_range(a, out.quantization.scale[0], out.quantization.zero_point[0])
+
+
+def _c_ints(values, per_line=16):
+    values = [int(v) for v in values]
+    lines = [", ".join(str(v) for v in values[i:i + per_line]) for i in range(0, len(values), per_line)]
+    return "{\n    " + ",\n    ".join(lines) + "}"
+
+
+def _spatial(g, op, inp, kh, kw, out):
+    """(oh, pad_top, ow, pad_left), checked against the output tensor's shape."""
+    o = op.options
+    dh, dw = o.get("dilation_h", 1), o.get("dilation_w", 1)
+    oh, pt = R.padding(o["padding"], inp.shape[1], o["stride_h"], dh, kh)
+    ow, pl = R.padding(o["padding"], inp.shape[2], o["stride_w"], dw, kw)
+    if tuple(out.shape[1:3]) != (oh, ow):
+        raise Refused(f"{g.where(op)}: output shape {list(out.shape)} is not the {o['padding']} padding's {oh}x{ow}")
+    return oh, pt, ow, pl
+
+
+def translate(model, path):
+    """([(kind, op, fields)], the checked graph) or Refused."""
+    g = _Graph(model, path)
+    if len(model.inputs) != 1 or len(model.outputs) != 1:
+        raise Refused(f"{path}: {len(model.inputs)} inputs and {len(model.outputs)} outputs; one of each only")
+    for i, what in ((model.inputs[0], "the graph input"), (model.outputs[0], "the graph output")):
+        t = model.tensors[i]
+        if t.dtype != "int8":
+            raise Refused(f"{path}: {what} '{t.name}' is {t.dtype}; this is not an int8 model")
+    steps = []
+    for op in model.operators:
+        if op.opcode not in SUPPORTED:
+            raise Refused(f"{g.where(op)}: operator {op.opcode} not supported by the int8 path "
+                          f"({', '.join(SUPPORTED)})")
+        out = g.activation_tensor(op, op.outputs[0], "output")
+        inp = g.activation_tensor(op, op.inputs[0], "input")
+        o = op.options
+        if op.opcode in ("CONV_2D", "DEPTHWISE_CONV_2D"):
+            w = g.weights(op)
+            if op.opcode == "DEPTHWISE_CONV_2D" and o["depth_multiplier"] != 1:
+                raise Refused(f"{g.where(op)}: depth_multiplier {o['depth_multiplier']} not supported (1 only)")
+            kh, kw = w.shape[1], w.shape[2]
+            if op.opcode == "CONV_2D":
+                channels = w.shape[0]
+                if w.shape[3] != inp.shape[3]:
+                    raise Refused(f"{g.where(op)}: weights of {w.shape[3]} input channels over {inp.shape[3]}")
+            else:
+                channels = w.shape[3]
+                if channels != inp.shape[3]:
+                    raise Refused(f"{g.where(op)}: depthwise weights of {channels} channels over {inp.shape[3]}")
+            if out.shape[3] != channels:
+                raise Refused(f"{g.where(op)}: output of {out.shape[3]} channels, weights of {channels}")
+            if len(w.quantization.scale) not in (1, channels):
+                raise Refused(f"{g.where(op)}: {len(w.quantization.scale)} weight scales for {channels} channels")
+            oh, pt, ow, pl = _spatial(g, op, inp, kh, kw, out)
+            m, s = R.conv_multipliers(inp, w, out, channels)
+            steps.append((op, dict(w=w, bias=g.bias(op, channels), m=m, s=s, kh=kh, kw=kw, oh=oh, ow=ow, pt=pt,
+                                   pl=pl, channels=channels, range=_activation_range(g, op, out))))
+        elif op.opcode == "FULLY_CONNECTED":
+            w = g.weights(op)
+            n_out, n_in = w.shape
+            if _size(inp.shape) != n_in or _size(out.shape) != n_out:
+                raise Refused(f"{g.where(op)}: weights [{n_out}, {n_in}] over input {list(inp.shape)} "
+                              f"to output {list(out.shape)}; batch 1 only")
+            if w.quantization.per_channel:
+                m, s = R.conv_multipliers(inp, w, out, n_out)
+            else:
+                real = float(inp.quantization.scale[0]) * float(w.quantization.scale[0]) / float(out.quantization.scale[0])
+                m, s = (np.array([v]) for v in R.quantize_multiplier(real))
+            steps.append((op, dict(w=w, bias=g.bias(op, n_out), m=m, s=s, n_in=n_in, n_out=n_out,
+                                   range=_activation_range(g, op, out))))
+        elif op.opcode in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
+            if (inp.quantization.scale, inp.quantization.zero_point) != (out.quantization.scale, out.quantization.zero_point):
+                raise Refused(f"{g.where(op)}: input and output quantization differ")
+            oh, pt, ow, pl = _spatial(g, op, inp, o["filter_h"], o["filter_w"], out)
+            if out.shape[3] != inp.shape[3]:
+                raise Refused(f"{g.where(op)}: {inp.shape[3]} channels in, {out.shape[3]} out")
+            steps.append((op, dict(oh=oh, ow=ow, pt=pt, pl=pl, range=_activation_range(g, op, out))))
+        elif op.opcode == "ADD":
+            b = g.activation_tensor(op, op.inputs[1], "second input")
+            if tuple(inp.shape) != tuple(out.shape) or tuple(b.shape) != tuple(out.shape):
+                raise Refused(f"{g.where(op)}: shapes {list(inp.shape)} + {list(b.shape)} -> {list(out.shape)}; "
+                              f"broadcasting not supported")
+            sa, sb, so = inp.quantization.scale[0], b.quantization.scale[0], out.quantization.scale[0]
+            twice_max = float(np.float32(2) * np.float32(max(sa, sb)))
+            q = {}
+            q["a_multiplier"], q["a_shift"] = R.quantize_multiplier(float(sa) / twice_max)
+            q["b_multiplier"], q["b_shift"] = R.quantize_multiplier(float(sb) / twice_max)
+            q["output_multiplier"], q["output_shift"] = R.quantize_multiplier(
+                twice_max / float(np.float32(1 << 20) * np.float32(so)))
+            steps.append((op, dict(q=q, b=b, range=_activation_range(g, op, out))))
+        elif op.opcode == "RESHAPE":
+            if _size(inp.shape) != _size(out.shape):
+                raise Refused(f"{g.where(op)}: {list(inp.shape)} to {list(out.shape)} changes the size")
+            if (inp.quantization.scale, inp.quantization.zero_point) != (out.quantization.scale, out.quantization.zero_point):
+                raise Refused(f"{g.where(op)}: input and output quantization differ")
+            steps.append((op, {}))
+        elif op.opcode == "SOFTMAX":
+            if out.quantization.zero_point[0] != -128 or out.quantization.scale[0] != 1 / 256:
+                raise Refused(f"{g.where(op)}: output scale {out.quantization.scale[0]:g} zero point "
+                              f"{out.quantization.zero_point[0]}; int8 SOFTMAX needs 1/256 and -128")
+            if tuple(inp.shape) != tuple(out.shape):
+                raise Refused(f"{g.where(op)}: input and output shapes differ")
+            m, ls, diff_min = R.softmax_params(o["beta"], inp.quantization.scale[0])
+            depth = inp.shape[-1]
+            steps.append((op, dict(m=m, ls=ls, diff_min=diff_min, depth=depth, rows=_size(inp.shape) // depth)))
+    return steps, g
+
+
+def plan(model, steps):
+    """{tensor index: offset}, arena bytes, the live-bytes lower bound."""
+    alias = {}  # RESHAPE output → the tensor whose bytes it shares
+    for op, _ in steps:
+        if op.opcode == "RESHAPE":
+            alias[op.outputs[0]] = alias.get(op.inputs[0], op.inputs[0])
+    root = lambda i: alias.get(i, i)  # noqa: E731
+    n_ops = len(steps)
+    first, last = {}, {}
+    first[root(model.inputs[0])] = -1
+    for k, (op, _) in enumerate(steps):
+        for i in op.inputs:
+            if i >= 0 and model.tensors[i].data is None:
+                last[root(i)] = k
+        for i in op.outputs:
+            first.setdefault(root(i), k)
+    last[root(model.outputs[0])] = n_ops
+    for i in first:
+        last.setdefault(i, first[i])
+    size = {i: _size(model.tensors[i].shape) for i in first}
+    placed = []  # (offset, size, first, last)
+    offset = {}
+    for i in sorted(first, key=lambda i: (-size[i], first[i])):
+        busy = sorted((o, o + s) for o, s, f, l in placed if not (l < first[i] or last[i] < f))
+        at = 0
+        for lo, hi in busy:
+            if at + size[i] <= lo:
+                break
+            at = max(at, hi)
+        offset[i] = at
+        placed.append((at, size[i], first[i], last[i]))
+    arena = max(o + s for o, s, _, _ in placed)
+    bound = max(sum(size[i] for i in first if first[i] <= k <= last[i]) for k in range(-1, n_ops + 1))
+    for i, r in alias.items():
+        offset[i] = offset[r]
+    return offset, arena, bound
+
+
+def _shape_comment(t):
+    return "x".join(str(d) for d in t.shape)
+
+
+def header_text(model, name, source, note=""):
+    """(the header's text, {"arena": bytes, "bound": bytes, "flash": bytes of constants})."""
+    steps, g = translate(model, source)
+    offset, arena, bound = plan(model, steps)
+    T = model.tensors
+    inp, out = T[model.inputs[0]], T[model.outputs[0]]
+    ns = f"{name}_data"
+    consts, calls = [], []
+    flash = 0
+
+    def const(ctype, cname, values):
+        nonlocal flash
+        values = np.asarray(values).ravel()
+        flash += values.size * (1 if ctype == "int8_t" else 4)
+        consts.append(f"inline constexpr {ctype} {cname}[{values.size}] = {_c_ints(values)};")
+        return f"{ns}::{cname}"
+
+    def at(i):
+        return f"arena + {offset[i]}"
+
+    for op, f in steps:
+        x, y = T[op.inputs[0]], T[op.outputs[0]]
+        tag = f"op{op.index}"
+        head = f"    // {op.index} {op.opcode} {_shape_comment(x)} -> {_shape_comment(y)}"
+        if op.opcode in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"):
+            w = const("int8_t", f"{tag}_weights", f["w"].data.astype(np.int64))
+            b = const("int32_t", f"{tag}_bias", f["bias"]) if f["bias"] is not None else "nullptr"
+            m = const("int32_t", f"{tag}_multiplier", f["m"])
+            s = const("int32_t", f"{tag}_shift", f["s"])
+            lo, hi = f["range"]
+            params = (f"ugrad::tflite::WeightedLayer{{{w}, {b}, {m}, {s}, {x.quantization.zero_point[0]}, "
+                      f"{y.quantization.zero_point[0]}, {lo}, {hi}}}")
+            o = op.options
+            if op.opcode == "CONV_2D":
+                targs = [x.shape[1], x.shape[2], x.shape[3], f["oh"], f["ow"], f["channels"], f["kh"], f["kw"],
+                         o["stride_h"], o["stride_w"], o["dilation_h"], o["dilation_w"], f["pt"], f["pl"]]
+                fn = "conv2d"
+            elif op.opcode == "DEPTHWISE_CONV_2D":
+                targs = [x.shape[1], x.shape[2], x.shape[3], f["oh"], f["ow"], f["kh"], f["kw"],
+                         o["stride_h"], o["stride_w"], o["dilation_h"], o["dilation_w"], f["pt"], f["pl"]]
+                fn = "depthwise_conv2d"
+            else:
+                targs = [f["n_in"], f["n_out"], "true" if len(f["m"]) > 1 else "false"]
+                fn = "fully_connected"
+            calls.append(f"{head}\n    ugrad::tflite::{fn}<{', '.join(map(str, targs))}>({at(x.index)}, {params}, {at(y.index)});")
+        elif op.opcode in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
+            o = op.options
+            lo, hi = f["range"]
+            targs = [x.shape[1], x.shape[2], x.shape[3], f["oh"], f["ow"], o["filter_h"], o["filter_w"],
+                     o["stride_h"], o["stride_w"], f["pt"], f["pl"]]
+            fn = "average_pool2d" if op.opcode == "AVERAGE_POOL_2D" else "max_pool2d"
+            calls.append(f"{head}\n    ugrad::tflite::{fn}<{', '.join(map(str, targs))}>({at(x.index)}, "
+                         f"ugrad::tflite::PoolActivation{{{lo}, {hi}}}, {at(y.index)});")
+        elif op.opcode == "ADD":
+            q, b = f["q"], f["b"]
+            lo, hi = f["range"]
+            fields = [x.quantization.zero_point[0], q["a_multiplier"], q["a_shift"],
+                      b.quantization.zero_point[0], q["b_multiplier"], q["b_shift"],
+                      y.quantization.zero_point[0], q["output_multiplier"], q["output_shift"], lo, hi]
+            calls.append(f"{head}\n    ugrad::tflite::add<{_size(y.shape)}>({at(x.index)}, {at(b.index)}, "
+                         f"ugrad::tflite::AddQuantization{{{', '.join(map(str, fields))}}}, {at(y.index)});")
+        elif op.opcode == "RESHAPE":
+            calls.append(f"{head}: no code (the output is the input's bytes)")
+        elif op.opcode == "SOFTMAX":
+            calls.append(f"{head}\n    ugrad::tflite::softmax<{f['rows']}, {f['depth']}>({at(x.index)}, "
+                         f"ugrad::tflite::SoftmaxQuantization{{{f['m']}, {f['ls']}, {f['diff_min']}}}, {at(y.index)});")
+    macs = sum(reader.macs(model, op) for op, _ in steps)
+
+    def f32(v):
+        return f"{float(np.float32(v)).hex()}f"  # exact float32 as a hex literal
+    note_line = f"// {note}\n" if note else ""
+    text = f"""// SPDX-License-Identifier: Apache-2.0
+// {name}: written by tools/export_model.py from {source} (int8, TFLite's integer kernels bit for bit).
+{note_line}// Input  {_shape_comment(inp)} int8, real = {float(inp.quantization.scale[0]):.9g}·(q − {inp.quantization.zero_point[0]})
+// Output {_shape_comment(out)} int8, real = {float(out.quantization.scale[0]):.9g}·(q − {out.quantization.zero_point[0]})
+// {len(steps)} operators, {macs} MACs; constants {flash} B (flash); activations in one buffer of
+// {arena} B (the largest sum of tensors alive at one operator: {bound} B).
+//
+//     alignas(4) int8_t arena[{name}.arena_bytes];
+//     int8_t* x = {name}.input(arena);   // write the quantized input here
+//     {name}.forward(arena);
+//     const int8_t* y = {name}.output(arena);
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ugrad/tflite/tflite.hpp>
+
+namespace {ns} {{
+{chr(10).join(consts)}
+}}  // namespace {ns}
+
+struct {name}_network {{
+    static constexpr size_t arena_bytes = {arena};
+    static constexpr size_t input_size = {_size(inp.shape)};
+    static constexpr size_t output_size = {_size(out.shape)};
+    static constexpr size_t input_offset = {offset[inp.index]};
+    static constexpr size_t output_offset = {offset[out.index]};
+    static constexpr float input_scale = {f32(inp.quantization.scale[0])};
+    static constexpr int32_t input_zero_point = {inp.quantization.zero_point[0]};
+    static constexpr float output_scale = {f32(out.quantization.scale[0])};
+    static constexpr int32_t output_zero_point = {out.quantization.zero_point[0]};
+    static constexpr unsigned long long macs = {macs}ull;
+
+    int8_t* input(int8_t* arena) const noexcept {{ return arena + input_offset; }}
+    const int8_t* output(const int8_t* arena) const noexcept {{ return arena + output_offset; }}
+
+    // The int8 input at input(arena) to the int8 output at output(arena); arena_bytes of scratch.
+    void forward(int8_t* arena) const noexcept {{
+{chr(10).join(calls)}
+    }}
+}};
+
+inline constexpr {name}_network {name}{{}};
+"""
+    return text, {"arena": arena, "bound": bound, "flash": flash, "macs": macs}
+
