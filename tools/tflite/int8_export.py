@@ -115,7 +115,7 @@ def translate(model, path):
     steps = []
     for op in model.operators:
         if op.opcode not in SUPPORTED:
-            raise Refused(f"{g.where(op)}: operator {op.opcode} not supported by the int8 path "
+            raise Refused(f"{g.where(op)}: not supported by the int8 path "
                           f"({', '.join(SUPPORTED)})")
         out = g.activation_tensor(op, op.outputs[0], "output")
         inp = g.activation_tensor(op, op.inputs[0], "input")
@@ -192,39 +192,82 @@ def translate(model, path):
     return steps, g
 
 
-def plan(model, steps):
-    """{tensor index: offset}, arena bytes, the live-bytes lower bound."""
+def _lifetimes(model, steps):
+    """RESHAPE aliases, and {tensor: (first, last)} operator indices (the input: −1; the output lives
+    to the end), and {tensor: bytes}, for every activation tensor that owns bytes."""
     alias = {}  # RESHAPE output → the tensor whose bytes it shares
     for op, _ in steps:
         if op.opcode == "RESHAPE":
             alias[op.outputs[0]] = alias.get(op.inputs[0], op.inputs[0])
     root = lambda i: alias.get(i, i)  # noqa: E731
-    n_ops = len(steps)
-    first, last = {}, {}
-    first[root(model.inputs[0])] = -1
+    first, last = {root(model.inputs[0]): -1}, {}
     for k, (op, _) in enumerate(steps):
         for i in op.inputs:
             if i >= 0 and model.tensors[i].data is None:
                 last[root(i)] = k
         for i in op.outputs:
             first.setdefault(root(i), k)
-    last[root(model.outputs[0])] = n_ops
-    for i in first:
-        last.setdefault(i, first[i])
-    size = {i: _size(model.tensors[i].shape) for i in first}
-    placed = []  # (offset, size, first, last)
-    offset = {}
-    for i in sorted(first, key=lambda i: (-size[i], first[i])):
-        busy = sorted((o, o + s) for o, s, f, l in placed if not (l < first[i] or last[i] < f))
+    last[root(model.outputs[0])] = len(steps)
+    life = {i: (first[i], last.get(i, first[i])) for i in first}
+    return alias, life, {i: _size(model.tensors[i].shape) for i in first}
+
+
+def _first_fit(order, life, size):
+    """Each tensor in `order` at the lowest offset free for its lifetime."""
+    placed, offset = [], {}
+    for i in order:
+        f, l = life[i]
         at = 0
-        for lo, hi in busy:
+        for lo, hi in sorted((o, o + s) for o, s, pf, pl in placed if not (pl < f or l < pf)):
             if at + size[i] <= lo:
                 break
             at = max(at, hi)
         offset[i] = at
-        placed.append((at, size[i], first[i], last[i]))
-    arena = max(o + s for o, s, _, _ in placed)
-    bound = max(sum(size[i] for i in first if first[i] <= k <= last[i]) for k in range(-1, n_ops + 1))
+        placed.append((at, size[i], f, l))
+    return offset
+
+
+def _two_ended(model, steps, life, size, alias, arena):
+    """Ping-pong in a buffer of `arena` bytes: in the order written, each tensor at the end opposite
+    to its operator's first input (the lowest or the highest free offset), or None if one does not fit."""
+    side, placed, offset = {}, [], {}
+    order = sorted(life, key=lambda i: life[i][0])
+    producer_input = {}
+    for op, _ in steps:
+        producer_input[op.outputs[0]] = alias.get(op.inputs[0], op.inputs[0])
+    for i in order:
+        f, l = life[i]
+        top = side.get(producer_input.get(i), True) is False
+        busy = sorted((o, o + s) for o, s, pf, pl in placed if not (pl < f or l < pf))
+        gaps, at = [], 0
+        for lo, hi in busy:
+            if lo - at >= size[i]:
+                gaps.append((at, lo))
+            at = max(at, hi)
+        if arena - at >= size[i]:
+            gaps.append((at, arena))
+        if not gaps:
+            return None
+        offset[i] = gaps[-1][1] - size[i] if top else gaps[0][0]
+        side[i] = top
+        placed.append((offset[i], size[i], f, l))
+    return offset
+
+
+def plan(model, steps):
+    """{tensor index: offset}, arena bytes, the live-bytes lower bound: the smallest of first fit in
+    three orders (largest first, as TFLM's greedy planner; longest-lived first; in order written) and
+    the ping-pong placement at the lower bound itself."""
+    alias, life, size = _lifetimes(model, steps)
+    bound = max(sum(size[i] for i in life if life[i][0] <= k <= life[i][1]) for k in range(-1, len(steps) + 1))
+    candidates = [_first_fit(sorted(life, key=key), life, size) for key in
+                  (lambda i: (-size[i], life[i][0]), lambda i: (life[i][0] - life[i][1], -size[i]),
+                   lambda i: life[i][0])]
+    ping_pong = _two_ended(model, steps, life, size, alias, bound)
+    if ping_pong is not None:
+        candidates.append(ping_pong)
+    offset = min(candidates, key=lambda o: max(o[i] + size[i] for i in o))
+    arena = max(offset[i] + size[i] for i in offset)
     for i, r in alias.items():
         offset[i] = offset[r]
     return offset, arena, bound

@@ -12,7 +12,7 @@
 
 #include <stdint.h>
 
-#include "fixed_point.hpp"
+#include <ugrad/tflite/fixed_point.hpp>
 
 namespace ugrad::tflite {
 

@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#include "pool_window.hpp"
+#include <ugrad/tflite/pool_window.hpp>
 
 namespace ugrad::tflite {
 

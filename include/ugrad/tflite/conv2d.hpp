@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#include "weighted_layer.hpp"
+#include <ugrad/tflite/weighted_layer.hpp>
 
 namespace ugrad::tflite {
 

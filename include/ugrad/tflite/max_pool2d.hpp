@@ -8,8 +8,8 @@
 
 #include <stdint.h>
 
-#include "average_pool2d.hpp"
-#include "pool_window.hpp"
+#include <ugrad/tflite/average_pool2d.hpp>
+#include <ugrad/tflite/pool_window.hpp>
 
 namespace ugrad::tflite {
 

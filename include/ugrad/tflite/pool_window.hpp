@@ -15,7 +15,11 @@ struct PoolRange {
 
 constexpr PoolRange pool_range(int o, int stride, int pad, int window, int size) noexcept {
     const int start = o * stride - pad;
-    return {start < 0 ? 0 : start, start + window > size ? size : start + window};
+    const int stop = start + window;
+    PoolRange r{start, stop};
+    if (r.begin < 0) r.begin = 0;
+    if (r.end > size) r.end = size;
+    return r;
 }
 
 }  // namespace ugrad::tflite

@@ -7,14 +7,14 @@
 // the exporter; activations live in one buffer the caller gives, planned at export time.
 #pragma once
 
-#include "add.hpp"
-#include "average_pool2d.hpp"
-#include "conv2d.hpp"
-#include "depthwise_conv2d.hpp"
-#include "fixed_point.hpp"
-#include "fully_connected.hpp"
-#include "max_pool2d.hpp"
-#include "pool_window.hpp"
-#include "reshape.hpp"
-#include "softmax.hpp"
-#include "weighted_layer.hpp"
+#include <ugrad/tflite/add.hpp>
+#include <ugrad/tflite/average_pool2d.hpp>
+#include <ugrad/tflite/conv2d.hpp>
+#include <ugrad/tflite/depthwise_conv2d.hpp>
+#include <ugrad/tflite/fixed_point.hpp>
+#include <ugrad/tflite/fully_connected.hpp>
+#include <ugrad/tflite/max_pool2d.hpp>
+#include <ugrad/tflite/pool_window.hpp>
+#include <ugrad/tflite/reshape.hpp>
+#include <ugrad/tflite/softmax.hpp>
+#include <ugrad/tflite/weighted_layer.hpp>

@@ -1,0 +1,164 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
+"""The int8 `.tflite` models exported to C++ (tools/export_model.py → include/ugrad/tflite/), compiled
+with g++ and the repo's warnings as errors, give exactly TFLM's output tensors on every reference input;
+the planned buffer holds no two live tensors in the same bytes and is smaller than TFLM's arena; a
+model the int8 path does not take is refused in one line, exit status 1, no file written."""
+import json
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import common
+from common import DATA, MODELS, ROOT
+
+import int8_export
+import reader
+
+EXPORTER = ROOT / "tools" / "export_model.py"
+BUILD = ROOT / "build" / "tflite-int8"
+WARN = ["-Wall", "-Wextra", "-Wpedantic", "-Wconversion", "-Wdouble-promotion", "-Wshadow", "-Werror"]
+CXX = os.environ.get("CXX_HOST", "g++")
+
+
+def export(model, out, name):
+    return subprocess.run([sys.executable, str(EXPORTER), str(model), "--name", name, "--out", str(out)],
+                          capture_output=True, text=True)
+
+
+class ModelsBitExactAgainstTflm(unittest.TestCase):
+    def test_every_model_every_case(self):
+        BUILD.mkdir(parents=True, exist_ok=True)
+        for name in MODELS:
+            with self.subTest(model=name):
+                header = BUILD / f"{name}.hpp"
+                r = export(DATA / f"{name}.tflite", header, name)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                program = BUILD / name
+                subprocess.run([CXX, "-std=c++17", "-O2", "-ffp-contract=off", *WARN, f"-I{ROOT / 'include'}",
+                                f"-I{BUILD}", f'-DUGRAD_MODEL_HEADER="{name}.hpp"', f"-DUGRAD_MODEL={name}",
+                                str(ROOT / "tests" / "tflite" / "int8_runner.cpp"), "-o", str(program)], check=True)
+                ref = json.loads((DATA / f"{name}.json").read_text())
+                lines = "".join(case["input_hex"] + "\n" for case in ref["cases"])
+                got = subprocess.run([str(program)], input=lines, capture_output=True, text=True,
+                                     check=True).stdout.split("\n")
+                self.assertEqual(len(ref["cases"]), len(got) - 1)
+                for case, out in zip(ref["cases"], got):
+                    self.assertEqual(out, case["output_hex"], f"{name} seed {case['seed']}")
+
+
+class BufferPlan(unittest.TestCase):
+    def test_live_tensors_disjoint_and_arena_below_tflm(self):
+        for name in MODELS:
+            with self.subTest(model=name):
+                model = reader.read_file(DATA / f"{name}.tflite")
+                steps, _ = int8_export.translate(model, name)
+                offset, arena, bound = int8_export.plan(model, steps)
+                alias, life, size = int8_export._lifetimes(model, steps)
+                owners = sorted(life)
+                for a in owners:
+                    self.assertLessEqual(offset[a] + size[a], arena)
+                    for b in owners:
+                        if a < b and not (life[a][1] < life[b][0] or life[b][1] < life[a][0]):
+                            disjoint = offset[a] + size[a] <= offset[b] or offset[b] + size[b] <= offset[a]
+                            self.assertTrue(disjoint, f"tensors {a} and {b} share bytes while both live")
+                for i, r in alias.items():
+                    self.assertEqual(offset[i], offset[r])
+                self.assertGreaterEqual(arena, bound)
+                tflm = json.loads((DATA / f"{name}.json").read_text())["arena_used_bytes"]
+                self.assertLess(arena, tflm)
+
+
+def patched_opcode(name, opcode_of, new_code):
+    """The model's bytes with the operator code used by operator `opcode_of` set to new_code, and that
+    operator's builtin options type set to none (what an operator without options has)."""
+    b = bytearray((DATA / f"{name}.tflite").read_bytes())
+    root = struct.unpack_from("<I", b, 0)[0]
+    buf = reader._Buf(bytes(b))
+    model = reader._Table(buf, root, "Model")
+    graph = model.tables(2, "subgraphs")[0]
+    op = graph.tables(3, "operators")[opcode_of]
+    code_index = op.scalar(0, "I", 0, "opcode_index")
+    p = op._field(3)
+    if p is not None:
+        b[p] = 0
+    code = model.tables(1, "operator_codes")[code_index]
+    p = code._field(0)
+    if p is not None:
+        b[p] = min(new_code, 127)
+    p = code._field(3)
+    if p is not None:
+        b[p:p + 4] = struct.pack("<i", new_code)
+    return bytes(b)
+
+
+class Refusals(unittest.TestCase):
+    def refused(self, blob, fragment):
+        with tempfile.TemporaryDirectory() as work:
+            src = os.path.join(work, "m.tflite")
+            with open(src, "wb") as f:
+                f.write(blob)
+            out_dir = os.path.join(work, "out")
+            os.mkdir(out_dir)
+            r = export(src, os.path.join(out_dir, "m.hpp"), "m")
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertEqual(len(r.stderr.splitlines()), 1, r.stderr)
+            self.assertIn(fragment, r.stderr)
+            self.assertEqual(os.listdir(out_dir), [], "a file was written")
+
+    def test_an_operator_the_int8_path_does_not_take(self):
+        # KWS's last operator (SOFTMAX) read as DEQUANTIZE: the reader knows it, the int8 path does not
+        self.refused(patched_opcode("kws_ref_model", 12, 6), "m.tflite: operator 12 DEQUANTIZE: not supported by the int8 path")
+
+    def test_an_operator_the_reader_does_not_know(self):
+        self.refused(patched_opcode("kws_ref_model", 12, 97), "builtin operator 97 not supported")
+
+    def test_a_truncated_file(self):
+        self.refused((DATA / "vww_96_int8.tflite").read_bytes()[:5000], "m.tflite: ")
+
+
+class GraphsNotTranslated(unittest.TestCase):
+    """An int8 graph, read, then altered one fact at a time: each is refused in one line naming it."""
+
+    def refused(self, name, alter, fragment):
+        m = reader.read_file(DATA / f"{name}.tflite")
+        alter(m)
+        with self.assertRaises(int8_export.Refused) as caught:
+            int8_export.translate(m, name)
+        self.assertEqual(len(str(caught.exception).splitlines()), 1)
+        self.assertIn(fragment, str(caught.exception))
+
+    def test_depth_multiplier(self):
+        self.refused("kws_ref_model", lambda m: m.operators[1].options.update(depth_multiplier=2),
+                     "operator 1 DEPTHWISE_CONV_2D: depth_multiplier 2 not supported")
+
+    def test_softmax_output_scale(self):
+        self.refused("kws_ref_model", lambda m: m.tensors[m.operators[12].outputs[0]].quantization.zero_point.__setitem__(0, 0),
+                     "operator 12 SOFTMAX: output scale 0.00390625 zero point 0")
+
+    def test_broadcasting_add(self):
+        def alter(m):  # the last ADD's second input, the first block's output: 32x32x16 + 8x8x64
+            m.operators[11].inputs[1] = m.operators[3].outputs[0]
+        self.refused("pretrainedResnet_quant", alter, "operator 11 ADD: shapes [1, 8, 8, 64] + [1, 32, 32, 16]")
+
+    def test_weights_with_a_zero_point(self):
+        self.refused("ad01_int8", lambda m: m.tensors[m.operators[0].inputs[1]].quantization.zero_point.__setitem__(0, 3),
+                     "operator 0 FULLY_CONNECTED: weights")
+
+    def test_float_activations(self):
+        def alter(m):
+            m.tensors[m.operators[0].outputs[0]].dtype = "float32"
+        self.refused("ad01_int8", alter, "operator 0 FULLY_CONNECTED: output")
+
+    def test_pool_that_requantizes(self):
+        def alter(m):
+            t = m.tensors[m.operators[9].outputs[0]]
+            t.quantization = reader.Quantization([t.quantization.scale[0] * 2], list(t.quantization.zero_point))
+        self.refused("kws_ref_model", alter, "operator 9 AVERAGE_POOL_2D: input and output quantization differ")
+
+
+if __name__ == "__main__":
+    unittest.main()
