@@ -7,6 +7,9 @@
 #   make test-tflite-int8   the int8 models exported to C++ (tools/export_model.py → include/ugrad/tflite/),
 #                           compiled with g++ -Werror, bit for bit against TFLM's outputs; the buffer plan;
 #                           the int8 exporter's refusals (tests/tflite/test_int8_export.py, ~15 s)
+#   make TARGET=mps2-an386 tflite-int8-bench   the five int8 models on the emulated Cortex-M4F
+#                           (bench/tflite_int8_bench.cpp): outputs against TFLM's, instructions per
+#                           inference and per MAC, planned buffer, stack, constants; exits 1 on a mismatch
 #   make tflite-float-report rewrites docs/tflite.md's section `tflite-float` (ResNet-8 float vs TFLM)
 #   make tflite-table       rewrites docs/tflite.md's generated section `tflite-models`
 
@@ -27,3 +30,27 @@ tflite-table: | deps
 tflite-float-report: | deps
 	@mkdir -p build && cd tests/tflite && /usr/bin/python3 test_float_import.py --report > ../../build/tflite-float.md
 	@python3 tools/readme_section.py tflite-float < build/tflite-float.md
+
+# ---- the int8 models on an emulated core ----
+TFLITE_INT8_MODELS := ad01_int8 kws_ref_model pretrainedResnet_quant str_ww_ref_model vww_96_int8
+TFLITE_INT8_GEN    := $(TARGET_BUILD)/tflite-int8-models
+TFLITE_INT8_TOOLS  := tools/export_model.py tools/tflite/int8_export.py tools/tflite/reader.py tools/tflite/int8_reference.py
+.PHONY: tflite-int8-bench
+ifeq ($(TARGET),host)
+tflite-int8-bench:
+	@echo "tflite-int8-bench runs on an emulated core: make TARGET=mps2-an386 tflite-int8-bench"; exit 2
+else
+$(call target_program,tflite-int8-bench,bench/tflite_int8_bench.cpp,-I$(TFLITE_INT8_GEN))
+$(TARGET_BUILD)/tflite-int8-bench/bench/tflite_int8_bench.cpp.o: $(TFLITE_INT8_MODELS:%=$(TFLITE_INT8_GEN)/%.hpp) \
+    $(TFLITE_INT8_GEN)/cases.hpp
+$(TFLITE_INT8_GEN)/cases.hpp: tools/tflite/int8_cases.py $(TFLITE_INT8_MODELS:%=data/mlperf-tiny/%.json) | deps
+	@mkdir -p $(@D)
+	/usr/bin/python3 tools/tflite/int8_cases.py $(TFLITE_INT8_MODELS) > $@.tmp && mv $@.tmp $@
+$(TFLITE_INT8_GEN)/%.hpp: data/mlperf-tiny/%.tflite $(TFLITE_INT8_TOOLS) | deps
+	@mkdir -p $(@D)
+	/usr/bin/python3 tools/export_model.py $< --name $* --out $@
+tflite-int8-bench: $(TARGET_BUILD)/tflite-int8-bench.elf
+	@{ echo "$(TARGET) under QEMU with -icount shift=0, built with \`$(TARGET_CXX) $(TARGET_OPT) $(strip $(TARGET_ARCH)) $(FPFLAGS)\`;"; \
+	  echo "instructions per inference averaged over the reference inputs (data/mlperf-tiny/):"; echo; \
+	  $(TARGET_RUN) $< || exit 1; } | tee $(TARGET_BUILD)/tflite-int8-bench.md
+endif

@@ -381,6 +381,7 @@ struct {name}_network {{
     static constexpr float output_scale = {f32(out.quantization.scale[0])};
     static constexpr int32_t output_zero_point = {out.quantization.zero_point[0]};
     static constexpr unsigned long long macs = {macs}ull;
+    static constexpr size_t constant_bytes = {flash};  // weights, biases, multipliers, shifts
 
     int8_t* input(int8_t* arena) const noexcept {{ return arena + input_offset; }}
     const int8_t* output(const int8_t* arena) const noexcept {{ return arena + output_offset; }}
