@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """The int8 `.tflite` models exported to C++ (tools/export_model.py → include/ugrad/tflite/), compiled
 with g++ and the repo's warnings as errors, give exactly TFLM's output tensors on every reference input;
-the planned buffer holds no two live tensors in the same bytes and is smaller than TFLM's arena; a
+the fixed-point primitives equal the numpy reference's; the planned buffer holds no two live tensors in
+the same bytes and is smaller than TFLM's arena; a
 model the int8 path does not take is refused in one line, exit status 1, no file written."""
 import json
 import os
@@ -70,6 +71,52 @@ class BufferPlan(unittest.TestCase):
                 self.assertGreaterEqual(arena, bound)
                 tflm = json.loads((DATA / f"{name}.json").read_text())["arena_used_bytes"]
                 self.assertLess(arena, tflm)
+
+
+class PrimitivesAgainstTheReference(unittest.TestCase):
+    """The C++ fixed-point primitives (include/ugrad/tflite/) give the numpy reference's integers
+    (tools/tflite/int8_reference.py, itself checked against exact rational arithmetic) on edge and
+    seeded random arguments."""
+
+    def test_every_primitive(self):
+        import int8_reference as R
+        import numpy as np
+        BUILD.mkdir(parents=True, exist_ok=True)
+        program = BUILD / "fixed_point_runner"
+        subprocess.run([CXX, "-std=c++17", "-O2", *WARN, f"-I{ROOT / 'include'}",
+                        str(ROOT / "tests" / "tflite" / "fixed_point_runner.cpp"), "-o", str(program)], check=True)
+        rng = np.random.default_rng(23)
+        lo, hi = -(1 << 31), (1 << 31) - 1
+        edges = [lo, lo + 1, -(1 << 30), -1, 0, 1, 1 << 30, hi - 1, hi]
+        rand = lambda n, a=lo, b=hi: [int(v) for v in rng.integers(a, b, n, endpoint=True)]  # noqa: E731
+        calls, want = [], []
+        for a in edges + rand(3000):
+            for b in edges[:3] + rand(3):
+                calls.append(f"srdhm {a} {b}")
+                want.append(int(R.srdhm(a, b)))
+        for x in edges + rand(2000) + rand(2000, -5000, 5000):
+            for e in (0, 1, 2, 7, 12, 20, 31):
+                calls.append(f"rdpot {x} {e}")
+                want.append(int(R.rounding_divide_by_pot(x, e)))
+            for e in (-5, -1, 1, 2, 5):
+                calls.append(f"satpot {x} {e}")
+                want.append(R._sat_mul_pot(x, e))
+        for x in rand(4000, -(1 << 22), 1 << 22):
+            m = int(rng.integers(1 << 30, 1 << 31))
+            s = int(rng.integers(-31, 3))
+            calls.append(f"mbqm {x} {m} {s}")
+            want.append(int(R.multiply_by_quantized_multiplier(x, m, s)))
+        for a in [lo + 1, -(1 << 26), -1, 0] + rand(4000, lo + 1, 0):
+            calls.append(f"exp {a}")
+            want.append(R.exp_on_negative_values(a))
+        for a in [0, 1, hi] + rand(4000, 0, hi):
+            calls.append(f"recip {a}")
+            want.append(R.one_over_one_plus_x(a))
+        got = subprocess.run([str(program)], input="\n".join(calls) + "\n", capture_output=True, text=True,
+                             check=True).stdout.split()
+        self.assertEqual(len(got), len(calls))
+        bad = [(c, g, w) for c, g, w in zip(calls, got, want) if int(g) != w]
+        self.assertEqual(bad[:5], [], f"{len(bad)} of {len(calls)} calls differ")
 
 
 def patched_opcode(name, opcode_of, new_code):
