@@ -7,6 +7,8 @@
 //   iy = oy·SH − PadTop + ky·DH,  ix = ox·SW − PadLeft + kx·DW;
 // taps outside the image (padding, which holds input_zero_point) add 0 and are skipped.
 // y[oy][ox][c] = requantize_channel(c, acc) (weighted_layer.hpp). y must not overlap x.
+// Four channels at a time: one pass over the window's taps (and their bounds checks) serves four
+// neighbouring channels, whose bytes are adjacent in x and w.
 #pragma once
 
 #include <stdint.h>
@@ -18,9 +20,33 @@ namespace ugrad::tflite {
 template <int H, int W, int C, int OH, int OW, int KH, int KW, int SH, int SW, int DH, int DW, int PadTop,
           int PadLeft>
 inline void depthwise_conv2d(const int8_t* x, const WeightedLayer& p, int8_t* y) noexcept {
+    constexpr int blocked = C - C % 4;  // channels taken four at a time
+    const int32_t zp = p.input_zero_point;
     for (int oy = 0; oy < OH; ++oy) {
         for (int ox = 0; ox < OW; ++ox) {
-            for (int c = 0; c < C; ++c) {
+            int8_t* yp = y + (oy * OW + ox) * C;
+            for (int c = 0; c < blocked; c += 4) {
+                int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
+                for (int ky = 0; ky < KH; ++ky) {
+                    const int iy = oy * SH - PadTop + ky * DH;
+                    if (iy < 0 || iy >= H) continue;
+                    for (int kx = 0; kx < KW; ++kx) {
+                        const int ix = ox * SW - PadLeft + kx * DW;
+                        if (ix < 0 || ix >= W) continue;
+                        const int8_t* xp = x + (iy * W + ix) * C + c;
+                        const int8_t* wp = p.weights + (ky * KW + kx) * C + c;
+                        acc0 += (int32_t(xp[0]) - zp) * int32_t(wp[0]);
+                        acc1 += (int32_t(xp[1]) - zp) * int32_t(wp[1]);
+                        acc2 += (int32_t(xp[2]) - zp) * int32_t(wp[2]);
+                        acc3 += (int32_t(xp[3]) - zp) * int32_t(wp[3]);
+                    }
+                }
+                yp[c] = requantize_channel(p, c, acc0);
+                yp[c + 1] = requantize_channel(p, c + 1, acc1);
+                yp[c + 2] = requantize_channel(p, c + 2, acc2);
+                yp[c + 3] = requantize_channel(p, c + 3, acc3);
+            }
+            for (int c = blocked; c < C; ++c) {  // the last C mod 4 channels
                 int32_t acc = 0;
                 for (int ky = 0; ky < KH; ++ky) {
                     const int iy = oy * SH - PadTop + ky * DH;
@@ -28,11 +54,10 @@ inline void depthwise_conv2d(const int8_t* x, const WeightedLayer& p, int8_t* y)
                     for (int kx = 0; kx < KW; ++kx) {
                         const int ix = ox * SW - PadLeft + kx * DW;
                         if (ix < 0 || ix >= W) continue;
-                        acc += (int32_t(x[(iy * W + ix) * C + c]) - p.input_zero_point) *
-                               int32_t(p.weights[(ky * KW + kx) * C + c]);
+                        acc += (int32_t(x[(iy * W + ix) * C + c]) - zp) * int32_t(p.weights[(ky * KW + kx) * C + c]);
                     }
                 }
-                y[(oy * OW + ox) * C + c] = requantize_channel(p, c, acc);
+                yp[c] = requantize_channel(p, c, acc);
             }
         }
     }
