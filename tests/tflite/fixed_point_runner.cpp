@@ -1,21 +1,23 @@
 // SPDX-License-Identifier: Apache-2.0
 // fixed_point_runner.cpp — include/ugrad/tflite/'s integer primitives on the arguments read from
 // standard input, one call per line ("srdhm a b", "rdpot x e", "mbqm x m s", "satpot x e",
-// "exp a", "recip a"), one result per line: tests/tflite/test_int8_export.py compares them with
+// "exp a", "recip a", "taps o stride pad dilation kernel size" → begin·256 + end), one result per line: tests/tflite/test_int8_export.py compares them with
 // tools/tflite/int8_reference.py's.
 #include <stdio.h>
 #include <string.h>
 
 #include <ugrad/tflite/fixed_point.hpp>
+#include <ugrad/tflite/kernel_taps.hpp>
 #include <ugrad/tflite/softmax.hpp>
 
 int main() {
     namespace t = ugrad::tflite;
     char op[16];
     long long a = 0, b = 0, c = 0;
-    char line[128];
+    int d = 0, e = 0, f = 0;
+    char line[160];
     while (fgets(line, sizeof line, stdin)) {
-        const int n = sscanf(line, "%15s %lld %lld %lld", op, &a, &b, &c);
+        const int n = sscanf(line, "%15s %lld %lld %lld %d %d %d", op, &a, &b, &c, &d, &e, &f);
         if (n < 2) return 2;
         const int32_t x = int32_t(a), y = int32_t(b), z = int32_t(c);
         int32_t r = 0;
@@ -25,7 +27,10 @@ int main() {
         else if (!strcmp(op, "satpot")) r = t::saturating_rounding_multiply_by_pot(x, y);
         else if (!strcmp(op, "exp")) r = t::exp_on_negative_values(x);
         else if (!strcmp(op, "recip")) r = t::one_over_one_plus_x_for_x_in_0_1(x);
-        else return 2;
+        else if (!strcmp(op, "taps")) {
+            const t::TapRange taps = t::kernel_taps(x, y, z, d, e, f);
+            r = taps.begin * 256 + taps.end;
+        } else return 2;
         printf("%ld\n", long(r));
     }
     return 0;

@@ -5,6 +5,7 @@ with g++ and the repo's warnings as errors, give exactly TFLM's output tensors o
 the fixed-point primitives equal the numpy reference's; the planned buffer holds no two live tensors in
 the same bytes and is smaller than TFLM's arena; a
 model the int8 path does not take is refused in one line, exit status 1, no file written."""
+import itertools
 import json
 import os
 import struct
@@ -76,7 +77,8 @@ class BufferPlan(unittest.TestCase):
 class PrimitivesAgainstTheReference(unittest.TestCase):
     """The C++ fixed-point primitives (include/ugrad/tflite/) give the numpy reference's integers
     (tools/tflite/int8_reference.py, itself checked against exact rational arithmetic) on edge and
-    seeded random arguments."""
+    seeded random arguments; kernel_taps gives exactly the taps inside the image (brute force over
+    small strides, paddings, dilations, kernels and sizes)."""
 
     def test_every_primitive(self):
         import int8_reference as R
@@ -90,6 +92,9 @@ class PrimitivesAgainstTheReference(unittest.TestCase):
         edges = [lo, lo + 1, -(1 << 30), -1, 0, 1, 1 << 30, hi - 1, hi]
         rand = lambda n, a=lo, b=hi: [int(v) for v in rng.integers(a, b, n, endpoint=True)]  # noqa: E731
         calls, want = [], []
+        for a, b in ((-(1 << 30), 1), (1 << 30, 1), (1, -(1 << 30)), (-(3 << 28), 4), (-(3 << 29), 2)):  # ties
+            calls.append(f"srdhm {a} {b}")
+            want.append(int(R.srdhm(a, b)))
         for a in edges + rand(3000):
             for b in edges[:3] + rand(3):
                 calls.append(f"srdhm {a} {b}")
@@ -112,10 +117,16 @@ class PrimitivesAgainstTheReference(unittest.TestCase):
         for a in [0, 1, hi] + rand(4000, 0, hi):
             calls.append(f"recip {a}")
             want.append(R.one_over_one_plus_x(a))
+        for o, S, P, D, K, N in itertools.product(range(14), range(1, 4), range(5), range(1, 4), range(1, 6), range(1, 12)):
+            valid = [k for k in range(K) if 0 <= o * S - P + k * D < N]  # the taps inside, by brute force
+            calls.append(f"taps {o} {S} {P} {D} {K} {N}")
+            want.append(valid[0] * 256 + valid[-1] + 1 if valid else None)
         got = subprocess.run([str(program)], input="\n".join(calls) + "\n", capture_output=True, text=True,
                              check=True).stdout.split()
         self.assertEqual(len(got), len(calls))
-        bad = [(c, g, w) for c, g, w in zip(calls, got, want) if int(g) != w]
+        # a tap range with no tap inside only needs to be empty: begin·256 + end with end == begin
+        bad = [(c, g, w) for c, g, w in zip(calls, got, want)
+               if (int(g) != w if w is not None else int(g) // 256 != int(g) % 256)]
         self.assertEqual(bad[:5], [], f"{len(bad)} of {len(calls)} calls differ")
 
 

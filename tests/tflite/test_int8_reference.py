@@ -42,15 +42,16 @@ class Primitives(unittest.TestCase):
             self.assertTrue(1 << 30 <= m < 1 << 31)
             self.assertLessEqual(abs(m * 2.0 ** (s - 31) - real), 2.0 ** (s - 32))
 
-    def test_srdhm_rounds_half_away_from_zero(self):
+    def test_srdhm_rounds_half_toward_plus_infinity(self):
         rng = np.random.default_rng(1)
-        a = rng.integers(-(1 << 31), 1 << 31, 20000)
-        b = rng.integers(-(1 << 31), 1 << 31, 20000)
+        ties = [(-(1 << 30), 1), (1 << 30, 1), (1, -(1 << 30)), (-(3 << 28), 4), (3 << 29, 2), (-(3 << 29), 2)]
+        a = np.array([t[0] for t in ties] + rng.integers(-(1 << 31), 1 << 31, 20000).tolist())
+        b = np.array([t[1] for t in ties] + rng.integers(-(1 << 31), 1 << 31, 20000).tolist())
         got = R.srdhm(a, b)
         for x, y, g in zip(a.tolist(), b.tolist(), got.tolist()):
-            p = x * y  # round(p / 2^31), ties away from zero
-            want = (abs(p) + (1 << 30)) >> 31
-            self.assertEqual(g, want if p >= 0 else -want)
+            p = x * y  # round(p / 2^31), ties toward +∞: floor(p / 2^31 + 1/2), exact in integers
+            self.assertEqual(g, (p + (1 << 30)) >> 31)
+        self.assertEqual(R.srdhm(-(1 << 30), 1), 0)
         self.assertEqual(int(R.srdhm(-(1 << 31), -(1 << 31))), (1 << 31) - 1)
 
     def test_rounding_divide_by_pot_every_small_input(self):

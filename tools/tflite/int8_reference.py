@@ -43,8 +43,9 @@ def wrap32(x):
 
 
 def srdhm(a, b):
-    """SaturatingRoundingDoublingHighMul: round(a·b / 2^31), ties away from zero via the nudge
-    2^30 (a·b ≥ 0) or 1 − 2^30 (a·b < 0) and C's truncating division; INT32_MIN² saturates."""
+    """SaturatingRoundingDoublingHighMul: round(a·b / 2^31) via the nudge 2^30 (a·b ≥ 0) or
+    1 − 2^30 (a·b < 0) and C's truncating division, which puts ties toward +∞ for either sign
+    (a·b = −2^30 gives 0); INT32_MIN² saturates."""
     a = np.asarray(a, dtype=np.int64)
     b = np.asarray(b, dtype=np.int64)
     ab = a * b

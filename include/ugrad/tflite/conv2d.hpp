@@ -4,7 +4,8 @@
 // x [H][W][C], w [F][KH][KW][C] (TFLite's OHWI), y [OH][OW][F]:
 //   acc[oy][ox][f] = Σ_{ky<KH, kx<KW, c<C} (x[iy][ix][c] − input_zero_point)·w[f][ky][kx][c],
 //   iy = oy·SH − PadTop + ky·DH,  ix = ox·SW − PadLeft + kx·DW;
-// taps outside the image are padding, which holds input_zero_point: they add 0 and are skipped.
+// taps outside the image are padding, which holds input_zero_point: they add 0 and are skipped
+// (kernel_taps.hpp gives each output row's and column's taps inside the image).
 // y[oy][ox][f] = requantize_channel(f, acc) (weighted_layer.hpp). OH, OW, PadTop and PadLeft are
 // TFLite's for its SAME or VALID padding (the exporter computes them). y must not overlap x.
 // Four filters at a time: each input byte, less the zero point, is loaded once for four products
@@ -13,6 +14,7 @@
 
 #include <stdint.h>
 
+#include <ugrad/tflite/kernel_taps.hpp>
 #include <ugrad/tflite/weighted_layer.hpp>
 
 namespace ugrad::tflite {
@@ -24,16 +26,16 @@ inline void conv2d(const int8_t* x, const WeightedLayer& p, int8_t* y) noexcept 
     constexpr int blocked = F - F % 4;        // filters taken four at a time
     const int32_t zp = p.input_zero_point;
     for (int oy = 0; oy < OH; ++oy) {
+        const TapRange ry = kernel_taps(oy, SH, PadTop, DH, KH, H);
         for (int ox = 0; ox < OW; ++ox) {
+            const TapRange rx = kernel_taps(ox, SW, PadLeft, DW, KW, W);
             int8_t* yp = y + (oy * OW + ox) * F;
             for (int f = 0; f < blocked; f += 4) {
                 int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
-                for (int ky = 0; ky < KH; ++ky) {
+                for (int ky = ry.begin; ky < ry.end; ++ky) {
                     const int iy = oy * SH - PadTop + ky * DH;
-                    if (iy < 0 || iy >= H) continue;
-                    for (int kx = 0; kx < KW; ++kx) {
+                    for (int kx = rx.begin; kx < rx.end; ++kx) {
                         const int ix = ox * SW - PadLeft + kx * DW;
-                        if (ix < 0 || ix >= W) continue;
                         const int8_t* xp = x + (iy * W + ix) * C;
                         const int8_t* w0 = p.weights + f * filter_size + (ky * KW + kx) * C;
                         const int8_t* w1 = w0 + filter_size;
@@ -55,12 +57,10 @@ inline void conv2d(const int8_t* x, const WeightedLayer& p, int8_t* y) noexcept 
             }
             for (int f = blocked; f < F; ++f) {  // the last F mod 4 filters
                 int32_t acc = 0;
-                for (int ky = 0; ky < KH; ++ky) {
+                for (int ky = ry.begin; ky < ry.end; ++ky) {
                     const int iy = oy * SH - PadTop + ky * DH;
-                    if (iy < 0 || iy >= H) continue;
-                    for (int kx = 0; kx < KW; ++kx) {
+                    for (int kx = rx.begin; kx < rx.end; ++kx) {
                         const int ix = ox * SW - PadLeft + kx * DW;
-                        if (ix < 0 || ix >= W) continue;
                         const int8_t* xp = x + (iy * W + ix) * C;
                         const int8_t* wp = p.weights + f * filter_size + (ky * KW + kx) * C;
                         for (int c = 0; c < C; ++c) acc += (int32_t(xp[c]) - zp) * int32_t(wp[c]);

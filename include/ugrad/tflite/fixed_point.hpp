@@ -4,7 +4,7 @@
 // A real factor f is held, as TFLite holds it, as a multiplier m ∈ [2^30, 2^31) and a shift s with
 // f ≈ m·2^(s − 31) (computed once from the scales in double precision: frexp, m = round-half-away(q·2^31);
 // the exporter writes m and s as integers). Applying it to an int32 x rounds twice, as TFLite does:
-//   saturating_rounding_doubling_high_mul(a, b) = round(a·b / 2^31), ties away from zero,
+//   saturating_rounding_doubling_high_mul(a, b) = round(a·b / 2^31), ties toward +∞,
 //                                                 INT32_MIN·INT32_MIN saturating to INT32_MAX;
 //   rounding_divide_by_pot(x, e)                = round(x / 2^e), ties away from zero;
 //   multiply_by_quantized_multiplier(x, m, s)   = rounding_divide_by_pot(
@@ -17,16 +17,15 @@
 
 namespace ugrad::tflite {
 
-// round(a·b / 2^31), ties away from zero: the nudge 2^30 (a·b >= 0) or 1 − 2^30 (a·b < 0), then
-// division truncating toward zero.
+// TFLite's SaturatingRoundingDoublingHighMul: (a·b + nudge) / 2^31 truncated toward zero, the nudge
+// 2^30 for a·b >= 0 and 1 − 2^30 below, i.e. round(a·b / 2^31) with ties toward +∞. For a·b < 0,
+// truncating (a·b + 1 − 2^30)/2^31 is ceil((a·b + 1 − 2^30)/2^31) = floor((a·b + 2^30)/2^31), the
+// same floor as for a·b >= 0: one 64-bit add and an arithmetic shift for either sign.
+// INT32_MIN·INT32_MIN (2^62, whose quotient 2^31 does not fit) saturates to INT32_MAX.
 inline int32_t saturating_rounding_doubling_high_mul(int32_t a, int32_t b) noexcept {
     if (a == INT32_MIN && b == INT32_MIN) return INT32_MAX;
     const int64_t ab = int64_t(a) * int64_t(b);
-    const int64_t nudge = ab >= 0 ? (int64_t(1) << 30) : (int64_t(1) - (int64_t(1) << 30));
-    const int64_t sum = ab + nudge;
-    // truncating division by 2^31 without a 64-bit divide: floor for sum >= 0, −floor(−sum) below
-    const int64_t q = sum >= 0 ? (sum >> 31) : -((-sum) >> 31);
-    return int32_t(q);
+    return int32_t((ab + (int64_t(1) << 30)) >> 31);
 }
 
 // round(x / 2^e) for 0 <= e <= 31, ties away from zero: (x >> e) plus one when the remainder

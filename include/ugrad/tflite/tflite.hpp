@@ -13,6 +13,7 @@
 #include <ugrad/tflite/depthwise_conv2d.hpp>
 #include <ugrad/tflite/fixed_point.hpp>
 #include <ugrad/tflite/fully_connected.hpp>
+#include <ugrad/tflite/kernel_taps.hpp>
 #include <ugrad/tflite/max_pool2d.hpp>
 #include <ugrad/tflite/pool_window.hpp>
 #include <ugrad/tflite/reshape.hpp>
