@@ -9,11 +9,12 @@
 // y[oy][ox][f] = requantize_channel(f, acc) (weighted_layer.hpp). OH, OW, PadTop and PadLeft are
 // TFLite's for its SAME or VALID padding (the exporter computes them). y must not overlap x.
 // Four filters at a time: each input byte, less the zero point, is loaded once for four products
-// (the sums are the same integers in any order).
+// (dot_four.hpp; on Armv7E-M two products per SMLAD; the sums are the same integers in any order).
 #pragma once
 
 #include <stdint.h>
 
+#include <ugrad/tflite/dot_four.hpp>
 #include <ugrad/tflite/kernel_taps.hpp>
 #include <ugrad/tflite/weighted_layer.hpp>
 
@@ -41,13 +42,7 @@ inline void conv2d(const int8_t* x, const WeightedLayer& p, int8_t* y) noexcept 
                         const int8_t* w1 = w0 + filter_size;
                         const int8_t* w2 = w1 + filter_size;
                         const int8_t* w3 = w2 + filter_size;
-                        for (int c = 0; c < C; ++c) {
-                            const int32_t xv = int32_t(xp[c]) - zp;
-                            acc0 += xv * int32_t(w0[c]);
-                            acc1 += xv * int32_t(w1[c]);
-                            acc2 += xv * int32_t(w2[c]);
-                            acc3 += xv * int32_t(w3[c]);
-                        }
+                        dot_four<C>(xp, zp, w0, w1, w2, w3, acc0, acc1, acc2, acc3);
                     }
                 }
                 yp[f] = requantize_channel(p, f, acc0);

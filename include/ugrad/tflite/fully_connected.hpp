@@ -5,11 +5,13 @@
 //   acc[o] = Σ_{i<In} (x[i] − input_zero_point)·w[o][i],   y[o] = requantize_channel(o, acc)
 // with one multiplier and shift per output (PerChannel) or the first for every output (per-tensor
 // weight scale). y must not overlap x. Four outputs at a time: each input byte, less the zero
-// point, is loaded once for four products (the sums are the same integers in any order).
+// point, is loaded once for four products (dot_four.hpp; on Armv7E-M two products per SMLAD; the
+// sums are the same integers in any order).
 #pragma once
 
 #include <stdint.h>
 
+#include <ugrad/tflite/dot_four.hpp>
 #include <ugrad/tflite/weighted_layer.hpp>
 
 namespace ugrad::tflite {
@@ -34,13 +36,7 @@ inline void fully_connected(const int8_t* x, const WeightedLayer& p, int8_t* y) 
         const int8_t* w2 = w1 + In;
         const int8_t* w3 = w2 + In;
         int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
-        for (int i = 0; i < In; ++i) {
-            const int32_t xv = int32_t(x[i]) - zp;
-            acc0 += xv * int32_t(w0[i]);
-            acc1 += xv * int32_t(w1[i]);
-            acc2 += xv * int32_t(w2[i]);
-            acc3 += xv * int32_t(w3[i]);
-        }
+        dot_four<In>(x, zp, w0, w1, w2, w3, acc0, acc1, acc2, acc3);
         y[o] = requantize_output<In, Out, PerChannel>(p, o, acc0);
         y[o + 1] = requantize_output<In, Out, PerChannel>(p, o + 1, acc1);
         y[o + 2] = requantize_output<In, Out, PerChannel>(p, o + 2, acc2);

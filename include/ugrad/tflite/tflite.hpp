@@ -11,6 +11,7 @@
 #include <ugrad/tflite/average_pool2d.hpp>
 #include <ugrad/tflite/conv2d.hpp>
 #include <ugrad/tflite/depthwise_conv2d.hpp>
+#include <ugrad/tflite/dot_four.hpp>
 #include <ugrad/tflite/fixed_point.hpp>
 #include <ugrad/tflite/fully_connected.hpp>
 #include <ugrad/tflite/kernel_taps.hpp>
