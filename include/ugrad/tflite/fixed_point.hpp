@@ -49,12 +49,15 @@ inline int32_t saturating_rounding_multiply_by_pot(int32_t x, int32_t s) noexcep
     return s < 0 ? rounding_divide_by_pot(x, -s) : x;
 }
 
-// x·m·2^(s − 31), TFLite's MultiplyByQuantizedMultiplier (see the header comment).
+// x·m·2^(s − 31), TFLite's MultiplyByQuantizedMultiplier (see the header comment), for m >= 0 (what
+// the exporter writes: m ∈ [2^30, 2^31) or 0), so that SRDHM's one saturating case, INT32_MIN·INT32_MIN,
+// cannot arise and the high multiply is floor((x'·m + 2^30)/2^31) alone.
 inline int32_t multiply_by_quantized_multiplier(int32_t x, int32_t m, int32_t s) noexcept {
     const int32_t left = s > 0 ? s : 0;
     const int32_t right = s > 0 ? 0 : -s;
     const int32_t shifted = int32_t(uint32_t(x) << left);  // wraps as the int32 product would
-    return rounding_divide_by_pot(saturating_rounding_doubling_high_mul(shifted, m), right);
+    const int32_t high = int32_t((int64_t(shifted) * int64_t(m) + (int64_t(1) << 30)) >> 31);
+    return rounding_divide_by_pot(high, right);
 }
 
 }  // namespace ugrad::tflite
