@@ -20,7 +20,7 @@ struct PoolActivation {
 };
 
 template <int H, int W, int C, int OH, int OW, int KH, int KW, int SH, int SW, int PadTop, int PadLeft>
-inline void average_pool2d(const int8_t* x, const PoolActivation& a, int8_t* y) noexcept {
+inline void average_pool2d(const int8_t* x, const PoolActivation& a, int8_t* y) noexcept {  // NOLINT(readability-function-cognitive-complexity): the loops over the output, the window and the channels
     for (int oy = 0; oy < OH; ++oy) {
         const PoolRange ry = pool_range(oy, SH, PadTop, KH, H);
         for (int ox = 0; ox < OW; ++ox) {
@@ -29,7 +29,7 @@ inline void average_pool2d(const int8_t* x, const PoolActivation& a, int8_t* y) 
             for (int c = 0; c < C; ++c) {
                 int32_t s = 0;
                 for (int iy = ry.begin; iy < ry.end; ++iy)
-                    for (int ix = rx.begin; ix < rx.end; ++ix) s += x[(iy * W + ix) * C + c];
+                    for (int ix = rx.begin; ix < rx.end; ++ix) s += int32_t(x[(iy * W + ix) * C + c]);
                 int32_t v = s > 0 ? (s + n / 2) / n : (s - n / 2) / n;
                 if (v < a.activation_min) v = a.activation_min;
                 if (v > a.activation_max) v = a.activation_max;

@@ -12,6 +12,7 @@
 // (dot_four.hpp; on Armv7E-M two products per SMLAD; the sums are the same integers in any order).
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <ugrad/tflite/dot_four.hpp>
@@ -22,7 +23,7 @@ namespace ugrad::tflite {
 
 template <int H, int W, int C, int OH, int OW, int F, int KH, int KW, int SH, int SW, int DH, int DW,
           int PadTop, int PadLeft>
-inline void conv2d(const int8_t* x, const WeightedLayer& p, int8_t* y) noexcept {
+inline void conv2d(const int8_t* x, const WeightedLayer& p, int8_t* y) noexcept {  // NOLINT(readability-function-cognitive-complexity): the loops over the output, the window and the channels
     constexpr int filter_size = KH * KW * C;  // one filter's weights
     constexpr int blocked = F - F % 4;        // filters taken four at a time
     const int32_t zp = p.input_zero_point;
@@ -30,15 +31,15 @@ inline void conv2d(const int8_t* x, const WeightedLayer& p, int8_t* y) noexcept 
         const TapRange ry = kernel_taps(oy, SH, PadTop, DH, KH, H);
         for (int ox = 0; ox < OW; ++ox) {
             const TapRange rx = kernel_taps(ox, SW, PadLeft, DW, KW, W);
-            int8_t* yp = y + (oy * OW + ox) * F;
+            int8_t* yp = y + ptrdiff_t(oy * OW + ox) * F;
             for (int f = 0; f < blocked; f += 4) {
                 int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
                 for (int ky = ry.begin; ky < ry.end; ++ky) {
                     const int iy = oy * SH - PadTop + ky * DH;
                     for (int kx = rx.begin; kx < rx.end; ++kx) {
                         const int ix = ox * SW - PadLeft + kx * DW;
-                        const int8_t* xp = x + (iy * W + ix) * C;
-                        const int8_t* w0 = p.weights + f * filter_size + (ky * KW + kx) * C;
+                        const int8_t* xp = x + ptrdiff_t(iy * W + ix) * C;
+                        const int8_t* w0 = p.weights + ptrdiff_t(f) * filter_size + ptrdiff_t(ky * KW + kx) * C;
                         const int8_t* w1 = w0 + filter_size;
                         const int8_t* w2 = w1 + filter_size;
                         const int8_t* w3 = w2 + filter_size;
@@ -56,8 +57,8 @@ inline void conv2d(const int8_t* x, const WeightedLayer& p, int8_t* y) noexcept 
                     const int iy = oy * SH - PadTop + ky * DH;
                     for (int kx = rx.begin; kx < rx.end; ++kx) {
                         const int ix = ox * SW - PadLeft + kx * DW;
-                        const int8_t* xp = x + (iy * W + ix) * C;
-                        const int8_t* wp = p.weights + f * filter_size + (ky * KW + kx) * C;
+                        const int8_t* xp = x + ptrdiff_t(iy * W + ix) * C;
+                        const int8_t* wp = p.weights + ptrdiff_t(f) * filter_size + ptrdiff_t(ky * KW + kx) * C;
                         for (int c = 0; c < C; ++c) acc += (int32_t(xp[c]) - zp) * int32_t(wp[c]);
                     }
                 }

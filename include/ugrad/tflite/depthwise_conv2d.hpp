@@ -12,6 +12,7 @@
 // neighbouring channels, whose bytes are adjacent in x and w.
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <ugrad/tflite/kernel_taps.hpp>
@@ -21,22 +22,22 @@ namespace ugrad::tflite {
 
 template <int H, int W, int C, int OH, int OW, int KH, int KW, int SH, int SW, int DH, int DW, int PadTop,
           int PadLeft>
-inline void depthwise_conv2d(const int8_t* x, const WeightedLayer& p, int8_t* y) noexcept {
+inline void depthwise_conv2d(const int8_t* x, const WeightedLayer& p, int8_t* y) noexcept {  // NOLINT(readability-function-cognitive-complexity): the loops over the output, the window and the channels
     constexpr int blocked = C - C % 4;  // channels taken four at a time
     const int32_t zp = p.input_zero_point;
     for (int oy = 0; oy < OH; ++oy) {
         const TapRange ry = kernel_taps(oy, SH, PadTop, DH, KH, H);
         for (int ox = 0; ox < OW; ++ox) {
             const TapRange rx = kernel_taps(ox, SW, PadLeft, DW, KW, W);
-            int8_t* yp = y + (oy * OW + ox) * C;
+            int8_t* yp = y + ptrdiff_t(oy * OW + ox) * C;
             for (int c = 0; c < blocked; c += 4) {
                 int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
                 for (int ky = ry.begin; ky < ry.end; ++ky) {
                     const int iy = oy * SH - PadTop + ky * DH;
                     for (int kx = rx.begin; kx < rx.end; ++kx) {
                         const int ix = ox * SW - PadLeft + kx * DW;
-                        const int8_t* xp = x + (iy * W + ix) * C + c;
-                        const int8_t* wp = p.weights + (ky * KW + kx) * C + c;
+                        const int8_t* xp = x + ptrdiff_t(iy * W + ix) * C + c;
+                        const int8_t* wp = p.weights + ptrdiff_t(ky * KW + kx) * C + c;
                         acc0 += (int32_t(xp[0]) - zp) * int32_t(wp[0]);
                         acc1 += (int32_t(xp[1]) - zp) * int32_t(wp[1]);
                         acc2 += (int32_t(xp[2]) - zp) * int32_t(wp[2]);

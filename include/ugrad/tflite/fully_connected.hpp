@@ -9,6 +9,7 @@
 // sums are the same integers in any order).
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <ugrad/tflite/dot_four.hpp>
@@ -31,7 +32,7 @@ inline void fully_connected(const int8_t* x, const WeightedLayer& p, int8_t* y) 
     constexpr int blocked = Out - Out % 4;  // outputs taken four at a time
     const int32_t zp = p.input_zero_point;
     for (int o = 0; o < blocked; o += 4) {
-        const int8_t* w0 = p.weights + o * In;
+        const int8_t* w0 = p.weights + ptrdiff_t(o) * In;
         const int8_t* w1 = w0 + In;
         const int8_t* w2 = w1 + In;
         const int8_t* w3 = w2 + In;
@@ -43,7 +44,7 @@ inline void fully_connected(const int8_t* x, const WeightedLayer& p, int8_t* y) 
         y[o + 3] = requantize_output<In, Out, PerChannel>(p, o + 3, acc3);
     }
     for (int o = blocked; o < Out; ++o) {  // the last Out mod 4 outputs
-        const int8_t* wo = p.weights + o * In;
+        const int8_t* wo = p.weights + ptrdiff_t(o) * In;
         int32_t acc = 0;
         for (int i = 0; i < In; ++i) acc += (int32_t(x[i]) - zp) * int32_t(wo[i]);
         y[o] = requantize_output<In, Out, PerChannel>(p, o, acc);

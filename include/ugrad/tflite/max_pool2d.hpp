@@ -14,7 +14,7 @@
 namespace ugrad::tflite {
 
 template <int H, int W, int C, int OH, int OW, int KH, int KW, int SH, int SW, int PadTop, int PadLeft>
-inline void max_pool2d(const int8_t* x, const PoolActivation& a, int8_t* y) noexcept {
+inline void max_pool2d(const int8_t* x, const PoolActivation& a, int8_t* y) noexcept {  // NOLINT(readability-function-cognitive-complexity): the loops over the output, the window and the channels
     for (int oy = 0; oy < OH; ++oy) {
         const PoolRange ry = pool_range(oy, SH, PadTop, KH, H);
         for (int ox = 0; ox < OW; ++ox) {
@@ -23,7 +23,7 @@ inline void max_pool2d(const int8_t* x, const PoolActivation& a, int8_t* y) noex
                 int32_t m = -128;
                 for (int iy = ry.begin; iy < ry.end; ++iy)
                     for (int ix = rx.begin; ix < rx.end; ++ix) {
-                        const int32_t v = x[(iy * W + ix) * C + c];
+                        const int32_t v = int32_t(x[(iy * W + ix) * C + c]);
                         if (v > m) m = v;
                     }
                 if (m < a.activation_min) m = a.activation_min;

@@ -17,6 +17,7 @@
 // srdhm is saturating_rounding_doubling_high_mul. y may not overlap x.
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <ugrad/tflite/fixed_point.hpp>
@@ -93,11 +94,11 @@ inline int32_t count_leading_zeros(uint32_t v) noexcept {
 template <int Rows, int Depth>
 inline void softmax(const int8_t* x, const SoftmaxQuantization& q, int8_t* y) noexcept {
     for (int r = 0; r < Rows; ++r) {
-        const int8_t* xr = x + r * Depth;
-        int8_t* yr = y + r * Depth;
+        const int8_t* xr = x + ptrdiff_t(r) * Depth;
+        int8_t* yr = y + ptrdiff_t(r) * Depth;
         int32_t max = -128;
         for (int i = 0; i < Depth; ++i)
-            if (xr[i] > max) max = xr[i];
+            if (int32_t(xr[i]) > max) max = int32_t(xr[i]);  // NOLINT(bugprone-signed-char-misuse,cert-str34-c): int8 values, not characters
         // exp of each scaled difference, computed twice (for the sum, then for the output): no buffer
         int32_t sum = 0;
         for (int i = 0; i < Depth; ++i) {
