@@ -32,7 +32,13 @@ w2 [Hidden][Out]) still gives `inline constexpr ugrad::Mlp<In, Hidden, Out> NAME
 MODEL.tflite (a file name ending in .tflite): a float TFLite model, read by tools/tflite/reader.py and
 translated by tools/tflite/float_import.py (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D,
 MAX_POOL_2D, RESHAPE, a last SOFTMAX, fused NONE/RELU/RELU6, ADD closing a residual block; see there);
-an int8 or hybrid model, another operator or option is refused. Needs numpy.
+a hybrid model's int8 weights are dequantized; another operator or option is refused. Needs numpy.
+An int8 model (its input is int8) is written by tools/tflite/int8_export.py instead: TFLite's integer
+kernels bit for bit (include/ugrad/tflite/), FILE.hpp then defining
+    inline constexpr NAME_network NAME{};   // NAME.forward(arena), NAME.input(arena), NAME.output(arena)
+with the weights in flash and the activations in one buffer of NAME.arena_bytes planned here
+(CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, ADD, RESHAPE, SOFTMAX;
+anything else is one line naming the operator or option, exit status 1, no file).
 
 MODEL.onnx (a file name ending in .onnx): a chain of Gemm (or MatMul + Add) layers, each followed
 by at most one of Sigmoid, Tanh, Relu; Identity, Flatten and Dropout pass through; a final Softmax
