@@ -9,7 +9,8 @@
 #                           the int8 exporter's refusals (tests/tflite/test_int8_export.py, ~15 s)
 #   make TARGET=mps2-an386 tflite-int8-bench   the five int8 models on the emulated Cortex-M4F
 #                           (bench/tflite_int8_bench.cpp): outputs against TFLM's, instructions per
-#                           inference and per MAC, planned buffer, stack, constants; exits 1 on a mismatch
+#                           inference and per MAC, planned buffer, stack, constants; exits 1 on a mismatch;
+#                           on mps2-an386 writes docs/tflite.md's section tflite-int8-bench-mps2-an386
 #   make tflite-float-report rewrites docs/tflite.md's section `tflite-float` (ResNet-8 float vs TFLM)
 #   make tflite-table       rewrites docs/tflite.md's generated section `tflite-models`
 
@@ -53,4 +54,5 @@ tflite-int8-bench: $(TARGET_BUILD)/tflite-int8-bench.elf
 	@{ echo "$(TARGET) under QEMU with -icount shift=0, built with \`$(TARGET_CXX) $(TARGET_OPT) $(strip $(TARGET_ARCH)) $(FPFLAGS)\`;"; \
 	  echo "instructions per inference averaged over the reference inputs (data/mlperf-tiny/):"; echo; \
 	  $(TARGET_RUN) $< || exit 1; } | tee $(TARGET_BUILD)/tflite-int8-bench.md
+	$(if $(filter mps2-an386,$(TARGET)),tools/readme_section.py tflite-int8-bench-$(TARGET) $(TARGET_BUILD)/tflite-int8-bench.md)
 endif
