@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: Apache-2.0
 """The int8 `.tflite` models exported to C++ (tools/export_model.py → include/ugrad/tflite/), compiled
-with g++ and the repo's warnings as errors, give exactly TFLM's output tensors on every reference input;
+with g++ and clang++ and the repo's warnings as errors, give exactly TFLM's output tensors on every reference input;
 the fixed-point primitives equal the numpy reference's; the planned buffer holds no two live tensors in
 the same bytes and is smaller than TFLM's arena; a
 model the int8 path does not take is refused in one line, exit status 1, no file written."""
@@ -23,7 +23,8 @@ import reader
 EXPORTER = ROOT / "tools" / "export_model.py"
 BUILD = ROOT / "build" / "tflite-int8"
 WARN = ["-Wall", "-Wextra", "-Wpedantic", "-Wconversion", "-Wdouble-promotion", "-Wshadow", "-Werror"]
-CXX = os.environ.get("CXX_HOST", "g++")
+CXX = "g++"
+COMPILERS = ["g++", "clang++"]  # the models are run as each builds them
 
 
 def export(model, out, name):
@@ -35,21 +36,22 @@ class ModelsBitExactAgainstTflm(unittest.TestCase):
     def test_every_model_every_case(self):
         BUILD.mkdir(parents=True, exist_ok=True)
         for name in MODELS:
-            with self.subTest(model=name):
-                header = BUILD / f"{name}.hpp"
-                r = export(DATA / f"{name}.tflite", header, name)
-                self.assertEqual(r.returncode, 0, r.stderr)
-                program = BUILD / name
-                subprocess.run([CXX, "-std=c++17", "-O2", "-ffp-contract=off", *WARN, f"-I{ROOT / 'include'}",
-                                f"-I{BUILD}", f'-DUGRAD_MODEL_HEADER="{name}.hpp"', f"-DUGRAD_MODEL={name}",
-                                str(ROOT / "tests" / "tflite" / "int8_runner.cpp"), "-o", str(program)], check=True)
-                ref = json.loads((DATA / f"{name}.json").read_text())
-                lines = "".join(case["input_hex"] + "\n" for case in ref["cases"])
-                got = subprocess.run([str(program)], input=lines, capture_output=True, text=True,
-                                     check=True).stdout.split("\n")
-                self.assertEqual(len(ref["cases"]), len(got) - 1)
-                for case, out in zip(ref["cases"], got):
-                    self.assertEqual(out, case["output_hex"], f"{name} seed {case['seed']}")
+            header = BUILD / f"{name}.hpp"
+            r = export(DATA / f"{name}.tflite", header, name)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            ref = json.loads((DATA / f"{name}.json").read_text())
+            lines = "".join(case["input_hex"] + "\n" for case in ref["cases"])
+            for cxx in COMPILERS:
+                with self.subTest(model=name, compiler=cxx):
+                    program = BUILD / f"{name}-{cxx}"
+                    subprocess.run([cxx, "-std=c++17", "-O2", "-ffp-contract=off", *WARN, f"-I{ROOT / 'include'}",
+                                    f"-I{BUILD}", f'-DUGRAD_MODEL_HEADER="{name}.hpp"', f"-DUGRAD_MODEL={name}",
+                                    str(ROOT / "tests" / "tflite" / "int8_runner.cpp"), "-o", str(program)], check=True)
+                    got = subprocess.run([str(program)], input=lines, capture_output=True, text=True,
+                                         check=True).stdout.split("\n")
+                    self.assertEqual(len(ref["cases"]), len(got) - 1)
+                    for case, out in zip(ref["cases"], got):
+                        self.assertEqual(out, case["output_hex"], f"{name} seed {case['seed']}")
 
 
 class BufferPlan(unittest.TestCase):
