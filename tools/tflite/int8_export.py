@@ -273,6 +273,11 @@ def plan(model, steps):
     return offset, arena, bound
 
 
+def _minus_zero_point(t):
+    z = int(t.quantization.zero_point[0])
+    return f"(q − {z})" if z > 0 else f"(q + {-z})" if z < 0 else "q"
+
+
 def _shape_comment(t):
     return "x".join(str(d) for d in t.shape)
 
@@ -300,7 +305,7 @@ def header_text(model, name, source, note=""):
     for op, f in steps:
         x, y = T[op.inputs[0]], T[op.outputs[0]]
         tag = f"op{op.index}"
-        head = f"    // {op.index} {op.opcode} {_shape_comment(x)} -> {_shape_comment(y)}"
+        head = f"        // {op.index} {op.opcode} {_shape_comment(x)} -> {_shape_comment(y)}"
         if op.opcode in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"):
             w = const("int8_t", f"{tag}_weights", f["w"].data.astype(np.int64))
             b = const("int32_t", f"{tag}_bias", f["bias"]) if f["bias"] is not None else "nullptr"
@@ -321,14 +326,14 @@ def header_text(model, name, source, note=""):
             else:
                 targs = [f["n_in"], f["n_out"], "true" if len(f["m"]) > 1 else "false"]
                 fn = "fully_connected"
-            calls.append(f"{head}\n    ugrad::tflite::{fn}<{', '.join(map(str, targs))}>({at(x.index)}, {params}, {at(y.index)});")
+            calls.append(f"{head}\n        ugrad::tflite::{fn}<{', '.join(map(str, targs))}>({at(x.index)}, {params}, {at(y.index)});")
         elif op.opcode in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
             o = op.options
             lo, hi = f["range"]
             targs = [x.shape[1], x.shape[2], x.shape[3], f["oh"], f["ow"], o["filter_h"], o["filter_w"],
                      o["stride_h"], o["stride_w"], f["pt"], f["pl"]]
             fn = "average_pool2d" if op.opcode == "AVERAGE_POOL_2D" else "max_pool2d"
-            calls.append(f"{head}\n    ugrad::tflite::{fn}<{', '.join(map(str, targs))}>({at(x.index)}, "
+            calls.append(f"{head}\n        ugrad::tflite::{fn}<{', '.join(map(str, targs))}>({at(x.index)}, "
                          f"ugrad::tflite::PoolActivation{{{lo}, {hi}}}, {at(y.index)});")
         elif op.opcode == "ADD":
             q, b = f["q"], f["b"]
@@ -336,12 +341,12 @@ def header_text(model, name, source, note=""):
             fields = [x.quantization.zero_point[0], q["a_multiplier"], q["a_shift"],
                       b.quantization.zero_point[0], q["b_multiplier"], q["b_shift"],
                       y.quantization.zero_point[0], q["output_multiplier"], q["output_shift"], lo, hi]
-            calls.append(f"{head}\n    ugrad::tflite::add<{_size(y.shape)}>({at(x.index)}, {at(b.index)}, "
+            calls.append(f"{head}\n        ugrad::tflite::add<{_size(y.shape)}>({at(x.index)}, {at(b.index)}, "
                          f"ugrad::tflite::AddQuantization{{{', '.join(map(str, fields))}}}, {at(y.index)});")
         elif op.opcode == "RESHAPE":
             calls.append(f"{head}: no code (the output is the input's bytes)")
         elif op.opcode == "SOFTMAX":
-            calls.append(f"{head}\n    ugrad::tflite::softmax<{f['rows']}, {f['depth']}>({at(x.index)}, "
+            calls.append(f"{head}\n        ugrad::tflite::softmax<{f['rows']}, {f['depth']}>({at(x.index)}, "
                          f"ugrad::tflite::SoftmaxQuantization{{{f['m']}, {f['ls']}, {f['diff_min']}}}, {at(y.index)});")
     macs = sum(reader.macs(model, op) for op, _ in steps)
 
@@ -350,8 +355,8 @@ def header_text(model, name, source, note=""):
     note_line = f"// {note}\n" if note else ""
     text = f"""// SPDX-License-Identifier: Apache-2.0
 // {name}: written by tools/export_model.py from {source} (int8, TFLite's integer kernels bit for bit).
-{note_line}// Input  {_shape_comment(inp)} int8, real = {float(inp.quantization.scale[0]):.9g}·(q − {inp.quantization.zero_point[0]})
-// Output {_shape_comment(out)} int8, real = {float(out.quantization.scale[0]):.9g}·(q − {out.quantization.zero_point[0]})
+{note_line}// Input  {_shape_comment(inp)} int8, real = {float(inp.quantization.scale[0]):.9g}·{_minus_zero_point(inp)}
+// Output {_shape_comment(out)} int8, real = {float(out.quantization.scale[0]):.9g}·{_minus_zero_point(out)}
 // {len(steps)} operators, {macs} MACs; constants {flash} B (flash); activations in one buffer of
 // {arena} B (the largest sum of tensors alive at one operator: {bound} B).
 //
