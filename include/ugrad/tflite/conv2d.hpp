@@ -36,14 +36,21 @@ inline void conv2d(const int8_t* x, const WeightedLayer& p, int8_t* y) noexcept 
                 int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
                 for (int ky = ry.begin; ky < ry.end; ++ky) {
                     const int iy = oy * SH - PadTop + ky * DH;
-                    for (int kx = rx.begin; kx < rx.end; ++kx) {
-                        const int ix = ox * SW - PadLeft + kx * DW;
+                    if constexpr (DW == 1) {
+                        // the row's taps kx ∈ [rx.begin, rx.end) are adjacent in x and in w: one run
+                        const int ix = ox * SW - PadLeft + rx.begin;
                         const int8_t* xp = x + ptrdiff_t(iy * W + ix) * C;
-                        const int8_t* w0 = p.weights + ptrdiff_t(f) * filter_size + ptrdiff_t(ky * KW + kx) * C;
-                        const int8_t* w1 = w0 + filter_size;
-                        const int8_t* w2 = w1 + filter_size;
-                        const int8_t* w3 = w2 + filter_size;
-                        dot_four<C>(xp, zp, w0, w1, w2, w3, acc0, acc1, acc2, acc3);
+                        const int8_t* w0 = p.weights + ptrdiff_t(f) * filter_size + ptrdiff_t(ky * KW + rx.begin) * C;
+                        dot_four_n(xp, zp, w0, w0 + filter_size, w0 + 2 * filter_size, w0 + 3 * filter_size,
+                                   (rx.end - rx.begin) * C, acc0, acc1, acc2, acc3);
+                    } else {
+                        for (int kx = rx.begin; kx < rx.end; ++kx) {
+                            const int ix = ox * SW - PadLeft + kx * DW;
+                            const int8_t* xp = x + ptrdiff_t(iy * W + ix) * C;
+                            const int8_t* w0 = p.weights + ptrdiff_t(f) * filter_size + ptrdiff_t(ky * KW + kx) * C;
+                            dot_four<C>(xp, zp, w0, w0 + filter_size, w0 + 2 * filter_size, w0 + 3 * filter_size, acc0,
+                                        acc1, acc2, acc3);
+                        }
                     }
                 }
                 yp[f] = requantize_channel(p, f, acc0);

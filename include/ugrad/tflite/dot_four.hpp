@@ -19,14 +19,13 @@
 
 namespace ugrad::tflite {
 
-template <int N>
-inline void dot_four(const int8_t* x, int32_t zero_point, const int8_t* w0, const int8_t* w1, const int8_t* w2,
-                     const int8_t* w3, int32_t& acc0, int32_t& acc1, int32_t& acc2, int32_t& acc3) noexcept {
+// The same over n values, n known only at run time (a run of taps whose bytes are adjacent).
+inline void dot_four_n(const int8_t* x, int32_t zero_point, const int8_t* w0, const int8_t* w1, const int8_t* w2,
+                       const int8_t* w3, int n, int32_t& acc0, int32_t& acc1, int32_t& acc2, int32_t& acc3) noexcept {
     int c = 0;
 #if defined(__ARM_FEATURE_DSP)
-    constexpr int words = N / 4;
     const uint32_t zz = armv7em::pair(zero_point);
-    for (int q = 0; q < words; ++q, c += 4) {
+    for (; c + 4 <= n; c += 4) {
         const uint32_t xw = armv7em::load_word(x + c);
         const uint32_t even = armv7em::ssub16(armv7em::sxtb16(xw), zz);      // (x0 − z, x2 − z)
         const uint32_t odd = armv7em::ssub16(armv7em::sxtb16_ror8(xw), zz);  // (x1 − z, x3 − z)
@@ -38,13 +37,20 @@ inline void dot_four(const int8_t* x, int32_t zero_point, const int8_t* w0, cons
         acc3 = armv7em::smlad(odd, armv7em::sxtb16_ror8(e), armv7em::smlad(even, armv7em::sxtb16(e), acc3));
     }
 #endif
-    for (; c < N; ++c) {
+    for (; c < n; ++c) {
         const int32_t xv = int32_t(x[c]) - zero_point;
         acc0 += xv * int32_t(w0[c]);
         acc1 += xv * int32_t(w1[c]);
         acc2 += xv * int32_t(w2[c]);
         acc3 += xv * int32_t(w3[c]);
     }
+}
+
+// N known at compile time (the channels of one tap).
+template <int N>
+inline void dot_four(const int8_t* x, int32_t zero_point, const int8_t* w0, const int8_t* w1, const int8_t* w2,
+                     const int8_t* w3, int32_t& acc0, int32_t& acc1, int32_t& acc2, int32_t& acc3) noexcept {
+    dot_four_n(x, zero_point, w0, w1, w2, w3, N, acc0, acc1, acc2, acc3);
 }
 
 }  // namespace ugrad::tflite
