@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // bench/tflite_int8_bench.cpp — the MLPerf Tiny int8 `.tflite` models, exported by
 // tools/export_model.py (include/ugrad/tflite/), on an emulated core: each reference input of
-// data/mlperf-tiny/ through forward, its output compared byte for byte with TFLM's, the executed
-// instructions (hal_instructions, QEMU -icount shift=0) averaged over the cases, the planned
-// buffer (RAM for activations), the constants (flash) and the stack forward used.
+// data/mlperf-tiny/ through forward (each model's in a translation unit of its own), its output
+// compared byte for byte with TFLM's, the executed instructions (hal_instructions, QEMU -icount
+// shift=0) averaged over the cases, the planned buffer (RAM for activations), the constants (flash)
+// and the stack forward used.
 // Prints Markdown rows with hal_write (no standard library: it runs on the freestanding targets too);
 // exits 1 if any output differs from TFLM's. `make TARGET=mps2-an386 tflite-int8-bench`.
 #include <stddef.h>
@@ -17,6 +18,13 @@
 #include "pretrainedResnet_quant.hpp"
 #include "str_ww_ref_model.hpp"
 #include "vww_96_int8.hpp"
+
+// Each model's forward pass, compiled in a file of its own (mk/tflite.mk writes them).
+void ad01_int8_forward(int8_t* arena);
+void kws_ref_model_forward(int8_t* arena);
+void pretrainedResnet_quant_forward(int8_t* arena);
+void str_ww_ref_model_forward(int8_t* arena);
+void vww_96_int8_forward(int8_t* arena);
 
 namespace {
 
@@ -38,12 +46,6 @@ struct Tflm {
     uint64_t arena;
 };
 
-// The forward pass compiled on its own, as firmware would call it (not inlined into the measuring
-// loop, whose code would change how the compiler inlines the kernels).
-template <class Net>
-__attribute__((noinline)) void forward(const Net& net) {
-    net.forward(arena);
-}
 
 // v / 10^decimals with that many decimals, rounded half up.
 void write_fixed(uint64_t numerator, uint64_t denominator, int decimals) {
@@ -67,8 +69,8 @@ void cell(uint64_t v) {
 }
 
 template <class Net, size_t Cases, size_t In, size_t Out>
-bool row(const char* name, const Net& net, const int8_t (&inputs)[Cases][In], const int8_t (&outputs)[Cases][Out],
-         Tflm tflm) {
+bool row(const char* name, const Net& net, void (*forward)(int8_t*), const int8_t (&inputs)[Cases][In],
+         const int8_t (&outputs)[Cases][Out], Tflm tflm) {
     static_assert(In == Net::input_size && Out == Net::output_size, "cases of another shape");
     size_t equal = 0;
     uint64_t total = 0;
@@ -78,7 +80,7 @@ bool row(const char* name, const Net& net, const int8_t (&inputs)[Cases][In], co
         for (size_t i = 0; i < In; ++i) x[i] = inputs[c][i];
         hal_stack_paint(hal_stack_pointer());
         const uint64_t t0 = hal_instructions();
-        forward(net);
+        forward(arena);
         const uint64_t t1 = hal_instructions();
         const uint32_t used = hal_stack_peak();
         stack = used > stack ? used : stack;
@@ -122,12 +124,15 @@ int main() {
               "(per inference) | RAM: planned buffer, B (TFLM arena) | stack, B | flash: constants, B |\n");
     hal_write("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     bool ok = true;
-    ok &= row("ad01_int8 (AD)", ad01_int8, ad01_int8_inputs, ad01_int8_outputs, {583400, 2580});
-    ok &= row("kws_ref_model (KWS)", kws_ref_model, kws_ref_model_inputs, kws_ref_model_outputs, {7697520, 22820});
-    ok &= row("pretrainedResnet_quant (IC)", pretrainedResnet_quant, pretrainedResnet_quant_inputs,
-              pretrainedResnet_quant_outputs, {29865280, 54996});
-    ok &= row("vww_96_int8 (VWW)", vww_96_int8, vww_96_int8_inputs, vww_96_int8_outputs, {24103480, 100708});
-    ok &= row("str_ww_ref_model (SWW)", str_ww_ref_model, str_ww_ref_model_inputs, str_ww_ref_model_outputs,
-              {2227600, 16596});
+    ok &= row("ad01_int8 (AD)", ad01_int8, ad01_int8_forward, ad01_int8_inputs, ad01_int8_outputs,
+              {583400, 2580});
+    ok &= row("kws_ref_model (KWS)", kws_ref_model, kws_ref_model_forward, kws_ref_model_inputs,
+              kws_ref_model_outputs, {7697520, 22820});
+    ok &= row("pretrainedResnet_quant (IC)", pretrainedResnet_quant, pretrainedResnet_quant_forward,
+              pretrainedResnet_quant_inputs, pretrainedResnet_quant_outputs, {29865280, 54996});
+    ok &= row("vww_96_int8 (VWW)", vww_96_int8, vww_96_int8_forward, vww_96_int8_inputs, vww_96_int8_outputs,
+              {24103480, 100708});
+    ok &= row("str_ww_ref_model (SWW)", str_ww_ref_model, str_ww_ref_model_forward, str_ww_ref_model_inputs,
+              str_ww_ref_model_outputs, {2227600, 16596});
     return ok ? 0 : 1;
 }

@@ -41,9 +41,17 @@ ifeq ($(TARGET),host)
 tflite-int8-bench:
 	@echo "tflite-int8-bench runs on an emulated core: make TARGET=mps2-an386 tflite-int8-bench"; exit 2
 else
-$(call target_program,tflite-int8-bench,bench/tflite_int8_bench.cpp,-I$(TFLITE_INT8_GEN))
+# Each model's forward pass in its own translation unit, as firmware with one model builds it (the
+# compiler's inlining of the kernels then depends on that model alone, not on the other four).
+TFLITE_INT8_FORWARD := $(TFLITE_INT8_MODELS:%=$(TFLITE_INT8_GEN)/%_forward.cpp)
+$(call target_program,tflite-int8-bench,bench/tflite_int8_bench.cpp $(TFLITE_INT8_FORWARD),-I$(TFLITE_INT8_GEN))
 $(TARGET_BUILD)/tflite-int8-bench/bench/tflite_int8_bench.cpp.o: $(TFLITE_INT8_MODELS:%=$(TFLITE_INT8_GEN)/%.hpp) \
     $(TFLITE_INT8_GEN)/cases.hpp
+$(TFLITE_INT8_MODELS:%=$(TARGET_BUILD)/tflite-int8-bench/$(TFLITE_INT8_GEN)/%_forward.cpp.o): \
+$(TARGET_BUILD)/tflite-int8-bench/$(TFLITE_INT8_GEN)/%_forward.cpp.o: $(TFLITE_INT8_GEN)/%.hpp
+$(TFLITE_INT8_GEN)/%_forward.cpp: | deps
+	@mkdir -p $(@D)
+	printf '// Written by mk/tflite.mk: %s.forward in a translation unit of its own.\n#include "%s.hpp"\nvoid %s_forward(int8_t* arena) { %s.forward(arena); }\n' $* $* $* $* > $@
 $(TFLITE_INT8_GEN)/cases.hpp: tools/tflite/int8_cases.py $(TFLITE_INT8_MODELS:%=data/mlperf-tiny/%.json) | deps
 	@mkdir -p $(@D)
 	/usr/bin/python3 tools/tflite/int8_cases.py $(TFLITE_INT8_MODELS) > $@.tmp && mv $@.tmp $@
