@@ -22,8 +22,6 @@ placed largest first, each at the lowest offset where it overlaps no tensor aliv
 size is then the arena the header states (arena_bytes); the largest sum of tensors alive at one
 operator is a lower bound for any plan (live_bytes_bound).
 """
-import math
-
 import numpy as np
 
 import int8_reference as R

@@ -24,7 +24,7 @@ namespace ugrad::tflite {
 template <int H, int W, int C, int OH, int OW, int F, int KH, int KW, int SH, int SW, int DH, int DW,
           int PadTop, int PadLeft>
 inline void conv2d(const int8_t* x, const WeightedLayer& p, int8_t* y) noexcept {  // NOLINT(readability-function-cognitive-complexity): the loops over the output, the window and the channels
-    constexpr int filter_size = KH * KW * C;  // one filter's weights
+    constexpr ptrdiff_t filter_size = ptrdiff_t(KH) * KW * C;  // one filter's weights
     constexpr int blocked = F - F % 4;        // filters taken four at a time
     const int32_t zp = p.input_zero_point;
     for (int oy = 0; oy < OH; ++oy) {
