@@ -62,5 +62,9 @@ tflite-int8-bench: $(TARGET_BUILD)/tflite-int8-bench.elf
 	@{ echo "$(TARGET) under QEMU with -icount shift=0, built with \`$(TARGET_CXX) $(TARGET_OPT) $(strip $(TARGET_ARCH)) $(FPFLAGS)\`;"; \
 	  echo "instructions per inference averaged over the reference inputs (data/mlperf-tiny/):"; echo; \
 	  $(TARGET_RUN) $< || exit 1; } | tee $(TARGET_BUILD)/tflite-int8-bench.md
+	@{ echo; printf 'Flash of each model'"'"'s own translation unit (%s -A: .text, code / .rodata, constants):' "$(notdir $(TARGET_SIZE))"; \
+	  for m in $(TFLITE_INT8_MODELS); do $(TARGET_SIZE) -A $(TARGET_BUILD)/tflite-int8-bench/$(TFLITE_INT8_GEN)/$${m}_forward.cpp.o | \
+	    awk -v m=$$m '/^\.text/ {t += $$2} /^\.rodata/ {r += $$2} END {printf " %s %d / %d B;", m, t, r}'; done; echo; } \
+	  | sed 's/;$$/./' | tee -a $(TARGET_BUILD)/tflite-int8-bench.md
 	$(if $(filter mps2-an386,$(TARGET)),tools/readme_section.py tflite-int8-bench-$(TARGET) $(TARGET_BUILD)/tflite-int8-bench.md)
 endif
