@@ -213,6 +213,17 @@ class GraphsNotTranslated(unittest.TestCase):
             m.tensors[m.operators[0].outputs[0]].dtype = "float32"
         self.refused("ad01_int8", alter, "operator 0 FULLY_CONNECTED: output")
 
+    def test_an_operator_reading_a_tensor_nobody_writes(self):
+        def alter(m):  # the second convolution reads the third's output, not yet written
+            m.operators[1].inputs[0] = m.operators[2].outputs[0]
+        self.refused("kws_ref_model", alter, "operator 1 DEPTHWISE_CONV_2D: reads tensor")
+
+    def test_a_graph_output_nobody_writes(self):
+        def alter(m):
+            m.outputs = [m.operators[0].inputs[1]]  # a constant
+            m.tensors[m.outputs[0]].dtype = "int8"
+        self.refused("ad01_int8", alter, "no operator writes the graph output")
+
     def test_pool_that_requantizes(self):
         def alter(m):
             t = m.tensors[m.operators[9].outputs[0]]

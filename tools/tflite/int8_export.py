@@ -111,7 +111,16 @@ def translate(model, path):
         if t.dtype != "int8":
             raise Refused(f"{path}: {what} '{t.name}' is {t.dtype}; this is not an int8 model")
     steps = []
+    written = {model.inputs[0]}
     for op in model.operators:
+        for i in op.inputs:
+            if i >= 0 and model.tensors[i].data is None and i not in written:
+                raise Refused(f"{g.where(op)}: reads tensor {i} '{model.tensors[i].name}', which neither the graph "
+                              f"input is nor an earlier operator writes")
+        if op.outputs[0] in written:
+            raise Refused(f"{g.where(op)}: writes tensor {op.outputs[0]} '{model.tensors[op.outputs[0]].name}' "
+                          f"a second time")
+        written.add(op.outputs[0])
         if op.opcode not in SUPPORTED:
             raise Refused(f"{g.where(op)}: not supported by the int8 path "
                           f"({', '.join(SUPPORTED)})")
@@ -187,6 +196,8 @@ def translate(model, path):
             m, ls, diff_min = R.softmax_params(o["beta"], inp.quantization.scale[0])
             depth = inp.shape[-1]
             steps.append((op, dict(m=m, ls=ls, diff_min=diff_min, depth=depth, rows=_size(inp.shape) // depth)))
+    if model.outputs[0] not in written:
+        raise Refused(f"{path}: no operator writes the graph output '{model.tensors[model.outputs[0]].name}'")
     return steps, g
 
 
