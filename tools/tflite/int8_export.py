@@ -115,8 +115,8 @@ def translate(model, path):
     for op in model.operators:
         for i in op.inputs:
             if i >= 0 and model.tensors[i].data is None and i not in written:
-                raise Refused(f"{g.where(op)}: reads tensor {i} '{model.tensors[i].name}', which neither the graph "
-                              f"input is nor an earlier operator writes")
+                raise Refused(f"{g.where(op)}: reads tensor {i} '{model.tensors[i].name}', which is neither the graph "
+                              f"input nor written by an earlier operator")
         if op.outputs[0] in written:
             raise Refused(f"{g.where(op)}: writes tensor {op.outputs[0]} '{model.tensors[op.outputs[0]].name}' "
                           f"a second time")
