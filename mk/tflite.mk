@@ -6,7 +6,7 @@
 #                           on data/mlperf-tiny/ (tests/tflite/)
 #   make test-tflite-int8   the int8 models exported to C++ (tools/export_model.py → include/ugrad/tflite/),
 #                           compiled with g++ and clang++ -Werror, bit for bit against TFLM's outputs; the buffer plan;
-#                           the int8 exporter's refusals (tests/tflite/test_int8_export.py, ~30 s)
+#                           the int8 exporter's refusals and a mutation fuzz (tests/tflite/test_int8_export.py, ~40 s)
 #   make TARGET=mps2-an386 tflite-int8-bench   the five int8 models on the emulated Cortex-M4F
 #                           (bench/tflite_int8_bench.cpp): outputs against TFLM's, instructions per
 #                           inference and per MAC, planned buffer, stack, constants; exits 1 on a mismatch;

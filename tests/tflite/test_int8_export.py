@@ -231,5 +231,46 @@ class GraphsNotTranslated(unittest.TestCase):
         self.refused("kws_ref_model", alter, "operator 9 AVERAGE_POOL_2D: input and output quantization differ")
 
 
+class Fuzz(unittest.TestCase):
+    """Seeded mutations of each model (as tests/tflite/test_reader.py makes them): every file the reader
+    reads is translated and planned by the int8 exporter or refused with Refused, one line, never
+    another exception."""
+
+    CASES_PER_MODEL = 150
+
+    def test_mutations_translate_or_refuse(self):
+        import random
+        rng = random.Random(20261205)
+        counts = {"unread": 0, "planned": 0, "refused": 0}
+        for name in MODELS:
+            base = (DATA / f"{name}.tflite").read_bytes()
+            n = len(base)
+            for k in range(self.CASES_PER_MODEL):
+                b = bytearray(base)
+                if k % 3 == 0:
+                    for _ in range(rng.randint(1, 8)):
+                        b[rng.randrange(n)] ^= 1 << rng.randrange(8)
+                elif k % 3 == 1:  # an aligned word near the start (offsets, lengths, shapes, indices)
+                    at = rng.randrange(0, min(n, 4096) - 4) & ~3
+                    b[at:at + 4] = struct.pack("<I", rng.choice([0, 1, 2, 3, 0xFFFFFFFF, rng.randrange(1 << 32)]))
+                else:  # a vtable slot (16-bit) anywhere
+                    at = rng.randrange(0, n - 2) & ~1
+                    b[at:at + 2] = struct.pack("<H", rng.randrange(1 << 16))
+                try:
+                    m = reader.read(bytes(b))
+                except reader.TfliteError:
+                    counts["unread"] += 1
+                    continue
+                try:
+                    steps, _ = int8_export.translate(m, name)
+                    int8_export.plan(m, steps)
+                    counts["planned"] += 1
+                except int8_export.Refused as e:
+                    self.assertNotIn("\n", str(e))
+                    counts["refused"] += 1
+        print(f"\nint8 export fuzz: {sum(counts.values())} mutated files: {counts['unread']} refused by the reader, "
+              f"{counts['planned']} translated and planned, {counts['refused']} refused by the exporter", file=sys.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()
