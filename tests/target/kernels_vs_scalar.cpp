@@ -273,6 +273,33 @@ void check_depthwise() {
     }
 }
 
+// A depthwise convolution's input gradient (layer_backward_input: target::depthwise_t_window where it
+// applies) against the portable loop written out here as the layer documents it (each input pixel
+// from +0, then dr·w for each tap whose window reads it, ky then kx ascending), bit for bit: the
+// shapes of check_depthwise, so strides 1 and 2, SAME and VALID, edge pixels read by fewer taps or
+// none, rows written out (1-4 taps) and looped; dr with ±0 among its values (signed zeros kept).
+template <size_t H, size_t W, size_t C, size_t KH, size_t KW, size_t S, class Padding>
+void check_depthwise_t() {
+    using Layer = ugrad::DepthwiseConv2D<ugrad::Hwc<H, W, C>, ugrad::Kernel<KH, KW>, ugrad::Stride<S, S>, Padding>;
+    using Win = typename Layer::windows;
+    static Layer layer;
+    static float x[Layer::inputs], dr[Layer::outputs], dx_target[Layer::inputs], dx_scalar[Layer::inputs];
+    for (int trial = 0; trial < 2; ++trial) {
+        fill_layer_and_input(layer, x);
+        fill_random(dr, false, false, trial == 1);
+        ugrad::layer_backward_input(layer, dr, dx_target);
+        for (size_t iy = 0; iy < H; ++iy)
+            for (size_t ix = 0; ix < W; ++ix) {
+                float* d = &dx_scalar[(iy * W + ix) * C];
+                for (size_t c = 0; c < C; ++c) d[c] = 0.0f;
+                Win::for_each_reader(iy, ix, [&](size_t ky, size_t kx, size_t out_pixel) {
+                    for (size_t c = 0; c < C; ++c) d[c] = d[c] + dr[out_pixel * C + c] * layer.w[ky][kx][c];
+                });
+            }
+        report_image(memcmp(dx_target, dx_scalar, sizeof dx_scalar) == 0, "target_depthwise_t", H, W, C, 0, KH, KW);
+    }
+}
+
 // A convolution's forward (layer_map: target::conv_window for a kernel larger than 1×1) against
 // the portable loop (detail::conv2d_filters, 16 filters at a time), bit for bit: interior and edge
 // windows, SAME and VALID, strides 1 and 2, kernel rows of up to eight terms (written out) and
@@ -315,6 +342,19 @@ int main() {
     check_depthwise<1, 30, 40, 1, 5, 1, ugrad::Valid>();
     check_depthwise<1, 24, 32, 1, 10, 1, ugrad::Same>();
     check_depthwise<7, 5, 16, 1, 1, 1, ugrad::Valid>();
+    check_depthwise_t<25, 5, 64, 3, 3, 1, ugrad::Same>();
+    check_depthwise_t<9, 7, 24, 3, 3, 2, ugrad::Same>();
+    check_depthwise_t<10, 8, 16, 3, 3, 2, ugrad::Same>();
+    check_depthwise_t<6, 6, 13, 3, 3, 1, ugrad::Valid>();
+    check_depthwise_t<7, 9, 8, 3, 3, 2, ugrad::Valid>();
+    check_depthwise_t<5, 8, 8, 2, 4, 1, ugrad::Same>();
+    check_depthwise_t<4, 3, 3, 3, 3, 1, ugrad::Same>();
+    check_depthwise_t<1, 30, 40, 1, 5, 1, ugrad::Valid>();
+    check_depthwise_t<1, 24, 32, 1, 10, 1, ugrad::Same>();
+    check_depthwise_t<30, 1, 40, 3, 1, 1, ugrad::Valid>();
+    check_depthwise_t<15, 1, 128, 15, 1, 1, ugrad::Valid>();
+    check_depthwise_t<7, 5, 16, 1, 1, 1, ugrad::Valid>();
+    check_depthwise_t<8, 7, 24, 5, 4, 3, ugrad::Same>();
     check_shape<1, 1>();
     check_shape<1, 8>();
     check_shape<2, 3>();

@@ -132,6 +132,16 @@ struct Windows {
         }
     }
 
+    // The same walk along one axis, as one run: input row iy is read by taps k0, k0 + S_h, ...
+    // (count of them, 0 if none) of the output rows o0, o0 − 1, ... (as k grows by the stride, the
+    // window that reads iy with it is one row earlier); col_readers likewise for column ix. The
+    // taps of for_each_reader(iy, ix) are the product of the two runs, in the same order.
+    struct Run {
+        size_t k0, count, o0;
+    };
+    static constexpr Run row_readers(size_t iy) noexcept { return readers<rows, K::height, S::height>(iy); }
+    static constexpr Run col_readers(size_t ix) noexcept { return readers<cols, K::width, S::width>(ix); }
+
     // step(pixel, out_pixel) for each window whose tap (ky, kx) lies inside the input, in the
     // order oy, then ox: the pixel that tap reads and the window's output pixel. A weight's walk.
     template <class Step>
@@ -144,6 +154,17 @@ struct Windows {
     }
 
 private:
+    template <class A, size_t KS, size_t SS>
+    static constexpr Run readers(size_t i) noexcept {
+        Run run{0, 0, 0};
+        for (size_t k = 0; k < KS; ++k) {
+            size_t o = 0;
+            if (!hit<A, KS, SS>(i, k, o)) continue;
+            if (run.count == 0) run.k0 = k, run.o0 = o;
+            ++run.count;
+        }
+        return run;
+    }
     template <class A, size_t KS, size_t SS>
     static constexpr bool hit(size_t i, size_t k, size_t& o) noexcept {
         if (i + A::before < k) return false;
