@@ -27,6 +27,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ugrad/armv7em_vfp/kernels.hpp>  // zero_lanes
+
 namespace ugrad {
 namespace target {
 
@@ -170,6 +172,103 @@ inline void conv_window(const float* x, const float* w, const float* b, float* r
     }
     conv_rows<C, W, KW, F, Lanes, Taps>(x, w, b, r, rows);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The input gradient, a kernel larger than 1×1 with F a multiple of 8: the transposed convolution.
+// Same bits as include/ugrad/layers/conv2d.hpp's portable loop (layer_backward_input), term for
+// term: that loop forms, for each tap whose window reads the input pixel (ky, kx ascending), the C
+// values t = dr_window·W_tapᵀ with the dense kernels' dot (include/ugrad/kernels.hpp: eight lanes
+// from +0, the blocks of eight terms in order, then the tree), the first tap's as they come, the
+// others added.
+//
+// Shapes, for one input pixel and one tap (ky, kx) whose window (oy, ox) reads it:
+//   dr [OH][OW][F]   w [KH][KW][C][F]   dx [H][W][C]     (HWC)
+//   for c in [0, C):  lane_k = +0;  lane_k = lane_k + dr[oy][ox][8b+k]·w[ky][kx][c][8b+k],  b = 0 .. F/8 − 1;
+//                     t = ((lane_0 + lane_1) + (lane_2 + lane_3)) + ((lane_4 + lane_5) + (lane_6 + lane_7));
+//                     dx[iy][ix][c] = t (the pixel's first tap), else dx[iy][ix][c] + t
+// Registers: s0-s7 the lanes; with F = 8 or 16 the tap's dr in s8-s15 or s8-s23 for all C rows
+// and w in s16-s23 or s24-s31, otherwise dr and w a block of eight at a time in s8-s15 and
+// s16-s23; all declared clobbered (the compiler saves the callee-saved s16-s31).
+
+// Rows of up to 64 filters are written out (eight blocks of eight); wider ones run the portable loop.
+constexpr size_t conv_t_max_filters = 64;
+
+#define UGRAD_VFP_CONVT_CLOBBERS                                                                                   \
+    "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "s12", "s13", "s14", "s15", "s16",   \
+        "s17", "s18", "s19", "s20", "s21", "s22", "s23", "s24", "s25", "s26", "s27", "s28", "s29", "s30", "s31", \
+        "cc", "memory"
+
+// Eight terms of a lane block: s_k = s_k + s(G+k)·s(W+k), k = 0..7.
+#define UGRAD_VFP_CONVT_TERMS(G0, G1, G2, G3, G4, G5, G6, G7, W0, W1, W2, W3, W4, W5, W6, W7) \
+    "vmla.f32  s0, s" #G0 ", s" #W0 "\n\t"                                                   \
+    "vmla.f32  s1, s" #G1 ", s" #W1 "\n\t"                                                   \
+    "vmla.f32  s2, s" #G2 ", s" #W2 "\n\t"                                                   \
+    "vmla.f32  s3, s" #G3 ", s" #W3 "\n\t"                                                   \
+    "vmla.f32  s4, s" #G4 ", s" #W4 "\n\t"                                                   \
+    "vmla.f32  s5, s" #G5 ", s" #W5 "\n\t"                                                   \
+    "vmla.f32  s6, s" #G6 ", s" #W6 "\n\t"                                                   \
+    "vmla.f32  s7, s" #G7 ", s" #W7 "\n\t"
+
+// A block of eight terms read from memory: dr's eight in s8-s15, w's in s16-s23.
+#define UGRAD_VFP_CONVT_BLOCK                                                  \
+    "vldmia    %[dp]!, {s8-s15}\n\t"                                           \
+    "vldmia    %[w]!, {s16-s23}\n\t"                                           \
+    UGRAD_VFP_CONVT_TERMS(8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23)
+#define UGRAD_VFP_CONVT_NTH_BLOCK(B) ".if " #B " < %c[blocks]\n\t" UGRAD_VFP_CONVT_BLOCK ".endif\n\t"
+
+// One tap's C values t (see above) into d: the first tap's stored (First), a later tap's added to
+// d (d + t, d first, as the portable loop). g at dr[oy][ox][0], w at w[ky][kx][0][0]; F = 8·Blocks.
+template <size_t C, size_t Blocks, bool First>
+__attribute__((always_inline)) inline void conv_t_tap(const float* g, const float* w, float* d) noexcept {
+    static_assert(C >= 1 && Blocks >= 1, "a channel and a block of eight filters");
+    static_assert(Blocks <= conv_t_max_filters / 8, "rows of up to eight blocks are written out");
+    uint32_t n = static_cast<uint32_t>(C);
+    const float* dp = nullptr;  // the block's dr (an output: no register shared with g)
+    __asm__ volatile(
+        ".if %c[blocks] == 1\n\t"
+        "vldm      %[g], {s8-s15}\n\t"
+        ".elseif %c[blocks] == 2\n\t"
+        "vldm      %[g], {s8-s23}\n\t"
+        ".endif\n"
+        "1:\n\t"
+        "vldm      %[zero], {s0-s7}\n\t"
+        ".if %c[blocks] == 1\n\t"
+        "vldmia    %[w]!, {s16-s23}\n\t"
+        UGRAD_VFP_CONVT_TERMS(8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23)
+        ".elseif %c[blocks] == 2\n\t"
+        "vldmia    %[w]!, {s24-s31}\n\t"
+        UGRAD_VFP_CONVT_TERMS(8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31)
+        "vldmia    %[w]!, {s24-s31}\n\t"
+        UGRAD_VFP_CONVT_TERMS(16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31)
+        ".else\n\t"
+        "mov       %[dp], %[g]\n\t"
+        UGRAD_VFP_CONVT_NTH_BLOCK(0) UGRAD_VFP_CONVT_NTH_BLOCK(1) UGRAD_VFP_CONVT_NTH_BLOCK(2)
+        UGRAD_VFP_CONVT_NTH_BLOCK(3) UGRAD_VFP_CONVT_NTH_BLOCK(4) UGRAD_VFP_CONVT_NTH_BLOCK(5)
+        UGRAD_VFP_CONVT_NTH_BLOCK(6) UGRAD_VFP_CONVT_NTH_BLOCK(7)
+        ".endif\n\t"
+        "vadd.f32  s0, s0, s1\n\t"
+        "vadd.f32  s2, s2, s3\n\t"
+        "vadd.f32  s4, s4, s5\n\t"
+        "vadd.f32  s6, s6, s7\n\t"
+        "vadd.f32  s0, s0, s2\n\t"
+        "vadd.f32  s4, s4, s6\n\t"
+        "vadd.f32  s0, s0, s4\n\t"
+        ".if %c[first] == 0\n\t"
+        "vldr      s1, [%[d]]\n\t"
+        "vadd.f32  s0, s1, s0\n\t"
+        ".endif\n\t"
+        "vstmia    %[d]!, {s0}\n\t"
+        "subs      %[n], %[n], #1\n\t"
+        "bne       1b\n\t"
+        : [w] "+r"(w), [d] "+r"(d), [n] "+r"(n), [dp] "=&r"(dp)
+        : [g] "r"(g), [zero] "r"(zero_lanes), [blocks] "i"(Blocks), [first] "i"(First ? 1 : 0)
+        : UGRAD_VFP_CONVT_CLOBBERS);
+}
+
+#undef UGRAD_VFP_CONVT_NTH_BLOCK
+#undef UGRAD_VFP_CONVT_BLOCK
+#undef UGRAD_VFP_CONVT_TERMS
+#undef UGRAD_VFP_CONVT_CLOBBERS
 
 }  // namespace target
 }  // namespace ugrad

@@ -200,7 +200,7 @@ alignas(8) inline constexpr float depthwise_zeros[16] = {};
 // channel c0; the skips are byte steps from the end of a tap's reads (tap) and from the end of a
 // row's last tap step (row), negative ones as their two's complement.
 template <size_t Taps, size_t Lanes>
-inline void depthwise_t_lanes(const float* g, const float* w, float* d, uint32_t rows, uint32_t taps,
+__attribute__((always_inline)) inline void depthwise_t_lanes(const float* g, const float* w, float* d, uint32_t rows, uint32_t taps,
                               uint32_t g_tap_skip, uint32_t w_tap_skip, uint32_t g_row_skip,
                               uint32_t w_row_skip) noexcept {
     static_assert(Lanes == 8 || Lanes == 16, "a block of 8 or 16 channels");

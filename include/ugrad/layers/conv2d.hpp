@@ -134,6 +134,39 @@ inline bool conv2d_pixel_target(const L& layer, const T (&x)[N], size_t oy, size
     return false;
 }
 
+
+// Input pixel (iy, ix) of the transposed convolution, a kernel larger than 1×1 with F a multiple of
+// 8 (up to 64), on the core's own kernel (float; ugrad/armv7em_vfp/conv2d.hpp): tap by tap (ky, kx
+// ascending) the C values dr_window·W_tapᵀ, the first stored, the others added: the same sums in
+// the same order as layer_backward_input's portable loop. rows and cols: the pixel's readers
+// (Windows::row_readers, col_readers). False where there is no such kernel, or no tap reads the pixel.
+template <class L, typename T, size_t M, class Run>
+__attribute__((always_inline)) inline bool conv2d_t_pixel_target(const L& layer, const T (&dr)[M], const Run& rows, const Run& cols, T* d) noexcept {
+#if UGRAD_HAS_TARGET_CONV
+    using K = typename L::kernel;
+    constexpr size_t F = sizeof(layer.b) / sizeof(layer.b[0]);
+    if constexpr (same_type<T, float>::value && F % 8 == 0 && F <= target::conv_t_max_filters &&
+                  K::height * K::width > 1) {
+        using Win = typename L::windows;
+        using S = typename L::stride;
+        constexpr size_t C = L::input_shape::channels, OW = Win::out_width;
+        if (rows.count == 0 || cols.count == 0) return false;
+        for (size_t r = 0; r < rows.count; ++r) {
+            // Row r of the run: kernel row k0 + r·S_h, output row o0 − r; its taps kx0 + t·S_w, output columns ox0 − t.
+            const float* g = &dr[((rows.o0 - r) * OW + cols.o0) * F];
+            const float* w = &layer.w[rows.k0 + r * S::height][cols.k0][0][0];
+            for (size_t t = 0; t < cols.count; ++t, g -= F, w += S::width * C * F) {
+                if (r == 0 && t == 0) target::conv_t_tap<C, F / 8, true>(g, w, d);
+                else target::conv_t_tap<C, F / 8, false>(g, w, d);
+            }
+        }
+        return true;
+    }
+#endif
+    (void)layer, (void)dr, (void)rows, (void)cols, (void)d;
+    return false;
+}
+
 }  // namespace detail
 
 // r = x ⊛ W + b (the activation follows: include/ugrad/layers/layer_calls.hpp).   x [In::size], r [outputs].
@@ -165,15 +198,18 @@ void layer_map(const Conv2D<In, F, K, S, P, Act, T>& layer, const T (&x)[In::siz
 // dx = dr ⊛ᵀ W: the transposed convolution.   dr [outputs], dx [In::size].
 // Each input pixel gathers, window by window (ky, kx ascending), the C values dr_window·W_tapᵀ — a
 // dense layer's backward, on the dense kernels — the first as they come, the others added (a
-// pixel no window reads gets 0). One pixel's C values sit on the stack between the two.
+// pixel no window reads gets 0). One pixel's C values sit on the stack between the two. On a core
+// with its own kernel (a kernel larger than 1×1, F a multiple of 8), the same sums in one pass.
 template <class In, size_t F, class K, class S, class P, class Act, typename T>
 void layer_backward_input(const Conv2D<In, F, K, S, P, Act, T>& layer,
                           const T (&dr)[Conv2D<In, F, K, S, P, Act, T>::outputs], T (&dx)[In::size]) noexcept {
     using Win = typename Conv2D<In, F, K, S, P, Act, T>::windows;
     constexpr size_t C = In::channels;
-    for (size_t iy = 0; iy < In::height; ++iy)
+    for (size_t iy = 0; iy < In::height; ++iy) {
+        const auto rows = Win::row_readers(iy);
         for (size_t ix = 0; ix < In::width; ++ix) {
             T(&d)[C] = detail::as_array<C>(&dx[(iy * In::width + ix) * C]);
+            if (detail::conv2d_t_pixel_target(layer, dr, rows, Win::col_readers(ix), &d[0])) continue;
             bool first = true;
             Win::for_each_reader(iy, ix, [&](size_t ky, size_t kx, size_t out_pixel) {
                 const T(&g)[F] = detail::as_array<F>(&dr[out_pixel * F]);
@@ -189,6 +225,7 @@ void layer_backward_input(const Conv2D<In, F, K, S, P, Act, T>& layer,
             if (first)
                 for (size_t c = 0; c < C; ++c) d[c] = T(0);
         }
+    }
 }
 
 // grads.w += x ⋆ dr, grads.b += Σ dr: this sample's dJ/dW and dJ/db added in, output pixel by

@@ -117,7 +117,7 @@ inline void depthwise_t_channels(const L& layer, const T (&dr)[M], size_t iy, si
 // portable loop. rows and cols: the pixel's readers (Windows::row_readers, col_readers). False where
 // there is no such kernel.
 template <class L, typename T, size_t M, class Run>
-inline bool depthwise_t_pixel_target(const L& layer, const T (&dr)[M], size_t iy, size_t ix, const Run& rows,
+__attribute__((always_inline)) inline bool depthwise_t_pixel_target(const L& layer, const T (&dr)[M], size_t iy, size_t ix, const Run& rows,
                                      const Run& cols, T* d) noexcept {
 #if UGRAD_HAS_TARGET_DEPTHWISE
     if constexpr (same_type<T, float>::value) {
