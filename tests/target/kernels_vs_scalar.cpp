@@ -373,6 +373,8 @@ int main() {
     check_conv_t<6, 5, 5, 12, 2, 3, 1, ugrad::Same>();
     check_conv_t<1, 30, 4, 32, 1, 5, 1, ugrad::Same>();
     check_conv_t<9, 9, 3, 16, 5, 5, 3, ugrad::Same>();
+    check_conv_t<8, 8, 3, 8, 3, 3, 2, ugrad::Valid>();
+    check_conv_t<10, 11, 2, 16, 2, 2, 3, ugrad::Valid>();
     check_conv<49, 10, 1, 64, 10, 4, 2, ugrad::Same>();
     check_conv<12, 12, 3, 8, 3, 3, 2, ugrad::Same>();
     check_conv<8, 8, 16, 16, 3, 3, 1, ugrad::Same>();
@@ -393,6 +395,8 @@ int main() {
     check_depthwise_t<10, 8, 16, 3, 3, 2, ugrad::Same>();
     check_depthwise_t<6, 6, 13, 3, 3, 1, ugrad::Valid>();
     check_depthwise_t<7, 9, 8, 3, 3, 2, ugrad::Valid>();
+    check_depthwise_t<8, 8, 16, 3, 3, 2, ugrad::Valid>();
+    check_depthwise_t<11, 10, 8, 2, 2, 3, ugrad::Valid>();
     check_depthwise_t<5, 8, 8, 2, 4, 1, ugrad::Same>();
     check_depthwise_t<4, 3, 3, 3, 3, 1, ugrad::Same>();
     check_depthwise_t<1, 30, 40, 1, 5, 1, ugrad::Valid>();

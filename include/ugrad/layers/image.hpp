@@ -154,16 +154,17 @@ struct Windows {
     }
 
 private:
+    // Tap k reads i for window o = (p − k)/S, p = i + before, when S divides p − k, k <= p and
+    // o < out. The first such k takes the last window allowed, o0 = min(⌊p/S⌋, out − 1); the run
+    // goes on by S while k stays below K and at most p (o >= 0): the hits of hit(), in k order.
     template <class A, size_t KS, size_t SS>
     static constexpr Run readers(size_t i) noexcept {
-        Run run{0, 0, 0};
-        for (size_t k = 0; k < KS; ++k) {
-            size_t o = 0;
-            if (!hit<A, KS, SS>(i, k, o)) continue;
-            if (run.count == 0) run.k0 = k, run.o0 = o;
-            ++run.count;
-        }
-        return run;
+        const size_t p = i + A::before;
+        const size_t o0 = p / SS < A::out - 1 ? p / SS : A::out - 1;
+        const size_t k0 = p - o0 * SS;
+        if (k0 >= KS) return Run{0, 0, 0};
+        const size_t last = KS - 1 < p ? KS - 1 : p;
+        return Run{k0, (last - k0) / SS + 1, o0};
     }
     template <class A, size_t KS, size_t SS>
     static constexpr bool hit(size_t i, size_t k, size_t& o) noexcept {
