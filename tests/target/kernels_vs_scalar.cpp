@@ -424,6 +424,13 @@ int main() {
     check_shape<19, 14>();
     check_shape<11, 100>();
     check_shape<784, 128>();
+    // Rows of whole blocks two at a time (1 to 32 blocks, quads and their rest), an odd last row.
+    check_shape<1, 32>();
+    check_shape<2, 16>();
+    check_shape<5, 24>();
+    check_shape<4, 40>();
+    check_shape<3, 96>();
+    check_shape<13, 256>();
     // Every narrow width (M <= 10: one pass of all columns, d held in registers), rows mod 4 and 8.
     check_shape<6, 2>();
     check_shape<13, 4>();
