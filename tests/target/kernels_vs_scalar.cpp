@@ -324,36 +324,38 @@ void check_conv() {
     }
 }
 
-// A convolution's input gradient (layer_backward_input: target::conv_t_tap for a kernel larger than
-// 1×1 and F a multiple of 8 up to 64) against the portable loop written out here as the layer
-// documents it (each input pixel: for each tap whose window reads it, ky then kx ascending, the C
-// values dr_window·W_tapᵀ by ugrad::scalar::affine_t, the first stored, the others added; 0 where
-// no tap reads it), bit for bit: F = 8 and 16 (dr held in registers), 24 to 64 (read block by
-// block), and F = 12 (the portable loop); strides 1 and 2, SAME and VALID, edge pixels read by
-// fewer taps or none; dr with ±0 among its values.
+// A convolution's input gradient (layer_backward_input: target::conv_t_pixel for a kernel larger
+// than 1×1 and F a multiple of 8 up to 64) against the portable order written out here as the layer
+// documents it (each input pixel's channel c: eight lanes from +0 through every tap whose window
+// reads the pixel, ky then kx ascending, lane k taking the terms f ≡ k (mod 8), blocks then tail;
+// then scalar::fold_lanes' tree; +0 where no tap reads it), bit for bit: F = 8 to 64 (the kernel,
+// two channels at a time and an odd last one) and F = 12 (the portable loop); strides 1, 2 and 3,
+// SAME and VALID, edge pixels read by fewer taps or none, rows of 1-4 taps written out and longer
+// ones looped; dr with ±0 among its values.
 template <size_t H, size_t W, size_t C, size_t F, size_t KH, size_t KW, size_t S, class Padding>
 void check_conv_t() {
     using Layer = ugrad::Conv2D<ugrad::Hwc<H, W, C>, F, ugrad::Kernel<KH, KW>, ugrad::Stride<S, S>, Padding>;
     using Win = typename Layer::windows;
     static Layer layer;
     static float x[Layer::inputs], dr[Layer::outputs], dx_target[Layer::inputs], dx_scalar[Layer::inputs];
+    constexpr size_t full = F - F % 8;
     for (int trial = 0; trial < 2; ++trial) {
         fill_layer_and_input(layer, x);
         fill_random(dr, false, false, trial == 1);
         ugrad::layer_backward_input(layer, dr, dx_target);
         for (size_t iy = 0; iy < H; ++iy)
-            for (size_t ix = 0; ix < W; ++ix) {
-                float(&d)[C] = ugrad::detail::as_array<C>(&dx_scalar[(iy * W + ix) * C]);
-                bool first = true;
-                Win::for_each_reader(iy, ix, [&](size_t ky, size_t kx, size_t out_pixel) {
-                    float t[C];
-                    ugrad::scalar::affine_t(ugrad::detail::as_array<F>(&dr[out_pixel * F]), layer.w[ky][kx], t);
-                    for (size_t c = 0; c < C; ++c) d[c] = first ? t[c] : d[c] + t[c];
-                    first = false;
-                });
-                if (first)
-                    for (size_t c = 0; c < C; ++c) d[c] = 0.0f;
-            }
+            for (size_t ix = 0; ix < W; ++ix)
+                for (size_t c = 0; c < C; ++c) {
+                    float lane[8] = {};
+                    Win::for_each_reader(iy, ix, [&](size_t ky, size_t kx, size_t out_pixel) {
+                        const float* g = &dr[out_pixel * F];
+                        const float* w = layer.w[ky][kx][c];
+                        for (size_t j = 0; j < full; j += 8)
+                            for (size_t k = 0; k < 8; ++k) lane[k] = lane[k] + g[j + k] * w[j + k];
+                        for (size_t k = 0; k < F % 8; ++k) lane[k] = lane[k] + g[full + k] * w[full + k];
+                    });
+                    dx_scalar[(iy * W + ix) * C + c] = ugrad::scalar::fold_lanes(lane);
+                }
         report_image(memcmp(dx_target, dx_scalar, sizeof dx_scalar) == 0, "target_conv_t", H, W, C, F, KH, KW);
     }
 }
@@ -375,6 +377,8 @@ int main() {
     check_conv_t<9, 9, 3, 16, 5, 5, 3, ugrad::Same>();
     check_conv_t<8, 8, 3, 8, 3, 3, 2, ugrad::Valid>();
     check_conv_t<10, 11, 2, 16, 2, 2, 3, ugrad::Valid>();
+    check_conv_t<3, 12, 3, 16, 2, 6, 1, ugrad::Same>();
+    check_conv_t<4, 4, 1, 8, 4, 4, 1, ugrad::Same>();
     check_conv<49, 10, 1, 64, 10, 4, 2, ugrad::Same>();
     check_conv<12, 12, 3, 8, 3, 3, 2, ugrad::Same>();
     check_conv<8, 8, 16, 16, 3, 3, 1, ugrad::Same>();
