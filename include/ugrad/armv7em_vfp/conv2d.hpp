@@ -306,7 +306,7 @@ __attribute__((always_inline)) inline void conv_t_channels(const float* g, const
 #undef UGRAD_VFP_CONVT_CLOBBERS
 
 // Every channel of one input pixel read by `rows` × `taps` taps (both at least one): two channels
-// at a time, then the last odd one. g at dr[oy0][ox0][0], w at w[ky0][kx0][0][0], d at dx[iy][ix][0].
+// at a time, then the last odd one; rows of 1-4 taps written out, except when built for size. g at dr[oy0][ox0][0], w at w[ky0][kx0][0][0], d at dx[iy][ix][0].
 // C channels, F filters, an output row of OW pixels, a kernel row of KW taps, strides SH and SW.
 template <size_t C, size_t F, size_t OW, size_t KW, size_t SH, size_t SW, size_t Taps>
 __attribute__((always_inline)) inline void conv_t_pixel_taps(const float* g, const float* w, float* d, size_t rows,
@@ -322,6 +322,10 @@ __attribute__((always_inline)) inline void conv_t_pixel_taps(const float* g, con
 }
 template <size_t C, size_t F, size_t OW, size_t KW, size_t SH, size_t SW>
 inline void conv_t_pixel(const float* g, const float* w, float* d, size_t rows, size_t taps) noexcept {
+    if constexpr (UGRAD_COMPACT_KERNELS) {  // built for size: one looped copy for every row length
+        conv_t_pixel_taps<C, F, OW, KW, SH, SW, 0>(g, w, d, rows, taps);
+        return;
+    }
     switch (taps) {
         case 1: conv_t_pixel_taps<C, F, OW, KW, SH, SW, 1>(g, w, d, rows, taps); return;
         case 2: conv_t_pixel_taps<C, F, OW, KW, SH, SW, 2>(g, w, d, rows, taps); return;

@@ -242,7 +242,8 @@ __attribute__((always_inline)) inline void depthwise_t_lanes(const float* g, con
 #undef UGRAD_VFP_DWT_TAP
 #undef UGRAD_VFP_DWT_CLOBBERS
 
-// Channels c0 .. c0+Lanes−1 of one input pixel read by `rows` × `taps` taps (both at least one):
+// Channels c0 .. c0+Lanes−1 of one input pixel read by `rows` × `taps` taps (both at least one; rows
+// of 1-4 taps written out, except when built for size):
 // g at dr[oy0][ox0][c0], the first tap's window, w at w[ky0][kx0][c0]. C channels, an output row of
 // OW pixels, a kernel row of KW taps, strides SH and SW.
 template <size_t C, size_t OW, size_t KW, size_t SH, size_t SW, size_t Lanes>
@@ -255,6 +256,10 @@ inline void depthwise_t_window(const float* g, const float* w, float* d, size_t 
     const uint32_t g_row_skip = static_cast<uint32_t>(taps * C * f) - static_cast<uint32_t>(OW * C * f);
     const uint32_t w_row_skip = static_cast<uint32_t>((SH * KW * C - taps * SW * C) * f);
     const uint32_t n = static_cast<uint32_t>(rows), t = static_cast<uint32_t>(taps);
+    if constexpr (UGRAD_COMPACT_KERNELS) {  // built for size: one looped copy for every row length
+        depthwise_t_lanes<0, Lanes>(g, w, d, n, t, g_tap_skip, w_tap_skip, g_row_skip, w_row_skip);
+        return;
+    }
     switch (taps) {
         case 1: depthwise_t_lanes<1, Lanes>(g, w, d, n, t, g_tap_skip, w_tap_skip, g_row_skip, w_row_skip); return;
         case 2: depthwise_t_lanes<2, Lanes>(g, w, d, n, t, g_tap_skip, w_tap_skip, g_row_skip, w_row_skip); return;
