@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// ugrad/armv7em_vfp/depthwise.hpp — a depthwise convolution's forward for the Armv7E-M
-// single-precision VFP (FPv4-SP: Cortex-M4F, and the M7, M33, M55 with the same instructions and
-// registers s0-s31), in inline assembly.
+// ugrad/armv7em_vfp/depthwise.hpp — a depthwise convolution's forward and input gradient for the
+// Armv7E-M single-precision VFP (FPv4-SP: Cortex-M4F, and the M7, M33, M55 with the same
+// instructions and registers s0-s31), in inline assembly. The forward first; the input gradient
+// (the transposed convolution) below it, with its own shapes.
 //
 // Picked by include/ugrad/kernels.hpp beside ugrad/armv7em_vfp/kernels.hpp, for the same cores and
 // with no flag from the user (UGRAD_HAS_TARGET_DEPTHWISE); -DUGRAD_PORTABLE_KERNELS=1 turns it off.

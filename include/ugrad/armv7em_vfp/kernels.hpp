@@ -15,8 +15,9 @@
 // instruction, and VMLA does a term in one.
 //
 // Registers: s0-s7 hold eight partial sums (eight output columns, or the eight dot lanes),
-// s8-s15 x or d, s16-s23 a piece of a weight row. All are declared clobbered, so the compiler
-// saves the callee-saved s16-s23 around each call.
+// s8-s15 x or d, s16-s23 a piece of a weight row; when affine_t takes two rows at once
+// (dot_row_pairs), s0-s15 their lanes, s16-s23 d, s24-s31 a piece of either row. All are declared
+// clobbered, so the compiler saves the callee-saved s16-s31 it sees used around each call.
 #pragma once
 
 #include <stddef.h>
