@@ -558,9 +558,10 @@ inline void affine_t(const float (&d)[M], const float (&w)[N][M], float (&y)[N])
 
 // A core's own kernels: the header UGRAD_TARGET_KERNELS names, else the one for this instruction set.
 // With them, for the same instruction sets, the training loops of updates.hpp (UGRAD_HAS_TARGET_UPDATES)
-// and the forwards of a depthwise convolution (UGRAD_HAS_TARGET_DEPTHWISE: target::depthwise_window,
-// called by include/ugrad/layers/depthwise_conv2d.hpp for float) and of a convolution with a kernel
-// larger than 1×1 (UGRAD_HAS_TARGET_CONV: target::conv_window, include/ugrad/layers/conv2d.hpp).
+// and the forwards and input gradients of a depthwise convolution (UGRAD_HAS_TARGET_DEPTHWISE:
+// target::depthwise_window and depthwise_t_window, called by include/ugrad/layers/depthwise_conv2d.hpp
+// for float) and of a convolution with a kernel larger than 1×1 (UGRAD_HAS_TARGET_CONV:
+// target::conv_window and conv_t_pixel, include/ugrad/layers/conv2d.hpp).
 #if defined(UGRAD_TARGET_KERNELS)
 #include UGRAD_TARGET_KERNELS
 #define UGRAD_HAS_TARGET_KERNELS 1

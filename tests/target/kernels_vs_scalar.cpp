@@ -273,6 +273,33 @@ void check_depthwise() {
     }
 }
 
+// A depthwise convolution's input gradient (layer_backward_input: target::depthwise_t_window where it
+// applies) against the portable loop written out here as the layer documents it (each input pixel
+// from +0, then dr·w for each tap whose window reads it, ky then kx ascending), bit for bit: the
+// shapes of check_depthwise, so strides 1 and 2, SAME and VALID, edge pixels read by fewer taps or
+// none, rows written out (1-4 taps) and looped; dr with ±0 among its values (signed zeros kept).
+template <size_t H, size_t W, size_t C, size_t KH, size_t KW, size_t S, class Padding>
+void check_depthwise_t() {
+    using Layer = ugrad::DepthwiseConv2D<ugrad::Hwc<H, W, C>, ugrad::Kernel<KH, KW>, ugrad::Stride<S, S>, Padding>;
+    using Win = typename Layer::windows;
+    static Layer layer;
+    static float x[Layer::inputs], dr[Layer::outputs], dx_target[Layer::inputs], dx_scalar[Layer::inputs];
+    for (int trial = 0; trial < 2; ++trial) {
+        fill_layer_and_input(layer, x);
+        fill_random(dr, false, false, trial == 1);
+        ugrad::layer_backward_input(layer, dr, dx_target);
+        for (size_t iy = 0; iy < H; ++iy)
+            for (size_t ix = 0; ix < W; ++ix) {
+                float* d = &dx_scalar[(iy * W + ix) * C];
+                for (size_t c = 0; c < C; ++c) d[c] = 0.0f;
+                Win::for_each_reader(iy, ix, [&](size_t ky, size_t kx, size_t out_pixel) {
+                    for (size_t c = 0; c < C; ++c) d[c] = d[c] + dr[out_pixel * C + c] * layer.w[ky][kx][c];
+                });
+            }
+        report_image(memcmp(dx_target, dx_scalar, sizeof dx_scalar) == 0, "target_depthwise_t", H, W, C, 0, KH, KW);
+    }
+}
+
 // A convolution's forward (layer_map: target::conv_window for a kernel larger than 1×1) against
 // the portable loop (detail::conv2d_filters, 16 filters at a time), bit for bit: interior and edge
 // windows, SAME and VALID, strides 1 and 2, kernel rows of up to eight terms (written out) and
@@ -297,9 +324,61 @@ void check_conv() {
     }
 }
 
+// A convolution's input gradient (layer_backward_input: target::conv_t_pixel for a kernel larger
+// than 1×1 and F a multiple of 8 up to 64) against the portable order written out here as the layer
+// documents it (each input pixel's channel c: eight lanes from +0 through every tap whose window
+// reads the pixel, ky then kx ascending, lane k taking the terms f ≡ k (mod 8), blocks then tail;
+// then scalar::fold_lanes' tree; +0 where no tap reads it), bit for bit: F = 8 to 64 (the kernel,
+// two channels at a time and an odd last one) and F = 12 (the portable loop); strides 1, 2 and 3,
+// SAME and VALID, edge pixels read by fewer taps or none, rows of 1-4 taps written out and longer
+// ones looped; dr with ±0 among its values.
+template <size_t H, size_t W, size_t C, size_t F, size_t KH, size_t KW, size_t S, class Padding>
+void check_conv_t() {
+    using Layer = ugrad::Conv2D<ugrad::Hwc<H, W, C>, F, ugrad::Kernel<KH, KW>, ugrad::Stride<S, S>, Padding>;
+    using Win = typename Layer::windows;
+    static Layer layer;
+    static float x[Layer::inputs], dr[Layer::outputs], dx_target[Layer::inputs], dx_scalar[Layer::inputs];
+    constexpr size_t full = F - F % 8;
+    for (int trial = 0; trial < 2; ++trial) {
+        fill_layer_and_input(layer, x);
+        fill_random(dr, false, false, trial == 1);
+        ugrad::layer_backward_input(layer, dr, dx_target);
+        for (size_t iy = 0; iy < H; ++iy)
+            for (size_t ix = 0; ix < W; ++ix)
+                for (size_t c = 0; c < C; ++c) {
+                    float lane[8] = {};
+                    Win::for_each_reader(iy, ix, [&](size_t ky, size_t kx, size_t out_pixel) {
+                        const float* g = &dr[out_pixel * F];
+                        const float* w = layer.w[ky][kx][c];
+                        for (size_t j = 0; j < full; j += 8)
+                            for (size_t k = 0; k < 8; ++k) lane[k] = lane[k] + g[j + k] * w[j + k];
+                        for (size_t k = 0; k < F % 8; ++k) lane[k] = lane[k] + g[full + k] * w[full + k];
+                    });
+                    dx_scalar[(iy * W + ix) * C + c] = ugrad::scalar::fold_lanes(lane);
+                }
+        report_image(memcmp(dx_target, dx_scalar, sizeof dx_scalar) == 0, "target_conv_t", H, W, C, F, KH, KW);
+    }
+}
+
 }  // namespace
 
 int main() {
+    check_conv_t<49, 10, 1, 64, 10, 4, 2, ugrad::Same>();
+    check_conv_t<12, 12, 3, 8, 3, 3, 2, ugrad::Same>();
+    check_conv_t<8, 8, 16, 16, 3, 3, 1, ugrad::Same>();
+    check_conv_t<8, 8, 16, 32, 3, 3, 2, ugrad::Same>();
+    check_conv_t<4, 4, 32, 64, 3, 3, 1, ugrad::Same>();
+    check_conv_t<7, 6, 2, 24, 3, 3, 1, ugrad::Valid>();
+    check_conv_t<9, 8, 5, 40, 2, 3, 2, ugrad::Valid>();
+    check_conv_t<6, 5, 5, 48, 2, 3, 1, ugrad::Same>();
+    check_conv_t<5, 7, 1, 56, 3, 2, 1, ugrad::Same>();
+    check_conv_t<6, 5, 5, 12, 2, 3, 1, ugrad::Same>();
+    check_conv_t<1, 30, 4, 32, 1, 5, 1, ugrad::Same>();
+    check_conv_t<9, 9, 3, 16, 5, 5, 3, ugrad::Same>();
+    check_conv_t<8, 8, 3, 8, 3, 3, 2, ugrad::Valid>();
+    check_conv_t<10, 11, 2, 16, 2, 2, 3, ugrad::Valid>();
+    check_conv_t<3, 12, 3, 16, 2, 6, 1, ugrad::Same>();
+    check_conv_t<4, 4, 1, 8, 4, 4, 1, ugrad::Same>();
     check_conv<49, 10, 1, 64, 10, 4, 2, ugrad::Same>();
     check_conv<12, 12, 3, 8, 3, 3, 2, ugrad::Same>();
     check_conv<8, 8, 16, 16, 3, 3, 1, ugrad::Same>();
@@ -315,6 +394,21 @@ int main() {
     check_depthwise<1, 30, 40, 1, 5, 1, ugrad::Valid>();
     check_depthwise<1, 24, 32, 1, 10, 1, ugrad::Same>();
     check_depthwise<7, 5, 16, 1, 1, 1, ugrad::Valid>();
+    check_depthwise_t<25, 5, 64, 3, 3, 1, ugrad::Same>();
+    check_depthwise_t<9, 7, 24, 3, 3, 2, ugrad::Same>();
+    check_depthwise_t<10, 8, 16, 3, 3, 2, ugrad::Same>();
+    check_depthwise_t<6, 6, 13, 3, 3, 1, ugrad::Valid>();
+    check_depthwise_t<7, 9, 8, 3, 3, 2, ugrad::Valid>();
+    check_depthwise_t<8, 8, 16, 3, 3, 2, ugrad::Valid>();
+    check_depthwise_t<11, 10, 8, 2, 2, 3, ugrad::Valid>();
+    check_depthwise_t<5, 8, 8, 2, 4, 1, ugrad::Same>();
+    check_depthwise_t<4, 3, 3, 3, 3, 1, ugrad::Same>();
+    check_depthwise_t<1, 30, 40, 1, 5, 1, ugrad::Valid>();
+    check_depthwise_t<1, 24, 32, 1, 10, 1, ugrad::Same>();
+    check_depthwise_t<30, 1, 40, 3, 1, 1, ugrad::Valid>();
+    check_depthwise_t<15, 1, 128, 15, 1, 1, ugrad::Valid>();
+    check_depthwise_t<7, 5, 16, 1, 1, 1, ugrad::Valid>();
+    check_depthwise_t<8, 7, 24, 5, 4, 3, ugrad::Same>();
     check_shape<1, 1>();
     check_shape<1, 8>();
     check_shape<2, 3>();
@@ -334,6 +428,13 @@ int main() {
     check_shape<19, 14>();
     check_shape<11, 100>();
     check_shape<784, 128>();
+    // Rows of whole blocks two at a time (1 to 32 blocks, quads and their rest), an odd last row.
+    check_shape<1, 32>();
+    check_shape<2, 16>();
+    check_shape<5, 24>();
+    check_shape<4, 40>();
+    check_shape<3, 96>();
+    check_shape<13, 256>();
     // Every narrow width (M <= 10: one pass of all columns, d held in registers), rows mod 4 and 8.
     check_shape<6, 2>();
     check_shape<13, 4>();

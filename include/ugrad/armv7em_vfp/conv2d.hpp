@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// ugrad/armv7em_vfp/conv2d.hpp — a convolution's forward, kernels larger than 1×1, for the
-// Armv7E-M single-precision VFP (FPv4-SP: Cortex-M4F, and the M7, M33, M55 with the same
-// instructions and registers s0-s31), in inline assembly.
+// ugrad/armv7em_vfp/conv2d.hpp — a convolution's forward and input gradient, kernels larger than
+// 1×1, for the Armv7E-M single-precision VFP (FPv4-SP: Cortex-M4F, and the M7, M33, M55 with the
+// same instructions and registers s0-s31), in inline assembly. The forward first; the input
+// gradient (the transposed convolution) below it, with its own shapes.
 //
 // Picked by include/ugrad/kernels.hpp beside ugrad/armv7em_vfp/kernels.hpp, for the same cores and
 // with no flag from the user (UGRAD_HAS_TARGET_CONV); -DUGRAD_PORTABLE_KERNELS=1 turns it off.
@@ -26,6 +27,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include <ugrad/armv7em_vfp/kernels.hpp>  // zero_lanes
 
 namespace ugrad {
 namespace target {
@@ -169,6 +172,168 @@ inline void conv_window(const float* x, const float* w, const float* b, float* r
         }
     }
     conv_rows<C, W, KW, F, Lanes, Taps>(x, w, b, r, rows);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The input gradient, a kernel larger than 1×1 with F a multiple of 8 up to 64: the transposed
+// convolution. Same bits as include/ugrad/layers/conv2d.hpp's portable loop
+// (detail::conv2d_t_channel), term for term.
+//
+// Shapes, for one input pixel (iy, ix) and channel c (two channels c, c+1 at once):
+//   dr [OH][OW][F]   w [KH][KW][C][F]   dx [H][W][C]     (HWC)
+//   lane_k = +0;  for ky = ky0, ky0+S_h, ... (rows of them), kx = kx0, kx0+S_w, ... (taps of them),
+//                 for each block b = 0 .. F/8 − 1:  lane_k = lane_k + dr[oy][ox][8b+k]·w[ky][kx][c][8b+k]
+//                 (oy = oy0 − (ky − ky0)/S_h, ox = ox0 − (kx − kx0)/S_w: the windows that read the pixel)
+//   dx[iy][ix][c] = ((lane_0 + lane_1) + (lane_2 + lane_3)) + ((lane_4 + lane_5) + (lane_6 + lane_7))
+// From tap to tap dr steps back by F floats (one output pixel) and w on by S_w·C·F; from row to row
+// dr back by OW·F, w on by S_h·KW·C·F. Registers: s0-s7 channel c's lanes, s8-s15 channel c+1's,
+// s16-s23 eight dr (loaded once for both channels), s24-s31 eight w; all declared clobbered (the
+// compiler saves the callee-saved s16-s31).
+
+// Rows of up to 64 filters are written out (eight blocks of eight); wider ones run the portable loop.
+constexpr size_t conv_t_max_filters = 64;
+
+#define UGRAD_VFP_CONVT_CLOBBERS                                                                                   \
+    "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "s12", "s13", "s14", "s15", "s16",   \
+        "s17", "s18", "s19", "s20", "s21", "s22", "s23", "s24", "s25", "s26", "s27", "s28", "s29", "s30", "s31", \
+        "cc", "memory"
+
+// Block b of a tap, if there is one: s16-s23 = dr's eight, s24-s31 = channel c's eight weights,
+// lanes s0-s7 += their products; with two channels, s24-s31 = channel c+1's, lanes s8-s15 likewise.
+#define UGRAD_VFP_CONVT_BLOCK(B)             \
+    ".if " #B " < %c[blocks]\n\t"            \
+    "vldmia    %[g]!, {s16-s23}\n\t"         \
+    "vldmia    %[w]!, {s24-s31}\n\t"         \
+    "vmla.f32  s0, s16, s24\n\t"             \
+    "vmla.f32  s1, s17, s25\n\t"             \
+    "vmla.f32  s2, s18, s26\n\t"             \
+    "vmla.f32  s3, s19, s27\n\t"             \
+    "vmla.f32  s4, s20, s28\n\t"             \
+    "vmla.f32  s5, s21, s29\n\t"             \
+    "vmla.f32  s6, s22, s30\n\t"             \
+    "vmla.f32  s7, s23, s31\n\t"             \
+    ".if %c[pair]\n\t"                       \
+    "vldmia    %[wb]!, {s24-s31}\n\t"        \
+    "vmla.f32  s8, s16, s24\n\t"             \
+    "vmla.f32  s9, s17, s25\n\t"             \
+    "vmla.f32  s10, s18, s26\n\t"            \
+    "vmla.f32  s11, s19, s27\n\t"            \
+    "vmla.f32  s12, s20, s28\n\t"            \
+    "vmla.f32  s13, s21, s29\n\t"            \
+    "vmla.f32  s14, s22, s30\n\t"            \
+    "vmla.f32  s15, s23, s31\n\t"            \
+    ".endif\n\t"                             \
+    ".endif\n\t"
+
+// One tap: its blocks, then the steps to the next tap (dr back by 2F floats from the end of what
+// was read, w on by w_tap_skip bytes).
+#define UGRAD_VFP_CONVT_TAP                                                                      \
+    UGRAD_VFP_CONVT_BLOCK(0) UGRAD_VFP_CONVT_BLOCK(1) UGRAD_VFP_CONVT_BLOCK(2) UGRAD_VFP_CONVT_BLOCK(3) \
+    UGRAD_VFP_CONVT_BLOCK(4) UGRAD_VFP_CONVT_BLOCK(5) UGRAD_VFP_CONVT_BLOCK(6) UGRAD_VFP_CONVT_BLOCK(7) \
+    "sub       %[g], %[g], #%c[g_back]\n\t"                                                     \
+    "add       %[w], %[w], %[w_tap_skip]\n\t"                                                   \
+    ".if %c[pair]\n\t"                                                                          \
+    "add       %[wb], %[wb], %[w_tap_skip]\n\t"                                                 \
+    ".endif\n\t"
+#define UGRAD_VFP_CONVT_ROW_TAP(K) ".if " #K " < %c[taps]\n\t" UGRAD_VFP_CONVT_TAP ".endif\n\t"
+
+// The lanes of one channel (Pair: two, c and c+1) of one input pixel over `rows` rows (at least
+// one) of Taps taps (Taps = 0: `taps` taps, a loop pass each), then the tree into d[0] (and d[1]).
+// g at dr[oy0][ox0][0], w at w[ky0][kx0][c][0]; F = 8·Blocks; the row skips are byte steps from the
+// end of a row's last tap step, negative ones as their two's complement.
+template <size_t Taps, size_t Blocks, bool Pair>
+__attribute__((always_inline)) inline void conv_t_channels(const float* g, const float* w, float* d, uint32_t rows,
+                                                           uint32_t taps, uint32_t w_tap_skip, uint32_t g_row_skip,
+                                                           uint32_t w_row_skip) noexcept {
+    static_assert(Blocks >= 1 && Blocks <= conv_t_max_filters / 8, "one to eight blocks of eight filters");
+    static_assert(Taps <= 4, "rows of up to four taps are written out");
+    const float* wb = nullptr;  // channel c+1's weights (an output: no register shared with an input)
+    uint32_t t = 0;
+    __asm__ volatile(
+        ".if %c[pair]\n\t"
+        "vldm      %[zero], {s0-s15}\n\t"
+        "add       %[wb], %[w], #%c[row_bytes]\n\t"
+        ".else\n\t"
+        "vldm      %[zero], {s0-s7}\n\t"
+        ".endif\n"
+        "1:\n\t"
+        ".if %c[taps] == 0\n\t"
+        "mov       %[t], %[loop_taps]\n"
+        "2:\n\t"
+        UGRAD_VFP_CONVT_TAP
+        "subs      %[t], %[t], #1\n\t"
+        "bne       2b\n\t"
+        ".else\n\t"
+        UGRAD_VFP_CONVT_ROW_TAP(0) UGRAD_VFP_CONVT_ROW_TAP(1) UGRAD_VFP_CONVT_ROW_TAP(2) UGRAD_VFP_CONVT_ROW_TAP(3)
+        ".endif\n\t"
+        "add       %[g], %[g], %[g_row_skip]\n\t"
+        "add       %[w], %[w], %[w_row_skip]\n\t"
+        ".if %c[pair]\n\t"
+        "add       %[wb], %[wb], %[w_row_skip]\n\t"
+        ".endif\n\t"
+        "subs      %[rows], %[rows], #1\n\t"
+        "bne       1b\n\t"
+        "vadd.f32  s0, s0, s1\n\t"
+        "vadd.f32  s2, s2, s3\n\t"
+        "vadd.f32  s4, s4, s5\n\t"
+        "vadd.f32  s6, s6, s7\n\t"
+        "vadd.f32  s0, s0, s2\n\t"
+        "vadd.f32  s4, s4, s6\n\t"
+        "vadd.f32  s0, s0, s4\n\t"
+        ".if %c[pair]\n\t"
+        "vadd.f32  s8, s8, s9\n\t"
+        "vadd.f32  s10, s10, s11\n\t"
+        "vadd.f32  s12, s12, s13\n\t"
+        "vadd.f32  s14, s14, s15\n\t"
+        "vadd.f32  s8, s8, s10\n\t"
+        "vadd.f32  s12, s12, s14\n\t"
+        "vadd.f32  s8, s8, s12\n\t"
+        "vmov      s1, s8\n\t"
+        "vstm      %[d], {s0-s1}\n\t"
+        ".else\n\t"
+        "vstr      s0, [%[d]]\n\t"
+        ".endif\n\t"
+        : [g] "+r"(g), [w] "+r"(w), [wb] "=&r"(wb), [rows] "+r"(rows), [t] "=&r"(t)
+        : [d] "r"(d), [zero] "r"(zero_lanes), [loop_taps] "r"(taps), [w_tap_skip] "r"(w_tap_skip),
+          [g_row_skip] "r"(g_row_skip), [w_row_skip] "r"(w_row_skip), [taps] "i"(Taps), [blocks] "i"(Blocks),
+          [pair] "i"(Pair ? 1 : 0), [row_bytes] "i"(Blocks * 8 * sizeof(float)),
+          [g_back] "i"(2 * Blocks * 8 * sizeof(float))
+        : UGRAD_VFP_CONVT_CLOBBERS);
+}
+
+#undef UGRAD_VFP_CONVT_ROW_TAP
+#undef UGRAD_VFP_CONVT_TAP
+#undef UGRAD_VFP_CONVT_BLOCK
+#undef UGRAD_VFP_CONVT_CLOBBERS
+
+// Every channel of one input pixel read by `rows` × `taps` taps (both at least one): two channels
+// at a time, then the last odd one; rows of 1-4 taps written out, except when built for size. g at dr[oy0][ox0][0], w at w[ky0][kx0][0][0], d at dx[iy][ix][0].
+// C channels, F filters, an output row of OW pixels, a kernel row of KW taps, strides SH and SW.
+template <size_t C, size_t F, size_t OW, size_t KW, size_t SH, size_t SW, size_t Taps>
+__attribute__((always_inline)) inline void conv_t_pixel_taps(const float* g, const float* w, float* d, size_t rows,
+                                                             size_t taps) noexcept {
+    constexpr size_t f = sizeof(float), B = F / 8;
+    constexpr uint32_t w_tap_skip = static_cast<uint32_t>((SW * C * F - F) * f);
+    const uint32_t g_row_skip = static_cast<uint32_t>(taps * F * f) - static_cast<uint32_t>(OW * F * f);
+    const uint32_t w_row_skip = static_cast<uint32_t>((SH * KW * C * F - taps * SW * C * F) * f);
+    const uint32_t n = static_cast<uint32_t>(rows), t = static_cast<uint32_t>(taps);
+    size_t c = 0;
+    for (; c + 2 <= C; c += 2) conv_t_channels<Taps, B, true>(g, w + c * F, d + c, n, t, w_tap_skip, g_row_skip, w_row_skip);
+    if constexpr (C % 2 != 0) conv_t_channels<Taps, B, false>(g, w + c * F, d + c, n, t, w_tap_skip, g_row_skip, w_row_skip);
+}
+template <size_t C, size_t F, size_t OW, size_t KW, size_t SH, size_t SW>
+inline void conv_t_pixel(const float* g, const float* w, float* d, size_t rows, size_t taps) noexcept {
+    if constexpr (UGRAD_COMPACT_KERNELS) {  // built for size: one looped copy for every row length
+        conv_t_pixel_taps<C, F, OW, KW, SH, SW, 0>(g, w, d, rows, taps);
+        return;
+    }
+    switch (taps) {
+        case 1: conv_t_pixel_taps<C, F, OW, KW, SH, SW, 1>(g, w, d, rows, taps); return;
+        case 2: conv_t_pixel_taps<C, F, OW, KW, SH, SW, 2>(g, w, d, rows, taps); return;
+        case 3: conv_t_pixel_taps<C, F, OW, KW, SH, SW, 3>(g, w, d, rows, taps); return;
+        case 4: conv_t_pixel_taps<C, F, OW, KW, SH, SW, 4>(g, w, d, rows, taps); return;
+        default: conv_t_pixel_taps<C, F, OW, KW, SH, SW, 0>(g, w, d, rows, taps); return;
+    }
 }
 
 }  // namespace target

@@ -15,8 +15,9 @@
 // instruction, and VMLA does a term in one.
 //
 // Registers: s0-s7 hold eight partial sums (eight output columns, or the eight dot lanes),
-// s8-s15 x or d, s16-s23 a piece of a weight row. All are declared clobbered, so the compiler
-// saves the callee-saved s16-s23 around each call.
+// s8-s15 x or d, s16-s23 a piece of a weight row; when affine_t takes two rows at once
+// (dot_row_pairs), s0-s15 their lanes, s16-s23 d, s24-s31 a piece of either row. All are declared
+// clobbered, so the compiler saves the callee-saved s16-s31 it sees used around each call.
 #pragma once
 
 #include <stddef.h>
@@ -30,8 +31,9 @@ namespace target {
 // instructions in the same order, about a third of the code, a few more branches.
 constexpr uint32_t unroll = UGRAD_COMPACT_KERNELS ? 0 : 1;
 
-// Eight +0.0f, loaded in one VLDM to start the dot lanes at +0 exactly as the scalar code does.
-alignas(8) inline constexpr float zero_lanes[8] = {};
+// +0.0f, loaded by one VLDM to start the dot lanes at +0 exactly as the scalar code does (eight
+// lanes, or sixteen for two rows at once).
+alignas(8) inline constexpr float zero_lanes[16] = {};
 
 #define UGRAD_VFP_CLOBBERS                                                                         \
     "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "s12", "s13", "s14", \
@@ -223,6 +225,87 @@ inline void dot_rows(const float* d, const float* w, float* y, size_t rows) noex
 #undef UGRAD_VFP_DOT_BLOCK
 #undef UGRAD_VFP_DOT_TAIL
 
+// One block of eight dot terms for two rows at once: s16-s23 = d[j..j+7] (read once for both),
+// s24-s31 = W[i][j..j+7] then W[i+1][j..j+7];  s_k = s_k + s(16+k)·s(24+k) (row i, lanes s0-s7),
+// s(8+k) = s(8+k) + s(16+k)·s(24+k) (row i+1, lanes s8-s15).
+#define UGRAD_VFP_DOT_PAIR_BLOCK         \
+    "vldmia    %[dp]!, {s16-s23}\n\t"    \
+    "vldmia    %[w]!, {s24-s31}\n\t"     \
+    "vmla.f32  s0, s16, s24\n\t"         \
+    "vmla.f32  s1, s17, s25\n\t"         \
+    "vmla.f32  s2, s18, s26\n\t"         \
+    "vmla.f32  s3, s19, s27\n\t"         \
+    "vmla.f32  s4, s20, s28\n\t"         \
+    "vmla.f32  s5, s21, s29\n\t"         \
+    "vmla.f32  s6, s22, s30\n\t"         \
+    "vmla.f32  s7, s23, s31\n\t"         \
+    "vldmia    %[wb]!, {s24-s31}\n\t"    \
+    "vmla.f32  s8, s16, s24\n\t"         \
+    "vmla.f32  s9, s17, s25\n\t"         \
+    "vmla.f32  s10, s18, s26\n\t"        \
+    "vmla.f32  s11, s19, s27\n\t"        \
+    "vmla.f32  s12, s20, s28\n\t"        \
+    "vmla.f32  s13, s21, s29\n\t"        \
+    "vmla.f32  s14, s22, s30\n\t"        \
+    "vmla.f32  s15, s23, s31\n\t"
+
+// The lanes s<A>..s<A+7> folded into s<A> by the fixed tree ((l0+l1)+(l2+l3)) + ((l4+l5)+(l6+l7)).
+#define UGRAD_VFP_DOT_TREE(A0, A1, A2, A3, A4, A5, A6, A7) \
+    "vadd.f32  s" #A0 ", s" #A0 ", s" #A1 "\n\t"         \
+    "vadd.f32  s" #A2 ", s" #A2 ", s" #A3 "\n\t"         \
+    "vadd.f32  s" #A4 ", s" #A4 ", s" #A5 "\n\t"         \
+    "vadd.f32  s" #A6 ", s" #A6 ", s" #A7 "\n\t"         \
+    "vadd.f32  s" #A0 ", s" #A0 ", s" #A2 "\n\t"         \
+    "vadd.f32  s" #A4 ", s" #A4 ", s" #A6 "\n\t"         \
+    "vadd.f32  s" #A0 ", s" #A0 ", s" #A4 "\n\t"
+
+// Dot products y[i] = dot(W[i], d) for `pairs` pairs of consecutive rows of length M = 8·Blocks
+// (no tail, Blocks >= 2), each in the fixed order of dot_rows — lanes from +0 (sixteen zeros, both
+// rows' lanes), the blocks of eight terms in order (four per pass of an inner loop while there are
+// four, then the last Blocks mod 4), then the tree — two rows per pass so that each block of d is
+// loaded once for both:
+//   s0-s7 = s8-s15 = +0;  for each block j:  s16-s23 = d[j..j+7];  row i's lanes += s16-s23 · W[i][j..j+7];
+//   row i+1's lanes += s16-s23 · W[i+1][j..j+7];  then y[i] = tree(s0-s7), y[i+1] = tree(s8-s15).
+template <size_t Blocks>
+inline void dot_row_pairs(const float* d, const float* w, float* y, size_t pairs) noexcept {
+    static_assert(Blocks >= 2, "rows of two blocks or more");
+    const float* dp = nullptr;  // the block's d (outputs: no register shared with an input)
+    const float* wb = nullptr;  // the second row's block
+    uint32_t quads = 0;
+    uint32_t n = static_cast<uint32_t>(pairs);
+    __asm__ volatile(
+        "1:\n\t"
+        "vldm      %[zero], {s0-s15}\n\t"
+        "mov       %[dp], %[d]\n\t"
+        "add       %[wb], %[w], %[row_bytes]\n\t"
+        ".if %c[quad_count] == 1\n\t"
+        UGRAD_VFP_DOT_PAIR_BLOCK UGRAD_VFP_DOT_PAIR_BLOCK UGRAD_VFP_DOT_PAIR_BLOCK UGRAD_VFP_DOT_PAIR_BLOCK
+        ".elseif %c[quad_count] > 1\n\t"
+        "mov       %[quads], %[quad_count]\n"
+        "2:\n\t"
+        UGRAD_VFP_DOT_PAIR_BLOCK UGRAD_VFP_DOT_PAIR_BLOCK UGRAD_VFP_DOT_PAIR_BLOCK UGRAD_VFP_DOT_PAIR_BLOCK
+        "subs      %[quads], %[quads], #1\n\t"
+        "bne       2b\n\t"
+        ".endif\n\t"
+        ".if %c[rest] > 0\n\t" UGRAD_VFP_DOT_PAIR_BLOCK ".endif\n\t"
+        ".if %c[rest] > 1\n\t" UGRAD_VFP_DOT_PAIR_BLOCK ".endif\n\t"
+        ".if %c[rest] > 2\n\t" UGRAD_VFP_DOT_PAIR_BLOCK ".endif\n\t"
+        UGRAD_VFP_DOT_TREE(0, 1, 2, 3, 4, 5, 6, 7)
+        UGRAD_VFP_DOT_TREE(8, 9, 10, 11, 12, 13, 14, 15)
+        "vstmia    %[y]!, {s0}\n\t"
+        "vstmia    %[y]!, {s8}\n\t"
+        "mov       %[w], %[wb]\n\t"
+        "subs      %[n], %[n], #1\n\t"
+        "bne       1b\n\t"
+        : [w] "+r"(w), [y] "+r"(y), [n] "+r"(n), [dp] "=&r"(dp), [wb] "=&r"(wb), [quads] "+r"(quads)
+        : [d] "r"(d), [zero] "r"(zero_lanes), [row_bytes] "r"(Blocks * 8 * sizeof(float)),
+          [quad_count] "i"(Blocks / 4), [rest] "i"(Blocks % 4)
+        : UGRAD_VFP_CLOBBERS, "s24", "s25", "s26", "s27", "s28", "s29", "s30", "s31");
+}
+
+#undef UGRAD_VFP_DOT_PAIR_BLOCK
+#undef UGRAD_VFP_DOT_TREE
+
 // Short rows and narrow matrices (M <= 10, as the output layer's 10): all of d, or a whole row of
 // W, sits in the registers at once. Registers s0-s23 only, as above (so the same s16-s23 are saved).
 constexpr size_t short_max = 10;
@@ -347,13 +430,19 @@ inline void affine(const float (&x)[N], const float (&w)[N][M], const float (&b)
     if constexpr (M % 8 != 0) affine_tail_columns<M % 8>(x, &w[0][full], M * sizeof(float), N, &b[full], &y[full]);
 }
 
-// y = d·Wᵀ (float): short rows (M <= 12) with d kept in registers, longer ones by blocks.
+// y = d·Wᵀ (float): short rows (M <= 10) with d kept in registers; rows of whole blocks (M a
+// multiple of 8, 16 or more) two at a time, sharing each block of d (one at a time when built for
+// size), the last odd row alone; other rows by blocks and a tail.
 template <size_t N, size_t M>
 inline void affine_t(const float (&d)[M], const float (&w)[N][M], float (&y)[N]) noexcept {
-    if constexpr (M <= short_max)
+    if constexpr (M <= short_max) {
         dot_rows_short<M>(d, &w[0][0], y, N);  // d held in registers for every row
-    else
+    } else if constexpr (unroll && M % 8 == 0 && N >= 2) {
+        dot_row_pairs<M / 8>(d, &w[0][0], y, N / 2);
+        if constexpr (N % 2 != 0) dot_rows<M / 8, 0>(d, &w[N - 1][0], &y[N - 1], 1);
+    } else {
         dot_rows<M / 8, M % 8>(d, &w[0][0], y, N);
+    }
 }
 
 }  // namespace target

@@ -11,10 +11,12 @@
 // the sum formed from b term by term in the order ky, kx, c (a dense layer's order: a 1×1 kernel
 // is a dense layer at each pixel, and runs on the dense kernels), one fixed order on every target.
 // Backward, from dr = dJ/dr [OH][OW][F] (dJ/dy already multiplied by the activation's slope):
-//   dx[iy][ix][c] = Σ_{ky} Σ_{kx} (Σ_{f} dr[oy][ox][f]·w[ky][kx][c][f])     over the taps (ky, kx)
-//                   whose window (oy, ox) reads (iy, ix): the transposed convolution; each inner
-//                   sum a dense layer's dot product (its fixed lanes), the outer ones added in the
-//                   order ky, kx (0 where no window reads the pixel)
+//   dx[iy][ix][c] = Σ_{ky} Σ_{kx} Σ_{f} dr[oy][ox][f]·w[ky][kx][c][f]     over the taps (ky, kx)
+//                   whose window (oy, ox) reads (iy, ix): the transposed convolution, in a dense
+//                   layer's dot-product order stretched over the taps: eight lanes from +0, lane k
+//                   taking the terms f ≡ k (mod 8) tap by tap (ky, then kx ascending; within a tap
+//                   its blocks of eight, then its tail), then the lanes' one fixed tree — with one
+//                   tap (a 1×1 kernel) exactly the dense dot product (+0 where no window reads the pixel)
 //   dW[ky][kx][c][f] += x[iy][ix][c]·dr[oy][ox][f]    for each output pixel in turn (oy, then ox),
 //                                                     a term with x = 0 skipped
 //   db[f]            += dr[oy][ox][f]                 likewise
@@ -134,6 +136,58 @@ inline bool conv2d_pixel_target(const L& layer, const T (&x)[N], size_t oy, size
     return false;
 }
 
+
+// Channel c of input pixel (iy, ix) of the transposed convolution, a kernel larger than 1×1, in
+// the fixed order: eight lanes from +0 that run through every tap whose window reads the pixel (ky,
+// then kx ascending; rows and cols: Windows::row_readers, col_readers), each tap's terms f ≡ k
+// (mod 8) into lane k — its blocks of eight in order, then its last F mod 8 terms into lanes
+// 0 .. F mod 8 − 1 — then the dense kernels' tree (scalar::fold_lanes). A pixel no tap reads: +0.
+template <class L, typename T, size_t M, class Run>
+inline T conv2d_t_channel(const L& layer, const T (&dr)[M], const Run& rows, const Run& cols, size_t c) noexcept {
+    using S = typename L::stride;
+    constexpr size_t F = sizeof(layer.b) / sizeof(layer.b[0]), OW = L::windows::out_width;
+    constexpr size_t full = F - F % dot_lanes;
+    T lane[dot_lanes] = {};
+    for (size_t r = 0; r < rows.count; ++r)
+        for (size_t t = 0; t < cols.count; ++t) {
+            // Kernel row k0 + r·S_h of output row o0 − r; tap kx0 + t·S_w of output column ox0 − t.
+            const T* g = &dr[((rows.o0 - r) * OW + cols.o0 - t) * F];
+            const T* w = &layer.w[rows.k0 + r * S::height][cols.k0 + t * S::width][c][0];
+            UGRAD_BLOCKS_LOOP
+            for (size_t j = 0; j < full; j += dot_lanes)
+#pragma GCC unroll 8
+                for (size_t k = 0; k < dot_lanes; ++k) lane[k] = lane[k] + g[j + k] * w[j + k];
+#pragma GCC unroll 8
+            for (size_t k = 0; k < F % dot_lanes; ++k) lane[k] = lane[k] + g[full + k] * w[full + k];
+        }
+    return scalar::fold_lanes(lane);
+}
+
+// Input pixel (iy, ix) of the transposed convolution, a kernel larger than 1×1 with F a multiple of
+// 8 (up to 64), every channel, on the core's own kernel (float; ugrad/armv7em_vfp/conv2d.hpp, two
+// channels at a time): the same sums in the same order as conv2d_t_channel. False where there is
+// no such kernel, or no tap reads the pixel.
+template <class L, typename T, size_t M, class Run>
+__attribute__((always_inline)) inline bool conv2d_t_pixel_target(const L& layer, const T (&dr)[M], const Run& rows,
+                                                                 const Run& cols, T* d) noexcept {
+#if UGRAD_HAS_TARGET_CONV
+    using K = typename L::kernel;
+    constexpr size_t F = sizeof(layer.b) / sizeof(layer.b[0]);
+    if constexpr (same_type<T, float>::value && F % 8 == 0 && F <= target::conv_t_max_filters &&
+                  K::height * K::width > 1) {
+        using Win = typename L::windows;
+        using S = typename L::stride;
+        constexpr size_t C = L::input_shape::channels, OW = Win::out_width;
+        if (rows.count == 0 || cols.count == 0) return false;
+        target::conv_t_pixel<C, F, OW, K::width, S::height, S::width>(
+            &dr[(rows.o0 * OW + cols.o0) * F], &layer.w[rows.k0][cols.k0][0][0], d, rows.count, cols.count);
+        return true;
+    }
+#endif
+    (void)layer, (void)dr, (void)rows, (void)cols, (void)d;
+    return false;
+}
+
 }  // namespace detail
 
 // r = x ⊛ W + b (the activation follows: include/ugrad/layers/layer_calls.hpp).   x [In::size], r [outputs].
@@ -163,32 +217,30 @@ void layer_map(const Conv2D<In, F, K, S, P, Act, T>& layer, const T (&x)[In::siz
 }
 
 // dx = dr ⊛ᵀ W: the transposed convolution.   dr [outputs], dx [In::size].
-// Each input pixel gathers, window by window (ky, kx ascending), the C values dr_window·W_tapᵀ — a
-// dense layer's backward, on the dense kernels — the first as they come, the others added (a
-// pixel no window reads gets 0). One pixel's C values sit on the stack between the two.
+// A 1×1 kernel: each input pixel is read by at most one window, and its C values are that window's
+// dr·W[0][0]ᵀ — a dense layer's backward, on the dense kernels (0 where no window reads it). A
+// larger kernel: each input pixel's channel c by conv2d_t_channel, the lanes running through all its
+// taps before the one tree; on a core with its own kernel (F a multiple of 8), the same sums.
 template <class In, size_t F, class K, class S, class P, class Act, typename T>
 void layer_backward_input(const Conv2D<In, F, K, S, P, Act, T>& layer,
                           const T (&dr)[Conv2D<In, F, K, S, P, Act, T>::outputs], T (&dx)[In::size]) noexcept {
     using Win = typename Conv2D<In, F, K, S, P, Act, T>::windows;
     constexpr size_t C = In::channels;
-    for (size_t iy = 0; iy < In::height; ++iy)
+    for (size_t iy = 0; iy < In::height; ++iy) {
+        const auto rows = Win::row_readers(iy);
         for (size_t ix = 0; ix < In::width; ++ix) {
             T(&d)[C] = detail::as_array<C>(&dx[(iy * In::width + ix) * C]);
-            bool first = true;
-            Win::for_each_reader(iy, ix, [&](size_t ky, size_t kx, size_t out_pixel) {
-                const T(&g)[F] = detail::as_array<F>(&dr[out_pixel * F]);
-                if (first) {
-                    affine_t(g, layer.w[ky][kx], d);
-                    first = false;
-                } else {
-                    T t[C];  // NOLINT(cppcoreguidelines-pro-type-member-init,hicpp-member-init): affine_t writes it
-                    affine_t(g, layer.w[ky][kx], t);
-                    for (size_t c = 0; c < C; ++c) d[c] = d[c] + t[c];
-                }
-            });
-            if (first)
-                for (size_t c = 0; c < C; ++c) d[c] = T(0);
+            const auto cols = Win::col_readers(ix);
+            if constexpr (K::height == 1 && K::width == 1) {
+                if (rows.count != 0 && cols.count != 0)
+                    affine_t(detail::as_array<F>(&dr[(rows.o0 * Win::out_width + cols.o0) * F]), layer.w[0][0], d);
+                else
+                    for (size_t c = 0; c < C; ++c) d[c] = T(0);
+            } else if (!detail::conv2d_t_pixel_target(layer, dr, rows, cols, &d[0])) {
+                for (size_t c = 0; c < C; ++c) d[c] = detail::conv2d_t_channel(layer, dr, rows, cols, c);
+            }
         }
+    }
 }
 
 // grads.w += x ⋆ dr, grads.b += Σ dr: this sample's dJ/dW and dJ/db added in, output pixel by

@@ -94,6 +94,56 @@ inline void depthwise_pixel(const L& layer, const T (&x)[N], size_t oy, size_t o
     for (; c0 + block <= C; c0 += block) depthwise_channels<block>(layer, x, oy, ox, out, c0);
     if constexpr (C % block != 0) depthwise_channels<C % block>(layer, x, oy, ox, out, c0);
 }
+
+// Channels c0 .. c0+B−1 of input pixel (iy, ix) of the transposed convolution, B at a time:
+// d = +0, then each tap whose window reads the pixel (ky, kx ascending): d += dr·w.
+template <size_t B, class L, typename T, size_t M>
+inline void depthwise_t_channels(const L& layer, const T (&dr)[M], size_t iy, size_t ix, T* d, size_t c0) noexcept {
+    constexpr size_t C = L::input_shape::channels;
+    T acc[B];
+    for (size_t k = 0; k < B; ++k) acc[k] = T(0);
+    L::windows::for_each_reader(iy, ix, [&](size_t ky, size_t kx, size_t out_pixel) {
+        const T* g = &dr[out_pixel * C + c0];
+        const T* w = &layer.w[ky][kx][c0];
+#pragma GCC unroll 16
+        for (size_t k = 0; k < B; ++k) acc[k] = acc[k] + g[k] * w[k];
+    });
+    for (size_t k = 0; k < B; ++k) d[c0 + k] = acc[k];
+}
+
+// Input pixel (iy, ix) of the transposed convolution, all C channels, on the core's own kernel
+// (float, blocks of 16 channels, then one of 8, then the last C mod 8 in depthwise_t_channels;
+// ugrad/armv7em_vfp/depthwise.hpp): the same sums in the same order as layer_backward_input's
+// portable loop. rows and cols: the pixel's readers (Windows::row_readers, col_readers). False where
+// there is no such kernel.
+template <class L, typename T, size_t M, class Run>
+__attribute__((always_inline)) inline bool depthwise_t_pixel_target(const L& layer, const T (&dr)[M], size_t iy, size_t ix, const Run& rows,
+                                     const Run& cols, T* d) noexcept {
+#if UGRAD_HAS_TARGET_DEPTHWISE
+    if constexpr (same_type<T, float>::value) {
+        using Win = typename L::windows;
+        using K = typename L::kernel;
+        using S = typename L::stride;
+        constexpr size_t C = L::input_shape::channels;
+        if (rows.count == 0 || cols.count == 0) return false;
+        const float* g = &dr[(rows.o0 * Win::out_width + cols.o0) * C];
+        const float* w = &layer.w[rows.k0][cols.k0][0];
+        size_t c0 = 0;
+        for (; c0 + 16 <= C; c0 += 16)
+            target::depthwise_t_window<C, Win::out_width, K::width, S::height, S::width, 16>(&g[c0], &w[c0], &d[c0],
+                                                                                          rows.count, cols.count);
+        if constexpr (C % 16 >= 8) {
+            target::depthwise_t_window<C, Win::out_width, K::width, S::height, S::width, 8>(&g[c0], &w[c0], &d[c0],
+                                                                                         rows.count, cols.count);
+            c0 += 8;
+        }
+        if constexpr (C % 8 != 0) depthwise_t_channels<C % 8>(layer, dr, iy, ix, d, c0);
+        return true;
+    }
+#endif
+    (void)layer, (void)dr, (void)iy, (void)ix, (void)rows, (void)cols, (void)d;
+    return false;
+}
 }  // namespace detail
 
 // r = x ⊛_channel W + b (the activation follows).   x [In::size], r [outputs].
@@ -109,14 +159,18 @@ void layer_map(const DepthwiseConv2D<In, K, S, P, Act, T>& layer, const T (&x)[I
 }
 
 // dx = dr ⊛ᵀ_channel W.   dr [outputs], dx [In::size].
+// Each input pixel from +0, adding dr·w for each tap whose window reads it (ky, kx ascending),
+// channel by channel; on the core's own kernel where it has one (the same sums, in the same order).
 template <class In, class K, class S, class P, class Act, typename T>
 void layer_backward_input(const DepthwiseConv2D<In, K, S, P, Act, T>& layer,
                           const T (&dr)[DepthwiseConv2D<In, K, S, P, Act, T>::outputs], T (&dx)[In::size]) noexcept {
     using Win = typename DepthwiseConv2D<In, K, S, P, Act, T>::windows;
     constexpr size_t C = In::channels;
-    for (size_t iy = 0; iy < In::height; ++iy)
+    for (size_t iy = 0; iy < In::height; ++iy) {
+        const auto rows = Win::row_readers(iy);
         for (size_t ix = 0; ix < In::width; ++ix) {
             T* d = &dx[(iy * In::width + ix) * C];
+            if (detail::depthwise_t_pixel_target(layer, dr, iy, ix, rows, Win::col_readers(ix), d)) continue;
             for (size_t c = 0; c < C; ++c) d[c] = T(0);
             Win::for_each_reader(iy, ix, [&](size_t ky, size_t kx, size_t out_pixel) {
                 const T* g = &dr[out_pixel * C];
@@ -124,6 +178,7 @@ void layer_backward_input(const DepthwiseConv2D<In, K, S, P, Act, T>& layer,
                 for (size_t c = 0; c < C; ++c) d[c] = d[c] + g[c] * w[c];
             });
         }
+    }
 }
 
 // grads.w += x ⋆_channel dr, grads.b += Σ dr.

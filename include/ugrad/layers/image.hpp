@@ -132,6 +132,16 @@ struct Windows {
         }
     }
 
+    // The same walk along one axis, as one run: input row iy is read by taps k0, k0 + S_h, ...
+    // (count of them, 0 if none) of the output rows o0, o0 − 1, ... (as k grows by the stride, the
+    // window that reads iy with it is one row earlier); col_readers likewise for column ix. The
+    // taps of for_each_reader(iy, ix) are the product of the two runs, in the same order.
+    struct Run {
+        size_t k0, count, o0;
+    };
+    static constexpr Run row_readers(size_t iy) noexcept { return readers<rows, K::height, S::height>(iy); }
+    static constexpr Run col_readers(size_t ix) noexcept { return readers<cols, K::width, S::width>(ix); }
+
     // step(pixel, out_pixel) for each window whose tap (ky, kx) lies inside the input, in the
     // order oy, then ox: the pixel that tap reads and the window's output pixel. A weight's walk.
     template <class Step>
@@ -144,6 +154,18 @@ struct Windows {
     }
 
 private:
+    // Tap k reads i for window o = (p − k)/S, p = i + before, when S divides p − k, k <= p and
+    // o < out. The first such k takes the last window allowed, o0 = min(⌊p/S⌋, out − 1); the run
+    // goes on by S while k stays below K and at most p (o >= 0): the hits of hit(), in k order.
+    template <class A, size_t KS, size_t SS>
+    static constexpr Run readers(size_t i) noexcept {
+        const size_t p = i + A::before;
+        const size_t o0 = p / SS < A::out - 1 ? p / SS : A::out - 1;
+        const size_t k0 = p - o0 * SS;
+        if (k0 >= KS) return Run{0, 0, 0};
+        const size_t last = KS - 1 < p ? KS - 1 : p;
+        return Run{k0, (last - k0) / SS + 1, o0};
+    }
     template <class A, size_t KS, size_t SS>
     static constexpr bool hit(size_t i, size_t k, size_t& o) noexcept {
         if (i + A::before < k) return false;
