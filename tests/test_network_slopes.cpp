@@ -66,6 +66,10 @@ using ResNet = Network<Softmax, Conv2D<Hwc<6, 6, 2>, 3, Kernel<3, 3>, Stride<1, 
 using DenseBlocks = Network<Softmax, Dense<6, 6, Tanh>,
                             Residual<IdentityShortcut, Relu, Dense<6, 9, Relu>, Dense<9, 4, Sigmoid>, Dense<4, 6>>,
                             Residual<Dense<6, 2>, Tanh, Dense<6, 2>>, Dense<2, 3>>;
+// One-layer branches: a depthwise convolution beside an identity shortcut.
+using OneLayerBlock = Network<Softmax, Conv2D<Hwc<6, 6, 1>, 3, Kernel<3, 3>, Stride<1, 1>, Same, Relu>,
+                              Residual<IdentityShortcut, Relu6, DepthwiseConv2D<Hwc<6, 6, 3>, Kernel<3, 3>, Stride<1, 1>, Same>>,
+                              GlobalAveragePool<Hwc<6, 6, 3>>, Dense<3, 2>>;
 using PoolBlock = Network<Linear, Conv2D<Hwc<4, 4, 1>, 2, Kernel<3, 3>, Stride<1, 1>, Same, Relu6>,
                           Residual<IdentityShortcut, Relu, MaxPool2D<Hwc<4, 4, 2>, Window<3, 3>, Stride<1, 1>, Same, Relu>,
                                    Conv2D<Hwc<4, 4, 2>, 2, Kernel<1, 1>>>,
@@ -133,6 +137,7 @@ TEST_CASE("Slopes: ŷ, θ, J and dJ/dx bit for bit as from Activations, for ever
     check_same_bits<ResNet<float, Sigmoid>>(7, 0.6);
     check_same_bits<DenseBlocks>(8, 0.7);
     check_same_bits<PoolBlock>(9, 0.8);
+    check_same_bits<OneLayerBlock>(14, 0.8);
     check_same_bits<Network<Logistic, Dense<13, 16, Sigmoid>, Dense<16, 8, Tanh>, Dense<8, 4, Relu>, Dense<4, 2>>>(10, 0.8);
     check_same_bits<Network<Linear, Dense<5, 9, Relu6>, Dense<9, 3, Relu>>>(11, 2.0);  // the top's slope too
     check_same_bits<Network<Softmax, Dense<70, 40, Relu>, Dense<40, 3>>>(12, 0.5);     // bits across words

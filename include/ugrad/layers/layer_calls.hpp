@@ -50,10 +50,12 @@ template <class L>
 using kept_output_t = typename kept_output<L>::type;
 
 // What the input gradient alone keeps of a layer L: its activation's slope. A kind whose
-// transpose reads more specializes this; inner_walk is the scratch its transpose borrows.
+// transpose reads more specializes this; one whose transpose borrows scratch (a residual block's
+// inner walk) says so, and how much: inner_walk values.
 template <class L>
 struct kept_slope {
     using type = ActivationSlope<typename L::activation, L::outputs, typename L::value_type>;
+    static constexpr bool borrows_walk = false;
     static constexpr size_t inner_walk = 0;
 };
 template <class L>
@@ -68,7 +70,7 @@ inline void backward_input(const L& l, const Kept& kept, const T (&dr)[M], T (&d
 // The transpose for the walk to the input alone, from what kept_slope<L> keeps.
 template <class L, class Kept, typename T, size_t M, size_t N>
 inline void backward_input_slope(const L& l, const Kept& kept, const T (&dr)[M], T (&dx)[N], T* inner) noexcept {
-    if constexpr (kept_slope<L>::inner_walk > 0) layer_backward_input(l, kept, dr, dx, inner);
+    if constexpr (kept_slope<L>::borrows_walk) layer_backward_input(l, kept, dr, dx, inner);
     else backward_input(l, kept, dr, dx);
 }
 template <class L, class Kept, typename T, size_t N, size_t M>

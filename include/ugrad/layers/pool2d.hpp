@@ -82,6 +82,7 @@ struct kept_output<MaxPool2D<In, Wn, S, P, Act, T>> {
 template <class In, class Wn, class S, class P, class Act, typename T>
 struct kept_slope<MaxPool2D<In, Wn, S, P, Act, T>> {
     using type = MaxPoolSlope<Act, MaxPool2D<In, Wn, S, P, Act, T>::outputs, T>;
+    static constexpr bool borrows_walk = false;
     static constexpr size_t inner_walk = 0;
 };
 // A failed forward fills y with NaN and every tap with no_tap, which backward turns into a NaN dx.

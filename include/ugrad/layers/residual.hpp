@@ -171,6 +171,7 @@ template <class Shortcut, class Act, class... Branch>
 struct kept_slope<Residual<Shortcut, Act, Branch...>> {
     using Res = Residual<Shortcut, Act, Branch...>;
     using type = ResidualSlope<Shortcut, Act, Branch...>;
+    static constexpr bool borrows_walk = true;  // (none for a one-layer branch with an identity shortcut)
     static constexpr size_t branch_buffers = (Res::depth >= 2 ? 1 : 0) + (Res::depth >= 3 ? 1 : 0);
     static constexpr size_t shortcut_dx = same_type<Shortcut, IdentityShortcut>::value ? 0 : Res::inputs;
     static constexpr size_t branch_walk = branch_buffers * Res::inner_output;
