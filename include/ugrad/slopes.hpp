@@ -71,22 +71,33 @@ constexpr void fill(ActivationSlope<Act, N, T>& kept, T value) noexcept {
     }
 }
 
-// The bits of y [N] after the activation: ReLU y_j > 0, ReLU6 0 < y_j < 6 (act′(r_j) = 1 exactly
-// there, as slope_at reads it from y).
-template <class Act, size_t N, typename T>
-inline void keep_bits(const T (&y)[N], SlopeBits<N>& kept) noexcept {
-    uint32_t nan = 0;
-    for (size_t w = 0; w < SlopeBits<N>::words; ++w) {
-        uint32_t bits = 0;
-        const size_t end = (w + 1) * 32 < N ? (w + 1) * 32 : N;
-        for (size_t j = w * 32; j < end; ++j) {
-            const T v = y[j];
-            const bool on = same_type<Act, Relu>::value ? v > T(0) : (v > T(0) && v < T(6));
-            bits |= static_cast<uint32_t>(on ? 1u : 0u) << (j % 32);
-            nan |= is_nan(v) ? 1u : 0u;
+// y ← act(y) for ReLU (Act = Relu) or ReLU6, y holding r on entry, with the values
+// activate_values gives, and the bits of act′(r) = 1: r > 0 (ReLU), 0 < r < 6 (ReLU6). One pass,
+// a word of 32 units at a time; a NaN r (neither r > 0 nor r <= 0) noted.
+template <class Act, typename T>
+inline uint32_t relu_word(T* y, size_t n, uint32_t& nan) noexcept {
+    uint32_t bits = 0;
+    for (size_t k = 0; k < n; ++k) {
+        const T r = y[k];
+        const bool positive = r > T(0), not_positive = r <= T(0);
+        bool on = positive;
+        if constexpr (same_type<Act, Relu>::value) {
+            y[k] = positive ? r : (not_positive ? T(0) : r);
+        } else {
+            on = positive && r < T(6);
+            y[k] = positive ? (r < T(6) ? r : T(6)) : (not_positive ? T(0) : r);
         }
-        kept.on[w] = bits;
+        bits |= static_cast<uint32_t>(on ? 1u : 0u) << k;
+        nan |= positive || not_positive ? 0u : 1u;
     }
+    return bits;
+}
+template <class Act, size_t N, typename T>
+inline void activate_keeping_bits(T (&y)[N], SlopeBits<N>& kept) noexcept {
+    uint32_t nan = 0;
+    constexpr size_t full = N / 32;
+    for (size_t w = 0; w < full; ++w) kept.on[w] = relu_word<Act>(&y[w * 32], 32, nan);
+    if constexpr (N % 32 != 0) kept.on[full] = relu_word<Act>(&y[full * 32], N % 32, nan);
     kept.nan_output = nan;
 }
 
@@ -98,11 +109,12 @@ inline void activate_keeping_slope(T (&y)[N], ActivationSlope<Act, N, T>& kept) 
     if constexpr (detail::same_type<Act, Sigmoid>::value) {
         sigmoid_layer(y, y, kept.slope);
     } else {
-        activate_values<Act>(y);
         if constexpr (detail::same_type<Act, Relu>::value || detail::same_type<Act, Relu6>::value) {
-            detail::keep_bits<Act>(y, kept);
-        } else if constexpr (detail::same_type<Act, Tanh>::value) {
-            for (size_t j = 0; j < N; ++j) kept.y[j] = y[j];
+            detail::activate_keeping_bits<Act>(y, kept);
+        } else {
+            activate_values<Act>(y);
+            if constexpr (detail::same_type<Act, Tanh>::value)
+                for (size_t j = 0; j < N; ++j) kept.y[j] = y[j];
         }
     }
 }
@@ -125,10 +137,14 @@ inline void multiply_by_slope(const SlopeBits<N>& kept, T (&d)[N]) noexcept {
         for (size_t j = 0; j < N; ++j) d[j] = quiet_nan<T>();
         return;
     }
-    for (size_t j = 0; j < N; ++j) {
-        // d was written whole by the layer's transpose; the analyzer loses that write through the walk's buffers.
-        // NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult)
-        d[j] = d[j] * (((kept.on[j / 32] >> (j % 32)) & 1u) != 0 ? T(1) : T(0));
+    for (size_t w = 0; w < SlopeBits<N>::words; ++w) {
+        uint32_t bits = kept.on[w];
+        const size_t end = (w + 1) * 32 < N ? (w + 1) * 32 : N;
+        for (size_t j = w * 32; j < end; ++j, bits >>= 1) {
+            // d was written whole by the layer's transpose; the analyzer loses that write through the walk's buffers.
+            // NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult)
+            d[j] = d[j] * ((bits & 1u) != 0 ? T(1) : T(0));
+        }
     }
 }
 
