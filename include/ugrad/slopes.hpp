@@ -71,24 +71,28 @@ constexpr void fill(ActivationSlope<Act, N, T>& kept, T value) noexcept {
     }
 }
 
-// y ← act(y) for ReLU (Act = Relu) or ReLU6, y holding r on entry, with the values
-// activate_values gives, and the bits of act′(r) = 1: r > 0 (ReLU), 0 < r < 6 (ReLU6). One pass,
-// a word of 32 units at a time; a NaN r (neither r > 0 nor r <= 0) noted.
+// One unit of ReLU (Act = Relu) or ReLU6: y ← act(y), y holding r on entry, the value
+// activate_values gives; returns 1 where act′(r) = 1 (r > 0; 0 < r < 6), 0 where it is 0, and 2
+// for a NaN r (neither r > 0 nor r <= 0).
+template <class Act, typename T>
+inline uint32_t relu_unit(T& y) noexcept {
+    const T r = y;
+    if constexpr (same_type<Act, Relu>::value) {
+        y = r > T(0) ? r : (r <= T(0) ? T(0) : r);
+        return r > T(0) ? 1u : (r <= T(0) ? 0u : 2u);
+    } else {
+        y = r > T(0) ? (r < T(6) ? r : T(6)) : (r <= T(0) ? T(0) : r);
+        return r > T(0) ? (r < T(6) ? 1u : 0u) : (r <= T(0) ? 0u : 2u);
+    }
+}
+// The units y [n], n <= 32, in one pass: their bits in one word (unit k in bit k), a NaN noted.
 template <class Act, typename T>
 inline uint32_t relu_word(T* y, size_t n, uint32_t& nan) noexcept {
     uint32_t bits = 0;
     for (size_t k = 0; k < n; ++k) {
-        const T r = y[k];
-        const bool positive = r > T(0), not_positive = r <= T(0);
-        bool on = positive;
-        if constexpr (same_type<Act, Relu>::value) {
-            y[k] = positive ? r : (not_positive ? T(0) : r);
-        } else {
-            on = positive && r < T(6);
-            y[k] = positive ? (r < T(6) ? r : T(6)) : (not_positive ? T(0) : r);
-        }
-        bits |= static_cast<uint32_t>(on ? 1u : 0u) << k;
-        nan |= positive || not_positive ? 0u : 1u;
+        const uint32_t unit = relu_unit<Act>(y[k]);
+        bits |= (unit & 1u) << k;
+        nan |= unit >> 1;
     }
     return bits;
 }
