@@ -74,23 +74,24 @@ constexpr void fill(ActivationSlope<Act, N, T>& kept, T value) noexcept {
 // One unit of ReLU (Act = Relu) or ReLU6: y ← act(y), y holding r on entry, the value
 // activate_values gives; returns 1 where act′(r) = 1 (r > 0; 0 < r < 6), 0 where it is 0, and 2
 // for a NaN r (neither r > 0 nor r <= 0).
-template <class Act, typename T>
-inline uint32_t relu_unit(T& y) noexcept {
+template <typename T>
+inline uint32_t relu_unit(T& y, Relu /*act*/) noexcept {
     const T r = y;
-    if constexpr (same_type<Act, Relu>::value) {
-        y = r > T(0) ? r : (r <= T(0) ? T(0) : r);
-        return r > T(0) ? 1u : (r <= T(0) ? 0u : 2u);
-    } else {
-        y = r > T(0) ? (r < T(6) ? r : T(6)) : (r <= T(0) ? T(0) : r);
-        return r > T(0) ? (r < T(6) ? 1u : 0u) : (r <= T(0) ? 0u : 2u);
-    }
+    y = r > T(0) ? r : (r <= T(0) ? T(0) : r);
+    return r > T(0) ? 1u : (r <= T(0) ? 0u : 2u);
+}
+template <typename T>
+inline uint32_t relu_unit(T& y, Relu6 /*act*/) noexcept {
+    const T r = y;
+    y = r > T(0) ? (r < T(6) ? r : T(6)) : (r <= T(0) ? T(0) : r);
+    return r > T(0) ? (r < T(6) ? 1u : 0u) : (r <= T(0) ? 0u : 2u);
 }
 // The units y [n], n <= 32, in one pass: their bits in one word (unit k in bit k), a NaN noted.
 template <class Act, typename T>
 inline uint32_t relu_word(T* y, size_t n, uint32_t& nan) noexcept {
     uint32_t bits = 0;
     for (size_t k = 0; k < n; ++k) {
-        const uint32_t unit = relu_unit<Act>(y[k]);
+        const uint32_t unit = relu_unit(y[k], Act{});
         bits |= (unit & 1u) << k;
         nan |= unit >> 1;
     }
