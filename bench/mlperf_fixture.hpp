@@ -27,6 +27,7 @@ template <class Net>
 struct MlperfCase {
     Net net;
     typename Net::Activations act;
+    typename Net::Slopes slopes;
     typename Net::Inference inf;
     float x[Net::inputs];
     float dx[Net::inputs];

@@ -48,9 +48,10 @@ void network_row(const char* head, const char* activations) {
     static_assert(sizeof(typename Net::Gradients) == sizeof(Net), "Gradients is shaped like the network");
     std::printf("| %s %zu", head, Net::inputs);
     ((std::printf("-%zu", Layers::outputs)), ...);
-    std::printf(", %s | %zu B | %zu B | %zu B = (%zu + %zu)·4 | %zu B | %zu B |\n", activations, sizeof(Net),
+    std::printf(", %s | %zu B | %zu B | %zu B = (%zu + %zu)·4 | %zu B | %zu B | %zu B |\n", activations, sizeof(Net),
                 sizeof(typename Net::Activations), (Buffers::size1 + Buffers::size2) * sizeof(float), Buffers::size1,
-                Buffers::size2, sizeof(typename Net::Inference), sizeof(typename Net::Gradients));
+                Buffers::size2, sizeof(typename Net::Inference), sizeof(typename Net::Slopes),
+                sizeof(typename Net::Gradients));
 }
 
 int main() {
@@ -64,10 +65,12 @@ int main() {
                 "(2·Out_l for a Sigmoid layer) + 2·Out (Softmax) or 3·Out (Logistic) or 0 (Linear), then the "
                 "backward walk's two buffers, each as wide as the widest vector it holds (dJ/dθ [Out] first, then "
                 "the layers' dJ/dr in turn), so no call keeps a vector on its stack; `Inference` (predict) holds "
-                "one arena of the largest In_l + Out_l and the head's values; `Gradients` is shaped like the "
-                "network. Each call's stack: `make network-stack`.\n\n");
-    std::printf("| Network | flash (`const` network) | `Activations` (RAM) | of which the walk's buffers | `Inference` (RAM, predict) | `Gradients` (RAM, training) |\n");
-    std::printf("|---|---|---|---|---|---|\n");
+                "one arena of the largest In_l + Out_l and the head's values; `Slopes` (forward + dJ/dx alone) "
+                "holds each layer's slope (a ReLU layer's one bit per output, in 32-bit words; a Sigmoid or Tanh "
+                "layer's Out_l values), θ, the head's values and one buffer for the forward arena and the walk's "
+                "two buffers in turn; `Gradients` is shaped like the network. Each call's stack: `make network-stack`.\n\n");
+    std::printf("| Network | flash (`const` network) | `Activations` (RAM) | of which the walk's buffers | `Inference` (RAM, predict) | `Slopes` (RAM, dJ/dx) | `Gradients` (RAM, training) |\n");
+    std::printf("|---|---|---|---|---|---|---|\n");
     using ugrad::Dense;
     using ugrad::Relu;
     using ugrad::Sigmoid;

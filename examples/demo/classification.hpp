@@ -56,10 +56,10 @@ Classification classify(const ugrad::Mlp<pixels, Hidden, classes>& net, const ui
 }
 
 // The same digit through a Network (the CNN): forward, the loss and dJ/dx for the true label, into
-// the _cnn fields; a non-ok status becomes c.status if c.status was ok. act is the caller's (a
-// CNN's activations are larger than a small stack).
+// the _cnn fields; a non-ok status becomes c.status if c.status was ok. act is the caller's
+// Net::Slopes, what forward keeps for dJ/dx alone (a CNN's is larger than a small stack).
 template <class Net>
-void add_network_classification(const Net& net, typename Net::Activations& act, Classification& c) {
+void add_network_classification(const Net& net, typename Net::Slopes& act, Classification& c) {
     ugrad::Status status = ugrad::forward(net, c.x, act);
     const ugrad::Status loss_status = ugrad::loss(act, c.label, c.loss_cnn);
     const ugrad::Status gradient_status = ugrad::input_gradient(net, act, c.label, c.dx_cnn);

@@ -174,11 +174,16 @@ struct NetworkInference : HeadOutput<Head, detail::NetworkShape<Head, Layers...>
     value_type arena[arena_size];
 };
 
+// What forward keeps for the calls that need dJ/dx alone: each layer's slope, not its output
+// (include/ugrad/network_slopes.hpp).
+template <class Head, class... Layers>
+struct NetworkSlopes;
+
 // The layers as named members, so that a Network is a plain aggregate written
 // `const Net net = {{w0, b0}, {w1, b1}, ...};` — one specialization per depth, 1 to
 // max_network_depth, each written out by the macros below (storage only: the loops are written
 // once, further down). Any other depth is the primary template, whose static_assert says so.
-// Net::Gradients, shaped like Net, holds dJ/d(every parameter).
+// Net::Gradients, shaped like Net, holds dJ/d(every parameter); Net::Slopes what dJ/dx alone needs.
 template <class Head, class... Layers>
 struct Network {
     static_assert(error::network_depth<sizeof...(Layers)>::checked, "a Network has 1 to 32 layers");
@@ -233,6 +238,7 @@ struct Network {
         using layer_type = typename detail::nth_type<I UGRAD_LAYERS_##n(UGRAD_LAYER_ARG)>::type;      \
         using Activations = NetworkActivations<Head UGRAD_LAYERS_##n(UGRAD_LAYER_ARG)>;               \
         using Inference = NetworkInference<Head UGRAD_LAYERS_##n(UGRAD_LAYER_ARG)>;                   \
+        using Slopes = NetworkSlopes<Head UGRAD_LAYERS_##n(UGRAD_LAYER_ARG)>;                         \
         using Gradients = Network;                                                                    \
         UGRAD_LAYERS_##n(UGRAD_LAYER_MEMBER)                                                          \
     };
@@ -535,26 +541,56 @@ Status predict(const Network<Head, Layers...>& net,
     return Status::ok;
 }
 
-// The head's loss for a label (Softmax: J = −log ŷ[label]; Logistic: y = onehot(label), or y =
-// label for one unit). label_out_of_range if the label is not one the head takes; non_finite_input
-// if act came from a failed forward. On either, J is NaN.
-template <class Head, class... Layers, typename T, class = detail::takes_labels<Head>>
-Status loss(const NetworkActivations<Head, Layers...>& act, size_t label, T& J) noexcept {
-    constexpr size_t Out = detail::NetworkShape<Head, Layers...>::outputs;
-    if (!detail::valid_label<Head, Out>(label)) {
+namespace detail {
+// The head's loss from what forward kept (act: Activations or Slopes, each with the head's values
+// and θ), for a label and for a target (the calls below say what each computes).
+template <class Head, size_t Out, class A, typename T>
+inline Status head_loss(const A& act, size_t label, T& J) noexcept {
+    if (!valid_label<Head, Out>(label)) {
         J = quiet_nan<T>();
         return Status::label_out_of_range;
     }
-    if constexpr (detail::same_type<Head, Softmax>::value) {
+    if constexpr (same_type<Head, Softmax>::value) {
         J = -act.log_probs[label];
     } else {
         // −Σ_k (y_k = 1 ? log ŷ_k : log(1 − ŷ_k)), k ascending
         T sum = T(0);
         for (size_t k = 0; k < Out; ++k)
-            sum = sum + (detail::label_value<Head, Out, T>(label, k) == T(1) ? act.log_probs[k] : act.log_complements[k]);
+            sum = sum + (label_value<Head, Out, T>(label, k) == T(1) ? act.log_probs[k] : act.log_complements[k]);
         J = -sum;
     }
     return is_nan(J) ? Status::non_finite_input : Status::ok;
+}
+template <class Head, class A, typename T, size_t Out>
+inline Status head_loss(const A& act, const T (&target)[Out], T& J) noexcept {
+    if (!valid_target_for<Head>(target)) {
+        J = quiet_nan<T>();
+        return Status::bad_target;
+    }
+    T sum = T(0);
+    if constexpr (same_type<Head, Softmax>::value) {
+        for (size_t k = 0; k < Out; ++k)
+            if (target[k] != T(0)) sum = sum + target[k] * act.log_probs[k];
+        J = -sum;
+    } else if constexpr (same_type<Head, Logistic>::value) {
+        for (size_t k = 0; k < Out; ++k)
+            sum = sum + (target[k] * act.log_probs[k] + (T(1) - target[k]) * act.log_complements[k]);
+        J = -sum;
+    } else {
+        const auto& theta = logits(act);
+        for (size_t k = 0; k < Out; ++k) sum = sum + (theta[k] - target[k]) * (theta[k] - target[k]);
+        J = T(0.5) * sum;
+    }
+    return is_nan(J) ? Status::non_finite_input : Status::ok;
+}
+}  // namespace detail
+
+// The head's loss for a label (Softmax: J = −log ŷ[label]; Logistic: y = onehot(label), or y =
+// label for one unit). label_out_of_range if the label is not one the head takes; non_finite_input
+// if act came from a failed forward. On either, J is NaN.
+template <class Head, class... Layers, typename T, class = detail::takes_labels<Head>>
+Status loss(const NetworkActivations<Head, Layers...>& act, size_t label, T& J) noexcept {
+    return detail::head_loss<Head, detail::NetworkShape<Head, Layers...>::outputs>(act, label, J);
 }
 
 // The head's loss for a target y [Out]:
@@ -567,25 +603,7 @@ template <class Head, class... Layers, typename T, size_t Out,
           class = detail::enable_if_t<Out == detail::NetworkShape<Head, Layers...>::outputs>>
 Status loss(const NetworkActivations<Head, Layers...>& act, const T (&target)[Out], T& J) noexcept {
     static_assert(Out == detail::NetworkShape<Head, Layers...>::outputs, "the target has one entry per output");
-    if (!detail::valid_target_for<Head>(target)) {
-        J = quiet_nan<T>();
-        return Status::bad_target;
-    }
-    T sum = T(0);
-    if constexpr (detail::same_type<Head, Softmax>::value) {
-        for (size_t k = 0; k < Out; ++k)
-            if (target[k] != T(0)) sum = sum + target[k] * act.log_probs[k];
-        J = -sum;
-    } else if constexpr (detail::same_type<Head, Logistic>::value) {
-        for (size_t k = 0; k < Out; ++k)
-            sum = sum + (target[k] * act.log_probs[k] + (T(1) - target[k]) * act.log_complements[k]);
-        J = -sum;
-    } else {
-        const auto& theta = logits(act);
-        for (size_t k = 0; k < Out; ++k) sum = sum + (theta[k] - target[k]) * (theta[k] - target[k]);
-        J = T(0.5) * sum;
-    }
-    return is_nan(J) ? Status::non_finite_input : Status::ok;
+    return detail::head_loss<Head>(act, target, J);
 }
 
 // The cross-entropy of a Softmax or Logistic network: its loss (Mlp's cross_entropy keeps working).

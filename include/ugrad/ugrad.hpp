@@ -21,6 +21,8 @@
 #include <ugrad/jacobian.hpp>
 #include <ugrad/layers.hpp>
 #include <ugrad/activations.hpp>
+#include <ugrad/slopes.hpp>
 #include <ugrad/network.hpp>
+#include <ugrad/network_slopes.hpp>
 #include <ugrad/network_gradients.hpp>
 #include <ugrad/network_jacobian.hpp>

@@ -35,6 +35,10 @@
 // case: UGRAD_Q8_ZERO_INPUTS    first: a Dense layer needs at least one unit
 // case: UGRAD_Q8_ZERO_OUTPUTS   first: a Dense layer needs at least one unit
 // case: UGRAD_CONV_WRONG_IMAGE  first: x_has<63>::entries_but_this_network_takes<64>
+// case: UGRAD_SLOPES_WRONG_INPUT first: x_has<12>::entries_but_this_network_takes<13>
+// case: UGRAD_SLOPES_WRONG_DX   first: dx_has<12>::entries_but_this_network_takes<13>
+// case: UGRAD_SLOPES_WRONG_TARGET first: target_has<4>::entries_but_this_network_gives<3>
+// case: UGRAD_SLOPES_LINEAR_LABEL first: a_linear_head_takes_a_target_not_a_label
 // case: UGRAD_SHORTCUT_ACT      first: a shortcut layer has no activation
 // case: UGRAD_BRANCH_LAST_ACT   first: a residual branch's last layer has no activation
 // case: UGRAD_SHORTCUT_SIZE     first: the shortcut takes the block's input and gives the branch's output size
@@ -217,6 +221,35 @@ using ConvNet = ugrad::Network<ugrad::Softmax, ugrad::Conv2D<ugrad::Hwc<8, 8, 1>
 void conv_wrong_image(const ConvNet& net, ConvNet::Activations& act) {
     const float image[63] = {};
     (void)ugrad::forward(net, image, act);
+}
+#endif
+
+// The same calls on Net::Slopes (dJ/dx alone): the same messages.
+#if defined(UGRAD_SLOPES_WRONG_INPUT) || defined(UGRAD_SLOPES_WRONG_DX) || defined(UGRAD_SLOPES_WRONG_TARGET)
+void slopes_wrong_size(const Net& net, Net::Slopes& s) {
+#if defined(UGRAD_SLOPES_WRONG_INPUT)
+    const float x[12] = {};
+#else
+    const float x[13] = {};
+#endif
+#if defined(UGRAD_SLOPES_WRONG_DX)
+    float dx[12];
+#else
+    float dx[13];
+#endif
+#if defined(UGRAD_SLOPES_WRONG_TARGET)
+    const float target[4] = {0.25f, 0.25f, 0.25f, 0.25f};
+#else
+    const float target[3] = {0.5f, 0.5f, 0.0f};
+#endif
+    (void)ugrad::forward(net, x, s);
+    (void)ugrad::input_gradient(net, s, target, dx);
+    (void)ugrad::input_gradient(net, s, 1, dx);
+}
+#elif defined(UGRAD_SLOPES_LINEAR_LABEL)
+void slopes_linear_label(const Regression& net, Regression::Slopes& s) {
+    float dx[13];
+    (void)ugrad::input_gradient(net, s, 1, dx);
 }
 #endif
 

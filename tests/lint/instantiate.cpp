@@ -92,6 +92,15 @@ int exercise_network(const Net& net, const typename Net::value_type (&x)[Net::in
     }
     if constexpr (ugrad::detail::same_type<typename Net::head_type, ugrad::Softmax>::value)
         failures += ugrad::log_prob_jacobian(net, act, jac) != ugrad::Status::ok;
+    typename Net::Slopes slopes{};  // dJ/dx alone
+    failures += ugrad::forward(net, x, slopes) != ugrad::Status::ok;
+    failures += ugrad::loss(slopes, target, J) != ugrad::Status::ok;
+    failures += ugrad::input_gradient(net, slopes, target, dx) != ugrad::Status::ok;
+    failures += ugrad::backward(net, slopes, dlogits, dx) != ugrad::Status::ok;
+    if constexpr (!ugrad::detail::same_type<typename Net::head_type, ugrad::Linear>::value) {
+        failures += ugrad::loss(slopes, 0, J) != ugrad::Status::ok;
+        failures += ugrad::input_gradient(net, slopes, 0, dx) != ugrad::Status::ok;
+    }
     failures += !ugrad::is_finite(J) || ugrad::is_nan(ugrad::tanh(x[0]));
     return failures;
 }

@@ -10,6 +10,7 @@
 #include <ugrad/network.hpp>
 #include <ugrad/network_gradients.hpp>
 #include <ugrad/network_jacobian.hpp>
+#include <ugrad/network_slopes.hpp>
 
 namespace lint {
 
@@ -88,6 +89,9 @@ T exercise_network() {
     failures += ugrad::sgd_step(net, grads, T(0.1), T(0.5)) != ugrad::Status::ok;
     failures += ugrad::sgd_step(net, x, act, 2, T(0.1)) != ugrad::Status::ok;
     failures += ugrad::output_jacobian(net, act, jac) != ugrad::Status::ok;
+    static typename Net::Slopes slopes{};  // dJ/dx alone
+    failures += ugrad::forward(net, x, slopes) != ugrad::Status::ok;
+    failures += ugrad::input_gradient(net, slopes, 1, dx) != ugrad::Status::ok;
     return dx[0] + jac[0][0] + static_cast<T>(failures);
 }
 

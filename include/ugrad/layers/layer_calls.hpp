@@ -18,11 +18,19 @@
 // A kind whose backward reads more than its weights (a max pool's taps, a residual block's inner
 // outputs) says so with kept_output<L>::read_by_backward, and takes kept after l in the last three
 // (and l first in layer_accumulate: a block's gradients pass through its own weights).
+// For the calls that need dJ/dx alone (a network's Slopes, include/ugrad/network_slopes.hpp) each
+// kind also gives, with kept_slope<L>::type what they keep (the activation's slope, include/ugrad/
+// slopes.hpp, and whatever else its transpose reads):
+//   layer_forward_slope(l, x, y, kept, scratch)   y = act(f(x)), as layer_infer, keeping act′ (and a
+//                                              max pool's taps, a block's inner slopes) in kept
+// and its transpose through layer_backward_input as above (a block's with the buffers of its
+// branch's walk: kept_slope<L>::inner_walk values, lent by the network).
 #pragma once
 
 #include <stddef.h>
 
 #include <ugrad/activations.hpp>
+#include <ugrad/slopes.hpp>
 #include <ugrad/fp_contract.hpp>
 #include <ugrad/arrays.hpp>
 #include <ugrad/type_list.hpp>
@@ -41,11 +49,29 @@ struct kept_output {
 template <class L>
 using kept_output_t = typename kept_output<L>::type;
 
+// What the input gradient alone keeps of a layer L: its activation's slope. A kind whose
+// transpose reads more specializes this; one whose transpose borrows scratch (a residual block's
+// inner walk) says so, and how much: inner_walk values.
+template <class L>
+struct kept_slope {
+    using type = ActivationSlope<typename L::activation, L::outputs, typename L::value_type>;
+    static constexpr bool borrows_walk = false;
+    static constexpr size_t inner_walk = 0;
+};
+template <class L>
+using kept_slope_t = typename kept_slope<L>::type;
+
 // The walk's three calls below the forward pass, with kept passed on to the kinds that read it.
 template <class L, class Kept, typename T, size_t M, size_t N>
 inline void backward_input(const L& l, const Kept& kept, const T (&dr)[M], T (&dx)[N]) noexcept {
     if constexpr (kept_output<L>::read_by_backward) layer_backward_input(l, kept, dr, dx);
     else layer_backward_input(l, dr, dx);
+}
+// The transpose for the walk to the input alone, from what kept_slope<L> keeps.
+template <class L, class Kept, typename T, size_t M, size_t N>
+inline void backward_input_slope(const L& l, const Kept& kept, const T (&dr)[M], T (&dx)[N], T* inner) noexcept {
+    if constexpr (kept_slope<L>::borrows_walk) layer_backward_input(l, kept, dr, dx, inner);
+    else backward_input(l, kept, dr, dx);
 }
 template <class L, class Kept, typename T, size_t N, size_t M>
 inline void accumulate_layer(const L& l, const Kept& kept, const T (&x)[N], const T (&dr)[M], L& grads) noexcept {
@@ -87,8 +113,8 @@ constexpr void for_each_parameter(A& a, F&& f) noexcept {
 
 namespace ugrad {
 
-// forward and inference for the kinds that keep y alone (a max pool and a residual block write
-// their own).
+// forward, inference and the input gradient's forward for the kinds that keep y alone (a max pool
+// and a residual block write their own).
 template <class L, typename T, size_t N, size_t M>
 inline void layer_forward(const L& l, const T (&x)[N], LayerOutput<typename L::activation, M, T>& out) noexcept {
     layer_map(l, x, out.y);
@@ -98,6 +124,12 @@ template <class L, typename T, size_t N, size_t M>
 inline void layer_infer(const L& l, const T (&x)[N], T (&y)[M], T* /*scratch*/) noexcept {
     layer_map(l, x, y);
     activate_values<typename L::activation>(y);
+}
+template <class L, typename T, size_t N, size_t M>
+inline void layer_forward_slope(const L& l, const T (&x)[N], T (&y)[M],
+                                ActivationSlope<typename L::activation, M, T>& kept, T* /*scratch*/) noexcept {
+    layer_map(l, x, y);
+    activate_keeping_slope(y, kept);
 }
 
 }  // namespace ugrad

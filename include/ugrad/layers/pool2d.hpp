@@ -67,11 +67,23 @@ struct MaxPoolOutput : LayerOutput<Act, N, T> {
     uint8_t tap[N];
 };
 
+// What the input gradient alone keeps of a max pool: its activation's slope and the taps.
+template <class Act, size_t N, typename T>
+struct MaxPoolSlope : ActivationSlope<Act, N, T> {
+    uint8_t tap[N];
+};
+
 namespace detail {
 template <class In, class Wn, class S, class P, class Act, typename T>
 struct kept_output<MaxPool2D<In, Wn, S, P, Act, T>> {
     using type = MaxPoolOutput<Act, MaxPool2D<In, Wn, S, P, Act, T>::outputs, T>;
     static constexpr bool read_by_backward = true;
+};
+template <class In, class Wn, class S, class P, class Act, typename T>
+struct kept_slope<MaxPool2D<In, Wn, S, P, Act, T>> {
+    using type = MaxPoolSlope<Act, MaxPool2D<In, Wn, S, P, Act, T>::outputs, T>;
+    static constexpr bool borrows_walk = false;
+    static constexpr size_t inner_walk = 0;
 };
 // A failed forward fills y with NaN and every tap with no_tap, which backward turns into a NaN dx.
 constexpr uint8_t no_tap = 255;
@@ -79,6 +91,11 @@ template <class Act, size_t N, typename T>
 constexpr void fill(MaxPoolOutput<Act, N, T>& out, T value) noexcept {
     fill(static_cast<LayerOutput<Act, N, T>&>(out), value);
     for (size_t j = 0; j < N; ++j) out.tap[j] = no_tap;
+}
+template <class Act, size_t N, typename T>
+constexpr void fill(MaxPoolSlope<Act, N, T>& kept, T value) noexcept {
+    fill(static_cast<ActivationSlope<Act, N, T>&>(kept), value);
+    for (size_t j = 0; j < N; ++j) kept.tap[j] = no_tap;
 }
 }  // namespace detail
 
@@ -159,10 +176,19 @@ void layer_infer(const MaxPool2D<In, Wn, S, P, Act, T>& layer, const T (&x)[In::
     activate_values<Act>(y);
 }
 
-// dx: each output's dr to the pixel its maximum came from.
+// The input gradient's forward: y as layer_infer gives it, the taps and act′ kept.
 template <class In, class Wn, class S, class P, class Act, typename T>
-void layer_backward_input(const MaxPool2D<In, Wn, S, P, Act, T>& /*layer*/,
-                          const MaxPoolOutput<Act, MaxPool2D<In, Wn, S, P, Act, T>::outputs, T>& kept,
+void layer_forward_slope(const MaxPool2D<In, Wn, S, P, Act, T>& layer, const T (&x)[In::size],
+                         T (&y)[MaxPool2D<In, Wn, S, P, Act, T>::outputs],
+                         MaxPoolSlope<Act, MaxPool2D<In, Wn, S, P, Act, T>::outputs, T>& kept, T* /*scratch*/) noexcept {
+    layer_map(layer, x, y, &kept.tap[0]);
+    activate_keeping_slope(y, kept);
+}
+
+// dx: each output's dr to the pixel its maximum came from (kept: forward's MaxPoolOutput, or the
+// input gradient's MaxPoolSlope: the taps are all it reads).
+template <class In, class Wn, class S, class P, class Act, typename T, class Kept>
+void layer_backward_input(const MaxPool2D<In, Wn, S, P, Act, T>& /*layer*/, const Kept& kept,
                           const T (&dr)[MaxPool2D<In, Wn, S, P, Act, T>::outputs], T (&dx)[In::size]) noexcept {
     using Win = typename MaxPool2D<In, Wn, S, P, Act, T>::windows;
     constexpr size_t C = In::channels;

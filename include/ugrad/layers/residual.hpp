@@ -13,7 +13,8 @@
 //             dJ/dr, which the branch walk forms again (the block keeps its inner outputs, not its
 //             inner gradients: one more walk down the branch per training call)
 // The branch's last layer has no activation of its own (Identity): the block's Act follows the sum.
-// The walk's two inner buffers live with what forward keeps, each as wide as the widest inner vector.
+// The walk's two inner buffers live with what forward keeps, each as wide as the widest inner vector
+// (for the input gradient alone, ResidualSlope keeps the inner slopes and the network lends them).
 #pragma once
 
 #include <stddef.h>
@@ -141,12 +142,40 @@ struct ResidualOutput<IdentityShortcut, Act, Branch...>
     mutable T walk2[Residual<IdentityShortcut, Act, Branch...>::widest];
 };
 
+// What the input gradient alone keeps of a block: its activation's slope, each branch layer's
+// (kept_slope: a ReLU layer's bits, a max pool's taps) and a layer shortcut's. Its walk's buffers
+// are lent by the network (kept_slope<Residual>::inner_walk values), not kept here.
+template <class Shortcut, class Act, class... Branch>
+struct ResidualSlope : ActivationSlope<Act, Residual<Shortcut, Act, Branch...>::outputs, typename Residual<Shortcut, Act, Branch...>::value_type> {
+    detail::Chain<detail::kept_slope_t<Branch>...> branch;
+    detail::Chain<detail::kept_slope_t<Shortcut>> shortcut;
+};
+template <class Act, class... Branch>
+struct ResidualSlope<IdentityShortcut, Act, Branch...>
+    : ActivationSlope<Act, Residual<IdentityShortcut, Act, Branch...>::outputs, typename Residual<IdentityShortcut, Act, Branch...>::value_type> {
+    detail::Chain<detail::kept_slope_t<Branch>...> branch;
+};
+
 namespace detail {
 
 template <class Shortcut, class Act, class... Branch>
 struct kept_output<Residual<Shortcut, Act, Branch...>> {
     using type = ResidualOutput<Shortcut, Act, Branch...>;
     static constexpr bool read_by_backward = true;
+};
+// The branch's walk down holds its inner vectors (dJ/dr of layers 0 .. n−2) in turn, as inference
+// holds the inner outputs: one buffer for a two-layer branch, two for a longer one (the branch's
+// dr is the network's, its dx the network's next); a layer shortcut's transpose then writes its
+// dx [In] over them.
+template <class Shortcut, class Act, class... Branch>
+struct kept_slope<Residual<Shortcut, Act, Branch...>> {
+    using Res = Residual<Shortcut, Act, Branch...>;
+    using type = ResidualSlope<Shortcut, Act, Branch...>;
+    static constexpr bool borrows_walk = true;  // (none for a one-layer branch with an identity shortcut)
+    static constexpr size_t branch_buffers = (Res::depth >= 2 ? 1 : 0) + (Res::depth >= 3 ? 1 : 0);
+    static constexpr size_t shortcut_dx = same_type<Shortcut, IdentityShortcut>::value ? 0 : Res::inputs;
+    static constexpr size_t branch_walk = branch_buffers * Res::inner_output;
+    static constexpr size_t inner_walk = branch_walk > shortcut_dx ? branch_walk : shortcut_dx;
 };
 
 // fill and kept_finite over a Chain of N kept outputs.
@@ -170,6 +199,12 @@ constexpr void fill(ResidualOutput<S, Act, Branch...>& out, T value) noexcept {
         fill(out.shortcut.first, value);
         fill(out.shortcut_dx, value);
     }
+}
+template <class S, class Act, class... Branch, typename T>
+constexpr void fill(ResidualSlope<S, Act, Branch...>& kept, T value) noexcept {
+    fill(static_cast<ActivationSlope<Act, Residual<S, Act, Branch...>::outputs, T>&>(kept), value);
+    fill_chain<0, sizeof...(Branch)>(kept.branch, value);
+    if constexpr (!same_type<S, IdentityShortcut>::value) fill(kept.shortcut.first, value);
 }
 template <class S, class Act, class... Branch>
 struct inference_scratch<Residual<S, Act, Branch...>> {
@@ -235,6 +270,26 @@ inline void branch_infer(const Res& res, const T (&input)[N], T (&y)[Out], T* sc
     }
 }
 
+// What the branch walk does at each layer besides going down (nothing: dJ/dx alone).
+struct BranchVisitNothing {
+    template <size_t I, class L, class K, typename T, size_t N, size_t M>
+    constexpr void visit(const L& /*layer*/, const K& /*kept*/, const T (& /*input*/)[N], const T (& /*d*/)[M]) const noexcept {}
+};
+
+// The branch's forward for the input gradient alone: as branch_infer, each layer keeping its slope.
+template <size_t J, class Res, class Kept, typename T, size_t N, size_t Out>
+inline void branch_forward_slope(const Res& res, const T (&input)[N], T (&y)[Out], Kept& kept, T* scratch) noexcept {
+    using L = typename Res::template layer_type<J>;
+    T* inner_scratch = scratch + Res::first_buffer + Res::second_buffer;
+    if constexpr (J + 1 == Res::depth) {
+        layer_forward_slope(get<J>(res.branch), input, y, get<J>(kept.branch), inner_scratch);
+    } else {
+        T(&out)[L::outputs] = as_array<L::outputs>(J % 2 == 0 ? scratch : scratch + Res::first_buffer);
+        layer_forward_slope(get<J>(res.branch), input, out, get<J>(kept.branch), inner_scratch);
+        branch_forward_slope<J + 1>(res, out, y, kept, scratch);
+    }
+}
+
 // The branch walk down, layer I to 0, from d = dJ/dr_I: dJ/dr_{I−1} = B_I′ᵀ(d) ⊙ act_{I−1}′ into the
 // buffer `into`, then visit.visit<I>(layer I, its kept output, its input, d) — after layer I's
 // weights were last read — and down, writing next into `after` (d's buffer, free again). At I = 0,
@@ -250,7 +305,9 @@ inline void branch_down(ResRef& res, const Out& out, const T (&x)[In], const T (
         T(&next)[Below] = as_array<Below>(into);
         backward_input(here, kept, d, next);
         multiply_by_slope(get<I - 1>(out.branch), next);
-        visit.template visit<I>(here, kept, get<I - 1>(out.branch).y, d);
+        // (a walk that visits nothing reads no inner output: the input gradient alone keeps none)
+        if constexpr (!same_type<Visit, BranchVisitNothing>::value)
+            visit.template visit<I>(here, kept, get<I - 1>(out.branch).y, d);
         // NOLINTNEXTLINE(readability-suspicious-call-argument): the two buffers swap roles on the way down
         branch_down<I - 1>(res, out, x, next, after, into, dx, visit);
     } else {
@@ -267,11 +324,6 @@ inline void branch_walk(ResRef& res, const Out& out, const T (&x)[In], const T (
     branch_down<Res::depth - 1>(res, out, x, dr, &out.walk1[0], &out.walk2[0], dx, visit);
 }
 
-// What the branch walk does at each layer besides going down.
-struct BranchVisitNothing {
-    template <size_t I, class L, class K, typename T, size_t N, size_t M>
-    constexpr void visit(const L& /*layer*/, const K& /*kept*/, const T (& /*input*/)[N], const T (& /*d*/)[M]) const noexcept {}
-};
 template <class Res>
 struct BranchAccumulate {
     Res& grads;
@@ -322,19 +374,58 @@ void layer_infer(const Residual<S, Act, Branch...>& res, const T (&x)[In], T (&y
     activate_values<Act>(y);
 }
 
-// dx = B′ᵀ(dr) + S′ᵀ(dr).
+// y = act(B(x) + S(x)) as layer_infer gives it, each branch layer's slope, the shortcut's and the
+// block's own kept.
+template <class S, class Act, class... Branch, typename T, size_t In, size_t Out>
+void layer_forward_slope(const Residual<S, Act, Branch...>& res, const T (&x)[In], T (&y)[Out],
+                         ResidualSlope<S, Act, Branch...>& kept, T* scratch) noexcept {
+    using Res = Residual<S, Act, Branch...>;
+    detail::branch_forward_slope<0>(res, x, y, kept, scratch);
+    if constexpr (detail::same_type<S, IdentityShortcut>::value) {
+        for (size_t i = 0; i < Out; ++i) y[i] = y[i] + x[i];
+    } else {
+        T(&s)[Out] = detail::as_array<Out>(scratch);
+        layer_forward_slope(res.shortcut, x, s, kept.shortcut.first, scratch + Res::first_buffer + Res::second_buffer);
+        for (size_t i = 0; i < Out; ++i) y[i] = y[i] + s[i];
+    }
+    activate_keeping_slope(y, kept);
+}
+
+namespace detail {
+// dx = B′ᵀ(dr) + S′ᵀ(dr): the branch walked down in walk1 and walk2 [widest], a layer shortcut's
+// transpose into shortcut_dx [In].
+template <class S, class Act, class... Branch, class Kept, typename T, size_t Out, size_t In>
+inline void block_backward_input(const Residual<S, Act, Branch...>& res, const Kept& kept, const T (&dr)[Out],
+                                 T (&dx)[In], T* walk1, T* walk2, T* shortcut_dx) noexcept {
+    const BranchVisitNothing nothing;
+    branch_down<Residual<S, Act, Branch...>::depth - 1>(res, kept, dx, dr, walk1, walk2, &dx[0], nothing);
+    if constexpr (same_type<S, IdentityShortcut>::value) {
+        for (size_t i = 0; i < In; ++i) dx[i] = dx[i] + dr[i];
+    } else {
+        T(&s)[In] = as_array<In>(shortcut_dx);
+        backward_input(res.shortcut, kept.shortcut.first, dr, s);
+        for (size_t i = 0; i < In; ++i) dx[i] = dx[i] + s[i];
+    }
+}
+}  // namespace detail
+
+// dx = B′ᵀ(dr) + S′ᵀ(dr), in the buffers kept with the block's output.
 template <class S, class Act, class... Branch, typename T, size_t Out, size_t In>
 void layer_backward_input(const Residual<S, Act, Branch...>& res, const ResidualOutput<S, Act, Branch...>& kept,
                           const T (&dr)[Out], T (&dx)[In]) noexcept {
-    const detail::BranchVisitNothing nothing;
-    detail::branch_walk(res, kept, dx, dr, &dx[0], nothing);
-    if constexpr (detail::same_type<S, IdentityShortcut>::value) {
-        for (size_t i = 0; i < In; ++i) dx[i] = dx[i] + dr[i];
-    } else {
-        T(&s)[In] = kept.shortcut_dx;
-        detail::backward_input(res.shortcut, kept.shortcut.first, dr, s);
-        for (size_t i = 0; i < In; ++i) dx[i] = dx[i] + s[i];
-    }
+    T* shortcut_dx = nullptr;
+    if constexpr (!detail::same_type<S, IdentityShortcut>::value) shortcut_dx = &kept.shortcut_dx[0];
+    detail::block_backward_input(res, kept, dr, dx, &kept.walk1[0], &kept.walk2[0], shortcut_dx);
+}
+// The same from what the input gradient alone keeps, in inner [kept_slope<Residual>::inner_walk]
+// lent by the network: the branch's buffers [inner_output] one after the other, a layer
+// shortcut's dx over them once the branch is done.
+template <class S, class Act, class... Branch, typename T, size_t Out, size_t In>
+void layer_backward_input(const Residual<S, Act, Branch...>& res, const ResidualSlope<S, Act, Branch...>& kept,
+                          const T (&dr)[Out], T (&dx)[In], T* inner) noexcept {
+    using Res = Residual<S, Act, Branch...>;
+    T* second = Res::depth >= 3 ? inner + Res::inner_output : inner;  // (a shorter branch never writes it)
+    detail::block_backward_input(res, kept, dr, dx, inner, second, inner);
 }
 
 // grads += every branch layer's and the shortcut's dJ/dW and dJ/db (the branch walked down again).
