@@ -115,7 +115,7 @@ inline bool conv2d_pixel_target(const L& layer, const T (&x)[N], size_t oy, size
     if constexpr (same_type<T, float>::value) {
         using Win = typename L::windows;
         using In = typename L::input_shape;
-        constexpr size_t C = In::channels, KW = L::kernel::width, F = sizeof(layer.b) / sizeof(layer.b[0]);
+        constexpr size_t C = In::channels, KW = L::kernel::width, F = L::output_shape::channels;
         const size_t ky0 = Win::ky0(oy), ky1 = Win::ky1(oy), kx0 = Win::kx0(ox), kx1 = Win::kx1(ox);
         if (ky1 <= ky0 || kx1 <= kx0) return false;
         const float* xp = &x[(Win::in_row(oy, ky0) * In::width + Win::in_col(ox, kx0)) * C];
@@ -145,7 +145,7 @@ inline bool conv2d_pixel_target(const L& layer, const T (&x)[N], size_t oy, size
 template <class L, typename T, size_t M, class Run>
 inline T conv2d_t_channel(const L& layer, const T (&dr)[M], const Run& rows, const Run& cols, size_t c) noexcept {
     using S = typename L::stride;
-    constexpr size_t F = sizeof(layer.b) / sizeof(layer.b[0]), OW = L::windows::out_width;
+    constexpr size_t F = L::output_shape::channels, OW = L::windows::out_width;
     constexpr size_t full = F - F % dot_lanes;
     T lane[dot_lanes] = {};
     for (size_t r = 0; r < rows.count; ++r)
@@ -172,7 +172,7 @@ __attribute__((always_inline)) inline bool conv2d_t_pixel_target(const L& layer,
                                                                  const Run& cols, T* d) noexcept {
 #if UGRAD_HAS_TARGET_CONV
     using K = typename L::kernel;
-    constexpr size_t F = sizeof(layer.b) / sizeof(layer.b[0]);
+    constexpr size_t F = L::output_shape::channels;
     if constexpr (same_type<T, float>::value && F % 8 == 0 && F <= target::conv_t_max_filters &&
                   K::height * K::width > 1) {
         using Win = typename L::windows;
