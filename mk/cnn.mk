@@ -20,3 +20,21 @@ cnn-digits: tools/train/cnn_digits_check.cpp | deps
 	/usr/bin/python3 tools/train/cnn_digits.py report $(CNN_BUILD)/test.txt $(CNN_BUILD)/ugrad.txt $(CNN_BUILD)/report.md
 	python3 tools/readme_section.py cnn-digits $(CNN_BUILD)/report.md
 TEST_GOALS += cnn-digits
+
+# `make test-mlperf-torch`: the five MLPerf Tiny architectures (bench/mlperf_tiny.hpp) with random
+# weights, ugrad in double and in float against the same networks in PyTorch autograd in float64
+# (tools/bench/torch_mlperf.py builds them): ŷ, J, dJ/dx and every weight gradient; fails if a
+# double error exceeds the bound in tests/mlperf_torch/test_mlperf_vs_torch.py. `make
+# mlperf-torch-report` also writes the table into docs/mlperf-tiny.md's "mlperf-torch" section.
+MLPERF_TORCH_PROGRAM := $(CNN_BUILD)/mlperf_vs_torch
+$(MLPERF_TORCH_PROGRAM): tests/mlperf_torch/mlperf_vs_torch.cpp bench/mlperf_tiny.hpp bench/rng.hpp $(LIBRARY_HEADERS) | deps
+	@mkdir -p $(@D)
+	g++ $(STD) $(WARN) $(FPFLAGS) $(HOST_OPT) $(INCLUDES) -Ibench $< -o $@
+
+.PHONY: test-mlperf-torch mlperf-torch-report
+test-mlperf-torch: $(MLPERF_TORCH_PROGRAM) | deps
+	set -o pipefail; /usr/bin/python3 tests/mlperf_torch/test_mlperf_vs_torch.py $< | tee $(CNN_BUILD)/mlperf-torch.md
+TEST_GOALS += test-mlperf-torch
+
+mlperf-torch-report: test-mlperf-torch
+	python3 tools/readme_section.py mlperf-torch $(CNN_BUILD)/mlperf-torch.md
