@@ -4,7 +4,7 @@
 #   make test      the quick suite, before every commit (QUICK_TEST_GOALS; 5 min 22 s on 2 cores
 #                  from a fresh clone)
 #   make test-all  everything that proves the library (TEST_GOALS): every emulated core, the
-#                  frameworks, lint, fuzz smoke runs, ...; what CI runs (33 min 43 s the same way)
+#                  frameworks, lint, fuzz smoke runs, ...; what CI runs (29 min 6 s the same way)
 # Each area of the project keeps its rules in mk/<area>.mk and adds its test goals to TEST_GOALS
 # and the Debian packages it needs to DEPS_PACKAGES.
 
