@@ -5,6 +5,7 @@
 //   SXTB16 r, w, ROR #8  bytes 1 and 3: (w1, w3)
 //   SSUB16 r, a, b       (a.lo − b.lo, a.hi − b.hi)
 //   SMLAD r, a, b, s     s + a.lo·b.lo + a.hi·b.hi
+//   SMLABB r, a, b, s    s + a.lo·b.lo        SMLATT r, a, b, s    s + a.hi·b.hi
 //   SMMLAR r, a, b, c    floor((c·2^32 + a·b + 2^31) / 2^32), the 64-bit sum's high word
 // Word loads may be unaligned (LDR allows it on these cores; the activations sit at any byte offset
 // of the planned buffer).
@@ -32,6 +33,16 @@ inline uint32_t ssub16(uint32_t a, uint32_t b) noexcept {
 inline int32_t smlad(uint32_t a, uint32_t b, int32_t s) noexcept {
     int32_t r;
     __asm__("smlad %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(s));  // NOLINT(hicpp-no-assembler): the instruction is the kernel
+    return r;
+}
+inline int32_t smlabb(uint32_t a, uint32_t b, int32_t s) noexcept {
+    int32_t r;
+    __asm__("smlabb %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(s));  // NOLINT(hicpp-no-assembler): the instruction is the kernel
+    return r;
+}
+inline int32_t smlatt(uint32_t a, uint32_t b, int32_t s) noexcept {
+    int32_t r;
+    __asm__("smlatt %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(s));  // NOLINT(hicpp-no-assembler): the instruction is the kernel
     return r;
 }
 inline int32_t smmlar(int32_t a, int32_t b, int32_t c) noexcept {

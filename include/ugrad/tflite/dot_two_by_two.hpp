@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: Apache-2.0
+// ugrad/tflite/dot_two_by_two.hpp — two inputs against two weight rows: four dot products, the inner
+// loop of the pointwise convolution (two pixels × two filters) and of conv2d (two pixels' windows ×
+// two filters).
+//
+//   acc[i][k] += Σ_{c<N} x_i[c]·w_k[c],   i, k ∈ {0, 1},
+// raw int8 codes (the input zero point is folded into the bias: weighted_layer.hpp), every partial sum
+// exact in int32. Each loaded input byte serves two filters and each weight byte two pixels.
+// Armv7E-M (__ARM_FEATURE_DSP): a word of each of the four rows per step, SXTB16 (plain and ROR #8)
+// splitting each into (b0, b2) and (b1, b3) as int16 pairs, eight SMLAD for the sixteen products;
+// the last N mod 4 bytes one at a time. The same integers in another order: the same sums.
+#pragma once
+
+#include <stdint.h>
+
+#if defined(__ARM_FEATURE_DSP)
+#include <ugrad/tflite/armv7em.hpp>
+#endif
+
+namespace ugrad::tflite {
+
+struct Acc2x2 {
+    int32_t a00, a01, a10, a11;  // a[pixel][filter]
+};
+
+template <int N>
+inline void dot_two_by_two(const int8_t* x0, const int8_t* x1, const int8_t* w0, const int8_t* w1,
+                           Acc2x2& acc) noexcept {
+    int32_t a00 = acc.a00, a01 = acc.a01, a10 = acc.a10, a11 = acc.a11;
+    int c = 0;
+#if defined(__ARM_FEATURE_DSP)
+    for (; c + 4 <= N; c += 4) {
+        const uint32_t p = armv7em::load_word(x0 + c), q = armv7em::load_word(x1 + c);
+        const uint32_t u = armv7em::load_word(w0 + c), v = armv7em::load_word(w1 + c);
+        const uint32_t pe = armv7em::sxtb16(p), po = armv7em::sxtb16_ror8(p);
+        const uint32_t qe = armv7em::sxtb16(q), qo = armv7em::sxtb16_ror8(q);
+        const uint32_t ue = armv7em::sxtb16(u), uo = armv7em::sxtb16_ror8(u);
+        const uint32_t ve = armv7em::sxtb16(v), vo = armv7em::sxtb16_ror8(v);
+        a00 = armv7em::smlad(po, uo, armv7em::smlad(pe, ue, a00));
+        a01 = armv7em::smlad(po, vo, armv7em::smlad(pe, ve, a01));
+        a10 = armv7em::smlad(qo, uo, armv7em::smlad(qe, ue, a10));
+        a11 = armv7em::smlad(qo, vo, armv7em::smlad(qe, ve, a11));
+    }
+#endif
+    for (; c < N; ++c) {
+        const int32_t p = x0[c], q = x1[c], u = w0[c], v = w1[c];
+        a00 += p * u;
+        a01 += p * v;
+        a10 += q * u;
+        a11 += q * v;
+    }
+    acc = Acc2x2{a00, a01, a10, a11};
+}
+
+// One input against one weight row (the odd pixel or filter left over).
+template <int N>
+inline int32_t dot_one(const int8_t* x, const int8_t* w) noexcept {
+    int32_t a = 0;
+    int c = 0;
+#if defined(__ARM_FEATURE_DSP)
+    for (; c + 4 <= N; c += 4) {
+        const uint32_t p = armv7em::load_word(x + c), u = armv7em::load_word(w + c);
+        a = armv7em::smlad(armv7em::sxtb16_ror8(p), armv7em::sxtb16_ror8(u),
+                           armv7em::smlad(armv7em::sxtb16(p), armv7em::sxtb16(u), a));
+    }
+#endif
+    for (; c < N; ++c) a += int32_t(x[c]) * int32_t(w[c]);
+    return a;
+}
+
+}  // namespace ugrad::tflite
