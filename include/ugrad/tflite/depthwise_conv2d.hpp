@@ -39,6 +39,7 @@ inline void depthwise_pixel(const int8_t* x, const WeightedLayer& p, int oy, int
         const uint32_t pad_word = (uint32_t(zp) & 0xffu) * 0x01010101u;
 #endif
         for (int ky = 0; ky < KH; ++ky) {
+#pragma GCC unroll 16
             for (int kx = 0; kx < KW; ++kx) {
                 const bool inside = !Border || (ky >= ry.begin && ky < ry.end && kx >= rx.begin && kx < rx.end);
                 const ptrdiff_t at = (ptrdiff_t(ky * DH) * W + kx * DW) * C + c;

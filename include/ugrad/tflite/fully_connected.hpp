@@ -21,7 +21,7 @@ namespace ugrad::tflite {
 template <bool PerChannel>
 inline ChannelRequant output_requant(const WeightedLayer& p, int32_t o) noexcept {
     const int32_t q = PerChannel ? o : 0;
-    return ChannelRequant{p.bias ? p.bias[o] : 0, p.multiplier[q], p.shift[q]};
+    return ChannelRequant{p.bias[o], p.multiplier[q], p.shift[q]};
 }
 
 template <int In, int Out, bool PerChannel>

@@ -14,7 +14,7 @@
 // bias adds input_zero_point·Σw back.) [activation_min, activation_max] is the fused activation's range
 // in output codes (NONE: [−128, 127]; RELU: [zero_point, 127]; RELU6 also ≤ quantize(6)), computed by
 // the exporter from the output scale as TFLite computes it.
-// All pointers point to const arrays (flash); bias may be null (0 for every channel).
+// All pointers point to const arrays (flash), none null (the exporter writes a bias for every layer).
 #pragma once
 
 #include <stdint.h>
@@ -42,7 +42,7 @@ struct ChannelRequant {
 };
 
 inline ChannelRequant channel_requant(const WeightedLayer& p, int32_t o) noexcept {
-    return ChannelRequant{p.bias ? p.bias[o] : 0, p.multiplier[o], p.shift[o]};
+    return ChannelRequant{p.bias[o], p.multiplier[o], p.shift[o]};
 }
 
 // The int8 output from the int32 sum Σ x·w (bias not yet added).
