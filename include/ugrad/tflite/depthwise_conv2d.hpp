@@ -28,8 +28,9 @@ namespace ugrad::tflite {
 
 // Output pixel (oy, ox), all C channels; Border: taps outside [ry) × [rx) read pad.
 template <bool Border, int H, int W, int C, int KH, int KW, int SH, int SW, int DH, int DW, int PadTop, int PadLeft>
+// NOLINTNEXTLINE(readability-function-cognitive-complexity): the channels, the taps, the border
 inline void depthwise_pixel(const int8_t* x, const WeightedLayer& p, int oy, int ox, TapRange ry, TapRange rx,
-                            int8_t* yp) noexcept {  // NOLINT(readability-function-cognitive-complexity): the channels, the taps, the border
+                            int8_t* yp) noexcept {
     constexpr int blocked = C - C % 4;  // channels taken four at a time
     const int32_t zp = p.input_zero_point;
     const ptrdiff_t base = (ptrdiff_t(oy * SH - PadTop) * W + (ox * SW - PadLeft)) * C;  // tap (0, 0), maybe outside
@@ -42,7 +43,7 @@ inline void depthwise_pixel(const int8_t* x, const WeightedLayer& p, int oy, int
 #pragma GCC unroll 16
             for (int kx = 0; kx < KW; ++kx) {
                 const bool inside = !Border || (ky >= ry.begin && ky < ry.end && kx >= rx.begin && kx < rx.end);
-                const ptrdiff_t at = (ptrdiff_t(ky * DH) * W + kx * DW) * C + c;
+                const ptrdiff_t at = (ptrdiff_t(ky) * DH * W + ptrdiff_t(kx) * DW) * C + c;
                 const int8_t* wp = p.weights + ptrdiff_t(ky * KW + kx) * C + c;
 #if defined(__ARM_FEATURE_DSP)
                 const uint32_t xw = inside ? armv7em::load_word(x + (base + at)) : pad_word;
@@ -74,7 +75,7 @@ inline void depthwise_pixel(const int8_t* x, const WeightedLayer& p, int oy, int
         for (int ky = 0; ky < KH; ++ky) {
             for (int kx = 0; kx < KW; ++kx) {
                 const bool inside = !Border || (ky >= ry.begin && ky < ry.end && kx >= rx.begin && kx < rx.end);
-                const ptrdiff_t at = (ptrdiff_t(ky * DH) * W + kx * DW) * C + c;
+                const ptrdiff_t at = (ptrdiff_t(ky) * DH * W + ptrdiff_t(kx) * DW) * C + c;
                 acc += (inside ? int32_t(x[base + at]) : zp) * int32_t(p.weights[(ky * KW + kx) * C + c]);
             }
         }

@@ -38,11 +38,10 @@ inline void dot_four(const int8_t* x, const int8_t* w0, const int8_t* w1, const 
     }
 #endif
     for (; c < N; ++c) {
-        const int32_t xv = x[c];
-        acc0 += xv * int32_t(w0[c]);
-        acc1 += xv * int32_t(w1[c]);
-        acc2 += xv * int32_t(w2[c]);
-        acc3 += xv * int32_t(w3[c]);
+        acc0 += int32_t(x[c]) * int32_t(w0[c]);
+        acc1 += int32_t(x[c]) * int32_t(w1[c]);
+        acc2 += int32_t(x[c]) * int32_t(w2[c]);
+        acc3 += int32_t(x[c]) * int32_t(w3[c]);
     }
 }
 

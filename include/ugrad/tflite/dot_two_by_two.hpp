@@ -43,11 +43,10 @@ inline void dot_two_by_two(const int8_t* x0, const int8_t* x1, const int8_t* w0,
     }
 #endif
     for (; c < N; ++c) {
-        const int32_t p = x0[c], q = x1[c], u = w0[c], v = w1[c];
-        a00 += p * u;
-        a01 += p * v;
-        a10 += q * u;
-        a11 += q * v;
+        a00 += int32_t(x0[c]) * int32_t(w0[c]);
+        a01 += int32_t(x0[c]) * int32_t(w1[c]);
+        a10 += int32_t(x1[c]) * int32_t(w0[c]);
+        a11 += int32_t(x1[c]) * int32_t(w1[c]);
     }
     acc = Acc2x2{a00, a01, a10, a11};
 }

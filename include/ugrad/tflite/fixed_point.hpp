@@ -54,7 +54,7 @@ inline int32_t saturating_rounding_multiply_by_pot(int32_t x, int32_t s) noexcep
 }
 
 // round(x / 2^e) for 1 <= e <= 31 and INT32_MIN < x < INT32_MAX, equal to rounding_divide_by_pot's
-// (TFLite's RoundingDivideByPOT) in four operations: t = x − [x < 0] = x + (x >> 31), then
+// (TFLite's RoundingDivideByPOT) in four operations: t = x − [x < 0], then
 // ((t >> (e − 1)) + 1) >> 1. Proof: write x = q·2^e + r, 0 <= r < 2^e. TFLite gives q + [r > 2^(e−1) − 1]
 // for x >= 0 and q + [r > 2^(e−1)] for x < 0. For any real z and integer n > 0, floor(floor(z)/n) =
 // floor(z/n), so ((t >> (e − 1)) + 1) >> 1 = floor((t/2^(e−1) + 1)/2) = floor((t + 2^(e−1))/2^e)
@@ -62,7 +62,7 @@ inline int32_t saturating_rounding_multiply_by_pot(int32_t x, int32_t s) noexcep
 // so the floor is 1 exactly when r − [x < 0] >= 2^(e−1): r >= 2^(e−1) for x >= 0, r > 2^(e−1) for x < 0.
 // The bounds on x keep t and t >> (e − 1) plus one inside int32.
 inline int32_t rounding_divide_by_pot_1_31(int32_t x, int32_t e) noexcept {
-    const int32_t t = x + (x >> 31);
+    const int32_t t = x - (x < 0 ? 1 : 0);
     return ((t >> (e - 1)) + 1) >> 1;
 }
 
