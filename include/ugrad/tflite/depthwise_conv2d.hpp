@@ -27,7 +27,7 @@
 namespace ugrad::tflite {
 
 // Output pixel (oy, ox), all C channels; Border: taps outside [ry) × [rx) read pad.
-template <bool Border, int H, int W, int C, int KH, int KW, int SH, int SW, int DH, int DW, int PadTop, int PadLeft>
+template <bool Border, bool RightShift, int H, int W, int C, int KH, int KW, int SH, int SW, int DH, int DW, int PadTop, int PadLeft>
 // NOLINTNEXTLINE(readability-function-cognitive-complexity): the channels, the taps, the border
 inline void depthwise_pixel(const int8_t* x, const WeightedLayer& p, int oy, int ox, TapRange ry, TapRange rx,
                             int8_t* yp) noexcept {
@@ -63,8 +63,8 @@ inline void depthwise_pixel(const int8_t* x, const WeightedLayer& p, int oy, int
 #endif
             }
         }
-        const int8_t r0 = requantize_channel(p, c, acc0), r1 = requantize_channel(p, c + 1, acc1);
-        const int8_t r2 = requantize_channel(p, c + 2, acc2), r3 = requantize_channel(p, c + 3, acc3);
+        const int8_t r0 = requantize_channel<RightShift>(p, c, acc0), r1 = requantize_channel<RightShift>(p, c + 1, acc1);
+        const int8_t r2 = requantize_channel<RightShift>(p, c + 2, acc2), r3 = requantize_channel<RightShift>(p, c + 3, acc3);
         yp[c] = r0;
         yp[c + 1] = r1;
         yp[c + 2] = r2;
@@ -79,12 +79,12 @@ inline void depthwise_pixel(const int8_t* x, const WeightedLayer& p, int oy, int
                 acc += (inside ? int32_t(x[base + at]) : zp) * int32_t(p.weights[(ky * KW + kx) * C + c]);
             }
         }
-        yp[c] = requantize_channel(p, c, acc);
+        yp[c] = requantize_channel<RightShift>(p, c, acc);
     }
 }
 
 template <int H, int W, int C, int OH, int OW, int KH, int KW, int SH, int SW, int DH, int DW, int PadTop,
-          int PadLeft>
+          int PadLeft, bool RightShift = false>
 inline void depthwise_conv2d(const int8_t* x, const WeightedLayer& p, int8_t* y) noexcept {
     for (int oy = 0; oy < OH; ++oy) {
         const TapRange ry = kernel_taps(oy, SH, PadTop, DH, KH, H);
@@ -93,9 +93,9 @@ inline void depthwise_conv2d(const int8_t* x, const WeightedLayer& p, int8_t* y)
             const TapRange rx = kernel_taps(ox, SW, PadLeft, DW, KW, W);
             int8_t* yp = y + ptrdiff_t(oy * OW + ox) * C;
             if (rows_inside && rx.begin == 0 && rx.end == KW) {
-                depthwise_pixel<false, H, W, C, KH, KW, SH, SW, DH, DW, PadTop, PadLeft>(x, p, oy, ox, ry, rx, yp);
+                depthwise_pixel<false, RightShift, H, W, C, KH, KW, SH, SW, DH, DW, PadTop, PadLeft>(x, p, oy, ox, ry, rx, yp);
             } else {
-                depthwise_pixel<true, H, W, C, KH, KW, SH, SW, DH, DW, PadTop, PadLeft>(x, p, oy, ox, ry, rx, yp);
+                depthwise_pixel<true, RightShift, H, W, C, KH, KW, SH, SW, DH, DW, PadTop, PadLeft>(x, p, oy, ox, ry, rx, yp);
             }
         }
     }

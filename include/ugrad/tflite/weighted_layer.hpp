@@ -45,17 +45,28 @@ inline ChannelRequant channel_requant(const WeightedLayer& p, int32_t o) noexcep
     return ChannelRequant{p.bias[o], p.multiplier[o], p.shift[o]};
 }
 
-// The int8 output from the int32 sum Σ x·w (bias not yet added).
+// The int8 output from the int32 sum Σ x·w (bias not yet added). RightShift: every channel's shift is
+// negative (the exporter checks it and says so in the kernel's last template argument), so
+// multiply_by_quantized_multiplier's s < 0 branch is the only one: the high multiply and the rounding
+// divide with no test of the shift's sign (the same integers: fixed_point.hpp).
+template <bool RightShift = false>
 inline int8_t requantize(const WeightedLayer& p, const ChannelRequant& q, int32_t acc) noexcept {
-    int32_t v = multiply_by_quantized_multiplier(acc + q.bias, q.multiplier, q.shift) + p.output_zero_point;
+    int32_t v;
+    if constexpr (RightShift) {
+        v = rounding_divide_by_pot_1_31(high_mul_positive(acc + q.bias, q.multiplier), -q.shift);
+    } else {
+        v = multiply_by_quantized_multiplier(acc + q.bias, q.multiplier, q.shift);
+    }
+    v += p.output_zero_point;
     if (v < p.activation_min) v = p.activation_min;
     if (v > p.activation_max) v = p.activation_max;
     return int8_t(v);
 }
 
 // The int8 output of output channel o from its int32 sum Σ x·w (bias not yet added).
+template <bool RightShift = false>
 inline int8_t requantize_channel(const WeightedLayer& p, int32_t o, int32_t acc) noexcept {
-    return requantize(p, channel_requant(p, o), acc);
+    return requantize<RightShift>(p, channel_requant(p, o), acc);
 }
 
 }  // namespace ugrad::tflite
