@@ -6,7 +6,8 @@
 //   y[i][f] = requantize(f, bias[f] + Σ_{c<C} x[i][c]·w[f][c])   (weighted_layer.hpp: bias holds
 //   the model's bias − input_zero_point·Σ_c w[f][c], so the sum takes the raw int8 codes).
 // Two pixels × two filters per pass (dot_two_by_two.hpp: each loaded input word serves two filters
-// and each weight word two pixels; on Armv7E-M eight SMLAD per four channels); an odd last pixel or
+// and each weight word two pixels; on Armv7E-M the pair's inputs are first expanded to int16 pairs on
+// the stack, 4·C bytes, then eight SMLAD per four channels of the two filters); an odd last pixel or
 // filter one dot product at a time. y must not overlap x.
 #pragma once
 
@@ -21,13 +22,24 @@ namespace ugrad::tflite {
 template <int P, int C, int F, bool RightShift = false>
 inline void pointwise_conv2d(const int8_t* x, const WeightedLayer& p, int8_t* y) noexcept {
     const int8_t* const w = p.weights;
+#if defined(__ARM_FEATURE_DSP)
+    alignas(8) uint32_t xq[2][q15_words<C> + 1];  // the pair's inputs as int16 pairs (dot_two_by_two.hpp)
+#endif
     for (int i = 0; i + 2 <= P; i += 2) {
         const int8_t* x0 = x + ptrdiff_t(i) * C;
         int8_t* y0 = y + ptrdiff_t(i) * F;
+#if defined(__ARM_FEATURE_DSP)
+        expand_q15<C>(x0, xq[0]);
+        expand_q15<C>(x0 + C, xq[1]);
+#endif
         int f = 0;
         for (; f + 2 <= F; f += 2) {
             Acc2x2 a{0, 0, 0, 0};
+#if defined(__ARM_FEATURE_DSP)
+            dot_two_by_two_q15<C>(xq[0], xq[1], x0, x0 + C, w + ptrdiff_t(f) * C, w + ptrdiff_t(f + 1) * C, a);
+#else
             dot_two_by_two<C>(x0, x0 + C, w + ptrdiff_t(f) * C, w + ptrdiff_t(f + 1) * C, a);
+#endif
             const ChannelRequant q0 = channel_requant(p, f), q1 = channel_requant(p, f + 1);
             const int8_t r00 = requantize<RightShift>(p, q0, a.a00), r01 = requantize<RightShift>(p, q1, a.a01);
             const int8_t r10 = requantize<RightShift>(p, q0, a.a10), r11 = requantize<RightShift>(p, q1, a.a11);
