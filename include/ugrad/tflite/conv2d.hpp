@@ -11,7 +11,9 @@
 // Two output pixels at a time (n and n + 1 in row-major order): each one's window [KH][KW][C] is copied
 // into a stack buffer (padding taps set to input_zero_point; the rows of KW·C adjacent bytes copied as
 // one run when DW = 1), so the inner loop is one straight dot product of K = KH·KW·C bytes, two windows ×
-// two filters (dot_two_by_two.hpp). Stack: two windows of K bytes, rounded up to a word.
+// two filters (dot_two_by_two.hpp; on Armv7E-M the windows are first expanded to int16 pairs, so the
+// filters' loop does no SXTB16 on the input side). Stack: two windows of K bytes rounded up to a word,
+// and on Armv7E-M their int16 copies, 4·K bytes.
 #pragma once
 
 #include <stddef.h>
@@ -56,6 +58,9 @@ inline void conv2d(const int8_t* x, const WeightedLayer& p, int8_t* y) noexcept 
     const int8_t pad = int8_t(p.input_zero_point);
     const int8_t* const w = p.weights;
     alignas(4) int8_t win[2 * Kp];
+#if defined(__ARM_FEATURE_DSP)
+    alignas(8) uint32_t xq[2][q15_words<K> + 1];  // the two windows as int16 pairs (dot_two_by_two.hpp)
+#endif
     for (int n = 0; n < pixels; n += 2) {
         const bool pair = n + 1 < pixels;
         conv_window<H, W, C, KH, KW, SH, SW, DH, DW, PadTop, PadLeft>(x, n / OW, n % OW, pad, win);
@@ -63,10 +68,18 @@ inline void conv2d(const int8_t* x, const WeightedLayer& p, int8_t* y) noexcept 
         if (pair) {
             conv_window<H, W, C, KH, KW, SH, SW, DH, DW, PadTop, PadLeft>(x, (n + 1) / OW, (n + 1) % OW, pad,
                                                                           win + Kp);
+#if defined(__ARM_FEATURE_DSP)
+            expand_q15<K>(win, xq[0]);
+            expand_q15<K>(win + Kp, xq[1]);
+#endif
             int f = 0;
             for (; f + 2 <= F; f += 2) {
                 Acc2x2 a{0, 0, 0, 0};
+#if defined(__ARM_FEATURE_DSP)
+                dot_two_by_two_q15<K>(xq[0], xq[1], win, win + Kp, w + ptrdiff_t(f) * K, w + ptrdiff_t(f + 1) * K, a);
+#else
                 dot_two_by_two<K>(win, win + Kp, w + ptrdiff_t(f) * K, w + ptrdiff_t(f + 1) * K, a);
+#endif
                 const ChannelRequant q0 = channel_requant(p, f), q1 = channel_requant(p, f + 1);
                 const int8_t r00 = requantize<RightShift>(p, q0, a.a00), r01 = requantize<RightShift>(p, q1, a.a01);
                 const int8_t r10 = requantize<RightShift>(p, q0, a.a10), r11 = requantize<RightShift>(p, q1, a.a11);
