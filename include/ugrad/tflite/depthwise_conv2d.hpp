@@ -8,8 +8,11 @@
 // raw int8 codes: bias holds the model's bias − input_zero_point·Σ_{ky,kx} w[ky][kx][c]
 // (weighted_layer.hpp), so a tap outside the image reads the padding value input_zero_point.
 // y[oy][ox][c] = requantize(c, acc). y must not overlap x.
-// A window wholly inside the image (kernel_taps.hpp: every tap row and column inside) reads x with no
-// check; a border window reads input_zero_point for its outside taps. Four channels at a time (their
+// If every window lies inside the image (no padding reached: known at compile time), the windows are
+// read from x. Otherwise each output row first copies its KH input rows (iy for ky < KH), padded left
+// and right to WS = (OW − 1)·SW + (KW − 1)·DW + 1 columns with input_zero_point (a row above or below
+// the image: all input_zero_point), into a stack stripe [KH][WS][C]; every window of the row is then
+// inside the stripe. Either way the window loop has no bounds check. Four channels at a time (their
 // bytes adjacent in x and w): on Armv7E-M one word of x and one of w per tap, SXTB16 (plain, ROR #8)
 // giving channels (c, c + 2) and (c + 1, c + 3) as int16 pairs, SMLABB / SMLATT one product each.
 #pragma once
@@ -17,7 +20,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <ugrad/tflite/kernel_taps.hpp>
 #include <ugrad/tflite/weighted_layer.hpp>
 
 #if defined(__ARM_FEATURE_DSP)
@@ -26,28 +28,19 @@
 
 namespace ugrad::tflite {
 
-// Output pixel (oy, ox), all C channels; Border: taps outside [ry) × [rx) read pad.
-template <bool Border, bool RightShift, int H, int W, int C, int KH, int KW, int SH, int SW, int DH, int DW, int PadTop, int PadLeft>
-// NOLINTNEXTLINE(readability-function-cognitive-complexity): the channels, the taps, the border
-inline void depthwise_pixel(const int8_t* x, const WeightedLayer& p, int oy, int ox, TapRange ry, TapRange rx,
-                            int8_t* yp) noexcept {
+// One output pixel, all C channels: tap (ky, kx) of channel c at first[ky·RowStride + kx·TapStride + c].
+template <int C, int KH, int KW, ptrdiff_t RowStride, ptrdiff_t TapStride, bool RightShift>
+inline void depthwise_window(const int8_t* first, const WeightedLayer& p, int8_t* yp) noexcept {
     constexpr int blocked = C - C % 4;  // channels taken four at a time
-    const int32_t zp = p.input_zero_point;
-    const ptrdiff_t base = (ptrdiff_t(oy * SH - PadTop) * W + (ox * SW - PadLeft)) * C;  // tap (0, 0), maybe outside
     for (int c = 0; c < blocked; c += 4) {
         int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
-#if defined(__ARM_FEATURE_DSP)
-        const uint32_t pad_word = (uint32_t(zp) & 0xffu) * 0x01010101u;
-#endif
         for (int ky = 0; ky < KH; ++ky) {
 #pragma GCC unroll 16
             for (int kx = 0; kx < KW; ++kx) {
-                const bool inside = !Border || (ky >= ry.begin && ky < ry.end && kx >= rx.begin && kx < rx.end);
-                const ptrdiff_t at = (ptrdiff_t(ky) * DH * W + ptrdiff_t(kx) * DW) * C + c;
+                const int8_t* xp = first + ky * RowStride + kx * TapStride + c;
                 const int8_t* wp = p.weights + ptrdiff_t(ky * KW + kx) * C + c;
 #if defined(__ARM_FEATURE_DSP)
-                const uint32_t xw = inside ? armv7em::load_word(x + (base + at)) : pad_word;
-                const uint32_t ww = armv7em::load_word(wp);
+                const uint32_t xw = armv7em::load_word(xp), ww = armv7em::load_word(wp);
                 const uint32_t xe = armv7em::sxtb16(xw), we = armv7em::sxtb16(ww);
                 const uint32_t xo = armv7em::sxtb16_ror8(xw), wo = armv7em::sxtb16_ror8(ww);
                 acc0 = armv7em::smlabb(xe, we, acc0);
@@ -55,16 +48,17 @@ inline void depthwise_pixel(const int8_t* x, const WeightedLayer& p, int oy, int
                 acc1 = armv7em::smlabb(xo, wo, acc1);
                 acc3 = armv7em::smlatt(xo, wo, acc3);
 #else
-                const int8_t* xp = x + (inside ? base + at : 0);
-                acc0 += (inside ? int32_t(xp[0]) : zp) * int32_t(wp[0]);
-                acc1 += (inside ? int32_t(xp[1]) : zp) * int32_t(wp[1]);
-                acc2 += (inside ? int32_t(xp[2]) : zp) * int32_t(wp[2]);
-                acc3 += (inside ? int32_t(xp[3]) : zp) * int32_t(wp[3]);
+                acc0 += int32_t(xp[0]) * int32_t(wp[0]);
+                acc1 += int32_t(xp[1]) * int32_t(wp[1]);
+                acc2 += int32_t(xp[2]) * int32_t(wp[2]);
+                acc3 += int32_t(xp[3]) * int32_t(wp[3]);
 #endif
             }
         }
-        const int8_t r0 = requantize_channel<RightShift>(p, c, acc0), r1 = requantize_channel<RightShift>(p, c + 1, acc1);
-        const int8_t r2 = requantize_channel<RightShift>(p, c + 2, acc2), r3 = requantize_channel<RightShift>(p, c + 3, acc3);
+        const int8_t r0 = requantize_channel<RightShift>(p, c, acc0);
+        const int8_t r1 = requantize_channel<RightShift>(p, c + 1, acc1);
+        const int8_t r2 = requantize_channel<RightShift>(p, c + 2, acc2);
+        const int8_t r3 = requantize_channel<RightShift>(p, c + 3, acc3);
         yp[c] = r0;
         yp[c + 1] = r1;
         yp[c + 2] = r2;
@@ -72,31 +66,53 @@ inline void depthwise_pixel(const int8_t* x, const WeightedLayer& p, int oy, int
     }
     for (int c = blocked; c < C; ++c) {  // the last C mod 4 channels
         int32_t acc = 0;
-        for (int ky = 0; ky < KH; ++ky) {
-            for (int kx = 0; kx < KW; ++kx) {
-                const bool inside = !Border || (ky >= ry.begin && ky < ry.end && kx >= rx.begin && kx < rx.end);
-                const ptrdiff_t at = (ptrdiff_t(ky) * DH * W + ptrdiff_t(kx) * DW) * C + c;
-                acc += (inside ? int32_t(x[base + at]) : zp) * int32_t(p.weights[(ky * KW + kx) * C + c]);
-            }
-        }
+        for (int ky = 0; ky < KH; ++ky)
+            for (int kx = 0; kx < KW; ++kx)
+                acc += int32_t(first[ky * RowStride + kx * TapStride + c]) * int32_t(p.weights[(ky * KW + kx) * C + c]);
         yp[c] = requantize_channel<RightShift>(p, c, acc);
+    }
+}
+
+// Output row oy's stripe [KH][WS][C]: input row oy·SH − PadTop + ky·DH, columns −PadLeft .. WS − PadLeft − 1,
+// input_zero_point outside the image.
+template <int H, int W, int C, int KH, int SH, int DH, int PadTop, int PadLeft, int WS>
+inline void depthwise_stripe(const int8_t* x, int oy, int8_t pad, int8_t* stripe) noexcept {
+    constexpr int left = PadLeft < WS ? PadLeft : WS;                        // columns left of the image
+    constexpr int inside = WS - left < W ? WS - left : W;                    // columns in the image
+    constexpr int right = WS - left - inside;                                // columns right of it
+    for (int ky = 0; ky < KH; ++ky) {
+        const int iy = oy * SH - PadTop + ky * DH;
+        int8_t* row = stripe + ptrdiff_t(ky) * WS * C;
+        if (iy < 0 || iy >= H) {
+            for (int i = 0; i < WS * C; ++i) row[i] = pad;
+            continue;
+        }
+        for (int i = 0; i < left * C; ++i) row[i] = pad;
+        __builtin_memcpy(row + ptrdiff_t(left) * C, x + ptrdiff_t(iy) * W * C, size_t(inside) * C);
+        for (int i = 0; i < right * C; ++i) row[(left + inside) * C + i] = pad;
     }
 }
 
 template <int H, int W, int C, int OH, int OW, int KH, int KW, int SH, int SW, int DH, int DW, int PadTop,
           int PadLeft, bool RightShift = false>
 inline void depthwise_conv2d(const int8_t* x, const WeightedLayer& p, int8_t* y) noexcept {
-    for (int oy = 0; oy < OH; ++oy) {
-        const TapRange ry = kernel_taps(oy, SH, PadTop, DH, KH, H);
-        const bool rows_inside = ry.begin == 0 && ry.end == KH;
-        for (int ox = 0; ox < OW; ++ox) {
-            const TapRange rx = kernel_taps(ox, SW, PadLeft, DW, KW, W);
-            int8_t* yp = y + ptrdiff_t(oy * OW + ox) * C;
-            if (rows_inside && rx.begin == 0 && rx.end == KW) {
-                depthwise_pixel<false, RightShift, H, W, C, KH, KW, SH, SW, DH, DW, PadTop, PadLeft>(x, p, oy, ox, ry, rx, yp);
-            } else {
-                depthwise_pixel<true, RightShift, H, W, C, KH, KW, SH, SW, DH, DW, PadTop, PadLeft>(x, p, oy, ox, ry, rx, yp);
-            }
+    constexpr bool all_inside = PadTop == 0 && PadLeft == 0 && (OH - 1) * SH + (KH - 1) * DH < H &&
+                                (OW - 1) * SW + (KW - 1) * DW < W;
+    if constexpr (all_inside) {
+        constexpr ptrdiff_t row_stride = ptrdiff_t(DH) * W * C, tap_stride = ptrdiff_t(DW) * C;
+        for (int oy = 0; oy < OH; ++oy)
+            for (int ox = 0; ox < OW; ++ox)
+                depthwise_window<C, KH, KW, row_stride, tap_stride, RightShift>(
+                    x + (ptrdiff_t(oy) * SH * W + ptrdiff_t(ox) * SW) * C, p, y + ptrdiff_t(oy * OW + ox) * C);
+    } else {
+        constexpr int WS = (OW - 1) * SW + (KW - 1) * DW + 1;  // the stripe's columns
+        constexpr ptrdiff_t row_stride = ptrdiff_t(WS) * C, tap_stride = ptrdiff_t(DW) * C;
+        alignas(4) int8_t stripe[KH * WS * C];
+        for (int oy = 0; oy < OH; ++oy) {
+            depthwise_stripe<H, W, C, KH, SH, DH, PadTop, PadLeft, WS>(x, oy, int8_t(p.input_zero_point), stripe);
+            for (int ox = 0; ox < OW; ++ox)
+                depthwise_window<C, KH, KW, row_stride, tap_stride, RightShift>(
+                    stripe + ptrdiff_t(ox) * SW * C, p, y + ptrdiff_t(oy * OW + ox) * C);
         }
     }
 }
