@@ -355,6 +355,7 @@ def header_text(model, name, source, note=""):
                 targs = [f["n_in"], f["n_out"], "true" if len(f["m"]) > 1 else "false"]
                 fn = "fully_connected"
             targs.append("true" if max(int(v) for v in f["s"]) < 0 else "false")  # RightShift: every shift < 0
+            targs.append("true" if (int(lo), int(hi)) == (-128, 127) else "false")  # FullRange: the clamp is int8's
             calls.append(f"{head}\n        ugrad::tflite::{fn}<{', '.join(map(str, targs))}>({at(x.index)}, {params}, {at(y.index)});")
         elif op.opcode in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
             o = op.options

@@ -50,7 +50,7 @@ inline void conv_window(const int8_t* x, int oy, int ox, int8_t pad, int8_t* win
 }
 
 template <int H, int W, int C, int OH, int OW, int F, int KH, int KW, int SH, int SW, int DH, int DW,
-          int PadTop, int PadLeft, bool RightShift = false>
+          int PadTop, int PadLeft, bool RightShift = false, bool FullRange = false>
 inline void conv2d(const int8_t* x, const WeightedLayer& p, int8_t* y) noexcept {  // NOLINT(readability-function-cognitive-complexity): the loops over the output pairs and the filters
     constexpr int K = KH * KW * C;         // one filter's weights, one window's bytes
     constexpr int Kp = (K + 3) / 4 * 4;    // a window's stride in the buffer
@@ -81,8 +81,8 @@ inline void conv2d(const int8_t* x, const WeightedLayer& p, int8_t* y) noexcept 
                 dot_two_by_two<K>(win, win + Kp, w + ptrdiff_t(f) * K, w + ptrdiff_t(f + 1) * K, a);
 #endif
                 const ChannelRequant q0 = channel_requant(p, f), q1 = channel_requant(p, f + 1);
-                const int8_t r00 = requantize<RightShift>(p, q0, a.a00), r01 = requantize<RightShift>(p, q1, a.a01);
-                const int8_t r10 = requantize<RightShift>(p, q0, a.a10), r11 = requantize<RightShift>(p, q1, a.a11);
+                const int8_t r00 = requantize<RightShift, FullRange>(p, q0, a.a00), r01 = requantize<RightShift, FullRange>(p, q1, a.a01);
+                const int8_t r10 = requantize<RightShift, FullRange>(p, q0, a.a10), r11 = requantize<RightShift, FullRange>(p, q1, a.a11);
                 y0[f] = r00;
                 y0[f + 1] = r01;
                 y0[F + f] = r10;
@@ -91,12 +91,12 @@ inline void conv2d(const int8_t* x, const WeightedLayer& p, int8_t* y) noexcept 
             if constexpr (F % 2 != 0) {
                 const int8_t* wf = w + ptrdiff_t(F - 1) * K;
                 const ChannelRequant q = channel_requant(p, F - 1);
-                const int8_t r0 = requantize<RightShift>(p, q, dot_one<K>(win, wf)), r1 = requantize<RightShift>(p, q, dot_one<K>(win + Kp, wf));
+                const int8_t r0 = requantize<RightShift, FullRange>(p, q, dot_one<K>(win, wf)), r1 = requantize<RightShift, FullRange>(p, q, dot_one<K>(win + Kp, wf));
                 y0[F - 1] = r0;
                 y0[2 * F - 1] = r1;
             }
         } else {  // the last pixel of an odd count
-            for (int f = 0; f < F; ++f) y0[f] = requantize_channel<RightShift>(p, f, dot_one<K>(win, w + ptrdiff_t(f) * K));
+            for (int f = 0; f < F; ++f) y0[f] = requantize_channel<RightShift, FullRange>(p, f, dot_one<K>(win, w + ptrdiff_t(f) * K));
         }
     }
 }

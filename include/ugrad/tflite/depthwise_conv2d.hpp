@@ -29,7 +29,7 @@
 namespace ugrad::tflite {
 
 // One output pixel, all C channels: tap (ky, kx) of channel c at first[ky·RowStride + kx·TapStride + c].
-template <int C, int KH, int KW, ptrdiff_t RowStride, ptrdiff_t TapStride, bool RightShift>
+template <int C, int KH, int KW, ptrdiff_t RowStride, ptrdiff_t TapStride, bool RightShift, bool FullRange>
 inline void depthwise_window(const int8_t* first, const WeightedLayer& p, int8_t* yp) noexcept {
     constexpr int blocked = C - C % 4;  // channels taken four at a time
     for (int c = 0; c < blocked; c += 4) {
@@ -55,10 +55,10 @@ inline void depthwise_window(const int8_t* first, const WeightedLayer& p, int8_t
 #endif
             }
         }
-        const int8_t r0 = requantize_channel<RightShift>(p, c, acc0);
-        const int8_t r1 = requantize_channel<RightShift>(p, c + 1, acc1);
-        const int8_t r2 = requantize_channel<RightShift>(p, c + 2, acc2);
-        const int8_t r3 = requantize_channel<RightShift>(p, c + 3, acc3);
+        const int8_t r0 = requantize_channel<RightShift, FullRange>(p, c, acc0);
+        const int8_t r1 = requantize_channel<RightShift, FullRange>(p, c + 1, acc1);
+        const int8_t r2 = requantize_channel<RightShift, FullRange>(p, c + 2, acc2);
+        const int8_t r3 = requantize_channel<RightShift, FullRange>(p, c + 3, acc3);
         yp[c] = r0;
         yp[c + 1] = r1;
         yp[c + 2] = r2;
@@ -69,7 +69,7 @@ inline void depthwise_window(const int8_t* first, const WeightedLayer& p, int8_t
         for (int ky = 0; ky < KH; ++ky)
             for (int kx = 0; kx < KW; ++kx)
                 acc += int32_t(first[ky * RowStride + kx * TapStride + c]) * int32_t(p.weights[(ky * KW + kx) * C + c]);
-        yp[c] = requantize_channel<RightShift>(p, c, acc);
+        yp[c] = requantize_channel<RightShift, FullRange>(p, c, acc);
     }
 }
 
@@ -94,7 +94,7 @@ inline void depthwise_stripe(const int8_t* x, int oy, int8_t pad, int8_t* stripe
 }
 
 template <int H, int W, int C, int OH, int OW, int KH, int KW, int SH, int SW, int DH, int DW, int PadTop,
-          int PadLeft, bool RightShift = false>
+          int PadLeft, bool RightShift = false, bool FullRange = false>
 inline void depthwise_conv2d(const int8_t* x, const WeightedLayer& p, int8_t* y) noexcept {
     constexpr bool all_inside = PadTop == 0 && PadLeft == 0 && (OH - 1) * SH + (KH - 1) * DH < H &&
                                 (OW - 1) * SW + (KW - 1) * DW < W;
@@ -102,7 +102,7 @@ inline void depthwise_conv2d(const int8_t* x, const WeightedLayer& p, int8_t* y)
         constexpr ptrdiff_t row_stride = ptrdiff_t(DH) * W * C, tap_stride = ptrdiff_t(DW) * C;
         for (int oy = 0; oy < OH; ++oy)
             for (int ox = 0; ox < OW; ++ox)
-                depthwise_window<C, KH, KW, row_stride, tap_stride, RightShift>(
+                depthwise_window<C, KH, KW, row_stride, tap_stride, RightShift, FullRange>(
                     x + (ptrdiff_t(oy) * SH * W + ptrdiff_t(ox) * SW) * C, p, y + ptrdiff_t(oy * OW + ox) * C);
     } else {
         constexpr int WS = (OW - 1) * SW + (KW - 1) * DW + 1;  // the stripe's columns
@@ -111,7 +111,7 @@ inline void depthwise_conv2d(const int8_t* x, const WeightedLayer& p, int8_t* y)
         for (int oy = 0; oy < OH; ++oy) {
             depthwise_stripe<H, W, C, KH, SH, DH, PadTop, PadLeft, WS>(x, oy, int8_t(p.input_zero_point), stripe);
             for (int ox = 0; ox < OW; ++ox)
-                depthwise_window<C, KH, KW, row_stride, tap_stride, RightShift>(
+                depthwise_window<C, KH, KW, row_stride, tap_stride, RightShift, FullRange>(
                     stripe + ptrdiff_t(ox) * SW * C, p, y + ptrdiff_t(oy * OW + ox) * C);
         }
     }

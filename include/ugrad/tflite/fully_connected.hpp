@@ -24,7 +24,7 @@ inline ChannelRequant output_requant(const WeightedLayer& p, int32_t o) noexcept
     return ChannelRequant{p.bias[o], p.multiplier[q], p.shift[q]};
 }
 
-template <int In, int Out, bool PerChannel, bool RightShift = false>
+template <int In, int Out, bool PerChannel, bool RightShift = false, bool FullRange = false>
 inline void fully_connected(const int8_t* x, const WeightedLayer& p, int8_t* y) noexcept {
     constexpr int blocked = Out - Out % 4;  // outputs taken four at a time
     for (int o = 0; o < blocked; o += 4) {
@@ -34,10 +34,10 @@ inline void fully_connected(const int8_t* x, const WeightedLayer& p, int8_t* y) 
         const int8_t* w3 = w2 + In;
         int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
         dot_four<In>(x, w0, w1, w2, w3, acc0, acc1, acc2, acc3);
-        const int8_t r0 = requantize<RightShift>(p, output_requant<PerChannel>(p, o), acc0);
-        const int8_t r1 = requantize<RightShift>(p, output_requant<PerChannel>(p, o + 1), acc1);
-        const int8_t r2 = requantize<RightShift>(p, output_requant<PerChannel>(p, o + 2), acc2);
-        const int8_t r3 = requantize<RightShift>(p, output_requant<PerChannel>(p, o + 3), acc3);
+        const int8_t r0 = requantize<RightShift, FullRange>(p, output_requant<PerChannel>(p, o), acc0);
+        const int8_t r1 = requantize<RightShift, FullRange>(p, output_requant<PerChannel>(p, o + 1), acc1);
+        const int8_t r2 = requantize<RightShift, FullRange>(p, output_requant<PerChannel>(p, o + 2), acc2);
+        const int8_t r3 = requantize<RightShift, FullRange>(p, output_requant<PerChannel>(p, o + 3), acc3);
         y[o] = r0;
         y[o + 1] = r1;
         y[o + 2] = r2;
@@ -47,7 +47,7 @@ inline void fully_connected(const int8_t* x, const WeightedLayer& p, int8_t* y) 
         const int8_t* wo = p.weights + ptrdiff_t(o) * In;
         int32_t acc = 0;
         for (int i = 0; i < In; ++i) acc += int32_t(x[i]) * int32_t(wo[i]);
-        y[o] = requantize<RightShift>(p, output_requant<PerChannel>(p, o), acc);
+        y[o] = requantize<RightShift, FullRange>(p, output_requant<PerChannel>(p, o), acc);
     }
 }
 

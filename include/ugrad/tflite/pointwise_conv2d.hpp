@@ -19,7 +19,7 @@
 
 namespace ugrad::tflite {
 
-template <int P, int C, int F, bool RightShift = false>
+template <int P, int C, int F, bool RightShift = false, bool FullRange = false>
 inline void pointwise_conv2d(const int8_t* x, const WeightedLayer& p, int8_t* y) noexcept {
     const int8_t* const w = p.weights;
 #if defined(__ARM_FEATURE_DSP)
@@ -41,8 +41,8 @@ inline void pointwise_conv2d(const int8_t* x, const WeightedLayer& p, int8_t* y)
             dot_two_by_two<C>(x0, x0 + C, w + ptrdiff_t(f) * C, w + ptrdiff_t(f + 1) * C, a);
 #endif
             const ChannelRequant q0 = channel_requant(p, f), q1 = channel_requant(p, f + 1);
-            const int8_t r00 = requantize<RightShift>(p, q0, a.a00), r01 = requantize<RightShift>(p, q1, a.a01);
-            const int8_t r10 = requantize<RightShift>(p, q0, a.a10), r11 = requantize<RightShift>(p, q1, a.a11);
+            const int8_t r00 = requantize<RightShift, FullRange>(p, q0, a.a00), r01 = requantize<RightShift, FullRange>(p, q1, a.a01);
+            const int8_t r10 = requantize<RightShift, FullRange>(p, q0, a.a10), r11 = requantize<RightShift, FullRange>(p, q1, a.a11);
             y0[f] = r00;
             y0[f + 1] = r01;
             y0[F + f] = r10;
@@ -51,7 +51,7 @@ inline void pointwise_conv2d(const int8_t* x, const WeightedLayer& p, int8_t* y)
         if constexpr (F % 2 != 0) {
             const int8_t* wf = w + ptrdiff_t(F - 1) * C;
             const ChannelRequant q = channel_requant(p, F - 1);
-            const int8_t r0 = requantize<RightShift>(p, q, dot_one<C>(x0, wf)), r1 = requantize<RightShift>(p, q, dot_one<C>(x0 + C, wf));
+            const int8_t r0 = requantize<RightShift, FullRange>(p, q, dot_one<C>(x0, wf)), r1 = requantize<RightShift, FullRange>(p, q, dot_one<C>(x0 + C, wf));
             y0[F - 1] = r0;
             y0[2 * F - 1] = r1;
         }
@@ -59,7 +59,7 @@ inline void pointwise_conv2d(const int8_t* x, const WeightedLayer& p, int8_t* y)
     if constexpr (P % 2 != 0) {
         const int8_t* x0 = x + ptrdiff_t(P - 1) * C;
         int8_t* y0 = y + ptrdiff_t(P - 1) * F;
-        for (int f = 0; f < F; ++f) y0[f] = requantize_channel<RightShift>(p, f, dot_one<C>(x0, w + ptrdiff_t(f) * C));
+        for (int f = 0; f < F; ++f) y0[f] = requantize_channel<RightShift, FullRange>(p, f, dot_one<C>(x0, w + ptrdiff_t(f) * C));
     }
 }
 

@@ -21,6 +21,10 @@
 
 #include <ugrad/tflite/fixed_point.hpp>
 
+#if defined(__ARM_FEATURE_DSP)
+#include <ugrad/tflite/armv7em.hpp>
+#endif
+
 namespace ugrad::tflite {
 
 struct WeightedLayer {
@@ -46,10 +50,12 @@ inline ChannelRequant channel_requant(const WeightedLayer& p, int32_t o) noexcep
 }
 
 // The int8 output from the int32 sum Σ x·w (bias not yet added). RightShift: every channel's shift is
-// negative (the exporter checks it and says so in the kernel's last template argument), so
+// negative (the exporter checks it and says so in the kernel's template arguments), so
 // multiply_by_quantized_multiplier's s < 0 branch is the only one: the high multiply and the rounding
-// divide with no test of the shift's sign (the same integers: fixed_point.hpp).
-template <bool RightShift = false>
+// divide with no test of the shift's sign (the same integers: fixed_point.hpp). FullRange: the
+// activation range is [−128, 127] (the exporter checks it), so the clamp is int8's saturation: one SSAT
+// on Armv7E-M.
+template <bool RightShift = false, bool FullRange = false>
 inline int8_t requantize(const WeightedLayer& p, const ChannelRequant& q, int32_t acc) noexcept {
     int32_t v;
     if constexpr (RightShift) {
@@ -58,15 +64,19 @@ inline int8_t requantize(const WeightedLayer& p, const ChannelRequant& q, int32_
         v = multiply_by_quantized_multiplier(acc + q.bias, q.multiplier, q.shift);
     }
     v += p.output_zero_point;
-    if (v < p.activation_min) v = p.activation_min;
-    if (v > p.activation_max) v = p.activation_max;
+#if defined(__ARM_FEATURE_DSP)
+    if constexpr (FullRange) return int8_t(armv7em::ssat8(v));
+#endif
+    const int32_t lo = FullRange ? -128 : p.activation_min, hi = FullRange ? 127 : p.activation_max;
+    if (v < lo) v = lo;
+    if (v > hi) v = hi;
     return int8_t(v);
 }
 
 // The int8 output of output channel o from its int32 sum Σ x·w (bias not yet added).
-template <bool RightShift = false>
+template <bool RightShift = false, bool FullRange = false>
 inline int8_t requantize_channel(const WeightedLayer& p, int32_t o, int32_t acc) noexcept {
-    return requantize<RightShift>(p, channel_requant(p, o), acc);
+    return requantize<RightShift, FullRange>(p, channel_requant(p, o), acc);
 }
 
 }  // namespace ugrad::tflite
