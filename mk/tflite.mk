@@ -7,6 +7,9 @@
 #   make test-tflite-int8   the int8 models exported to C++ (tools/export_model.py → include/ugrad/tflite/),
 #                           compiled with g++ and clang++ -Werror, bit for bit against TFLM's outputs; the buffer plan;
 #                           the int8 exporter's refusals and a mutation fuzz (tests/tflite/test_int8_export.py, ~40 s)
+#   make test-tflite-int8-gradient  dJ/dx in integers through every int8 layer (include/ugrad/tflite/backward/,
+#                           tools/tflite/int8_gradient_export.py) against the same integer pipeline in double and
+#                           against the dequantized float64 network (torch autograd); tests/tflite/test_int8_gradient.py, ~15 s
 #   make TARGET=mps2-an386 tflite-int8-bench   the five int8 models on the emulated Cortex-M4F
 #                           (bench/tflite_int8_bench.cpp): outputs against TFLM's, instructions per
 #                           inference and per MAC, planned buffer, stack, constants; exits 1 on a mismatch;
@@ -25,6 +28,11 @@ test-tflite-int8: | deps
 	@cd tests/tflite && nice /usr/bin/python3 -m unittest test_int8_export
 TEST_GOALS += test-tflite-int8
 
+.PHONY: test-tflite-int8-gradient
+test-tflite-int8-gradient: | deps
+	@cd tests/tflite && nice /usr/bin/python3 -m unittest test_int8_gradient
+TEST_GOALS += test-tflite-int8-gradient
+
 tflite-table: | deps
 	@/usr/bin/python3 tools/tflite/models_table.py | python3 tools/readme_section.py tflite-models
 
@@ -35,7 +43,8 @@ tflite-float-report: | deps
 # ---- the int8 models on an emulated core ----
 TFLITE_INT8_MODELS := ad01_int8 kws_ref_model pretrainedResnet_quant str_ww_ref_model vww_96_int8
 TFLITE_INT8_GEN    := $(TARGET_BUILD)/tflite-int8-models
-TFLITE_INT8_TOOLS  := tools/export_model.py tools/tflite/int8_export.py tools/tflite/reader.py tools/tflite/int8_reference.py
+TFLITE_INT8_TOOLS  := tools/export_model.py tools/tflite/int8_export.py tools/tflite/reader.py tools/tflite/int8_reference.py \
+                      tools/tflite/int8_gradient_export.py
 .PHONY: tflite-int8-bench
 ifeq ($(TARGET),host)
 tflite-int8-bench:
