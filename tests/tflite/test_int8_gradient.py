@@ -129,6 +129,28 @@ class SamePipeline(unittest.TestCase):
             self.assertEqual(status, "label_out_of_range" if name != "ad01_int8" else "ok", name)
 
 
+class GradientPlan(unittest.TestCase):
+    def test_live_buffers_disjoint_and_at_the_bound(self):
+        import int8_export
+        import int8_gradient_export
+        for name in MODELS:
+            with self.subTest(model=name):
+                model = reader.read_file(DATA / f"{name}.tflite")
+                steps, _ = int8_export.translate(model, name)
+                _, life, size, _, _, _, parent = int8_gradient_export.plan_gradients(model, steps)
+                offset, words = int8_gradient_export.plan_buffers(life, size, parent)
+                keys = list(life)
+                for a in keys:
+                    self.assertLessEqual(offset[a] + size[a], words)
+                    for b in keys:
+                        if a != b and not (life[a][1] < life[b][0] or life[b][1] < life[a][0]):
+                            self.assertTrue(offset[a] + size[a] <= offset[b] or offset[b] + size[b] <= offset[a],
+                                            f"{a} and {b} share words while both live")
+                bound = max(sum(size[i] for i in life if life[i][0] <= k <= life[i][1])
+                            for k in range(-1, len(steps) + 1))
+                self.assertEqual(words, bound)  # what the five models reach (the ping-pong plan)
+
+
 class DequantizedFloatContract(unittest.TestCase):
     @unittest.expectedFailure
     def test_cosine_median_and_p5(self):

@@ -100,16 +100,75 @@ def plan_gradients(model, steps):
         if not isinstance(t, tuple):
             lo, hi = life[t]
             life[t] = (min(lo, producer.get(t, lo)), hi)
-    return root, life, size, temps, classifier, seed
+    parent = {}  # each buffer → the gradient of the operator's output it is computed from
+    for key in life:
+        k = life[key][1]
+        if k < n:
+            parent[key] = root(steps[k][0].outputs[0])
+    return root, life, size, temps, classifier, seed, parent
 
 
 def extension(model, steps, offset, arena, name, calls):
+    """The gradient's constants and members; for a graph the forward takes but the gradient does not
+    (no SOFTMAX at the end and an output unlike the input, an operator off the loss's path), a header
+    with the forward alone and a comment saying why."""
+    try:
+        return _extension(model, steps, offset, arena, name, calls)
+    except X.Refused as e:
+        why = str(e).replace("\n", " ")
+        return {"consts": "", "members": f"\n    // no input_gradient: {why}\n", "tape_bytes": 0,
+                "gradient_words": 0, "kept_bytes": 0}
+
+
+def _ping_pong(life, size, parent, words):
+    """In backward order (the latest first write first), each buffer at the end of a buffer of
+    `words` opposite to the gradient it is computed from (parent), in the lowest or highest gap; None
+    if one does not fit."""
+    side, placed, offset = {}, [], {}
+    for i in sorted(life, key=lambda i: (-life[i][1], -size[i], str(i))):
+        f, l = life[i]
+        top = side.get(parent.get(i), True) is False
+        busy = sorted((o, o + s) for o, s, pf, pl in placed if not (pl < f or l < pf))
+        gaps, at = [], 0
+        for lo, hi in busy:
+            if lo - at >= size[i]:
+                gaps.append((at, lo))
+            at = max(at, hi)
+        if words - at >= size[i]:
+            gaps.append((at, words))
+        if not gaps:
+            return None
+        offset[i] = gaps[-1][1] - size[i] if top else gaps[0][0]
+        side[i] = top
+        placed.append((offset[i], size[i], f, l))
+    return offset
+
+
+def plan_buffers(life, size, parent=None):
+    """{key: offset} and the words of the smallest plan: first fit over a few orders (the largest
+    first, the longest-lived first, the last backward step first) and ping-pong at the lower bound
+    (the most words live at one step)."""
+    keys = list(life)
+    orders = [sorted(keys, key=lambda i: (-size[i], life[i][0], str(i))),
+              sorted(keys, key=lambda i: (life[i][0] - life[i][1], -size[i], str(i))),
+              sorted(keys, key=lambda i: (-life[i][1], -size[i], str(i))),
+              sorted(keys, key=lambda i: (-size[i], -life[i][1], str(i)))]
+    plans = [X._first_fit(o, life, size) for o in orders]
+    if parent is not None:
+        steps = sorted({k for f, l in life.values() for k in (f, l)})
+        bound = max(sum(size[i] for i in life if life[i][0] <= k <= life[i][1]) for k in steps)
+        ping_pong = _ping_pong(life, size, parent, bound)
+        if ping_pong is not None:
+            plans.append(ping_pong)
+    best = min(plans, key=lambda p: max(p[i] + size[i] for i in p))
+    return best, max(best[i] + size[i] for i in best)
+
+
+def _extension(model, steps, offset, arena, name, calls):
     T = model.tensors
     n = len(steps)
-    root, life, size, temps, classifier, seed = plan_gradients(model, steps)
-    order = sorted(life, key=lambda i: (-size[i], life[i][0]))
-    goff = X._first_fit(order, life, size)
-    words = max(goff[i] + size[i] for i in goff)
+    root, life, size, temps, classifier, seed, parent = plan_gradients(model, steps)
+    goff, words = plan_buffers(life, size, parent)
     inp, out = model.inputs[0], model.outputs[0]
     gns = f"{name}_gradient_data"
     consts = []
