@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <initializer_list>
 #include <vector>
 
 #include <ugrad/tflite/backward/backward.hpp>
@@ -54,6 +55,14 @@ std::vector<int8_t> random_bytes(Random& r, size_t n) {
     return v;
 }
 
+// v [n] packed two codes to a word, as the layers store a gradient (block_gradient.hpp).
+std::vector<int32_t> packed(std::vector<int32_t> v) {
+    const size_t n = v.size();
+    bw::pack(v.data(), n);
+    v.resize((n + 1) / 2);
+    return v;
+}
+
 std::vector<int32_t> random_gradient(Random& r, size_t n, bool sparse) {
     std::vector<int32_t> v(n);
     for (auto& g : v) g = (sparse && r.in(0, 1)) ? 0 : r.in(-16384, 16384);
@@ -68,7 +77,7 @@ void check_conv(uint64_t seed) {
         const auto w = random_bytes(r, size_t(F * KH * KW * C));
         const auto h = random_gradient(r, size_t(OH * OW * F), trial % 2 == 1);
         std::vector<int32_t> gx(size_t(H * W * C), 7);
-        bw::conv2d_backward<H, W, C, OH, OW, F, KH, KW, SH, SW, DH, DW, PT, PL>(h.data(), w.data(), gx.data());
+        bw::conv2d_backward<H, W, C, OH, OW, F, KH, KW, SH, SW, DH, DW, PT, PL>(packed(h).data(), w.data(), gx.data());
         const auto acc = conv_sums<H, W, C, OH, OW, F, KH, KW, SH, SW, DH, DW, PT, PL>(x, w, false);
         int64_t left = 0, right = 0;
         for (size_t i = 0; i < acc.size(); ++i) left += acc[i] * h[i];
@@ -85,7 +94,7 @@ void check_depthwise(uint64_t seed) {
         const auto w = random_bytes(r, size_t(KH * KW * C));
         const auto h = random_gradient(r, size_t(OH * OW * C), trial % 2 == 1);
         std::vector<int32_t> gx(size_t(H * W * C), 7);
-        bw::depthwise_conv2d_backward<H, W, C, OH, OW, KH, KW, SH, SW, DH, DW, PT, PL>(h.data(), w.data(), gx.data());
+        bw::depthwise_conv2d_backward<H, W, C, OH, OW, KH, KW, SH, SW, DH, DW, PT, PL>(packed(h).data(), w.data(), gx.data());
         const auto acc = conv_sums<H, W, C, OH, OW, C, KH, KW, SH, SW, DH, DW, PT, PL>(x, w, true);
         int64_t left = 0, right = 0;
         for (size_t i = 0; i < acc.size(); ++i) left += acc[i] * h[i];
@@ -128,7 +137,7 @@ TEST_CASE("tflite backward: FULLY_CONNECTED's transposed product is the forward'
         const auto w = random_bytes(r, In * Out);
         const auto h = random_gradient(r, Out, trial % 2 == 1);
         std::vector<int32_t> gx(In, 7);
-        bw::fully_connected_backward<In, Out>(h.data(), w.data(), gx.data());
+        bw::fully_connected_backward<In, Out>(packed(h).data(), w.data(), gx.data());
         int64_t left = 0, right = 0;
         for (int o = 0; o < Out; ++o) {
             int64_t acc = 0;
@@ -165,9 +174,13 @@ TEST_CASE("tflite backward: renormalize keeps |G| <= 2^14 with the largest >= 2^
         const int32_t eh = e + r.in(-20, 20);
         std::vector<double> sum(50);
         for (size_t i = 0; i < g.size(); ++i) sum[i] = std::ldexp(double(g[i]), e) + std::ldexp(double(h[i]), eh);
+        std::vector<int32_t> dst = packed(g), src = h;  // the same sum into a packed gradient
         const int32_t es = bw::block_add(g.data(), e, h.data(), eh, g.size());
         // two alignments and one renormalization, each at most half a step of the result's 2^13
         CHECK(norm_error(g, es, sum) <= 3 * std::ldexp(1.0, -13) + 1e-12);
+        const int32_t ep = bw::block_add_packed(dst.data(), e, src.data(), eh, g.size());
+        CHECK(ep == es);
+        for (size_t i = 0; i < g.size(); ++i) CHECK(bw::packed_get(dst.data(), i) == g[i]);
     }
 }
 
@@ -182,18 +195,26 @@ TEST_CASE("tflite backward: masks from the clamp, scale_masked, AVERAGE_POOL_2D,
     // scale_masked: per channel Q15 factors
     std::vector<int32_t> g{16384, -16384, 1234, -77, 9999, 3, -8192, 40, 16000};
     const int32_t m[3] = {32768, 12345, 1};
-    std::vector<int32_t> s = g;
+    std::vector<int32_t> s = packed(g);
     bw::scale_masked<3, 3, true>(s.data(), bits, m);
     for (size_t i = 0; i < g.size(); ++i) {
         const double want = inside[i] ? double(g[i]) * m[i % 3] / 32768.0 : 0.0;
-        CHECK(std::fabs(s[i] - want) <= 0.5);
+        CHECK(std::fabs(bw::packed_get(s.data(), i) - want) <= 0.5);
+    }
+    // packing: every code in [−2^14, 2^14] round trips, in place, for odd and even sizes
+    for (size_t n : {size_t(1), size_t(8), size_t(9)}) {
+        std::vector<int32_t> v(n);
+        for (auto& x : v) x = r.in(-16384, 16384);
+        v[0] = -16384;
+        const std::vector<int32_t> p = packed(v);
+        for (size_t i = 0; i < n; ++i) CHECK(bw::packed_get(p.data(), i) == v[i]);
     }
     // AVERAGE_POOL_2D, SAME 3×3 stride 2 on 7×6 (windows of 4, 6 and 9 cells)
     {
         constexpr int H = 7, W = 6, C = 3, OH = 4, OW = 3, K = 3, S = 2, P = 1;
         const auto go = random_gradient(r, OH * OW * C, false);
         std::vector<int32_t> gx(H * W * C);
-        bw::average_pool2d_backward<H, W, C, OH, OW, K, K, S, S, P, P>(go.data(), gx.data());
+        bw::average_pool2d_backward<H, W, C, OH, OW, K, K, S, S, P, P>(packed(go).data(), gx.data());
         const int32_t e = bw::average_pool_exponent<H, W, OH, OW, K, K, S, S, P, P>();
         std::vector<double> ref(H * W * C, 0.0);
         double worst = 0;
@@ -222,7 +243,7 @@ TEST_CASE("tflite backward: masks from the clamp, scale_masked, AVERAGE_POOL_2D,
         ugrad::tflite::max_pool2d<H, W, C, OH, OW, K, K, S, S, P, P>(x.data(), ugrad::tflite::PoolActivation{-128, 127}, yq.data());
         const auto go = random_gradient(r, OH * OW * C, false);
         std::vector<int32_t> gx(H * W * C);
-        bw::max_pool2d_backward<H, W, C, OH, OW, K, K, S, S, P, P>(go.data(), arg.data(), gx.data());
+        bw::max_pool2d_backward<H, W, C, OH, OW, K, K, S, S, P, P>(packed(go).data(), arg.data(), gx.data());
         int64_t total = 0, routed = 0;
         for (int v : go) total += v;
         for (size_t i = 0; i < gx.size(); ++i) {
@@ -240,7 +261,7 @@ TEST_CASE("tflite backward: masks from the clamp, scale_masked, AVERAGE_POOL_2D,
     {
         const auto go = random_gradient(r, 20, false);
         std::vector<int32_t> ga(20), gb(20);
-        bw::add_backward<20>(go.data(), 30000, 777, ga.data(), gb.data());
+        bw::add_backward<20>(packed(go).data(), 30000, 777, ga.data(), gb.data());
         for (size_t i = 0; i < go.size(); ++i) {
             CHECK(std::fabs(ga[i] - go[i] * 30000.0 / 32768) <= 0.5);
             CHECK(std::fabs(gb[i] - go[i] * 777.0 / 32768) <= 0.5);

@@ -100,12 +100,7 @@ def plan_gradients(model, steps):
         if not isinstance(t, tuple):
             lo, hi = life[t]
             life[t] = (min(lo, producer.get(t, lo)), hi)
-    parent = {}  # each buffer → the gradient of the operator's output it is computed from
-    for key in life:
-        k = life[key][1]
-        if k < n:
-            parent[key] = root(steps[k][0].outputs[0])
-    return root, life, size, temps, classifier, seed, parent
+    return root, life, size, temps, classifier, seed
 
 
 def extension(model, steps, offset, arena, name, calls):
@@ -120,56 +115,64 @@ def extension(model, steps, offset, arena, name, calls):
                 "gradient_words": 0, "kept_bytes": 0}
 
 
-def _ping_pong(life, size, parent, words):
-    """In backward order (the latest first write first), each buffer at the end of a buffer of
-    `words` opposite to the gradient it is computed from (parent), in the lowest or highest gap; None
-    if one does not fit."""
-    side, placed, offset = {}, [], {}
-    for i in sorted(life, key=lambda i: (-life[i][1], -size[i], str(i))):
+def _extent(life, full, half, i, lo, hi):
+    """The most words item i takes over the steps [lo, hi]: full at its last step (the backward step
+    that first writes it, in int32 before packing), half before."""
+    return full[i] if lo <= life[i][1] <= hi else half[i]
+
+
+def _place(order, life, full, half):
+    placed, offset = [], {}
+    for i in order:
         f, l = life[i]
-        top = side.get(parent.get(i), True) is False
-        busy = sorted((o, o + s) for o, s, pf, pl in placed if not (pl < f or l < pf))
-        gaps, at = [], 0
-        for lo, hi in busy:
-            if lo - at >= size[i]:
-                gaps.append((at, lo))
-            at = max(at, hi)
-        if words - at >= size[i]:
-            gaps.append((at, words))
-        if not gaps:
-            return None
-        offset[i] = gaps[-1][1] - size[i] if top else gaps[0][0]
-        side[i] = top
-        placed.append((offset[i], size[i], f, l))
+        busy = []
+        for j in placed:
+            lo, hi = max(f, life[j][0]), min(l, life[j][1])
+            if lo <= hi:
+                busy.append((offset[j], offset[j] + _extent(life, full, half, j, lo, hi),
+                             _extent(life, full, half, i, lo, hi)))
+        at = 0  # first fit: the lowest offset overlapping no busy interval
+        for c in sorted({0} | {stop for _, stop, _ in busy}):
+            if all(c + mine <= start or stop <= c for start, stop, mine in busy):
+                at = c
+                break
+        offset[i] = at
+        placed.append(i)
     return offset
 
 
-def plan_buffers(life, size, parent=None):
-    """{key: offset} and the words of the smallest plan: first fit over a few orders (the largest
-    first, the longest-lived first, the last backward step first) and ping-pong at the lower bound
-    (the most words live at one step)."""
+def packed_sizes(final, life, size):
+    """Each buffer's words once packed: half (rounded up), but the result's (final) and the temporaries'."""
+    return {i: size[i] if (i == final or isinstance(i, tuple)) else (size[i] + 1) // 2 for i in life}
+
+
+def words_live(life, full, half):
+    """The lower bound: the most words live at one step."""
+    steps = sorted({k for f, l in life.values() for k in (f, l)})
+    return max(sum(full[i] if k == life[i][1] else half[i] for i in life if life[i][0] <= k <= life[i][1])
+               for k in steps)
+
+
+def plan_buffers(life, full, half):
+    """{key: offset} and the words of the smallest first-fit plan over a few orders (the largest
+    first, the longest-lived first, the latest backward write first)."""
     keys = list(life)
-    orders = [sorted(keys, key=lambda i: (-size[i], life[i][0], str(i))),
-              sorted(keys, key=lambda i: (life[i][0] - life[i][1], -size[i], str(i))),
-              sorted(keys, key=lambda i: (-life[i][1], -size[i], str(i))),
-              sorted(keys, key=lambda i: (-size[i], -life[i][1], str(i)))]
-    plans = [X._first_fit(o, life, size) for o in orders]
-    if parent is not None:
-        steps = sorted({k for f, l in life.values() for k in (f, l)})
-        bound = max(sum(size[i] for i in life if life[i][0] <= k <= life[i][1]) for k in steps)
-        ping_pong = _ping_pong(life, size, parent, bound)
-        if ping_pong is not None:
-            plans.append(ping_pong)
-    best = min(plans, key=lambda p: max(p[i] + size[i] for i in p))
-    return best, max(best[i] + size[i] for i in best)
+    orders = [sorted(keys, key=lambda i: (-full[i], life[i][0], str(i))),
+              sorted(keys, key=lambda i: (life[i][0] - life[i][1], -full[i], str(i))),
+              sorted(keys, key=lambda i: (-life[i][1], -full[i], str(i))),
+              sorted(keys, key=lambda i: (-half[i], -life[i][1], str(i)))]
+    plans = [_place(o, life, full, half) for o in orders]
+    best = min(plans, key=lambda p: max(p[i] + full[i] for i in p))
+    return best, max(best[i] + full[i] for i in best)
 
 
 def _extension(model, steps, offset, arena, name, calls):
     T = model.tensors
     n = len(steps)
-    root, life, size, temps, classifier, seed, parent = plan_gradients(model, steps)
-    goff, words = plan_buffers(life, size, parent)
-    inp, out = model.inputs[0], model.outputs[0]
+    root, life, size, temps, classifier, seed = plan_gradients(model, steps)
+    inp = model.inputs[0]
+    goff, words = plan_buffers(life, size, packed_sizes(root(inp), life, size))
+    out = model.outputs[0]
     gns = f"{name}_gradient_data"
     consts = []
 
@@ -241,7 +244,8 @@ def _extension(model, steps, offset, arena, name, calls):
         bwd += [f"        if (label < 0) label = bw::predicted_class<{nout}>({'arena + ' + str(offset[lt.index])});",
                 f"        if (label >= {nout}) return {{ugrad::Status::label_out_of_range, 0, label}};",
                 f"        {decl(seed)} = bw::softmax_seed<{nout}>(arena + {offset[lt.index]}, {_zp(lt)}, "
-                f"bw::Factor{{{tm[0]}, {te}}}, bw::Factor{{{sm[0]}, {se}}}, label, {g(seed)});"]
+                f"bw::Factor{{{tm[0]}, {te}}}, bw::Factor{{{sm[0]}, {se}}}, label, {g(seed)});",
+                f"        bw::pack({g(seed)}, {nout});"]
     else:
         xt, yt = T[inp], T[out]
         if X._size(xt.shape) != X._size(yt.shape):
@@ -256,17 +260,26 @@ def _extension(model, steps, offset, arena, name, calls):
                 f"bw::Factor{{{my}, {de}}}, reinterpret_cast<const int8_t*>(keep + {input_copy}), "
                 f"{_zp(xt)}, bw::Factor{{{mx}, {de}}}, bw::Factor{{{cym[0]}, {cye}}}, bw::Factor{{{cxm[0]}, {cxe}}}, "
                 f"{g(root(out))}, {g(root(inp))});",
+                f"        bw::pack({g(root(out))}, {nn});",
                 f"        {decl(root(out))} = head.output;",
                 f"        {decl(root(inp))} = head.input;"]
 
+    final = root(inp)  # the result: int32; every other gradient packed two codes to a word
+
+    def finish(k, t, n_words, dst, e):
+        """The C++ line taking the int32 sums at dst (exponent expression e) into t's gradient."""
+        if temps.get((k, t)) is None:
+            fn = "renormalize" if t == final else "renormalize_packed"
+            return f"        {decl(t)} = bw::{fn}({dst}, {n_words}, {e});"
+        fn = "block_add" if t == final else "block_add_packed"
+        return f"        {ev(t)} = bw::{fn}({g(t)}, {ev(t)}, {dst}, bw::renormalize({dst}, {n_words}, {e}), {n_words});"
+
     def write_to(k, t, n_words, produce):
-        """produce(dst) → C++ lines computing into dst and an expression of dst's exponent."""
+        """produce(dst) → C++ lines computing int32 sums into dst and an expression of their exponent."""
         key = temps.get((k, t))
-        if key is None:
-            lines, e = produce(g(t))
-            return lines + [f"        {decl(t)} = {e};"]
-        lines, e = produce(g(key))
-        return lines + [f"        {ev(t)} = bw::block_add({g(t)}, {ev(t)}, {g(key)}, {e}, {n_words});"]
+        dst = g(t) if key is None else g(key)
+        lines, e = produce(dst)
+        return lines + [finish(k, t, n_words, dst, e)]
 
     for k in range(n - 1, -1, -1):
         op, f = steps[k]
@@ -298,7 +311,7 @@ def _extension(model, steps, offset, arena, name, calls):
                     fn = f"depthwise_conv2d_backward<{', '.join(map(str, targs))}>"
             bwd.append(f"        bw::scale_masked<{ny // chans}, {chans}, {per}>({gy}, {mask}, {fac});")
             bwd += write_to(k, tx, nx, lambda dst, fn=fn, weights=weights, E=E, nx=nx, gy=gy, ey=ey: (
-                [f"        bw::{fn}({gy}, {weights}, {dst});"], f"bw::renormalize({dst}, {nx}, {ey} + {E})"))
+                [f"        bw::{fn}({gy}, {weights}, {dst});"], f"{ey} + {E}"))
         elif op.opcode in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
             targs = [x.shape[1], x.shape[2], x.shape[3], f["oh"], f["ow"], o["filter_h"], o["filter_w"],
                      o["stride_h"], o["stride_w"], f["pt"], f["pl"]]
@@ -313,7 +326,7 @@ def _extension(model, steps, offset, arena, name, calls):
                 call = f"bw::max_pool2d_backward<{', '.join(map(str, targs))}>({gy}, keep + {kept[(k, 'arg')][1]}, DST);"
                 shift = "0"
             bwd += write_to(k, tx, nx, lambda dst, call=call, shift=shift, nx=nx, ey=ey: (
-                [f"        {call.replace('DST', dst)}"], f"bw::renormalize({dst}, {nx}, {ey} + {shift})"))
+                [f"        {call.replace('DST', dst)}"], f"{ey} + {shift}"))
         elif op.opcode == "ADD":
             b = T[op.inputs[1]]
             tb = root(b.index)
@@ -322,12 +335,8 @@ def _extension(model, steps, offset, arena, name, calls):
             ka, kb = temps.get((k, tx)), temps.get((k, tb))
             da, db = g(ka if ka else tx), g(kb if kb else tb)
             bwd.append(f"        bw::add_backward<{ny}>({gy}, {ma}, {mb}, {da}, {db});")
-            for t, key, d in ((tx, ka, da), (tb, kb, db)):
-                e = f"bw::renormalize({d}, {ny}, {ey} + {E})"
-                if key is None:
-                    bwd.append(f"        {decl(t)} = {e};")
-                else:
-                    bwd.append(f"        {ev(t)} = bw::block_add({g(t)}, {ev(t)}, {d}, {e}, {ny});")
+            for t, d in ((tx, da), (tb, db)):
+                bwd.append(finish(k, t, ny, d, f"{ey} + {E}"))
     ein = ev(root(inp))
     bwd.append(f"        return {{ugrad::Status::ok, {ein} == bw::zero_exponent ? 0 : {ein}, label}};")
 

@@ -6,7 +6,7 @@
 // the code sits at either end (a ReLU's zero, ReLU6's 6, or a saturated int8). The forward that keeps
 // a tape records one bit per output code, bit i%8 of byte i/8: 1 where lo < y_i < hi.
 // scale_masked then forms H = mask·round(G·m_c/2^15) (block_gradient.hpp, step (1)) in place, for a
-// gradient G [P][C] with one Q15 factor m_c per channel (PerChannel) or m_0 for all.
+// packed gradient G [P][C] with one Q15 factor m_c per channel (PerChannel) or m_0 for all.
 #pragma once
 
 #include <stddef.h>
@@ -24,20 +24,20 @@ inline void record_mask(const int8_t* y, size_t n, int32_t lo, int32_t hi, uint8
         if (int32_t(y[i]) > lo && int32_t(y[i]) < hi) bits[i >> 3] = uint8_t(bits[i >> 3] | (1u << (i & 7)));
 }
 
-// g [P][C]: g[p][c] = mask(p·C + c) ? round(g[p][c]·m[c or 0]/2^15) : 0; bits null: no mask.
+// g [P][C] packed: g[p][c] = mask(p·C + c) ? round(g[p][c]·m[c or 0]/2^15) : 0; bits null: no mask.
 template <int P, int C, bool PerChannel>
 inline void scale_masked(int32_t* g, const uint8_t* bits, const int32_t* m) noexcept {
     for (int p = 0; p < P; ++p)
         for (int c = 0; c < C; ++c) {
             const size_t i = size_t(p) * C + size_t(c);
-            g[i] = (bits && !mask_bit(bits, i)) ? 0 : q15_multiply(g[i], m[PerChannel ? c : 0]);
+            packed_set(g, i, (bits && !mask_bit(bits, i)) ? 0 : q15_multiply(packed_get(g, i), m[PerChannel ? c : 0]));
         }
 }
 
-// g [n] = 0 where the mask is 0 (a pool's clamp narrower than the int8 range).
+// g [n] packed = 0 where the mask is 0 (ADD's clamp, a pool's clamp narrower than the int8 range).
 inline void apply_mask(int32_t* g, size_t n, const uint8_t* bits) noexcept {
     for (size_t i = 0; i < n; ++i)
-        if (!mask_bit(bits, i)) g[i] = 0;
+        if (!mask_bit(bits, i)) packed_set(g, i, 0);
 }
 
 }  // namespace ugrad::tflite::backward

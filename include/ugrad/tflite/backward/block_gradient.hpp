@@ -13,6 +13,10 @@
 //   (3) renormalizes: a rounding right shift by r = L − 14 (L the bit length of max |A|, so
 //       |A| < 2^(14+r) and |round(A/2^r)| <= 2^14), or an exact left shift up to max >= 2^13.
 // Rounding is half up, ((v >> (r−1)) + 1) >> 1, which cannot overflow.
+// Between layers a gradient is stored packed, two int16 codes to an int32 word (element i in the low
+// half of word i/2 for even i, the high half for odd i: the layout a 16×16 dual multiply reads),
+// halving its RAM: |G| <= 2^14 fits. A layer's sums are formed in int32 words, renormalized, then
+// packed in place (renormalize_packed); the model input's gradient, the result, stays int32.
 // An all-zero gradient keeps the exponent zero_exponent, far below any other, so that adding it to
 // another (block_add) leaves the other as it was.
 #pragma once
@@ -74,6 +78,45 @@ inline int32_t block_add(int32_t* dst, int32_t e_dst, const int32_t* src, int32_
     const int32_t sd = e - e_dst, ss = e - e_src;
     for (size_t i = 0; i < n; ++i) dst[i] = align(dst[i], sd) + align(src[i], ss);
     return renormalize(dst, n, e);
+}
+
+// Element i of a packed gradient, and its store (the other half of the word kept).
+inline int32_t packed_get(const int32_t* g, size_t i) noexcept {
+    const int32_t w = g[i >> 1];
+    return (i & 1) ? (w >> 16) : int32_t(uint32_t(w) << 16) >> 16;
+}
+inline void packed_set(int32_t* g, size_t i, int32_t v) noexcept {
+    const uint32_t w = uint32_t(g[i >> 1]);
+    const uint32_t h = uint32_t(v) & 0xFFFFu;
+    g[i >> 1] = int32_t((i & 1) ? ((w & 0xFFFFu) | (h << 16)) : ((w & 0xFFFF0000u) | h));
+}
+
+// g [n] int32 (|g| <= 2^14) packed in place into its first ceil(n/2) words: word i/2 is written after
+// word i was read (i/2 < i for i >= 1, and word 0's low half after word 0 itself was read).
+inline void pack(int32_t* g, size_t n) noexcept {
+    for (size_t i = 0; i < n; i += 2) {
+        const uint32_t lo = uint32_t(g[i]) & 0xFFFFu;
+        const uint32_t hi = i + 1 < n ? uint32_t(g[i + 1]) & 0xFFFFu : 0u;
+        g[i >> 1] = int32_t(lo | (hi << 16));
+    }
+}
+
+inline int32_t renormalize_packed(int32_t* g, size_t n, int32_t exponent) noexcept {
+    const int32_t e = renormalize(g, n, exponent);
+    pack(g, n);
+    return e;
+}
+
+// block_add for a packed dst: the sum formed in src (int32 [n], within the invariant), renormalized
+// there, then packed into dst. Returns the exponent.
+inline int32_t block_add_packed(int32_t* dst, int32_t e_dst, int32_t* src, int32_t e_src, size_t n) noexcept {
+    if (e_src == zero_exponent) return e_dst;
+    const int32_t e = e_dst > e_src ? e_dst : e_src;
+    const int32_t sd = e - e_dst, ss = e - e_src;
+    for (size_t i = 0; i < n; ++i) src[i] = align(packed_get(dst, i), sd) + align(src[i], ss);
+    const int32_t r = renormalize(src, n, e);
+    for (size_t i = 0; i < n; ++i) packed_set(dst, i, src[i]);
+    return r;
 }
 
 }  // namespace ugrad::tflite::backward

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // ugrad/tflite/backward/pool_add_backward.hpp — the backward of AVERAGE_POOL_2D, MAX_POOL_2D and ADD
-// in the block-exponent integers of block_gradient.hpp (g masked already where the clamp bit).
+// in the block-exponent integers of block_gradient.hpp: g packed (masked already where the clamp
+// bit), the input gradients int32.
 //
 // AVERAGE_POOL_2D: y = round(Σ_window x / n), dy/dx = 1/n for each of the n cells of the window
 // inside the image (pool_window.hpp). With n_min the fewest cells of any window and
@@ -64,7 +65,7 @@ inline void average_pool2d_backward(const int32_t* g, int32_t* gx) noexcept {
             if (n <= 0) continue;
             const int32_t r = ((int32_t(1) << K) + n / 2) / n;  // round(2^K/n) <= 2^15
             for (int c = 0; c < C; ++c) {
-                const int32_t v = q15_multiply(g[(oy * OW + ox) * C + c], r);
+                const int32_t v = q15_multiply(packed_get(g, size_t((oy * OW + ox) * C + c)), r);
                 if (v == 0) continue;
                 for (int iy = ry.begin; iy < ry.end; ++iy)
                     for (int ix = rx.begin; ix < rx.end; ++ix) gx[(iy * W + ix) * C + c] += v;
@@ -108,15 +109,15 @@ inline void max_pool2d_backward(const int32_t* g, const uint8_t* arg, int32_t* g
             for (int c = 0; c < C; ++c) {
                 const int o = (oy * OW + ox) * C + c;
                 const int iy = oy * SH - PadTop + arg[o] / KW, ix = ox * SW - PadLeft + arg[o] % KW;
-                gx[(iy * W + ix) * C + c] += g[o];
+                gx[(iy * W + ix) * C + c] += packed_get(g, size_t(o));
             }
 }
 
-// g [N] → ga, gb [N] (ga and gb distinct from each other; either may be g itself).
+// g [N] packed → ga, gb [N] int32 (three distinct buffers).
 template <int N>
 inline void add_backward(const int32_t* g, int32_t m_a, int32_t m_b, int32_t* ga, int32_t* gb) noexcept {
     for (int i = 0; i < N; ++i) {
-        const int32_t v = g[i];
+        const int32_t v = packed_get(g, size_t(i));
         ga[i] = q15_multiply(v, m_a);
         gb[i] = q15_multiply(v, m_b);
     }

@@ -2,7 +2,7 @@
 // ugrad/tflite/backward/weighted_backward.hpp — step (2) of block_gradient.hpp for CONV_2D,
 // DEPTHWISE_CONV_2D and FULLY_CONNECTED: the transposed product with the int8 weights.
 //
-// h is the output gradient already masked and scaled (activation_mask.hpp: |h| <= 2^14); the
+// h is the output gradient already masked and scaled, packed (activation_mask.hpp: |h| <= 2^14); the
 // forward's acc = Σ (x − z_x)·w gives d acc / d x = w (the bias and zero points are constants: the
 // backward does not read them). Every sum below is exact in int32: an input element receives at most
 // N terms |h·w| <= 2^21, N <= max_terms (static_assert), the most of one element:
@@ -34,9 +34,9 @@ inline void conv2d_backward(const int32_t* h, const int8_t* w, int32_t* gx) noex
         const TapRange ry = kernel_taps(oy, SH, PadTop, DH, KH, H);
         for (int ox = 0; ox < OW; ++ox) {
             const TapRange rx = kernel_taps(ox, SW, PadLeft, DW, KW, W);
-            const int32_t* hp = h + ptrdiff_t(oy * OW + ox) * F;
+            const size_t hp = size_t(oy * OW + ox) * F;
             for (int f = 0; f < F; ++f) {
-                const int32_t v = hp[f];
+                const int32_t v = packed_get(h, hp + size_t(f));
                 if (v == 0) continue;
                 for (int ky = ry.begin; ky < ry.end; ++ky) {
                     const int iy = oy * SH - PadTop + ky * DH;
@@ -63,14 +63,16 @@ inline void depthwise_conv2d_backward(const int32_t* h, const int8_t* w, int32_t
         const TapRange ry = kernel_taps(oy, SH, PadTop, DH, KH, H);
         for (int ox = 0; ox < OW; ++ox) {
             const TapRange rx = kernel_taps(ox, SW, PadLeft, DW, KW, W);
-            const int32_t* hp = h + ptrdiff_t(oy * OW + ox) * C;
+            const size_t hp = size_t(oy * OW + ox) * C;
+            int32_t v[C];  // this output pixel's C gradients, unpacked once for every tap
+            for (int c = 0; c < C; ++c) v[c] = packed_get(h, hp + size_t(c));
             for (int ky = ry.begin; ky < ry.end; ++ky) {
                 const int iy = oy * SH - PadTop + ky * DH;
                 for (int kx = rx.begin; kx < rx.end; ++kx) {
                     const int ix = ox * SW - PadLeft + kx * DW;
                     int32_t* gp = gx + ptrdiff_t(iy * W + ix) * C;
                     const int8_t* wp = w + ptrdiff_t(ky * KW + kx) * C;
-                    for (int c = 0; c < C; ++c) gp[c] += hp[c] * int32_t(wp[c]);
+                    for (int c = 0; c < C; ++c) gp[c] += v[c] * int32_t(wp[c]);
                 }
             }
         }
@@ -83,7 +85,7 @@ inline void fully_connected_backward(const int32_t* h, const int8_t* w, int32_t*
     static_assert(Out <= max_terms, "int32 sums");
     for (int i = 0; i < In; ++i) gx[i] = 0;
     for (int o = 0; o < Out; ++o) {
-        const int32_t v = h[o];
+        const int32_t v = packed_get(h, size_t(o));
         if (v == 0) continue;
         const int8_t* wo = w + ptrdiff_t(o) * In;
         for (int i = 0; i < In; ++i) gx[i] += v * int32_t(wo[i]);
