@@ -153,6 +153,19 @@ class GradientPlan(unittest.TestCase):
                       file=sys.stderr)
 
 
+    def test_graphs_without_a_gradient_keep_their_forward(self):
+        """A graph whose loss the gradient does not know gets a header with the forward and a comment."""
+        import int8_export
+        import int8_gradient_export as E
+        model = reader.read_file(DATA / "kws_ref_model.tflite")
+        steps, _ = int8_export.translate(model, "kws")
+        for cut, why in ((steps[:-1], "does not write the graph output"),
+                         ([steps[-1]] + steps, "SOFTMAX is not the last")):
+            ext = E.extension(model, cut, {}, 0, "kws", [])
+            self.assertIn("no input_gradient", ext["members"])
+            self.assertIn(why, ext["members"])
+
+
 class DequantizedFloatContract(unittest.TestCase):
     @unittest.expectedFailure
     def test_cosine_median_and_p5(self):

@@ -58,6 +58,14 @@ def plan_gradients(model, steps):
     n = len(steps)
     T = model.tensors
     classifier = steps[-1][0].opcode == "SOFTMAX"
+    for k, (op, _) in enumerate(steps):
+        if op.opcode == "SOFTMAX" and k != n - 1:
+            raise X.Refused(f"operator {op.index} SOFTMAX is not the last; the int8 gradient takes the loss at "
+                            f"the last SOFTMAX's input only")
+        if op.opcode == "ADD" and root(op.inputs[0]) == root(op.inputs[1]):
+            raise X.Refused(f"operator {op.index} ADD adds a tensor to itself")
+    if root(steps[-1][0].outputs[0]) != root(model.outputs[0]):
+        raise X.Refused("the last operator does not write the graph output")
     seed = root(steps[-1][0].inputs[0]) if classifier else root(model.outputs[0])
     producer = {root(model.inputs[0]): -1}
     for k, (op, _) in enumerate(steps):
