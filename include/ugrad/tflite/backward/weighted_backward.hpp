@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include <ugrad/tflite/backward/block_gradient.hpp>
+#include <ugrad/tflite/backward/dual_rows.hpp>
 #include <ugrad/tflite/kernel_taps.hpp>
 
 namespace ugrad::tflite::backward {
@@ -35,16 +36,20 @@ inline void conv2d_backward(const int32_t* h, const int8_t* w, int32_t* gx) noex
         for (int ox = 0; ox < OW; ++ox) {
             const TapRange rx = kernel_taps(ox, SW, PadLeft, DW, KW, W);
             const size_t hp = size_t(oy * OW + ox) * F;
-            for (int f = 0; f < F; ++f) {
-                const int32_t v = packed_get(h, hp + size_t(f));
-                if (v == 0) continue;
+            // two filters at a time (dual_rows.hpp), their gradients one packed word when hp is even
+            for (int f = 0; f < F; f += 2) {
+                const int32_t va = packed_get(h, hp + size_t(f));
+                const int32_t vb = f + 1 < F ? packed_get(h, hp + size_t(f) + 1) : 0;
+                if (va == 0 && vb == 0) continue;
+                const int32_t hw = int32_t((uint32_t(va) & 0xFFFFu) | (uint32_t(vb) << 16));
+                const int8_t* wf = w + ptrdiff_t(f) * KH * KW * C;
+                const int8_t* wg = f + 1 < F ? wf + ptrdiff_t(KH) * KW * C : wf;  // vb = 0 then
                 for (int ky = ry.begin; ky < ry.end; ++ky) {
                     const int iy = oy * SH - PadTop + ky * DH;
                     for (int kx = rx.begin; kx < rx.end; ++kx) {
                         const int ix = ox * SW - PadLeft + kx * DW;
-                        int32_t* gp = gx + ptrdiff_t(iy * W + ix) * C;
-                        const int8_t* wp = w + (ptrdiff_t(f) * KH * KW + ptrdiff_t(ky * KW + kx)) * C;
-                        for (int c = 0; c < C; ++c) gp[c] += v * int32_t(wp[c]);
+                        const ptrdiff_t tap = ptrdiff_t(ky * KW + kx) * C;
+                        dual_rows<C>(gx + ptrdiff_t(iy * W + ix) * C, wf + tap, wg + tap, hw);
                     }
                 }
             }
@@ -84,11 +89,12 @@ template <int In, int Out>
 inline void fully_connected_backward(const int32_t* h, const int8_t* w, int32_t* gx) noexcept {
     static_assert(Out <= max_terms, "int32 sums");
     for (int i = 0; i < In; ++i) gx[i] = 0;
-    for (int o = 0; o < Out; ++o) {
-        const int32_t v = packed_get(h, size_t(o));
-        if (v == 0) continue;
+    for (int o = 0; o < Out; o += 2) {  // two outputs' rows at a time (dual_rows.hpp)
+        const int32_t va = packed_get(h, size_t(o));
+        const int32_t vb = o + 1 < Out ? packed_get(h, size_t(o) + 1) : 0;
+        if (va == 0 && vb == 0) continue;
         const int8_t* wo = w + ptrdiff_t(o) * In;
-        for (int i = 0; i < In; ++i) gx[i] += v * int32_t(wo[i]);
+        dual_rows<In>(gx, wo, o + 1 < Out ? wo + In : wo, int32_t((uint32_t(va) & 0xFFFFu) | (uint32_t(vb) << 16)));
     }
 }
 
