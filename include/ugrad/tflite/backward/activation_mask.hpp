@@ -18,10 +18,21 @@ namespace ugrad::tflite::backward {
 
 inline bool mask_bit(const uint8_t* bits, size_t i) noexcept { return (bits[i >> 3] >> (i & 7)) & 1u; }
 
+// lo < y < hi ⟺ y − lo − 1 < hi − lo − 1 as unsigned (below lo it wraps to a large number): one
+// compare per code, eight codes to a byte.
 inline void record_mask(const int8_t* y, size_t n, int32_t lo, int32_t hi, uint8_t* bits) noexcept {
-    for (size_t b = 0; b < (n + 7) / 8; ++b) bits[b] = 0;
-    for (size_t i = 0; i < n; ++i)
-        if (int32_t(y[i]) > lo && int32_t(y[i]) < hi) bits[i >> 3] = uint8_t(bits[i >> 3] | (1u << (i & 7)));
+    const uint32_t base = uint32_t(lo + 1), width = uint32_t(hi - lo - 1);
+    for (size_t b = 0; b < n / 8; ++b) {
+        const int8_t* p = y + 8 * b;
+        uint32_t byte = 0;
+        for (uint32_t j = 0; j < 8; ++j) byte |= uint32_t(uint32_t(int32_t(p[j])) - base < width) << j;
+        bits[b] = uint8_t(byte);
+    }
+    if (n % 8) {
+        uint32_t byte = 0;
+        for (size_t j = 0; j < n % 8; ++j) byte |= uint32_t(uint32_t(int32_t(y[n - n % 8 + j])) - base < width) << j;
+        bits[n / 8] = uint8_t(byte);
+    }
 }
 
 // g [P][C] packed: g[p][c] = mask(p·C + c) ? round(g[p][c]·m[c or 0]/2^15) : 0; bits null: no mask.
