@@ -24,6 +24,7 @@ operator is a lower bound for any plan (live_bytes_bound).
 """
 import numpy as np
 
+import int8_gradient_export
 import int8_reference as R
 import reader
 
@@ -379,6 +380,7 @@ def header_text(model, name, source, note=""):
             calls.append(f"{head}\n        ugrad::tflite::softmax<{f['rows']}, {f['depth']}>({at(x.index)}, "
                          f"ugrad::tflite::SoftmaxQuantization{{{f['m']}, {f['ls']}, {f['diff_min']}}}, {at(y.index)});")
     macs = sum(reader.macs(model, op) for op, _ in steps)
+    gradient = int8_gradient_export.extension(model, steps, offset, arena, name, calls)  # dJ/dx members
 
     def f32(v):
         return f"{float(np.float32(v)).hex()}f"  # exact float32 as a hex literal
@@ -403,11 +405,13 @@ def header_text(model, name, source, note=""):
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ugrad/tflite/backward/backward.hpp>
 #include <ugrad/tflite/tflite.hpp>
 
 namespace {ns} {{
 {chr(10).join(consts)}
 }}  // namespace {ns}
+{gradient["consts"]}
 
 struct {name}_network {{
     static constexpr size_t arena_bytes = {arena};
@@ -429,9 +433,10 @@ struct {name}_network {{
     void forward(int8_t* arena) const noexcept {{
 {chr(10).join(calls)}
     }}
-}};
+{gradient["members"]}}};
 
 inline constexpr {name}_network {name}{{}};
 """
-    return text, {"arena": arena, "bound": bound, "flash": flash, "macs": macs}
+    return text, {"arena": arena, "bound": bound, "flash": flash, "macs": macs,
+                  "tape": gradient["tape_bytes"], "gradient_words": gradient["gradient_words"]}
 
