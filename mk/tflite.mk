@@ -34,19 +34,8 @@ tflite-float-report: | deps
 
 # ---- the int8 models on an emulated core ----
 TFLITE_INT8_MODELS := ad01_int8 kws_ref_model pretrainedResnet_quant str_ww_ref_model vww_96_int8
-# The exported headers do not depend on the target: one copy for every core (mk/tflite_cores.mk).
-TFLITE_INT8_GEN    := $(BUILD)/tflite-int8-models
+TFLITE_INT8_GEN    := $(TARGET_BUILD)/tflite-int8-models
 TFLITE_INT8_TOOLS  := tools/export_model.py tools/tflite/int8_export.py tools/tflite/reader.py tools/tflite/int8_reference.py
-# The exported model, its forward pass in a file of its own, the reference cases.
-$(TFLITE_INT8_GEN)/%_forward.cpp: | deps
-	@mkdir -p $(@D)
-	printf '// Written by mk/tflite.mk: %s.forward in a translation unit of its own.\n#include "%s.hpp"\nvoid %s_forward(int8_t* arena) { %s.forward(arena); }\n' $* $* $* $* > $@
-$(TFLITE_INT8_GEN)/cases.hpp: tools/tflite/int8_cases.py $(TFLITE_INT8_MODELS:%=data/mlperf-tiny/%.json) | deps
-	@mkdir -p $(@D)
-	/usr/bin/python3 tools/tflite/int8_cases.py $(TFLITE_INT8_MODELS) > $@.tmp && mv $@.tmp $@
-$(TFLITE_INT8_GEN)/%.hpp: data/mlperf-tiny/%.tflite $(TFLITE_INT8_TOOLS) | deps
-	@mkdir -p $(@D)
-	/usr/bin/python3 tools/export_model.py $< --name $* --out $@
 .PHONY: tflite-int8-bench
 ifeq ($(TARGET),host)
 tflite-int8-bench:
@@ -60,6 +49,15 @@ $(TARGET_BUILD)/tflite-int8-bench/bench/tflite_int8_bench.cpp.o: $(TFLITE_INT8_M
     $(TFLITE_INT8_GEN)/cases.hpp
 $(TFLITE_INT8_MODELS:%=$(TARGET_BUILD)/tflite-int8-bench/$(TFLITE_INT8_GEN)/%_forward.cpp.o): \
 $(TARGET_BUILD)/tflite-int8-bench/$(TFLITE_INT8_GEN)/%_forward.cpp.o: $(TFLITE_INT8_GEN)/%.hpp
+$(TFLITE_INT8_GEN)/%_forward.cpp: | deps
+	@mkdir -p $(@D)
+	printf '// Written by mk/tflite.mk: %s.forward in a translation unit of its own.\n#include "%s.hpp"\nvoid %s_forward(int8_t* arena) { %s.forward(arena); }\n' $* $* $* $* > $@
+$(TFLITE_INT8_GEN)/cases.hpp: tools/tflite/int8_cases.py $(TFLITE_INT8_MODELS:%=data/mlperf-tiny/%.json) | deps
+	@mkdir -p $(@D)
+	/usr/bin/python3 tools/tflite/int8_cases.py $(TFLITE_INT8_MODELS) > $@.tmp && mv $@.tmp $@
+$(TFLITE_INT8_GEN)/%.hpp: data/mlperf-tiny/%.tflite $(TFLITE_INT8_TOOLS) | deps
+	@mkdir -p $(@D)
+	/usr/bin/python3 tools/export_model.py $< --name $* --out $@
 tflite-int8-bench: $(TARGET_BUILD)/tflite-int8-bench.elf
 	@{ echo "$(TARGET) under QEMU with -icount shift=0, built with \`$(TARGET_CXX) $(TARGET_OPT) $(strip $(TARGET_ARCH)) $(FPFLAGS)\`;"; \
 	  echo "instructions per inference averaged over the reference inputs (data/mlperf-tiny/):"; echo; \

@@ -10,13 +10,11 @@
 #                                   the table (tools/tflite/cores_table.py); part of `make test-all`.
 #   make tflite-int8-cores-report   the same, and the table into docs/tflite.md (section tflite-int8-cores)
 #
-# Each core builds in a make of its own (TARGET=<core>), all of them side by side under the
-# caller's -j; what they share (the exported headers, the cases) is written first, once.
+# Each core builds in a make of its own (TARGET=<core>: its exported headers, mk/tflite.mk's
+# TFLITE_INT8_GEN), all of them side by side under the caller's -j.
 
 TFLITE_CORES_TARGETS := mps2-an386 mps2-an500 mps2-an505 mps3-an547 mps2-an385 rv32 microbit
 TFLITE_CORES_DIR     := tflite-int8-cores
-TFLITE_CORES_INPUTS  := $(foreach m,$(TFLITE_INT8_MODELS),$(TFLITE_INT8_GEN)/$(m).hpp $(TFLITE_INT8_GEN)/$(m)_forward.cpp \
-                          $(TFLITE_INT8_GEN)/cases/$(m).hpp)
 # What selects one model in the runner.
 tflite_core_flags = -I$(TFLITE_INT8_GEN) -DUGRAD_MODEL=$(1) -DUGRAD_MODEL_HEADER=\"$(1).hpp\" \
                     -DUGRAD_CASES_HEADER=\"cases/$(1).hpp\"
@@ -28,22 +26,28 @@ $(TFLITE_INT8_GEN)/cases/%.hpp: tools/tflite/int8_cases.py data/mlperf-tiny/%.js
 
 ifeq ($(TARGET),host)
 # ---- the host: the same runner with g++ (platform/host/hal.c), then every core, then the table ----
-TFLITE_CORES_HOST := $(BUILD)/host/$(TFLITE_CORES_DIR)
+# mk/tflite.mk writes a model's header and forward file for a target; these rules, the same, for the host.
+$(TFLITE_INT8_GEN)/%_forward.cpp: | deps
+	@mkdir -p $(@D)
+	printf '// Written by mk/tflite_cores.mk: %s.forward in a translation unit of its own.\n#include "%s.hpp"\nvoid %s_forward(int8_t* arena) { %s.forward(arena); }\n' $* $* $* $* > $@
+$(TFLITE_INT8_GEN)/%.hpp: data/mlperf-tiny/%.tflite $(TFLITE_INT8_TOOLS) | deps
+	@mkdir -p $(@D)
+	/usr/bin/python3 tools/export_model.py $< --name $* --out $@
+TFLITE_CORES_HOST := $(TARGET_BUILD)/$(TFLITE_CORES_DIR)
 $(TFLITE_CORES_HOST)/hal/%.o: platform/%.c platform/hal.h | deps
 	@mkdir -p $(@D)
 	gcc -std=c11 $(WARN) $(HOST_OPT) -Iplatform -c $< -o $@
 $(TFLITE_CORES_HOST)/%.exe: tests/tflite/int8_core_runner.cpp $(TFLITE_INT8_GEN)/%_forward.cpp $(TFLITE_INT8_GEN)/%.hpp \
-                            $(TFLITE_INT8_GEN)/cases/%.hpp $(LIBRARY_HEADERS) $(wildcard include/ugrad/tflite/*.hpp) \
+                            $(TFLITE_INT8_GEN)/cases/%.hpp $(LIBRARY_HEADERS) $(wildcard include/ugrad/tflite/*/*.hpp) \
                             $(TFLITE_CORES_HOST)/hal/host/hal.o $(TFLITE_CORES_HOST)/hal/common/hal_format.o | deps
 	g++ $(STD) $(WARN) $(FPFLAGS) $(HOST_OPT) $(INCLUDES) -Iplatform $(call tflite_core_flags,$*) \
 	  tests/tflite/int8_core_runner.cpp $(TFLITE_INT8_GEN)/$*_forward.cpp $(filter %.o,$^) -o $@
 $(TFLITE_CORES_HOST)/%.txt: $(TFLITE_CORES_HOST)/%.exe
-	@status=0; line=$$($< | grep '^tflite-int8-core ') || status=$$?; \
-	  echo "$$( [ $$status -eq 0 ] && echo ok || echo mismatch) - - $$line" > $@; echo "host $*: $$(cat $@)"
+	@status=0; $< > $@.out || status=$$?; \
+	  echo "$$( [ $$status -eq 0 ] && echo ok || echo mismatch) - - $$(grep '^tflite-int8-core ' $@.out)" > $@; echo "host $*: $$(cat $@)"
 
-.PHONY: tflite-int8-cores tflite-int8-cores-report tflite-int8-cores-inputs $(TFLITE_CORES_TARGETS:%=tflite-int8-cores-on-%)
-tflite-int8-cores-inputs: $(TFLITE_CORES_INPUTS)
-$(TFLITE_CORES_TARGETS:%=tflite-int8-cores-on-%): tflite-int8-cores-on-%: tflite-int8-cores-inputs
+.PHONY: tflite-int8-cores tflite-int8-cores-report $(TFLITE_CORES_TARGETS:%=tflite-int8-cores-on-%)
+$(TFLITE_CORES_TARGETS:%=tflite-int8-cores-on-%): tflite-int8-cores-on-%: | deps
 	+@$(MAKE) --no-print-directory TARGET=$* tflite-int8-core-results
 TFLITE_CORES_TABLE = /usr/bin/python3 tools/tflite/cores_table.py $(BUILD) "$(TFLITE_INT8_MODELS)" "host $(TFLITE_CORES_TARGETS)"
 tflite-int8-cores: $(TFLITE_CORES_TARGETS:%=tflite-int8-cores-on-%) $(TFLITE_INT8_MODELS:%=$(TFLITE_CORES_HOST)/%.txt)
