@@ -94,6 +94,8 @@ help:
 	@echo "  make cnn-digits                train a small CNN on the digits with PyTorch, export it, measure ugrad's accuracy and dJ/dx"
 	@echo "  make bench                     speed on this machine and the emulated cores, beside Eigen and textbook loops"
 	@echo "  make size                      flash, RAM and stack per core"
+	@echo "  make demo-kws [WORD=yes]       espeak-ng says a keyword; the int8 MLPerf Tiny KWS model hears it on the emulated M4F"
+	@echo "  make tflite-int8-cores         the five MLPerf Tiny int8 models on every emulated core, bits against TFLM's"
 	@echo "  make clean                     remove build/"
 	@echo "Every goal installs the Debian packages it needs when run as root, or prints the apt-get command."
 	@echo "More: README.md, docs/."

@@ -6,6 +6,7 @@
 #       defines $(TARGET_BUILD)/NAME.elf: SOURCES (.cpp, .c, .S) plus the target's startup and
 #       HAL, compiled with the target's flags, $(STD) $(WARN) $(FPFLAGS) $(INCLUDES) -Iplatform,
 #       $(TARGET_OPT) (default -O2) and FLAGS. Nothing when TARGET=host.
+#   $(call target_link,OBJECTS,ELF)   the link command target_program's ELF rule runs.
 #   $(TARGET_RUN) ELF        runs it in QEMU with a timeout; the exit status is the program's.
 #
 # Each platform/<target>/target.mk provides TARGET_CC, TARGET_CXX, TARGET_SIZE, TARGET_NM,
@@ -51,8 +52,13 @@ $(TARGET_BUILD)/$(1)/%.S.o: %.S | deps
 	@mkdir -p $$(@D)
 	$$(TARGET_CC) $$(TARGET_ARCH) $$(TARGET_CPPFLAGS) -Iplatform $(3) -c $$< -o $$@
 $(TARGET_BUILD)/$(1).elf: $$($(1)_TARGET_OBJS) $(TARGET_LINK_DEPS)
-	$$(TARGET_CXX) $$(TARGET_ARCH) $$($(1)_TARGET_OBJS) $$(TARGET_LDFLAGS) -Wl,-Map=$$@.map -o $$@ $$(TARGET_LDLIBS)
+	$$(call target_link,$$($(1)_TARGET_OBJS),$$@)
 -include $$($(1)_TARGET_OBJS:.o=.d)
 endef
+
+# $(call target_link,OBJECTS,ELF): the command that links a program's objects for the target (with
+# a map file, ELF.map); a rule of target_program's, or of its own when it must judge a failed link
+# (mk/tflite_cores.mk: a model that does not fit the board).
+target_link = $(TARGET_CXX) $(TARGET_ARCH) $(1) $(TARGET_LDFLAGS) -Wl,-Map=$(2).map -o $(2) $(TARGET_LDLIBS)
 
 target_program = $(if $(filter host,$(TARGET)),,$(eval $(call TARGET_PROGRAM_RULES,$(strip $(1)),$(2),$(3))))
