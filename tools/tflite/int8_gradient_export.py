@@ -249,6 +249,8 @@ def _extension(model, steps, offset, arena, name, calls):
         nout = X._size(lt.shape)
         te, tm = factor([4096.0 * _scale(lt)])
         se, sm = factor([_scale(lt)])
+        if te > 22:  # θ_q12 = (l − z)·m·2^(E − 15) must stay within the q8 head's 2^30
+            raise X.Refused(f"logit scale {_scale(lt):g}: above 8 nats a step, the Q12 logits leave int32")
         bwd += [f"        if (label < 0) label = bw::predicted_class<{nout}>({'arena + ' + str(offset[lt.index])});",
                 f"        if (label >= {nout}) return {{ugrad::Status::label_out_of_range, 0, label}};",
                 f"        {decl(seed)} = bw::softmax_seed<{nout}>(arena + {offset[lt.index]}, {_zp(lt)}, "

@@ -138,9 +138,10 @@ def _rounded(values, q15):
     return np.asarray(ms, dtype=np.float64) * 2.0 ** (e - 15)
 
 
-def same_pipeline(model, x, label=-1, q15=False):
+def same_pipeline(model, x, label=-1, q15=False, masks=None):
     """(dJ/dx per input code in double, label); q15: with the integers' Q15 factors (a diagnosis:
-    what is left is the block exponents' rounding)."""
+    what is left is the block exponents' rounding); masks: {tensor index: bool array} replacing the
+    int8 forward's clamp masks of those tensors (a diagnosis: the float network's, from dequantized)."""
     steps, _ = X.translate(model, "model")
     T = R.run(model, x)
     tensors = model.tensors
@@ -178,6 +179,8 @@ def same_pipeline(model, x, label=-1, q15=False):
             y = v * float(fa) + V[bt.index] * float(fb)
             lo, hi = f["range"]
             mask = (yq > lo) & (yq < hi)
+        if masks is not None and yt.index in masks:
+            mask = masks[yt.index]
         V[yt.index] = y * torch.as_tensor(mask.astype(np.float64))
     if classifier:
         lt = tensors[steps[-1][0].inputs[0]]

@@ -5,9 +5,9 @@
 // The walk back from the loss (heads.hpp) through every operator, in the block-exponent integers of
 // block_gradient.hpp: one int32 buffer per tensor gradient with one power of two, |codes| <= 2^14
 // between layers; masks (activation_mask.hpp) and argmaxes (pool_add_backward.hpp) from the tape the
-// forward kept; the transposed products with the int8 weights (weighted_backward.hpp). The result:
-// dJ/dx_i = gradient[i]·2^exponent per input code (×1/input_scale per real input unit... i.e. divide
-// by input_scale for dJ/d(real x)). Freestanding: no heap, no libm, no mutable state.
+// forward kept; the transposed products with the int8 weights (weighted_backward.hpp, dual_rows.hpp).
+// The result: dJ/dx_i = gradient[input_gradient_offset + i]·2^exponent per input code; divided by
+// input_scale, per unit of the real input. Freestanding: no heap, no libm, no mutable state.
 #pragma once
 
 #include <stdint.h>
@@ -15,15 +15,17 @@
 #include <ugrad/status.hpp>
 #include <ugrad/tflite/backward/activation_mask.hpp>
 #include <ugrad/tflite/backward/block_gradient.hpp>
+#include <ugrad/tflite/backward/dual_rows.hpp>
 #include <ugrad/tflite/backward/heads.hpp>
 #include <ugrad/tflite/backward/pool_add_backward.hpp>
 #include <ugrad/tflite/backward/weighted_backward.hpp>
 
 namespace ugrad::tflite::backward {
 
-// What input_gradient returns: ok, or label_out_of_range (the gradient then is not written);
+// What input_gradient returns: ok, or label_out_of_range (label >= the classes; the gradient then is
+// not written);
 // dJ/dx_i = gradient[input_gradient_offset + i]·2^exponent (exponent 0 for an all-zero gradient);
-// the label the loss took (the predicted class for label −1; −1 for an autoencoder).
+// the label the loss took (the predicted class for a label < 0; −1 for an autoencoder).
 struct InputGradient {
     Status status;
     int32_t exponent;

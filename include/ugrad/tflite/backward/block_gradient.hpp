@@ -5,9 +5,9 @@
 // The invariant between layers (after renormalize): every |G| <= 2^14 = 16,384 (so a code fits an
 // int16, the operand of a 16×16 multiply), the largest >= 2^13 unless all are 0. Each layer's
 // backward then
-//   (1) multiplies G by a real factor per channel f_c = (m_c/2^15)·2^E, m_c < 2^15 a Q15 integer
-//       (the exporter's, from the scales): H = round(G·m_c/2^15) — |G·m_c| < 2^29, |H| <= 2^14 —
-//       and the exponent becomes e + E;
+//   (1) multiplies G by a real factor per channel f_c = (m_c/2^15)·2^E, 0 <= m_c <= 2^15 a Q15
+//       integer (the exporter's, from the scales; E from the largest): H = round(G·m_c/2^15) —
+//       |G·m_c| <= 2^29, |H| <= 2^14 — and the exponent becomes e + E;
 //   (2) sums at most N products H·w of int8 weights, |w| <= 2^7: |Σ| <= N·2^21 < 2^31 for
 //       N <= 1023 (each kernel static_asserts its N: the most terms one input element receives);
 //   (3) renormalizes: a rounding right shift by r = L − 14 (L the bit length of max |A|, so
@@ -47,7 +47,7 @@ inline int32_t bit_length(uint32_t v) noexcept {
 // round(v/2^r), ties up, for r >= 1 (no v + 2^(r−1) is formed).
 inline int32_t round_shift(int32_t v, int32_t r) noexcept { return ((v >> (r - 1)) + 1) >> 1; }
 
-// G·m/2^15 rounded (|G| <= 2^14, 0 <= m < 2^15: the product < 2^29).
+// G·m/2^15 rounded (|G| <= 2^14, 0 <= m <= 2^15: |the product| <= 2^29, the result <= 2^14).
 inline int32_t q15_multiply(int32_t g, int32_t m) noexcept { return (g * m + (int32_t(1) << 14)) >> 15; }
 
 // The invariant restored: returns the new exponent (zero_exponent for an all-zero g).

@@ -72,4 +72,36 @@ inline void dual_rows(int32_t* g, const int8_t* a, const int8_t* b, int32_t hw) 
     for (; c < N; ++c) g[c] += ha * int32_t(a[c]) + hb * int32_t(b[c]);
 }
 
+// The same for four rows a, b, c, d with the gradient words (h_a, h_b) and (h_c, h_d): two SMLADs
+// per load and store of g[c] on Armv7E-M.
+template <int N>
+inline void quad_rows(int32_t* g, const int8_t* a, const int8_t* b, const int8_t* c, const int8_t* d, int32_t hab,
+                      int32_t hcd) noexcept {
+    int k = 0;
+#if defined(__ARM_FEATURE_DSP)
+    constexpr int blocked = N - N % 4;
+    const uint32_t h1 = uint32_t(hab), h2 = uint32_t(hcd);
+    for (; k < blocked; k += 4) {
+        const uint32_t wa = armv7em::load_word(a + k), wb = armv7em::load_word(b + k);
+        const uint32_t wc = armv7em::load_word(c + k), wd = armv7em::load_word(d + k);
+        const uint32_t a02 = armv7em::sxtb16(wa), a13 = armv7em::sxtb16_ror8(wa);
+        const uint32_t b02 = armv7em::sxtb16(wb), b13 = armv7em::sxtb16_ror8(wb);
+        const uint32_t c02 = armv7em::sxtb16(wc), c13 = armv7em::sxtb16_ror8(wc);
+        const uint32_t d02 = armv7em::sxtb16(wd), d13 = armv7em::sxtb16_ror8(wd);
+        g[k] = armv7em::smlad(armv7em::low_halves(c02, d02), h2,
+                              armv7em::smlad(armv7em::low_halves(a02, b02), h1, g[k]));
+        g[k + 1] = armv7em::smlad(armv7em::low_halves(c13, d13), h2,
+                                  armv7em::smlad(armv7em::low_halves(a13, b13), h1, g[k + 1]));
+        g[k + 2] = armv7em::smlad(armv7em::high_halves(c02, d02), h2,
+                                  armv7em::smlad(armv7em::high_halves(a02, b02), h1, g[k + 2]));
+        g[k + 3] = armv7em::smlad(armv7em::high_halves(c13, d13), h2,
+                                  armv7em::smlad(armv7em::high_halves(a13, b13), h1, g[k + 3]));
+    }
+#endif
+    const int32_t ha = int32_t(uint32_t(hab) << 16) >> 16, hb = hab >> 16;
+    const int32_t hc = int32_t(uint32_t(hcd) << 16) >> 16, hd = hcd >> 16;
+    for (; k < N; ++k)
+        g[k] += ha * int32_t(a[k]) + hb * int32_t(b[k]) + hc * int32_t(c[k]) + hd * int32_t(d[k]);
+}
+
 }  // namespace ugrad::tflite::backward

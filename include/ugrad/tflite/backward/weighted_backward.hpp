@@ -36,14 +36,39 @@ inline void conv2d_backward(const int32_t* h, const int8_t* w, int32_t* gx) noex
         for (int ox = 0; ox < OW; ++ox) {
             const TapRange rx = kernel_taps(ox, SW, PadLeft, DW, KW, W);
             const size_t hp = size_t(oy * OW + ox) * F;
-            // two filters at a time (dual_rows.hpp), their gradients one packed word when hp is even
-            for (int f = 0; f < F; f += 2) {
+            constexpr ptrdiff_t filter = ptrdiff_t(KH) * KW * C;  // one filter's weights
+            // four filters at a time (quad_rows, dual_rows.hpp), then a pair, then the last
+            int f = 0;
+            for (; f + 4 <= F; f += 4) {
+                const int32_t va = packed_get(h, hp + size_t(f)), vb = packed_get(h, hp + size_t(f) + 1);
+                const int32_t vc = packed_get(h, hp + size_t(f) + 2), vd = packed_get(h, hp + size_t(f) + 3);
+                const bool ab = (va | vb) != 0, cd = (vc | vd) != 0;  // a pair all masked is skipped
+                if (!ab && !cd) continue;
+                const int32_t hab = int32_t((uint32_t(va) & 0xFFFFu) | (uint32_t(vb) << 16));
+                const int32_t hcd = int32_t((uint32_t(vc) & 0xFFFFu) | (uint32_t(vd) << 16));
+                const int8_t* wa = w + ptrdiff_t(f) * filter;
+                for (int ky = ry.begin; ky < ry.end; ++ky) {
+                    const int iy = oy * SH - PadTop + ky * DH;
+                    for (int kx = rx.begin; kx < rx.end; ++kx) {
+                        const int ix = ox * SW - PadLeft + kx * DW;
+                        const int8_t* t = wa + ptrdiff_t(ky * KW + kx) * C;
+                        int32_t* gp = gx + ptrdiff_t(iy * W + ix) * C;
+                        if (ab && cd)
+                            quad_rows<C>(gp, t, t + filter, t + 2 * filter, t + 3 * filter, hab, hcd);
+                        else if (ab)
+                            dual_rows<C>(gp, t, t + filter, hab);
+                        else
+                            dual_rows<C>(gp, t + 2 * filter, t + 3 * filter, hcd);
+                    }
+                }
+            }
+            for (; f < F; f += 2) {
                 const int32_t va = packed_get(h, hp + size_t(f));
                 const int32_t vb = f + 1 < F ? packed_get(h, hp + size_t(f) + 1) : 0;
                 if (va == 0 && vb == 0) continue;
                 const int32_t hw = int32_t((uint32_t(va) & 0xFFFFu) | (uint32_t(vb) << 16));
-                const int8_t* wf = w + ptrdiff_t(f) * KH * KW * C;
-                const int8_t* wg = f + 1 < F ? wf + ptrdiff_t(KH) * KW * C : wf;  // vb = 0 then
+                const int8_t* wf = w + ptrdiff_t(f) * filter;
+                const int8_t* wg = f + 1 < F ? wf + filter : wf;  // vb = 0 then
                 for (int ky = ry.begin; ky < ry.end; ++ky) {
                     const int iy = oy * SH - PadTop + ky * DH;
                     for (int kx = rx.begin; kx < rx.end; ++kx) {
@@ -89,7 +114,22 @@ template <int In, int Out>
 inline void fully_connected_backward(const int32_t* h, const int8_t* w, int32_t* gx) noexcept {
     static_assert(Out <= max_terms, "int32 sums");
     for (int i = 0; i < In; ++i) gx[i] = 0;
-    for (int o = 0; o < Out; o += 2) {  // two outputs' rows at a time (dual_rows.hpp)
+    int o = 0;
+    for (; o + 4 <= Out; o += 4) {  // four outputs' rows at a time (quad_rows, dual_rows.hpp)
+        const int32_t va = packed_get(h, size_t(o)), vb = packed_get(h, size_t(o) + 1);
+        const int32_t vc = packed_get(h, size_t(o) + 2), vd = packed_get(h, size_t(o) + 3);
+        const bool ab = (va | vb) != 0, cd = (vc | vd) != 0;  // a pair all masked is skipped
+        const int32_t hab = int32_t((uint32_t(va) & 0xFFFFu) | (uint32_t(vb) << 16));
+        const int32_t hcd = int32_t((uint32_t(vc) & 0xFFFFu) | (uint32_t(vd) << 16));
+        const int8_t* wo = w + ptrdiff_t(o) * In;
+        if (ab && cd)
+            quad_rows<In>(gx, wo, wo + In, wo + 2 * In, wo + 3 * In, hab, hcd);
+        else if (ab)
+            dual_rows<In>(gx, wo, wo + In, hab);
+        else if (cd)
+            dual_rows<In>(gx, wo + 2 * In, wo + 3 * In, hcd);
+    }
+    for (; o < Out; o += 2) {  // then two, then the last
         const int32_t va = packed_get(h, size_t(o));
         const int32_t vb = o + 1 < Out ? packed_get(h, size_t(o) + 1) : 0;
         if (va == 0 && vb == 0) continue;
