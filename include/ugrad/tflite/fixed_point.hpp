@@ -32,9 +32,13 @@ inline int32_t saturating_rounding_doubling_high_mul(int32_t a, int32_t b) noexc
     return int32_t((ab + (int64_t(1) << 30)) >> 31);
 }
 
-// round(x / 2^e) for 0 <= e <= 31, ties away from zero: (x >> e) plus one when the remainder
-// x & (2^e − 1) exceeds (2^e − 1) >> 1, plus one more for negative x.
+// round(x / 2^e) for e >= 0, ties away from zero: (x >> e) plus one when the remainder
+// x & (2^e − 1) exceeds (2^e − 1) >> 1, plus one more for negative x. For e >= 32 (the softmax's
+// k + 23 when a row's sum has fewer than four leading zeros) |x / 2^e| <= 1/2, reached only by
+// INT32_MIN / 2^32 = −1/2, which rounds away to −1; everything else rounds to 0 — the exact
+// quotient, where a 32-bit shift by e would be undefined.
 inline int32_t rounding_divide_by_pot(int32_t x, int32_t e) noexcept {
+    if (e >= 32) return (e == 32 && x == INT32_MIN) ? -1 : 0;
     const int32_t mask = int32_t((uint32_t(1) << e) - 1u);
     const int32_t remainder = x & mask;
     const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
