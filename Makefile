@@ -20,7 +20,7 @@ WARN     := -Wall -Wextra -Wpedantic -Wconversion -Wdouble-promotion -Wshadow -W
 FPFLAGS  := -ffp-contract=off
 INCLUDES := -Iinclude
 # The library: include/ugrad/*.hpp and the folders under it (one per instruction set, q8/, ...).
-LIBRARY_HEADERS := $(wildcard include/ugrad/*.hpp include/ugrad/*/*.hpp)
+LIBRARY_HEADERS := $(wildcard include/ugrad/*.hpp include/ugrad/*/*.hpp include/ugrad/*/*/*.hpp)
 # -g1: line tables (gdb's and the sanitizers' file:line) without the full debug information,
 # which costs the template-heavy tests a third more compile time. DEBUG=1 builds with -g.
 DEBUG_INFO := $(if $(DEBUG),-g,-g1)

@@ -31,8 +31,7 @@ constexpr int32_t zero_exponent = -(1 << 20);   // the exponent of an all-zero g
 constexpr int32_t max_terms = 1023;             // N·2^21 < 2^31
 
 inline uint32_t magnitude(int32_t v) noexcept {
-    const uint32_t sign = uint32_t(v >> 31);  // all ones for v < 0: (v ^ sign) − sign = −v
-    return (uint32_t(v) ^ sign) - sign;
+    return v < 0 ? 0u - uint32_t(v) : uint32_t(v);  // |v| modulo 2^32: INT32_MIN gives 2^31
 }
 
 inline int32_t bit_length(uint32_t v) noexcept {
