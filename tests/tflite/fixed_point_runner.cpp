@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // fixed_point_runner.cpp — include/ugrad/tflite/'s integer primitives on the arguments read from
 // standard input, one call per line ("srdhm a b", "rdpot x e", "mbqm x m s", "satpot x e",
+// "rdpot131 x e" (the four-operation rounding divide), "smmlar x m" (high_mul_positive's Armv7E-M identity:
+// SMMLAR(x, 2m − 2^32, x) by SMMLAR's definition, in int64),
 // "exp a", "recip a", "taps o stride pad dilation kernel size" → begin·256 + end), one result per line: tests/tflite/test_int8_export.py compares them with
 // tools/tflite/int8_reference.py's.
 #include <stdio.h>
@@ -23,7 +25,11 @@ int main() {
         int32_t r = 0;
         if (!strcmp(op, "srdhm")) r = t::saturating_rounding_doubling_high_mul(x, y);
         else if (!strcmp(op, "rdpot")) r = t::rounding_divide_by_pot(x, y);
-        else if (!strcmp(op, "mbqm")) r = t::multiply_by_quantized_multiplier(x, y, z);
+        else if (!strcmp(op, "rdpot131")) r = t::rounding_divide_by_pot_1_31(x, y);
+        else if (!strcmp(op, "smmlar")) {
+            const int64_t b2 = int64_t(int32_t(uint32_t(y) << 1));                 // 2m − 2^32 as SMMLAR's operand
+            r = int32_t(((int64_t(x) * 4294967296LL) + int64_t(x) * b2 + 2147483648LL) >> 32);  // the high word
+        } else if (!strcmp(op, "mbqm")) r = t::multiply_by_quantized_multiplier(x, y, z);
         else if (!strcmp(op, "satpot")) r = t::saturating_rounding_multiply_by_pot(x, y);
         else if (!strcmp(op, "exp")) r = t::exp_on_negative_values(x);
         else if (!strcmp(op, "recip")) r = t::one_over_one_plus_x_for_x_in_0_1(x);

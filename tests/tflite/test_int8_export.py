@@ -108,11 +108,28 @@ class PrimitivesAgainstTheReference(unittest.TestCase):
             for e in (-5, -1, 1, 2, 5):
                 calls.append(f"satpot {x} {e}")
                 want.append(R._sat_mul_pot(x, e))
-        for x in rand(4000, -(1 << 22), 1 << 22):
+        for x in rand(4000, -(1 << 22), 1 << 22) + rand(4000) + edges:
             m = int(rng.integers(1 << 30, 1 << 31))
             s = int(rng.integers(-31, 3))
             calls.append(f"mbqm {x} {m} {s}")
             want.append(int(R.multiply_by_quantized_multiplier(x, m, s)))
+        for x in edges + rand(300):  # every shift, the multiplier's ends, and quantize_multiplier's (0, 0)
+            for m, s in [(0, 0)] + [(m, s) for m in ((1 << 30), (1 << 31) - 1, int(rng.integers(1 << 30, 1 << 31)))
+                                    for s in range(-31, 4)]:
+                calls.append(f"mbqm {x} {m} {s}")
+                want.append(int(R.multiply_by_quantized_multiplier(x, m, s)))
+        for x in [lo + 1, lo + 2, -(1 << 30), -2, -1, 0, 1, 2, 1 << 30, hi - 1] + rand(3000, lo + 1, hi - 1):
+            for e in range(1, 32):  # the four-operation divide: 1 <= e <= 31, INT32_MIN < x < INT32_MAX
+                calls.append(f"rdpot131 {x} {e}")
+                want.append(int(R.rounding_divide_by_pot(x, e)))
+        for x in range(-(1 << 12), 1 << 12):  # small x exhaustively at a few shifts, where ties are frequent
+            for e in (1, 2, 3, 5):
+                calls.append(f"rdpot131 {x} {e}")
+                want.append(int(R.rounding_divide_by_pot(x, e)))
+        for x in edges + rand(6000):  # SMMLAR(x, 2m − 2^32, x) = SRDHM(x, m) for m ∈ [2^30, 2^31)
+            for m in [1 << 30, (1 << 30) + 1, (1 << 31) - 1] + rand(3, 1 << 30, (1 << 31) - 1):
+                calls.append(f"smmlar {x} {m}")
+                want.append(int(R.srdhm(x, m)))
         for a in [lo + 1, -(1 << 26), -1, 0] + rand(4000, lo + 1, 0):
             calls.append(f"exp {a}")
             want.append(R.exp_on_negative_values(a))

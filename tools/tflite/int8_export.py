@@ -24,6 +24,7 @@ operator is a lower bound for any plan (live_bytes_bound).
 """
 import numpy as np
 
+import int8_gradient_export
 import int8_reference as R
 import reader
 
@@ -282,6 +283,21 @@ def plan(model, steps):
     return offset, arena, bound
 
 
+def _folded_bias(g, op, f, w, input_zero_point):
+    """The bias field of a weighted layer: the model's bias − input_zero_point·Σw per output channel
+    (CONV_2D: w [F][KH][KW][C], DEPTHWISE_CONV_2D: [1][KH][KW][C], FULLY_CONNECTED: [Out][In]), so that
+    the kernels take raw int8 codes (include/ugrad/tflite/weighted_layer.hpp)."""
+    if op.opcode == "DEPTHWISE_CONV_2D":
+        sums = w.reshape(-1, w.shape[-1]).sum(axis=0)
+    else:
+        sums = w.reshape(w.shape[0], -1).sum(axis=1)
+    bias = f["bias"] if f["bias"] is not None else np.zeros(len(sums), dtype=np.int64)
+    folded = bias - input_zero_point * sums
+    if folded.min() < -(1 << 31) or folded.max() >= 1 << 31:
+        raise Refused(f"{g.where(op)}: bias − input zero point × Σ weights leaves int32")
+    return folded
+
+
 def _minus_zero_point(t):
     z = int(t.quantization.zero_point[0])
     return f"(q − {z})" if z > 0 else f"(q + {-z})" if z < 0 else "q"
@@ -316,15 +332,19 @@ def header_text(model, name, source, note=""):
         tag = f"op{op.index}"
         head = f"        // {op.index} {op.opcode} {_shape_comment(x)} -> {_shape_comment(y)}"
         if op.opcode in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"):
-            w = const("int8_t", f"{tag}_weights", f["w"].data.astype(np.int64))
-            b = const("int32_t", f"{tag}_bias", f["bias"]) if f["bias"] is not None else "nullptr"
+            wq = f["w"].data.astype(np.int64)
+            w = const("int8_t", f"{tag}_weights", wq)
+            b = const("int32_t", f"{tag}_bias", _folded_bias(g, op, f, wq, int(x.quantization.zero_point[0])))
             m = const("int32_t", f"{tag}_multiplier", f["m"])
             s = const("int32_t", f"{tag}_shift", f["s"])
             lo, hi = f["range"]
             params = (f"ugrad::tflite::WeightedLayer{{{w}, {b}, {m}, {s}, {x.quantization.zero_point[0]}, "
                       f"{y.quantization.zero_point[0]}, {lo}, {hi}}}")
             o = op.options
-            if op.opcode == "CONV_2D":
+            if op.opcode == "CONV_2D" and f["kh"] == f["kw"] == 1 and o["stride_h"] == o["stride_w"] == 1:
+                targs = [x.shape[1] * x.shape[2], x.shape[3], f["channels"]]  # no padding: 1x1, stride 1
+                fn = "pointwise_conv2d"
+            elif op.opcode == "CONV_2D":
                 targs = [x.shape[1], x.shape[2], x.shape[3], f["oh"], f["ow"], f["channels"], f["kh"], f["kw"],
                          o["stride_h"], o["stride_w"], o["dilation_h"], o["dilation_w"], f["pt"], f["pl"]]
                 fn = "conv2d"
@@ -335,6 +355,8 @@ def header_text(model, name, source, note=""):
             else:
                 targs = [f["n_in"], f["n_out"], "true" if len(f["m"]) > 1 else "false"]
                 fn = "fully_connected"
+            targs.append("true" if max(int(v) for v in f["s"]) < 0 else "false")  # RightShift: every shift < 0
+            targs.append("true" if (int(lo), int(hi)) == (-128, 127) else "false")  # FullRange: the clamp is int8's
             calls.append(f"{head}\n        ugrad::tflite::{fn}<{', '.join(map(str, targs))}>({at(x.index)}, {params}, {at(y.index)});")
         elif op.opcode in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
             o = op.options
@@ -358,6 +380,7 @@ def header_text(model, name, source, note=""):
             calls.append(f"{head}\n        ugrad::tflite::softmax<{f['rows']}, {f['depth']}>({at(x.index)}, "
                          f"ugrad::tflite::SoftmaxQuantization{{{f['m']}, {f['ls']}, {f['diff_min']}}}, {at(y.index)});")
     macs = sum(reader.macs(model, op) for op, _ in steps)
+    gradient = int8_gradient_export.extension(model, steps, offset, arena, name, calls)  # dJ/dx members
 
     def f32(v):
         return f"{float(np.float32(v)).hex()}f"  # exact float32 as a hex literal
@@ -369,6 +392,10 @@ def header_text(model, name, source, note=""):
 // {len(steps)} operators, {macs} MACs; constants {flash} B (flash); activations in one buffer of
 // {arena} B (the largest sum of tensors alive at one operator: {bound} B).
 //
+// Each CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED's `_bias` array holds the model's bias minus the
+// input zero point times the sum of that output channel's weights (the kernels multiply raw int8 codes:
+// include/ugrad/tflite/weighted_layer.hpp); the model's bias is that plus input_zero_point·Σw.
+//
 //     alignas(4) int8_t arena[{name}.arena_bytes];
 //     int8_t* x = {name}.input(arena);   // write the quantized input here
 //     {name}.forward(arena);
@@ -378,11 +405,13 @@ def header_text(model, name, source, note=""):
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ugrad/tflite/backward/backward.hpp>
 #include <ugrad/tflite/tflite.hpp>
 
 namespace {ns} {{
 {chr(10).join(consts)}
 }}  // namespace {ns}
+{gradient["consts"]}
 
 struct {name}_network {{
     static constexpr size_t arena_bytes = {arena};
@@ -404,9 +433,10 @@ struct {name}_network {{
     void forward(int8_t* arena) const noexcept {{
 {chr(10).join(calls)}
     }}
-}};
+{gradient["members"]}}};
 
 inline constexpr {name}_network {name}{{}};
 """
-    return text, {"arena": arena, "bound": bound, "flash": flash, "macs": macs}
+    return text, {"arena": arena, "bound": bound, "flash": flash, "macs": macs,
+                  "tape": gradient["tape_bytes"], "gradient_words": gradient["gradient_words"]}
 

@@ -5,6 +5,9 @@
 //   SXTB16 r, w, ROR #8  bytes 1 and 3: (w1, w3)
 //   SSUB16 r, a, b       (a.lo − b.lo, a.hi − b.hi)
 //   SMLAD r, a, b, s     s + a.lo·b.lo + a.hi·b.hi
+//   SMLABB r, a, b, s    s + a.lo·b.lo        SMLATT r, a, b, s    s + a.hi·b.hi
+//   SSAT r, #8, v        v saturated to [−128, 127]
+//   SMMLAR r, a, b, c    floor((c·2^32 + a·b + 2^31) / 2^32), the 64-bit sum's high word
 // Word loads may be unaligned (LDR allows it on these cores; the activations sit at any byte offset
 // of the planned buffer).
 #pragma once
@@ -31,6 +34,26 @@ inline uint32_t ssub16(uint32_t a, uint32_t b) noexcept {
 inline int32_t smlad(uint32_t a, uint32_t b, int32_t s) noexcept {
     int32_t r;
     __asm__("smlad %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(s));  // NOLINT(hicpp-no-assembler): the instruction is the kernel
+    return r;
+}
+inline int32_t smlabb(uint32_t a, uint32_t b, int32_t s) noexcept {
+    int32_t r;
+    __asm__("smlabb %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(s));  // NOLINT(hicpp-no-assembler): the instruction is the kernel
+    return r;
+}
+inline int32_t smlatt(uint32_t a, uint32_t b, int32_t s) noexcept {
+    int32_t r;
+    __asm__("smlatt %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(s));  // NOLINT(hicpp-no-assembler): the instruction is the kernel
+    return r;
+}
+inline int32_t ssat8(int32_t v) noexcept {
+    int32_t r;
+    __asm__("ssat %0, #8, %1" : "=r"(r) : "r"(v));  // NOLINT(hicpp-no-assembler): the instruction is the kernel
+    return r;
+}
+inline int32_t smmlar(int32_t a, int32_t b, int32_t c) noexcept {
+    int32_t r;
+    __asm__("smmlar %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(c));  // NOLINT(hicpp-no-assembler): the instruction is the kernel
     return r;
 }
 // Four int8 at any address as one word (byte 0 lowest).

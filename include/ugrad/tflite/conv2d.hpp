@@ -2,75 +2,101 @@
 // ugrad/tflite/conv2d.hpp — TFLite's int8 CONV_2D (per-channel weights), batch 1, NHWC.
 //
 // x [H][W][C], w [F][KH][KW][C] (TFLite's OHWI), y [OH][OW][F]:
-//   acc[oy][ox][f] = Σ_{ky<KH, kx<KW, c<C} (x[iy][ix][c] − input_zero_point)·w[f][ky][kx][c],
+//   acc[oy][ox][f] = bias[f] + Σ_{ky<KH, kx<KW, c<C} x[iy][ix][c]·w[f][ky][kx][c],
 //   iy = oy·SH − PadTop + ky·DH,  ix = ox·SW − PadLeft + kx·DW;
-// taps outside the image are padding, which holds input_zero_point: they add 0 and are skipped
-// (kernel_taps.hpp gives each output row's and column's taps inside the image).
-// y[oy][ox][f] = requantize_channel(f, acc) (weighted_layer.hpp). OH, OW, PadTop and PadLeft are
+// raw int8 codes: bias holds the model's bias − input_zero_point·Σw[f] (weighted_layer.hpp), so a tap
+// outside the image reads the padding value input_zero_point (TFLite's padding, which adds
+// (zp − zp)·w = 0 to TFLite's sum). y[oy][ox][f] = requantize(f, acc). OH, OW, PadTop and PadLeft are
 // TFLite's for its SAME or VALID padding (the exporter computes them). y must not overlap x.
-// Four filters at a time: each input byte, less the zero point, is loaded once for four products
-// (dot_four.hpp; on Armv7E-M two products per SMLAD; the sums are the same integers in any order).
+// Two output pixels at a time (n and n + 1 in row-major order): each one's window [KH][KW][C] is copied
+// into a stack buffer (padding taps set to input_zero_point; the rows of KW·C adjacent bytes copied as
+// one run when DW = 1), so the inner loop is one straight dot product of K = KH·KW·C bytes, two windows ×
+// two filters (dot_two_by_two.hpp; on Armv7E-M the windows are first expanded to int16 pairs, so the
+// filters' loop does no SXTB16 on the input side). Stack: two windows of K bytes rounded up to a word,
+// and on Armv7E-M their int16 copies, 4·K bytes.
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include <ugrad/tflite/dot_four.hpp>
-#include <ugrad/tflite/kernel_taps.hpp>
+#include <ugrad/tflite/dot_two_by_two.hpp>
 #include <ugrad/tflite/weighted_layer.hpp>
 
 namespace ugrad::tflite {
 
+// Output pixel (oy, ox)'s window [KH][KW][C] into win, padding taps holding pad.
+template <int H, int W, int C, int KH, int KW, int SH, int SW, int DH, int DW, int PadTop, int PadLeft>
+inline void conv_window(const int8_t* x, int oy, int ox, int8_t pad, int8_t* win) noexcept {
+    for (int ky = 0; ky < KH; ++ky) {
+        const int iy = oy * SH - PadTop + ky * DH;
+        int8_t* row = win + ptrdiff_t(ky) * KW * C;
+        const int ix0 = ox * SW - PadLeft;
+        if (iy < 0 || iy >= H) {
+            for (int i = 0; i < KW * C; ++i) row[i] = pad;
+        } else if (DW == 1 && ix0 >= 0 && ix0 + KW <= W) {  // the whole row inside: one run
+            __builtin_memcpy(row, x + (ptrdiff_t(iy) * W + ix0) * C, size_t(KW) * C);
+        } else {
+            for (int kx = 0; kx < KW; ++kx) {
+                const int ix = ix0 + kx * DW;
+                int8_t* tap = row + ptrdiff_t(kx) * C;
+                if (ix < 0 || ix >= W) {
+                    for (int c = 0; c < C; ++c) tap[c] = pad;
+                } else {
+                    __builtin_memcpy(tap, x + (ptrdiff_t(iy) * W + ix) * C, size_t(C));
+                }
+            }
+        }
+    }
+}
+
 template <int H, int W, int C, int OH, int OW, int F, int KH, int KW, int SH, int SW, int DH, int DW,
-          int PadTop, int PadLeft>
-inline void conv2d(const int8_t* x, const WeightedLayer& p, int8_t* y) noexcept {  // NOLINT(readability-function-cognitive-complexity): the loops over the output, the window and the channels
-    constexpr ptrdiff_t filter_size = ptrdiff_t(KH) * KW * C;  // one filter's weights
-    constexpr int blocked = F - F % 4;        // filters taken four at a time
-    const int32_t zp = p.input_zero_point;
-    for (int oy = 0; oy < OH; ++oy) {
-        const TapRange ry = kernel_taps(oy, SH, PadTop, DH, KH, H);
-        for (int ox = 0; ox < OW; ++ox) {
-            const TapRange rx = kernel_taps(ox, SW, PadLeft, DW, KW, W);
-            int8_t* yp = y + ptrdiff_t(oy * OW + ox) * F;
-            for (int f = 0; f < blocked; f += 4) {
-                int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
-                for (int ky = ry.begin; ky < ry.end; ++ky) {
-                    const int iy = oy * SH - PadTop + ky * DH;
-                    if constexpr (DW == 1) {
-                        // the row's taps kx ∈ [rx.begin, rx.end) are adjacent in x and in w: one run
-                        const int ix = ox * SW - PadLeft + rx.begin;
-                        const int8_t* xp = x + ptrdiff_t(iy * W + ix) * C;
-                        const int8_t* w0 = p.weights + ptrdiff_t(f) * filter_size + ptrdiff_t(ky * KW + rx.begin) * C;
-                        dot_four_n(xp, zp, w0, w0 + filter_size, w0 + 2 * filter_size, w0 + 3 * filter_size,
-                                   (rx.end - rx.begin) * C, acc0, acc1, acc2, acc3);
-                    } else {
-                        for (int kx = rx.begin; kx < rx.end; ++kx) {
-                            const int ix = ox * SW - PadLeft + kx * DW;
-                            const int8_t* xp = x + ptrdiff_t(iy * W + ix) * C;
-                            const int8_t* w0 = p.weights + ptrdiff_t(f) * filter_size + ptrdiff_t(ky * KW + kx) * C;
-                            dot_four<C>(xp, zp, w0, w0 + filter_size, w0 + 2 * filter_size, w0 + 3 * filter_size, acc0,
-                                        acc1, acc2, acc3);
-                        }
-                    }
-                }
-                yp[f] = requantize_channel(p, f, acc0);
-                yp[f + 1] = requantize_channel(p, f + 1, acc1);
-                yp[f + 2] = requantize_channel(p, f + 2, acc2);
-                yp[f + 3] = requantize_channel(p, f + 3, acc3);
+          int PadTop, int PadLeft, bool RightShift = false, bool FullRange = false>
+inline void conv2d(const int8_t* x, const WeightedLayer& p, int8_t* y) noexcept {  // NOLINT(readability-function-cognitive-complexity): the loops over the output pairs and the filters
+    constexpr int K = KH * KW * C;         // one filter's weights, one window's bytes
+    constexpr int Kp = (K + 3) / 4 * 4;    // a window's stride in the buffer
+    constexpr int pixels = OH * OW;
+    const int8_t pad = int8_t(p.input_zero_point);
+    const int8_t* const w = p.weights;
+    alignas(4) int8_t win[2 * Kp];
+#if defined(__ARM_FEATURE_DSP)
+    alignas(8) uint32_t xq[2][q15_words<K> + 1];  // the two windows as int16 pairs (dot_two_by_two.hpp)
+#endif
+    for (int n = 0; n < pixels; n += 2) {
+        const bool pair = n + 1 < pixels;
+        conv_window<H, W, C, KH, KW, SH, SW, DH, DW, PadTop, PadLeft>(x, n / OW, n % OW, pad, win);
+        int8_t* y0 = y + ptrdiff_t(n) * F;
+        if (pair) {
+            conv_window<H, W, C, KH, KW, SH, SW, DH, DW, PadTop, PadLeft>(x, (n + 1) / OW, (n + 1) % OW, pad,
+                                                                          win + Kp);
+#if defined(__ARM_FEATURE_DSP)
+            expand_q15<K>(win, xq[0]);
+            expand_q15<K>(win + Kp, xq[1]);
+#endif
+            int f = 0;
+            for (; f + 2 <= F; f += 2) {
+                Acc2x2 a{0, 0, 0, 0};
+#if defined(__ARM_FEATURE_DSP)
+                dot_two_by_two_q15<K>(xq[0], xq[1], win, win + Kp, w + ptrdiff_t(f) * K, w + ptrdiff_t(f + 1) * K, a);
+#else
+                dot_two_by_two<K>(win, win + Kp, w + ptrdiff_t(f) * K, w + ptrdiff_t(f + 1) * K, a);
+#endif
+                const ChannelRequant q0 = channel_requant(p, f), q1 = channel_requant(p, f + 1);
+                const int8_t r00 = requantize<RightShift, FullRange>(p, q0, a.a00), r01 = requantize<RightShift, FullRange>(p, q1, a.a01);
+                const int8_t r10 = requantize<RightShift, FullRange>(p, q0, a.a10), r11 = requantize<RightShift, FullRange>(p, q1, a.a11);
+                y0[f] = r00;
+                y0[f + 1] = r01;
+                y0[F + f] = r10;
+                y0[F + f + 1] = r11;
             }
-            for (int f = blocked; f < F; ++f) {  // the last F mod 4 filters
-                int32_t acc = 0;
-                for (int ky = ry.begin; ky < ry.end; ++ky) {
-                    const int iy = oy * SH - PadTop + ky * DH;
-                    for (int kx = rx.begin; kx < rx.end; ++kx) {
-                        const int ix = ox * SW - PadLeft + kx * DW;
-                        const int8_t* xp = x + ptrdiff_t(iy * W + ix) * C;
-                        const int8_t* wp = p.weights + ptrdiff_t(f) * filter_size + ptrdiff_t(ky * KW + kx) * C;
-                        for (int c = 0; c < C; ++c) acc += (int32_t(xp[c]) - zp) * int32_t(wp[c]);
-                    }
-                }
-                yp[f] = requantize_channel(p, f, acc);
+            if constexpr (F % 2 != 0) {
+                const int8_t* wf = w + ptrdiff_t(F - 1) * K;
+                const ChannelRequant q = channel_requant(p, F - 1);
+                const int8_t r0 = requantize<RightShift, FullRange>(p, q, dot_one<K>(win, wf)), r1 = requantize<RightShift, FullRange>(p, q, dot_one<K>(win + Kp, wf));
+                y0[F - 1] = r0;
+                y0[2 * F - 1] = r1;
             }
+        } else {  // the last pixel of an odd count
+            for (int f = 0; f < F; ++f) y0[f] = requantize_channel<RightShift, FullRange>(p, f, dot_one<K>(win, w + ptrdiff_t(f) * K));
         }
     }
 }

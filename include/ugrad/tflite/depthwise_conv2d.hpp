@@ -3,63 +3,116 @@
 // (per-channel weights), batch 1, NHWC.
 //
 // x [H][W][C], w [KH][KW][C] (TFLite's [1][KH][KW][C]), y [OH][OW][C]:
-//   acc[oy][ox][c] = Σ_{ky<KH, kx<KW} (x[iy][ix][c] − input_zero_point)·w[ky][kx][c],
+//   acc[oy][ox][c] = bias[c] + Σ_{ky<KH, kx<KW} x[iy][ix][c]·w[ky][kx][c],
 //   iy = oy·SH − PadTop + ky·DH,  ix = ox·SW − PadLeft + kx·DW;
-// taps outside the image (padding, which holds input_zero_point) add 0 and are skipped
-// (kernel_taps.hpp gives each output row's and column's taps inside the image).
-// y[oy][ox][c] = requantize_channel(c, acc) (weighted_layer.hpp). y must not overlap x.
-// Four channels at a time: one pass over the window's taps (and their bounds checks) serves four
-// neighbouring channels, whose bytes are adjacent in x and w.
+// raw int8 codes: bias holds the model's bias − input_zero_point·Σ_{ky,kx} w[ky][kx][c]
+// (weighted_layer.hpp), so a tap outside the image reads the padding value input_zero_point.
+// y[oy][ox][c] = requantize(c, acc). y must not overlap x.
+// If every window lies inside the image (no padding reached: known at compile time), the windows are
+// read from x. Otherwise each output row first copies its KH input rows (iy for ky < KH), padded left
+// and right to WS = (OW − 1)·SW + (KW − 1)·DW + 1 columns with input_zero_point (a row above or below
+// the image: all input_zero_point), into a stack stripe [KH][WS][C]; every window of the row is then
+// inside the stripe. Either way the window loop has no bounds check. Four channels at a time (their
+// bytes adjacent in x and w): on Armv7E-M one word of x and one of w per tap, SXTB16 (plain, ROR #8)
+// giving channels (c, c + 2) and (c + 1, c + 3) as int16 pairs, SMLABB / SMLATT one product each.
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include <ugrad/tflite/kernel_taps.hpp>
 #include <ugrad/tflite/weighted_layer.hpp>
+
+#if defined(__ARM_FEATURE_DSP)
+#include <ugrad/tflite/armv7em.hpp>
+#endif
 
 namespace ugrad::tflite {
 
-template <int H, int W, int C, int OH, int OW, int KH, int KW, int SH, int SW, int DH, int DW, int PadTop,
-          int PadLeft>
-inline void depthwise_conv2d(const int8_t* x, const WeightedLayer& p, int8_t* y) noexcept {  // NOLINT(readability-function-cognitive-complexity): the loops over the output, the window and the channels
+// One output pixel, all C channels: tap (ky, kx) of channel c at first[ky·RowStride + kx·TapStride + c].
+template <int C, int KH, int KW, ptrdiff_t RowStride, ptrdiff_t TapStride, bool RightShift, bool FullRange>
+inline void depthwise_window(const int8_t* first, const WeightedLayer& p, int8_t* yp) noexcept {
     constexpr int blocked = C - C % 4;  // channels taken four at a time
-    const int32_t zp = p.input_zero_point;
-    for (int oy = 0; oy < OH; ++oy) {
-        const TapRange ry = kernel_taps(oy, SH, PadTop, DH, KH, H);
-        for (int ox = 0; ox < OW; ++ox) {
-            const TapRange rx = kernel_taps(ox, SW, PadLeft, DW, KW, W);
-            int8_t* yp = y + ptrdiff_t(oy * OW + ox) * C;
-            for (int c = 0; c < blocked; c += 4) {
-                int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
-                for (int ky = ry.begin; ky < ry.end; ++ky) {
-                    const int iy = oy * SH - PadTop + ky * DH;
-                    for (int kx = rx.begin; kx < rx.end; ++kx) {
-                        const int ix = ox * SW - PadLeft + kx * DW;
-                        const int8_t* xp = x + ptrdiff_t(iy * W + ix) * C + c;
-                        const int8_t* wp = p.weights + ptrdiff_t(ky * KW + kx) * C + c;
-                        acc0 += (int32_t(xp[0]) - zp) * int32_t(wp[0]);
-                        acc1 += (int32_t(xp[1]) - zp) * int32_t(wp[1]);
-                        acc2 += (int32_t(xp[2]) - zp) * int32_t(wp[2]);
-                        acc3 += (int32_t(xp[3]) - zp) * int32_t(wp[3]);
-                    }
-                }
-                yp[c] = requantize_channel(p, c, acc0);
-                yp[c + 1] = requantize_channel(p, c + 1, acc1);
-                yp[c + 2] = requantize_channel(p, c + 2, acc2);
-                yp[c + 3] = requantize_channel(p, c + 3, acc3);
+    for (int c = 0; c < blocked; c += 4) {
+        int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
+        for (int ky = 0; ky < KH; ++ky) {
+#pragma GCC unroll 16
+            for (int kx = 0; kx < KW; ++kx) {
+                const int8_t* xp = first + ky * RowStride + kx * TapStride + c;
+                const int8_t* wp = p.weights + ptrdiff_t(ky * KW + kx) * C + c;
+#if defined(__ARM_FEATURE_DSP)
+                const uint32_t xw = armv7em::load_word(xp), ww = armv7em::load_word(wp);
+                const uint32_t xe = armv7em::sxtb16(xw), we = armv7em::sxtb16(ww);
+                const uint32_t xo = armv7em::sxtb16_ror8(xw), wo = armv7em::sxtb16_ror8(ww);
+                acc0 = armv7em::smlabb(xe, we, acc0);
+                acc2 = armv7em::smlatt(xe, we, acc2);
+                acc1 = armv7em::smlabb(xo, wo, acc1);
+                acc3 = armv7em::smlatt(xo, wo, acc3);
+#else
+                acc0 += int32_t(xp[0]) * int32_t(wp[0]);
+                acc1 += int32_t(xp[1]) * int32_t(wp[1]);
+                acc2 += int32_t(xp[2]) * int32_t(wp[2]);
+                acc3 += int32_t(xp[3]) * int32_t(wp[3]);
+#endif
             }
-            for (int c = blocked; c < C; ++c) {  // the last C mod 4 channels
-                int32_t acc = 0;
-                for (int ky = ry.begin; ky < ry.end; ++ky) {
-                    const int iy = oy * SH - PadTop + ky * DH;
-                    for (int kx = rx.begin; kx < rx.end; ++kx) {
-                        const int ix = ox * SW - PadLeft + kx * DW;
-                        acc += (int32_t(x[(iy * W + ix) * C + c]) - zp) * int32_t(p.weights[(ky * KW + kx) * C + c]);
-                    }
-                }
-                yp[c] = requantize_channel(p, c, acc);
-            }
+        }
+        const int8_t r0 = requantize_channel<RightShift, FullRange>(p, c, acc0);
+        const int8_t r1 = requantize_channel<RightShift, FullRange>(p, c + 1, acc1);
+        const int8_t r2 = requantize_channel<RightShift, FullRange>(p, c + 2, acc2);
+        const int8_t r3 = requantize_channel<RightShift, FullRange>(p, c + 3, acc3);
+        yp[c] = r0;
+        yp[c + 1] = r1;
+        yp[c + 2] = r2;
+        yp[c + 3] = r3;
+    }
+    for (int c = blocked; c < C; ++c) {  // the last C mod 4 channels
+        int32_t acc = 0;
+        for (int ky = 0; ky < KH; ++ky)
+            for (int kx = 0; kx < KW; ++kx)
+                acc += int32_t(first[ky * RowStride + kx * TapStride + c]) * int32_t(p.weights[(ky * KW + kx) * C + c]);
+        yp[c] = requantize_channel<RightShift, FullRange>(p, c, acc);
+    }
+}
+
+// Output row oy's stripe [KH][WS][C]: input row oy·SH − PadTop + ky·DH, columns −PadLeft .. WS − PadLeft − 1,
+// input_zero_point outside the image.
+template <int H, int W, int C, int KH, int SH, int DH, int PadTop, int PadLeft, int WS>
+inline void depthwise_stripe(const int8_t* x, int oy, int8_t pad, int8_t* stripe) noexcept {
+    constexpr int left = PadLeft < WS ? PadLeft : WS;                        // columns left of the image
+    constexpr int inside = WS - left < W ? WS - left : W;                    // columns in the image
+    constexpr int right = WS - left - inside;                                // columns right of it
+    for (int ky = 0; ky < KH; ++ky) {
+        const int iy = oy * SH - PadTop + ky * DH;
+        int8_t* row = stripe + ptrdiff_t(ky) * WS * C;
+        if (iy < 0 || iy >= H) {
+            for (int i = 0; i < WS * C; ++i) row[i] = pad;
+            continue;
+        }
+        for (int i = 0; i < left * C; ++i) row[i] = pad;
+        __builtin_memcpy(row + ptrdiff_t(left) * C, x + ptrdiff_t(iy) * W * C, size_t(inside) * C);
+        for (int i = 0; i < right * C; ++i) row[(left + inside) * C + i] = pad;
+    }
+}
+
+template <int H, int W, int C, int OH, int OW, int KH, int KW, int SH, int SW, int DH, int DW, int PadTop,
+          int PadLeft, bool RightShift = false, bool FullRange = false>
+inline void depthwise_conv2d(const int8_t* x, const WeightedLayer& p, int8_t* y) noexcept {
+    constexpr bool all_inside = PadTop == 0 && PadLeft == 0 && (OH - 1) * SH + (KH - 1) * DH < H &&
+                                (OW - 1) * SW + (KW - 1) * DW < W;
+    if constexpr (all_inside) {
+        constexpr ptrdiff_t row_stride = ptrdiff_t(DH) * W * C, tap_stride = ptrdiff_t(DW) * C;
+        for (int oy = 0; oy < OH; ++oy)
+            for (int ox = 0; ox < OW; ++ox)
+                depthwise_window<C, KH, KW, row_stride, tap_stride, RightShift, FullRange>(
+                    x + (ptrdiff_t(oy) * SH * W + ptrdiff_t(ox) * SW) * C, p, y + ptrdiff_t(oy * OW + ox) * C);
+    } else {
+        constexpr int WS = (OW - 1) * SW + (KW - 1) * DW + 1;  // the stripe's columns
+        constexpr ptrdiff_t row_stride = ptrdiff_t(WS) * C, tap_stride = ptrdiff_t(DW) * C;
+        alignas(4) int8_t stripe[KH * WS * C];
+        for (int oy = 0; oy < OH; ++oy) {
+            depthwise_stripe<H, W, C, KH, SH, DH, PadTop, PadLeft, WS>(x, oy, int8_t(p.input_zero_point), stripe);
+            for (int ox = 0; ox < OW; ++ox)
+                depthwise_window<C, KH, KW, row_stride, tap_stride, RightShift, FullRange>(
+                    stripe + ptrdiff_t(ox) * SW * C, p, y + ptrdiff_t(oy * OW + ox) * C);
         }
     }
 }

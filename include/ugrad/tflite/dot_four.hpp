@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // ugrad/tflite/dot_four.hpp — four dot products against one input row: the inner loop of
-// Conv2D (four filters) and FullyConnected (four outputs).
+// FullyConnected (four outputs).
 //
-//   acc_k += Σ_{c<N} (x[c] − zero_point)·w_k[c],   k = 0..3,
-// x and each w_k N int8 values (N a compile-time constant), |x[c] − zero_point| <= 255, so every
-// partial sum is exact in int32. Portable: one pass, each input byte loaded once for four products.
+//   acc_k += Σ_{c<N} x[c]·w_k[c],   k = 0..3,
+// x and each w_k N raw int8 codes (the input zero point is folded into the bias: weighted_layer.hpp),
+// every partial sum exact in int32. Portable: one pass, each input byte loaded once for four products.
 // Armv7E-M (__ARM_FEATURE_DSP: Cortex-M4, M7, M33 with DSP, M55): four bytes per word, SXTB16 splits
-// a word into its even and odd bytes as two int16 each, SSUB16 subtracts the zero point from both,
-// and SMLAD adds two int16 products at once (armv7em.hpp); the last N mod 4 bytes as in the portable
-// loop. The same integers in another order: the same sums.
+// a word into its even and odd bytes as two int16 each, and SMLAD adds two int16 products at once
+// (armv7em.hpp); the last N mod 4 bytes as in the portable loop. The same integers in another order:
+// the same sums.
 #pragma once
 
 #include <stdint.h>
@@ -19,16 +19,16 @@
 
 namespace ugrad::tflite {
 
-// The same over n values, n known only at run time (a run of taps whose bytes are adjacent).
-inline void dot_four_n(const int8_t* x, int32_t zero_point, const int8_t* w0, const int8_t* w1, const int8_t* w2,
-                       const int8_t* w3, int n, int32_t& acc0, int32_t& acc1, int32_t& acc2, int32_t& acc3) noexcept {
+// N known at compile time.
+template <int N>
+inline void dot_four(const int8_t* x, const int8_t* w0, const int8_t* w1, const int8_t* w2, const int8_t* w3,
+                     int32_t& acc0, int32_t& acc1, int32_t& acc2, int32_t& acc3) noexcept {
     int c = 0;
 #if defined(__ARM_FEATURE_DSP)
-    const uint32_t zz = armv7em::pair(zero_point);
-    for (; c + 4 <= n; c += 4) {
+    for (; c + 4 <= N; c += 4) {
         const uint32_t xw = armv7em::load_word(x + c);
-        const uint32_t even = armv7em::ssub16(armv7em::sxtb16(xw), zz);      // (x0 − z, x2 − z)
-        const uint32_t odd = armv7em::ssub16(armv7em::sxtb16_ror8(xw), zz);  // (x1 − z, x3 − z)
+        const uint32_t even = armv7em::sxtb16(xw);      // (x0, x2)
+        const uint32_t odd = armv7em::sxtb16_ror8(xw);  // (x1, x3)
         const uint32_t a = armv7em::load_word(w0 + c), b = armv7em::load_word(w1 + c);
         const uint32_t d = armv7em::load_word(w2 + c), e = armv7em::load_word(w3 + c);
         acc0 = armv7em::smlad(odd, armv7em::sxtb16_ror8(a), armv7em::smlad(even, armv7em::sxtb16(a), acc0));
@@ -37,20 +37,12 @@ inline void dot_four_n(const int8_t* x, int32_t zero_point, const int8_t* w0, co
         acc3 = armv7em::smlad(odd, armv7em::sxtb16_ror8(e), armv7em::smlad(even, armv7em::sxtb16(e), acc3));
     }
 #endif
-    for (; c < n; ++c) {
-        const int32_t xv = int32_t(x[c]) - zero_point;
-        acc0 += xv * int32_t(w0[c]);
-        acc1 += xv * int32_t(w1[c]);
-        acc2 += xv * int32_t(w2[c]);
-        acc3 += xv * int32_t(w3[c]);
+    for (; c < N; ++c) {
+        acc0 += int32_t(x[c]) * int32_t(w0[c]);
+        acc1 += int32_t(x[c]) * int32_t(w1[c]);
+        acc2 += int32_t(x[c]) * int32_t(w2[c]);
+        acc3 += int32_t(x[c]) * int32_t(w3[c]);
     }
-}
-
-// N known at compile time (the channels of one tap).
-template <int N>
-inline void dot_four(const int8_t* x, int32_t zero_point, const int8_t* w0, const int8_t* w1, const int8_t* w2,
-                     const int8_t* w3, int32_t& acc0, int32_t& acc1, int32_t& acc2, int32_t& acc3) noexcept {
-    dot_four_n(x, zero_point, w0, w1, w2, w3, N, acc0, acc1, acc2, acc3);
 }
 
 }  // namespace ugrad::tflite

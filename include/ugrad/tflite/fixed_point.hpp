@@ -15,6 +15,10 @@
 
 #include <stdint.h>
 
+#if defined(__ARM_FEATURE_DSP)
+#include <ugrad/tflite/armv7em.hpp>
+#endif
+
 namespace ugrad::tflite {
 
 // TFLite's SaturatingRoundingDoublingHighMul: (a·b + nudge) / 2^31 truncated toward zero, the nudge
@@ -49,15 +53,47 @@ inline int32_t saturating_rounding_multiply_by_pot(int32_t x, int32_t s) noexcep
     return s < 0 ? rounding_divide_by_pot(x, -s) : x;
 }
 
-// x·m·2^(s − 31), TFLite's MultiplyByQuantizedMultiplier (see the header comment), for m >= 0 (what
-// the exporter writes: m ∈ [2^30, 2^31) or 0), so that SRDHM's one saturating case, INT32_MIN·INT32_MIN,
-// cannot arise and the high multiply is floor((x'·m + 2^30)/2^31) alone.
+// round(x / 2^e) for 1 <= e <= 31 and INT32_MIN < x < INT32_MAX, equal to rounding_divide_by_pot's
+// (TFLite's RoundingDivideByPOT) in four operations: t = x − [x < 0], then
+// ((t >> (e − 1)) + 1) >> 1. Proof: write x = q·2^e + r, 0 <= r < 2^e. TFLite gives q + [r > 2^(e−1) − 1]
+// for x >= 0 and q + [r > 2^(e−1)] for x < 0. For any real z and integer n > 0, floor(floor(z)/n) =
+// floor(z/n), so ((t >> (e − 1)) + 1) >> 1 = floor((t/2^(e−1) + 1)/2) = floor((t + 2^(e−1))/2^e)
+// = q + floor((r − [x < 0] + 2^(e−1))/2^e), and r − [x < 0] + 2^(e−1) lies in [2^(e−1) − 1, 2^e + 2^(e−1) − 1),
+// so the floor is 1 exactly when r − [x < 0] >= 2^(e−1): r >= 2^(e−1) for x >= 0, r > 2^(e−1) for x < 0.
+// The bounds on x keep t and t >> (e − 1) plus one inside int32.
+inline int32_t rounding_divide_by_pot_1_31(int32_t x, int32_t e) noexcept {
+    const int32_t t = x - (x < 0 ? 1 : 0);
+    return ((t >> (e - 1)) + 1) >> 1;
+}
+
+// floor((x·m + 2^30) / 2^31) for m ∈ [2^30, 2^31): SRDHM(x, m) where it cannot saturate (m > 0).
+// Armv7E-M: SMMLAR d, a, b, c computes floor((c·2^32 + a·b + 2^31) / 2^32) exactly (the 64-bit sum's
+// high word; no intermediate rounding). With a = x, c = x and b = 2m − 2^32 (m << 1 wrapped to int32,
+// in [−2^31, 0) for m ∈ [2^30, 2^31)): c·2^32 + a·b = x·2^32 + x·(2m − 2^32) = 2·x·m, so the result is
+// floor((2xm + 2^31)/2^32) = floor((xm + 2^30)/2^31), the same integer, in range for every int32 x
+// (|xm/2^31| < |x|). Elsewhere the 64-bit product. tests/tflite/fixed_point_runner.cpp checks the
+// identity on the host ("srdhm_smmlar", SMMLAR's definition in int64) and bench/tflite_int8_bench.cpp
+// the instruction on the emulated core.
+inline int32_t high_mul_positive(int32_t x, int32_t m) noexcept {
+#if defined(__ARM_FEATURE_DSP)
+    return armv7em::smmlar(x, int32_t(uint32_t(m) << 1), x);
+#else
+    return int32_t((int64_t(x) * int64_t(m) + (int64_t(1) << 30)) >> 31);
+#endif
+}
+
+// x·m·2^(s − 31), TFLite's MultiplyByQuantizedMultiplier (see the header comment), for what
+// quantize_multiplier gives: m ∈ [2^30, 2^31) with −31 <= s, or m = 0 with s = 0. Then SRDHM's one
+// saturating case, INT32_MIN·INT32_MIN, cannot arise. s >= 0 (a real factor >= 1/2; rare in
+// convolutions): the left shift, the 64-bit high multiply, no division. s < 0: no left shift, the high
+// multiply h = high_mul_positive (m >= 2^30 there), then round(h / 2^−s) by rounding_divide_by_pot_1_31
+// with e − 1 = −s − 1 = ~s; h lies in (INT32_MIN, INT32_MAX) since |h| <= |x|·(2^31 − 1)/2^31 + 1/2.
 inline int32_t multiply_by_quantized_multiplier(int32_t x, int32_t m, int32_t s) noexcept {
-    const int32_t left = s > 0 ? s : 0;
-    const int32_t right = s > 0 ? 0 : -s;
-    const int32_t shifted = int32_t(uint32_t(x) << left);  // wraps as the int32 product would
-    const int32_t high = int32_t((int64_t(shifted) * int64_t(m) + (int64_t(1) << 30)) >> 31);
-    return rounding_divide_by_pot(high, right);
+    if (s >= 0) {
+        const int32_t shifted = int32_t(uint32_t(x) << s);  // wraps as the int32 product would
+        return int32_t((int64_t(shifted) * int64_t(m) + (int64_t(1) << 30)) >> 31);
+    }
+    return rounding_divide_by_pot_1_31(high_mul_positive(x, m), -s);
 }
 
 }  // namespace ugrad::tflite

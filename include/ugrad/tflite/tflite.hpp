@@ -12,10 +12,12 @@
 #include <ugrad/tflite/conv2d.hpp>
 #include <ugrad/tflite/depthwise_conv2d.hpp>
 #include <ugrad/tflite/dot_four.hpp>
+#include <ugrad/tflite/dot_two_by_two.hpp>
 #include <ugrad/tflite/fixed_point.hpp>
 #include <ugrad/tflite/fully_connected.hpp>
 #include <ugrad/tflite/kernel_taps.hpp>
 #include <ugrad/tflite/max_pool2d.hpp>
+#include <ugrad/tflite/pointwise_conv2d.hpp>
 #include <ugrad/tflite/pool_window.hpp>
 #include <ugrad/tflite/reshape.hpp>
 #include <ugrad/tflite/softmax.hpp>
