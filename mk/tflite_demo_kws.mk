@@ -11,7 +11,8 @@
 #                              build/demo-kws/WORD/kws.svg
 #   make demo-kws-words        the ten keywords and no sound at all, one line each: what the model
 #                              decides (build/demo-kws/words.md)
-#   make demo-kws-report       docs/demo-kws.md's generated sections, from those two runs
+#   make demo-kws-report       docs/demo-kws.md's generated sections, from those two runs, and its
+#                              picture docs/demo-kws.svg ("yes")
 #   make test-demo-kws         the front end against scipy's definitions; host g++ = M4F, bit for bit (test-all)
 
 DEMO_KWS       := $(BUILD)/demo-kws
@@ -44,6 +45,7 @@ demo-kws-report: demo-kws-words
 	@{ echo '```'; echo '$$ make demo-kws'; cat $(DEMO_KWS)/yes/demo.txt; echo '```'; } > $(DEMO_KWS)/excerpt.md
 	tools/readme_section.py demo-kws-output $(DEMO_KWS)/excerpt.md
 	tools/readme_section.py demo-kws-words $(DEMO_KWS)/words.md
+	cp $(DEMO_KWS)/yes/kws.svg docs/demo-kws.svg
 else
 # ---- on the core: kws_demo.cpp and the model compiled once, each word's input.cpp linked in ----
 $(call target_program,demo-kws,examples/kws_demo/kws_demo.cpp,-I$(TFLITE_INT8_GEN))
