@@ -48,6 +48,9 @@ demo-kws-report: demo-kws-words
 	cp $(DEMO_KWS)/yes/kws.svg docs/demo-kws.svg
 else
 # ---- on the core: kws_demo.cpp and the model compiled once, each word's input.cpp linked in ----
+.PHONY: demo-kws demo-kws-words demo-kws-report
+demo-kws demo-kws-words demo-kws-report:
+	@echo "make $@ runs from the host (it speaks, computes the MFCCs, then runs on $(DEMO_KWS_CORE)): make $@"; exit 2
 $(call target_program,demo-kws,examples/kws_demo/kws_demo.cpp,-I$(TFLITE_INT8_GEN))
 $(demo-kws_TARGET_OBJS): $(TFLITE_INT8_GEN)/kws_ref_model.hpp
 .PHONY: demo-kws-objects
