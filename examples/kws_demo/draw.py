@@ -24,8 +24,8 @@ def device(path):
         w = line.split()
         if w[:2] == ["kws", "word"]:
             out["word"] = w[2]
-        elif w[:2] == ["kws", "forward"]:
-            out["forward"] = int(w[2])
+        elif w[:2] in (["kws", "forward"], ["kws", "forward_keeping"]):
+            out["forward"], out["keeping"] = int(w[2]), w[1] == "forward_keeping"
         elif w[:2] == ["kws", "score"]:
             out["scores"][w[2]] = int(w[3])
         elif w[:2] == ["kws", "decision"]:
@@ -124,7 +124,8 @@ def one(folder):
     said = "no sound at all (1 s of zeros)" if word == "_silence_" else f'espeak-ng says "{word}"'
     out = [f"{said}: {folder / (word + '.wav')} (16 kHz, the spoken part centred in 1 s)",
            f"→ 49×10 MFCC codes (scale {float(f['scale']):.6g}, zero point {int(f['zero_point'])}) → kws_ref_model, int8, "
-           f"on the emulated Cortex-M4F: {d['forward']:,} instructions", ""]
+           f"on the emulated Cortex-M4F: {d['forward']:,} instructions"
+           + (" (the forward that keeps what dJ/dx needs)" if d["keeping"] else ""), ""]
     # 40 bands shown as 20 rows: each row the mean of two adjacent bands.
     logmel2 = f["log_mel"].reshape(49, 20, 2).mean(axis=2)
     out += panel("log-mel spectrogram (two bands a row):", logmel2, "20 Hz", "4 kHz")

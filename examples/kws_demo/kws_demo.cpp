@@ -4,10 +4,10 @@
 // make_input.py, linked in from a file of its own) through forward, the 12 class scores and the
 // decision; and, when the exported header has the integer dJ/dx (forward_keeping, input_gradient:
 // include/ugrad/tflite/backward/), dJ/dx of the decision's loss J = −log p_label for every input
-// cell. `make demo-kws` (mk/tflite_demo_kws.mk) runs it on the emulated Cortex-M4F; draw.py reads what it
-// prints:
+// cell. `make demo-kws` (mk/tflite_demo_kws.mk) runs it on the emulated Cortex-M4F (and `make
+// test-demo-kws` on the host too, through platform/host/hal.c); draw.py reads what it prints:
 //     kws word W
-//     kws forward I instructions
+//     kws forward I instructions  (or forward_keeping: the forward that keeps what dJ/dx needs)
 //     kws score LABEL Q          (Q the int8 output: p = (Q + 128)/256)
 //     kws decision LABEL Q
 //     kws gradient none          (the header has no input_gradient), or
@@ -65,7 +65,7 @@ int run(const Net& net) {
         const uint64_t t0 = hal_instructions();
         net.forward_keeping(tape);
         const uint64_t t1 = hal_instructions();
-        printf("kws forward %llu instructions\n", static_cast<unsigned long long>(t1 - t0));
+        printf("kws forward_keeping %llu instructions\n", static_cast<unsigned long long>(t1 - t0));
         print_scores(net.tape_output(tape));
         const uint64_t t2 = hal_instructions();
         const auto g = net.input_gradient(tape, gradient, -1);

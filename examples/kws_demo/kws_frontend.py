@@ -100,14 +100,17 @@ def mel_weights():
     return w
 
 
+def hann():
+    """The periodic Hann window of a frame: w[n] = 0.5 − 0.5·cos(2πn/480)."""
+    return 0.5 - 0.5 * np.cos(2.0 * np.pi * np.arange(FRAME) / FRAME)
+
+
 def log_mel(clip):
     """[49 frames][40 bands] ln(mel + 1e-6) of a 1 s clip (peak-normalized first)."""
     assert len(clip) == CLIP_SAMPLES
     peak = np.max(clip)
     x = clip / peak if peak > 0 else clip
-    n = np.arange(FRAME)
-    window = 0.5 - 0.5 * np.cos(2.0 * np.pi * n / FRAME)
-    frames = np.stack([x[t * STEP:t * STEP + FRAME] * window for t in range(FRAMES)])
+    frames = np.stack([x[t * STEP:t * STEP + FRAME] * hann() for t in range(FRAMES)])
     magnitude = np.abs(np.fft.rfft(frames, FFT, axis=1))
     return np.log(magnitude @ mel_weights() + LOG_OFFSET)
 

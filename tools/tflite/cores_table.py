@@ -8,7 +8,9 @@ from mk/tflite_cores.mk) and data/mlperf-tiny/<model>.json, whose TFLM outputs g
 golden hash: FNV-1a 64 over the output bytes of every reference case in order, the hash
 tests/tflite/int8_core_runner.cpp computes from its own outputs. A cell is `ok` when the run's
 outputs all equal TFLM's and its hash is the golden one; `does not fit` with the region that
-overflows. Exits 1 if any run differs, any hash differs, or any result is missing.
+overflows. A second table does the same for the runners built with -DUGRAD_CORE_GRADIENT=1: the hash of
+every case's integer dJ/dx (BUILD/<column>/tflite-int8-cores/<model>.grad.txt) against the host's.
+Exits 1 if any run differs, any hash differs, or any result is missing.
 """
 import json
 import sys
@@ -46,6 +48,32 @@ def kib(b):
     return "—" if b == "-" else f"{int(b) / 1024:.0f} KiB"
 
 
+def gradients(build, models, columns, failures):
+    """The table of the runners built with -DUGRAD_CORE_GRADIENT=1: dJ/dx's hash against the host's."""
+    head = ["model", "host g++: hash of dJ/dx"] + [CORES.get(c, c) for c in columns[1:]]
+    rows = [head, ["---"] * len(head)]
+    for m in models:
+        hv, _, _, hf = parse(Path(build) / "host" / "tflite-int8-cores" / f"{m}.grad.txt")
+        want = hf.get("gradient")
+        if hv != "ok" or want is None:
+            failures.append(f"{m} dJ/dx on the host: {hv} {hf}")
+        row = [m, f"`{want}`"]
+        for c in columns[1:]:
+            verdict, flash, ram, f = parse(Path(build) / c / "tflite-int8-cores" / f"{m}.grad.txt")
+            if verdict == "does-not-fit":
+                row.append("does not fit: " + f["reason"].replace(" (platform/", " (").replace("/link.ld)", ")"))
+            elif verdict == "ok" and want is not None and f.get("gradient") == want and f.get("hash") == f.get("tflm"):
+                row.append(f"ok, {int(f['backward']):,}")
+            else:
+                row.append(f"**{verdict}** `{f.get('gradient', '?')}`")
+                failures.append(f"{m} dJ/dx on {c}: {verdict} {f}")
+        rows.append(row)
+    return ["", "The same runners built with `-DUGRAD_CORE_GRADIENT=1`: forward_keeping (outputs = TFLM's again), then",
+            "the integer dJ/dx at the predicted class of every case (include/ugrad/tflite/backward/); `ok, B`: the",
+            "hash over every case's exponent, label and dJ/dx codes is the host's, B input_gradient's instructions per",
+            "case (the tape and gradient buffers in RAM too):", ""] + ["| " + " | ".join(r) + " |" for r in rows]
+
+
 def main(build, models, columns):
     failures = []
     head = ["model", "golden hash (TFLM's outputs)"] + [CORES.get(c, c) for c in columns]
@@ -77,6 +105,7 @@ def main(build, models, columns):
     out += ["", "Instructions per inference (QEMU -icount shift=0; flash / RAM of the whole program, RAM with its stack,",
             "the reference inputs in flash; rv32 has RAM only):", ""]
     out += ["| " + " | ".join(r) + " |" for r in speed]
+    out += gradients(build, models, columns, failures)
     print("\n".join(out))
     for f in failures:
         print("tflite-int8-cores: " + f, file=sys.stderr)
