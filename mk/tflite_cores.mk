@@ -70,6 +70,24 @@ tflite-int8-cores-report: tflite-int8-cores
 TEST_GOALS += tflite-int8-cores
 DEPS_PACKAGES += gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib \
                  gcc-riscv64-unknown-elf qemu-system-arm qemu-system-misc
+
+# ---- make lint-tflite (part of make lint): clang-tidy over include/ugrad/tflite/ as each exported
+# model instantiates it (tests/lint/instantiate_tflite.cpp), the portable kernels and the Armv7E-M
+# ones (__ARM_FEATURE_DSP: their inline assembly parses on the host); one stamp per model and build.
+LINT_TFLITE := $(BUILD)/lint-tflite
+LINT_TFLITE_FLAGS_portable :=
+LINT_TFLITE_FLAGS_armv7em  := -D__ARM_FEATURE_DSP=1
+define LINT_TFLITE_RULE
+$(LINT_TFLITE)/$(1)/%.ok: tests/lint/instantiate_tflite.cpp $(TFLITE_INT8_GEN)/%.hpp $(LIBRARY_HEADERS) .clang-tidy | deps
+	@mkdir -p $$(@D)
+	clang-tidy --quiet $$< -- $(STD) $(WARN) $(FPFLAGS) $(INCLUDES) -I$(TFLITE_INT8_GEN) \
+	    -DUGRAD_MODEL=$$* -DUGRAD_MODEL_HEADER=\"$$*.hpp\" $(LINT_TFLITE_FLAGS_$(1))
+	@touch $$@
+endef
+$(foreach b,portable armv7em,$(eval $(call LINT_TFLITE_RULE,$(b))))
+.PHONY: lint-tflite
+lint-tflite: $(foreach b,portable armv7em,$(TFLITE_INT8_MODELS:%=$(LINT_TFLITE)/$(b)/%.ok))
+lint: lint-tflite
 else
 # ---- one core: each model's runner linked (or found too big) and run ----
 # Each model twice: forward (tflite-int8-core-NAME → NAME.txt) and forward_keeping + input_gradient

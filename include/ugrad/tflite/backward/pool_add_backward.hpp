@@ -65,7 +65,7 @@ inline void average_pool2d_backward(const int32_t* g, int32_t* gx) noexcept {
             if (n <= 0) continue;
             const int32_t r = ((int32_t(1) << K) + n / 2) / n;  // round(2^K/n) <= 2^15
             for (int c = 0; c < C; ++c) {
-                const int32_t v = q15_multiply(packed_get(g, size_t((oy * OW + ox) * C + c)), r);
+                const int32_t v = q15_multiply(packed_get(g, (size_t(oy) * size_t(OW) + size_t(ox)) * size_t(C) + size_t(c)), r);
                 if (v == 0) continue;
                 for (int iy = ry.begin; iy < ry.end; ++iy)
                     for (int ix = rx.begin; ix < rx.end; ++ix) gx[(iy * W + ix) * C + c] += v;

@@ -28,7 +28,7 @@ constexpr int taps_per_input(int K, int S, int D) noexcept { return D == 1 ? (K 
 // as a scatter: each nonzero h adds h·w[f][ky][kx][0..C) to the C gradients of the input cell it read.
 template <int H, int W, int C, int OH, int OW, int F, int KH, int KW, int SH, int SW, int DH, int DW,
           int PadTop, int PadLeft>
-inline void conv2d_backward(const int32_t* h, const int8_t* w, int32_t* gx) noexcept {
+inline void conv2d_backward(const int32_t* h, const int8_t* w, int32_t* gx) noexcept {  // NOLINT(readability-function-cognitive-complexity): the loops over the output, the taps in range and the filters
     static_assert(taps_per_input(KH, SH, DH) * taps_per_input(KW, SW, DW) * F <= max_terms, "int32 sums");
     for (int i = 0; i < H * W * C; ++i) gx[i] = 0;
     for (int oy = 0; oy < OH; ++oy) {
@@ -122,12 +122,13 @@ inline void fully_connected_backward(const int32_t* h, const int8_t* w, int32_t*
         const int32_t hab = int32_t((uint32_t(va) & 0xFFFFu) | (uint32_t(vb) << 16));
         const int32_t hcd = int32_t((uint32_t(vc) & 0xFFFFu) | (uint32_t(vd) << 16));
         const int8_t* wo = w + ptrdiff_t(o) * In;
+        const int8_t* wc = wo + ptrdiff_t(2) * In;  // rows o + 2 and o + 3
         if (ab && cd)
-            quad_rows<In>(gx, wo, wo + In, wo + 2 * In, wo + 3 * In, hab, hcd);
+            quad_rows<In>(gx, wo, wo + In, wc, wc + In, hab, hcd);
         else if (ab)
             dual_rows<In>(gx, wo, wo + In, hab);
         else if (cd)
-            dual_rows<In>(gx, wo + 2 * In, wo + 3 * In, hcd);
+            dual_rows<In>(gx, wc, wc + In, hcd);
     }
     for (; o < Out; o += 2) {  // then two, then the last
         const int32_t va = packed_get(h, size_t(o));
