@@ -31,6 +31,18 @@ inline uint32_t ssub16(uint32_t a, uint32_t b) noexcept {
     __asm__("ssub16 %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));  // NOLINT(hicpp-no-assembler): the instruction is the kernel
     return r;
 }
+// (lo of a, lo of b): PKHBT a, b, LSL #16
+inline uint32_t low_halves(uint32_t a, uint32_t b) noexcept {
+    uint32_t r;
+    __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(a), "r"(b));  // NOLINT(hicpp-no-assembler): the instruction is the kernel
+    return r;
+}
+// (hi of a, hi of b): PKHTB b, a, ASR #16
+inline uint32_t high_halves(uint32_t a, uint32_t b) noexcept {
+    uint32_t r;
+    __asm__("pkhtb %0, %1, %2, asr #16" : "=r"(r) : "r"(b), "r"(a));  // NOLINT(hicpp-no-assembler): the instruction is the kernel
+    return r;
+}
 inline int32_t smlad(uint32_t a, uint32_t b, int32_t s) noexcept {
     int32_t r;
     __asm__("smlad %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(s));  // NOLINT(hicpp-no-assembler): the instruction is the kernel

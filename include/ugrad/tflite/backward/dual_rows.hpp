@@ -12,44 +12,12 @@
 
 #include <stdint.h>
 
+#if defined(__ARM_FEATURE_DSP)
+#include <ugrad/tflite/armv7em.hpp>
+#endif
+
 namespace ugrad::tflite::backward {
 
-#if defined(__ARM_FEATURE_DSP)
-namespace armv7em {
-inline uint32_t load_word(const int8_t* p) noexcept {
-    uint32_t w;
-    __builtin_memcpy(&w, p, 4);
-    return w;
-}
-inline uint32_t sxtb16(uint32_t w) noexcept {
-    uint32_t r;
-    __asm__("sxtb16 %0, %1" : "=r"(r) : "r"(w));  // NOLINT(hicpp-no-assembler): the instruction is the kernel
-    return r;
-}
-inline uint32_t sxtb16_ror8(uint32_t w) noexcept {
-    uint32_t r;
-    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(w));  // NOLINT(hicpp-no-assembler): the instruction is the kernel
-    return r;
-}
-// (lo of a, lo of b): PKHBT a, b, LSL #16
-inline uint32_t low_halves(uint32_t a, uint32_t b) noexcept {
-    uint32_t r;
-    __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(a), "r"(b));  // NOLINT(hicpp-no-assembler): the instruction is the kernel
-    return r;
-}
-// (hi of a, hi of b): PKHTB b, a, ASR #16
-inline uint32_t high_halves(uint32_t a, uint32_t b) noexcept {
-    uint32_t r;
-    __asm__("pkhtb %0, %1, %2, asr #16" : "=r"(r) : "r"(b), "r"(a));  // NOLINT(hicpp-no-assembler): the instruction is the kernel
-    return r;
-}
-inline int32_t smlad(uint32_t a, uint32_t b, int32_t s) noexcept {
-    int32_t r;
-    __asm__("smlad %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(s));  // NOLINT(hicpp-no-assembler): the instruction is the kernel
-    return r;
-}
-}  // namespace armv7em
-#endif
 
 // hw: h_a in the low half, h_b in the high half (int16 each).
 template <int N>
