@@ -4,7 +4,8 @@
 #   make test      the quick suite, before every commit (QUICK_TEST_GOALS; 5 min 22 s on 2 cores
 #                  from a fresh clone)
 #   make test-all  everything that proves the library (TEST_GOALS): every emulated core, the
-#                  frameworks, lint, fuzz smoke runs, ...; what CI runs (29 min 6 s the same way)
+#                  frameworks, lint, fuzz smoke runs, ...; what CI runs (20 min 10 s the same way,
+#                  30 goals, from a fresh clone of 463ca74 on this 2-core machine)
 # Each area of the project keeps its rules in mk/<area>.mk and adds its test goals to TEST_GOALS
 # and the Debian packages it needs to DEPS_PACKAGES.
 
