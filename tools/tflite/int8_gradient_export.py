@@ -171,13 +171,18 @@ def words_live(life, full, half):
                for k in steps)
 
 
+class _OverBudget(Exception):
+    pass
+
+
 def _fit(order, life, full, half, capacity, budget):
     """A plan of every buffer within capacity words, or None: depth-first in order (the backward's
     order of writes), each buffer at an offset where one of its steps' words starts at 0 or at the end
     of a placed buffer's, or ends at the capacity or at the start of a placed buffer's, its packed half
-    low or high; at most budget[0] placements tried."""
+    low or high; None as well once budget placements were tried."""
     offset, high = {}, set()
     placed = []
+    tried = [0]
 
     def fits(i, o):
         for j in placed:
@@ -212,9 +217,9 @@ def _fit(order, life, full, half, capacity, budget):
             if up:
                 high.add(i)
             for o in candidates(i):
-                budget[0] -= 1
-                if budget[0] < 0:
-                    return False
+                tried[0] += 1
+                if tried[0] > budget:
+                    raise _OverBudget
                 offset[i] = o
                 if fits(i, o):
                     placed.append(i)
@@ -225,10 +230,13 @@ def _fit(order, life, full, half, capacity, budget):
         del offset[i]
         return False
 
-    return (dict(offset), set(high)) if place(0) else None
+    try:
+        return (dict(offset), set(high)) if place(0) else None
+    except _OverBudget:
+        return None
 
 
-def plan_buffers(life, full, half):
+def plan_buffers(life, full, half, budget=50000):
     """({key: offset}, words, high): the buffers' offsets, the words of them all, and the buffers whose
     packed half sits at the top of their int32 words (the others' at the bottom).
 
@@ -238,11 +246,11 @@ def plan_buffers(life, full, half):
     the bottom or the top, and the next step's F words must avoid its packed H — possible only if that
     H is at the outer edge: bottom for a buffer at the bottom, top for one at the top. So each buffer
     packs low or high, and the plan is searched depth-first within the bound (_fit); if that fails
-    within its budget, the smallest first-fit over a few orders with every buffer packed low."""
+    within budget placements, the smallest first-fit over a few orders with every buffer packed low."""
     keys = list(life)
     bound = words_live(life, full, half)
     backward = sorted(keys, key=lambda i: (-life[i][1], -full[i], life[i][0], str(i)))
-    found = _fit(backward, life, full, half, bound, [200000])
+    found = _fit(backward, life, full, half, bound, budget)
     if found is not None:
         offset, high = found
         return offset, max(offset[i] + full[i] for i in offset), high
