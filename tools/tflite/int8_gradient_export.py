@@ -184,7 +184,7 @@ def _fit(order, life, full, half, capacity, budget):
     placed = []
     tried = [0]
 
-    def fits(i, o):
+    def fits(i):
         for j in placed:
             lo, hi = max(life[i][0], life[j][0]), min(life[i][1], life[j][1])
             for k in range(lo, hi + 1):
@@ -221,7 +221,7 @@ def _fit(order, life, full, half, capacity, budget):
                 if tried[0] > budget:
                     raise _OverBudget
                 offset[i] = o
-                if fits(i, o):
+                if fits(i):
                     placed.append(i)
                     if place(n + 1):
                         return True
@@ -240,11 +240,13 @@ def plan_buffers(life, full, half, budget=50000):
     """({key: offset}, words, high): the buffers' offsets, the words of them all, and the buffers whose
     packed half sits at the top of their int32 words (the others' at the bottom).
 
-    Packing a buffer always at its bottom misses the lower bound (words_live) in a chain of layers
-    of F int32 words each (H = F/2 packed): at each step the layer's output gradient (H, packed) and
-    its input's (F, int32) are live, so the bound is F + H; in F + H words the input's F must sit at
-    the bottom or the top, and the next step's F words must avoid its packed H — possible only if that
-    H is at the outer edge: bottom for a buffer at the bottom, top for one at the top. So each buffer
+    Packing a buffer always at its bottom misses the lower bound (words_live) in a chain of three or
+    more layers of F int32 words each (H = F/2 packed, KWS's): at each step the layer's output
+    gradient (H, packed) and its input's (F, int32) are live, so the bound is F + H; in F + H words
+    the input's F must sit at the bottom or the top, and the next step's F words must avoid its
+    packed H — possible only if that H is at the outer edge: bottom for a buffer at the bottom, top for
+    one at the top (packed at the bottom, a buffer at the top leaves its H in the middle, and a chain
+    packed only at the bottom needs 2F words). So each buffer
     packs low or high, and the plan is searched depth-first within the bound (_fit); if that fails
     within budget placements, the smallest first-fit over a few orders with every buffer packed low."""
     keys = list(life)
