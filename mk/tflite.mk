@@ -22,7 +22,7 @@
 #   make tflite-float-report rewrites docs/tflite.md's section `tflite-float` (ResNet-8 float vs TFLM)
 #   make tflite-table       rewrites docs/tflite.md's generated section `tflite-models`
 
-DEPS_PACKAGES += python3-numpy python3-torch
+DEPS_PACKAGES += python3-numpy python3-torch python3-sklearn python3-pil espeak-ng
 
 .PHONY: test-tflite test-tflite-int8 tflite-table tflite-float-report
 test-tflite: | deps
