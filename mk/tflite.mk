@@ -39,7 +39,7 @@ TEST_GOALS += test-tflite-int8
 
 .PHONY: test-tflite-int8-gradient
 test-tflite-int8-gradient: | deps
-	@cd tests/tflite && nice /usr/bin/python3 -m unittest test_int8_gradient
+	@cd tests/tflite && nice /usr/bin/python3 -m unittest test_int8_gradient test_int8_head
 TEST_GOALS += test-tflite-int8-gradient
 
 .PHONY: tflite-int8-gradient-report
