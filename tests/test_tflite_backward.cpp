@@ -208,6 +208,11 @@ TEST_CASE("tflite backward: masks from the clamp, scale_masked, AVERAGE_POOL_2D,
         v[0] = -16384;
         const std::vector<int32_t> p = packed(v);
         for (size_t i = 0; i < n; ++i) CHECK(bw::packed_get(p.data(), i) == v[i]);
+        // and into the last ceil(n/2) words: the same packed words, the ones below untouched
+        std::vector<int32_t> top = v;
+        bw::pack_high(top.data(), n);
+        for (size_t j = 0; j < p.size(); ++j) CHECK(top[n - p.size() + j] == p[j]);
+        for (size_t j = 0; j < n - p.size(); ++j) CHECK(top[j] == v[j]);
     }
     // AVERAGE_POOL_2D, SAME 3×3 stride 2 on 7×6 (windows of 4, 6 and 9 cells)
     {

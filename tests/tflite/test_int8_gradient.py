@@ -179,7 +179,9 @@ class SamePipeline(unittest.TestCase):
 class GradientPlan(unittest.TestCase):
     def test_live_buffers_disjoint(self):
         """No two buffers share a word at a step where both are live: each takes its int32 words at
-        the step that first writes it and half of them (packed) before, the result all its words."""
+        the step that first writes it and half of them (packed, the first half or, for a buffer in
+        high, the last) before, the result all its words; and the plan takes no more words than the
+        most live at one step (the lower bound) in each of the five models."""
         import int8_export
         import int8_gradient_export as E
         for name in MODELS:
@@ -188,16 +190,25 @@ class GradientPlan(unittest.TestCase):
                 steps, _ = int8_export.translate(model, name)
                 root, life, size, _, _, _ = E.plan_gradients(model, steps)
                 half = E.packed_sizes(root(model.inputs[0]), life, size)
-                offset, words = E.plan_buffers(life, size, half)
-                for k in range(-1, len(steps) + 1):
-                    live = sorted((offset[i], offset[i] + (size[i] if k == life[i][1] else half[i]))
-                                  for i in life if life[i][0] <= k <= life[i][1])
-                    for (a0, a1), (b0, b1) in zip(live, live[1:]):
-                        self.assertLessEqual(a1, b0, f"step {k}")
-                    self.assertTrue(all(b <= words for _, b in live))
-                self.assertGreaterEqual(words, E.words_live(life, size, half))
-                print(f"\n{name}: gradient buffers {words} words, {E.words_live(life, size, half)} live at most",
-                      file=sys.stderr)
+                bound = E.words_live(life, size, half)
+                # the search's plan, and the first-fit one it falls back to (a budget of 0)
+                for budget in (50000, 0):
+                    offset, words, high = E.plan_buffers(life, size, half, budget)
+                    for k in range(-1, len(steps) + 1):
+                        live = []
+                        for i in life:
+                            if life[i][0] <= k <= life[i][1]:
+                                start = offset[i] + (size[i] - half[i] if i in high and k != life[i][1] else 0)
+                                live.append((start, start + (size[i] if k == life[i][1] else half[i])))
+                        live.sort()
+                        for (a0, a1), (b0, b1) in zip(live, live[1:]):
+                            self.assertLessEqual(a1, b0, f"step {k}, budget {budget}")
+                        self.assertTrue(all(0 <= a and b <= words for a, b in live))
+                    self.assertGreaterEqual(words, bound)
+                    if budget:
+                        print(f"\n{name}: gradient buffers {words} words, {bound} live at most, "
+                              f"{len(high)} packed high", file=sys.stderr)
+                        self.assertEqual(words, bound)
 
 
     def test_graphs_without_a_gradient_keep_their_forward(self):

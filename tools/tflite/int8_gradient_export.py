@@ -129,6 +129,16 @@ def _extent(life, full, half, i, lo, hi):
     return full[i] if lo <= life[i][1] <= hi else half[i]
 
 
+def region(i, k, offset, high, life, full, half):
+    """The words [start, stop) buffer i takes at step k: its int32 words [offset, offset + full) at
+    its last step (the backward step that writes it), then its packed half: the first half words, or
+    the last ones for a buffer in high (bw::renormalize_packed_high)."""
+    if k == life[i][1]:
+        return offset[i], offset[i] + full[i]
+    start = offset[i] + (full[i] - half[i] if i in high else 0)
+    return start, start + half[i]
+
+
 def _place(order, life, full, half):
     placed, offset = [], {}
     for i in order:
@@ -161,17 +171,96 @@ def words_live(life, full, half):
                for k in steps)
 
 
-def plan_buffers(life, full, half):
-    """{key: offset} and the words of the smallest first-fit plan over a few orders (the largest
-    first, the longest-lived first, the latest backward write first)."""
+class _OverBudget(Exception):
+    pass
+
+
+def _fit(order, life, full, half, capacity, budget):
+    """A plan of every buffer within capacity words, or None: depth-first in order (the backward's
+    order of writes), each buffer at an offset where one of its steps' words starts at 0 or at the end
+    of a placed buffer's, or ends at the capacity or at the start of a placed buffer's, its packed half
+    low or high; None as well once budget placements were tried."""
+    offset, high = {}, set()
+    placed = []
+    tried = [0]
+
+    def fits(i, o):
+        for j in placed:
+            lo, hi = max(life[i][0], life[j][0]), min(life[i][1], life[j][1])
+            for k in range(lo, hi + 1):
+                a0, a1 = region(i, k, offset, high, life, full, half)
+                b0, b1 = region(j, k, offset, high, life, full, half)
+                if a0 < b1 and b0 < a1:
+                    return False
+        return True
+
+    def candidates(i):
+        f, l = life[i]
+        edges = {0, capacity}
+        for j in placed:
+            if max(f, life[j][0]) <= min(l, life[j][1]):
+                for k in range(max(f, life[j][0]), min(l, life[j][1]) + 1):
+                    edges.update(region(j, k, offset, high, life, full, half))
+        out = set()
+        for k in range(f, l + 1):
+            offset[i] = 0
+            s0, s1 = region(i, k, offset, high, life, full, half)
+            for e in edges:
+                out.update((e - s0, e - s1))
+        return sorted(o for o in out if 0 <= o <= capacity - full[i])
+
+    def place(n):
+        if n == len(order):
+            return True
+        i = order[n]
+        for up in ([False, True] if half[i] < full[i] else [False]):
+            if up:
+                high.add(i)
+            for o in candidates(i):
+                tried[0] += 1
+                if tried[0] > budget:
+                    raise _OverBudget
+                offset[i] = o
+                if fits(i, o):
+                    placed.append(i)
+                    if place(n + 1):
+                        return True
+                    placed.pop()
+            high.discard(i)
+        del offset[i]
+        return False
+
+    try:
+        return (dict(offset), set(high)) if place(0) else None
+    except _OverBudget:
+        return None
+
+
+def plan_buffers(life, full, half, budget=50000):
+    """({key: offset}, words, high): the buffers' offsets, the words of them all, and the buffers whose
+    packed half sits at the top of their int32 words (the others' at the bottom).
+
+    Packing a buffer always at its bottom misses the lower bound (words_live) in a chain of layers
+    of F int32 words each (H = F/2 packed): at each step the layer's output gradient (H, packed) and
+    its input's (F, int32) are live, so the bound is F + H; in F + H words the input's F must sit at
+    the bottom or the top, and the next step's F words must avoid its packed H — possible only if that
+    H is at the outer edge: bottom for a buffer at the bottom, top for one at the top. So each buffer
+    packs low or high, and the plan is searched depth-first within the bound (_fit); if that fails
+    within budget placements, the smallest first-fit over a few orders with every buffer packed low."""
     keys = list(life)
+    bound = words_live(life, full, half)
+    backward = sorted(keys, key=lambda i: (-life[i][1], -full[i], life[i][0], str(i)))
+    found = _fit(backward, life, full, half, bound, budget)
+    if found is not None:
+        offset, high = found
+        return offset, max(offset[i] + full[i] for i in offset), high
     orders = [sorted(keys, key=lambda i: (-full[i], life[i][0], str(i))),
               sorted(keys, key=lambda i: (life[i][0] - life[i][1], -full[i], str(i))),
               sorted(keys, key=lambda i: (-life[i][1], -full[i], str(i))),
               sorted(keys, key=lambda i: (-half[i], -life[i][1], str(i)))]
     plans = [_place(o, life, full, half) for o in orders]
     best = min(plans, key=lambda p: max(p[i] + full[i] for i in p))
-    return best, max(best[i] + full[i] for i in best)
+    return best, max(best[i] + full[i] for i in best), set()
 
 
 def _extension(model, steps, offset, arena, name, calls):
@@ -179,7 +268,8 @@ def _extension(model, steps, offset, arena, name, calls):
     n = len(steps)
     root, life, size, temps, classifier, seed = plan_gradients(model, steps)
     inp = model.inputs[0]
-    goff, words = plan_buffers(life, size, packed_sizes(root(inp), life, size))
+    half = packed_sizes(root(inp), life, size)
+    goff, words, high = plan_buffers(life, size, half)
     out = model.outputs[0]
     gns = f"{name}_gradient_data"
     consts = []
@@ -230,7 +320,11 @@ def _extension(model, steps, offset, arena, name, calls):
         fwd[1] = "        uint8_t* keep = nullptr; (void)keep;"
 
     # the walk back
-    g = lambda key: f"gradient + {goff[key]}"  # noqa: E731
+    # gw(key): where the backward writes key's int32 words; g(key): its packed words after (the top
+    # half for a buffer in high: the pack functions' _high forms)
+    gw = lambda key: f"gradient + {goff[key]}"  # noqa: E731
+    g = lambda key: f"gradient + {goff[key] + (size[key] - half[key] if key in high else 0)}"  # noqa: E731
+    hi = lambda key: "_high" if key in high else ""  # noqa: E731
     ev = lambda t: f"e{t}"  # noqa: E731
     bwd = ["        namespace bw = ugrad::tflite::backward;",
            "        const uint8_t* keep = reinterpret_cast<const uint8_t*>(tape);",
@@ -254,8 +348,8 @@ def _extension(model, steps, offset, arena, name, calls):
         bwd += [f"        if (label < 0) label = bw::predicted_class<{nout}>({'arena + ' + str(offset[lt.index])});",
                 f"        if (label >= {nout}) return {{ugrad::Status::label_out_of_range, 0, label}};",
                 f"        {decl(seed)} = bw::softmax_seed<{nout}>(arena + {offset[lt.index]}, {_zp(lt)}, "
-                f"bw::Factor{{{tm[0]}, {te}}}, bw::Factor{{{sm[0]}, {se}}}, label, {g(seed)});",
-                f"        bw::pack({g(seed)}, {nout});"]
+                f"bw::Factor{{{tm[0]}, {te}}}, bw::Factor{{{sm[0]}, {se}}}, label, {gw(seed)});",
+                f"        bw::pack{hi(seed)}({gw(seed)}, {nout});"]
     else:
         xt, yt = T[inp], T[out]
         if X._size(xt.shape) != X._size(yt.shape):
@@ -269,8 +363,8 @@ def _extension(model, steps, offset, arena, name, calls):
                 f"        const bw::AutoencoderExponents head = bw::autoencoder_seed<{nn}>(arena + {offset[out]}, {_zp(yt)}, "
                 f"bw::Factor{{{my}, {de}}}, reinterpret_cast<const int8_t*>(keep + {input_copy}), "
                 f"{_zp(xt)}, bw::Factor{{{mx}, {de}}}, bw::Factor{{{cym[0]}, {cye}}}, bw::Factor{{{cxm[0]}, {cxe}}}, "
-                f"{g(root(out))}, {g(root(inp))});",
-                f"        bw::pack({g(root(out))}, {nn});",
+                f"{gw(root(out))}, {gw(root(inp))});",
+                f"        bw::pack{hi(root(out))}({gw(root(out))}, {nn});",
                 f"        {decl(root(out))} = head.output;",
                 f"        {decl(root(inp))} = head.input;"]
 
@@ -279,7 +373,7 @@ def _extension(model, steps, offset, arena, name, calls):
     def finish(k, t, n_words, dst, e):
         """The C++ line taking the int32 sums at dst (exponent expression e) into t's gradient."""
         if temps.get((k, t)) is None:
-            fn = "renormalize" if t == final else "renormalize_packed"
+            fn = "renormalize" if t == final else "renormalize_packed" + hi(t)
             return f"        {decl(t)} = bw::{fn}({dst}, {n_words}, {e});"
         fn = "block_add" if t == final else "block_add_packed"
         return f"        {ev(t)} = bw::{fn}({g(t)}, {ev(t)}, {dst}, bw::renormalize({dst}, {n_words}, {e}), {n_words});"
@@ -287,7 +381,7 @@ def _extension(model, steps, offset, arena, name, calls):
     def write_to(k, t, n_words, produce):
         """produce(dst) → C++ lines computing int32 sums into dst and an expression of their exponent."""
         key = temps.get((k, t))
-        dst = g(t) if key is None else g(key)
+        dst = gw(t) if key is None else gw(key)
         lines, e = produce(dst)
         return lines + [finish(k, t, n_words, dst, e)]
 
@@ -343,7 +437,7 @@ def _extension(model, steps, offset, arena, name, calls):
             E, (ma, mb) = factor([_scale(x) / _scale(y), _scale(b) / _scale(y)])
             bwd.append(f"        bw::apply_mask({gy}, {ny}, {mask});")
             ka, kb = temps.get((k, tx)), temps.get((k, tb))
-            da, db = g(ka if ka else tx), g(kb if kb else tb)
+            da, db = gw(ka if ka else tx), gw(kb if kb else tb)
             bwd.append(f"        bw::add_backward<{ny}>({gy}, {ma}, {mb}, {da}, {db});")
             for t, d in ((tx, da), (tb, db)):
                 bwd.append(finish(k, t, ny, d, f"{ey} + {E}"))

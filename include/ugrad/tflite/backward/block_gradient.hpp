@@ -16,7 +16,8 @@
 // Between layers a gradient is stored packed, two int16 codes to an int32 word (element i in the low
 // half of word i/2 for even i, the high half for odd i: the layout a 16×16 dual multiply reads),
 // halving its RAM: |G| <= 2^14 fits. A layer's sums are formed in int32 words, renormalized, then
-// packed in place (renormalize_packed); the model input's gradient, the result, stays int32.
+// packed in place into their first or last half (renormalize_packed, renormalize_packed_high); the
+// model input's gradient, the result, stays int32.
 // An all-zero gradient keeps the exponent zero_exponent, far below any other, so that adding it to
 // another (block_add) leaves the other as it was.
 #pragma once
@@ -103,6 +104,26 @@ inline void pack(int32_t* g, size_t n) noexcept {
 inline int32_t renormalize_packed(int32_t* g, size_t n, int32_t exponent) noexcept {
     const int32_t e = renormalize(g, n, exponent);
     pack(g, n);
+    return e;
+}
+
+// g [n] int32 (|g| <= 2^14) packed in place into its last h = ceil(n/2) words, g + (n − h) the packed
+// gradient (the plan puts a buffer's packed half at the top when the bottom is wanted next:
+// tools/tflite/int8_gradient_export.py plan_buffers): word j = n − h + j holds codes 2j and 2j + 1,
+// written from j = h − 1 down, after reading words 2j and 2j + 1; the words still to read are below
+// 2j <= n − h + j (j <= h − 1 <= n − h).
+inline void pack_high(int32_t* g, size_t n) noexcept {
+    const size_t h = (n + 1) / 2;
+    for (size_t j = h; j-- > 0;) {
+        const uint32_t lo = uint32_t(g[2 * j]) & 0xFFFFu;
+        const uint32_t hi = 2 * j + 1 < n ? uint32_t(g[2 * j + 1]) & 0xFFFFu : 0u;
+        g[n - h + j] = int32_t(lo | (hi << 16));
+    }
+}
+
+inline int32_t renormalize_packed_high(int32_t* g, size_t n, int32_t exponent) noexcept {
+    const int32_t e = renormalize(g, n, exponent);
+    pack_high(g, n);
     return e;
 }
 
