@@ -6,6 +6,10 @@
 #                                  the growth sweep, then every emulated Arm core below; writes
 #                                  README.md's "bench-host", "bench-mps2-an386", "bench-mps2-an385"
 #                                  and "bench-cores" (64-32-10 on each core, -O2 and -Os)
+#                                  and the int8 `.tflite` models (mk/tflite.mk): on the M4F their
+#                                  forward, forward + dJ/dx and per-operator instructions beside
+#                                  TFLM + CMSIS-NN's, RAM and flash; every core's table
+#                                  (tflite-int8-cores-report); into docs/tflite.md, docs/tflite-gradient.md
 #   make bench TARGET=mps2-an386   executed instructions per call under QEMU (-icount shift=0), ugrad
 #                                  vs textbook loops with newlib's expf/logf (any BENCH_TARGETS)
 #   make mlperf-host-bench         host: the MLPerf Tiny architectures in float, ugrad (g++ -O2) beside
@@ -52,6 +56,8 @@ bench: bench-host mlperf-host-bench
 	tools/bench/cores_table.py $(BUILD) $(BENCH_TARGETS) > $(BENCH_BUILD)/cores.md
 	@cat $(BENCH_BUILD)/cores.md
 	tools/readme_section.py bench-cores $(BENCH_BUILD)/cores.md
+	@$(MAKE) --no-print-directory TARGET=mps2-an386 tflite-int8-bench tflite-int8-gradient-bench tflite-int8-profile
+	@$(MAKE) --no-print-directory tflite-int8-cores-report
 
 bench-host: $(foreach f,$(BENCH_FLAGSETS),$(BENCH_BUILD)/host-$(f))
 	@tools/bench/machine.sh > $(BENCH_BUILD)/host.md

@@ -14,6 +14,10 @@
 #                           (bench/tflite_int8_bench.cpp): outputs against TFLM's, instructions per
 #                           inference and per MAC, planned buffer, stack, constants; exits 1 on a mismatch;
 #                           on mps2-an386 writes docs/tflite.md's section tflite-int8-bench-mps2-an386
+#   make TARGET=mps2-an386 tflite-int8-profile   the same forward passes operator by operator
+#                           (bench/tflite_int8_profile.cpp, tools/tflite/int8_profile.py): instructions
+#                           and instructions per MAC of each operator and of each kernel over the five
+#                           models; on mps2-an386 writes docs/tflite.md's section tflite-int8-profile-mps2-an386
 #   make tflite-int8-gradient-report rewrites docs/tflite-gradient.md's section `tflite-int8-gradient-contract`
 #   make TARGET=mps2-an386 tflite-int8-gradient-bench   dJ/dx in integers of the five int8 models on the
 #                           emulated Cortex-M4F (bench/tflite_int8_gradient_bench.cpp): instructions of forward,
@@ -22,7 +26,7 @@
 #   make tflite-float-report rewrites docs/tflite.md's section `tflite-float` (ResNet-8 float vs TFLM)
 #   make tflite-table       rewrites docs/tflite.md's generated section `tflite-models`
 
-DEPS_PACKAGES += python3-numpy python3-torch
+DEPS_PACKAGES += python3-numpy python3-torch python3-sklearn python3-pil espeak-ng
 
 .PHONY: test-tflite test-tflite-int8 tflite-table tflite-float-report
 test-tflite: | deps
@@ -35,7 +39,7 @@ TEST_GOALS += test-tflite-int8
 
 .PHONY: test-tflite-int8-gradient
 test-tflite-int8-gradient: | deps
-	@cd tests/tflite && nice /usr/bin/python3 -m unittest test_int8_gradient
+	@cd tests/tflite && nice /usr/bin/python3 -m unittest test_int8_gradient test_int8_head
 TEST_GOALS += test-tflite-int8-gradient
 
 .PHONY: tflite-int8-gradient-report
@@ -55,8 +59,10 @@ TFLITE_INT8_MODELS := ad01_int8 kws_ref_model pretrainedResnet_quant str_ww_ref_
 TFLITE_INT8_GEN    := $(TARGET_BUILD)/tflite-int8-models
 TFLITE_INT8_TOOLS  := tools/export_model.py tools/tflite/int8_export.py tools/tflite/reader.py tools/tflite/int8_reference.py \
                       tools/tflite/int8_gradient_export.py
-.PHONY: tflite-int8-bench tflite-int8-gradient-bench
+.PHONY: tflite-int8-bench tflite-int8-gradient-bench tflite-int8-profile
 ifeq ($(TARGET),host)
+tflite-int8-profile:
+	@echo "tflite-int8-profile runs on an emulated core: make TARGET=mps2-an386 tflite-int8-profile"; exit 2
 tflite-int8-bench:
 	@echo "tflite-int8-bench runs on an emulated core: make TARGET=mps2-an386 tflite-int8-bench"; exit 2
 tflite-int8-gradient-bench:
@@ -88,6 +94,18 @@ tflite-int8-bench: $(TARGET_BUILD)/tflite-int8-bench.elf
 	    awk -v m=$$m '/^\.text/ {t += $$2} /^\.rodata/ {r += $$2} END {printf " %s %d / %d B;", m, t, r}'; done; echo; } \
 	  | sed 's/;$$/./' | tee -a $(TARGET_BUILD)/tflite-int8-bench.md
 	$(if $(filter mps2-an386,$(TARGET)),tools/readme_section.py tflite-int8-bench-$(TARGET) $(TARGET_BUILD)/tflite-int8-bench.md)
+
+# Operator by operator: each model's forward statements with the counter read between them.
+TFLITE_INT8_PROFILE := $(TFLITE_INT8_MODELS:%=$(TFLITE_INT8_GEN)/%_profile.cpp)
+$(call target_program,tflite-int8-profile,bench/tflite_int8_profile.cpp $(TFLITE_INT8_PROFILE),-I$(TFLITE_INT8_GEN) -Ibench)
+$(TARGET_BUILD)/tflite-int8-profile/bench/tflite_int8_profile.cpp.o: $(TFLITE_INT8_MODELS:%=$(TFLITE_INT8_GEN)/%.hpp) \
+    $(TFLITE_INT8_GEN)/cases.hpp
+$(TFLITE_INT8_GEN)/%_profile.cpp: $(TFLITE_INT8_GEN)/%.hpp tools/tflite/int8_profile.py | deps
+	/usr/bin/python3 tools/tflite/int8_profile.py $< data/mlperf-tiny/$*.tflite $* > $@.tmp && mv $@.tmp $@
+tflite-int8-profile: $(TARGET_BUILD)/tflite-int8-profile.elf
+	@{ echo "$(TARGET) under QEMU with -icount shift=0, built with \`$(TARGET_CXX) $(TARGET_OPT) $(strip $(TARGET_ARCH)) $(FPFLAGS)\`:"; \
+	  echo; $(TARGET_RUN) $< || exit 1; } | tee $(TARGET_BUILD)/tflite-int8-profile.md
+	$(if $(filter mps2-an386,$(TARGET)),tools/readme_section.py tflite-int8-profile-$(TARGET) $(TARGET_BUILD)/tflite-int8-profile.md)
 
 # dJ/dx in integers: each model's forward_keeping and input_gradient in a translation unit of its own
 TFLITE_INT8_GRADIENT := $(TFLITE_INT8_MODELS:%=$(TFLITE_INT8_GEN)/%_gradient.cpp)

@@ -406,6 +406,7 @@ def header_text(model, name, source, note=""):
 #include <stdint.h>
 
 #include <ugrad/tflite/backward/backward.hpp>
+#include <ugrad/tflite/own_head.hpp>
 #include <ugrad/tflite/tflite.hpp>
 
 namespace {ns} {{

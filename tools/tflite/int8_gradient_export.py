@@ -468,6 +468,38 @@ def _extension(model, steps, offset, arena, name, calls):
 {chr(10).join(bwd)}
     }}
 """
+    if classifier:
+        members += own_head_members(model, steps, offset)
     text = f"namespace {gns} {{\n" + "\n".join(consts) + f"\n}}  // namespace {gns}\n"
     return {"consts": text, "members": members, "tape_bytes": tape_bytes, "gradient_words": words,
             "kept_bytes": keep}
+
+
+def own_head_members(model, steps, offset):
+    """A classifier's members for ugrad's own head (include/ugrad/tflite/own_head.hpp) on the int8
+    logits, the SOFTMAX's input, which forward leaves in the arena (the SOFTMAX writes elsewhere)."""
+    T = model.tensors
+    op = steps[-1][0]
+    lt, yt = T[op.inputs[0]], T[op.outputs[0]]
+    nout = X._size(lt.shape)
+    lo, hi = offset[lt.index], offset[lt.index] + nout
+    if offset[yt.index] < hi and lo < offset[yt.index] + X._size(yt.shape):
+        raise X.Refused(f"operator {op.index} SOFTMAX writes over its logits")
+    te, (tm,) = factor([4096.0 * _scale(lt)])
+    return f"""
+    // ---- ugrad's own head (include/ugrad/tflite/own_head.hpp) beside TFLite's int8 softmax ----
+    // On the int8 logits forward leaves at logits(arena): probabilities_q15, ŷ in Q15 (ŷ_k·2^15);
+    // loss, J = −log ŷ_label in float, to float's relative accuracy also where ŷ_label rounds to 1
+    // (label_out_of_range and NaN for a label outside [0, classes)).
+    static constexpr size_t classes = {nout};
+    static constexpr float logit_scale = {float(np.float32(_scale(lt))).hex()}f;
+    static constexpr int32_t logit_zero_point = {_zp(lt)};
+    const int8_t* logits(const int8_t* arena) const noexcept {{ return arena + {lo}; }}
+    void probabilities_q15(const int8_t* arena, int32_t (&y_hat)[classes]) const noexcept {{
+        ugrad::tflite::probabilities_q15<classes>(logits(arena), logit_zero_point,
+                                                  ugrad::tflite::backward::Factor{{{tm}, {te}}}, y_hat);
+    }}
+    ugrad::Status loss(const int8_t* arena, int label, float& J) const noexcept {{
+        return ugrad::tflite::loss<classes>(logits(arena), logit_zero_point, logit_scale, label, J);
+    }}
+"""
