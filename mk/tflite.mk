@@ -119,7 +119,7 @@ $(TARGET_BUILD)/tflite-int8-gradient-bench/$(TFLITE_INT8_GEN)/%_gradient.cpp.o: 
 $(TFLITE_INT8_GEN)/%_gradient.cpp: | deps
 	@mkdir -p $(@D)
 	printf '// Written by mk/tflite.mk: %s.forward_keeping and input_gradient in a translation unit of their own.\n#include "%s.hpp"\nvoid %s_forward_keeping(int8_t* tape) { %s.forward_keeping(tape); }\nugrad::tflite::backward::InputGradient %s_input_gradient(const int8_t* tape, int32_t* gradient, int label) { return %s.input_gradient(tape, gradient, label); }\n' $* $* $* $* $* $* > $@
-$(TFLITE_INT8_GEN)/gradient_hashes.hpp: tools/tflite/int8_gradient_hash.py tests/tflite/int8_gradient_runner.cpp \
+$(TFLITE_INT8_GEN)/gradient_hashes.hpp: tools/tflite/int8_gradient_hash.py tests/tflite/int8_gradient_runner.cpp tests/tflite/hex_line.hpp \
     $(TFLITE_INT8_MODELS:%=$(TFLITE_INT8_GEN)/%.hpp) $(wildcard include/ugrad/tflite/*.hpp include/ugrad/tflite/backward/*.hpp) | deps
 	/usr/bin/python3 tools/tflite/int8_gradient_hash.py $(TFLITE_INT8_GEN) $(TFLITE_INT8_MODELS) > $@.tmp && mv $@.tmp $@
 tflite-int8-gradient-bench: $(TARGET_BUILD)/tflite-int8-gradient-bench.elf

@@ -7,15 +7,9 @@
 #include <stdio.h>
 
 #include UGRAD_MODEL_HEADER
+#include "hex_line.hpp"
 
 namespace {
-
-int hex_digit(int c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 alignas(4) int8_t tape[UGRAD_MODEL.tape_bytes];
 int32_t gradient[UGRAD_MODEL.gradient_words];
@@ -27,19 +21,7 @@ int main() {
     int label = 0;
     while (scanf("%d ", &label) == 1) {
         int8_t* x = model.tape_input(tape);
-        size_t n = 0;
-        for (int c = getchar(); c != '\n' && c != EOF; c = getchar()) {
-            const int hi = hex_digit(c), lo = hex_digit(getchar());
-            if (hi < 0 || lo < 0 || n >= model.input_size) {
-                fprintf(stderr, "bad input line\n");
-                return 2;
-            }
-            x[n++] = int8_t(uint8_t(hi * 16 + lo));
-        }
-        if (n != model.input_size) {
-            fprintf(stderr, "input of %zu bytes, the model takes %zu\n", n, model.input_size);
-            return 2;
-        }
+        if (!hex_line::read(getchar(), x, model.input_size)) return 2;
         model.forward_keeping(tape);
         const ugrad::tflite::backward::InputGradient r = model.input_gradient(tape, gradient, label);
         printf("%s %d %d", ugrad::status_name(r.status), int(r.exponent), int(r.label));

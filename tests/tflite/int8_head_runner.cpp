@@ -12,15 +12,9 @@
 #include <string.h>
 
 #include UGRAD_MODEL_HEADER
+#include "hex_line.hpp"
 
 namespace {
-
-int hex_digit(int c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 alignas(4) int8_t arena[UGRAD_MODEL.arena_bytes];
 
@@ -40,19 +34,7 @@ int main() {
         const bool logits = kind == 'l';
         int8_t* x = logits ? const_cast<int8_t*>(model.logits(arena)) : model.input(arena);
         const size_t want = logits ? K : model.input_size;
-        size_t n = 0;
-        for (int c = getchar(); c != '\n' && c != EOF; c = getchar()) {
-            const int hi = hex_digit(c), lo = hex_digit(getchar());
-            if (hi < 0 || lo < 0 || n >= want) {
-                fprintf(stderr, "bad input line\n");
-                return 2;
-            }
-            x[n++] = int8_t(uint8_t(hi * 16 + lo));
-        }
-        if (n != want) {
-            fprintf(stderr, "%zu bytes, want %zu\n", n, want);
-            return 2;
-        }
+        if (!hex_line::read(getchar(), x, want)) return 2;
         if (!logits) model.forward(arena);
         for (size_t k = 0; k < K; ++k) printf("%d ", int(model.logits(arena)[k]));
         int32_t y_hat[K];
