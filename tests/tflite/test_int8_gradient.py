@@ -17,6 +17,10 @@ classifiers, the others), with the predicted class and one other label:
     (python3 test_int8_gradient.py --report prints them as a table, with real inputs too);
 (c) the contract's figures do hold for (a)'s double model of the integer pipeline taken at the float
     network's masks, against the clamped float network's dJ/dx: the masks make the gap, not the backward;
+(d) the runner's output equals, integer for integer, tools/tflite/int8_gradient_exact.py, a numpy int64
+    model of the same block-exponent arithmetic written from the C++ headers (every rounding, Q15
+    factor, renormalization, seed and block_add), on every reference input with labels −1, 1 and an
+    out-of-range 1000: the status, the exponent, the label and every code G_i;
 and a label out of range gives label_out_of_range."""
 import json
 import subprocess
@@ -28,6 +32,7 @@ import numpy as np
 import common
 from common import DATA, MODELS, ROOT
 
+import int8_gradient_exact
 import int8_gradient_reference as G
 import reader
 import real_inputs
@@ -62,28 +67,37 @@ def gradient_program(name):
     return _PROGRAMS[name]
 
 
-def run_gradients(name, requests):
-    """[(status, label, dJ/dx per code as float64)] of the runner for [(label request, int8 codes)]."""
+def run_integers(name, requests):
+    """[(status, exponent, label, G as int64)] as the runner prints them for [(label request, int8 codes)]."""
     text = "".join(f"{lab} {np.asarray(x, np.int8).tobytes().hex()}\n" for lab, x in requests)
     out = subprocess.run([str(gradient_program(name))], input=text, capture_output=True, text=True,
                          check=True).stdout.split("\n")
     result = []
     for line in out[:len(requests)]:
         p = line.split()
-        result.append((p[0], int(p[2]), np.array(p[3:], dtype=np.float64) * 2.0 ** int(p[1])))
+        result.append((p[0], int(p[1]), int(p[2]), np.array(p[3:], dtype=np.int64)))
     return result
 
 
+def run_gradients(name, requests):
+    """[(status, label, dJ/dx per code as float64)] of the runner for [(label request, int8 codes)]."""
+    return [(s, lab, g.astype(np.float64) * 2.0 ** e) for s, e, lab, g in run_integers(name, requests)]
+
+
 _CACHE = {}
+_INTEGERS = {}
 
 
 def integer_gradients(name):
-    """{(seed, label request): (status, label, dJ/dx per code as float64)} on the reference inputs."""
+    """{(seed, label request): (status, label, dJ/dx per code as float64)} on the reference inputs (and
+    the runner's integers themselves in _INTEGERS[name], keyed alike)."""
     if name not in _CACHE:
         cases = json.loads((DATA / f"{name}.json").read_text())["cases"]
         requests = [(c, lab) for c in cases for lab in (-1, 1, 1000)]
-        got = run_gradients(name, [(lab, np.frombuffer(bytes.fromhex(c["input_hex"]), np.int8)) for c, lab in requests])
-        _CACHE[name] = (cases, {(c["seed"], lab): r for (c, lab), r in zip(requests, got)})
+        got = run_integers(name, [(lab, np.frombuffer(bytes.fromhex(c["input_hex"]), np.int8)) for c, lab in requests])
+        _INTEGERS[name] = {(c["seed"], lab): r for (c, lab), r in zip(requests, got)}
+        _CACHE[name] = (cases, {key: (s, lab, g.astype(np.float64) * 2.0 ** e)
+                                for key, (s, e, lab, g) in _INTEGERS[name].items()})
     return _CACHE[name]
 
 
@@ -174,6 +188,29 @@ class SamePipeline(unittest.TestCase):
             cases, got = integer_gradients(name)
             status, _, _ = got[(cases[0]["seed"], 1000)]
             self.assertEqual(status, "label_out_of_range" if name != "ad01_int8" else "ok", name)
+
+
+class ExactIntegerModel(unittest.TestCase):
+    def test_runner_equals_the_exact_model(self):
+        """(a) as an equality: the C++ input_gradient and tools/tflite/int8_gradient_exact.py agree on
+        the status, the exponent, the label and every integer G_i (labels −1 and 1; for 1000, a
+        classifier's label_out_of_range with exponent 0 and the label, the gradient unwritten)."""
+        for name in MODELS:
+            model = reader.read_file(DATA / f"{name}.tflite")
+            exact = int8_gradient_exact.Exact(model)
+            cases, _ = integer_gradients(name)
+            for c, x, _ in inputs(cases):
+                for lab in (-1, 1, 1000):
+                    with self.subTest(model=name, seed=c["seed"], label=lab):
+                        status, exponent, label, g = _INTEGERS[name][(c["seed"], lab)]
+                        m_status, m_exponent, m_label, m_g = exact.input_gradient(x, lab)
+                        self.assertEqual((status, exponent, label), (m_status, m_exponent, m_label))
+                        if status != "ok":
+                            continue
+                        self.assertEqual(g.shape, m_g.shape)
+                        differ = np.nonzero(g != m_g)[0]
+                        self.assertEqual(len(differ), 0, f"{len(differ)} codes differ, the first at "
+                                         f"{differ[:1]}: C++ {g[differ[:1]]}, exact model {m_g[differ[:1]]}")
 
 
 class GradientPlan(unittest.TestCase):
