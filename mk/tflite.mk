@@ -8,7 +8,8 @@
 #                           compiled with g++ and clang++ -Werror, bit for bit against TFLM's outputs; the buffer plan;
 #                           the int8 exporter's refusals and a mutation fuzz (tests/tflite/test_int8_export.py, ~40 s)
 #   make test-tflite-int8-gradient  dJ/dx in integers through every int8 layer (include/ugrad/tflite/backward/,
-#                           tools/tflite/int8_gradient_export.py) against the same integer pipeline in double and
+#                           tools/tflite/int8_gradient_export.py) against the same integer pipeline in double,
+#                           bit for bit against its numpy int64 model (tools/tflite/int8_gradient_exact.py) and
 #                           against the dequantized float64 network (torch autograd); tests/tflite/test_int8_gradient.py, ~15 s
 #   make TARGET=mps2-an386 tflite-int8-bench   the five int8 models on the emulated Cortex-M4F
 #                           (bench/tflite_int8_bench.cpp): outputs against TFLM's, instructions per

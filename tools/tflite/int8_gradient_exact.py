@@ -26,6 +26,10 @@ an autoencoder's input) is renormalized alone and then block_add-ed into it. The
 between layers is lossless under the invariant |G| <= 2^14, so it is not modelled (the test's
 equality with the C++ output would show a loss).
 
+MAX_POOL_2D is modelled (each gradient to its window's first largest cell) but none of the five
+MLPerf Tiny models has one, so tests/tflite/test_int8_gradient.py's ExactIntegerModel does not reach it
+(tests/test_tflite_backward.cpp checks the C++ route against double).
+
 The softmax seed uses tools/q8_model.py (ugrad::q8's head in Python integers, checked against the C++
 by make q8-quantize-check).
 """
