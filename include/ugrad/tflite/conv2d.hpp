@@ -11,15 +11,16 @@
 // Two output pixels at a time (n and n + 1 in row-major order): each one's window [KH][KW][C] is copied
 // into a stack buffer (padding taps set to input_zero_point; the rows of KW·C adjacent bytes copied as
 // one run when DW = 1), so the inner loop is one straight dot product of K = KH·KW·C bytes, two windows ×
-// two filters (dot_two_by_two.hpp; on Armv7E-M the windows are first expanded to int16 pairs, so the
-// filters' loop does no SXTB16 on the input side). Stack: two windows of K bytes rounded up to a word,
-// and on Armv7E-M their int16 copies, 4·K bytes.
+// every filter (two_pixels_every_filter.hpp: two filters at a time, dot_two_by_two.hpp; on Armv7E-M the
+// windows are first expanded to int16 pairs, so the filters' loop does no SXTB16 on the input side).
+// Stack: two windows of K bytes rounded up to a word, and on Armv7E-M their int16 copies, 4·K bytes.
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include <ugrad/tflite/dot_two_by_two.hpp>
+#include <ugrad/tflite/two_pixels_every_filter.hpp>
 #include <ugrad/tflite/weighted_layer.hpp>
 
 namespace ugrad::tflite {
@@ -71,30 +72,10 @@ inline void conv2d(const int8_t* x, const WeightedLayer& p, int8_t* y) noexcept 
 #if defined(__ARM_FEATURE_DSP)
             expand_q15<K>(win, xq[0]);
             expand_q15<K>(win + Kp, xq[1]);
-#endif
-            int f = 0;
-            for (; f + 2 <= F; f += 2) {
-                Acc2x2 a{0, 0, 0, 0};
-#if defined(__ARM_FEATURE_DSP)
-                dot_two_by_two_q15<K>(xq[0], xq[1], win, win + Kp, w + ptrdiff_t(f) * K, w + ptrdiff_t(f + 1) * K, a);
+            two_pixels_every_filter<K, F, RightShift, FullRange>(xq[0], xq[1], win, win + Kp, p, y0);
 #else
-                dot_two_by_two<K>(win, win + Kp, w + ptrdiff_t(f) * K, w + ptrdiff_t(f + 1) * K, a);
+            two_pixels_every_filter<K, F, RightShift, FullRange>(win, win + Kp, p, y0);
 #endif
-                const ChannelRequant q0 = channel_requant(p, f), q1 = channel_requant(p, f + 1);
-                const int8_t r00 = requantize<RightShift, FullRange>(p, q0, a.a00), r01 = requantize<RightShift, FullRange>(p, q1, a.a01);
-                const int8_t r10 = requantize<RightShift, FullRange>(p, q0, a.a10), r11 = requantize<RightShift, FullRange>(p, q1, a.a11);
-                y0[f] = r00;
-                y0[f + 1] = r01;
-                y0[F + f] = r10;
-                y0[F + f + 1] = r11;
-            }
-            if constexpr (F % 2 != 0) {
-                const int8_t* wf = w + ptrdiff_t(F - 1) * K;
-                const ChannelRequant q = channel_requant(p, F - 1);
-                const int8_t r0 = requantize<RightShift, FullRange>(p, q, dot_one<K>(win, wf)), r1 = requantize<RightShift, FullRange>(p, q, dot_one<K>(win + Kp, wf));
-                y0[F - 1] = r0;
-                y0[2 * F - 1] = r1;
-            }
         } else {  // the last pixel of an odd count
             for (int f = 0; f < F; ++f) y0[f] = requantize_channel<RightShift, FullRange>(p, f, dot_one<K>(win, w + ptrdiff_t(f) * K));
         }

@@ -9,6 +9,8 @@
 // Armv7E-M (__ARM_FEATURE_DSP): a word of each of the four rows per step, SXTB16 (plain and ROR #8)
 // splitting each into (b0, b2) and (b1, b3) as int16 pairs, eight SMLAD for the sixteen products;
 // the last N mod 4 bytes one at a time. The same integers in another order: the same sums.
+// Every function here is always_inline: each is the inner loop of the block two_pixels_every_filter.hpp
+// writes once for conv2d and the pointwise convolution, and is inlined with it.
 #pragma once
 
 #include <stdint.h>
@@ -24,8 +26,8 @@ struct Acc2x2 {
 };
 
 template <int N>
-inline void dot_two_by_two(const int8_t* x0, const int8_t* x1, const int8_t* w0, const int8_t* w1,
-                           Acc2x2& acc) noexcept {
+__attribute__((always_inline)) inline void dot_two_by_two(const int8_t* x0, const int8_t* x1, const int8_t* w0,
+                                                          const int8_t* w1, Acc2x2& acc) noexcept {
     int32_t a00 = acc.a00, a01 = acc.a01, a10 = acc.a10, a11 = acc.a11;
     int c = 0;
 #if defined(__ARM_FEATURE_DSP)
@@ -60,7 +62,7 @@ template <int N>
 constexpr int q15_words = (N - N % 4) / 2;
 
 template <int N>
-inline void expand_q15(const int8_t* x, uint32_t* q) noexcept {
+__attribute__((always_inline)) inline void expand_q15(const int8_t* x, uint32_t* q) noexcept {
     for (int k = 0; k < N / 4; ++k) {
         const uint32_t w = armv7em::load_word(x);
         x += 4;
@@ -74,8 +76,9 @@ inline void expand_q15(const int8_t* x, uint32_t* q) noexcept {
 // their last N mod 4 bytes read from x0, x1: per four bytes two weight words, four SXTB16, four input
 // words, eight SMLAD.
 template <int N>
-inline void dot_two_by_two_q15(const uint32_t* q0, const uint32_t* q1, const int8_t* x0, const int8_t* x1,
-                               const int8_t* w0, const int8_t* w1, Acc2x2& acc) noexcept {
+__attribute__((always_inline)) inline void dot_two_by_two_q15(const uint32_t* q0, const uint32_t* q1, const int8_t* x0,
+                                                              const int8_t* x1, const int8_t* w0, const int8_t* w1,
+                                                              Acc2x2& acc) noexcept {
     int32_t a00 = acc.a00, a01 = acc.a01, a10 = acc.a10, a11 = acc.a11;
     const int8_t* u_at = w0;
     const int8_t* v_at = w1;
@@ -106,7 +109,7 @@ inline void dot_two_by_two_q15(const uint32_t* q0, const uint32_t* q1, const int
 
 // One input against one weight row (the odd pixel or filter left over).
 template <int N>
-inline int32_t dot_one(const int8_t* x, const int8_t* w) noexcept {
+__attribute__((always_inline)) inline int32_t dot_one(const int8_t* x, const int8_t* w) noexcept {
     int32_t a = 0;
     int c = 0;
 #if defined(__ARM_FEATURE_DSP)

@@ -5,16 +5,18 @@
 // x [P][C] (P = H·W pixels), w [F][C] (TFLite's [F][1][1][C]), y [P][F]:
 //   y[i][f] = requantize(f, bias[f] + Σ_{c<C} x[i][c]·w[f][c])   (weighted_layer.hpp: bias holds
 //   the model's bias − input_zero_point·Σ_c w[f][c], so the sum takes the raw int8 codes).
-// Two pixels × two filters per pass (dot_two_by_two.hpp: each loaded input word serves two filters
-// and each weight word two pixels; on Armv7E-M the pair's inputs are first expanded to int16 pairs on
-// the stack, 4·C bytes, then eight SMLAD per four channels of the two filters); an odd last pixel or
-// filter one dot product at a time. y must not overlap x.
+// Two pixels × every filter per pass (two_pixels_every_filter.hpp: two filters at a time,
+// dot_two_by_two.hpp, each loaded input word serving two filters and each weight word two pixels; on
+// Armv7E-M the pair's inputs are first expanded to int16 pairs on the stack, 4·C bytes, then eight
+// SMLAD per four channels of the two filters); an odd last pixel or filter one dot product at a time.
+// y must not overlap x.
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include <ugrad/tflite/dot_two_by_two.hpp>
+#include <ugrad/tflite/two_pixels_every_filter.hpp>
 #include <ugrad/tflite/weighted_layer.hpp>
 
 namespace ugrad::tflite {
@@ -31,30 +33,10 @@ inline void pointwise_conv2d(const int8_t* x, const WeightedLayer& p, int8_t* y)
 #if defined(__ARM_FEATURE_DSP)
         expand_q15<C>(x0, xq[0]);
         expand_q15<C>(x0 + C, xq[1]);
-#endif
-        int f = 0;
-        for (; f + 2 <= F; f += 2) {
-            Acc2x2 a{0, 0, 0, 0};
-#if defined(__ARM_FEATURE_DSP)
-            dot_two_by_two_q15<C>(xq[0], xq[1], x0, x0 + C, w + ptrdiff_t(f) * C, w + ptrdiff_t(f + 1) * C, a);
+        two_pixels_every_filter<C, F, RightShift, FullRange>(xq[0], xq[1], x0, x0 + C, p, y0);
 #else
-            dot_two_by_two<C>(x0, x0 + C, w + ptrdiff_t(f) * C, w + ptrdiff_t(f + 1) * C, a);
+        two_pixels_every_filter<C, F, RightShift, FullRange>(x0, x0 + C, p, y0);
 #endif
-            const ChannelRequant q0 = channel_requant(p, f), q1 = channel_requant(p, f + 1);
-            const int8_t r00 = requantize<RightShift, FullRange>(p, q0, a.a00), r01 = requantize<RightShift, FullRange>(p, q1, a.a01);
-            const int8_t r10 = requantize<RightShift, FullRange>(p, q0, a.a10), r11 = requantize<RightShift, FullRange>(p, q1, a.a11);
-            y0[f] = r00;
-            y0[f + 1] = r01;
-            y0[F + f] = r10;
-            y0[F + f + 1] = r11;
-        }
-        if constexpr (F % 2 != 0) {
-            const int8_t* wf = w + ptrdiff_t(F - 1) * C;
-            const ChannelRequant q = channel_requant(p, F - 1);
-            const int8_t r0 = requantize<RightShift, FullRange>(p, q, dot_one<C>(x0, wf)), r1 = requantize<RightShift, FullRange>(p, q, dot_one<C>(x0 + C, wf));
-            y0[F - 1] = r0;
-            y0[2 * F - 1] = r1;
-        }
     }
     if constexpr (P % 2 != 0) {
         const int8_t* x0 = x + ptrdiff_t(P - 1) * C;

@@ -21,4 +21,5 @@
 #include <ugrad/tflite/pool_window.hpp>
 #include <ugrad/tflite/reshape.hpp>
 #include <ugrad/tflite/softmax.hpp>
+#include <ugrad/tflite/two_pixels_every_filter.hpp>
 #include <ugrad/tflite/weighted_layer.hpp>
