@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// in_place_runner.cpp — pointwise_conv2d (InPlace = true) and depthwise_conv2d_in_place written over
-// their input (y = x) against the kernel into a separate buffer, on pseudo-random inputs, weights, biases,
+// in_place_runner.cpp — pointwise_conv2d and depthwise_conv2d written over their input (InPlace = true,
+// y = x) against the same kernel into a separate buffer, on pseudo-random inputs, weights, biases,
 // multipliers and zero points; the shapes from UGRAD_IN_PLACE_CASES (a header test_int8_export.py
 // writes: POINTWISE(P, C, F) and DEPTHWISE(H, W, C, OH, OW, KH, KW, SH, SW, DH, DW, PadTop, PadLeft,
 // fits), fits being tools/tflite/int8_export.py's _depthwise_fits, which must equal the kernel's
@@ -62,8 +62,8 @@ bool depthwise() {
         static Layer<C, KH * KW * C> layer;
         static int8_t x[H * W * C], ref[OH * OW * C], buf[(H * W > OH * OW ? H * W : OH * OW) * C];
         for (int i = 0; i < H * W * C; ++i) buf[i] = x[i] = int8_t(next(-128, 127));
-        ugrad::tflite::depthwise_conv2d<H, W, C, OH, OW, KH, KW, SH, SW, DH, DW, PT, PL, false, true>(x, layer.p, ref);
-        ugrad::tflite::depthwise_conv2d_in_place<H, W, C, OH, OW, KH, KW, SH, SW, DH, DW, PT, PL, false, true>(buf, layer.p, buf);
+        ugrad::tflite::depthwise_conv2d<H, W, C, OH, OW, KH, KW, SH, SW, DH, DW, PT, PL, false, true, false>(x, layer.p, ref);
+        ugrad::tflite::depthwise_conv2d<H, W, C, OH, OW, KH, KW, SH, SW, DH, DW, PT, PL, false, true, true>(buf, layer.p, buf);
         return same<size_t(OH) * OW * C>(ref, buf);
     }
 }

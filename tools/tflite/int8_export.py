@@ -21,8 +21,7 @@ placed each at the lowest offset where it overlaps no tensor alive at the same t
 several orders, TFLM's greedy largest-first among them, and a ping-pong placement; the smallest
 buffer wins). An operator's output overlaps none of its inputs, with one exception (in_place): an
 operator whose kernel can write its output over an input that no later operator reads may have its
-output at that input's offset exactly (the kernel is then told: pointwise_conv2d's InPlace argument,
-depthwise_conv2d_in_place):
+output at that input's offset exactly (the kernel is then told, its InPlace argument):
   - a pointwise CONV_2D (1×1, stride 1; include/ugrad/tflite/pointwise_conv2d.hpp, any F and C),
   - a DEPTHWISE_CONV_2D whose windows all lie inside the image, or whose rolling ring of input rows
     holds every row an output row overwrites before a later row reads it (depthwise_conv2d.hpp:
@@ -246,7 +245,7 @@ def _depthwise_fits(h, w, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl):
 
 
 def _pointwise(op, f):
-    """Whether header_text emits this CONV_2D as pointwise_conv2d (1×1, stride 1: its same test)."""
+    """Whether header_text emits this CONV_2D as pointwise_conv2d (1×1, stride 1)."""
     o = op.options
     return op.opcode == "CONV_2D" and f["kh"] == f["kw"] == 1 and o["stride_h"] == o["stride_w"] == 1
 
@@ -429,7 +428,7 @@ def header_text(model, name, source, note=""):
             params = (f"ugrad::tflite::WeightedLayer{{{w}, {b}, {m}, {s}, {x.quantization.zero_point[0]}, "
                       f"{y.quantization.zero_point[0]}, {lo}, {hi}}}")
             o = op.options
-            if op.opcode == "CONV_2D" and f["kh"] == f["kw"] == 1 and o["stride_h"] == o["stride_w"] == 1:
+            if _pointwise(op, f):
                 targs = [x.shape[1] * x.shape[2], x.shape[3], f["channels"]]  # no padding: 1x1, stride 1
                 fn = "pointwise_conv2d"
             elif op.opcode == "CONV_2D":
@@ -445,10 +444,8 @@ def header_text(model, name, source, note=""):
                 fn = "fully_connected"
             targs.append("true" if max(int(v) for v in f["s"]) < 0 else "false")  # RightShift: every shift < 0
             targs.append("true" if (int(lo), int(hi)) == (-128, 127) else "false")  # FullRange: the clamp is int8's
-            if fn == "pointwise_conv2d":  # InPlace: the output over the input (the plan's in_place)
+            if fn in ("pointwise_conv2d", "depthwise_conv2d"):  # InPlace: the output over the input (plan)
                 targs.append("true" if offset[x.index] == offset[y.index] else "false")
-            elif fn == "depthwise_conv2d" and offset[x.index] == offset[y.index]:
-                fn = "depthwise_conv2d_in_place"
             calls.append(f"{head}\n        ugrad::tflite::{fn}<{', '.join(map(str, targs))}>({at(x.index)}, {params}, {at(y.index)});")
         elif op.opcode in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
             o = op.options

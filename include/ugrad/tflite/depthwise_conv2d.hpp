@@ -7,7 +7,7 @@
 //   iy = oy·SH − PadTop + ky·DH,  ix = ox·SW − PadLeft + kx·DW;
 // raw int8 codes: bias holds the model's bias − input_zero_point·Σ_{ky,kx} w[ky][kx][c]
 // (weighted_layer.hpp), so a tap outside the image reads the padding value input_zero_point.
-// y[oy][ox][c] = requantize(c, acc). y must not overlap x.
+// y[oy][ox][c] = requantize(c, acc).
 // If every window lies inside the image (no padding reached: known at compile time), the windows are
 // read from x. Otherwise each output row first copies its KH input rows (iy for ky < KH), padded left
 // and right to WS = (OW − 1)·SW + (KW − 1)·DW + 1 columns with input_zero_point (a row above or below
@@ -16,13 +16,13 @@
 // bytes adjacent in x and w): on Armv7E-M one word of x and one of w per tap, SXTB16 (plain, ROR #8)
 // giving channels (c, c + 2) and (c + 1, c + 3) as int16 pairs, SMLABB / SMLATT one product each.
 //
-// In place: depthwise_conv2d_in_place (the same arguments, y = x: the same address; output pixel
-// q = oy·OW + ox at bytes [q·C, (q+1)·C)), where depthwise_in_place_fits holds (a static_assert;
-// tools/tflite/int8_export.py plans by the same rule, _depthwise_fits):
-//   - every window inside the image: depthwise_conv2d itself, the windows read from x. Output pixel
-//     q's taps are input pixels iy·W + ix ≥ oy·SH·W + ox·SW ≥ q, none of them written before q (pixels
-//     in order); at pixel q itself, channel c's output is written after channel c's taps are read (a
-//     depthwise channel reads only its own channel), so no write reaches a byte still to be read.
+// Aliasing: with InPlace = false, y must not overlap x. With InPlace = true, y must be x (the same
+// address; output pixel q = oy·OW + ox at bytes [q·C, (q+1)·C)), and depthwise_in_place_fits must hold
+// (a static_assert; tools/tflite/int8_export.py plans by the same rule, _depthwise_fits):
+//   - every window inside the image: the windows are read from x as above. Output pixel q's taps are
+//     input pixels iy·W + ix ≥ oy·SH·W + ox·SW ≥ q, none of them written before q (pixels in order);
+//     at pixel q itself, channel c's output is written after channel c's taps are read (a depthwise
+//     channel reads only its own channel), so the write never reaches a byte still to be read.
 //   - otherwise the stripe is a ring: when SH is a multiple of DH and R = SH/DH < KH, output row oy's
 //     stripe rows ky < KH − R are row oy − 1's rows ky + R (moved up in the stripe) and only rows
 //     ky ≥ KH − R are read from x; otherwise all KH. Every input row read from x for output row oy ≥ 1
@@ -106,30 +106,6 @@ inline void depthwise_stripe(const int8_t* x, int oy, int8_t pad, int8_t* stripe
     }
 }
 
-template <int H, int W, int C, int OH, int OW, int KH, int KW, int SH, int SW, int DH, int DW, int PadTop,
-          int PadLeft, bool RightShift = false, bool FullRange = false>
-inline void depthwise_conv2d(const int8_t* x, const WeightedLayer& p, int8_t* y) noexcept {
-    constexpr bool all_inside = PadTop == 0 && PadLeft == 0 && (OH - 1) * SH + (KH - 1) * DH < H &&
-                                (OW - 1) * SW + (KW - 1) * DW < W;
-    if constexpr (all_inside) {
-        constexpr ptrdiff_t row_stride = ptrdiff_t(DH) * W * C, tap_stride = ptrdiff_t(DW) * C;
-        for (int oy = 0; oy < OH; ++oy)
-            for (int ox = 0; ox < OW; ++ox)
-                depthwise_window<C, KH, KW, row_stride, tap_stride, RightShift, FullRange>(
-                    x + (ptrdiff_t(oy) * SH * W + ptrdiff_t(ox) * SW) * C, p, y + ptrdiff_t(oy * OW + ox) * C);
-    } else {
-        constexpr int WS = (OW - 1) * SW + (KW - 1) * DW + 1;  // the stripe's columns
-        constexpr ptrdiff_t row_stride = ptrdiff_t(WS) * C, tap_stride = ptrdiff_t(DW) * C;
-        alignas(4) int8_t stripe[KH * WS * C];
-        for (int oy = 0; oy < OH; ++oy) {
-            depthwise_stripe<H, W, C, KH, SH, DH, PadTop, PadLeft, WS>(x, oy, int8_t(p.input_zero_point), stripe);
-            for (int ox = 0; ox < OW; ++ox)
-                depthwise_window<C, KH, KW, row_stride, tap_stride, RightShift, FullRange>(
-                    stripe + ptrdiff_t(ox) * SW * C, p, y + ptrdiff_t(oy * OW + ox) * C);
-        }
-    }
-}
-
 // The in-place ring's rows kept from one output row to the next: KH − R when SH = R·DH, R < KH; else 0.
 template <int KH, int SH, int DH>
 constexpr int depthwise_ring_kept() noexcept {
@@ -156,11 +132,10 @@ constexpr bool depthwise_in_place_fits() noexcept {
     return true;
 }
 
-// The ring (the header's in-place rule, padding reached): output row oy's stripe rolls from row oy − 1's.
-// Layer: the layer's parameters as depthwise_window takes them.
+// The in-place form (y = x): output row oy's stripe rolls from row oy − 1's (the header's ring).
 template <int H, int W, int C, int OH, int OW, int KH, int KW, int SH, int SW, int DH, int DW, int PadTop,
-          int PadLeft, bool RightShift, bool FullRange, typename Layer>
-inline void depthwise_conv2d_ring(int8_t* xy, const Layer& p) noexcept {
+          int PadLeft, bool RightShift, bool FullRange>
+inline void depthwise_conv2d_ring(int8_t* xy, const WeightedLayer& p) noexcept {
     constexpr int WS = (OW - 1) * SW + (KW - 1) * DW + 1;  // the ring's columns
     constexpr int kept = depthwise_ring_kept<KH, SH, DH>(), moved = KH - kept;
     constexpr ptrdiff_t row_stride = ptrdiff_t(WS) * C, tap_stride = ptrdiff_t(DW) * C;
@@ -182,17 +157,31 @@ inline void depthwise_conv2d_ring(int8_t* xy, const Layer& p) noexcept {
     }
 }
 
-// depthwise_conv2d with y = x (the header's in-place rule; x is y, passed for the same call form).
 template <int H, int W, int C, int OH, int OW, int KH, int KW, int SH, int SW, int DH, int DW, int PadTop,
-          int PadLeft, bool RightShift = false, bool FullRange = false, typename Layer>
-inline void depthwise_conv2d_in_place(const int8_t* x, const Layer& p, int8_t* y) noexcept {
-    static_assert(depthwise_in_place_fits<H, W, OH, OW, KH, KW, SH, SW, DH, DW, PadTop, PadLeft>(),
+          int PadLeft, bool RightShift = false, bool FullRange = false, bool InPlace = false>
+inline void depthwise_conv2d(const int8_t* x, const WeightedLayer& p, int8_t* y) noexcept {
+    constexpr bool all_inside = depthwise_all_inside<H, W, OH, OW, KH, KW, SH, SW, DH, DW, PadTop, PadLeft>();
+    static_assert(!InPlace || depthwise_in_place_fits<H, W, OH, OW, KH, KW, SH, SW, DH, DW, PadTop, PadLeft>(),
                   "y = x would overwrite input bytes still to be read");
-    if constexpr (depthwise_all_inside<H, W, OH, OW, KH, KW, SH, SW, DH, DW, PadTop, PadLeft>()) {
-        depthwise_conv2d<H, W, C, OH, OW, KH, KW, SH, SW, DH, DW, PadTop, PadLeft, RightShift, FullRange>(x, p, y);
-    } else {
-        (void)x;
+    if constexpr (InPlace && !all_inside) {
+        (void)x;  // y = x
         depthwise_conv2d_ring<H, W, C, OH, OW, KH, KW, SH, SW, DH, DW, PadTop, PadLeft, RightShift, FullRange>(y, p);
+    } else if constexpr (all_inside) {
+        constexpr ptrdiff_t row_stride = ptrdiff_t(DH) * W * C, tap_stride = ptrdiff_t(DW) * C;
+        for (int oy = 0; oy < OH; ++oy)
+            for (int ox = 0; ox < OW; ++ox)
+                depthwise_window<C, KH, KW, row_stride, tap_stride, RightShift, FullRange>(
+                    x + (ptrdiff_t(oy) * SH * W + ptrdiff_t(ox) * SW) * C, p, y + ptrdiff_t(oy * OW + ox) * C);
+    } else {
+        constexpr int WS = (OW - 1) * SW + (KW - 1) * DW + 1;  // the stripe's columns
+        constexpr ptrdiff_t row_stride = ptrdiff_t(WS) * C, tap_stride = ptrdiff_t(DW) * C;
+        alignas(4) int8_t stripe[KH * WS * C];
+        for (int oy = 0; oy < OH; ++oy) {
+            depthwise_stripe<H, W, C, KH, SH, DH, PadTop, PadLeft, WS>(x, oy, int8_t(p.input_zero_point), stripe);
+            for (int ox = 0; ox < OW; ++ox)
+                depthwise_window<C, KH, KW, row_stride, tap_stride, RightShift, FullRange>(
+                    stripe + ptrdiff_t(ox) * SW * C, p, y + ptrdiff_t(oy * OW + ox) * C);
+        }
     }
 }
 
