@@ -83,6 +83,7 @@ class BufferPlan(unittest.TestCase):
                 for i, r in alias.items():
                     self.assertEqual(offset[i], offset[r])
                 self.assertGreaterEqual(arena, bound)
+                self.assertEqual(arena, bound, "the plan reaches the live-bytes lower bound (docs/tflite.md)")
                 tflm = json.loads((DATA / f"{name}.json").read_text())["arena_used_bytes"]
                 self.assertLess(arena, tflm)
 
