@@ -10,4 +10,6 @@ TARGET_CLOCK_HZ := 32000000
 TARGET_QEMU     := qemu-system-arm -M mps3-an547
 include platform/cortex-m/cortex-m.mk
 DEPS_PACKAGES += qemu-system-arm
+# make TARGET=mps3-an547 target-runner checks that the runners hold no MVE floating-point instruction.
+TARGET_MVE_FLOAT := yes
 # Code in the 2 MB FPGA SRAM (link.ld): the runner carries every golden case, as on the other mps2 boards.
