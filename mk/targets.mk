@@ -158,6 +158,9 @@ endif
 .PHONY: target-suite target-runner target-build target-hello
 ifneq ($(TARGET_QEMU),)
 # The verdict is each program's exit status in QEMU; the golden lines must match the host's.
+# A core with MVE floating point (TARGET_MVE_FLOAT := yes in its target.mk: the M55) also has its
+# runners' code searched for MVE floating-point instructions, which must be none
+# (tools/check-no-mve-float.sh says why).
 # target-runner is target-suite without the doctest suite (what the quick `make test` runs on the M4F).
 target-suite: target-runner $(TARGET_SUITE_ELFS)
 	@$(if $(TARGET_SUITE_ELFS),echo "== $(TARGET): doctest suite ($(notdir $(TARGET_DOCTEST_SRCS)))" && \
@@ -170,9 +173,11 @@ target-runner: $(TARGET_BUILD)/freestanding-runner.elf $(TARGET_BUILD)/freestand
 	@echo "== $(TARGET): freestanding runner (golden vectors, gradient checks, error policy)"
 	@$(TARGET_RUN) $(TARGET_BUILD)/freestanding-runner.elf | tee $(TARGET_BUILD)/freestanding-runner.out
 	@tests/golden/check.sh $(TARGET) $(TARGET_BUILD)/freestanding-runner.out $(GOLDEN_BUILD)/g++.txt $(TARGET_GOLDEN)
+	@$(if $(TARGET_MVE_FLOAT),tools/check-no-mve-float.sh $(TARGET_OBJDUMP) $(TARGET_BUILD)/freestanding-runner.elf)
 	@echo "== $(TARGET): the same runner built with -Os (compact kernels)"
 	@$(TARGET_RUN) $(TARGET_BUILD)/freestanding-runner-os.elf | tee $(TARGET_BUILD)/freestanding-runner-os.out | tail -2
 	@tests/golden/check.sh "$(TARGET) -Os" $(TARGET_BUILD)/freestanding-runner-os.out $(GOLDEN_BUILD)/g++.txt $(TARGET_GOLDEN)
+	@$(if $(TARGET_MVE_FLOAT),tools/check-no-mve-float.sh $(TARGET_OBJDUMP) $(TARGET_BUILD)/freestanding-runner-os.elf)
 	@echo "== $(TARGET): a fault and a hang must end the run with a failure"
 	@status=0; $(TARGET_RUN) $(TARGET_BUILD)/crash.elf > $(TARGET_BUILD)/crash.out || status=$$?; \
 	  [ $$status -eq 3 ] || { echo "crash.elf exited with $$status, not 3 (HAL_EXIT_FAULT)"; exit 1; }; \

@@ -101,9 +101,10 @@ void fill_random(float (&v)[K], bool special, bool nan, bool zeros) {
 
 // Bit for bit, except that a NaN is any NaN: which NaN the portable loops give depends on how GCC
 // compiles them, not on the C. At -Os for the M33 it turns p − η·v into VMLS, which flips a NaN
-// product's sign; for the M55 it vectorizes them with MVE, whose float instructions give the
-// default NaN, where the scalar VFP instructions (and x86) pass a NaN operand on. The kernels
-// pass it on, as VMUL and VSUB do.
+// product's sign. (For the M55 it vectorized them with MVE, whose float instructions give the
+// default NaN, where the scalar VFP instructions (and x86) pass a NaN operand on, and flush
+// subnormals; include/ugrad/fp_contract.hpp now keeps the library's loops off MVE floating point.)
+// The kernels pass a NaN on, as VMUL and VSUB do.
 bool same_values(const float* x, const float* y, size_t n) {
     for (size_t i = 0; i < n; ++i) {
         uint32_t a, b;
