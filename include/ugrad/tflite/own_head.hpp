@@ -20,12 +20,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ugrad/fp_contract.hpp>
 #include <ugrad/layers.hpp>
 #include <ugrad/math.hpp>
 #include <ugrad/q8/heads.hpp>
 #include <ugrad/softmax.hpp>
 #include <ugrad/status.hpp>
 #include <ugrad/tflite/backward/heads.hpp>
+
+// The float loss in the library's floating-point region (fp_contract.hpp: no contraction, and no
+// MVE floating-point vectorization, which would flush a subnormal θ to zero).
+UGRAD_FP_CONTRACT_OFF_BEGIN
 
 namespace ugrad::tflite {
 
@@ -54,3 +59,5 @@ inline Status loss(const int8_t* logits, int32_t zero_point, float scale, int la
 }
 
 }  // namespace ugrad::tflite
+
+UGRAD_FP_CONTRACT_OFF_END
