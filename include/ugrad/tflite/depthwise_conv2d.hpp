@@ -6,8 +6,8 @@
 //   acc[oy][ox][c] = bias[c] + Σ_{ky<KH, kx<KW} x[iy][ix][c]·w[ky][kx][c],
 //   iy = oy·SH − PadTop + ky·DH,  ix = ox·SW − PadLeft + kx·DW;
 // raw int8 codes: bias holds the model's bias − input_zero_point·Σ_{ky,kx} w[ky][kx][c]
-// (weighted_layer.hpp), so a tap outside the image reads the padding value input_zero_point.
-// y[oy][ox][c] = requantize(c, acc). y must not overlap x.
+// (depthwise_requant.hpp), so a tap outside the image reads the padding value input_zero_point.
+// y[oy][ox][c] = requantize_depthwise(acc[oy][ox][c]) (depthwise_requant.hpp). y must not overlap x.
 // If every window lies inside the image (no padding reached: known at compile time), the windows are
 // read from x. Otherwise each output row first copies its KH input rows (iy for ky < KH), padded left
 // and right to WS = (OW − 1)·SW + (KW − 1)·DW + 1 columns with input_zero_point (a row above or below
@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <ugrad/tflite/weighted_layer.hpp>
+#include <ugrad/tflite/depthwise_requant.hpp>
 
 #if defined(__ARM_FEATURE_DSP)
 #include <ugrad/tflite/armv7em.hpp>
@@ -29,11 +29,15 @@
 namespace ugrad::tflite {
 
 // One output pixel, all C channels: tap (ky, kx) of channel c at first[ky·RowStride + kx·TapStride + c].
+// Each block of four channels starts its accumulators at the block's biases and ends with
+// requantize_depthwise (depthwise_requant.hpp), reading bias, M and E at one base: rq = requant + 12·(c / 4).
 template <int C, int KH, int KW, ptrdiff_t RowStride, ptrdiff_t TapStride, bool RightShift, bool FullRange>
-inline void depthwise_window(const int8_t* first, const WeightedLayer& p, int8_t* yp) noexcept {
+inline void depthwise_window(const int8_t* first, const DepthwiseLayer& p, int8_t* yp) noexcept {
     constexpr int blocked = C - C % 4;  // channels taken four at a time
+    const int32_t k = 2 * p.output_zero_point + 1;
     for (int c = 0; c < blocked; c += 4) {
-        int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
+        const int32_t* rq = p.requant + ptrdiff_t(c) * 3;
+        int32_t acc0 = rq[0], acc1 = rq[1], acc2 = rq[2], acc3 = rq[3];
         for (int ky = 0; ky < KH; ++ky) {
 #pragma GCC unroll 16
             for (int kx = 0; kx < KW; ++kx) {
@@ -55,21 +59,18 @@ inline void depthwise_window(const int8_t* first, const WeightedLayer& p, int8_t
 #endif
             }
         }
-        const int8_t r0 = requantize_channel<RightShift, FullRange>(p, c, acc0);
-        const int8_t r1 = requantize_channel<RightShift, FullRange>(p, c + 1, acc1);
-        const int8_t r2 = requantize_channel<RightShift, FullRange>(p, c + 2, acc2);
-        const int8_t r3 = requantize_channel<RightShift, FullRange>(p, c + 3, acc3);
-        yp[c] = r0;
-        yp[c + 1] = r1;
-        yp[c + 2] = r2;
-        yp[c + 3] = r3;
+        yp[c] = requantize_depthwise<RightShift, FullRange>(acc0, rq[4], rq[8], k, p);
+        yp[c + 1] = requantize_depthwise<RightShift, FullRange>(acc1, rq[5], rq[9], k, p);
+        yp[c + 2] = requantize_depthwise<RightShift, FullRange>(acc2, rq[6], rq[10], k, p);
+        yp[c + 3] = requantize_depthwise<RightShift, FullRange>(acc3, rq[7], rq[11], k, p);
     }
     for (int c = blocked; c < C; ++c) {  // the last C mod 4 channels
-        int32_t acc = 0;
+        const int32_t* rq = p.requant + ptrdiff_t(blocked) * 3 + (c - blocked);
+        int32_t acc = rq[0];
         for (int ky = 0; ky < KH; ++ky)
             for (int kx = 0; kx < KW; ++kx)
                 acc += int32_t(first[ky * RowStride + kx * TapStride + c]) * int32_t(p.weights[(ky * KW + kx) * C + c]);
-        yp[c] = requantize_channel<RightShift, FullRange>(p, c, acc);
+        yp[c] = requantize_depthwise<RightShift, FullRange>(acc, rq[4], rq[8], k, p);
     }
 }
 
@@ -95,7 +96,7 @@ inline void depthwise_stripe(const int8_t* x, int oy, int8_t pad, int8_t* stripe
 
 template <int H, int W, int C, int OH, int OW, int KH, int KW, int SH, int SW, int DH, int DW, int PadTop,
           int PadLeft, bool RightShift = false, bool FullRange = false>
-inline void depthwise_conv2d(const int8_t* x, const WeightedLayer& p, int8_t* y) noexcept {
+inline void depthwise_conv2d(const int8_t* x, const DepthwiseLayer& p, int8_t* y) noexcept {
     constexpr bool all_inside = PadTop == 0 && PadLeft == 0 && (OH - 1) * SH + (KH - 1) * DH < H &&
                                 (OW - 1) * SW + (KW - 1) * DW < W;
     if constexpr (all_inside) {
