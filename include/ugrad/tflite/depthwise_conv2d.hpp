@@ -32,17 +32,20 @@ namespace ugrad::tflite {
 // Each block of four channels starts its accumulators at the block's biases and ends with
 // requantize_depthwise (depthwise_requant.hpp), reading bias, M and E at one base: rq = requant + 12·(c / 4).
 template <int C, int KH, int KW, ptrdiff_t RowStride, ptrdiff_t TapStride, bool RightShift, bool FullRange>
-inline void depthwise_window(const int8_t* first, const DepthwiseLayer& p, int8_t* yp) noexcept {
+__attribute__((always_inline)) inline void depthwise_window(const int8_t* first, const DepthwiseLayer& p, int8_t* yp) noexcept {
     constexpr int blocked = C - C % 4;  // channels taken four at a time
     const int32_t k = 2 * p.output_zero_point + 1;
-    for (int c = 0; c < blocked; c += 4) {
-        const int32_t* rq = p.requant + ptrdiff_t(c) * 3;
+    const int8_t* xb = first;
+    const int8_t* wb = p.weights;
+    const int32_t* rq = p.requant;
+    for (int c = 0; c < blocked; c += 4, xb += 4, wb += 4, rq += 12) {
         int32_t acc0 = rq[0], acc1 = rq[1], acc2 = rq[2], acc3 = rq[3];
+#pragma GCC unroll 16
         for (int ky = 0; ky < KH; ++ky) {
 #pragma GCC unroll 16
             for (int kx = 0; kx < KW; ++kx) {
-                const int8_t* xp = first + ky * RowStride + kx * TapStride + c;
-                const int8_t* wp = p.weights + ptrdiff_t(ky * KW + kx) * C + c;
+                const int8_t* xp = xb + ky * RowStride + kx * TapStride;  // constant offsets from the block's base
+                const int8_t* wp = wb + ptrdiff_t(ky * KW + kx) * C;
 #if defined(__ARM_FEATURE_DSP)
                 const uint32_t xw = armv7em::load_word(xp), ww = armv7em::load_word(wp);
                 const uint32_t xe = armv7em::sxtb16(xw), we = armv7em::sxtb16(ww);
@@ -51,6 +54,9 @@ inline void depthwise_window(const int8_t* first, const DepthwiseLayer& p, int8_
                 acc2 = armv7em::smlatt(xe, we, acc2);
                 acc1 = armv7em::smlabb(xo, wo, acc1);
                 acc3 = armv7em::smlatt(xo, wo, acc3);
+                // One tap's loads after the other's: unrolled, GCC would otherwise hoist every tap's loads
+                // and spill (the registers hold four accumulators, the bases and one tap).
+                __asm__ volatile("" ::: "memory");  // NOLINT(hicpp-no-assembler): a compiler barrier, no instruction
 #else
                 acc0 += int32_t(xp[0]) * int32_t(wp[0]);
                 acc1 += int32_t(xp[1]) * int32_t(wp[1]);
@@ -65,12 +71,12 @@ inline void depthwise_window(const int8_t* first, const DepthwiseLayer& p, int8_
         yp[c + 3] = requantize_depthwise<RightShift, FullRange>(acc3, rq[7], rq[11], k, p);
     }
     for (int c = blocked; c < C; ++c) {  // the last C mod 4 channels
-        const int32_t* rq = p.requant + ptrdiff_t(blocked) * 3 + (c - blocked);
-        int32_t acc = rq[0];
+        const int32_t* tail = p.requant + ptrdiff_t(blocked) * 3 + (c - blocked);
+        int32_t acc = tail[0];
         for (int ky = 0; ky < KH; ++ky)
             for (int kx = 0; kx < KW; ++kx)
                 acc += int32_t(first[ky * RowStride + kx * TapStride + c]) * int32_t(p.weights[(ky * KW + kx) * C + c]);
-        yp[c] = requantize_depthwise<RightShift, FullRange>(acc, rq[4], rq[8], k, p);
+        yp[c] = requantize_depthwise<RightShift, FullRange>(acc, tail[4], tail[8], k, p);
     }
 }
 
