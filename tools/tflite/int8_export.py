@@ -304,9 +304,23 @@ def _depthwise_in_range(folded, taps):
     return int(np.abs(np.asarray(folded, dtype=np.int64)).max()) + taps * (1 << 14) < (1 << 31) - (1 << 9)
 
 
+def _depthwise_pairs(w):
+    """DepthwiseLayer's `weights`: w [1][KH][KW][C] as int16 pairs in int32 words [KH·KW][ceil(C/4)][2],
+    (w[4b], w[4b + 2]) and (w[4b + 1], w[4b + 3]), low half first, channels past C zero
+    (include/ugrad/tflite/depthwise_requant.hpp)."""
+    taps = w.reshape(-1, w.shape[-1]).astype(np.int64)
+    blocks = -(-taps.shape[1] // 4)
+    padded = np.zeros((taps.shape[0], blocks * 4), dtype=np.int64)
+    padded[:, :taps.shape[1]] = taps
+    q = padded.reshape(taps.shape[0], blocks, 4)
+    lo, hi = q[:, :, [0, 1]] & 0xFFFF, q[:, :, [2, 3]] & 0xFFFF
+    words = lo | (hi << 16)
+    return np.where(words >= 1 << 31, words - (1 << 32), words)
+
+
 def _depthwise_requant(folded, m, s, right_shift):
-    """DepthwiseLayer's `requant`: per block of four channels (the last padded with zeros) their bias,
-    then M, then E; with right_shift M = 2m − 2^32 (m << 1 wrapped to int32) and E = −s − 1, otherwise
+    """DepthwiseLayer's `requant`: per block of four channels (the last padded with zeros) their four
+    biases, then each channel's M and E; with right_shift M = 2m − 2^32 (m << 1 wrapped to int32) and E = −s − 1, otherwise
     M = m and E = s (include/ugrad/tflite/depthwise_requant.hpp)."""
     bias = np.asarray(folded, dtype=np.int64)
     channels = len(bias)
@@ -315,12 +329,12 @@ def _depthwise_requant(folded, m, s, right_shift):
     if right_shift:
         m, s = 2 * m - (1 << 32), -s - 1
     blocks = -(-channels // 4)
-    table = np.zeros((blocks, 3, 4), dtype=np.int64)
+    fields = np.zeros((3, blocks * 4), dtype=np.int64)
     for i, field in enumerate((bias, m, s)):
-        padded = np.zeros(blocks * 4, dtype=np.int64)
-        padded[:channels] = field
-        table[:, i, :] = padded.reshape(blocks, 4)
-    return table
+        fields[i, :channels] = field
+    biases = fields[0].reshape(blocks, 4)
+    pairs = np.stack([fields[1], fields[2]], axis=1).reshape(blocks, 8)  # M, E of each channel in turn
+    return np.concatenate([biases, pairs], axis=1)
 
 
 def _minus_zero_point(t):
@@ -358,7 +372,10 @@ def header_text(model, name, source, note=""):
         head = f"        // {op.index} {op.opcode} {_shape_comment(x)} -> {_shape_comment(y)}"
         if op.opcode in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"):
             wq = f["w"].data.astype(np.int64)
-            w = const("int8_t", f"{tag}_weights", wq)
+            if op.opcode == "DEPTHWISE_CONV_2D":
+                w = const("int32_t", f"{tag}_weights", _depthwise_pairs(wq))
+            else:
+                w = const("int8_t", f"{tag}_weights", wq)
             folded = _folded_bias(g, op, f, wq, int(x.quantization.zero_point[0]))
             lo, hi = f["range"]
             right_shift = max(int(v) for v in f["s"]) < 0  # every shift < 0

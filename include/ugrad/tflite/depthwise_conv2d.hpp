@@ -2,7 +2,7 @@
 // ugrad/tflite/depthwise_conv2d.hpp — TFLite's int8 DEPTHWISE_CONV_2D, depth multiplier 1
 // (per-channel weights), batch 1, NHWC.
 //
-// x [H][W][C], w [KH][KW][C] (TFLite's [1][KH][KW][C]), y [OH][OW][C]:
+// x [H][W][C], w [KH][KW][C] (TFLite's [1][KH][KW][C]; held as int16 pairs: depthwise_requant.hpp), y [OH][OW][C]:
 //   acc[oy][ox][c] = bias[c] + Σ_{ky<KH, kx<KW} x[iy][ix][c]·w[ky][kx][c],
 //   iy = oy·SH − PadTop + ky·DH,  ix = ox·SW − PadLeft + kx·DW;
 // raw int8 codes: bias holds the model's bias − input_zero_point·Σ_{ky,kx} w[ky][kx][c]
@@ -13,8 +13,9 @@
 // and right to WS = (OW − 1)·SW + (KW − 1)·DW + 1 columns with input_zero_point (a row above or below
 // the image: all input_zero_point), into a stack stripe [KH][WS][C]; every window of the row is then
 // inside the stripe. Either way the window loop has no bounds check. Four channels at a time (their
-// bytes adjacent in x and w): on Armv7E-M one word of x and one of w per tap, SXTB16 (plain, ROR #8)
-// giving channels (c, c + 2) and (c + 1, c + 3) as int16 pairs, SMLABB / SMLATT one product each.
+// bytes adjacent in x): on Armv7E-M one word of x per tap, SXTB16 (plain, ROR #8) giving channels
+// (c, c + 2) and (c + 1, c + 3) as int16 pairs, the weights' two words already in that form (one LDRD),
+// SMLABB / SMLATT one product each.
 #pragma once
 
 #include <stddef.h>
@@ -30,26 +31,27 @@ namespace ugrad::tflite {
 
 // One output pixel, all C channels: tap (ky, kx) of channel c at first[ky·RowStride + kx·TapStride + c].
 // Each block of four channels starts its accumulators at the block's biases and ends with
-// requantize_depthwise (depthwise_requant.hpp), reading bias, M and E at one base: rq = requant + 12·(c / 4).
+// requantize_depthwise (depthwise_requant.hpp), reading biases, M and E at one base: rq = requant + 12·(c / 4).
 template <int C, int KH, int KW, ptrdiff_t RowStride, ptrdiff_t TapStride, bool RightShift, bool FullRange>
 __attribute__((always_inline)) inline void depthwise_window(const int8_t* first, const DepthwiseLayer& p, int8_t* yp) noexcept {
     constexpr int blocked = C - C % 4;  // channels taken four at a time
     const int32_t k = 2 * p.output_zero_point + 1;
     const int8_t* xb = first;
-    const int8_t* wb = p.weights;
+    const int32_t* wb = p.weights;  // block b's pairs of tap t at wb + 2·t·B, wb advancing by 2 per block
     const int32_t* rq = p.requant;
-    for (int c = 0; c < blocked; c += 4, xb += 4, wb += 4, rq += 12) {
+    constexpr ptrdiff_t tap_words = ptrdiff_t(2) * ((C + 3) / 4);  // one tap's words
+    for (int c = 0; c < blocked; c += 4, xb += 4, wb += 2, rq += 12) {
         int32_t acc0 = rq[0], acc1 = rq[1], acc2 = rq[2], acc3 = rq[3];
 #pragma GCC unroll 16
         for (int ky = 0; ky < KH; ++ky) {
 #pragma GCC unroll 16
             for (int kx = 0; kx < KW; ++kx) {
                 const int8_t* xp = xb + ky * RowStride + kx * TapStride;  // constant offsets from the block's base
-                const int8_t* wp = wb + ptrdiff_t(ky * KW + kx) * C;
+                const int32_t* wp = wb + ptrdiff_t(ky * KW + kx) * tap_words;
 #if defined(__ARM_FEATURE_DSP)
-                const uint32_t xw = armv7em::load_word(xp), ww = armv7em::load_word(wp);
-                const uint32_t xe = armv7em::sxtb16(xw), we = armv7em::sxtb16(ww);
-                const uint32_t xo = armv7em::sxtb16_ror8(xw), wo = armv7em::sxtb16_ror8(ww);
+                const uint32_t xw = armv7em::load_word(xp);
+                const uint32_t xe = armv7em::sxtb16(xw), we = uint32_t(wp[0]);
+                const uint32_t xo = armv7em::sxtb16_ror8(xw), wo = uint32_t(wp[1]);
                 acc0 = armv7em::smlabb(xe, we, acc0);
                 acc2 = armv7em::smlatt(xe, we, acc2);
                 acc1 = armv7em::smlabb(xo, wo, acc1);
@@ -58,25 +60,26 @@ __attribute__((always_inline)) inline void depthwise_window(const int8_t* first,
                 // and spill (the registers hold four accumulators, the bases and one tap).
                 __asm__ volatile("" ::: "memory");  // NOLINT(hicpp-no-assembler): a compiler barrier, no instruction
 #else
-                acc0 += int32_t(xp[0]) * int32_t(wp[0]);
-                acc1 += int32_t(xp[1]) * int32_t(wp[1]);
-                acc2 += int32_t(xp[2]) * int32_t(wp[2]);
-                acc3 += int32_t(xp[3]) * int32_t(wp[3]);
+                acc0 += int32_t(xp[0]) * (int32_t(uint32_t(wp[0]) << 16) >> 16);
+                acc1 += int32_t(xp[1]) * (int32_t(uint32_t(wp[1]) << 16) >> 16);
+                acc2 += int32_t(xp[2]) * (wp[0] >> 16);
+                acc3 += int32_t(xp[3]) * (wp[1] >> 16);
 #endif
             }
         }
-        yp[c] = requantize_depthwise<RightShift, FullRange>(acc0, rq[4], rq[8], k, p);
-        yp[c + 1] = requantize_depthwise<RightShift, FullRange>(acc1, rq[5], rq[9], k, p);
-        yp[c + 2] = requantize_depthwise<RightShift, FullRange>(acc2, rq[6], rq[10], k, p);
-        yp[c + 3] = requantize_depthwise<RightShift, FullRange>(acc3, rq[7], rq[11], k, p);
+        yp[c] = requantize_depthwise<RightShift, FullRange>(acc0, rq[4], rq[5], k, p);
+        yp[c + 1] = requantize_depthwise<RightShift, FullRange>(acc1, rq[6], rq[7], k, p);
+        yp[c + 2] = requantize_depthwise<RightShift, FullRange>(acc2, rq[8], rq[9], k, p);
+        yp[c + 3] = requantize_depthwise<RightShift, FullRange>(acc3, rq[10], rq[11], k, p);
     }
     for (int c = blocked; c < C; ++c) {  // the last C mod 4 channels
-        const int32_t* tail = p.requant + ptrdiff_t(blocked) * 3 + (c - blocked);
-        int32_t acc = tail[0];
+        const int32_t* tail = p.requant + ptrdiff_t(blocked) * 3;
+        const int j = c - blocked;
+        int32_t acc = tail[j];
         for (int ky = 0; ky < KH; ++ky)
             for (int kx = 0; kx < KW; ++kx)
-                acc += int32_t(first[ky * RowStride + kx * TapStride + c]) * int32_t(p.weights[(ky * KW + kx) * C + c]);
-        yp[c] = requantize_depthwise<RightShift, FullRange>(acc, tail[4], tail[8], k, p);
+                acc += int32_t(first[ky * RowStride + kx * TapStride + c]) * depthwise_weight<C>(p.weights, ky * KW + kx, c);
+        yp[c] = requantize_depthwise<RightShift, FullRange>(acc, tail[4 + 2 * j], tail[5 + 2 * j], k, p);
     }
 }
 
