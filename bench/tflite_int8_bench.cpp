@@ -17,6 +17,7 @@
 #include "kws_ref_model.hpp"
 #include "pretrainedResnet_quant.hpp"
 #include "str_ww_ref_model.hpp"
+#include "tflite_int8_bench_output.hpp"
 #include "vww_96_int8.hpp"
 
 // Each model's forward pass, compiled in a file of its own (mk/tflite.mk writes them).
@@ -29,15 +30,9 @@ void vww_96_int8_forward(int8_t* arena);
 namespace {
 
 // One buffer for every model in turn: the largest plan.
-constexpr size_t arena_size() {
-    size_t n = 0;
-    const size_t sizes[] = {ad01_int8_network::arena_bytes, kws_ref_model_network::arena_bytes,
-                            pretrainedResnet_quant_network::arena_bytes, vww_96_int8_network::arena_bytes,
-                            str_ww_ref_model_network::arena_bytes};
-    for (size_t s : sizes) n = s > n ? s : n;
-    return n;
-}
-alignas(4) int8_t arena[arena_size()];
+alignas(4) int8_t arena[largest({ad01_int8_network::arena_bytes, kws_ref_model_network::arena_bytes,
+                                 pretrainedResnet_quant_network::arena_bytes, vww_96_int8_network::arena_bytes,
+                                 str_ww_ref_model_network::arena_bytes})];
 
 // TFLM + CMSIS-NN on the same emulated core (QEMU mps2-an386, -icount, arm-none-eabi-g++ -O2):
 // instructions per inference and arena bytes, measured numbers quoted from the project's notes.
@@ -46,27 +41,6 @@ struct Tflm {
     uint64_t arena;
 };
 
-
-// v / 10^decimals with that many decimals, rounded half up.
-void write_fixed(uint64_t numerator, uint64_t denominator, int decimals) {
-    uint64_t scale = 1;
-    for (int i = 0; i < decimals; ++i) scale *= 10;
-    const uint64_t v = (numerator * scale + denominator / 2) / denominator;
-    hal_write_uint(v / scale);
-    if (decimals == 0) return;
-    hal_write(".");
-    uint64_t frac = v % scale;
-    for (uint64_t digit = scale / 10; digit > 0; digit /= 10) {
-        const char d[2] = {static_cast<char>('0' + frac / digit), 0};
-        hal_write(d);
-        frac %= digit;
-    }
-}
-
-void cell(uint64_t v) {
-    hal_write(" | ");
-    hal_write_uint(v);
-}
 
 template <class Net, size_t Cases, size_t In, size_t Out>
 bool row(const char* name, const Net& net, void (*forward)(int8_t*), const int8_t (&inputs)[Cases][In],

@@ -19,6 +19,7 @@
 #include "kws_ref_model.hpp"
 #include "pretrainedResnet_quant.hpp"
 #include "str_ww_ref_model.hpp"
+#include "tflite_int8_bench_output.hpp"
 #include "vww_96_int8.hpp"
 
 using ugrad::tflite::backward::InputGradient;
@@ -35,37 +36,12 @@ UGRAD_MODEL_FUNCTIONS(vww_96_int8)
 
 namespace {
 
-constexpr size_t largest(const size_t (&v)[5]) {
-    size_t n = 0;
-    for (size_t s : v) n = s > n ? s : n;
-    return n;
-}
 alignas(4) int8_t tape[largest({ad01_int8_network::tape_bytes, kws_ref_model_network::tape_bytes,
                                 pretrainedResnet_quant_network::tape_bytes, vww_96_int8_network::tape_bytes,
                                 str_ww_ref_model_network::tape_bytes})];
 int32_t gradient[largest({ad01_int8_network::gradient_words, kws_ref_model_network::gradient_words,
                           pretrainedResnet_quant_network::gradient_words, vww_96_int8_network::gradient_words,
                           str_ww_ref_model_network::gradient_words})];
-
-void write_fixed(uint64_t numerator, uint64_t denominator, int decimals) {
-    uint64_t scale = 1;
-    for (int i = 0; i < decimals; ++i) scale *= 10;
-    const uint64_t v = (numerator * scale + denominator / 2) / denominator;
-    hal_write_uint(v / scale);
-    if (decimals == 0) return;
-    hal_write(".");
-    uint64_t frac = v % scale;
-    for (uint64_t digit = scale / 10; digit > 0; digit /= 10) {
-        const char d[2] = {static_cast<char>('0' + frac / digit), 0};
-        hal_write(d);
-        frac %= digit;
-    }
-}
-
-void cell(uint64_t v) {
-    hal_write(" | ");
-    hal_write_uint(v);
-}
 
 uint64_t fnv1a(uint64_t h, int32_t w) {
     const uint32_t u = uint32_t(w);

@@ -15,6 +15,7 @@
 #include "kws_ref_model.hpp"
 #include "pretrainedResnet_quant.hpp"
 #include "str_ww_ref_model.hpp"
+#include "tflite_int8_bench_output.hpp"
 #include "tflite_int8_profile.hpp"
 #include "vww_96_int8.hpp"
 
@@ -30,15 +31,9 @@ UGRAD_PROFILED(vww_96_int8)
 
 namespace {
 
-constexpr size_t arena_size() {
-    size_t n = 0;
-    const size_t sizes[] = {ad01_int8_network::arena_bytes, kws_ref_model_network::arena_bytes,
-                            pretrainedResnet_quant_network::arena_bytes, vww_96_int8_network::arena_bytes,
-                            str_ww_ref_model_network::arena_bytes};
-    for (size_t s : sizes) n = s > n ? s : n;
-    return n;
-}
-alignas(4) int8_t arena[arena_size()];
+alignas(4) int8_t arena[largest({ad01_int8_network::arena_bytes, kws_ref_model_network::arena_bytes,
+                                 pretrainedResnet_quant_network::arena_bytes, vww_96_int8_network::arena_bytes,
+                                 str_ww_ref_model_network::arena_bytes})];
 constexpr size_t max_steps = 64;
 uint64_t ticks[max_steps + 1];
 
@@ -54,15 +49,6 @@ size_t kernel_count = 0;
 bool same(const char* a, const char* b) {
     while (*a && *a == *b) ++a, ++b;
     return *a == *b;
-}
-
-// v / d with two decimals, rounded half up.
-void write_ratio(uint64_t v, uint64_t d) {
-    const uint64_t r = (v * 100 + d / 2) / d;
-    hal_write_uint(r / 100);
-    hal_write(".");
-    if (r % 100 < 10) hal_write("0");
-    hal_write_uint(r % 100);
 }
 
 template <class Net, size_t Cases, size_t In>
@@ -90,9 +76,9 @@ bool profile(const char* name, const Net& net, void (*run)(int8_t*, uint64_t*), 
         hal_write(" | ");
         hal_write_uint(n);
         hal_write(" | ");
-        if (steps[k].macs) write_ratio(n, steps[k].macs);
+        if (steps[k].macs) write_fixed(n, steps[k].macs, 2);
         hal_write(" | ");
-        write_ratio(n * 100, total);
+        write_fixed(n * 100, total, 2);
         hal_write(" % |\n");
         size_t j = 0;
         while (j < kernel_count && !same(kernels[j].kernel, steps[k].kernel)) ++j;
@@ -140,7 +126,7 @@ int main() {
         hal_write(" | ");
         hal_write_uint(kernels[j].instructions);
         hal_write(" | ");
-        if (kernels[j].macs) write_ratio(kernels[j].instructions, kernels[j].macs);
+        if (kernels[j].macs) write_fixed(kernels[j].instructions, kernels[j].macs, 2);
         hal_write(" |\n");
     }
     return ok ? 0 : 1;

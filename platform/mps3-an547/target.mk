@@ -6,5 +6,6 @@ TARGET_CLOCK_HZ := 32000000
 TARGET_QEMU     := qemu-system-arm -M mps3-an547
 include platform/cortex-m/cortex-m.mk
 DEPS_PACKAGES += qemu-system-arm
-# 512 KB of ITCM for code: the runner carries the seed network's golden cases only (mk/targets.mk, TARGET_GOLDEN).
+# The runner carries the seed network's golden cases only (mk/targets.mk, TARGET_GOLDEN): with every case,
+# network-saturation's bits differ from the host's here (being looked into; the other cores give the host's).
 TARGET_GOLDEN   := seed

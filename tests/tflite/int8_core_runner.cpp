@@ -10,7 +10,8 @@
 // Prints one line
 //     tflite-int8-core NAME cases C equal E hash H tflm T instructions I stack S arena A
 // (H: FNV-1a 64 over the C outputs' bytes in case order; T: the same over TFLM's outputs; I: executed
-// instructions per inference, averaged; S: stack bytes forward used; A: the planned buffer) and
+// instructions per inference, averaged; S: the most stack bytes one case used, in forward (with the
+// gradient: forward_keeping and input_gradient); A: the planned buffer) and
 // exits 1 unless E == C.
 // With -DUGRAD_CORE_GRADIENT=1 it runs forward_keeping instead (NAME_forward_keeping, and
 // NAME_input_gradient: mk/tflite.mk's NAME_gradient.cpp), then the integer dJ/dx at the predicted
@@ -117,6 +118,8 @@ int main() {
 #else
         const int8_t* y = net.output(arena);
 #endif
+        const uint32_t used = hal_stack_peak();  // forward (and forward_keeping with input_gradient)
+        stack = used > stack ? used : stack;
         bool same = true;
         for (size_t i = 0; i < Net::output_size; ++i) same = same && y[i] == outputs[c][i];
         equal += same ? 1 : 0;

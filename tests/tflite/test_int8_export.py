@@ -3,7 +3,8 @@
 """The int8 `.tflite` models exported to C++ (tools/export_model.py → include/ugrad/tflite/), compiled
 with g++ and clang++ and the repo's warnings as errors, give exactly TFLM's output tensors on every reference input;
 the fixed-point primitives equal the numpy reference's; the planned buffer holds no two live tensors in
-the same bytes and is smaller than TFLM's arena; a
+the same bytes (but an in-place operator's output over its dying input, at the same offset: int8_export's
+in_place rule) and is smaller than TFLM's arena; a
 model the int8 path does not take is refused in one line, exit status 1, no file written."""
 import itertools
 import json
@@ -62,18 +63,74 @@ class BufferPlan(unittest.TestCase):
                 steps, _ = int8_export.translate(model, name)
                 offset, arena, bound = int8_export.plan(model, steps)
                 alias, life, size = int8_export._lifetimes(model, steps)
+                pairs = int8_export.in_place(model, steps, life, alias)
+                # an operator's output may share bytes with an input only at the same offset, only where
+                # in_place allows it (the kernel writes over it, the input dies there)
+                in_place = {frozenset((i, steps[k][0].outputs[0])) for k, inputs in pairs.items() for i in inputs}
                 owners = sorted(life)
                 for a in owners:
                     self.assertLessEqual(offset[a] + size[a], arena)
                     for b in owners:
                         if a < b and not (life[a][1] < life[b][0] or life[b][1] < life[a][0]):
                             disjoint = offset[a] + size[a] <= offset[b] or offset[b] + size[b] <= offset[a]
-                            self.assertTrue(disjoint, f"tensors {a} and {b} share bytes while both live")
+                            shared = frozenset((a, b)) in in_place and offset[a] == offset[b]
+                            self.assertTrue(disjoint or shared, f"tensors {a} and {b} share bytes while both live")
+                for k, inputs in pairs.items():
+                    op = steps[k][0]
+                    self.assertIn(op.opcode, ("CONV_2D", "DEPTHWISE_CONV_2D", "ADD"))
+                    for i in inputs:
+                        self.assertEqual(life[i][1], k, f"operator {k} may overwrite tensor {i}, read later")
                 for i, r in alias.items():
                     self.assertEqual(offset[i], offset[r])
                 self.assertGreaterEqual(arena, bound)
+                self.assertEqual(arena, bound, "the plan reaches the live-bytes lower bound (docs/tflite.md)")
                 tflm = json.loads((DATA / f"{name}.json").read_text())["arena_used_bytes"]
                 self.assertLess(arena, tflm)
+
+
+class InPlaceKernels(unittest.TestCase):
+    """pointwise_conv2d and depthwise_conv2d with InPlace (y = x) give the out-of-place kernel's bytes
+    (tests/tflite/in_place_runner.cpp, g++ and clang++), over F < C, F = C, F > C, odd pixel counts,
+    strides, dilations, SAME and VALID padding, C mod 4 ≠ 0; and int8_export's _depthwise_fits (the
+    planner's rule) is the kernel's depthwise_in_place_fits on every depthwise shape (static_assert)."""
+
+    def test_in_place_equals_out_of_place(self):
+        import int8_reference as R
+        import numpy as np
+        BUILD.mkdir(parents=True, exist_ok=True)
+        rng = np.random.default_rng(7)
+        lines, fits = [], []
+        for P, C, F in itertools.product((1, 2, 3, 7), (1, 3, 4, 8), (1, 2, 3, 5, 8, 12)):
+            lines.append(f"POINTWISE({P}, {C}, {F})")
+        shapes = [(25, 5, 64, 3, 3, 1, 1, 1, 1, "SAME")]  # KWS's depthwise layers
+        while len(shapes) < 160:
+            h, w = (int(v) for v in rng.integers(1, 9, 2))
+            c = int(rng.choice([1, 3, 4, 5, 8]))
+            kh, kw, sh, sw, dh, dw = (int(v) for v in rng.integers(1, 4, 6))
+            shapes.append((h, w, c, kh, kw, sh, sw, dh, dw, str(rng.choice(["SAME", "VALID"]))))
+        for h, w, c, kh, kw, sh, sw, dh, dw, pad in shapes:
+            oh, pt = R.padding(pad, h, sh, dh, kh)
+            ow, pl = R.padding(pad, w, sw, dw, kw)
+            if oh < 1 or ow < 1:
+                continue
+            ok = int8_export._depthwise_fits(h, w, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl)
+            inside = pt == pl == 0 and (oh - 1) * sh + (kh - 1) * dh < h and (ow - 1) * sw + (kw - 1) * dw < w
+            fits.append("read from x" if inside else "ring" if ok else "not in place")
+            lines.append(f"DEPTHWISE({h}, {w}, {c}, {oh}, {ow}, {kh}, {kw}, {sh}, {sw}, {dh}, {dw}, {pt}, {pl}, "
+                         f"{'true' if ok else 'false'})")
+        self.assertEqual(set(fits), {"read from x", "ring", "not in place"}, "every side of the rule exercised")
+        cases = BUILD / "in_place_cases.hpp"
+        cases.write_text("\n".join(lines) + "\n")
+        for cxx in COMPILERS:
+            with self.subTest(compiler=cxx):
+                program = BUILD / f"in_place_runner-{cxx}"
+                subprocess.run([cxx, "-std=c++17", "-O1", *WARN, f"-I{ROOT / 'include'}",
+                                f'-DUGRAD_IN_PLACE_CASES="{cases}"',
+                                str(ROOT / "tests" / "tflite" / "in_place_runner.cpp"), "-o", str(program)], check=True)
+                got = subprocess.run([str(program)], capture_output=True, text=True, check=True).stdout.split()
+                self.assertEqual(got[-1], str(len(lines)))
+                bad = [line for line, g in zip(lines, got) if g != "ok"]
+                self.assertEqual(bad, [], f"{len(bad)} of {len(lines)} cases differ")
 
 
 class PrimitivesAgainstTheReference(unittest.TestCase):

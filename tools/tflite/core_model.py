@@ -7,8 +7,9 @@
     mismatch FLASH RAM <the runner's line>  it ran and some output differs (or it failed: its status)
     does-not-fit FLASH RAM <reason>         the linker refused it: a memory region overflowed
 
-FLASH and RAM are the bytes (FLASH `-` on a board without a FLASH region: rv32) the program takes (allocated sections in each MEMORY region of the
-target's link script, RAM with the script's __stack_size); the reason names the region, what the
+FLASH and RAM are the bytes the program takes (allocated sections in each MEMORY region of the target's
+link script; FLASH every region but RAM, `-` on a board with RAM only: rv32; RAM with the script's
+__stack_size); the reason names the region, what the
 program needs and the region's LENGTH from the link script. When the link fails for lack of room,
 the same objects are linked once more against a copy of the script whose regions are 64 MiB, only
 to measure what they would need. Exits 1 only if the link fails for another reason; the verdicts
@@ -53,15 +54,23 @@ def allocated(elf):
 
 
 def usage(elf, regions, stack):
-    """Bytes used in each region (the stack added to the region the stack lives in: RAM)."""
+    """Bytes used in each region (the stack added to the region the stack lives in: RAM). A section
+    belongs to the region with the highest origin at or below its address (regions may lie closer
+    together than 64 MiB, the length of the measuring link's regions)."""
     used = {name: 0 for name in regions}
     for addr, size in allocated(elf):
-        for name, (origin, length) in regions.items():
-            if origin <= addr < origin + max(length, 64 << 20):
-                used[name] += size
-                break
+        below = [(origin, name) for name, (origin, _) in regions.items() if origin <= addr]
+        if below:
+            used[max(below)[1]] += size
     used["RAM"] = used.get("RAM", 0) + stack
     return used
+
+
+def flash(used):
+    """The bytes of every region but RAM (the vector table's ITCM with the code's FLASH on the M55);
+    `-` on a board whose script has RAM only (rv32)."""
+    rest = [n for name, n in used.items() if name != "RAM"]
+    return sum(rest) if rest else "-"
 
 
 def kib(n):
@@ -92,14 +101,14 @@ def main(argv):
         over = [f"{name.lower() if name == 'FLASH' else name} {used[name]:,} B > {kib(length)} ({script.relative_to(ROOT)})"
                 + (f", {kib(stack)} of it stack" if name == "RAM" and stack else "")
                 for name, (_, length) in regions.items() if used[name] > length]
-        line = f"does-not-fit {used.get('FLASH', '-')} {used['RAM']} " + "; ".join(over)
+        line = f"does-not-fit {flash(used)} {used['RAM']} " + "; ".join(over)
     else:
         used = usage(elf, regions, stack)
         runner = subprocess.run([str(ROOT / "tools" / "run-on-target.sh"), target, elf], capture_output=True, text=True)
         found = [l for l in runner.stdout.splitlines() if l.startswith("tflite-int8-core ")]
         verdict = "ok" if runner.returncode == 0 and len(found) == 1 else "mismatch"
         detail = found[0] if found else f"exit {runner.returncode}: {runner.stdout.strip()} {runner.stderr.strip()}"
-        line = f"{verdict} {used.get('FLASH', '-')} {used['RAM']} {detail}"
+        line = f"{verdict} {flash(used)} {used['RAM']} {detail}"
     Path(result).write_text(line + "\n")
     print(f"{target} {model}: {line}")
     return 0

@@ -17,10 +17,21 @@ the fused activation ranges, ADD's and SOFTMAX's parameters): what TFLM computes
 
 The buffer plan: every activation tensor (the input and the output included) lives from the operator
 that writes it to the last that reads it; RESHAPE's output shares its input's bytes. Tensors are
-placed largest first, each at the lowest offset where it overlaps no tensor alive at the same time
-(TFLM's greedy planner does the same). An operator's output never overlaps its inputs. The buffer's
-size is then the arena the header states (arena_bytes); the largest sum of tensors alive at one
-operator is a lower bound for any plan (live_bytes_bound).
+placed each at the lowest offset where it overlaps no tensor alive at the same time (first fit, in
+several orders, TFLM's greedy largest-first among them, and a ping-pong placement; the smallest
+buffer wins). An operator's output overlaps none of its inputs, with one exception (in_place): an
+operator whose kernel can write its output over an input that no later operator reads may have its
+output at that input's offset exactly (the kernel is then told, its InPlace argument):
+  - a pointwise CONV_2D (1×1, stride 1; include/ugrad/tflite/pointwise_conv2d.hpp, any F and C),
+  - a DEPTHWISE_CONV_2D whose windows all lie inside the image, or whose rolling ring of input rows
+    holds every row an output row overwrites before a later row reads it (depthwise_conv2d.hpp:
+    depthwise_in_place_fits, _depthwise_fits here),
+  - an ADD, over either input (element by element; add.hpp).
+Of the plans with the smallest buffer, the one with the fewest operators in place (their copies to
+the stack cost instructions). The buffer's size is then the arena the header states (arena_bytes); the
+largest sum over the tensors alive at one operator, less for that operator's output the bytes it may
+share with one input (min of the two sizes, the largest over its in-place inputs), is a lower bound
+for any plan (live_bytes_bound).
 """
 import numpy as np
 
@@ -222,33 +233,98 @@ def _lifetimes(model, steps):
     return alias, life, {i: _size(model.tensors[i].shape) for i in first}
 
 
-def _first_fit(order, life, size):
-    """Each tensor in `order` at the lowest offset free for its lifetime."""
-    placed, offset = [], {}
+def _depthwise_fits(h, w, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl):
+    """depthwise_conv2d.hpp's depthwise_in_place_fits: with y = x, every window inside the image (read
+    from x, output pixel q's taps at input pixels ≥ q); or else every input row inside the image that
+    output row oy ≥ 1 reads from x (its ring rows ky ≥ kept) starts at or after the oy·ow pixels written."""
+    if pt == 0 and pl == 0 and (oh - 1) * sh + (kh - 1) * dh < h and (ow - 1) * sw + (kw - 1) * dw < w:
+        return True
+    kept = kh - sh // dh if sh % dh == 0 and sh // dh < kh else 0
+    return all(not (0 <= iy < h and iy * w < oy * ow)
+               for oy in range(1, oh) for ky in range(kept, kh) for iy in (oy * sh - pt + ky * dh,))
+
+
+def _pointwise(op, f):
+    """Whether header_text emits this CONV_2D as pointwise_conv2d (1×1, stride 1)."""
+    o = op.options
+    return op.opcode == "CONV_2D" and f["kh"] == f["kw"] == 1 and o["stride_h"] == o["stride_w"] == 1
+
+
+def in_place(model, steps, life, alias):
+    """{operator index k: [input tensor, ...]}: the inputs (roots) operator k's output may share bytes
+    with, at the same offset (the module's rule: the kernel allows it and the input dies at k)."""
+    root = lambda i: alias.get(i, i)  # noqa: E731
+    pairs = {}
+    for k, (op, f) in enumerate(steps):
+        x = model.tensors[op.inputs[0]]
+        if _pointwise(op, f):
+            candidates = [op.inputs[0]]
+        elif op.opcode == "DEPTHWISE_CONV_2D" and _depthwise_fits(
+                x.shape[1], x.shape[2], f["oh"], f["ow"], f["kh"], f["kw"], op.options["stride_h"],
+                op.options["stride_w"], op.options["dilation_h"], op.options["dilation_w"], f["pt"], f["pl"]):
+            candidates = [op.inputs[0]]
+        elif op.opcode == "ADD":
+            candidates = [op.inputs[0], op.inputs[1]]
+        else:
+            continue
+        dying = sorted({root(i) for i in candidates if life[root(i)][1] == k})
+        if dying:
+            pairs[k] = dying
+    return pairs
+
+
+def _partners(steps, pairs):
+    """{tensor: {tensor it may share its offset with}} from in_place's pairs (both directions)."""
+    share = {}
+    for k, inputs in pairs.items():
+        y = steps[k][0].outputs[0]
+        for i in inputs:
+            share.setdefault(i, set()).add(y)
+            share.setdefault(y, set()).add(i)
+    return share
+
+
+def _free(i, at, offset, life, size, share):
+    """Whether tensor i at offset `at` overlaps no placed tensor alive with it, but an in-place partner
+    at the same offset."""
+    f, l = life[i]
+    for j, o in offset.items():
+        if life[j][1] < f or l < life[j][0] or at + size[i] <= o or o + size[j] <= at:
+            continue
+        if not (j in share.get(i, ()) and o == at):
+            return False
+    return True
+
+
+def _first_fit(order, life, size, share):
+    """Each tensor in `order` at the lowest offset free for its lifetime (or at an in-place partner's)."""
+    offset = {}
     for i in order:
         f, l = life[i]
-        at = 0
-        for lo, hi in sorted((o, o + s) for o, s, pf, pl in placed if not (pl < f or l < pf)):
-            if at + size[i] <= lo:
-                break
-            at = max(at, hi)
-        offset[i] = at
-        placed.append((at, size[i], f, l))
+        tries = {0} | {o + size[j] for j, o in offset.items() if not (life[j][1] < f or l < life[j][0])}
+        tries |= {offset[j] for j in share.get(i, ()) if j in offset}
+        offset[i] = min(at for at in tries if _free(i, at, offset, life, size, share))
     return offset
 
 
-def _two_ended(model, steps, life, size, alias, arena):
-    """Ping-pong in a buffer of `arena` bytes: in the order written, each tensor at the end opposite
-    to its operator's first input (the lowest or the highest free offset), or None if one does not fit."""
-    side, placed, offset = {}, [], {}
+def _two_ended(model, steps, life, size, alias, arena, share):
+    """Ping-pong in a buffer of `arena` bytes: in the order written, each tensor at its in-place
+    partner's offset if free there, else at the end opposite to its operator's first input (the lowest
+    or the highest free offset), or None if one does not fit."""
+    side, offset = {}, {}
     order = sorted(life, key=lambda i: life[i][0])
     producer_input = {}
     for op, _ in steps:
         producer_input[op.outputs[0]] = alias.get(op.inputs[0], op.inputs[0])
     for i in order:
         f, l = life[i]
+        same = [j for j in sorted(share.get(i, ())) if j in offset and _free(i, offset[j], offset, life, size, share)
+                and offset[j] + size[i] <= arena]
+        if same:
+            offset[i], side[i] = offset[same[0]], side[same[0]]
+            continue
         top = side.get(producer_input.get(i), True) is False
-        busy = sorted((o, o + s) for o, s, pf, pl in placed if not (pl < f or l < pf))
+        busy = sorted((offset[j], offset[j] + size[j]) for j in offset if not (life[j][1] < f or l < life[j][0]))
         gaps, at = [], 0
         for lo, hi in busy:
             if lo - at >= size[i]:
@@ -260,23 +336,34 @@ def _two_ended(model, steps, life, size, alias, arena):
             return None
         offset[i] = gaps[-1][1] - size[i] if top else gaps[0][0]
         side[i] = top
-        placed.append((offset[i], size[i], f, l))
     return offset
 
 
 def plan(model, steps):
-    """{tensor index: offset}, arena bytes, the live-bytes lower bound: the smallest of first fit in
-    three orders (largest first, as TFLM's greedy planner; longest-lived first; in order written) and
-    the ping-pong placement at the lower bound itself."""
+    """{tensor index: offset}, arena bytes, the live-bytes lower bound (the module's rule): the smallest
+    of first fit in three orders (largest first, as TFLM's greedy planner; longest-lived first; in
+    order written) and the ping-pong placement at the lower bound itself, each with in-place outputs
+    allowed and without; of the smallest, the one with the fewest operators in place."""
     alias, life, size = _lifetimes(model, steps)
-    bound = max(sum(size[i] for i in life if life[i][0] <= k <= life[i][1]) for k in range(-1, len(steps) + 1))
-    candidates = [_first_fit(sorted(life, key=key), life, size) for key in
-                  (lambda i: (-size[i], life[i][0]), lambda i: (life[i][0] - life[i][1], -size[i]),
-                   lambda i: life[i][0])]
-    ping_pong = _two_ended(model, steps, life, size, alias, bound)
-    if ping_pong is not None:
-        candidates.append(ping_pong)
-    offset = min(candidates, key=lambda o: max(o[i] + size[i] for i in o))
+    pairs = in_place(model, steps, life, alias)
+    share = _partners(steps, pairs)
+
+    def live(k):
+        shared = max((min(size[i], size[steps[k][0].outputs[0]]) for i in pairs.get(k, ())), default=0)
+        return sum(size[i] for i in life if life[i][0] <= k <= life[i][1]) - shared
+    bound = max(live(k) for k in range(-1, len(steps) + 1))
+    candidates = []
+    for allowed in (share, {}):
+        candidates += [_first_fit(sorted(life, key=key), life, size, allowed) for key in
+                       (lambda i: (-size[i], life[i][0]), lambda i: (life[i][0] - life[i][1], -size[i]),
+                        lambda i: life[i][0])]
+        ping_pong = _two_ended(model, steps, life, size, alias, bound, allowed)
+        if ping_pong is not None:
+            candidates.append(ping_pong)
+
+    def in_place_count(o):
+        return sum(1 for k, inputs in pairs.items() if any(o[i] == o[steps[k][0].outputs[0]] for i in inputs))
+    offset = min(candidates, key=lambda o: (max(o[i] + size[i] for i in o), in_place_count(o)))
     arena = max(offset[i] + size[i] for i in offset)
     for i, r in alias.items():
         offset[i] = offset[r]
@@ -391,7 +478,7 @@ def header_text(model, name, source, note=""):
                 params = (f"ugrad::tflite::WeightedLayer{{{w}, {b}, {m}, {s}, {x.quantization.zero_point[0]}, "
                           f"{y.quantization.zero_point[0]}, {lo}, {hi}}}")
             o = op.options
-            if op.opcode == "CONV_2D" and f["kh"] == f["kw"] == 1 and o["stride_h"] == o["stride_w"] == 1:
+            if _pointwise(op, f):
                 targs = [x.shape[1] * x.shape[2], x.shape[3], f["channels"]]  # no padding: 1x1, stride 1
                 fn = "pointwise_conv2d"
             elif op.opcode == "CONV_2D":
@@ -407,6 +494,8 @@ def header_text(model, name, source, note=""):
                 fn = "fully_connected"
             targs.append("true" if right_shift else "false")  # RightShift: every shift < 0 (depthwise: and in range)
             targs.append("true" if (int(lo), int(hi)) == (-128, 127) else "false")  # FullRange: the clamp is int8's
+            if fn in ("pointwise_conv2d", "depthwise_conv2d"):  # InPlace: the output over the input (plan)
+                targs.append("true" if offset[x.index] == offset[y.index] else "false")
             calls.append(f"{head}\n        ugrad::tflite::{fn}<{', '.join(map(str, targs))}>({at(x.index)}, {params}, {at(y.index)});")
         elif op.opcode in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
             o = op.options
