@@ -3,11 +3,13 @@
 // standard input, one call per line ("srdhm a b", "rdpot x e", "mbqm x m s", "satpot x e",
 // "rdpot131 x e" (the four-operation rounding divide), "smmlar x m" (high_mul_positive's Armv7E-M identity:
 // SMMLAR(x, 2m − 2^32, x) by SMMLAR's definition, in int64),
-// "exp a", "recip a", "taps o stride pad dilation kernel size" → begin·256 + end), one result per line: tests/tflite/test_int8_export.py compares them with
+// "dwrq x m s zp lo hi" (requantize_depthwise from the exporter's M = 2m − 2^32, E = −s − 1 and
+// k = 2·zp + 1: clamp(zp + mbqm(x, m, s), lo, hi); 1000 if the FullRange variant disagrees), "exp a", "recip a", "taps o stride pad dilation kernel size" → begin·256 + end), one result per line: tests/tflite/test_int8_export.py compares them with
 // tools/tflite/int8_reference.py's.
 #include <stdio.h>
 #include <string.h>
 
+#include <ugrad/tflite/depthwise_requant.hpp>
 #include <ugrad/tflite/fixed_point.hpp>
 #include <ugrad/tflite/kernel_taps.hpp>
 #include <ugrad/tflite/softmax.hpp>
@@ -29,6 +31,11 @@ int main() {
         else if (!strcmp(op, "smmlar")) {
             const int64_t b2 = int64_t(int32_t(uint32_t(y) << 1));                 // 2m − 2^32 as SMMLAR's operand
             r = int32_t(((int64_t(x) * 4294967296LL) + int64_t(x) * b2 + 2147483648LL) >> 32);  // the high word
+        } else if (!strcmp(op, "dwrq")) {
+            const t::DepthwiseLayer p{nullptr, nullptr, 0, d, e, f};
+            const int32_t M = int32_t(uint32_t(y) << 1), E = -z - 1, k = 2 * d + 1;
+            r = t::requantize_depthwise<true, false>(x, M, E, k, p);
+            if (e == -128 && f == 127 && t::requantize_depthwise<true, true>(x, M, E, k, p) != r) r = 1000;
         } else if (!strcmp(op, "mbqm")) r = t::multiply_by_quantized_multiplier(x, y, z);
         else if (!strcmp(op, "satpot")) r = t::saturating_rounding_multiply_by_pot(x, y);
         else if (!strcmp(op, "exp")) r = t::exp_on_negative_values(x);

@@ -35,6 +35,32 @@ struct Layer {
     }
 };
 
+// A depthwise layer in the exporter's form (depthwise_requant.hpp): int8 weights as int16 pairs
+// [KH·KW][ceil(C/4)][2], per block of four channels 4 biases then (M, E) per channel, with RightShift's
+// M = 2m − 2^32 and E = −s − 1.
+template <int C, int Taps>
+struct DepthwiseData {
+    static constexpr int blocks = (C + 3) / 4;
+    int32_t w[Taps * blocks * 2];
+    int32_t requant[blocks * 12];
+    ugrad::tflite::DepthwiseLayer p;
+    DepthwiseData() : w{}, requant{}, p{} {
+        for (int t = 0; t < Taps; ++t)
+            for (int c = 0; c < C; ++c) {
+                const uint32_t v = uint32_t(next(-127, 127)) & 0xffffu;
+                int32_t& word = w[(t * blocks + c / 4) * 2 + (c & 1)];
+                word = int32_t(uint32_t(word) | ((c & 2) ? v << 16 : v));
+            }
+        for (int c = 0; c < C; ++c) {
+            int32_t* rq = requant + (c / 4) * 12;
+            rq[c % 4] = next(-3000, 3000);
+            rq[4 + 2 * (c % 4)] = int32_t(uint32_t(next(1 << 30, 0x7fffffff)) << 1);
+            rq[5 + 2 * (c % 4)] = -next(-9, -6) - 1;
+        }
+        p = ugrad::tflite::DepthwiseLayer{w, requant, next(-128, 127), next(-128, 127), -128, 127};
+    }
+};
+
 template <size_t N>
 bool same(const int8_t* a, const int8_t* b) {
     for (size_t i = 0; i < N; ++i)
@@ -59,11 +85,11 @@ bool depthwise() {
     if constexpr (!Fits) {
         return true;
     } else {
-        static Layer<C, KH * KW * C> layer;
+        static DepthwiseData<C, KH * KW> layer;
         static int8_t x[H * W * C], ref[OH * OW * C], buf[(H * W > OH * OW ? H * W : OH * OW) * C];
         for (int i = 0; i < H * W * C; ++i) buf[i] = x[i] = int8_t(next(-128, 127));
-        ugrad::tflite::depthwise_conv2d<H, W, C, OH, OW, KH, KW, SH, SW, DH, DW, PT, PL, false, true, false>(x, layer.p, ref);
-        ugrad::tflite::depthwise_conv2d<H, W, C, OH, OW, KH, KW, SH, SW, DH, DW, PT, PL, false, true, true>(buf, layer.p, buf);
+        ugrad::tflite::depthwise_conv2d<H, W, C, OH, OW, KH, KW, SH, SW, DH, DW, PT, PL, true, true, false>(x, layer.p, ref);
+        ugrad::tflite::depthwise_conv2d<H, W, C, OH, OW, KH, KW, SH, SW, DH, DW, PT, PL, true, true, true>(buf, layer.p, buf);
         return same<size_t(OH) * OW * C>(ref, buf);
     }
 }

@@ -187,6 +187,18 @@ class PrimitivesAgainstTheReference(unittest.TestCase):
             for m in [1 << 30, (1 << 30) + 1, (1 << 31) - 1] + rand(3, 1 << 30, (1 << 31) - 1):
                 calls.append(f"smmlar {x} {m}")
                 want.append(int(R.srdhm(x, m)))
+        bound = (1 << 31) - (1 << 9) - 1  # the exporter's bound on |acc| for requantize_depthwise
+        for x in [-bound, -(1 << 20), -2, -1, 0, 1, 2, 1 << 20, bound] + rand(3000, -bound, bound) + rand(3000, -(1 << 18), 1 << 18):
+            m = int(rng.integers(1 << 30, 1 << 31))
+            s = int(rng.integers(-31, 0))
+            zp = int(rng.integers(-128, 128))
+            lo_hi = (-128, 127) if x % 2 else (zp, 127)
+            calls.append(f"dwrq {x} {m} {s} {zp} {lo_hi[0]} {lo_hi[1]}")
+            want.append(int(np.clip(R.multiply_by_quantized_multiplier(x, m, s) + zp, *lo_hi)))
+        for x in range(-(1 << 11), 1 << 11):  # small x at shifts where ties are frequent, every zero point's parity
+            for s, zp in ((-1, -128), (-1, 5), (-2, -3), (-3, 0), (-5, 127)):
+                calls.append(f"dwrq {x} {(1 << 30) + 12345} {s} {zp} -128 127")
+                want.append(int(np.clip(R.multiply_by_quantized_multiplier(x, (1 << 30) + 12345, s) + zp, -128, 127)))
         for a in [lo + 1, -(1 << 26), -1, 0] + rand(4000, lo + 1, 0):
             calls.append(f"exp {a}")
             want.append(R.exp_on_negative_values(a))

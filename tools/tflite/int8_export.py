@@ -385,6 +385,45 @@ def _folded_bias(g, op, f, w, input_zero_point):
     return folded
 
 
+def _depthwise_in_range(folded, taps):
+    """Whether |bias| + taps·2^14 < 2^31 − 2^9 for every channel: then the depthwise kernel's rounding
+    with the zero point folded in cannot wrap (include/ugrad/tflite/depthwise_requant.hpp)."""
+    return int(np.abs(np.asarray(folded, dtype=np.int64)).max()) + taps * (1 << 14) < (1 << 31) - (1 << 9)
+
+
+def _depthwise_pairs(w):
+    """DepthwiseLayer's `weights`: w [1][KH][KW][C] as int16 pairs in int32 words [KH·KW][ceil(C/4)][2],
+    (w[4b], w[4b + 2]) and (w[4b + 1], w[4b + 3]), low half first, channels past C zero
+    (include/ugrad/tflite/depthwise_requant.hpp)."""
+    taps = w.reshape(-1, w.shape[-1]).astype(np.int64)
+    blocks = -(-taps.shape[1] // 4)
+    padded = np.zeros((taps.shape[0], blocks * 4), dtype=np.int64)
+    padded[:, :taps.shape[1]] = taps
+    q = padded.reshape(taps.shape[0], blocks, 4)
+    lo, hi = q[:, :, [0, 1]] & 0xFFFF, q[:, :, [2, 3]] & 0xFFFF
+    words = lo | (hi << 16)
+    return np.where(words >= 1 << 31, words - (1 << 32), words)
+
+
+def _depthwise_requant(folded, m, s, right_shift):
+    """DepthwiseLayer's `requant`: per block of four channels (the last padded with zeros) their four
+    biases, then each channel's M and E; with right_shift M = 2m − 2^32 (m << 1 wrapped to int32) and E = −s − 1, otherwise
+    M = m and E = s (include/ugrad/tflite/depthwise_requant.hpp)."""
+    bias = np.asarray(folded, dtype=np.int64)
+    channels = len(bias)
+    m = np.broadcast_to(np.asarray(m, dtype=np.int64), (channels,))
+    s = np.broadcast_to(np.asarray(s, dtype=np.int64), (channels,))
+    if right_shift:
+        m, s = 2 * m - (1 << 32), -s - 1
+    blocks = -(-channels // 4)
+    fields = np.zeros((3, blocks * 4), dtype=np.int64)
+    for i, field in enumerate((bias, m, s)):
+        fields[i, :channels] = field
+    biases = fields[0].reshape(blocks, 4)
+    pairs = np.stack([fields[1], fields[2]], axis=1).reshape(blocks, 8)  # M, E of each channel in turn
+    return np.concatenate([biases, pairs], axis=1)
+
+
 def _minus_zero_point(t):
     z = int(t.quantization.zero_point[0])
     return f"(q − {z})" if z > 0 else f"(q + {-z})" if z < 0 else "q"
@@ -420,13 +459,24 @@ def header_text(model, name, source, note=""):
         head = f"        // {op.index} {op.opcode} {_shape_comment(x)} -> {_shape_comment(y)}"
         if op.opcode in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"):
             wq = f["w"].data.astype(np.int64)
-            w = const("int8_t", f"{tag}_weights", wq)
-            b = const("int32_t", f"{tag}_bias", _folded_bias(g, op, f, wq, int(x.quantization.zero_point[0])))
-            m = const("int32_t", f"{tag}_multiplier", f["m"])
-            s = const("int32_t", f"{tag}_shift", f["s"])
+            if op.opcode == "DEPTHWISE_CONV_2D":
+                w = const("int32_t", f"{tag}_weights", _depthwise_pairs(wq))
+            else:
+                w = const("int8_t", f"{tag}_weights", wq)
+            folded = _folded_bias(g, op, f, wq, int(x.quantization.zero_point[0]))
             lo, hi = f["range"]
-            params = (f"ugrad::tflite::WeightedLayer{{{w}, {b}, {m}, {s}, {x.quantization.zero_point[0]}, "
-                      f"{y.quantization.zero_point[0]}, {lo}, {hi}}}")
+            right_shift = max(int(v) for v in f["s"]) < 0  # every shift < 0
+            if op.opcode == "DEPTHWISE_CONV_2D":
+                right_shift = right_shift and _depthwise_in_range(folded, f["kh"] * f["kw"])
+                rq = const("int32_t", f"{tag}_requant", _depthwise_requant(folded, f["m"], f["s"], right_shift))
+                params = (f"ugrad::tflite::DepthwiseLayer{{{w}, {rq}, {x.quantization.zero_point[0]}, "
+                          f"{y.quantization.zero_point[0]}, {lo}, {hi}}}")
+            else:
+                b = const("int32_t", f"{tag}_bias", folded)
+                m = const("int32_t", f"{tag}_multiplier", f["m"])
+                s = const("int32_t", f"{tag}_shift", f["s"])
+                params = (f"ugrad::tflite::WeightedLayer{{{w}, {b}, {m}, {s}, {x.quantization.zero_point[0]}, "
+                          f"{y.quantization.zero_point[0]}, {lo}, {hi}}}")
             o = op.options
             if _pointwise(op, f):
                 targs = [x.shape[1] * x.shape[2], x.shape[3], f["channels"]]  # no padding: 1x1, stride 1
@@ -442,7 +492,7 @@ def header_text(model, name, source, note=""):
             else:
                 targs = [f["n_in"], f["n_out"], "true" if len(f["m"]) > 1 else "false"]
                 fn = "fully_connected"
-            targs.append("true" if max(int(v) for v in f["s"]) < 0 else "false")  # RightShift: every shift < 0
+            targs.append("true" if right_shift else "false")  # RightShift: every shift < 0 (depthwise: and in range)
             targs.append("true" if (int(lo), int(hi)) == (-128, 127) else "false")  # FullRange: the clamp is int8's
             if fn in ("pointwise_conv2d", "depthwise_conv2d"):  # InPlace: the output over the input (plan)
                 targs.append("true" if offset[x.index] == offset[y.index] else "false")
@@ -481,9 +531,11 @@ def header_text(model, name, source, note=""):
 // {len(steps)} operators, {macs} MACs; constants {flash} B (flash); activations in one buffer of
 // {arena} B (the largest sum of tensors alive at one operator: {bound} B).
 //
-// Each CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED's `_bias` array holds the model's bias minus the
-// input zero point times the sum of that output channel's weights (the kernels multiply raw int8 codes:
-// include/ugrad/tflite/weighted_layer.hpp); the model's bias is that plus input_zero_point·Σw.
+// Each CONV_2D and FULLY_CONNECTED's `_bias` array (DEPTHWISE_CONV_2D's: the biases in its `_requant`
+// table, with the multipliers and shifts in the kernel's form: include/ugrad/tflite/depthwise_requant.hpp)
+// holds the model's bias minus the input zero point times the sum of that output channel's weights (the
+// kernels multiply raw int8 codes: include/ugrad/tflite/weighted_layer.hpp); the model's bias is that
+// plus input_zero_point·Σw.
 //
 //     alignas(4) int8_t arena[{name}.arena_bytes];
 //     int8_t* x = {name}.input(arena);   // write the quantized input here

@@ -6,7 +6,9 @@
 //   SSUB16 r, a, b       (a.lo − b.lo, a.hi − b.hi)
 //   SMLAD r, a, b, s     s + a.lo·b.lo + a.hi·b.hi
 //   SMLABB r, a, b, s    s + a.lo·b.lo        SMLATT r, a, b, s    s + a.hi·b.hi
+//   SMLABT r, a, b, s    s + a.lo·b.hi
 //   SSAT r, #8, v        v saturated to [−128, 127]
+//   SSAT r, #8, v, ASR #1  (v >> 1) saturated to [−128, 127]
 //   SMMLAR r, a, b, c    floor((c·2^32 + a·b + 2^31) / 2^32), the 64-bit sum's high word
 // Word loads may be unaligned (LDR allows it on these cores; the activations sit at any byte offset
 // of the planned buffer).
@@ -53,6 +55,11 @@ inline int32_t smlabb(uint32_t a, uint32_t b, int32_t s) noexcept {
     __asm__("smlabb %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(s));  // NOLINT(hicpp-no-assembler): the instruction is the kernel
     return r;
 }
+inline int32_t smlabt(uint32_t a, uint32_t b, int32_t s) noexcept {
+    int32_t r;
+    __asm__("smlabt %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(s));  // NOLINT(hicpp-no-assembler): the instruction is the kernel
+    return r;
+}
 inline int32_t smlatt(uint32_t a, uint32_t b, int32_t s) noexcept {
     int32_t r;
     __asm__("smlatt %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(s));  // NOLINT(hicpp-no-assembler): the instruction is the kernel
@@ -61,6 +68,11 @@ inline int32_t smlatt(uint32_t a, uint32_t b, int32_t s) noexcept {
 inline int32_t ssat8(int32_t v) noexcept {
     int32_t r;
     __asm__("ssat %0, #8, %1" : "=r"(r) : "r"(v));  // NOLINT(hicpp-no-assembler): the instruction is the kernel
+    return r;
+}
+inline int32_t ssat8_asr1(int32_t v) noexcept {
+    int32_t r;
+    __asm__("ssat %0, #8, %1, asr #1" : "=r"(r) : "r"(v));  // NOLINT(hicpp-no-assembler): the instruction is the kernel
     return r;
 }
 inline int32_t smmlar(int32_t a, int32_t b, int32_t c) noexcept {

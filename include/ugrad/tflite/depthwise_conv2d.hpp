@@ -2,19 +2,20 @@
 // ugrad/tflite/depthwise_conv2d.hpp — TFLite's int8 DEPTHWISE_CONV_2D, depth multiplier 1
 // (per-channel weights), batch 1, NHWC.
 //
-// x [H][W][C], w [KH][KW][C] (TFLite's [1][KH][KW][C]), y [OH][OW][C]:
+// x [H][W][C], w [KH][KW][C] (TFLite's [1][KH][KW][C]; held as int16 pairs: depthwise_requant.hpp), y [OH][OW][C]:
 //   acc[oy][ox][c] = bias[c] + Σ_{ky<KH, kx<KW} x[iy][ix][c]·w[ky][kx][c],
 //   iy = oy·SH − PadTop + ky·DH,  ix = ox·SW − PadLeft + kx·DW;
 // raw int8 codes: bias holds the model's bias − input_zero_point·Σ_{ky,kx} w[ky][kx][c]
-// (weighted_layer.hpp), so a tap outside the image reads the padding value input_zero_point.
-// y[oy][ox][c] = requantize(c, acc).
+// (depthwise_requant.hpp), so a tap outside the image reads the padding value input_zero_point.
+// y[oy][ox][c] = requantize_depthwise(acc[oy][ox][c]) (depthwise_requant.hpp).
 // If every window lies inside the image (no padding reached: known at compile time), the windows are
 // read from x. Otherwise each output row first copies its KH input rows (iy for ky < KH), padded left
 // and right to WS = (OW − 1)·SW + (KW − 1)·DW + 1 columns with input_zero_point (a row above or below
 // the image: all input_zero_point), into a stack stripe [KH][WS][C]; every window of the row is then
 // inside the stripe. Either way the window loop has no bounds check. Four channels at a time (their
-// bytes adjacent in x and w): on Armv7E-M one word of x and one of w per tap, SXTB16 (plain, ROR #8)
-// giving channels (c, c + 2) and (c + 1, c + 3) as int16 pairs, SMLABB / SMLATT one product each.
+// bytes adjacent in x): on Armv7E-M one word of x per tap, SXTB16 (plain, ROR #8) giving channels
+// (c, c + 2) and (c + 1, c + 3) as int16 pairs, the weights' two words already in that form (one LDRD),
+// SMLABB / SMLATT one product each.
 //
 // Aliasing: with InPlace = false, y must not overlap x. With InPlace = true, y must be x (the same
 // address; output pixel q = oy·OW + ox at bytes [q·C, (q+1)·C)), and depthwise_in_place_fits must hold
@@ -33,7 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <ugrad/tflite/weighted_layer.hpp>
+#include <ugrad/tflite/depthwise_requant.hpp>
 
 #if defined(__ARM_FEATURE_DSP)
 #include <ugrad/tflite/armv7em.hpp>
@@ -42,47 +43,58 @@
 namespace ugrad::tflite {
 
 // One output pixel, all C channels: tap (ky, kx) of channel c at first[ky·RowStride + kx·TapStride + c].
+// Each block of four channels starts its accumulators at the block's biases and ends with
+// requantize_depthwise (depthwise_requant.hpp), reading biases, M and E at one base: rq = requant + 12·(c / 4).
+// A block's four outputs are written after all of its taps are read (the in-place rule above: yp may be
+// a byte of the window's own pixel; the int8 stores may alias the loads, so the compiler keeps the order).
 template <int C, int KH, int KW, ptrdiff_t RowStride, ptrdiff_t TapStride, bool RightShift, bool FullRange>
-inline void depthwise_window(const int8_t* first, const WeightedLayer& p, int8_t* yp) noexcept {
+__attribute__((always_inline)) inline void depthwise_window(const int8_t* first, const DepthwiseLayer& p, int8_t* yp) noexcept {
     constexpr int blocked = C - C % 4;  // channels taken four at a time
-    for (int c = 0; c < blocked; c += 4) {
-        int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
+    const int32_t k = 2 * p.output_zero_point + 1;
+    const int8_t* xb = first;
+    const int32_t* wb = p.weights;  // block b's pairs of tap t at wb + 2·t·B, wb advancing by 2 per block
+    const int32_t* rq = p.requant;
+    constexpr ptrdiff_t tap_words = ptrdiff_t(2) * ((C + 3) / 4);  // one tap's words
+    for (int c = 0; c < blocked; c += 4, xb += 4, wb += 2, rq += 12) {
+        int32_t acc0 = rq[0], acc1 = rq[1], acc2 = rq[2], acc3 = rq[3];
+#pragma GCC unroll 16
         for (int ky = 0; ky < KH; ++ky) {
 #pragma GCC unroll 16
             for (int kx = 0; kx < KW; ++kx) {
-                const int8_t* xp = first + ky * RowStride + kx * TapStride + c;
-                const int8_t* wp = p.weights + ptrdiff_t(ky * KW + kx) * C + c;
+                const int8_t* xp = xb + ky * RowStride + kx * TapStride;  // constant offsets from the block's base
+                const int32_t* wp = wb + ptrdiff_t(ky * KW + kx) * tap_words;
 #if defined(__ARM_FEATURE_DSP)
-                const uint32_t xw = armv7em::load_word(xp), ww = armv7em::load_word(wp);
-                const uint32_t xe = armv7em::sxtb16(xw), we = armv7em::sxtb16(ww);
-                const uint32_t xo = armv7em::sxtb16_ror8(xw), wo = armv7em::sxtb16_ror8(ww);
+                const uint32_t xw = armv7em::load_word(xp);
+                const uint32_t xe = armv7em::sxtb16(xw), we = uint32_t(wp[0]);
+                const uint32_t xo = armv7em::sxtb16_ror8(xw), wo = uint32_t(wp[1]);
                 acc0 = armv7em::smlabb(xe, we, acc0);
                 acc2 = armv7em::smlatt(xe, we, acc2);
                 acc1 = armv7em::smlabb(xo, wo, acc1);
                 acc3 = armv7em::smlatt(xo, wo, acc3);
+                // One tap's loads after the other's: unrolled, GCC would otherwise hoist every tap's loads
+                // and spill (the registers hold four accumulators, the bases and one tap).
+                __asm__ volatile("" ::: "memory");  // NOLINT(hicpp-no-assembler): a compiler barrier, no instruction
 #else
-                acc0 += int32_t(xp[0]) * int32_t(wp[0]);
-                acc1 += int32_t(xp[1]) * int32_t(wp[1]);
-                acc2 += int32_t(xp[2]) * int32_t(wp[2]);
-                acc3 += int32_t(xp[3]) * int32_t(wp[3]);
+                acc0 += int32_t(xp[0]) * (int32_t(uint32_t(wp[0]) << 16) >> 16);
+                acc1 += int32_t(xp[1]) * (int32_t(uint32_t(wp[1]) << 16) >> 16);
+                acc2 += int32_t(xp[2]) * (wp[0] >> 16);
+                acc3 += int32_t(xp[3]) * (wp[1] >> 16);
 #endif
             }
         }
-        const int8_t r0 = requantize_channel<RightShift, FullRange>(p, c, acc0);
-        const int8_t r1 = requantize_channel<RightShift, FullRange>(p, c + 1, acc1);
-        const int8_t r2 = requantize_channel<RightShift, FullRange>(p, c + 2, acc2);
-        const int8_t r3 = requantize_channel<RightShift, FullRange>(p, c + 3, acc3);
-        yp[c] = r0;
-        yp[c + 1] = r1;
-        yp[c + 2] = r2;
-        yp[c + 3] = r3;
+        yp[c] = requantize_depthwise<RightShift, FullRange>(acc0, rq[4], rq[5], k, p);
+        yp[c + 1] = requantize_depthwise<RightShift, FullRange>(acc1, rq[6], rq[7], k, p);
+        yp[c + 2] = requantize_depthwise<RightShift, FullRange>(acc2, rq[8], rq[9], k, p);
+        yp[c + 3] = requantize_depthwise<RightShift, FullRange>(acc3, rq[10], rq[11], k, p);
     }
     for (int c = blocked; c < C; ++c) {  // the last C mod 4 channels
-        int32_t acc = 0;
+        const int32_t* tail = p.requant + ptrdiff_t(blocked) * 3;
+        const int j = c - blocked;
+        int32_t acc = tail[j];
         for (int ky = 0; ky < KH; ++ky)
             for (int kx = 0; kx < KW; ++kx)
-                acc += int32_t(first[ky * RowStride + kx * TapStride + c]) * int32_t(p.weights[(ky * KW + kx) * C + c]);
-        yp[c] = requantize_channel<RightShift, FullRange>(p, c, acc);
+                acc += int32_t(first[ky * RowStride + kx * TapStride + c]) * depthwise_weight<C>(p.weights, ky * KW + kx, c);
+        yp[c] = requantize_depthwise<RightShift, FullRange>(acc, tail[4 + 2 * j], tail[5 + 2 * j], k, p);
     }
 }
 
@@ -135,7 +147,7 @@ constexpr bool depthwise_in_place_fits() noexcept {
 // The in-place form (y = x): output row oy's stripe rolls from row oy − 1's (the header's ring).
 template <int H, int W, int C, int OH, int OW, int KH, int KW, int SH, int SW, int DH, int DW, int PadTop,
           int PadLeft, bool RightShift, bool FullRange>
-inline void depthwise_conv2d_ring(int8_t* xy, const WeightedLayer& p) noexcept {
+inline void depthwise_conv2d_ring(int8_t* xy, const DepthwiseLayer& p) noexcept {
     constexpr int WS = (OW - 1) * SW + (KW - 1) * DW + 1;  // the ring's columns
     constexpr int kept = depthwise_ring_kept<KH, SH, DH>(), moved = KH - kept;
     constexpr ptrdiff_t row_stride = ptrdiff_t(WS) * C, tap_stride = ptrdiff_t(DW) * C;
@@ -159,7 +171,7 @@ inline void depthwise_conv2d_ring(int8_t* xy, const WeightedLayer& p) noexcept {
 
 template <int H, int W, int C, int OH, int OW, int KH, int KW, int SH, int SW, int DH, int DW, int PadTop,
           int PadLeft, bool RightShift = false, bool FullRange = false, bool InPlace = false>
-inline void depthwise_conv2d(const int8_t* x, const WeightedLayer& p, int8_t* y) noexcept {
+inline void depthwise_conv2d(const int8_t* x, const DepthwiseLayer& p, int8_t* y) noexcept {
     constexpr bool all_inside = depthwise_all_inside<H, W, OH, OW, KH, KW, SH, SW, DH, DW, PadTop, PadLeft>();
     static_assert(!InPlace || depthwise_in_place_fits<H, W, OH, OW, KH, KW, SH, SW, DH, DW, PadTop, PadLeft>(),
                   "y = x would overwrite input bytes still to be read");

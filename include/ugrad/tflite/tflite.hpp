@@ -11,6 +11,7 @@
 #include <ugrad/tflite/average_pool2d.hpp>
 #include <ugrad/tflite/conv2d.hpp>
 #include <ugrad/tflite/depthwise_conv2d.hpp>
+#include <ugrad/tflite/depthwise_requant.hpp>
 #include <ugrad/tflite/dot_four.hpp>
 #include <ugrad/tflite/dot_two_by_two.hpp>
 #include <ugrad/tflite/fixed_point.hpp>

@@ -17,7 +17,12 @@
 
 #include <ugrad/tflite/backward/block_gradient.hpp>
 #include <ugrad/tflite/backward/dual_rows.hpp>
+#include <ugrad/tflite/depthwise_requant.hpp>
 #include <ugrad/tflite/kernel_taps.hpp>
+
+#if defined(__ARM_FEATURE_DSP)
+#include <ugrad/tflite/armv7em.hpp>
+#endif
 
 namespace ugrad::tflite::backward {
 
@@ -83,11 +88,13 @@ inline void conv2d_backward(const int32_t* h, const int8_t* w, int32_t* gx) noex
 }
 
 // x [H][W][C], w [KH][KW][C], h [OH][OW][C]: gx[iy][ix][c] = Σ h[oy][ox][c]·w[ky][kx][c] over the
-// (oy, ox, ky, kx) that read (iy, ix).
+// (oy, ox, ky, kx) that read (iy, ix). w: the forward's int16 pairs (depthwise_requant.hpp), read by
+// depthwise_weight.
 template <int H, int W, int C, int OH, int OW, int KH, int KW, int SH, int SW, int DH, int DW, int PadTop,
           int PadLeft>
-inline void depthwise_conv2d_backward(const int32_t* h, const int8_t* w, int32_t* gx) noexcept {
+inline void depthwise_conv2d_backward(const int32_t* h, const int32_t* w, int32_t* gx) noexcept {
     static_assert(taps_per_input(KH, SH, DH) * taps_per_input(KW, SW, DW) <= max_terms, "int32 sums");
+    constexpr ptrdiff_t tap_words = ptrdiff_t(2) * ((C + 3) / 4);  // one tap's words
     for (int i = 0; i < H * W * C; ++i) gx[i] = 0;
     for (int oy = 0; oy < OH; ++oy) {
         const TapRange ry = kernel_taps(oy, SH, PadTop, DH, KH, H);
@@ -101,8 +108,23 @@ inline void depthwise_conv2d_backward(const int32_t* h, const int8_t* w, int32_t
                 for (int kx = rx.begin; kx < rx.end; ++kx) {
                     const int ix = ox * SW - PadLeft + kx * DW;
                     int32_t* gp = gx + ptrdiff_t(iy * W + ix) * C;
-                    const int8_t* wp = w + ptrdiff_t(ky * KW + kx) * C;
-                    for (int c = 0; c < C; ++c) gp[c] += v[c] * int32_t(wp[c]);
+                    const int32_t* wt = w + ptrdiff_t(ky * KW + kx) * tap_words;  // this tap's pairs
+                    int c = 0;
+                    for (; c + 4 <= C; c += 4, wt += 2) {  // a block's two words: (w[c], w[c+2]), (w[c+1], w[c+3])
+#if defined(__ARM_FEATURE_DSP)
+                        // |v| <= 2^14: v's low half is v as int16, so SMLABB / SMLABT take v[c]·(low or high half)
+                        gp[c] = armv7em::smlabb(uint32_t(v[c]), uint32_t(wt[0]), gp[c]);
+                        gp[c + 1] = armv7em::smlabb(uint32_t(v[c + 1]), uint32_t(wt[1]), gp[c + 1]);
+                        gp[c + 2] = armv7em::smlabt(uint32_t(v[c + 2]), uint32_t(wt[0]), gp[c + 2]);
+                        gp[c + 3] = armv7em::smlabt(uint32_t(v[c + 3]), uint32_t(wt[1]), gp[c + 3]);
+#else
+                        gp[c] += v[c] * (int32_t(uint32_t(wt[0]) << 16) >> 16);
+                        gp[c + 1] += v[c + 1] * (int32_t(uint32_t(wt[1]) << 16) >> 16);
+                        gp[c + 2] += v[c + 2] * (wt[0] >> 16);
+                        gp[c + 3] += v[c + 3] * (wt[1] >> 16);
+#endif
+                    }
+                    for (; c < C; ++c) gp[c] += v[c] * depthwise_weight<C>(w, ky * KW + kx, c);
                 }
             }
         }
