@@ -42,7 +42,7 @@ check-freestanding: | deps
 	    $(FREESTANDING_CXX) $(STD) $(WARN) $(FPFLAGS) -ffreestanding -nostdlib $(INCLUDES) -x c++ -fsyntax-only - \
 	    || { echo "not freestanding: $$h"; exit 1; }; \
 	done
-	@for h in $(filter-out include/ugrad/fp_contract.hpp include/ugrad/ugrad.hpp $(ISA_KERNEL_FOLDERS:%=include/ugrad/%/%) include/ugrad/q8/% include/ugrad/tflite/%,$(LIBRARY_HEADERS)); do \
+	@for h in $(filter-out include/ugrad/fp_contract.hpp include/ugrad/ugrad.hpp include/ugrad/armv7em_dsp.hpp $(ISA_KERNEL_FOLDERS:%=include/ugrad/%/%) include/ugrad/q8/% include/ugrad/tflite/%,$(LIBRARY_HEADERS)); do \
 	  grep -q '^UGRAD_FP_CONTRACT_OFF_BEGIN$$' $$h && grep -q '^UGRAD_FP_CONTRACT_OFF_END$$' $$h \
 	    || { echo "$$h: its code must sit between UGRAD_FP_CONTRACT_OFF_BEGIN and _END (include/ugrad/fp_contract.hpp)"; exit 1; }; \
 	done

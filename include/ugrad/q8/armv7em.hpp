@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ugrad/armv7em_dsp.hpp>
 #include <ugrad/q8/fixed_point.hpp>
 
 #if !defined(UGRAD_Q8_KERNEL)
@@ -32,51 +33,19 @@
 
 namespace ugrad::q8::armv7em {
 
-inline uint32_t sxtb16(uint32_t w) noexcept {
-    uint32_t r;
-    __asm__("sxtb16 %0, %1" : "=r"(r) : "r"(w));  // NOLINT(hicpp-no-assembler): the instruction is the kernel
-    return r;
-}
-inline uint32_t sxtb16_ror8(uint32_t w) noexcept {
-    uint32_t r;
-    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(w));  // NOLINT(hicpp-no-assembler): the instruction is the kernel
-    return r;
-}
-// (low half of lo, low half of hi)
-inline uint32_t pack_low(uint32_t lo, uint32_t hi) noexcept {
-    uint32_t r;
-    __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(lo), "r"(hi));  // NOLINT(hicpp-no-assembler): the instruction is the kernel
-    return r;
-}
-// (high half of lo, high half of hi)
-inline uint32_t pack_high(uint32_t lo, uint32_t hi) noexcept {
-    uint32_t r;
-    __asm__("pkhtb %0, %1, %2, asr #16" : "=r"(r) : "r"(hi), "r"(lo));  // NOLINT(hicpp-no-assembler): the instruction is the kernel
-    return r;
-}
-inline uint32_t ssub16(uint32_t a, uint32_t b) noexcept {
-    uint32_t r;
-    __asm__("ssub16 %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));  // NOLINT(hicpp-no-assembler): the instruction is the kernel
-    return r;
-}
-inline int32_t smlad(uint32_t a, uint32_t b, int32_t s) noexcept {
-    int32_t r;
-    __asm__("smlad %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(s));  // NOLINT(hicpp-no-assembler): the instruction is the kernel
-    return r;
-}
-inline uint32_t load_word(const int8_t* p) noexcept {
-    uint32_t w;
-    __builtin_memcpy(&w, p, 4);
-    return w;
-}
-inline uint32_t load_half(const int8_t* p) noexcept {
-    uint16_t h;
-    __builtin_memcpy(&h, p, 2);
-    return h;
-}
+// The instruction wrappers (SXTB16, PKHBT/PKHTB, SSUB16, SMLAD, unaligned loads): ugrad/armv7em_dsp.hpp.
+using ::ugrad::armv7em_dsp::high_halves;
+using ::ugrad::armv7em_dsp::load_half;
+using ::ugrad::armv7em_dsp::load_word;
+using ::ugrad::armv7em_dsp::low_halves;
+using ::ugrad::armv7em_dsp::smlad;
+using ::ugrad::armv7em_dsp::ssub16;
+using ::ugrad::armv7em_dsp::sxtb16;
+using ::ugrad::armv7em_dsp::sxtb16_ror8;
+
 // (low half of lo, low half of hi): one PKHBT.
 inline uint32_t halves(int32_t lo, int32_t hi) noexcept {
-    return pack_low(uint32_t(lo), uint32_t(hi));
+    return low_halves(uint32_t(lo), uint32_t(hi));
 }
 
 // The inputs less their zero point, as int16 pairs for SMLAD: xz [in/2 + 1] words. For each
@@ -120,7 +89,7 @@ inline uint32_t* as_unsigned(int32_t* p) noexcept {
 __attribute__((always_inline)) inline void row_pair_4(const int8_t* upper, const int8_t* lower, uint32_t X, int32_t& a0,
                                                      int32_t& a1, int32_t& a2, int32_t& a3) noexcept {
     const uint32_t u = load_word(upper), l = load_word(lower);
-    const uint32_t lo = pack_low(u, l), hi = pack_high(u, l);
+    const uint32_t lo = low_halves(u, l), hi = high_halves(u, l);
     a0 = smlad(sxtb16(lo), X, a0);
     a1 = smlad(sxtb16_ror8(lo), X, a1);
     a2 = smlad(sxtb16(hi), X, a2);
@@ -205,7 +174,7 @@ __attribute__((always_inline)) inline void row_pairs_4(const int8_t* row, size_t
 #undef UGRAD_Q8_ROW_PAIR_4
 // The same for two columns, from the rows' halfwords at j, j+1.
 inline void row_pair_2(uint32_t upper, uint32_t lower, uint32_t X, int32_t (&a)[2]) noexcept {
-    const uint32_t both = pack_low(upper, lower);
+    const uint32_t both = low_halves(upper, lower);
     a[0] = smlad(sxtb16(both), X, a[0]);
     a[1] = smlad(sxtb16_ror8(both), X, a[1]);
 }

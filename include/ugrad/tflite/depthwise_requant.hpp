@@ -74,6 +74,7 @@ inline int8_t requantize_depthwise(int32_t acc, int32_t M, int32_t E, int32_t k,
     int32_t v;
     if constexpr (RightShift) {
         const int32_t h = high_mul_doubled(acc, M);
+        // cppcheck-suppress shiftTooManyBitsSigned ; arithmetic shift of the sign: −1 for h < 0, else 0
         const int32_t t = h + (h >> 31);  // h − [h < 0]
 #if defined(__ARM_FEATURE_DSP)
         if constexpr (FullRange) return int8_t(armv7em::ssat8_asr1((t >> E) + k));

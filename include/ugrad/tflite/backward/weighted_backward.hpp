@@ -124,6 +124,7 @@ inline void depthwise_conv2d_backward(const int32_t* h, const int32_t* w, int32_
                         gp[c + 3] += v[c + 3] * (wt[1] >> 16);
 #endif
                     }
+                    // cppcheck-suppress uninitvar ; v[0..C) is written above for every c < C (cppcheck assumes that loop empty)
                     for (; c < C; ++c) gp[c] += v[c] * depthwise_weight<C>(w, ky * KW + kx, c);
                 }
             }
