@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include <ugrad/tflite/fixed_point.hpp>
+#include <ugrad/tflite/requantize_doubled.hpp>
 
 #if defined(__ARM_FEATURE_DSP)
 #include <ugrad/tflite/armv7em.hpp>
@@ -47,6 +48,37 @@ struct ChannelRequant {
 
 inline ChannelRequant channel_requant(const WeightedLayer& p, int32_t o) noexcept {
     return ChannelRequant{p.bias[o], p.multiplier[o], p.shift[o]};
+}
+
+// The same in the form requantize_doubled.hpp takes (CONV_2D): the bias (the accumulators start at it),
+// and with RightShift M = m << 1 (wrapped to int32, = 2m − 2^32) and E = ~s (= −s − 1), formed once per
+// channel for the outputs that share them; otherwise m and s. RightShift here means what the exporter
+// checks for CONV_2D: every s < 0 and |bias| + K·2^14 < 2^31 − 2^9 (K the filter's taps).
+struct DoubledRequant {
+    int32_t bias;
+    int32_t M;
+    int32_t E;
+};
+
+template <bool RightShift>
+__attribute__((always_inline)) inline DoubledRequant doubled_requant(const WeightedLayer& p, int32_t o) noexcept {
+    if constexpr (RightShift) return DoubledRequant{p.bias[o], int32_t(uint32_t(p.multiplier[o]) << 1), ~p.shift[o]};
+    return DoubledRequant{p.bias[o], p.multiplier[o], p.shift[o]};
+}
+
+// The int8 output from acc = bias + Σ x·w (bias included) with k = 2·output_zero_point + 1.
+template <bool RightShift, bool FullRange>
+__attribute__((always_inline)) inline int8_t requantize_doubled(const WeightedLayer& p, const DoubledRequant& q, int32_t acc,
+                                                                int32_t k) noexcept {
+    return requantize_doubled<RightShift, FullRange>(acc, q.M, q.E, k, p.output_zero_point, p.activation_min,
+                                                     p.activation_max);
+}
+
+// Output channel o's int8 output from its sum Σ x·w (bias not yet added), in that form.
+template <bool RightShift, bool FullRange>
+inline int8_t requantize_channel_doubled(const WeightedLayer& p, int32_t o, int32_t acc) noexcept {
+    const DoubledRequant q = doubled_requant<RightShift>(p, o);
+    return requantize_doubled<RightShift, FullRange>(p, q, q.bias + acc, 2 * p.output_zero_point + 1);
 }
 
 // The int8 output from the int32 sum Σ x·w (bias not yet added). RightShift: every channel's shift is
