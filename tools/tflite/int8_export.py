@@ -387,7 +387,7 @@ def _folded_bias(g, op, f, w, input_zero_point):
 
 def _doubled_in_range(folded, taps):
     """Whether |bias| + taps·2^14 < 2^31 − 2^9 for every channel (taps: the int8 products in one output's
-    sum): then the depthwise and conv kernels' rounding with the zero point folded in cannot wrap
+    sum): then the depthwise, conv and fully connected kernels' rounding with the zero point folded in cannot wrap
     (include/ugrad/tflite/requantize_doubled.hpp)."""
     return int(np.abs(np.asarray(folded, dtype=np.int64)).max()) + taps * (1 << 14) < (1 << 31) - (1 << 9)
 
@@ -473,8 +473,8 @@ def header_text(model, name, source, note=""):
                 params = (f"ugrad::tflite::DepthwiseLayer{{{w}, {rq}, {x.quantization.zero_point[0]}, "
                           f"{y.quantization.zero_point[0]}, {lo}, {hi}}}")
             else:
-                if op.opcode == "CONV_2D":  # requantize_doubled.hpp's form too: the taps of one filter
-                    right_shift = right_shift and _doubled_in_range(folded, int(wq[0].size))
+                # requantize_doubled.hpp's form too: the products in one output's sum (a filter's, a row's)
+                right_shift = right_shift and _doubled_in_range(folded, int(wq[0].size))
                 b = const("int32_t", f"{tag}_bias", folded)
                 m = const("int32_t", f"{tag}_multiplier", f["m"])
                 s = const("int32_t", f"{tag}_shift", f["s"])
@@ -495,7 +495,7 @@ def header_text(model, name, source, note=""):
             else:
                 targs = [f["n_in"], f["n_out"], "true" if len(f["m"]) > 1 else "false"]
                 fn = "fully_connected"
-            targs.append("true" if right_shift else "false")  # RightShift: every shift < 0 (depthwise, conv: and in range)
+            targs.append("true" if right_shift else "false")  # RightShift: every shift < 0 and in range
             targs.append("true" if (int(lo), int(hi)) == (-128, 127) else "false")  # FullRange: the clamp is int8's
             if fn in ("pointwise_conv2d", "depthwise_conv2d"):  # InPlace: the output over the input (plan)
                 targs.append("true" if offset[x.index] == offset[y.index] else "false")

@@ -19,12 +19,7 @@
 
 #include <stdint.h>
 
-#include <ugrad/tflite/fixed_point.hpp>
 #include <ugrad/tflite/requantize_doubled.hpp>
-
-#if defined(__ARM_FEATURE_DSP)
-#include <ugrad/tflite/armv7em.hpp>
-#endif
 
 namespace ugrad::tflite {
 
@@ -39,31 +34,29 @@ struct WeightedLayer {
     int32_t activation_max;
 };
 
-// One output channel's requantization, loaded once for every output of that channel in a block.
-struct ChannelRequant {
-    int32_t bias;
-    int32_t multiplier;
-    int32_t shift;
-};
-
-inline ChannelRequant channel_requant(const WeightedLayer& p, int32_t o) noexcept {
-    return ChannelRequant{p.bias[o], p.multiplier[o], p.shift[o]};
-}
-
-// The same in the form requantize_doubled.hpp takes (CONV_2D): the bias (the accumulators start at it),
-// and with RightShift M = m << 1 (wrapped to int32, = 2m − 2^32) and E = ~s (= −s − 1), formed once per
-// channel for the outputs that share them; otherwise m and s. RightShift here means what the exporter
-// checks for CONV_2D: every s < 0 and |bias| + K·2^14 < 2^31 − 2^9 (K the filter's taps).
+// One output channel's requantization in the form requantize_doubled.hpp takes (CONV_2D,
+// FULLY_CONNECTED; FullRange, the clamp to [−128, 127], checked by the exporter too): the bias (the
+// accumulators start at it), and with RightShift M = m << 1 (wrapped to int32, = 2m − 2^32) and E = ~s
+// (= −s − 1), formed once per channel for the outputs that share them; otherwise m and s. RightShift
+// here means what the exporter checks for CONV_2D and FULLY_CONNECTED: every s < 0 and
+// |bias| + K·2^14 < 2^31 − 2^9 (K the products in one output's sum).
 struct DoubledRequant {
     int32_t bias;
     int32_t M;
     int32_t E;
 };
 
+// Output o's bias with multiplier and shift r (r = o per channel; FULLY_CONNECTED with a per-tensor
+// weight scale: r = 0).
+template <bool RightShift>
+__attribute__((always_inline)) inline DoubledRequant doubled_requant(const WeightedLayer& p, int32_t o, int32_t r) noexcept {
+    if constexpr (RightShift) return DoubledRequant{p.bias[o], int32_t(uint32_t(p.multiplier[r]) << 1), ~p.shift[r]};
+    return DoubledRequant{p.bias[o], p.multiplier[r], p.shift[r]};
+}
+
 template <bool RightShift>
 __attribute__((always_inline)) inline DoubledRequant doubled_requant(const WeightedLayer& p, int32_t o) noexcept {
-    if constexpr (RightShift) return DoubledRequant{p.bias[o], int32_t(uint32_t(p.multiplier[o]) << 1), ~p.shift[o]};
-    return DoubledRequant{p.bias[o], p.multiplier[o], p.shift[o]};
+    return doubled_requant<RightShift>(p, o, o);
 }
 
 // The int8 output from acc = bias + Σ x·w (bias included) with k = 2·output_zero_point + 1.
@@ -79,36 +72,6 @@ template <bool RightShift, bool FullRange>
 inline int8_t requantize_channel_doubled(const WeightedLayer& p, int32_t o, int32_t acc) noexcept {
     const DoubledRequant q = doubled_requant<RightShift>(p, o);
     return requantize_doubled<RightShift, FullRange>(p, q, q.bias + acc, 2 * p.output_zero_point + 1);
-}
-
-// The int8 output from the int32 sum Σ x·w (bias not yet added). RightShift: every channel's shift is
-// negative (the exporter checks it and says so in the kernel's template arguments), so
-// multiply_by_quantized_multiplier's s < 0 branch is the only one: the high multiply and the rounding
-// divide with no test of the shift's sign (the same integers: fixed_point.hpp). FullRange: the
-// activation range is [−128, 127] (the exporter checks it), so the clamp is int8's saturation: one SSAT
-// on Armv7E-M.
-template <bool RightShift = false, bool FullRange = false>
-inline int8_t requantize(const WeightedLayer& p, const ChannelRequant& q, int32_t acc) noexcept {
-    int32_t v;
-    if constexpr (RightShift) {
-        v = rounding_divide_by_pot_1_31(high_mul_positive(acc + q.bias, q.multiplier), -q.shift);
-    } else {
-        v = multiply_by_quantized_multiplier(acc + q.bias, q.multiplier, q.shift);
-    }
-    v += p.output_zero_point;
-#if defined(__ARM_FEATURE_DSP)
-    if constexpr (FullRange) return int8_t(armv7em::ssat8(v));
-#endif
-    const int32_t lo = FullRange ? -128 : p.activation_min, hi = FullRange ? 127 : p.activation_max;
-    if (v < lo) v = lo;
-    if (v > hi) v = hi;
-    return int8_t(v);
-}
-
-// The int8 output of output channel o from its int32 sum Σ x·w (bias not yet added).
-template <bool RightShift = false, bool FullRange = false>
-inline int8_t requantize_channel(const WeightedLayer& p, int32_t o, int32_t acc) noexcept {
-    return requantize<RightShift, FullRange>(p, channel_requant(p, o), acc);
 }
 
 }  // namespace ugrad::tflite
