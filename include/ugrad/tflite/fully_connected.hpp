@@ -30,10 +30,10 @@ inline void fully_connected(const int8_t* x, const WeightedLayer& p, int8_t* y) 
         const int8_t* w3 = w2 + In;
         int32_t acc0 = p.bias[o], acc1 = p.bias[o + 1], acc2 = p.bias[o + 2], acc3 = p.bias[o + 3];  // from the bias
         dot_four<In>(x, w0, w1, w2, w3, acc0, acc1, acc2, acc3);
-        const int8_t r0 = requantize_doubled<RightShift, FullRange>(p, doubled_requant<RightShift>(p, o, PerChannel ? o : 0), acc0, k);
-        const int8_t r1 = requantize_doubled<RightShift, FullRange>(p, doubled_requant<RightShift>(p, o + 1, PerChannel ? o + 1 : 0), acc1, k);
-        const int8_t r2 = requantize_doubled<RightShift, FullRange>(p, doubled_requant<RightShift>(p, o + 2, PerChannel ? o + 2 : 0), acc2, k);
-        const int8_t r3 = requantize_doubled<RightShift, FullRange>(p, doubled_requant<RightShift>(p, o + 3, PerChannel ? o + 3 : 0), acc3, k);
+        const int8_t r0 = requantize_doubled<RightShift, FullRange>(p, doubled_requant(p, o, PerChannel ? o : 0), acc0, k);
+        const int8_t r1 = requantize_doubled<RightShift, FullRange>(p, doubled_requant(p, o + 1, PerChannel ? o + 1 : 0), acc1, k);
+        const int8_t r2 = requantize_doubled<RightShift, FullRange>(p, doubled_requant(p, o + 2, PerChannel ? o + 2 : 0), acc2, k);
+        const int8_t r3 = requantize_doubled<RightShift, FullRange>(p, doubled_requant(p, o + 3, PerChannel ? o + 3 : 0), acc3, k);
         y[o] = r0;
         y[o + 1] = r1;
         y[o + 2] = r2;
@@ -43,7 +43,7 @@ inline void fully_connected(const int8_t* x, const WeightedLayer& p, int8_t* y) 
         const int8_t* wo = p.weights + ptrdiff_t(o) * In;
         int32_t acc = p.bias[o];
         for (int i = 0; i < In; ++i) acc += int32_t(x[i]) * int32_t(wo[i]);
-        y[o] = requantize_doubled<RightShift, FullRange>(p, doubled_requant<RightShift>(p, o, PerChannel ? o : 0), acc, k);
+        y[o] = requantize_doubled<RightShift, FullRange>(p, doubled_requant(p, o, PerChannel ? o : 0), acc, k);
     }
 }
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // ugrad/tflite/requantize_doubled.hpp — one output channel's requantization in the kernels' cheaper
 // form: the accumulator already holding the bias, the multiplier doubled, the shift complemented and the
-// output zero point folded into the rounding. DEPTHWISE_CONV_2D (depthwise_requant.hpp: the exporter
-// stores M and E) and CONV_2D (weighted_layer.hpp: formed per channel from m and s) both end here.
+// output zero point folded into the rounding. DEPTHWISE_CONV_2D (depthwise_requant.hpp), CONV_2D and
+// FULLY_CONNECTED (weighted_layer.hpp) all end here; the exporter stores M and E for each.
 //
 // y = clamp(output_zero_point + multiply_by_quantized_multiplier(acc, m, s), lo, hi) (fixed_point.hpp),
 // acc = bias + Σ x·w, from M, E and k = 2·output_zero_point + 1 where

@@ -7,7 +7,7 @@
 // at y + F, the two pixels' output rows, adjacent as in NHWC):
 //   y[i][f] = requantize(f, bias[f] + Σ_{k<K} x_i[k]·w[f][k]),   i ∈ {0, 1}, f < F
 // (weighted_layer.hpp: bias holds the model's bias − input_zero_point·Σ_k w[f][k]; the sums start at
-// it, and requantize_doubled.hpp's form takes them, M and E formed once per filter for its two
+// it, and requantize_doubled.hpp's form takes them, each filter's M and E loaded once for its two
 // outputs). The filters two at a time, four dot products per pair (dot_two_by_two.hpp: each loaded
 // input word serves two filters, each weight word two pixels); on Armv7E-M the caller has expanded
 // the two inputs' first K − K mod 4 bytes to int16 pairs in xq0, xq1 (expand_q15, q15_words<K> words
@@ -43,7 +43,7 @@ __attribute__((always_inline)) inline void two_pixels_every_filter(
 #else
         dot_two_by_two<K>(x0, x1, w + ptrdiff_t(f) * K, w + ptrdiff_t(f + 1) * K, a);
 #endif
-        const DoubledRequant q0 = doubled_requant<RightShift>(p, f), q1 = doubled_requant<RightShift>(p, f + 1);
+        const DoubledRequant q0 = doubled_requant(p, f), q1 = doubled_requant(p, f + 1);
         const int8_t r00 = requantize_doubled<RightShift, FullRange>(p, q0, a.a00, k);
         const int8_t r01 = requantize_doubled<RightShift, FullRange>(p, q1, a.a01, k);
         const int8_t r10 = requantize_doubled<RightShift, FullRange>(p, q0, a.a10, k);
@@ -55,7 +55,7 @@ __attribute__((always_inline)) inline void two_pixels_every_filter(
     }
     if constexpr (F % 2 != 0) {
         const int8_t* wf = w + ptrdiff_t(F - 1) * K;
-        const DoubledRequant q = doubled_requant<RightShift>(p, F - 1);
+        const DoubledRequant q = doubled_requant(p, F - 1);
         const int8_t r0 = requantize_doubled<RightShift, FullRange>(p, q, q.bias + dot_one<K>(x0, wf), k);
         const int8_t r1 = requantize_doubled<RightShift, FullRange>(p, q, q.bias + dot_one<K>(x1, wf), k);
         y[F - 1] = r0;

@@ -2,8 +2,9 @@
 // ugrad/tflite/weighted_layer.hpp — what Conv2D, DepthwiseConv2D and FullyConnected read besides
 // their input: int8 weights, int32 biases, and the requantization of each output channel.
 //
-// Output channel o: y = clamp(output_zero_point + multiply_by_quantized_multiplier(acc, multiplier[o],
-// shift[o]), activation_min, activation_max), with TFLite's accumulator
+// Output channel o: y = clamp(output_zero_point + multiply_by_quantized_multiplier(acc, m[o], s[o]),
+// activation_min, activation_max) (m, s as TFLite computes them: fixed_point.hpp), with TFLite's
+// accumulator
 //   acc = b[o] + Σ (x − input_zero_point)·w   (b: the model's bias; the sum over every tap of the window,
 //                                            padding taps holding input_zero_point and adding 0).
 // The weights' zero point is 0 (TFLite's int8 weights are symmetric). The exporter folds the input zero
@@ -14,6 +15,10 @@
 // bias adds input_zero_point·Σw back.) [activation_min, activation_max] is the fused activation's range
 // in output codes (NONE: [−128, 127]; RELU: [zero_point, 127]; RELU6 also ≤ quantize(6)), computed by
 // the exporter from the output scale as TFLite computes it.
+// The fields `multiplier` and `shift` hold m and s in the kernels' form (requantize_doubled.hpp): with
+// the kernel's RightShift (the exporter checks every s < 0 and |bias| + K·2^14 < 2^31 − 2^9, K the
+// products in one output's sum) M = 2m − 2^32 (m << 1 wrapped to int32) and E = −s − 1 (= ~s), so the
+// requantization needs neither the LSL before SMMLAR nor the MVN of the shift; otherwise m and s.
 // All pointers point to const arrays (flash), none null (the exporter writes a bias for every layer).
 #pragma once
 
@@ -34,12 +39,7 @@ struct WeightedLayer {
     int32_t activation_max;
 };
 
-// One output channel's requantization in the form requantize_doubled.hpp takes (CONV_2D,
-// FULLY_CONNECTED; FullRange, the clamp to [−128, 127], checked by the exporter too): the bias (the
-// accumulators start at it), and with RightShift M = m << 1 (wrapped to int32, = 2m − 2^32) and E = ~s
-// (= −s − 1), formed once per channel for the outputs that share them; otherwise m and s. RightShift
-// here means what the exporter checks for CONV_2D and FULLY_CONNECTED: every s < 0 and
-// |bias| + K·2^14 < 2^31 − 2^9 (K the products in one output's sum).
+// One output channel's bias, M and E (requantize_doubled.hpp: the accumulators start at the bias).
 struct DoubledRequant {
     int32_t bias;
     int32_t M;
@@ -48,15 +48,12 @@ struct DoubledRequant {
 
 // Output o's bias with multiplier and shift r (r = o per channel; FULLY_CONNECTED with a per-tensor
 // weight scale: r = 0).
-template <bool RightShift>
 __attribute__((always_inline)) inline DoubledRequant doubled_requant(const WeightedLayer& p, int32_t o, int32_t r) noexcept {
-    if constexpr (RightShift) return DoubledRequant{p.bias[o], int32_t(uint32_t(p.multiplier[r]) << 1), ~p.shift[r]};
     return DoubledRequant{p.bias[o], p.multiplier[r], p.shift[r]};
 }
 
-template <bool RightShift>
 __attribute__((always_inline)) inline DoubledRequant doubled_requant(const WeightedLayer& p, int32_t o) noexcept {
-    return doubled_requant<RightShift>(p, o, o);
+    return doubled_requant(p, o, o);
 }
 
 // The int8 output from acc = bias + Σ x·w (bias included) with k = 2·output_zero_point + 1.
@@ -70,7 +67,7 @@ __attribute__((always_inline)) inline int8_t requantize_doubled(const WeightedLa
 // Output channel o's int8 output from its sum Σ x·w (bias not yet added), in that form.
 template <bool RightShift, bool FullRange>
 inline int8_t requantize_channel_doubled(const WeightedLayer& p, int32_t o, int32_t acc) noexcept {
-    const DoubledRequant q = doubled_requant<RightShift>(p, o);
+    const DoubledRequant q = doubled_requant(p, o);
     return requantize_doubled<RightShift, FullRange>(p, q, q.bias + acc, 2 * p.output_zero_point + 1);
 }
 
