@@ -385,9 +385,10 @@ def _folded_bias(g, op, f, w, input_zero_point):
     return folded
 
 
-def _depthwise_in_range(folded, taps):
-    """Whether |bias| + taps·2^14 < 2^31 − 2^9 for every channel: then the depthwise kernel's rounding
-    with the zero point folded in cannot wrap (include/ugrad/tflite/depthwise_requant.hpp)."""
+def _doubled_in_range(folded, taps):
+    """Whether |bias| + taps·2^14 < 2^31 − 2^9 for every channel (taps: the int8 products in one output's
+    sum): then the depthwise, conv and fully connected kernels' rounding with the zero point folded in cannot wrap
+    (include/ugrad/tflite/requantize_doubled.hpp)."""
     return int(np.abs(np.asarray(folded, dtype=np.int64)).max()) + taps * (1 << 14) < (1 << 31) - (1 << 9)
 
 
@@ -405,16 +406,21 @@ def _depthwise_pairs(w):
     return np.where(words >= 1 << 31, words - (1 << 32), words)
 
 
+def _doubled(m, s, channels, right_shift):
+    """Each channel's (M, E) as the kernels read them: with right_shift M = 2m − 2^32 (m << 1 wrapped to
+    int32) and E = −s − 1, otherwise M = m and E = s (include/ugrad/tflite/requantize_doubled.hpp)."""
+    m = np.broadcast_to(np.asarray(m, dtype=np.int64), (channels,))
+    s = np.broadcast_to(np.asarray(s, dtype=np.int64), (channels,))
+    return (2 * m - (1 << 32), -s - 1) if right_shift else (m, s)
+
+
 def _depthwise_requant(folded, m, s, right_shift):
     """DepthwiseLayer's `requant`: per block of four channels (the last padded with zeros) their four
     biases, then each channel's M and E; with right_shift M = 2m − 2^32 (m << 1 wrapped to int32) and E = −s − 1, otherwise
     M = m and E = s (include/ugrad/tflite/depthwise_requant.hpp)."""
     bias = np.asarray(folded, dtype=np.int64)
     channels = len(bias)
-    m = np.broadcast_to(np.asarray(m, dtype=np.int64), (channels,))
-    s = np.broadcast_to(np.asarray(s, dtype=np.int64), (channels,))
-    if right_shift:
-        m, s = 2 * m - (1 << 32), -s - 1
+    m, s = _doubled(m, s, channels, right_shift)
     blocks = -(-channels // 4)
     fields = np.zeros((3, blocks * 4), dtype=np.int64)
     for i, field in enumerate((bias, m, s)):
@@ -467,14 +473,17 @@ def header_text(model, name, source, note=""):
             lo, hi = f["range"]
             right_shift = max(int(v) for v in f["s"]) < 0  # every shift < 0
             if op.opcode == "DEPTHWISE_CONV_2D":
-                right_shift = right_shift and _depthwise_in_range(folded, f["kh"] * f["kw"])
+                right_shift = right_shift and _doubled_in_range(folded, f["kh"] * f["kw"])
                 rq = const("int32_t", f"{tag}_requant", _depthwise_requant(folded, f["m"], f["s"], right_shift))
                 params = (f"ugrad::tflite::DepthwiseLayer{{{w}, {rq}, {x.quantization.zero_point[0]}, "
                           f"{y.quantization.zero_point[0]}, {lo}, {hi}}}")
             else:
+                # requantize_doubled.hpp's form too: the products in one output's sum (a filter's, a row's)
+                right_shift = right_shift and _doubled_in_range(folded, int(wq[0].size))
                 b = const("int32_t", f"{tag}_bias", folded)
-                m = const("int32_t", f"{tag}_multiplier", f["m"])
-                s = const("int32_t", f"{tag}_shift", f["s"])
+                dm, ds = _doubled(f["m"], f["s"], len(f["m"]), right_shift)  # WeightedLayer's multiplier, shift
+                m = const("int32_t", f"{tag}_multiplier", dm)
+                s = const("int32_t", f"{tag}_shift", ds)
                 params = (f"ugrad::tflite::WeightedLayer{{{w}, {b}, {m}, {s}, {x.quantization.zero_point[0]}, "
                           f"{y.quantization.zero_point[0]}, {lo}, {hi}}}")
             o = op.options
@@ -492,7 +501,7 @@ def header_text(model, name, source, note=""):
             else:
                 targs = [f["n_in"], f["n_out"], "true" if len(f["m"]) > 1 else "false"]
                 fn = "fully_connected"
-            targs.append("true" if right_shift else "false")  # RightShift: every shift < 0 (depthwise: and in range)
+            targs.append("true" if right_shift else "false")  # RightShift: every shift < 0 and in range
             targs.append("true" if (int(lo), int(hi)) == (-128, 127) else "false")  # FullRange: the clamp is int8's
             if fn in ("pointwise_conv2d", "depthwise_conv2d"):  # InPlace: the output over the input (plan)
                 targs.append("true" if offset[x.index] == offset[y.index] else "false")

@@ -77,7 +77,7 @@ inline void conv2d(const int8_t* x, const WeightedLayer& p, int8_t* y) noexcept 
             two_pixels_every_filter<K, F, RightShift, FullRange>(win, win + Kp, p, y0);
 #endif
         } else {  // the last pixel of an odd count
-            for (int f = 0; f < F; ++f) y0[f] = requantize_channel<RightShift, FullRange>(p, f, dot_one<K>(win, w + ptrdiff_t(f) * K));
+            for (int f = 0; f < F; ++f) y0[f] = requantize_channel_doubled<RightShift, FullRange>(p, f, dot_one<K>(win, w + ptrdiff_t(f) * K));
         }
     }
 }

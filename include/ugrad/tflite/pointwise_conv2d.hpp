@@ -68,7 +68,7 @@ inline void pointwise_last_pixel(const int8_t* x, const WeightedLayer& p, int8_t
     const int8_t* const w = p.weights;
     alignas(4) int8_t yt[InPlace ? F : 1];
     int8_t* out = InPlace ? yt : y0;
-    for (int f = 0; f < F; ++f) out[f] = requantize_channel<RightShift, FullRange>(p, f, dot_one<C>(x0, w + ptrdiff_t(f) * C));
+    for (int f = 0; f < F; ++f) out[f] = requantize_channel_doubled<RightShift, FullRange>(p, f, dot_one<C>(x0, w + ptrdiff_t(f) * C));
     if constexpr (InPlace) __builtin_memcpy(y0, yt, size_t(F));
 }
 

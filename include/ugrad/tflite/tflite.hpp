@@ -20,6 +20,7 @@
 #include <ugrad/tflite/max_pool2d.hpp>
 #include <ugrad/tflite/pointwise_conv2d.hpp>
 #include <ugrad/tflite/pool_window.hpp>
+#include <ugrad/tflite/requantize_doubled.hpp>
 #include <ugrad/tflite/reshape.hpp>
 #include <ugrad/tflite/softmax.hpp>
 #include <ugrad/tflite/two_pixels_every_filter.hpp>

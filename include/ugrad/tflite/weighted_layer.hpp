@@ -2,8 +2,9 @@
 // ugrad/tflite/weighted_layer.hpp — what Conv2D, DepthwiseConv2D and FullyConnected read besides
 // their input: int8 weights, int32 biases, and the requantization of each output channel.
 //
-// Output channel o: y = clamp(output_zero_point + multiply_by_quantized_multiplier(acc, multiplier[o],
-// shift[o]), activation_min, activation_max), with TFLite's accumulator
+// Output channel o: y = clamp(output_zero_point + multiply_by_quantized_multiplier(acc, m[o], s[o]),
+// activation_min, activation_max) (m, s as TFLite computes them: fixed_point.hpp), with TFLite's
+// accumulator
 //   acc = b[o] + Σ (x − input_zero_point)·w   (b: the model's bias; the sum over every tap of the window,
 //                                            padding taps holding input_zero_point and adding 0).
 // The weights' zero point is 0 (TFLite's int8 weights are symmetric). The exporter folds the input zero
@@ -14,16 +15,16 @@
 // bias adds input_zero_point·Σw back.) [activation_min, activation_max] is the fused activation's range
 // in output codes (NONE: [−128, 127]; RELU: [zero_point, 127]; RELU6 also ≤ quantize(6)), computed by
 // the exporter from the output scale as TFLite computes it.
+// The fields `multiplier` and `shift` hold m and s in the kernels' form (requantize_doubled.hpp): with
+// the kernel's RightShift (the exporter checks every s < 0 and |bias| + K·2^14 < 2^31 − 2^9, K the
+// products in one output's sum) M = 2m − 2^32 (m << 1 wrapped to int32) and E = −s − 1 (= ~s), so the
+// requantization needs neither the LSL before SMMLAR nor the MVN of the shift; otherwise m and s.
 // All pointers point to const arrays (flash), none null (the exporter writes a bias for every layer).
 #pragma once
 
 #include <stdint.h>
 
-#include <ugrad/tflite/fixed_point.hpp>
-
-#if defined(__ARM_FEATURE_DSP)
-#include <ugrad/tflite/armv7em.hpp>
-#endif
+#include <ugrad/tflite/requantize_doubled.hpp>
 
 namespace ugrad::tflite {
 
@@ -38,45 +39,36 @@ struct WeightedLayer {
     int32_t activation_max;
 };
 
-// One output channel's requantization, loaded once for every output of that channel in a block.
-struct ChannelRequant {
+// One output channel's bias, M and E (requantize_doubled.hpp: the accumulators start at the bias).
+struct DoubledRequant {
     int32_t bias;
-    int32_t multiplier;
-    int32_t shift;
+    int32_t M;
+    int32_t E;
 };
 
-inline ChannelRequant channel_requant(const WeightedLayer& p, int32_t o) noexcept {
-    return ChannelRequant{p.bias[o], p.multiplier[o], p.shift[o]};
+// Output o's bias with multiplier and shift r (r = o per channel; FULLY_CONNECTED with a per-tensor
+// weight scale: r = 0).
+__attribute__((always_inline)) inline DoubledRequant doubled_requant(const WeightedLayer& p, int32_t o, int32_t r) noexcept {
+    return DoubledRequant{p.bias[o], p.multiplier[r], p.shift[r]};
 }
 
-// The int8 output from the int32 sum Σ x·w (bias not yet added). RightShift: every channel's shift is
-// negative (the exporter checks it and says so in the kernel's template arguments), so
-// multiply_by_quantized_multiplier's s < 0 branch is the only one: the high multiply and the rounding
-// divide with no test of the shift's sign (the same integers: fixed_point.hpp). FullRange: the
-// activation range is [−128, 127] (the exporter checks it), so the clamp is int8's saturation: one SSAT
-// on Armv7E-M.
-template <bool RightShift = false, bool FullRange = false>
-inline int8_t requantize(const WeightedLayer& p, const ChannelRequant& q, int32_t acc) noexcept {
-    int32_t v;
-    if constexpr (RightShift) {
-        v = rounding_divide_by_pot_1_31(high_mul_positive(acc + q.bias, q.multiplier), -q.shift);
-    } else {
-        v = multiply_by_quantized_multiplier(acc + q.bias, q.multiplier, q.shift);
-    }
-    v += p.output_zero_point;
-#if defined(__ARM_FEATURE_DSP)
-    if constexpr (FullRange) return int8_t(armv7em::ssat8(v));
-#endif
-    const int32_t lo = FullRange ? -128 : p.activation_min, hi = FullRange ? 127 : p.activation_max;
-    if (v < lo) v = lo;
-    if (v > hi) v = hi;
-    return int8_t(v);
+__attribute__((always_inline)) inline DoubledRequant doubled_requant(const WeightedLayer& p, int32_t o) noexcept {
+    return doubled_requant(p, o, o);
 }
 
-// The int8 output of output channel o from its int32 sum Σ x·w (bias not yet added).
-template <bool RightShift = false, bool FullRange = false>
-inline int8_t requantize_channel(const WeightedLayer& p, int32_t o, int32_t acc) noexcept {
-    return requantize<RightShift, FullRange>(p, channel_requant(p, o), acc);
+// The int8 output from acc = bias + Σ x·w (bias included) with k = 2·output_zero_point + 1.
+template <bool RightShift, bool FullRange>
+__attribute__((always_inline)) inline int8_t requantize_doubled(const WeightedLayer& p, const DoubledRequant& q, int32_t acc,
+                                                                int32_t k) noexcept {
+    return requantize_doubled<RightShift, FullRange>(acc, q.M, q.E, k, p.output_zero_point, p.activation_min,
+                                                     p.activation_max);
+}
+
+// Output channel o's int8 output from its sum Σ x·w (bias not yet added), in that form.
+template <bool RightShift, bool FullRange>
+inline int8_t requantize_channel_doubled(const WeightedLayer& p, int32_t o, int32_t acc) noexcept {
+    const DoubledRequant q = doubled_requant(p, o);
+    return requantize_doubled<RightShift, FullRange>(p, q, q.bias + acc, 2 * p.output_zero_point + 1);
 }
 
 }  // namespace ugrad::tflite
