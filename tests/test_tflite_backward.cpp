@@ -86,6 +86,20 @@ void check_conv(uint64_t seed) {
     }
 }
 
+// Depthwise weights w [T][C] in the exporter's layout (depthwise_requant.hpp): int16 pairs in int32
+// words [T][ceil(C/4)][2], word (t, b, j) = (w[t][4b + j], w[t][4b + j + 2]), low half first, zeros past C.
+template <int C>
+std::vector<int32_t> depthwise_pairs(const std::vector<int8_t>& w, int taps) {
+    constexpr int B = (C + 3) / 4;
+    std::vector<int32_t> pairs(size_t(taps * B * 2), 0);
+    auto at = [&](int t, int c) { return c < C ? uint32_t(uint16_t(int16_t(w[size_t(t * C + c)]))) : 0u; };
+    for (int t = 0; t < taps; ++t)
+        for (int b = 0; b < B; ++b)
+            for (int j = 0; j < 2; ++j)
+                pairs[size_t((t * B + b) * 2 + j)] = int32_t(at(t, 4 * b + j) | (at(t, 4 * b + j + 2) << 16));
+    return pairs;
+}
+
 template <int H, int W, int C, int OH, int OW, int KH, int KW, int SH, int SW, int DH, int DW, int PT, int PL>
 void check_depthwise(uint64_t seed) {
     Random r{seed};
@@ -94,7 +108,10 @@ void check_depthwise(uint64_t seed) {
         const auto w = random_bytes(r, size_t(KH * KW * C));
         const auto h = random_gradient(r, size_t(OH * OW * C), trial % 2 == 1);
         std::vector<int32_t> gx(size_t(H * W * C), 7);
-        bw::depthwise_conv2d_backward<H, W, C, OH, OW, KH, KW, SH, SW, DH, DW, PT, PL>(packed(h).data(), w.data(), gx.data());
+        const auto pairs = depthwise_pairs<C>(w, KH * KW);
+        for (int t = 0; t < KH * KW; ++t)  // the layout reads back as the weights
+            for (int c = 0; c < C; ++c) REQUIRE(ugrad::tflite::depthwise_weight<C>(pairs.data(), t, c) == w[size_t(t * C + c)]);
+        bw::depthwise_conv2d_backward<H, W, C, OH, OW, KH, KW, SH, SW, DH, DW, PT, PL>(packed(h).data(), pairs.data(), gx.data());
         const auto acc = conv_sums<H, W, C, OH, OW, C, KH, KW, SH, SW, DH, DW, PT, PL>(x, w, true);
         int64_t left = 0, right = 0;
         for (size_t i = 0; i < acc.size(); ++i) left += acc[i] * h[i];
